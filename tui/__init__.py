@@ -1,0 +1,1 @@
+"""gomodx's user-facing layer: the command line and the Textual app."""

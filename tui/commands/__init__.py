@@ -1,0 +1,7 @@
+"""Command-line subcommands. Each module defines ``register(subparsers)``.
+
+A command handler receives the parsed ``argparse.Namespace`` and returns an exit
+code: 0 ok, 1 findings (where that helps CI), 2 error. Handlers raise
+:class:`analysis.errors.GomodxError` for user mistakes; :func:`tui.cli.main` prints
+them without a traceback.
+"""
