@@ -17,6 +17,7 @@ from analysis.errors import GomodxError
 COMMAND_MODULES = (
     "tui.commands.modjson",
     "tui.commands.graphcmds",
+    "tui.commands.versions",
 )
 
 
