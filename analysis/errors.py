@@ -4,7 +4,10 @@
 
     GomodxError
      ├── ModfileError            a go.mod that does not parse: ``go.mod:3:9: message``
-     ├── ModuleError             a bad module path or version (Go's InvalidPathError/InvalidVersionError)
+     ├── ModuleError             a bad module path or version (golang.org/x/mod/module's errors)
+     │    ├── InvalidPathError   ``malformed module path "x": missing dot in first path element``
+     │    ├── InvalidVersionError ``version "v2.0.0" invalid: should be v0 or v1, not v2``
+     │    └── ModuleVersionError ``example.com/m@v1.0.0: ...`` (Go's ``module.ModuleError``)
      ├── GraphError              malformed ``go mod graph`` text: ``FILE:LINE: message``
      ├── GoCommandError          the go command failed or is missing
      ├── ProxyError              fetching through GOPROXY failed
@@ -21,6 +24,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -96,6 +100,108 @@ class ModfileErrorEntry:
 
 class ModuleError(GomodxError):
     """A malformed module path or version, worded as golang.org/x/mod/module words it."""
+
+
+def go_quote(s: str) -> str:
+    """``s`` quoted as Go's ``%q`` (``strconv.Quote``) would print it.
+
+    Bytes that are not valid UTF-8 are expected as ``surrogateescape`` code points
+    (``b"\\xff".decode("utf-8", "surrogateescape")``) and print as ``\\xff``.
+
+    >>> go_quote('a"b')
+    '"a\\\\"b"'
+    """
+    return '"' + "".join(_quote_char(c, '"') for c in s) + '"'
+
+
+def go_quote_rune(c: str) -> str:
+    """One character quoted as Go's ``%q`` prints a rune (``strconv.QuoteRune``)."""
+    return "'" + _quote_char(c, "'") + "'"
+
+
+_SIMPLE_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def _quote_char(c: str, quote: str) -> str:
+    if c == quote or c == "\\":
+        return "\\" + c
+    o = ord(c)
+    if 0xDC80 <= o <= 0xDCFF:  # a surrogateescape'd byte: invalid UTF-8 in Go's string
+        return f"\\x{o - 0xDC00:02x}"
+    if c == " " or unicodedata.category(c)[0] in "LMNPS":  # unicode.IsPrint
+        return c
+    if c in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[c]
+    if o < 0x20 or o == 0x7F:
+        return f"\\x{o:02x}"
+    if 0xD800 <= o <= 0xDFFF:  # any other lone surrogate is not a rune Go could hold
+        return "\\ufffd"
+    if o < 0x10000:
+        return f"\\u{o:04x}"
+    return f"\\U{o:08x}"
+
+
+def _reason(err: str | BaseException) -> str:
+    return err if isinstance(err, str) else str(err)
+
+
+class InvalidPathError(ModuleError):
+    """Go's ``module.InvalidPathError``: ``malformed KIND path "PATH": REASON``.
+
+    ``kind`` is ``"module"``, ``"import"`` or ``"file"``.
+    """
+
+    def __init__(self, kind: str, path: str, err: str | BaseException) -> None:
+        self.kind = kind
+        self.path = path
+        self.err = _reason(err)
+        super().__init__(f"malformed {kind} path {go_quote(path)}: {self.err}")
+
+
+class InvalidVersionError(ModuleError):
+    """Go's ``module.InvalidVersionError``: ``version "V" invalid: REASON``.
+
+    With ``pseudo=True`` the noun is ``pseudo-version``.
+    """
+
+    def __init__(self, version: str, err: str | BaseException, pseudo: bool = False) -> None:
+        self.version = version
+        self.err = _reason(err)
+        self.pseudo = pseudo
+        super().__init__(f"{self.noun} {go_quote(version)} invalid: {self.err}")
+
+    @property
+    def noun(self) -> str:
+        return "pseudo-version" if self.pseudo else "version"
+
+
+class ModuleVersionError(ModuleError):
+    """Go's ``module.ModuleError``: an error about one module (and maybe a version).
+
+    Printed ``PATH@VERSION: REASON``, or ``module PATH: REASON`` without a version. When
+    the wrapped error is an :class:`InvalidVersionError` Go prints
+    ``PATH@V: invalid version: REASON`` using that error's version.
+    """
+
+    def __init__(self, path: str, version: str, err: str | BaseException) -> None:
+        self.path = path
+        self.version = version
+        self.err = err
+        if isinstance(err, InvalidVersionError):
+            text = f"{path}@{err.version}: invalid {err.noun}: {err.err}"
+        elif version:
+            text = f"{path}@{version}: {_reason(err)}"
+        else:
+            text = f"module {path}: {_reason(err)}"
+        super().__init__(text)
 
 
 class GraphError(GomodxError):
