@@ -1,0 +1,587 @@
+"""Minimal version selection, as ``cmd/go/internal/mvs`` computes it.
+
+The algorithms only see module versions through a :class:`Reqs` object: what a version
+requires and how two versions of one path compare. Version strings are opaque except for
+:data:`~analysis.module.NONE` (absent, lowest) and, by cmd/go's convention, ``""`` (the main
+module, highest). Cycles are allowed everywhere.
+
+>>> class Table:
+...     def __init__(self, reqs):
+...         self.reqs = reqs
+...     def required(self, m):
+...         return self.reqs.get(m, [])
+...     def max(self, path, v1, v2):
+...         if v1 == "" or v2 == "none":
+...             return v1
+...         return v2 if v2 == "" or v1 == "none" else max(v1, v2)
+>>> A, B1, C2, D3, D4 = (ModuleVersion(p, v) for p, v in
+...     [("A", ""), ("B", "1"), ("C", "2"), ("D", "3"), ("D", "4")])
+>>> [str(m) for m in build_list([A], Table({A: [B1, C2], B1: [D3], C2: [D4]}))]
+['A', 'B@1', 'C@2', 'D@4']
+
+:class:`GoModReqs` is the cmd/go flavour: it reads go.mod files through a callback and
+applies the main module's ``exclude`` and ``replace`` directives the way the go command does.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from analysis.errors import GomodxError
+from analysis.module import NONE, ModuleVersion
+
+if TYPE_CHECKING:
+    from analysis.modfile import ModFile
+
+__all__ = [
+    "BuildListError",
+    "DowngradeReqs",
+    "GoModReqs",
+    "Reqs",
+    "UpgradeReqs",
+    "build_list",
+    "downgrade",
+    "req",
+    "upgrade",
+    "upgrade_all",
+]
+
+
+class Reqs(Protocol):
+    """The module requirement graph as MVS sees it (Go's ``mvs.Reqs``)."""
+
+    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        """The versions ``m`` itself requires (its go.mod's requirements)."""
+        ...
+
+    def max(self, path: str, v1: str, v2: str) -> str:
+        """The larger of ``v1`` and ``v2`` for module ``path``; ``max(p, v, "none") == v``."""
+        ...
+
+
+class UpgradeReqs(Reqs, Protocol):
+    """:class:`Reqs` that can also name the version an "upgrade all" moves ``m`` to."""
+
+    def upgrade(self, m: ModuleVersion) -> ModuleVersion:
+        """The version ``m`` upgrades to (``m`` itself for none)."""
+        ...
+
+
+class DowngradeReqs(Reqs, Protocol):
+    """:class:`Reqs` that can also step a module back one allowed version."""
+
+    def previous(self, m: ModuleVersion) -> ModuleVersion:
+        """The highest allowed version below ``m``, or ``ModuleVersion(m.path, "none")``."""
+        ...
+
+
+class BuildListError(GomodxError):
+    """A go.mod could not be loaded while building the list; ``chain`` leads to it.
+
+    Printed as the go command prints it: ``a@v1 requires\\n\\tb@v2: error``.
+    """
+
+    def __init__(self, chain: Sequence[ModuleVersion], err: BaseException) -> None:
+        self.chain: tuple[ModuleVersion, ...] = tuple(chain)
+        self.err = err
+        # Leading unversioned entries are the main module: go leaves them out.
+        shown = list(self.chain)
+        while shown and shown[0].version == "":
+            shown.pop(0)
+        if not shown:
+            text = str(err)
+        else:
+            text = "".join(f"{m} requires\n\t" for m in shown[:-1]) + f"{shown[-1]}: {err}"
+        super().__init__(text)
+
+
+def _comparator(reqs: Reqs) -> Callable[[str, str, str], int]:
+    def cmp(path: str, v1: str, v2: str) -> int:
+        if reqs.max(path, v1, v2) != v1:
+            return -1
+        if reqs.max(path, v2, v1) != v2:
+            return 1
+        return 0
+
+    return cmp
+
+
+class _Graph:
+    """The reachable requirement graph with the running maximum per path (``mvs.Graph``)."""
+
+    def __init__(self, cmp: Callable[[str, str, str], int], roots: Sequence[ModuleVersion]):
+        self.cmp = cmp
+        self.roots = list(roots)
+        self.required: dict[ModuleVersion, list[ModuleVersion]] = {}
+        self.reachable: set[ModuleVersion] = set(roots)
+        self.selected: dict[str, str] = {}
+        for m in roots:
+            self._raise(m)
+
+    def _raise(self, m: ModuleVersion) -> None:
+        if self.cmp(m.path, self.selected.get(m.path, NONE), m.version) < 0:
+            self.selected[m.path] = m.version
+
+    def require(self, m: ModuleVersion, reqs: list[ModuleVersion]) -> None:
+        self.required[m] = reqs
+        for d in reqs:
+            self.reachable.add(d)
+            self._raise(d)
+
+    def build_list(self) -> list[ModuleVersion]:
+        out: list[ModuleVersion] = []
+        seen: set[str] = set()
+        for r in self.roots:
+            if r.path in seen:
+                continue
+            seen.add(r.path)
+            v = self.selected.get(r.path, NONE)
+            if v != NONE:
+                out.append(ModuleVersion(r.path, v))
+        rest = [
+            ModuleVersion(p, v) for p, v in self.selected.items() if p not in seen and v != NONE
+        ]
+        rest.sort(key=lambda m: m.path)  # paths are unique here
+        return out + rest
+
+
+def _shortest_chain(
+    g: _Graph, targets: Sequence[ModuleVersion], bad: ModuleVersion
+) -> list[ModuleVersion]:
+    parent: dict[ModuleVersion, ModuleVersion | None] = {t: None for t in targets}
+    queue = deque(targets)
+    while queue:
+        m = queue.popleft()
+        if m == bad:
+            chain = [m]
+            p = parent[m]
+            while p is not None:
+                chain.append(p)
+                p = parent[p]
+            return chain[::-1]
+        for r in g.required.get(m, ()):
+            if r not in parent:
+                parent[r] = m
+                queue.append(r)
+    return [bad]
+
+
+def _build(
+    targets: Sequence[ModuleVersion],
+    reqs: Reqs,
+    upgrade: Callable[[ModuleVersion], ModuleVersion] | None = None,
+) -> list[ModuleVersion]:
+    g = _Graph(_comparator(reqs), targets)
+    queue = deque(targets)
+    queued = set(targets)
+    errors: dict[ModuleVersion, BaseException] = {}
+    while queue:
+        m = queue.popleft()
+        required: list[ModuleVersion] = []
+        if m.version != NONE:
+            try:
+                required = list(reqs.required(m))
+            except Exception as exc:  # reported with the chain that reached m
+                errors[m] = exc
+        if upgrade is not None:
+            try:
+                u = upgrade(m)
+            except Exception as exc:
+                errors.setdefault(m, exc)
+            else:
+                if u != m:
+                    required.insert(0, u)
+        g.require(m, required)
+        for r in required:
+            if r not in queued:
+                queued.add(r)
+                queue.append(r)
+    if errors:
+        # Report the error closest to a target, as go does.
+        order = {m: i for i, m in enumerate(_bfs_order(g, targets))}
+        bad = min(errors, key=lambda m: order.get(m, len(order)))
+        raise BuildListError(_shortest_chain(g, targets, bad), errors[bad])
+    out = g.build_list()
+    for t, got in zip(targets, out, strict=False):
+        if t != got:
+            raise AssertionError(f"mvs: chose {got} instead of target {t}")
+    return out
+
+
+def _bfs_order(g: _Graph, targets: Sequence[ModuleVersion]) -> list[ModuleVersion]:
+    seen = set(targets)
+    order = list(targets)
+    i = 0
+    while i < len(order):
+        for r in g.required.get(order[i], ()):
+            if r not in seen:
+                seen.add(r)
+                order.append(r)
+        i += 1
+    return order
+
+
+def build_list(targets: Sequence[ModuleVersion], reqs: Reqs) -> list[ModuleVersion]:
+    """The build list of ``targets``: they come first, then every other path, sorted.
+
+    Each path is at the highest version required anywhere in the graph reachable from
+    the targets. Raises :class:`BuildListError` when a go.mod cannot be loaded.
+    """
+    return _build(targets, reqs)
+
+
+def _postorder(
+    roots: Iterable[ModuleVersion],
+    reqs: Reqs,
+    cache: dict[ModuleVersion, Sequence[ModuleVersion]],
+) -> list[ModuleVersion]:
+    """Depth-first post-order over ``reqs.required``, iterative (graphs can be deep)."""
+    post: list[ModuleVersion] = []
+    for root in roots:
+        if root in cache:
+            continue
+        cache[root] = list(reqs.required(root))
+        stack: list[tuple[ModuleVersion, int]] = [(root, 0)]
+        while stack:
+            m, i = stack[-1]
+            children = cache[m]
+            if i < len(children):
+                stack[-1] = (m, i + 1)
+                c = children[i]
+                if c not in cache:
+                    cache[c] = list(reqs.required(c))
+                    stack.append((c, 0))
+            else:
+                stack.pop()
+                post.append(m)
+    return post
+
+
+def req(main: ModuleVersion, base: Sequence[str], reqs: Reqs) -> list[ModuleVersion]:
+    """The minimal requirement list for ``main`` that still yields the same build list.
+
+    Paths in ``base`` are kept (at their selected version) even when implied by others.
+    The result is sorted by path and never contains ``main`` itself.
+    """
+    blist = build_list([main], reqs)
+    cache: dict[ModuleVersion, Sequence[ModuleVersion]] = {main: []}
+    post = _postorder(blist, reqs, cache)
+
+    have: set[ModuleVersion] = set()
+
+    def mark(start: ModuleVersion) -> None:
+        stack = [start]
+        while stack:
+            m = stack.pop()
+            if m in have:
+                continue
+            have.add(m)
+            stack.extend(cache.get(m, ()))
+
+    top: dict[str, str] = {}
+    for m in blist:
+        top[m.path] = reqs.max(m.path, m.version, top[m.path]) if m.path in top else m.version
+
+    out: list[ModuleVersion] = []
+    seen_base: set[str] = set()
+    for path in base:
+        if path in seen_base:
+            continue
+        seen_base.add(path)
+        m = ModuleVersion(path, top.get(path, ""))
+        out.append(m)
+        mark(m)
+    for m in reversed(post):
+        if top.get(m.path) != m.version:
+            continue
+        if m not in have:
+            out.append(m)
+            mark(m)
+    out.sort(key=lambda m: (m.path, m.version))
+    return out
+
+
+def upgrade_all(target: ModuleVersion, reqs: UpgradeReqs) -> list[ModuleVersion]:
+    """The build list with every module upgraded as ``reqs.upgrade`` says (``go get -u``)."""
+
+    def up(m: ModuleVersion) -> ModuleVersion:
+        return target if m.path == target.path else reqs.upgrade(m)
+
+    return _build([target], reqs, up)
+
+
+class _Override:
+    """``reqs`` with ``target``'s requirements replaced by ``required``."""
+
+    def __init__(self, target: ModuleVersion, required: Sequence[ModuleVersion], reqs: Reqs):
+        self.target = target
+        self.list = list(required)
+        self.reqs = reqs
+
+    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        return self.list if m == self.target else self.reqs.required(m)
+
+    def max(self, path: str, v1: str, v2: str) -> str:
+        return self.reqs.max(path, v1, v2)
+
+
+def upgrade(target: ModuleVersion, reqs: Reqs, *upgrades: ModuleVersion) -> list[ModuleVersion]:
+    """The build list after upgrading each of ``upgrades`` (new edges only, none removed)."""
+    required = list(reqs.required(target))
+    present = {m.path for m in required}
+    to: dict[str, str] = {}
+    for u in upgrades:
+        if u.path not in present:
+            required.append(ModuleVersion(u.path, NONE))
+            present.add(u.path)
+        to[u.path] = reqs.max(u.path, to[u.path], u.version) if u.path in to else u.version
+
+    def up(m: ModuleVersion) -> ModuleVersion:
+        v = to.get(m.path)
+        return m if v is None else ModuleVersion(m.path, v)
+
+    return _build([target], _Override(target, required, reqs), up)
+
+
+def downgrade(
+    target: ModuleVersion, reqs: DowngradeReqs, *downgrades: ModuleVersion
+) -> list[ModuleVersion]:
+    """The build list after downgrading to ``downgrades`` by removing requirements.
+
+    A module whose every lower version still needs something too new is dropped.
+    """
+    blist = build_list([target], reqs)[1:]
+    ceiling: dict[str, str] = {m.path: m.version for m in blist}
+    for d in downgrades:
+        v = ceiling.get(d.path)
+        if v is None or reqs.max(d.path, v, d.version) != d.version:
+            ceiling[d.path] = d.version
+
+    added: set[ModuleVersion] = set()
+    excluded: set[ModuleVersion] = set()
+    rdeps: dict[ModuleVersion, list[ModuleVersion]] = {}
+
+    def exclude(start: ModuleVersion) -> None:
+        stack = [start]
+        while stack:
+            m = stack.pop()
+            if m in excluded:
+                continue
+            excluded.add(m)
+            stack.extend(rdeps.get(m, ()))
+
+    def too_high(m: ModuleVersion) -> bool:
+        c = ceiling.get(m.path)
+        return c is not None and reqs.max(m.path, m.version, c) != c
+
+    def add(start: ModuleVersion) -> None:
+        # Iterative form of a recursive walk: a frame is (module, its requirements, index).
+        if start in added:
+            return
+        frames: list[tuple[ModuleVersion, Sequence[ModuleVersion], int]] = []
+
+        def enter(m: ModuleVersion) -> None:
+            added.add(m)
+            if too_high(m):
+                exclude(m)
+                return
+            try:
+                rl = list(reqs.required(m))
+            except Exception:
+                exclude(m)
+                return
+            frames.append((m, rl, 0))
+
+        enter(start)
+        while frames:
+            m, rl, i = frames[-1]
+            if i > 0:
+                # Finished adding rl[i-1]: propagate its exclusion or record the edge.
+                r = rl[i - 1]
+                if r in excluded:
+                    exclude(m)
+                    frames.pop()
+                    continue
+                rdeps.setdefault(r, []).append(m)
+            if i == len(rl):
+                frames.pop()
+                continue
+            frames[-1] = (m, rl, i + 1)
+            r = rl[i]
+            if r not in added:
+                enter(r)
+
+    out = [target]
+    for r in blist:
+        add(r)
+        dropped = False
+        while r in excluded:
+            p = reqs.previous(r)
+            v = ceiling[r.path]
+            # Prefer the exact requested version when it lies between p and r (it may be
+            # a hidden or pseudo-version that previous() would skip).
+            if reqs.max(r.path, v, r.version) != v and reqs.max(r.path, p.version, v) != p.version:
+                p = ModuleVersion(p.path, v)
+            if p.version == NONE:
+                dropped = True
+                break
+            add(p)
+            r = p
+        if not dropped:
+            out.append(r)
+
+    # Drop requirements that only downgraded versions introduced and that others pull up.
+    actual = {m.path: m.version for m in build_list([target], _Override(target, out, reqs))}
+    out = [ModuleVersion(m.path, actual[m.path]) for m in blist if m.path in actual]
+    return build_list([target], _Override(target, out, reqs))
+
+
+# -- the go command's Reqs ------------------------------------------------------------
+
+
+class GoModReqs:
+    """cmd/go's requirement graph, read from go.mod files and the main go.mod's directives.
+
+    ``main`` is the parsed main go.mod. ``go_mod(m)`` returns the go.mod bytes of module
+    version ``m`` (the version after replacement; from a proxy, the module cache, …).
+    ``versions(path)`` lists a module's known versions, for :meth:`previous`;
+    ``retracted(m)`` says whether a version is retracted (retracted versions are skipped
+    by :meth:`previous`, as are excluded ones). Directory replacements are read from
+    ``main_dir``.
+
+    * ``exclude``: a requirement on an excluded version is dropped (Go ≥ 1.16).
+    * ``replace``: graph nodes keep the original path and version; their requirements
+      come from the replacement's go.mod (exact ``path version`` first, then path-only).
+    * With ``toolchain_nodes`` the main module also requires ``go@V`` (and
+      ``toolchain@V``), and a dependency whose go.mod says ``go >= 1.21`` requires
+      ``go@V``, as in ``go mod graph``.
+    """
+
+    def __init__(
+        self,
+        main: ModFile,
+        go_mod: Callable[[ModuleVersion], bytes],
+        versions: Callable[[str], Sequence[str]] | None = None,
+        retracted: Callable[[ModuleVersion], bool] | None = None,
+        main_dir: Path | None = None,
+        toolchain_nodes: bool = False,
+    ) -> None:
+        self.main_file = main
+        mod = main.module
+        self.main = ModuleVersion(mod.mod.path if mod is not None else "", "")
+        self._go_mod = go_mod
+        self._versions = versions
+        self._retracted = retracted
+        self.main_dir = main_dir
+        self.toolchain_nodes = toolchain_nodes
+        self.excluded: set[ModuleVersion] = {e.mod for e in main.exclude}
+        self.replacements: dict[ModuleVersion, ModuleVersion] = {}
+        for r in main.replace:
+            self.replacements[r.old] = r.new
+        self._cache: dict[ModuleVersion, list[ModuleVersion]] = {}
+        self.go_versions: dict[ModuleVersion, str] = {}
+
+    # Reqs -------------------------------------------------------------------------
+
+    def max(self, path: str, v1: str, v2: str) -> str:
+        return v1 if _cmp_version(path, v1, v2) >= 0 else v2
+
+    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        if m.version == NONE:
+            return []
+        got = self._cache.get(m)
+        if got is None:
+            got = self._load(m)
+            self._cache[m] = got
+        return got
+
+    def upgrade(self, m: ModuleVersion) -> ModuleVersion:
+        return m
+
+    def previous(self, m: ModuleVersion) -> ModuleVersion:
+        if self._versions is None:
+            raise NotImplementedError("GoModReqs.previous needs a versions() callback")
+        best = NONE
+        for v in self._versions(m.path):
+            if _cmp_version(m.path, v, m.version) >= 0:
+                continue
+            cand = ModuleVersion(m.path, v)
+            if cand in self.excluded or (self._retracted is not None and self._retracted(cand)):
+                continue
+            if best == NONE or _cmp_version(m.path, v, best) > 0:
+                best = v
+        return ModuleVersion(m.path, best)
+
+    # helpers ------------------------------------------------------------------------
+
+    def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
+        """What ``m`` is replaced by (exact version first, then all versions), or None."""
+        r = self.replacements.get(m)
+        if r is None:
+            r = self.replacements.get(ModuleVersion(m.path, ""))
+        return r
+
+    def _roots(self) -> list[ModuleVersion]:
+        from analysis.semver import mod_sort_key
+
+        roots = [r.mod for r in self.main_file.require if r.mod not in self.excluded]
+        if self.toolchain_nodes:
+            go = self.main_file.go
+            if go is not None:
+                roots.append(ModuleVersion("go", go.version))
+            tc = getattr(self.main_file, "toolchain", None)
+            if tc is not None and getattr(tc, "name", ""):
+                roots.append(ModuleVersion("toolchain", tc.name))
+        roots.sort(key=lambda m: mod_sort_key(m.path, m.version))
+        return roots
+
+    def _load(self, m: ModuleVersion) -> list[ModuleVersion]:
+        from analysis import modfile
+
+        if m == self.main:
+            return self._roots()
+        if m.path in {"go", "toolchain"}:
+            return []
+        r = self.replacement(m) or m
+        if r.version == "":
+            # A directory replacement: read DIR/go.mod beside the main module.
+            base = self.main_dir or Path(".")
+            path = base / r.path / "go.mod"
+            data = path.read_bytes()
+            filename = str(path)
+        else:
+            data = self._go_mod(r)
+            filename = f"{r.path}@{r.version}/go.mod"
+        f = modfile.parse_lax(filename, data)
+        out = [q.mod for q in f.require if q.mod not in self.excluded]
+        if f.go is not None:
+            self.go_versions[m] = f.go.version
+            if self.toolchain_nodes and _gover_at_least(f.go.version, "1.21"):
+                out.append(ModuleVersion("go", f.go.version))
+        return out
+
+
+def _cmp_version(path: str, v1: str, v2: str) -> int:
+    """cmd/go's ``cmpVersion``: ``""`` (main) is highest, ``none`` lowest."""
+    if v1 == v2:
+        return 0
+    if v2 == "":
+        return -1
+    if v1 == "":
+        return 1
+    if v1 == NONE:
+        return -1
+    if v2 == NONE:
+        return 1
+    from analysis.semver import mod_compare
+
+    return mod_compare(path, v1, v2)
+
+
+def _gover_at_least(v: str, floor: str) -> bool:
+    from analysis.semver import gover_compare
+
+    return gover_compare(v, floor) >= 0
