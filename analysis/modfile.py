@@ -65,7 +65,10 @@ __all__ = [
     "auto_quote",
     "format_syntax",
     "is_directory_path",
+    "iter_lines",
     "modfile_json",
+    "module_path",
+    "render_json",
     "must_quote",
     "parse",
     "parse_lax",
@@ -1968,6 +1971,36 @@ def render_json(value: JSONValue) -> str:
 def modfile_json(f: ModFile) -> str:
     """Exactly the text ``go mod edit -json`` prints for ``f`` (ends with a newline)."""
     return render_json(to_json(f))
+
+
+def module_path(data: bytes | str) -> str:
+    """The module path from go.mod text, tolerating unrelated problems (Go's ``ModulePath``).
+
+    Returns ``""`` when no usable ``module`` line is found.
+
+    >>> module_path(b'// c\\nmodule "example.com/m" // x\\n')
+    'example.com/m'
+    """
+    for raw in _as_text(data).split("\n"):
+        line = raw
+        k = line.find("//")
+        if k >= 0:
+            line = line[:k]
+        line = gostr.trim_space(line)
+        if not line.startswith("module"):
+            continue
+        rest = line[len("module") :]
+        n = len(rest)
+        rest = gostr.trim_space(rest)
+        if len(rest) == n or not rest:
+            continue
+        if rest[0] in '"`':
+            try:
+                return gostr.unquote(rest)
+            except gostr.UnquoteError:
+                return ""
+        return rest
+    return ""
 
 
 def iter_lines(syntax: FileSyntax) -> Iterator[tuple[LineBlock | None, Line]]:
