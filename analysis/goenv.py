@@ -1,0 +1,362 @@
+"""Go's settings, resolved the way the go command resolves them.
+
+With the go command installed, :func:`load_goenv` asks it (``go env -json``), so the answer is
+the one go itself would use. Without it (or with ``use_go=False``), the same precedence is
+reproduced by hand:
+
+1. the process environment (a variable set to the empty string counts as unset),
+2. the GOENV file that ``go env -w`` writes (``$GOENV``; else ``os.UserConfigDir()/go/env``;
+   ``GOENV=off`` disables it),
+3. ``$GOROOT/go.env`` when GOROOT is known, else the defaults Go ships in that file
+   (``GOPROXY=https://proxy.golang.org,direct``, ``GOSUMDB=sum.golang.org``),
+4. derived defaults: GONOPROXY and GONOSUMDB default to GOPRIVATE, GOPATH to ``$HOME/go``,
+   GOMODCACHE to ``<first GOPATH entry>/pkg/mod``.
+
+>>> env = load_goenv({"HOME": "/h", "GOENV": "off", "GOPRIVATE": "corp.example"}, use_go=False)
+>>> env.goproxy, env.gonoproxy, env.gomodcache
+('https://proxy.golang.org,direct', 'corp.example', '/h/go/pkg/mod')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.errors import GoCommandError, GomodxError
+
+__all__ = [
+    "DEFAULT_GOPROXY",
+    "DEFAULT_GOSUMDB",
+    "GoEnv",
+    "env_file",
+    "load_goenv",
+    "mod_flag",
+    "netrc_path",
+    "read_env_file",
+]
+
+DEFAULT_GOPROXY = "https://proxy.golang.org,direct"
+DEFAULT_GOSUMDB = "sum.golang.org"
+
+# The variables gomodx reads, as `go env -json` names them.
+_VARS = (
+    "GOPROXY",
+    "GONOPROXY",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOSUMDB",
+    "GOFLAGS",
+    "GOMODCACHE",
+    "GOPATH",
+    "GOWORK",
+    "GOAUTH",
+    "GOENV",
+    "GOROOT",
+    "GOVERSION",
+)
+
+
+@dataclass(frozen=True)
+class GoEnv:
+    """The Go settings that decide how modules are fetched and verified.
+
+    ``source`` says where the values came from: ``"go"`` (``go env -json``) or
+    ``"environment"`` (resolved without the go command).
+    """
+
+    goproxy: str = DEFAULT_GOPROXY
+    gonoproxy: str = ""
+    goprivate: str = ""
+    gonosumdb: str = ""
+    goinsecure: str = ""
+    gosumdb: str = DEFAULT_GOSUMDB
+    goflags: str = ""
+    gomodcache: str = ""
+    gopath: str = ""
+    gowork: str = ""
+    netrc: str = ""
+    goauth: str = "netrc"
+    goenv: str = ""
+    goroot: str = ""
+    goversion: str = ""
+    source: str = "environment"
+    go: str | None = field(default=None, compare=False)
+    """The go binary that answered (or that is available), if any."""
+
+    @property
+    def mod(self) -> str:
+        """The ``-mod`` value GOFLAGS sets (``""`` when it sets none)."""
+        return mod_flag(self.goflags)
+
+    @property
+    def gopath_list(self) -> tuple[str, ...]:
+        """GOPATH split on the OS list separator, as ``filepath.SplitList`` does."""
+        if not self.gopath:
+            return ()
+        return tuple(self.gopath.split(os.pathsep))
+
+    @property
+    def download_dir(self) -> Path | None:
+        """``$GOMODCACHE/cache/download``: the cache that is laid out like a proxy."""
+        if not self.gomodcache or not os.path.isabs(self.gomodcache):
+            return None
+        return Path(self.gomodcache) / "cache" / "download"
+
+    def as_go_env(self) -> dict[str, str]:
+        """The values as ``go env`` names them (for display and for child processes)."""
+        return {
+            "GOPROXY": self.goproxy,
+            "GONOPROXY": self.gonoproxy,
+            "GOPRIVATE": self.goprivate,
+            "GONOSUMDB": self.gonosumdb,
+            "GOINSECURE": self.goinsecure,
+            "GOSUMDB": self.gosumdb,
+            "GOFLAGS": self.goflags,
+            "GOMODCACHE": self.gomodcache,
+            "GOPATH": self.gopath,
+            "GOWORK": self.gowork,
+            "GOAUTH": self.goauth,
+            "GOENV": self.goenv,
+        }
+
+
+def mod_flag(goflags: str) -> str:
+    """The value of the last ``-mod=``/``--mod=`` flag in a GOFLAGS string.
+
+    GOFLAGS is split on white space; each word is its own flag, so ``-mod vendor`` sets nothing.
+
+    >>> mod_flag("-x -mod=vendor --mod=mod")
+    'mod'
+    """
+    value = ""
+    for word in goflags.split():
+        name, eq, arg = word.lstrip("-").partition("=")
+        if eq and name == "mod" and word.startswith("-") and not word.startswith("---"):
+            value = arg
+    return value
+
+
+def netrc_path(environ: Mapping[str, str]) -> str:
+    """The .netrc go reads: ``$NETRC``, else ``~/.netrc`` (``_netrc`` preferred on Windows)."""
+    if environ.get("NETRC"):
+        return environ["NETRC"]
+    home = _home(environ)
+    if not home:
+        return ""
+    if sys.platform == "win32":
+        legacy = os.path.join(home, "_netrc")
+        if os.path.exists(legacy):
+            return legacy
+    return os.path.join(home, ".netrc")
+
+
+def env_file(environ: Mapping[str, str]) -> str:
+    """Where ``go env -w`` writes: ``$GOENV``, else ``UserConfigDir()/go/env``.
+
+    Returns ``""`` when GOENV is ``off`` or no config directory can be determined, which is
+    what ``go env GOENV`` prints in those cases.
+    """
+    explicit = environ.get("GOENV", "")
+    if explicit:
+        return "" if explicit == "off" else explicit
+    config = _user_config_dir(environ)
+    return os.path.join(config, "go", "env") if config else ""
+
+
+def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Parse a go/env (or ``$GOROOT/go.env``) file as go does.
+
+    Lines without ``=`` or not starting with an uppercase ASCII letter (comments, blank lines,
+    indented lines) are ignored; later lines win; values are taken verbatim. A missing or
+    unreadable file is empty.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return {}
+    values: dict[str, str] = {}
+    for raw in data.split(b"\n"):
+        key, eq, val = raw.partition(b"=")
+        if not eq or not raw or not (65 <= raw[0] <= 90):
+            continue
+        values[key.decode("utf-8", "surrogateescape")] = val.decode("utf-8", "surrogateescape")
+    return values
+
+
+def load_goenv(
+    environ: Mapping[str, str] | None = None,
+    *,
+    use_go: bool = True,
+    go: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    timeout: float = 30.0,
+) -> GoEnv:
+    """Resolve Go's settings for ``environ`` (default: this process's environment).
+
+    With ``use_go`` and a go binary (``go`` or the one on PATH), runs ``go env -json`` in
+    ``cwd``; otherwise resolves by hand (see the module docstring). Raises
+    :class:`GoCommandError` when go runs and fails, and :class:`GomodxError` for settings go
+    itself would reject (a relative GOWORK).
+    """
+    env = dict(os.environ if environ is None else environ)
+    binary = go or (shutil.which("go", path=env.get("PATH")) if use_go else None)
+    if use_go and binary:
+        return _from_go(binary, env, cwd, timeout)
+    return _from_environment(env, cwd, binary)
+
+
+def _from_go(
+    binary: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, timeout: float
+) -> GoEnv:
+    child = dict(env)
+    # `go env` must never try to download a toolchain named by a go.mod near cwd.
+    child["GOTOOLCHAIN"] = "local"
+    try:
+        proc = subprocess.run(
+            [binary, "env", "-json", *_VARS],
+            env=child,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GoCommandError(f"running go env: {exc}") from exc
+    if proc.returncode != 0:
+        raise GoCommandError(proc.stderr.strip() or "go env failed", proc.stderr)
+    try:
+        values = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise GoCommandError(f"go env -json printed invalid JSON: {exc}", proc.stderr) from exc
+    if not isinstance(values, dict):
+        raise GoCommandError("go env -json printed no object", proc.stderr)
+
+    def get(name: str) -> str:
+        value = values.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    return GoEnv(
+        goproxy=get("GOPROXY"),
+        gonoproxy=get("GONOPROXY"),
+        goprivate=get("GOPRIVATE"),
+        gonosumdb=get("GONOSUMDB"),
+        goinsecure=get("GOINSECURE"),
+        gosumdb=get("GOSUMDB"),
+        goflags=get("GOFLAGS"),
+        gomodcache=get("GOMODCACHE"),
+        gopath=get("GOPATH"),
+        gowork=get("GOWORK"),
+        netrc=netrc_path(env),
+        goauth=get("GOAUTH"),
+        goenv=get("GOENV"),
+        goroot=get("GOROOT"),
+        goversion=get("GOVERSION"),
+        source="go",
+        go=binary,
+    )
+
+
+def _from_environment(
+    env: dict[str, str], cwd: str | os.PathLike[str] | None, binary: str | None
+) -> GoEnv:
+    user_file = env_file(env)
+    user = read_env_file(user_file) if user_file else {}
+    goroot = env.get("GOROOT") or user.get("GOROOT", "")
+    shipped: dict[str, str] = {"GOPROXY": DEFAULT_GOPROXY, "GOSUMDB": DEFAULT_GOSUMDB}
+    if goroot:
+        from_goroot = read_env_file(os.path.join(goroot, "go.env"))
+        if from_goroot:
+            shipped = from_goroot
+
+    def getenv(name: str) -> str:
+        # cfg.Getenv: a non-empty OS value, else the user file, else $GOROOT/go.env.
+        value = env.get(name, "")
+        if value:
+            return value
+        if name in user:
+            return user[name]
+        return shipped.get(name, "")
+
+    def or_default(name: str, default: str) -> str:
+        return getenv(name) or default
+
+    goprivate = getenv("GOPRIVATE")
+    gopath = or_default("GOPATH", _default_gopath(env, goroot))
+    first = gopath.split(os.pathsep)[0] if gopath else ""
+    gomodcache = or_default("GOMODCACHE", os.path.join(first, "pkg", "mod") if first else "")
+    return GoEnv(
+        goproxy=getenv("GOPROXY"),
+        gonoproxy=or_default("GONOPROXY", goprivate),
+        goprivate=goprivate,
+        gonosumdb=or_default("GONOSUMDB", goprivate),
+        goinsecure=getenv("GOINSECURE"),
+        gosumdb=getenv("GOSUMDB"),
+        goflags=getenv("GOFLAGS"),
+        gomodcache=gomodcache,
+        gopath=gopath,
+        gowork=_gowork(getenv("GOWORK"), cwd),
+        netrc=netrc_path(env),
+        goauth=or_default("GOAUTH", "netrc"),
+        goenv=user_file,
+        goroot=goroot,
+        goversion="",
+        source="environment",
+        go=binary,
+    )
+
+
+def _home(env: Mapping[str, str]) -> str:
+    if sys.platform == "win32":
+        return env.get("USERPROFILE", "")
+    if sys.platform.startswith("plan9"):
+        return env.get("home", "")
+    return env.get("HOME", "")
+
+
+def _user_config_dir(env: Mapping[str, str]) -> str:
+    """``os.UserConfigDir``: ``""`` where Go returns an error."""
+    if sys.platform == "win32":
+        return env.get("AppData", "") or env.get("APPDATA", "")
+    if sys.platform == "darwin":
+        home = env.get("HOME", "")
+        return os.path.join(home, "Library", "Application Support") if home else ""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg:
+        return xdg if os.path.isabs(xdg) else ""
+    home = env.get("HOME", "")
+    return os.path.join(home, ".config") if home else ""
+
+
+def _default_gopath(env: Mapping[str, str], goroot: str) -> str:
+    """go/build's default GOPATH: ``$HOME/go`` unless that is GOROOT."""
+    home = _home(env)
+    if not home:
+        return ""
+    gopath = os.path.join(home, "go")
+    if goroot and os.path.normpath(gopath) == os.path.normpath(goroot):
+        return ""
+    return gopath
+
+
+def _gowork(setting: str, cwd: str | os.PathLike[str] | None) -> str:
+    """The workspace file go would use, as ``go env GOWORK`` reports it."""
+    if setting == "off":
+        return "off"
+    if setting and setting != "auto":
+        if not os.path.isabs(setting):
+            raise GomodxError("invalid GOWORK: not an absolute path")
+        return setting
+    here = Path(cwd if cwd is not None else os.getcwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "go.work"
+        if candidate.is_file():
+            return str(candidate)
+    return ""
