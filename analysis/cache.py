@@ -1,0 +1,291 @@
+"""Module download caches in the GOPROXY layout: Go's, read-only, and gomodx's own.
+
+Both caches use the layout of ``$GOMODCACHE/cache/download`` (which is also the URL space of a
+module proxy)::
+
+    <escaped path>/@v/list
+    <escaped path>/@v/<escaped version>.info | .mod | .zip | .ziphash
+
+:class:`DownloadCache` is one such directory. Go's is only ever read (go owns it, with its
+own locking); gomodx writes fetched files into its own directory
+(``platformdirs.user_cache_dir("gomodx")/download`` unless overridden), always atomically:
+a temporary file in the same directory, written, fsynced, then renamed over the target, so
+a reader sees either the old file, the new file or nothing — never half a file.
+
+Every path and version is validated (``module.CheckPath``, canonical version, Go's escaping)
+before it becomes a file name, so no input can name a file outside the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import semver
+from analysis.errors import GomodxError, ModuleError
+from analysis.hashes import is_valid_sum, zip_hash
+from analysis.modpath import check_path, escape_path, escape_version, unescape_version
+
+__all__ = [
+    "CacheStack",
+    "DownloadCache",
+    "atomic_write",
+    "default_cache_dir",
+]
+
+
+def default_cache_dir() -> Path:
+    """gomodx's own download cache: ``$GOMODX_CACHE`` or the platform's user cache dir."""
+    override = os.environ.get("GOMODX_CACHE")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("gomodx", appauthor=False)) / "download"
+
+
+def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``target`` so that no reader ever sees a partial file.
+
+    The bytes go to a temporary file in the same directory, are flushed and fsynced, and the
+    file is renamed over ``target`` (``os.replace`` is atomic within a file system). On any
+    failure the temporary file is removed and the old ``target`` (if any) is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Make the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _module_dir(path: str) -> str:
+    check_path(path)
+    return escape_path(path)
+
+
+def _version_file(path: str, version: str, suffix: str) -> str:
+    if not semver.is_valid(version) or semver.canonical_version(version) != version:
+        raise ModuleError(f"non-canonical module version {version!r} for {path}")
+    return escape_version(version) + "." + suffix
+
+
+_SUFFIXES = frozenset({"info", "mod", "zip", "ziphash"})
+
+
+@dataclass(frozen=True)
+class DownloadCache:
+    """One download cache directory in GOPROXY layout.
+
+    ``writable=False`` caches (Go's) refuse writes.
+    """
+
+    root: Path
+    writable: bool = False
+    name: str = ""
+
+    def file(self, path: str, version: str, suffix: str) -> Path:
+        """The file for ``path@version`` with ``suffix`` (info, mod, zip, ziphash).
+
+        Raises :class:`ModuleError` for an invalid path, a non-canonical version, or an
+        unknown suffix.
+        """
+        if suffix not in _SUFFIXES:
+            raise ModuleError(f"unknown cache file suffix {suffix!r}")
+        target = self.root / _module_dir(path) / "@v" / _version_file(path, version, suffix)
+        self._contain(target)
+        return target
+
+    def list_file(self, path: str) -> Path:
+        """The ``@v/list`` file of ``path``."""
+        target = self.root / _module_dir(path) / "@v" / "list"
+        self._contain(target)
+        return target
+
+    def _contain(self, target: Path) -> None:
+        # Belt and braces: validated paths cannot escape, but never trust that blindly.
+        root = os.path.abspath(self.root)
+        if os.path.commonpath([root, os.path.abspath(target)]) != root:
+            raise ModuleError(f"cache path escapes the cache: {target}")
+
+    # -- reading ------------------------------------------------------------------------
+
+    def read(self, path: str, version: str, suffix: str) -> bytes | None:
+        """The cached bytes, or ``None`` when absent or unreadable."""
+        try:
+            return self.file(path, version, suffix).read_bytes()
+        except (OSError, ModuleError):
+            return None
+
+    def read_list(self, path: str) -> bytes | None:
+        try:
+            return self.list_file(path).read_bytes()
+        except (OSError, ModuleError):
+            return None
+
+    def read_info(self, path: str, version: str) -> dict[str, object] | None:
+        """The cached ``.info`` as a JSON object, or ``None`` if absent, corrupt, or for
+        another version."""
+        data = self.read(path, version, "info")
+        if data is None:
+            return None
+        try:
+            info = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(info, dict) or info.get("Version") != version:
+            return None
+        return info
+
+    def cached_versions(self, path: str) -> list[str]:
+        """Versions with a ``.mod`` or ``.info`` file here (what Go's own cache ``list`` is
+        made from), in semver order."""
+        try:
+            directory = self.root / _module_dir(path) / "@v"
+            names = os.listdir(directory)
+        except (OSError, ModuleError):
+            return []
+        found: set[str] = set()
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if not dot or suffix not in ("mod", "info"):
+                continue
+            try:
+                version = unescape_version(stem)
+            except ModuleError:
+                continue
+            if semver.is_valid(version) and semver.canonical_version(version) == version:
+                found.add(version)
+        return semver.sort_versions(found)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self, path: str, version: str, suffix: str, data: bytes) -> Path:
+        """Atomically store ``data``; returns the file written."""
+        if not self.writable:
+            raise GomodxError(f"cache {self.root} is read-only")
+        target = self.file(path, version, suffix)
+        atomic_write(target, data)
+        return target
+
+    def write_list(self, path: str, data: bytes) -> Path:
+        if not self.writable:
+            raise GomodxError(f"cache {self.root} is read-only")
+        target = self.list_file(path)
+        atomic_write(target, data)
+        return target
+
+    def write_zip(self, path: str, version: str, data: bytes) -> Path:
+        """Store a zip and its ``.ziphash`` (hash first would claim a zip that is not there,
+        so the zip goes first; a reader that finds no ziphash recomputes it)."""
+        target = self.write(path, version, "zip", data)
+        self.write(path, version, "ziphash", zip_hash(data).encode("ascii"))
+        return target
+
+    def read_ziphash(self, path: str, version: str) -> str | None:
+        data = self.read(path, version, "ziphash")
+        if data is None or not is_valid_sum(data):
+            return None
+        return data.decode("ascii")
+
+
+@dataclass(frozen=True)
+class CacheHit:
+    """Bytes found in a cache, and which cache held them."""
+
+    data: bytes
+    cache: DownloadCache
+
+
+@dataclass(frozen=True)
+class CacheStack:
+    """The caches consulted before the network, in order: Go's first, then gomodx's own.
+
+    ``own`` (if any) is where fetched files are written.
+    """
+
+    go: DownloadCache | None = None
+    own: DownloadCache | None = None
+
+    @classmethod
+    def for_env(
+        cls,
+        gomodcache: str,
+        own_dir: Path | None = None,
+        *,
+        use_own: bool = True,
+    ) -> CacheStack:
+        """Go's cache under ``gomodcache`` (if set and absolute) and gomodx's own cache."""
+        go = None
+        if gomodcache and os.path.isabs(gomodcache):
+            go = DownloadCache(Path(gomodcache) / "cache" / "download", False, "GOMODCACHE")
+        own = None
+        if use_own:
+            own = DownloadCache(own_dir or default_cache_dir(), True, "gomodx")
+        return cls(go, own)
+
+    @property
+    def layers(self) -> tuple[DownloadCache, ...]:
+        return tuple(c for c in (self.go, self.own) if c is not None)
+
+    def read(self, path: str, version: str, suffix: str) -> CacheHit | None:
+        for cache in self.layers:
+            data = cache.read(path, version, suffix)
+            if data is not None:
+                return CacheHit(data, cache)
+        return None
+
+    def read_list(self, path: str) -> CacheHit | None:
+        # Only gomodx's own cache stores proxy lists verbatim; Go's list file holds just the
+        # versions it downloaded, so it is a last resort (see cached_versions).
+        for cache in (self.own, self.go):
+            if cache is None:
+                continue
+            data = cache.read_list(path)
+            if data is not None:
+                return CacheHit(data, cache)
+        return None
+
+    def cached_versions(self, path: str) -> list[str]:
+        found: set[str] = set()
+        for cache in self.layers:
+            found.update(cache.cached_versions(path))
+        return semver.sort_versions(found)
+
+    def store(self, path: str, version: str, suffix: str, data: bytes) -> Path | None:
+        if self.own is None:
+            return None
+        if suffix == "zip":
+            return self.own.write_zip(path, version, data)
+        return self.own.write(path, version, suffix, data)
+
+    def store_list(self, path: str, data: bytes) -> Path | None:
+        if self.own is None:
+            return None
+        return self.own.write_list(path, data)

@@ -1,0 +1,288 @@
+"""A real, threaded Go module proxy on 127.0.0.1 for integration tests.
+
+It serves a directory in GOPROXY layout (what :mod:`tests.universe` writes, or a
+``$GOMODCACHE/cache/download``) over HTTP/1.1 with keep-alive, and can be told to misbehave:
+
+* ``latency``: a delay before every response (and per-fault delays);
+* faults matched by a regular expression on the decoded request path, each applied a given
+  number of times (``times=None``: forever) — a status with optional headers and body
+  (``429`` with ``Retry-After``, ``500``, ``404``...), a connection reset before any
+  response, a body truncated below its announced Content-Length, a truncated body without
+  Content-Length (chunked, then the connection is closed), or garbage instead of the file.
+
+>>> with ProxyServer(root) as server:                      # doctest: +SKIP
+...     server.add_fault(r"/@v/list$", Fault.status(429, retry_after="1"), times=2)
+...     url = server.url                                   # http://127.0.0.1:PORT
+
+Every request is logged in ``server.requests`` (path, status or fault kind, time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+__all__ = ["Fault", "ProxyServer", "RequestRecord"]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One kind of misbehaviour; build with the class methods."""
+
+    kind: str  # "status" | "reset" | "truncate" | "truncate_chunked" | "garbage" | "delay"
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    delay: float = 0.0
+    keep: float = 0.5  # fraction of the body sent by the truncating faults
+
+    @classmethod
+    def status_code(
+        cls, status: int, body: bytes = b"", retry_after: str | None = None, delay: float = 0.0
+    ) -> Fault:
+        headers: list[tuple[str, str]] = [("Content-Type", "text/plain; charset=utf-8")]
+        if retry_after is not None:
+            headers.append(("Retry-After", retry_after))
+        return cls("status", status=status, headers=tuple(headers), body=body, delay=delay)
+
+    @classmethod
+    def reset(cls) -> Fault:
+        """Close the connection (RST) without answering."""
+        return cls("reset")
+
+    @classmethod
+    def truncate(cls, keep: float = 0.5) -> Fault:
+        """Announce the full Content-Length, send only part of the body, close."""
+        return cls("truncate", keep=keep)
+
+    @classmethod
+    def truncate_chunked(cls, keep: float = 0.5) -> Fault:
+        """No Content-Length: send part of the body and close, so only parsing can tell."""
+        return cls("truncate_chunked", keep=keep)
+
+    @classmethod
+    def garbage(cls, body: bytes = b"\x00\xffnot what you asked for\n") -> Fault:
+        """A 200 answer with a well-formed length but the wrong content."""
+        return cls("garbage", body=body)
+
+    @classmethod
+    def slow(cls, delay: float) -> Fault:
+        """Answer correctly, after ``delay`` seconds."""
+        return cls("delay", delay=delay)
+
+
+@dataclass
+class _Rule:
+    pattern: re.Pattern[str]
+    fault: Fault
+    remaining: int | None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    path: str
+    outcome: str  # status code as text, or the fault kind
+    at: float
+
+
+@dataclass
+class _State:
+    root: Path
+    latency: float = 0.0
+    rules: list[_Rule] = field(default_factory=list)
+    requests: list[RequestRecord] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for rule in self.rules:
+                if rule.remaining == 0 or not rule.pattern.search(path):
+                    continue
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                return rule.fault
+        return None
+
+    def log(self, path: str, outcome: str) -> None:
+        with self.lock:
+            self.requests.append(RequestRecord(path, outcome, time.monotonic()))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        return
+
+    def do_GET(self) -> None:
+        state = self.server.state
+        raw_path = urllib.parse.urlsplit(self.path).path
+        path = urllib.parse.unquote(raw_path)
+        if state.latency:
+            time.sleep(state.latency)
+        fault = state.take_fault(path)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.kind == "reset":
+            state.log(path, "reset")
+            self._reset()
+            return
+        if fault is not None and fault.kind == "status":
+            state.log(path, str(fault.status))
+            self._send(fault.status, fault.body, fault.headers)
+            return
+        data = self._read(path)
+        if data is None:
+            state.log(path, "404")
+            self._send(404, b"not found: " + path.encode() + b"\n", _TEXT)
+            return
+        if fault is not None and fault.kind == "garbage":
+            state.log(path, "garbage")
+            self._send(200, fault.body, ())
+            return
+        if fault is not None and fault.kind == "truncate":
+            state.log(path, "truncate")
+            cut = data[: int(len(data) * fault.keep)]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(cut)
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if fault is not None and fault.kind == "truncate_chunked":
+            state.log(path, "truncate_chunked")
+            cut = data[: int(len(data) * fault.keep)]
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if cut:
+                self.wfile.write(f"{len(cut):x}\r\n".encode() + cut + b"\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+            self._reset()
+            return
+        state.log(path, "200")
+        self._send(200, data, ())
+
+    def _read(self, path: str) -> bytes | None:
+        root = self.server.state.root.resolve()
+        target = (root / path.lstrip("/")).resolve()
+        if root != target and root not in target.parents:
+            return None
+        try:
+            return target.read_bytes() if target.is_file() else None
+        except OSError:
+            return None
+
+    def _send(self, status: int, body: bytes, headers: tuple[tuple[str, str], ...]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _reset(self) -> None:
+        # SO_LINGER 0 turns close() into a TCP RST: the client sees a reset, not an EOF.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.close()
+
+
+_TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class ProxyServer:
+    """Serve ``root`` (GOPROXY layout) on ``http://127.0.0.1:PORT`` in a background thread."""
+
+    def __init__(self, root: Path, latency: float = 0.0) -> None:
+        self._state = _State(Path(root), latency)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> ProxyServer:
+        self._server = _Server(self._state)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> ProxyServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- configuration ----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "server not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def latency(self) -> float:
+        return self._state.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._state.latency = seconds
+
+    def add_fault(self, pattern: str, fault: Fault, times: int | None = 1) -> None:
+        """Apply ``fault`` to the next ``times`` requests whose decoded path matches."""
+        with self._state.lock:
+            self._state.rules.append(_Rule(re.compile(pattern), fault, times))
+
+    def clear_faults(self) -> None:
+        with self._state.lock:
+            self._state.rules.clear()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._state.lock:
+            return list(self._state.requests)
+
+    def count(self, pattern: str = "") -> int:
+        """How many requests (matching ``pattern``) were received."""
+        rx = re.compile(pattern)
+        return sum(1 for r in self.requests if rx.search(r.path))
+
+    def iter_requests(self) -> Iterator[RequestRecord]:
+        yield from self.requests

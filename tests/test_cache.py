@@ -1,0 +1,275 @@
+"""Module caches: Go's layout, atomic writes, validated paths, offline answers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import anyio
+import pytest
+from gotool import go_env, run_go
+from universe import Universe
+
+from analysis.cache import CacheStack, DownloadCache, atomic_write
+from analysis.errors import ModuleError, ModuleNotFound
+from analysis.goenv import GoEnv
+from analysis.hashes import GoSum, gomod_hash
+from analysis.proxy import FetchEvent, ProxyClient
+
+
+def test_layout_matches_go(tmp_path: Path) -> None:
+    cache = DownloadCache(tmp_path, writable=True)
+    assert cache.file("github.com/Azure/go", "v1.0.0-RC1", "mod") == (
+        tmp_path / "github.com/!azure/go/@v/v1.0.0-!r!c1.mod"
+    )
+    assert cache.list_file("example.com/M") == tmp_path / "example.com/!m/@v/list"
+    cache.write("example.com/a", "v2.0.0+incompatible", "info", b"{}")
+    assert (tmp_path / "example.com/a/@v/v2.0.0+incompatible.info").read_bytes() == b"{}"
+
+
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [
+        ("../etc", "v1.0.0"),
+        ("example.com/../../x", "v1.0.0"),
+        ("/abs/path.com", "v1.0.0"),
+        ("example.com/a", "../../v1.0.0"),
+        ("example.com/a", "v1.0"),  # not canonical
+        ("example.com/a", "v1.0.0+meta"),  # not canonical
+        ("example.com/a", "master"),
+        ("example.com/a", "v1.0.0/../../x"),
+        ("example.com/a\\..\\x", "v1.0.0"),
+        ("", "v1.0.0"),
+    ],
+)
+def test_bad_paths_never_become_files(tmp_path: Path, path: str, version: str) -> None:
+    cache = DownloadCache(tmp_path / "c", writable=True)
+    with pytest.raises(ModuleError):
+        cache.write(path, version, "mod", b"x")
+    assert cache.read(path, version, "mod") is None
+    assert not (tmp_path / "c").exists() or not any((tmp_path / "c").rglob("*"))
+
+
+def test_unknown_suffix_and_read_only(tmp_path: Path) -> None:
+    with pytest.raises(ModuleError):
+        DownloadCache(tmp_path, writable=True).file("example.com/a", "v1.0.0", "exe")
+    with pytest.raises(Exception, match="read-only"):
+        DownloadCache(tmp_path, writable=False).write("example.com/a", "v1.0.0", "mod", b"")
+
+
+def test_atomic_write_never_leaves_partial_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "d" / "f.mod"
+    atomic_write(target, b"old")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, b"new content")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["f.mod"]
+
+
+def test_atomic_write_interrupted_mid_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "x.zip"
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def failing_fsync(fd: int) -> None:
+        calls["n"] += 1
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, b"a" * 100_000)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert calls["n"] == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cached_versions_and_ziphash(tmp_path: Path) -> None:
+    cache = DownloadCache(tmp_path, writable=True)
+    cache.write("example.com/a", "v1.2.0", "mod", b"module example.com/a\n")
+    cache.write("example.com/a", "v1.10.0", "info", b'{"Version":"v1.10.0"}')
+    cache.write("example.com/a", "v1.0.0-RC1", "mod", b"module example.com/a\n")
+    (tmp_path / "example.com/a/@v/junk.mod").write_bytes(b"")
+    assert cache.cached_versions("example.com/a") == ["v1.0.0-RC1", "v1.2.0", "v1.10.0"]
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("example.com/a@v1.2.0/go.mod", "module example.com/a\n")
+    cache.write_zip("example.com/a", "v1.2.0", buf.getvalue())
+    assert cache.read_ziphash("example.com/a", "v1.2.0") is not None
+    assert cache.read_info("example.com/a", "v1.10.0") == {"Version": "v1.10.0"}
+    assert cache.read_info("example.com/a", "v1.2.0") is None
+
+
+# -- the client and the caches ---------------------------------------------------------------
+
+
+def _universe(tmp: Path) -> Path:
+    u = Universe()
+    u.add("example.com/a", "v1.0.0")
+    u.add("example.com/a", "v1.1.0", requires=[("example.com/b", "v1.0.0")])
+    u.add("example.com/b", "v1.0.0")
+    return u.write(tmp / "u").proxy_dir
+
+
+def _client(
+    proxy: str, own: Path, gomodcache: str = "", **kw: object
+) -> tuple[ProxyClient, list[FetchEvent]]:
+    env = GoEnv(goproxy=proxy, gomodcache=gomodcache)
+    client = ProxyClient(env, caches=CacheStack.for_env(gomodcache, own), **kw)  # type: ignore[arg-type]
+    events: list[FetchEvent] = []
+    client.subscribe(events.append)
+    return client, events
+
+
+def test_fetch_fills_own_cache_then_offline_answers(tmp_path: Path) -> None:
+    proxy = _universe(tmp_path)
+    own = tmp_path / "own"
+
+    async def online() -> None:
+        client, _ = _client(proxy.as_uri(), own)
+        async with client:
+            assert (await client.versions("example.com/a")).versions == ("v1.0.0", "v1.1.0")
+            await client.gomod("example.com/a", "v1.1.0")
+            await client.stat("example.com/a", "v1.1.0")
+
+    async def offline() -> None:
+        client, events = _client(proxy.as_uri(), own, offline=True)
+        async with client:
+            listed = await client.versions("example.com/a")
+            assert listed.versions == ("v1.0.0", "v1.1.0") and listed.stale
+            mod = await client.gomod("example.com/a", "v1.1.0")
+            assert b"example.com/b" in mod.data
+            info = await client.stat("example.com/a", "v1.1.0")
+            assert info.version == "v1.1.0"
+            with pytest.raises(ModuleNotFound):
+                await client.gomod("example.com/b", "v1.0.0")
+        assert all(e.outcome == "cache_hit" for e in events)
+        assert all(e.url == "" or not e.url.startswith("file:") for e in events)
+
+    anyio.run(online)
+    assert (own / "example.com/a/@v/v1.1.0.mod").is_file()
+    assert (own / "example.com/a/@v/list").read_text() == "v1.0.0\nv1.1.0\n"
+    leftovers = [p for p in own.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    anyio.run(offline)
+
+
+def test_goproxy_off_reads_caches(tmp_path: Path) -> None:
+    proxy = _universe(tmp_path)
+    own = tmp_path / "own"
+
+    async def fill() -> None:
+        client, _ = _client(proxy.as_uri(), own)
+        async with client:
+            await client.versions("example.com/b")
+
+    async def off() -> None:
+        client, _ = _client("off", own)
+        async with client:
+            assert client.offline
+            assert (await client.versions("example.com/b")).stale
+
+    anyio.run(fill)
+    anyio.run(off)
+
+
+def test_network_failure_falls_back_to_stale_cache(tmp_path: Path) -> None:
+    proxy = _universe(tmp_path)
+    own = tmp_path / "own"
+
+    async def fill() -> None:
+        client, _ = _client(proxy.as_uri(), own)
+        async with client:
+            await client.versions("example.com/a")
+
+    async def down() -> None:
+        # Nothing listens on port 9 of 127.0.0.1: connection refused, retried, then the cache.
+        from analysis.proxy import RetryPolicy
+
+        client, events = _client(
+            "http://127.0.0.1:9", own, retry=RetryPolicy(attempts=2, base_delay=0.0)
+        )
+        async with client:
+            listed = await client.versions("example.com/a")
+        assert listed.stale and listed.versions == ("v1.0.0", "v1.1.0")
+        assert [e.outcome for e in events] == ["retry", "error", "cache_hit"]
+
+    anyio.run(fill)
+    anyio.run(down)
+
+
+def test_corrupt_cache_entries_are_misses(tmp_path: Path) -> None:
+    proxy = _universe(tmp_path)
+    own = tmp_path / "own"
+    own_file = own / "example.com/a/@v/v1.1.0.mod"
+    own_file.parent.mkdir(parents=True)
+    own_file.write_bytes(b"module example.com/a\n\nrequire (\n\texample.com/b v1")  # truncated
+
+    async def main() -> None:
+        client, events = _client(proxy.as_uri(), own)
+        async with client:
+            mod = await client.gomod("example.com/a", "v1.1.0")
+        assert mod.data == (proxy / "example.com/a/@v/v1.1.0.mod").read_bytes()
+        assert [e.outcome for e in events] == ["ok"]
+
+    anyio.run(main)
+    # The good copy replaced the corrupt one.
+    assert own_file.read_bytes() == (proxy / "example.com/a/@v/v1.1.0.mod").read_bytes()
+
+
+def test_go_cache_is_read_first_and_never_written(tmp_path: Path) -> None:
+    proxy = _universe(tmp_path)
+    gomodcache = tmp_path / "modcache"
+    download = gomodcache / "cache/download/example.com/a/@v"
+    download.mkdir(parents=True)
+    data = b"module example.com/a\n\n// from go's cache\n"
+    (download / "v1.0.0.mod").write_bytes(data)
+    before = sorted(p.name for p in download.iterdir())
+    sums = GoSum()
+    sums.add("example.com/a", "v1.0.0/go.mod", gomod_hash(data))
+
+    async def main() -> None:
+        client, events = _client(proxy.as_uri(), tmp_path / "own", str(gomodcache), gosum=sums)
+        async with client:
+            mod = await client.gomod("example.com/a", "v1.0.0")
+            await client.gomod("example.com/b", "v1.0.0")
+        assert mod.data == data and mod.verified and mod.origin == "GOMODCACHE"
+        assert events[0].outcome == "cache_hit"
+
+    anyio.run(main)
+    assert sorted(p.name for p in download.iterdir()) == before
+    assert not (gomodcache / "cache/download/example.com/b").exists()
+
+
+@pytest.mark.go
+def test_go_reads_our_cache_as_a_proxy(tmp_path: Path) -> None:
+    """Our cache is in Go's layout: go can use it as a file:// GOPROXY."""
+    proxy = _universe(tmp_path)
+    own = tmp_path / "own"
+
+    async def fill() -> None:
+        client, _ = _client(proxy.as_uri(), own)
+        async with client:
+            await client.versions("example.com/a")
+            for v in ("v1.0.0", "v1.1.0"):
+                await client.stat("example.com/a", v)
+                await client.gomod("example.com/a", v)
+
+    anyio.run(fill)
+    env = go_env(tmp_path / "go", proxy=own.as_uri())
+    work = tmp_path / "work"
+    work.mkdir()
+    out = run_go(["list", "-m", "-versions", "example.com/a"], work, env).stdout
+    assert out.split() == ["example.com/a", "v1.0.0", "v1.1.0"]
