@@ -47,45 +47,52 @@ def _short_path(path: str) -> str:
     return path
 
 
-def _write_err(text: str) -> None:
-    sys.stderr.flush()
-    sys.stderr.buffer.write(text.encode("utf-8", "surrogateescape"))
-    sys.stderr.buffer.flush()
+def render(file: str | None) -> tuple[int, bytes, bytes]:
+    """What ``gomodx modjson [FILE]`` prints: ``(exit status, stdout, stderr)``.
 
-
-def run(args: argparse.Namespace) -> int:
-    if args.file is None:
+    The messages are the go command's (``go mod edit -json``), with exit status 2 for errors.
+    """
+    if file is None:
         # go mod edit names the main module's go.mod by its absolute path in errors.
         path = os.path.abspath("go.mod")
         if not os.path.isfile(path):
-            _write_err(
-                "go: go.mod file not found in current directory or any parent directory; "
-                "see 'go help modules'\n"
+            return (
+                2,
+                b"",
+                (
+                    b"go: go.mod file not found in current directory or any parent directory; "
+                    b"see 'go help modules'\n"
+                ),
             )
-            return 2
     else:
-        path = args.file
+        path = file
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except IsADirectoryError:
-        _write_err(f"go: read {path}: is a directory\n")
-        return 2
+        return 2, b"", _enc(f"go: read {path}: is a directory\n")
     except FileNotFoundError:
-        _write_err(f"go: open {path}: no such file or directory\n")
-        return 2
+        return 2, b"", _enc(f"go: open {path}: no such file or directory\n")
     except OSError as exc:
-        _write_err(f"go: open {path}: {exc.strerror or exc}\n")
-        return 2
+        return 2, b"", _enc(f"go: open {path}: {exc.strerror or exc}\n")
     try:
         f = modfile.parse(path, data)
     except ModfileError as exc:
-        _write_err(f"go: errors parsing {_short_path(path)}:\n{exc}\n")
-        return 2
+        return 2, b"", _enc(f"go: errors parsing {_short_path(path)}:\n{exc}\n")
     f.sort_blocks()
     f.cleanup()
-    out = modfile.modfile_json(f)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
-    sys.stdout.buffer.flush()
-    return 0
+    return 0, _enc(modfile.modfile_json(f)), b""
+
+
+def _enc(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def run(args: argparse.Namespace) -> int:
+    code, out, err = render(args.file)
+    for stream, data in ((sys.stdout, out), (sys.stderr, err)):
+        if data:
+            stream.flush()
+            stream.buffer.write(data)
+            stream.buffer.flush()
+    return code
