@@ -1,0 +1,551 @@
+"""The module requirement graph: ``go mod graph`` text in, a networkx graph out.
+
+``go mod graph`` prints one edge per line, ``FROM TO``, where the main module is a bare
+path and every other node is ``path@version``. :func:`parse_graph` reads that text into
+a :class:`ModuleGraph`; the free functions answer questions about it, graph first::
+
+    >>> g = parse_graph("m a@v1.0.0\\nm b@v1.0.0\\na@v1.0.0 b@v1.2.0\\n")
+    >>> selected_versions(g)
+    {'m': '', 'a': 'v1.0.0', 'b': 'v1.2.0'}
+    >>> [str(m) for m in build_list(g)]
+    ['m', 'a@v1.0.0', 'b@v1.2.0']
+    >>> [[str(m) for m in p] for p in why(g, "b")]
+    [['m', 'a@v1.0.0', 'b@v1.2.0']]
+
+The pseudo-modules ``go@V`` and ``toolchain@V`` that Go 1.21+ prints stay in the graph
+(so :meth:`ModuleGraph.text` reproduces go's output byte for byte); :func:`build_list`
+leaves them out, as ``go list -m all`` does.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
+from analysis.errors import GoCommandError, GomodxError, GraphError
+from analysis.module import NONE, ModuleVersion
+from analysis.semver import is_toolchain_path, mod_compare, mod_is_valid, mod_sort_key
+
+if TYPE_CHECKING:
+    from analysis.modfile import ModFile
+
+__all__ = [
+    "ListedModule",
+    "ModuleGraph",
+    "build_list",
+    "is_toolchain_node",
+    "list_modules",
+    "load_graph",
+    "parse_graph",
+    "read_graph",
+    "requirers",
+    "run_go_mod_graph",
+    "selected_versions",
+    "shortest_paths",
+    "version_key",
+    "why",
+]
+
+DEFAULT_PATH_LIMIT = 64
+"""How many shortest paths :func:`why` and conflict analysis enumerate per target."""
+
+
+class ModuleGraph:
+    """Module versions and their requirement edges, in the order they were added.
+
+    ``graph`` is a :class:`networkx.DiGraph` whose nodes are :class:`ModuleVersion`
+    (main modules have version ``""``); ``edges`` keeps every edge as read, duplicates
+    included, so :meth:`text` re-prints the input exactly. ``mains`` lists the main
+    modules (more than one only in workspace mode), first seen first.
+    """
+
+    def __init__(self, main: ModuleVersion | str | None = None) -> None:
+        self.graph: nx.DiGraph[ModuleVersion] = nx.DiGraph()
+        self.edges: list[tuple[ModuleVersion, ModuleVersion]] = []
+        self.mains: list[ModuleVersion] = []
+        self._versions: dict[str, list[str]] = {}
+        self._selected: dict[str, str] | None = None
+        self._bfs: tuple[dict[ModuleVersion, int], dict[ModuleVersion, list[ModuleVersion]]]
+        self._bfs_valid = False
+        if main is not None:
+            self.add_node(ModuleVersion(main, "") if isinstance(main, str) else main)
+
+    # -- building -----------------------------------------------------------------------
+
+    def add_node(self, m: ModuleVersion) -> None:
+        """Add a module version (a main module when its version is ``""``)."""
+        if m in self.graph:
+            return
+        self.graph.add_node(m)
+        self._versions.setdefault(m.path, []).append(m.version)
+        if m.version == "" and m not in self.mains:
+            self.mains.append(m)
+        self._selected = None
+        self._bfs_valid = False
+
+    def add_edge(self, u: ModuleVersion, v: ModuleVersion) -> None:
+        """Record that ``u``'s go.mod requires ``v``."""
+        self.add_node(u)
+        self.add_node(v)
+        self.graph.add_edge(u, v)
+        self.edges.append((u, v))
+        self._bfs_valid = False
+
+    def add_edges(self, edges: Iterable[tuple[ModuleVersion, ModuleVersion]]) -> None:
+        """Record many edges at once (much faster than :meth:`add_edge` in a loop)."""
+        edges = list(edges)
+        graph = self.graph
+        for n in dict.fromkeys(n for e in edges for n in e):
+            if n not in graph:
+                self._versions.setdefault(n.path, []).append(n.version)
+                if n.version == "":
+                    self.mains.append(n)
+        graph.add_edges_from(edges)
+        self.edges.extend(edges)
+        self._selected = None
+        self._bfs_valid = False
+
+    def add_parsed(
+        self,
+        edges: list[tuple[ModuleVersion, ModuleVersion]],
+        nodes: dict[str, ModuleVersion],
+        succ: dict[str, dict[str, dict[str, object]]],
+        pred: dict[str, dict[str, dict[str, object]]],
+    ) -> None:
+        """Load a parsed graph into an empty ModuleGraph (the fast path of parse_graph).
+
+        ``succ``/``pred`` are the adjacency by token, in first-seen order; node order is
+        ``succ``'s key order, exactly what ``add_edges_from(edges)`` would produce.
+        """
+        graph = self.graph
+        fast = (
+            type(graph) is nx.DiGraph
+            and len(graph) == 0
+            and isinstance(getattr(graph, "_node", None), dict)
+            and isinstance(getattr(graph, "_succ", None), dict)
+            and isinstance(getattr(graph, "_pred", None), dict)
+        )
+        if not fast:
+            self.add_edges(edges)
+            return
+        node_attr, gsucc, gpred = graph._node, graph._succ, graph._pred
+        for tok in succ:
+            m = nodes[tok]
+            node_attr[m] = {}
+            self._versions.setdefault(m.path, []).append(m.version)
+            if m.version == "":
+                self.mains.append(m)
+        for tok, out in succ.items():
+            gsucc[nodes[tok]] = {nodes[t]: d for t, d in out.items()}
+        for tok, inc in pred.items():
+            gpred[nodes[tok]] = {nodes[t]: d for t, d in inc.items()}
+        cache = getattr(graph, "__networkx_cache__", None)
+        if isinstance(cache, dict):
+            cache.clear()
+        self.edges.extend(edges)
+        self._selected = None
+        self._bfs_valid = False
+
+    # -- reading ------------------------------------------------------------------------
+
+    @property
+    def main(self) -> ModuleVersion:
+        """The (first) main module; raises GraphError for a graph with no main module."""
+        if not self.mains:
+            raise GraphError("the module graph has no main module")
+        return self.mains[0]
+
+    def __contains__(self, m: object) -> bool:
+        return m in self.graph
+
+    def __len__(self) -> int:
+        return int(self.graph.number_of_nodes())
+
+    def nodes(self) -> list[ModuleVersion]:
+        """Every module version, in the order first seen."""
+        return list(self.graph.nodes)
+
+    def paths(self) -> list[str]:
+        """Every module path, in the order first seen."""
+        return list(self._versions)
+
+    def versions(self, path: str) -> list[str]:
+        """The versions of ``path`` in the graph, lowest first (Go's order)."""
+        vs = self._versions.get(path, [])
+        return sorted(vs, key=lambda v: version_key(path, v))
+
+    def required(self, m: ModuleVersion) -> list[ModuleVersion]:
+        """What ``m`` requires, in go.mod order (empty if its go.mod was not loaded)."""
+        if m not in self.graph:
+            return []
+        return list(self.graph.successors(m))
+
+    def requirers(self, m: ModuleVersion) -> list[ModuleVersion]:
+        """Every module version whose go.mod requires ``m``."""
+        if m not in self.graph:
+            return []
+        return list(self.graph.predecessors(m))
+
+    def text(self) -> str:
+        """The graph in ``go mod graph`` format, edges in their original order."""
+        return "".join(f"{u} {v}\n" for u, v in self.edges)
+
+    def bfs(self) -> tuple[dict[ModuleVersion, int], dict[ModuleVersion, list[ModuleVersion]]]:
+        """Distance of every node from the main modules and its predecessors one step
+        closer (in edge order): the data every shortest-path question needs."""
+        if not self._bfs_valid:
+            self._bfs = _bfs(self.graph, self.mains)
+            self._bfs_valid = True
+        return self._bfs
+
+    def selected(self) -> dict[str, str]:
+        """Cached :func:`selected_versions`."""
+        if self._selected is None:
+            sel: dict[str, str] = {}
+            for path, vs in self._versions.items():
+                sel[path] = max(vs, key=lambda v: version_key(path, v))
+            self._selected = sel
+        return dict(self._selected)
+
+
+def version_key(path: str, v: str) -> tuple[object, ...]:
+    """A sort key in cmd/go's version order for ``path``: ``""`` (a main module) above
+    everything, ``none`` below, Go's ``ModCompare`` in between."""
+    if v == "":
+        return (2,)
+    if v == NONE:
+        return (0,)
+    return (1, mod_sort_key(path, v))
+
+
+def _bfs(
+    graph: nx.DiGraph[ModuleVersion], sources: Sequence[ModuleVersion]
+) -> tuple[dict[ModuleVersion, int], dict[ModuleVersion, list[ModuleVersion]]]:
+    dist: dict[ModuleVersion, int] = {s: 0 for s in sources}
+    preds: dict[ModuleVersion, list[ModuleVersion]] = {s: [] for s in sources}
+    queue = deque(sources)
+    adj = graph.adj
+    while queue:
+        u = queue.popleft()
+        d = dist[u] + 1
+        for v in adj[u]:
+            dv = dist.get(v)
+            if dv is None:
+                dist[v] = d
+                preds[v] = [u]
+                queue.append(v)
+            elif dv == d:
+                preds[v].append(u)
+    return dist, preds
+
+
+# -- free functions ---------------------------------------------------------------------
+
+
+def is_toolchain_node(m: ModuleVersion) -> bool:
+    """Whether ``m`` is a ``go@V`` or ``toolchain@V`` pseudo-module."""
+    return is_toolchain_path(m.path)
+
+
+def selected_versions(g: ModuleGraph) -> dict[str, str]:
+    """The version MVS selects for every path in ``g``: the highest one present.
+
+    Main modules select ``""``. ``go`` and ``toolchain`` are included (Go-version order).
+
+    >>> selected_versions(parse_graph("m x@v1.9.0\\nm x@v1.10.0\\n"))
+    {'m': '', 'x': 'v1.10.0'}
+    """
+    return g.selected()
+
+
+def build_list(g: ModuleGraph, toolchain: bool = False) -> list[ModuleVersion]:
+    """The build list as ``go list -m all`` orders it: main modules, then by path.
+
+    ``go``/``toolchain`` are left out unless ``toolchain`` is true.
+    """
+    sel = g.selected()
+    mains = [m for m in g.mains]
+    main_paths = {m.path for m in mains}
+    rest = [
+        ModuleVersion(p, v)
+        for p, v in sel.items()
+        if p not in main_paths and (toolchain or not is_toolchain_path(p))
+    ]
+    rest.sort(key=lambda m: m.path)
+    return mains + rest
+
+
+def requirers(g: ModuleGraph, path: str) -> list[tuple[ModuleVersion, str]]:
+    """Every ``(requirer, version asked for)`` of module ``path``, in graph order."""
+    out: list[tuple[ModuleVersion, str]] = []
+    for v in g.versions(path):
+        node = ModuleVersion(path, v)
+        for r in g.requirers(node):
+            out.append((r, v))
+    return out
+
+
+def shortest_paths(
+    g: ModuleGraph, target: ModuleVersion, limit: int = DEFAULT_PATH_LIMIT
+) -> list[list[ModuleVersion]]:
+    """Up to ``limit`` shortest requirement paths from a main module to ``target``.
+
+    Paths are listed in edge order (the first is the one go's breadth-first walk finds
+    first). An unreachable or unknown ``target`` has no paths.
+    """
+    dist, preds = g.bfs()
+    if target not in dist:
+        return []
+    out: list[list[ModuleVersion]] = []
+    # Depth-first over predecessor lists; the stack holds partial paths reversed.
+    stack: list[tuple[ModuleVersion, list[ModuleVersion]]] = [(target, [target])]
+    while stack and len(out) < limit:
+        node, rev = stack.pop()
+        ps = preds[node]
+        if not ps:
+            out.append(rev[::-1])
+            continue
+        for p in reversed(ps):
+            stack.append((p, [*rev, p]))
+    return out
+
+
+def why(
+    g: ModuleGraph, module: ModuleVersion | str, limit: int = DEFAULT_PATH_LIMIT
+) -> list[list[ModuleVersion]]:
+    """Every shortest requirement path from the main module to ``module``.
+
+    ``module`` is ``path@version`` (a :class:`ModuleVersion` or text) or a bare path,
+    which means the version of that path MVS selected. Each path starts at a main module;
+    each step ``a -> b@v`` says a's go.mod asks for ``b`` at ``v``. At most ``limit``
+    paths are returned; ``[]`` means ``module`` is not in the graph.
+    """
+    if isinstance(module, str):
+        module = ModuleVersion.parse(module)
+    if module.version == "":
+        v = g.selected().get(module.path)
+        if v is None:
+            return []
+        module = ModuleVersion(module.path, v)
+    return shortest_paths(g, module, limit)
+
+
+@dataclass(frozen=True)
+class ListedModule:
+    """One line of ``go list -m all``: a build-list entry and what the main go.mod says.
+
+    ``indirect`` is None when no main go.mod was given (it cannot be known from the
+    graph alone); ``replace`` is the replacement (version ``""`` for a directory).
+    """
+
+    path: str
+    version: str
+    main: bool = False
+    indirect: bool | None = None
+    replace: ModuleVersion | None = None
+
+    def __str__(self) -> str:
+        """The text ``go list -m all`` prints for this module."""
+        text = self.path if self.main else f"{self.path} {self.version}"
+        if self.replace is not None:
+            r = self.replace
+            text += f" => {r.path} {r.version}" if r.version else f" => {r.path}"
+        return text
+
+
+def list_modules(g: ModuleGraph, main_file: ModFile | None = None) -> list[ListedModule]:
+    """The build list annotated like ``go list -m all``: main first, then by path.
+
+    With the main module's parsed go.mod, ``indirect`` is set (a module is indirect
+    unless the main go.mod requires it without ``// indirect``) and replacements are
+    looked up as go does (``path version`` first, then a path-only replace).
+    """
+    direct: set[str] | None = None
+    replaces: dict[ModuleVersion, ModuleVersion] = {}
+    if main_file is not None:
+        # A requirement on an excluded version is dropped before go looks at it.
+        excluded = {e.mod for e in main_file.exclude}
+        direct = {r.mod.path for r in main_file.require if not r.indirect and r.mod not in excluded}
+        for r in main_file.replace:
+            replaces[r.old] = r.new
+    out: list[ListedModule] = []
+    for m in build_list(g):
+        if m.version == "" and m in g.mains:
+            out.append(ListedModule(m.path, "", main=True))
+            continue
+        new = replaces.get(m) or replaces.get(ModuleVersion(m.path, ""))
+        indirect = None if direct is None else m.path not in direct
+        out.append(ListedModule(m.path, m.version, False, indirect, new))
+    return out
+
+
+# -- reading go mod graph ---------------------------------------------------------------
+
+
+def parse_graph(
+    data: str | bytes, filename: str = "go mod graph", main: str | None = None
+) -> ModuleGraph:
+    """Parse ``go mod graph`` output.
+
+    Blank lines are ignored and ``\\r\\n`` line ends accepted; anything else that go
+    would not print raises :class:`GraphError` as ``FILE:LINE: message``. ``main`` names
+    the main module for a graph with no edges.
+
+    >>> parse_graph("m a@v1\\nm\\n", "g.txt")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.GraphError: g.txt:2: malformed line "m": want "FROM TO"
+    """
+    # Parsing allocates a few objects per edge and nothing cyclic; the cyclic collector
+    # would otherwise rescan the growing graph many times (it doubles the parse time).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_graph(data, filename, main)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _parse_graph(data: str | bytes, filename: str, main: str | None) -> ModuleGraph:
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad_line = data[: exc.start].count(b"\n") + 1
+            raise GraphError("invalid UTF-8", filename, bad_line) from None
+    else:
+        text = data
+    g = ModuleGraph(main)
+    nodes: dict[str, ModuleVersion] = {}
+    unversioned_targets: dict[str, int] = {}
+    edges: list[tuple[ModuleVersion, ModuleVersion]] = []
+
+    def node(token: str, lineno: int, is_from: bool) -> ModuleVersion:
+        m = nodes.get(token)
+        if m is not None:
+            return m
+        path, at, version = token.partition("@")
+        if not path:
+            raise GraphError(f'missing module path in "{token}"', filename, lineno)
+        if at:
+            if "@" in version:
+                raise GraphError(f'malformed module "{token}": too many @', filename, lineno)
+            if not version:
+                raise GraphError(f'missing version in "{token}"', filename, lineno)
+            if version == NONE or not mod_is_valid(path, version):
+                raise GraphError(f'invalid version "{version}" in "{token}"', filename, lineno)
+        elif not is_from:
+            unversioned_targets.setdefault(path, lineno)
+        for c in token:
+            if c < " " or c == "\x7f":
+                raise GraphError(f"control character in {token!r}", filename, lineno)
+        m = ModuleVersion(path, version)
+        nodes[token] = m
+        return m
+
+    # Adjacency is first collected by token (str hashes are cached) and then handed to
+    # networkx in one go: hashing ModuleVersion per edge is what makes parsing slow.
+    succ_t: dict[str, dict[str, dict[str, object]]] = {}
+    pred_t: dict[str, dict[str, dict[str, object]]] = {}
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line:
+            continue
+        a, sep, b = line.partition(" ")
+        if not sep or not a or not b or " " in b:
+            raise GraphError(f'malformed line "{line}": want "FROM TO"', filename, lineno)
+        ua = nodes.get(a) or node(a, lineno, True)
+        ub = nodes.get(b) or node(b, lineno, False)
+        edges.append((ua, ub))
+        sa = succ_t.get(a)
+        if sa is None:
+            sa = succ_t[a] = {}
+            pred_t[a] = {}
+        pb = pred_t.get(b)
+        if pb is None:
+            succ_t[b] = {}
+            pb = pred_t[b] = {}
+        if b not in sa:
+            sa[b] = pb[a] = {}
+    g.add_parsed(edges, nodes, succ_t, pred_t)
+    main_paths = {u.path for u, _ in edges if u.version == ""}
+    if main is not None:
+        main_paths.add(main)
+    for path, lineno in unversioned_targets.items():
+        if path not in main_paths:
+            raise GraphError(f'missing version in "{path}"', filename, lineno)
+    return g
+
+
+def read_graph(source: str | os.PathLike[str], main: str | None = None) -> ModuleGraph:
+    """Read ``go mod graph`` output from a file, or from standard input for ``"-"``."""
+    if str(source) == "-":
+        return parse_graph(sys.stdin.buffer.read(), "<stdin>", main)
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise GraphError(exc.strerror or str(exc), str(source)) from None
+    return parse_graph(data, str(source), main)
+
+
+def run_go_mod_graph(module_dir: str | os.PathLike[str], go: str | None = None) -> str:
+    """Run ``go mod graph`` in ``module_dir`` and return its output.
+
+    Raises :class:`GoCommandError` when go is missing or fails.
+    """
+    d = Path(module_dir)
+    if not d.is_dir():
+        raise GomodxError(f"{d}: not a directory")
+    exe = go or shutil.which("go")
+    if exe is None:
+        raise GoCommandError(
+            "the go command is not installed (or not on PATH); run `go mod graph > graph.txt`"
+            " where Go is installed and pass --graph graph.txt"
+        )
+    try:
+        proc = subprocess.run(
+            [exe, "mod", "graph"], cwd=d, capture_output=True, text=True, check=False
+        )
+    except OSError as exc:
+        raise GoCommandError(f"cannot run {exe}: {exc}") from None
+    if proc.returncode != 0:
+        detail = proc.stderr.strip() or f"exit status {proc.returncode}"
+        raise GoCommandError(
+            f"`go mod graph` failed in {d}:\n{detail}\n(pass --graph FILE to read a recorded graph)",
+            proc.stderr,
+        )
+    return proc.stdout
+
+
+def load_graph(
+    module_dir: str | os.PathLike[str] = ".",
+    graph_file: str | os.PathLike[str] | None = None,
+    main: str | None = None,
+) -> ModuleGraph:
+    """The graph from ``graph_file`` (``"-"`` = stdin) or from ``go mod graph`` in ``module_dir``."""
+    if graph_file is not None:
+        return read_graph(graph_file, main)
+    return parse_graph(run_go_mod_graph(module_dir), "go mod graph", main)
+
+
+def compare_versions(path: str, v: str, w: str) -> int:
+    """cmd/go's version order for ``path``: ``""`` highest, ``none`` lowest."""
+    if v == w:
+        return 0
+    kv, kw = version_key(path, v), version_key(path, w)
+    if kv == kw:
+        return mod_compare(path, v, w)
+    return (kv > kw) - (kv < kw)

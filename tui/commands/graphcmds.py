@@ -1,0 +1,342 @@
+"""``gomodx list|graph|conflicts|why``: the module graph on the command line.
+
+Every command reads the graph from ``--graph FILE`` (recorded ``go mod graph`` output;
+``-`` is standard input) or, without it, by running ``go mod graph`` in ``DIR`` (default
+``.``). When ``DIR/go.mod`` belongs to the graph's main module it is read too, for
+``// indirect`` marks, replacements and exclusions.
+
+Text is for people, ``--json`` for scripts (Go's field names: ``Path``, ``Version``, …).
+Exit status: 0 fine, 1 findings (``conflicts`` found some; ``why`` found no path),
+2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from analysis import export
+from analysis.conflicts import Conflict, conflicts
+from analysis.errors import GomodxError
+from analysis.modgraph import (
+    ListedModule,
+    ModuleGraph,
+    list_modules,
+    load_graph,
+    shortest_paths,
+)
+from analysis.module import ModuleVersion
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the list, graph, conflicts and why subcommands."""
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "dir",
+            nargs="?",
+            default=".",
+            metavar="DIR",
+            help="the module directory (default: .)",
+        )
+        p.add_argument(
+            "--graph",
+            metavar="FILE",
+            help="read recorded `go mod graph` output instead of running go (- = stdin)",
+        )
+
+    p = subparsers.add_parser(
+        "list",
+        help="the build list, as `go list -m all` prints it",
+        description="Print the build list: the main module, then every module by path.",
+    )
+    common(p)
+    p.add_argument("--json", action="store_true", help="a JSON array like `go list -m -json all`")
+    p.set_defaults(func=run_list)
+
+    p = subparsers.add_parser(
+        "graph",
+        help="the requirement graph as text, DOT, Mermaid or JSON",
+        description="Print the module requirement graph. `text` is exactly `go mod graph`.",
+    )
+    common(p)
+    p.add_argument(
+        "--format",
+        choices=("text", "dot", "mermaid", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+    p.add_argument(
+        "--conflicts-only",
+        action="store_true",
+        help="only conflicting modules, their requirers and the paths from the main module",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.set_defaults(func=run_graph)
+
+    p = subparsers.add_parser(
+        "conflicts",
+        help="modules required at several versions, and who wins",
+        description=(
+            "List every module requested at more than one version: the selected version, "
+            "each requirer and what it asks for, the paths from the main module, and a risk "
+            "label. Exit status 1 when there are conflicts."
+        ),
+    )
+    common(p)
+    p.add_argument("--json", action="store_true", help="a JSON array of conflicts")
+    p.set_defaults(func=run_conflicts)
+
+    p = subparsers.add_parser(
+        "why",
+        help="why a module is in the build: every shortest requirement path",
+        description=(
+            "Print every shortest requirement path from the main module to MODULE "
+            "(at VERSION, or at its selected version). Exit status 1 if it is not needed."
+        ),
+    )
+    p.add_argument("module", metavar="MODULE[@VERSION]")
+    common(p)
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=100,
+        metavar="N",
+        help="print at most N paths (default: 100)",
+    )
+    p.set_defaults(func=run_why)
+
+
+# -- loading ----------------------------------------------------------------------------
+
+
+class _Loaded:
+    def __init__(self, graph: ModuleGraph, main_file: Any, directory: Path) -> None:
+        self.graph = graph
+        self.main_file = main_file
+        self.dir = directory
+
+    @property
+    def excluded(self) -> frozenset[ModuleVersion]:
+        if self.main_file is None:
+            return frozenset()
+        return frozenset(e.mod for e in self.main_file.exclude)
+
+
+def _load(args: argparse.Namespace) -> _Loaded:
+    directory = Path(args.dir)
+    if args.graph is None and not directory.is_dir():
+        raise GomodxError(f"{directory}: not a directory")
+    g = load_graph(directory, args.graph)
+    main_file = _read_main_go_mod(directory)
+    if main_file is not None:
+        mod_path = main_file.module.mod.path if main_file.module is not None else ""
+        if not g.mains and mod_path:
+            g.add_node(ModuleVersion(mod_path, ""))
+        elif not any(m.path == mod_path for m in g.mains):
+            main_file = None  # a graph recorded elsewhere: this go.mod says nothing about it
+    return _Loaded(g, main_file, directory)
+
+
+def _read_main_go_mod(directory: Path) -> Any:
+    path = directory / "go.mod"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    from analysis import modfile
+
+    return modfile.parse_lax(str(path), data)
+
+
+# -- output -----------------------------------------------------------------------------
+
+
+def _emit(text: str, output: str | None = None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    _write_atomically(Path(output), text)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` via a temporary file and a rename."""
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise GomodxError(f"{target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise GomodxError(f"{target}: {exc.strerror or exc}") from None
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent="\t", ensure_ascii=False) + "\n"
+
+
+# -- list -------------------------------------------------------------------------------
+
+
+def _listed_json(m: ListedModule, loaded: _Loaded) -> dict[str, Any]:
+    out: dict[str, Any] = {"Path": m.path}
+    if m.main:
+        out["Main"] = True
+        if loaded.main_file is not None:
+            out["Dir"] = str(loaded.dir.resolve())
+            out["GoMod"] = str((loaded.dir / "go.mod").resolve())
+            go = loaded.main_file.go
+            if go is not None:
+                out["GoVersion"] = go.version
+        return out
+    out["Version"] = m.version
+    if m.indirect:
+        out["Indirect"] = True
+    if m.replace is not None:
+        out["Replace"] = export.module_json(m.replace)
+    return out
+
+
+def run_list(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    entries = list_modules(loaded.graph, loaded.main_file)
+    if args.json:
+        _emit(_json([_listed_json(m, loaded) for m in entries]))
+    else:
+        _emit("".join(f"{m}\n" for m in entries))
+    return 0
+
+
+# -- graph ------------------------------------------------------------------------------
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    g = loaded.graph
+    found = conflicts(g, excluded=loaded.excluded) if args.conflicts_only else None
+    fmt = args.format
+    if fmt == "text":
+        text = export.to_text(g, conflicts_only=args.conflicts_only, conflict_list=found)
+    elif fmt == "dot":
+        text = export.to_dot(g, conflicts_only=args.conflicts_only, conflict_list=found)
+    elif fmt == "mermaid":
+        text = export.to_mermaid(g, conflicts_only=args.conflicts_only, conflict_list=found)
+    else:
+        text = export.to_json(g, conflicts_only=args.conflicts_only, conflict_list=found)
+    _emit(text, args.output)
+    return 0
+
+
+# -- conflicts --------------------------------------------------------------------------
+
+
+def _conflict_text(c: Conflict) -> list[str]:
+    lines = [f"{c.path}: selected {c.selected} (risk: {c.risk.level})"]
+    width = max(len(r.version) for r in c.requests)
+    for r in c.requests:
+        mark = "*" if r.sets_max else " "
+        route = " -> ".join(str(m) for m in r.paths[0]) if r.paths else str(r.by)
+        note = "" if r.by_selected else "  [requirer not selected]"
+        lines.append(f"  {mark} {r.version:<{width}}  required by {r.by}{note}")
+        if len(r.paths) == 0 or len(r.paths[0]) > 1:
+            lines.append(f"      {'':<{width}}  via {route}")
+    for reason in c.risk.reasons:
+        lines.append(f"    - {reason}")
+    return lines
+
+
+def run_conflicts(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    found = conflicts(loaded.graph, excluded=loaded.excluded)
+    if args.json:
+        _emit(_json(export.conflicts_to_json(found)))
+    elif not found:
+        _emit("no conflicts: every module is required at a single version\n")
+    else:
+        out: list[str] = []
+        for c in found:
+            out += _conflict_text(c)
+            out.append("")
+        risky = sum(1 for c in found if c.risk.level == "high")
+        out.append(
+            f"{len(found)} module{'s' if len(found) != 1 else ''} required at several versions"
+            f" ({risky} high risk); * marks the requirement that sets the selected version"
+        )
+        _emit("\n".join(out) + "\n")
+    return 1 if found else 0
+
+
+# -- why --------------------------------------------------------------------------------
+
+
+def run_why(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    g = loaded.graph
+    target = ModuleVersion.parse(args.module)
+    selected = g.selected()
+    sel = selected.get(target.path)
+    if target.version == "" and sel is not None:
+        target = ModuleVersion(target.path, sel)
+    limit = max(1, args.limit)
+    paths = shortest_paths(g, target, limit) if sel is not None else []
+    if args.json:
+        _emit(
+            _json(
+                {
+                    "Module": export.module_json(target),
+                    "Selected": sel if sel is not None else "",
+                    "Paths": [
+                        [
+                            {**export.module_json(m), "Selected": selected.get(m.path) == m.version}
+                            for m in p
+                        ]
+                        for p in paths
+                    ],
+                }
+            )
+        )
+        return 0 if paths else 1
+    if not paths:
+        what = str(target) if args.module.find("@") >= 0 else target.path
+        _emit(f"(main module does not need module {what})\n")
+        return 1
+    out = [
+        f"# {target}"
+        + ("" if sel == target.version else f" (selected: {sel})")
+        + f": {len(paths)} shortest path{'s' if len(paths) != 1 else ''},"
+        f" {len(paths[0]) - 1} step{'s' if len(paths[0]) != 2 else ''}"
+    ]
+    for p in paths:
+        out.append(str(p[0]))
+        for depth, m in enumerate(p[1:], 1):
+            note = ""
+            chosen = selected.get(m.path)
+            if chosen is not None and chosen != m.version:
+                note = f"  (selected: {chosen or 'main module'})"
+            out.append(f"{'  ' * depth}requires {m.path} {m.version}{note}")
+        out.append("")
+    if len(paths) == limit:
+        out.append(f"(stopped after {limit} paths; use --limit to see more)\n")
+    _emit("\n".join(out))
+    return 0
