@@ -488,7 +488,7 @@ def test_text_encodings_agree_with_go(tmp_path: Path) -> None:
         "module m\nrequire a.b/c\u3000v1.0.0\n".encode(),
         "module m\nrequire a.b/\U0001f600 v1.0.0\n".encode(),
         "module m\nrequire a.b/\u0378 v1.0.0\n".encode(),  # unassigned code point
-        "module m\nrequire a.b/\u1fae v1.0.0\n".encode(),  # assigned after Unicode 14
+        "module m\nrequire a.b/\U0001f6dc v1.0.0\n".encode(),  # assigned in Unicode 15
         b"module m",
         b"",
         b"\n\n\n",
