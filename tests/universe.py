@@ -317,8 +317,17 @@ def _default_time(version: str) -> datetime:
 
 # -- random universes -------------------------------------------------------------------
 
-_GO_LINES: tuple[str | None, ...] = (None, "1.14", "1.16", "1.17", "1.17", "1.20", "1.21", "1.22")
-_MAIN_GO: tuple[str | None, ...] = (None, "1.16", "1.17", "1.20", "1.21", "1.23")
+# go lines per era: (dependencies, main module). "legacy" graphs are unpruned throughout;
+# "lazy" ones are pruned (go 1.17-1.20) with unpruned islands and no go >= 1.21 anywhere,
+# so go@V appears only for the main module; "modern" mixes everything.
+ERAS: dict[str, tuple[tuple[str | None, ...], tuple[str | None, ...]]] = {
+    "legacy": ((None, "1.12", "1.14", "1.16"), (None, "1.14", "1.16")),
+    "lazy": ((None, "1.16", "1.17", "1.18", "1.20"), ("1.17", "1.18", "1.20")),
+    "modern": (
+        (None, "1.14", "1.16", "1.17", "1.17", "1.20", "1.21", "1.22"),
+        (None, "1.16", "1.17", "1.20", "1.21", "1.23"),
+    ),
+}
 
 
 def _tag_sequence(rng: random.Random, major: int, count: int) -> list[str]:
@@ -356,6 +365,7 @@ def random_universe(
     versions: int = 4,
     max_deps: int = 3,
     zips: bool = True,
+    era: str = "modern",
 ) -> Universe:
     """A random but reproducible universe of about ``modules`` paths × ``versions`` versions.
 
@@ -368,7 +378,8 @@ def random_universe(
     """
     rng = random.Random(seed)
     u = Universe(zips=zips)
-    u.main_go = rng.choice(_MAIN_GO)
+    go_lines, main_go_lines = ERAS[era]
+    u.main_go = rng.choice(main_go_lines)
     hosts = ["example.com", "example.org/deep/path", "example.net/Mixed"]
 
     # Paths first, so requirements can point at any module (cycles included).
@@ -417,9 +428,10 @@ def random_universe(
         incompatible_repo = any(v.endswith("+incompatible") for v in vs)
         for v in vs:
             inc = v.endswith("+incompatible")
-            go = rng.choice(_GO_LINES)
+            go = rng.choice(go_lines)
             if incompatible_repo and not inc:
-                go = rng.choice((None, "1.14", "1.16"))
+                old = [g for g in go_lines if g is None or tuple(map(int, g.split("."))) < (1, 17)]
+                go = rng.choice(old or [None])
             reqs = [] if inc else pick_requirements(path)
             u.add(path, v, reqs, go=go, has_go_mod=not inc)
         # Retractions live in the go.mod of the highest listed release.
@@ -461,13 +473,13 @@ def random_universe(
             # A fork published under another path; its go.mod names the fork.
             fork = f"example.com/fork{seed % 1000}/m"
             fv = "v1.0.0"
-            u.add(fork, fv, pick_requirements(fork), go=rng.choice(_GO_LINES))
+            u.add(fork, fv, pick_requirements(fork), go=rng.choice(go_lines))
             old_v = rng.choice(catalog[target]) if rng.random() < 0.5 else ""
             u.replace(target, old_v, fork, fv)
         else:
             u.replace(
                 target,
                 "",
-                u.add_local("x", target, pick_requirements(target), go=rng.choice(_GO_LINES)),
+                u.add_local("x", target, pick_requirements(target), go=rng.choice(go_lines)),
             )
     return u

@@ -155,7 +155,7 @@ def _read_main_go_mod(directory: Path) -> Any:
         return None
     from analysis import modfile
 
-    return modfile.parse_lax(str(path), data)
+    return modfile.parse(str(path), data)
 
 
 # -- output -----------------------------------------------------------------------------
