@@ -68,21 +68,8 @@ def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Make the rename itself durable; not every platform can open a directory.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    # The directory is not fsynced: after a crash the rename may be lost, which costs a
+    # cache miss, never a wrong answer — the file's own bytes were on disk before it.
 
 
 def _module_dir(path: str) -> str:

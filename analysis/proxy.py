@@ -577,19 +577,29 @@ class ProxyClient:
                 return f"{name}={globs[0]}"
         return f"GONOPROXY={self.env.gonoproxy}"
 
-    async def try_proxies(self, path: str, op: Callable[[_Repo], Awaitable[_T]]) -> _T:
+    async def try_proxies(
+        self, path: str, op: Callable[[_Repo], Awaitable[_T]], *, direct: bool = True
+    ) -> _T:
         """Run ``op`` on each GOPROXY entry in turn, as Go's ``TryProxies`` does.
 
         Moves to the next entry only when the error is a not-found or the entry was
         followed by ``|``; reports the most useful error (direct/private ones first, then
-        other proxy errors, then the last not-found).
+        other proxy errors, then the last not-found). ``direct=False`` skips the go command
+        (for speculative probes). Offline, ``op`` runs once against the caches; when every
+        proxy is unreachable, the caches get a last chance (their answers are ``stale``).
         """
         check_path(path)
         specs = self.specs
+        if self.offline:
+            return await op(_CacheRepo(self, ProxySpec("off"), path))
         best: BaseException | None = None
         best_rank = 0
         for index, spec in enumerate(specs):
             repo = self._repo(spec, path)
+            if isinstance(repo, _GoRepo) and not direct:
+                repo = _ErrRepo(
+                    self, spec, path, ModuleNotFound(f"module {path}: direct lookup skipped")
+                )
             try:
                 return await op(repo)
             except (ProxyError, ModuleError) as err:
@@ -619,6 +629,11 @@ class ProxyClient:
                 if not go_on:
                     break
         assert best is not None
+        if isinstance(best, ProxyUnavailable):
+            try:
+                return await op(_CacheRepo(self, ProxySpec("off"), path))
+            except (ProxyError, ModuleError):
+                pass
         raise best
 
     # -- memoisation -------------------------------------------------------------------
@@ -664,15 +679,11 @@ class ProxyClient:
         Offline, or when every proxy is unreachable, answers from the caches and marks the
         answer ``stale``.
         """
-        check_path(path)
-        if self.offline:
-            return self._cached_versions(path, None)
-        try:
-            return await self.try_proxies(path, lambda repo: repo.versions())
-        except ProxyUnavailable as exc:
-            return self._cached_versions(path, exc)
+        return await self.try_proxies(path, lambda repo: repo.versions())
 
-    def _cached_versions(self, path: str, cause: ProxyError | None) -> VersionList:
+    def cached_versions(self, path: str, cause: ProxyError | None = None) -> VersionList:
+        """The version list from the caches, marked ``stale``; raises ``cause`` (or
+        ModuleNotFound) when no cache knows the module."""
         hit = self.caches.read_list(path)
         if hit is not None and hit.cache is self.caches.own:
             versions = _parse_list(hit.data, "")
@@ -818,6 +829,14 @@ class ProxyClient:
             )
         )
 
+    async def _store(self, fn: Callable[..., object], *args: Any) -> None:
+        """Write to gomodx's cache in a worker thread (fsync is slow; the loop must not wait
+        on it). A failed write costs a future cache miss, never an answer."""
+        if self.caches.own is None:
+            return
+        with contextlib.suppress(OSError, GomodxError):
+            await anyio.to_thread.run_sync(lambda: fn(*args))
+
     # -- validation ----------------------------------------------------------------------
 
     def _check_gomod(self, path: str, version: str, data: bytes, source: str) -> bool:
@@ -938,6 +957,7 @@ class ProxyClient:
                 retry, delay = True, None
             except _Retryable as exc:
                 last = exc
+                status = exc.status
                 retry, delay = True, exc.delay
             except httpx.TimeoutException as exc:
                 last = _Retryable(f'Get "{shown}": timeout ({type(exc).__name__})', None)
@@ -1305,6 +1325,43 @@ class _ErrRepo(_Repo):
         raise self.err
 
 
+class _CacheRepo(_Repo):
+    """Answers from the module caches only (offline mode, or every proxy unreachable)."""
+
+    async def versions(self) -> VersionList:
+        return self.client.cached_versions(self.path)
+
+    async def stat(self, rev: str) -> RevInfo:
+        cached = self.client._cached_info(self.path, rev)
+        if cached is None:
+            raise ModuleNotFound(f"{self.path}@{rev}: not in the module cache")
+        return cached
+
+    async def latest(self) -> RevInfo:
+        raise ModuleNotFound(f"module {self.path}: @latest is not cached")
+
+    async def gomod(self, version: str) -> GoModFile:
+        for cache in self.client.caches.layers:
+            data = cache.read(self.path, version, "mod")
+            if data is None:
+                continue
+            try:
+                verified = self.client._check_gomod(self.path, version, data, cache.name)
+            except (_Corrupt, ChecksumMismatch):
+                continue
+            return GoModFile(self.path, version, data, cache.name, verified=verified)
+        raise ModuleNotFound(f"{self.path}@{version}: go.mod not in the module cache")
+
+    async def zip(self, version: str) -> bytes:
+        for cache in self.client.caches.layers:
+            data = cache.read(self.path, version, "zip")
+            if data is not None:
+                with contextlib.suppress(_Corrupt, ChecksumMismatch):
+                    self.client._check_zip(self.path, version, data, cache.name)
+                    return data
+        raise ModuleNotFound(f"{self.path}@{version}: zip not in the module cache")
+
+
 class _HttpRepo(_Repo):
     """A proxy URL (http, https or file)."""
 
@@ -1340,18 +1397,22 @@ class _HttpRepo(_Repo):
         )
 
     async def _list_bytes(self) -> bytes:
-        return await self.client._once(
-            self._key("list"), lambda: self._fetch("list", "@v/list", "", MAX_META)
-        )
+        return await self.client._once(self._key("list"), self._fetch_list)
+
+    async def _fetch_list(self) -> bytes:
+        data = await self._fetch("list", "@v/list", "", MAX_META, _check_list_text)
+        text = "".join(v + "\n" for v in _parse_list(data, "")).encode()
+        await self.client._store(self.client.caches.store_list, self.path, text)
+        return data
 
     async def versions(self) -> VersionList:
         data = await self._list_bytes()
-        versions = _parse_list(data, "")
-        with contextlib.suppress(OSError, GomodxError):
-            self.client.caches.store_list(self.path, "".join(v + "\n" for v in versions).encode())
-        return VersionList(self.path, versions, self.spec.redacted)
+        return VersionList(self.path, _parse_list(data, ""), self.spec.redacted)
 
     async def stat(self, rev: str) -> RevInfo:
+        cached = self.client._cached_info(self.path, rev)
+        if cached is not None:
+            return cached
         return await self.client._once(self._key("info", rev), lambda: self._stat(rev))
 
     async def _stat(self, rev: str) -> RevInfo:
@@ -1368,10 +1429,10 @@ class _HttpRepo(_Repo):
         await self._fetch("info", f"@v/{escaped}.info", rev, MAX_META, validate, "miss")
         info = replace(parsed[0], origin=self.spec.redacted)
         if semver.is_valid(info.version) and semver.canonical_version(info.version) == info.version:
-            with contextlib.suppress(OSError, GomodxError):
-                self.client.caches.store(
-                    self.path, info.version, "info", (json.dumps(info.to_json()) + "\n").encode()
-                )
+            text = (json.dumps(info.to_json()) + "\n").encode()
+            await self.client._store(
+                self.client.caches.store, self.path, info.version, "info", text
+            )
         return info
 
     def _parse_info(self, body: bytes, rev: str) -> RevInfo:
@@ -1455,8 +1516,7 @@ class _HttpRepo(_Repo):
         data = await self._fetch(
             "mod", f"@v/{escape_version(version)}.mod", version, MAX_GOMOD, validate, "miss"
         )
-        with contextlib.suppress(OSError, GomodxError):
-            self.client.caches.store(self.path, version, "mod", data)
+        await self.client._store(self.client.caches.store, self.path, version, "mod", data)
         return GoModFile(self.path, version, data, source, verified=bool(verified and verified[0]))
 
     async def zip(self, version: str) -> bytes:
@@ -1469,8 +1529,7 @@ class _HttpRepo(_Repo):
         data = await self._fetch(
             "zip", f"@v/{escape_version(version)}.zip", version, MAX_ZIP, validate, "miss"
         )
-        with contextlib.suppress(OSError, GomodxError):
-            self.client.caches.store(self.path, version, "zip", data)
+        await self.client._store(self.client.caches.store, self.path, version, "zip", data)
         return data
 
 
@@ -1572,6 +1631,22 @@ def _check_gomod_syntax(path: str, version: str, data: bytes) -> None:
     mod = getattr(module, "mod", None)
     if module is None or not getattr(mod, "path", ""):
         raise _Corrupt(f"{path}@{version}: go.mod has no module line")
+
+
+def _check_list_text(data: bytes) -> None:
+    """A version list is plain text: binary bytes or an HTML page mean a broken answer.
+
+    (Go would silently read such a body as "no versions"; retrying is the better cure.)
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Corrupt("version list is not UTF-8 text") from exc
+    if any(c < " " and c not in "\n\r\t" for c in text):
+        raise _Corrupt("version list contains control characters")
+    head = text.lstrip()[:15].lower()
+    if head.startswith(("<!doctype", "<html", "<?xml")):
+        raise _Corrupt("version list is an HTML/XML document")
 
 
 def _parse_list(data: bytes, prefix: str) -> tuple[str, ...]:

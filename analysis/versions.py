@@ -1,0 +1,576 @@
+"""A module's versions as ``go list -m -versions`` sees them, annotated.
+
+:func:`module_versions` fetches the proxy's list and answers, in Go's order and by Go's
+rules, which versions are retracted (from the go.mod of the latest version, ignoring
+retractions), whether the module is deprecated, what ``@latest`` resolves to (§7.4: highest
+allowed release, else prerelease, else the proxy's ``@latest``; ``+incompatible`` versions
+only when the last compatible version has no go.mod), which newer major versions exist
+(``/v2``, ``/v3``…), and — given the build list — which version is selected and who asks
+for each version.
+
+The main module (``MainModule``) matters as it does to go: its ``exclude`` lines hide
+versions, and its ``replace`` lines add versions and redirect where retractions are read.
+
+>>> async def show(client):                                 # doctest: +SKIP
+...     mv = await module_versions(client, "golang.org/x/text")
+...     print(mv.versions, mv.latest, mv.deprecated)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from analysis import semver
+from analysis.errors import GomodxError, ModuleError, ModuleNotFound, ProxyError
+from analysis.modfile import ModFile, auto_quote, parse, parse_lax
+from analysis.modpath import split_path_version
+from analysis.module import ModuleVersion
+from analysis.proxy import ProxyClient, RevInfo, VersionList, _Repo
+
+__all__ = [
+    "MainModule",
+    "ModuleVersions",
+    "NoMatchingVersion",
+    "VersionEntry",
+    "module_versions",
+    "query_latest",
+    "short_message",
+]
+
+
+class NoMatchingVersion(ModuleNotFound):
+    """Go's ``NoMatchingVersionError``: ``no matching versions for query "latest"``."""
+
+    def __init__(self, path: str, query: str = "latest") -> None:
+        self.path = path
+        self.query = query
+        super().__init__(f'module {path}: no matching versions for query "{query}"')
+
+
+# -- the main module's influence -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MainModule:
+    """What the main module's go.mod changes for queries: excludes and replacements.
+
+    ``replaces`` maps ``(old path, old version or "")`` to ``(new path or dir, new version
+    or "")``; a directory target is resolved against ``dir``.
+    """
+
+    path: str = ""
+    dir: Path | None = None
+    excludes: frozenset[tuple[str, str]] = frozenset()
+    replaces: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> MainModule:
+        """Read ``DIR/go.mod`` (raises ModfileError as go would print it)."""
+        d = Path(directory)
+        gomod = d / "go.mod"
+        f: ModFile = parse(str(gomod), gomod.read_bytes())
+        path = f.module.mod.path if f.module else ""
+        excludes = frozenset((e.mod.path, e.mod.version) for e in f.exclude)
+        replaces = {(r.old.path, r.old.version): (r.new.path, r.new.version) for r in f.replace}
+        return cls(path, d, excludes, replaces)
+
+    def excluded(self, path: str, version: str) -> bool:
+        return (path, version) in self.excludes
+
+    def replacement(self, path: str, version: str) -> tuple[str, str] | None:
+        """Go's ``Replacement``: a version-specific replacement wins over a wildcard."""
+        found = self.replaces.get((path, version))
+        if found is None:
+            found = self.replaces.get((path, ""))
+        return found
+
+    def replaced_wholly(self, path: str) -> bool:
+        return (path, "") in self.replaces
+
+    def replaced_versions(self, path: str) -> list[str]:
+        return [v for (p, v) in self.replaces if p == path and v]
+
+    def highest_replaced(self, path: str) -> str | None:
+        """Go's ``HighestReplaced()[path]``: the highest replaced version, ``""`` when only a
+        wildcard replaces ``path``, ``None`` when nothing does."""
+        found = [v for (p, v) in self.replaces if p == path]
+        if not found:
+            return None
+        versioned = [v for v in found if v]
+        if not versioned:
+            return ""
+        return max(versioned, key=lambda v: semver.mod_sort_key(path, v))
+
+
+NO_MAIN = MainModule()
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One version of the module and what gomodx knows about it."""
+
+    version: str
+    listed: bool = True
+    retracted: bool = False
+    rationale: tuple[str, ...] = ()
+    excluded: bool = False
+    prerelease: bool = False
+    pseudo: bool = False
+    incompatible: bool = False
+    selected: bool = False
+    latest: bool = False
+    requested_by: tuple[str, ...] = ()
+
+    @property
+    def hidden(self) -> bool:
+        """Hidden from ``go list -m -versions`` (retracted, excluded, or unlisted)."""
+        return self.retracted or self.excluded or not self.listed
+
+    def tags(self) -> list[str]:
+        """Words for display: always paired with colour in the TUI."""
+        out = []
+        for flag, word in (
+            (self.selected, "selected"),
+            (self.latest, "latest"),
+            (self.retracted, "retracted"),
+            (self.excluded, "excluded"),
+            (self.prerelease, "prerelease"),
+            (self.pseudo, "pseudo"),
+            (self.incompatible, "+incompatible"),
+            (not self.listed, "unlisted"),
+        ):
+            if flag:
+                out.append(word)
+        return out
+
+
+@dataclass(frozen=True)
+class ModuleVersions:
+    """Everything :func:`module_versions` found out about one module path."""
+
+    path: str
+    entries: tuple[VersionEntry, ...]
+    latest: str = ""
+    latest_error: str = ""
+    retractions_from: str = ""
+    """The version whose go.mod supplied retractions and deprecation."""
+    deprecated: str = ""
+    newer_majors: tuple[ModuleVersion, ...] = ()
+    selected: str = ""
+    stale: bool = False
+    origin: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """What ``go list -m -versions`` prints: listed, not retracted, not excluded."""
+        return tuple(e.version for e in self.entries if not e.hidden)
+
+    @property
+    def versions_with_retracted(self) -> tuple[str, ...]:
+        """What ``go list -m -versions -retracted`` prints."""
+        return tuple(e.version for e in self.entries if e.listed and not e.excluded)
+
+    def entry(self, version: str) -> VersionEntry | None:
+        for e in self.entries:
+            if e.version == version:
+                return e
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """``go list -m -versions -json`` field names, plus gomodx's annotations."""
+        out: dict[str, Any] = {"Path": self.path}
+        if self.selected:
+            out["Version"] = self.selected
+        if self.versions:
+            out["Versions"] = list(self.versions)
+        sel = self.entry(self.selected) if self.selected else None
+        if sel is not None and sel.retracted:
+            out["Retracted"] = list(sel.rationale) or ["retracted by module author"]
+        if self.deprecated:
+            out["Deprecated"] = self.deprecated
+        out["Latest"] = self.latest
+        if self.latest_error:
+            out["LatestError"] = self.latest_error
+        out["RetractedVersions"] = {
+            e.version: list(e.rationale) or ["retracted by module author"]
+            for e in self.entries
+            if e.retracted
+        }
+        out["RetractionsFrom"] = self.retractions_from
+        out["NewerMajorVersions"] = [
+            {"Path": m.path, "Latest": m.version} for m in self.newer_majors
+        ]
+        out["Annotations"] = [
+            {
+                "Version": e.version,
+                "Tags": e.tags(),
+                **({"RequestedBy": list(e.requested_by)} if e.requested_by else {}),
+            }
+            for e in self.entries
+        ]
+        out["Stale"] = self.stale
+        out["Source"] = self.origin
+        if self.warnings:
+            out["Warnings"] = list(self.warnings)
+        return out
+
+
+def short_message(text: str) -> str:
+    """Go's ``ShortMessage`` for a retraction rationale or deprecation message."""
+    line = text.split("\n", 1)[0].strip()
+    if len(line.encode()) > 500:
+        return "(message omitted: too long)"
+    if any(not (c.isprintable() or c.isspace()) for c in line):
+        return "(message omitted: contains non-printable characters)"
+    return line
+
+
+# -- the query machinery -------------------------------------------------------------------------
+
+
+@dataclass
+class _Retractions:
+    """Retractions of a module (from the go.mod of its latest version)."""
+
+    intervals: list[tuple[str, str, str]]
+    deprecated: str
+    source: str
+    error: str = ""
+    not_found: bool = False
+
+    def check(self, path: str, version: str) -> tuple[bool, tuple[str, ...]]:
+        hit = False
+        why: list[str] = []
+        for low, high, rationale in self.intervals:
+            if (
+                semver.mod_compare(path, low, version) <= 0
+                and semver.mod_compare(path, version, high) <= 0
+            ):
+                hit = True
+                if rationale:
+                    why.append(rationale)
+        return hit, tuple(why)
+
+
+class _Context:
+    """Per-call state: the client, the main module, memoised retractions and go.mod data."""
+
+    def __init__(self, client: ProxyClient, main: MainModule) -> None:
+        self.client = client
+        self.main = main
+        self.retractions: dict[str, _Retractions] = {}
+        self.locks: dict[str, anyio.Lock] = {}
+
+    # -- go.mod contents, honouring replacements (Go's rawGoModData) -----------------------
+
+    async def raw_gomod(self, m: ModuleVersion) -> bytes:
+        repl = self.main.replacement(m.path, m.version)
+        if repl is not None:
+            new_path, new_version = repl
+            if not new_version:
+                base = self.main.dir or Path(".")
+                return (base / new_path / "go.mod").read_bytes()
+            return (await self.client.gomod(new_path, new_version)).data
+        return (await self.client.gomod(m.path, m.version)).data
+
+    async def has_gomod(self, m: ModuleVersion) -> bool:
+        data = await self.raw_gomod(m)
+        return data != f"module {auto_quote(m.path)}\n".encode()
+
+    # -- allowed (CheckAllowed = exclusions + retractions) -------------------------------------
+
+    async def load_retractions(self, path: str) -> _Retractions:
+        lock = self.locks.setdefault(path, anyio.Lock())
+        async with lock:
+            if path not in self.retractions:
+                self.retractions[path] = await self._load_retractions(path)
+            return self.retractions[path]
+
+    async def _load_retractions(self, path: str) -> _Retractions:
+        if self.main.replaced_wholly(path):
+            return _Retractions([], "", "")
+        try:
+            info = await query_latest(self.client, path, allowed=None, main=self.main)
+            latest = ModuleVersion(path, info.version)
+            data = await self.raw_gomod(latest)
+            f = parse_lax("go.mod", data)
+        except (ProxyError, ModuleError, GomodxError, OSError) as exc:
+            # Like go, a module with no version at all simply has no retractions.
+            message = f"loading module retractions for {path}: {exc}"
+            return _Retractions([], "", "", message, isinstance(exc, ModuleNotFound))
+        intervals = [(r.low, r.high, r.rationale) for r in f.retract]
+        deprecated = f.module.deprecated if f.module else ""
+        return _Retractions(intervals, deprecated, info.version)
+
+    async def allowed(self, path: str, version: str, retractions: bool = True) -> bool:
+        if self.main.excluded(path, version):
+            return False
+        if not retractions:
+            return True
+        r = await self.load_retractions(path)
+        return not r.check(path, version)[0]
+
+
+async def query_latest(
+    client: ProxyClient,
+    path: str,
+    *,
+    allowed: bool | None = True,
+    main: MainModule = NO_MAIN,
+    direct: bool = True,
+    _ctx: _Context | None = None,
+) -> RevInfo:
+    """Resolve ``path@latest`` as ``go list -m path@latest`` does.
+
+    ``allowed=True`` applies the main module's exclusions and the module's retractions
+    (``CheckAllowed``); ``allowed=False`` only exclusions; ``None`` nothing (Go's
+    ``queryLatestVersionIgnoringRetractions``). Raises :class:`NoMatchingVersion` when no
+    version qualifies, and the proxy's error when the proxies fail.
+    """
+    ctx = _ctx or _Context(client, main)
+
+    async def via(repo: _Repo) -> RevInfo:
+        return await _query_proxy(ctx, repo, path, allowed)
+
+    return await client.try_proxies(path, via, direct=direct)
+
+
+async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
+    """``lookupRepo(...).Versions("")``, with the main module's replacement versions."""
+    if ctx.main.highest_replaced(path) is None:
+        return await repo.versions()
+    try:
+        listing = await repo.versions()
+    except ModuleNotFound:
+        listing = VersionList(path, (), repo.spec.redacted)
+    extra = [v for v in ctx.main.replaced_versions(path) if not semver.is_pseudo_version(v)]
+    if not extra:
+        return listing
+    merged = sorted(set(listing.versions) | set(extra), key=lambda v: semver.mod_sort_key(path, v))
+    return VersionList(path, tuple(merged), listing.origin, listing.stale)
+
+
+async def _versions_of(ctx: _Context, repo: _Repo, path: str) -> list[str]:
+    return list((await _listing(ctx, repo, path)).versions)
+
+
+async def _query_proxy(ctx: _Context, repo: _Repo, path: str, allowed: bool | None) -> RevInfo:
+    versions = await _versions_of(ctx, repo, path)
+
+    async def allows(v: str) -> bool:
+        if allowed is None:
+            return True
+        return await ctx.allowed(path, v, retractions=allowed)
+
+    releases: list[str] = []
+    prereleases: list[str] = []
+    need_incompatible = False
+    last_compatible = ""
+    for v in versions:
+        if not await allows(v):
+            continue
+        if not need_incompatible:
+            if not v.endswith("+incompatible"):
+                last_compatible = v
+            elif last_compatible:
+                try:
+                    has = await ctx.has_gomod(ModuleVersion(path, last_compatible))
+                except OSError as exc:
+                    raise ProxyError(f"{path}@{last_compatible}: {exc}") from exc
+                if has:
+                    break
+                need_incompatible = True
+        if semver.mod_is_prerelease(path, v):
+            prereleases.append(v)
+        else:
+            releases.append(v)
+
+    async def lookup(v: str) -> RevInfo:
+        try:
+            return await repo.stat(v)
+        except ProxyError:
+            repl = ctx.main.replacement(path, v)
+            if repl is None:
+                raise
+            return _replacement_stat(v)
+
+    if releases:
+        return await lookup(releases[-1])
+    if prereleases:
+        return await lookup(prereleases[-1])
+    latest: RevInfo | None = None
+    try:
+        latest = await repo.latest()
+    except ModuleNotFound:
+        latest = None
+    highest = ctx.main.highest_replaced(path)
+    if highest is not None:
+        v = highest or _zero_pseudo(path)
+        if latest is None or semver.mod_compare(path, v, latest.version) > 0:
+            latest = _replacement_stat(v)
+    if latest is not None and await allows(latest.version):
+        if latest.origin == "replacement":
+            return latest
+        return await lookup(latest.version)
+    raise NoMatchingVersion(path)
+
+
+def _replacement_stat(v: str) -> RevInfo:
+    when = None
+    if semver.is_pseudo_version(v):
+        try:
+            when = semver.pseudo_version_time(v)
+        except ModuleError:
+            when = None
+    return RevInfo(v, when, "replacement")
+
+
+def _zero_pseudo(path: str) -> str:
+    _, path_major, ok = split_path_version(path)
+    major = path_major[1:] if ok and path_major else "v0"
+    if major.endswith("-unstable"):
+        major = major.removesuffix("-unstable")
+    return semver.zero_pseudo_version(major)
+
+
+# -- newer major versions ------------------------------------------------------------------------
+
+
+def _major_paths(path: str, count: int, start: int = 1) -> list[tuple[int, str]]:
+    prefix, path_major, ok = split_path_version(path)
+    if not ok:
+        return []
+    if path_major.startswith("."):
+        sep, current = ".v", int(path_major[2:].removesuffix("-unstable") or 0)
+    elif path_major.startswith("/"):
+        sep, current = "/v", int(path_major[2:])
+    else:
+        sep, current = "/v", 1
+    first = max(current + start, 2)
+    return [(n, f"{prefix}{sep}{n}") for n in range(first, first + count)]
+
+
+async def _newer_majors(ctx: _Context, path: str, limit: int = 12) -> list[ModuleVersion]:
+    """Probe ``/vN+1``… (through proxies only, never direct VCS) in batches of three."""
+    found: list[ModuleVersion] = []
+    start = 1
+    while start <= limit:
+        batch = _major_paths(path, 3, start)
+        if not batch:
+            break
+        results: dict[str, str] = {}
+
+        async def probe(candidate: str, sink: dict[str, str]) -> None:
+            try:
+                info = await query_latest(
+                    ctx.client, candidate, main=ctx.main, direct=False, _ctx=ctx
+                )
+            except (ProxyError, ModuleError):
+                return
+            sink[candidate] = info.version
+
+        async with anyio.create_task_group() as group:
+            for _, candidate in batch:
+                group.start_soon(probe, candidate, results)
+        found.extend(ModuleVersion(c, results[c]) for _, c in batch if c in results)
+        if batch[-1][1] not in results:
+            break
+        start += 3
+    return found
+
+
+# -- the whole picture ---------------------------------------------------------------------------
+
+
+async def module_versions(
+    client: ProxyClient,
+    path: str,
+    *,
+    main: MainModule = NO_MAIN,
+    selected: str = "",
+    requested_by: Mapping[str, Iterable[str]] | None = None,
+    majors: bool = True,
+) -> ModuleVersions:
+    """Fetch and annotate the versions of ``path``.
+
+    ``selected`` is the build list's version of ``path`` (if any) and ``requested_by`` maps
+    a version to the modules whose go.mod requires it (from the module graph).
+    """
+    ctx = _Context(client, main)
+    warnings: list[str] = []
+    # Offline, or with every proxy unreachable, the client answers from the caches and
+    # marks the listing stale.
+    listing = await client.try_proxies(path, lambda repo: _listing(ctx, repo, path))
+
+    retractions = await ctx.load_retractions(path)
+    if retractions.error and not retractions.not_found:
+        warnings.append(retractions.error)
+
+    latest = ""
+    latest_error = ""
+    try:
+        latest = (await query_latest(client, path, main=main, _ctx=ctx)).version
+    except (ProxyError, ModuleError) as exc:
+        latest_error = str(exc)
+
+    newer: list[ModuleVersion] = []
+    if majors and not client.offline:
+        newer = await _newer_majors(ctx, path)
+
+    asked = {v: tuple(sorted(set(who))) for v, who in (requested_by or {}).items()}
+    versions = list(listing.versions)
+    extra = [v for v in (selected, *asked) if v and v not in versions and semver.is_valid(v)]
+    everything = sorted(set(versions) | set(extra), key=lambda v: semver.mod_sort_key(path, v))
+    listed = set(versions)
+    entries = []
+    for v in everything:
+        hit, why = retractions.check(path, v)
+        entries.append(
+            VersionEntry(
+                version=v,
+                listed=v in listed,
+                retracted=hit,
+                rationale=why,
+                excluded=main.excluded(path, v),
+                prerelease=semver.mod_is_prerelease(path, v),
+                pseudo=semver.is_pseudo_version(v),
+                incompatible=semver.build(v) == "+incompatible",
+                selected=bool(selected) and v == selected,
+                latest=bool(latest) and v == latest,
+                requested_by=asked.get(v, ()),
+            )
+        )
+    return ModuleVersions(
+        path=path,
+        entries=tuple(entries),
+        latest=latest,
+        latest_error=latest_error,
+        retractions_from=retractions.source,
+        deprecated=retractions.deprecated,
+        newer_majors=tuple(newer),
+        selected=selected,
+        stale=listing.stale,
+        origin=listing.origin,
+        warnings=tuple(warnings),
+    )
+
+
+def requested_by_from_graph(
+    edges: Iterable[tuple[ModuleVersion, ModuleVersion]], path: str
+) -> dict[str, list[str]]:
+    """``version -> [requirer, ...]`` for ``path`` from module-graph edges."""
+    out: dict[str, list[str]] = {}
+    for src, dst in edges:
+        if dst.path == path:
+            out.setdefault(dst.version, []).append(str(src))
+    return out
