@@ -38,6 +38,7 @@ SEED = 20270101
 N_VALID = 300
 N_MALFORMED = 300
 N_EDITS = 300
+N_MUTANTS = 300
 
 
 @functools.cache
@@ -502,12 +503,74 @@ def test_text_encodings_agree_with_go(tmp_path: Path) -> None:
     _report("text encodings", len(cases) * 2, problems)
 
 
+def test_corpus_mutants_agree_with_go(corpus: Path, tmp_path: Path) -> None:
+    """Corpus files with a few random bytes or tokens inserted or deleted."""
+    rng = random.Random(SEED + 4)
+    sources = [p.read_bytes() for p in _corpus_files(corpus)]
+    pieces = [
+        *(c.encode() for c in "()[],\"`\\/*\n\r\t .+-@{}'v"),
+        *(
+            b"//",
+            b"/*",
+            b"=>",
+            b"\x00",
+            b"\x7f",
+            b"\xff",
+            b"\xc3\xa9",
+            b"\xe2\x80\xa8",
+            b"\xc2\xa0",
+        ),
+        *(
+            b"\xef\xbb\xbf",
+            b"module",
+            b"require",
+            b"retract",
+            b"replace",
+            b"exclude",
+            b"go",
+            b"tool",
+        ),
+        *(b"v2.0.0", b"// indirect", b"\\x41", b"\\u00e9", b"\\q"),
+    ]
+    cases = []
+    for i in range(N_MUTANTS):
+        data = bytearray(rng.choice(sources))
+        if len(data) > 600:
+            start = rng.randrange(len(data) - 400)
+            data = data[start : start + rng.randint(100, 600)]
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(data) + 1)
+            op = rng.random()
+            if op < 0.5:
+                data[pos:pos] = rng.choice(pieces)
+            elif op < 0.8:
+                del data[pos : pos + rng.randint(1, 3)]
+            else:
+                data[pos:pos] = bytes([rng.randrange(256)])
+        cases.append(Case(f"mutant#{i}", bytes(data), ["-json"]))
+    problems, rejected = _compare_json(cases, tmp_path / "json")
+    fmt = [Case(c.name, c.data, ["-print"]) for c in cases]
+    problems += _compare_edits(fmt, tmp_path / "fmt")[0]
+    _report(f"corpus mutants, -json and -fmt ({rejected} rejected by go)", len(cases) * 2, problems)
+
+
 def test_cli_modjson_default_file_and_errors(tmp_path: Path) -> None:
     """The installed command: default ./go.mod, absolute error paths, any file name, exit 2."""
     env = go_env(tmp_path)
     (tmp_path / "go.mod").write_bytes(b"module m\nfoo\n")
     (tmp_path / "vendor.mod").write_bytes(b"module example.com/v\n\ngo 1.22\n")
-    for args in ([], ["vendor.mod"], ["go.mod"], [str(tmp_path / "go.mod")], ["missing.mod"]):
+    (tmp_path / "sub").mkdir()
+    variants: list[list[str]] = [
+        [],
+        ["vendor.mod"],
+        ["go.mod"],
+        ["./go.mod"],
+        ["sub/../go.mod"],
+        [str(tmp_path / "go.mod")],
+        ["missing.mod"],
+        ["sub"],
+    ]
+    for args in variants:
         go = subprocess.run(
             [_go_binary(), "mod", "edit", "-json", *args],
             cwd=tmp_path,

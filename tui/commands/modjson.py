@@ -32,7 +32,10 @@ def register(subparsers: Any) -> None:
 
 
 def _short_path(path: str) -> str:
-    """The go command's ``base.ShortPath``: relative to the working directory when shorter."""
+    """The go command's ``base.ShortPath``: an absolute path made relative to the working
+    directory when that is shorter (Go's ``filepath.Rel`` refuses relative paths)."""
+    if not os.path.isabs(path):
+        return path
     try:
         rel = os.path.relpath(path)
     except ValueError:
