@@ -35,7 +35,13 @@ from typing import TypeAlias
 
 from analysis import modfile_strconv as gostr
 from analysis import modpath, semver
-from analysis.errors import GomodxError, ModfileError, ModfileErrorEntry, Position
+from analysis.errors import (
+    GomodxError,
+    ModfileError,
+    ModfileErrorEntry,
+    ModuleVersionError,
+    Position,
+)
 from analysis.module import ModuleVersion
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "TOOLCHAIN_RE",
     "Comment",
     "CommentBlock",
+    "Comments",
     "Exclude",
     "Expr",
     "FileSyntax",
@@ -68,16 +75,17 @@ __all__ = [
     "iter_lines",
     "modfile_json",
     "module_path",
-    "render_json",
     "must_quote",
     "parse",
     "parse_lax",
     "parse_syntax",
+    "render_json",
     "to_json",
 ]
 
 VersionFixer: TypeAlias = Callable[[str, str], str]
-"""``fix(path, version) -> version``; raise a :class:`GomodxError` or ``ValueError`` to refuse."""
+"""``fix(path, version) -> version``; raise a :class:`GomodxError` or ``ValueError`` to refuse
+(a :class:`~analysis.errors.ModuleVersionError` is reported under the directive and path)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1000,8 +1008,11 @@ def _parse_version(verb: str, path: str, args: _Args, i: int, fix: VersionFixer 
     if fix is not None:
         try:
             t = fix(path, t)
+        except ModuleVersionError as exc:
+            # Go reports a module.ModuleError's inner error under the directive and path.
+            raise _VersionError(verb, path, str(exc.err)) from None
         except (GomodxError, ValueError) as exc:
-            raise _VersionError(verb, path, str(exc)) from None
+            raise _PlainError(str(exc)) from None
     else:
         cv = semver.canonical_version(t)
         if cv == "":
