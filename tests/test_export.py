@@ -1,0 +1,249 @@
+"""DOT, Mermaid and JSON export; DOT is rendered by the real Graphviz ``dot``."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from analysis.conflicts import conflicts
+from analysis.export import (
+    conflicts_to_json,
+    dot_quote,
+    graph_to_json,
+    mermaid_label,
+    to_dot,
+    to_json,
+    to_mermaid,
+    to_text,
+)
+from analysis.modgraph import ModuleGraph, parse_graph, read_graph
+from analysis.module import ModuleVersion
+
+MV = ModuleVersion
+
+# Module paths that would break naive quoting: DOT and HTML metacharacters, escString
+# sequences, DOT keywords, a trailing backslash, non-ASCII and astral characters.
+ADVERSARIAL = [
+    'ex"ample.com/q',
+    "back\\slash/x",
+    "ünï/cødé",
+    "a&amp;b/c",
+    "<html>/x",
+    "esc\\N/\\l/\\G/\\n",
+    "node",
+    "edge",
+    "digraph",
+    "subgraph",
+    "trail\\",
+    "{a};[b]=c,d->e#f%g|h`i",
+    "🦀/x",
+    "--/x",
+    "#35;/x",
+    "end",
+]
+MAIN = 'ex"ample.com/main'
+
+
+def _adversarial_graph() -> ModuleGraph:
+    lines = [f"{MAIN} {p}@v1.0.0" for p in ADVERSARIAL]
+    lines += [f"{ADVERSARIAL[0]}@v1.0.0 {ADVERSARIAL[1]}@v1.1.0", f"{MAIN} go@1.21"]
+    lines += ["go@1.21 toolchain@go1.21", f"{ADVERSARIAL[2]}@v1.0.0 go@1.22"]
+    return parse_graph("\n".join(lines) + "\n")
+
+
+def _render(dot_text: str) -> ET.Element:
+    exe = shutil.which("dot")
+    if exe is None:
+        pytest.skip("Graphviz dot is not installed")
+    proc = subprocess.run([exe, "-Tsvg"], input=dot_text.encode(), capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stderr == b"", proc.stderr.decode()  # no warnings at all
+    return ET.fromstring(proc.stdout)
+
+
+def _svg_texts(svg: ET.Element) -> list[str]:
+    return [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def _svg_titles(svg: ET.Element) -> list[str]:
+    return [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+
+
+def test_dot_quote() -> None:
+    assert dot_quote("plain") == '"plain"'
+    assert dot_quote('a"b') == '"a\\"b"'
+    assert dot_quote("a\\") == '"a\\\\"'
+    assert dot_quote("line\nbreak") == '"line\\nbreak"'
+
+
+def test_adversarial_paths_render_exactly(tmp_path: Path) -> None:
+    g = _adversarial_graph()
+    dot = to_dot(g)
+    svg = _render(dot)
+    texts = _svg_texts(svg)
+    for p in ADVERSARIAL:
+        assert f"{p}@v1.0.0" in texts, p
+    assert MAIN in texts
+    assert f"{ADVERSARIAL[1]}@v1.1.0" in texts
+    # Every module is one node: nothing split, merged or invented.
+    node_titles = [t for t in _svg_titles(svg) if "->" not in t and not t.startswith("legend")]
+    assert len(node_titles) == len(ADVERSARIAL) + 2 + 1  # + main, + b@v1.1.0, + graph title
+
+
+def test_go_and_toolchain_are_left_out_of_dot_and_mermaid() -> None:
+    g = _adversarial_graph()
+    for text in (to_dot(g), to_mermaid(g)):
+        assert "go@1.21" not in text and "toolchain@" not in text and "go@1.22" not in text
+    # ... but JSON keeps them, as go mod graph does.
+    data = graph_to_json(g)
+    assert {"Path": "go", "Version": "1.21", "Selected": False} in data["Nodes"]
+
+
+def test_dot_styles_follow_modgraphviz_plus_conflicts() -> None:
+    g = parse_graph("m a@v1.0.0\nm b@v1.0.0\na@v1.0.0 b@v1.1.0\n")
+    dot = to_dot(g, legend=False)
+    assert '"m" [label="m", style="filled,bold", fillcolor="#9be89b", penwidth=2];' in dot
+    assert '"a@v1.0.0" [label="a@v1.0.0", style=filled, fillcolor="#9be89b"];' in dot
+    # The losing version: grey fill (modgraphviz) with a red outline.
+    assert (
+        '"b@v1.0.0" [label="b@v1.0.0", style=filled, fillcolor="#d9d9d9", color="#d32f2f",'
+        ' fontcolor="#d32f2f"];'
+    ) in dot
+    assert '"a@v1.0.0" -> "b@v1.1.0" [color="#1b5e20", penwidth=2.5];' in dot  # winner
+    assert '"m" -> "b@v1.0.0" [color="#9e9e9e", style=dashed];' in dot  # outvoted
+    assert '"m" -> "a@v1.0.0";' in dot
+    assert "cluster_legend" not in dot
+    svg = _render(to_dot(g))
+    assert "legend" in _svg_texts(svg)
+    assert "sets the maximum" in _svg_texts(svg)
+
+
+def test_conflicts_only_view_keeps_what_explains_the_conflicts() -> None:
+    g = parse_graph(
+        "m a@v1.0.0\nm c@v1.0.0\nm u@v1.0.0\na@v1.0.0 b@v1.0.0\nb@v1.0.0 x@v1.0.0\n"
+        "c@v1.0.0 x@v1.2.0\nu@v1.0.0 v@v1.0.0\n"
+    )
+    text = to_text(g, conflicts_only=True)
+    assert text == (
+        "m a@v1.0.0\nm c@v1.0.0\na@v1.0.0 b@v1.0.0\nb@v1.0.0 x@v1.0.0\nc@v1.0.0 x@v1.2.0\n"
+    )
+    dot = to_dot(g, conflicts_only=True)
+    assert '"u@v1.0.0"' not in dot and '"v@v1.0.0"' not in dot
+    _render(dot)
+    data = graph_to_json(g, conflicts_only=True)
+    assert {n["Path"] for n in data["Nodes"]} == {"m", "a", "b", "c", "x"}
+    assert to_text(g) == g.text()
+
+
+def test_recorded_graphs_render_without_warnings(corpus: Path) -> None:
+    for name in [
+        "dovholuknf__go-deptree__go-mod-graph.txt",
+        "jaegdi__go-graph__go.graph.txt",
+        "nikolaydubina__import-graph__gin.gomodgraph.txt",
+    ]:
+        g = read_graph(corpus / "graphs" / name)
+        svg = _render(to_dot(g))
+        texts = set(_svg_texts(svg))
+        for m in g.nodes():
+            if m.path not in ("go", "toolchain"):
+                assert str(m) in texts, (name, m)
+        _render(to_dot(g, conflicts_only=True))
+
+
+def test_conflicts_only_view_of_a_big_recorded_graph(corpus: Path) -> None:
+    g = read_graph(corpus / "graphs" / "jaegdi__image-tools__go.graph.txt")
+    found = conflicts(g)
+    data = graph_to_json(g, conflicts_only=True, conflict_list=found)
+    nodes = {(n["Path"], n.get("Version", "")) for n in data["Nodes"]}
+    for c in found:
+        for r in c.requests:
+            assert (c.path, r.version) in nodes
+            assert (r.by.path, r.by.version) in nodes
+            for p in r.paths:
+                assert {(m.path, m.version) for m in p} <= nodes
+    assert len(nodes) < len(g)
+
+
+def test_mermaid_labels_are_escaped() -> None:
+    assert mermaid_label("plain/path@v1.0.0") == '"plain/path@v1.0.0"'
+    assert mermaid_label('a"b') == '"a#quot;b"'
+    assert mermaid_label("#35;") == '"#35;35#59;"'
+    assert mermaid_label("ü🦀") == '"ü🦀"'
+    assert mermaid_label("a\nb") == '"a#10;b"'
+    text = to_mermaid(_adversarial_graph())
+    for line in text.splitlines():
+        m = re.fullmatch(r'\s+(n\d+|legend_\w+)\["([^"]*)"\]:::(\w+)', line)
+        if m:
+            assert "<" not in m.group(2) and ">" not in m.group(2) and "\\" not in m.group(2)
+        elif "-->" in line or "==>" in line or "-.->" in line:
+            assert re.fullmatch(r"\s+\S+ (-->|==>|-\.->)(\|[^|]+\|)? \S+", line), line
+        else:
+            assert line.startswith(("flowchart", "    classDef", "    subgraph", "    end")), line
+
+
+def test_mermaid_structure() -> None:
+    g = parse_graph("m a@v1.0.0\nm b@v1.0.0\na@v1.0.0 b@v1.1.0\n")
+    text = to_mermaid(g, legend=False)
+    assert text.splitlines()[:4] == [
+        "flowchart TD",
+        '    n0["m"]:::main',
+        '    n1["a@v1.0.0"]:::selected',
+        '    n2["b@v1.0.0"]:::losing',
+    ]
+    assert "    n1 ==> n3" in text and "    n0 -.-> n2" in text
+    assert "legend" in to_mermaid(g)
+
+
+def test_json_export_round_trips_the_graph() -> None:
+    g = _adversarial_graph()
+    data = json.loads(to_json(g))
+    assert data["Main"] == {"Path": MAIN}
+    assert len(data["Edges"]) == len(set(g.edges))
+    rebuilt = ModuleGraph()
+    for e in data["Edges"]:
+        rebuilt.add_edge(
+            MV(e["From"]["Path"], e["From"].get("Version", "")),
+            MV(e["To"]["Path"], e["To"].get("Version", "")),
+        )
+    assert rebuilt.text() == g.text()
+    selected = {(n["Path"], n.get("Version", "")) for n in data["Nodes"] if n["Selected"]}
+    assert (ADVERSARIAL[1], "v1.1.0") in selected and (ADVERSARIAL[1], "v1.0.0") not in selected
+    assert {"Path": MAIN, "Main": True, "Selected": True} in data["Nodes"]
+
+
+def test_conflicts_json_shape() -> None:
+    g = parse_graph("m a@v0.1.0\nm b@v1.0.0\nb@v1.0.0 a@v0.2.0\n")
+    [c] = conflicts_to_json(conflicts(g))
+    assert c == {
+        "Path": "a",
+        "Selected": "v0.2.0",
+        "Versions": ["v0.1.0", "v0.2.0"],
+        "Requests": [
+            {
+                "By": "b@v1.0.0",
+                "Version": "v0.2.0",
+                "SetsMax": True,
+                "BySelected": True,
+                "Paths": [["m", "b@v1.0.0"]],
+            },
+            {
+                "By": "m",
+                "Version": "v0.1.0",
+                "SetsMax": False,
+                "BySelected": True,
+                "Paths": [["m"]],
+            },
+        ],
+        "Risk": {
+            "Level": "high",
+            "Reasons": [
+                "minor version jump within v0 (v0.1 -> v0.2): v0 makes no compatibility promise"
+            ],
+        },
+    }
