@@ -855,3 +855,24 @@ def test_generated_files_round_trip(seed: int) -> None:
         modfile.parse("go.mod", bad)
     except ModfileError as exc:
         assert exc.entries and all(str(e) for e in exc.entries)
+
+
+def test_version_fixer_errors() -> None:
+    from analysis.errors import InvalidVersionError, ModuleVersionError
+
+    def module_error(path: str, version: str) -> str:
+        raise ModuleVersionError(path, version, InvalidVersionError(version, "unknown revision"))
+
+    def plain_error(path: str, version: str) -> str:
+        raise ValueError("no network")
+
+    src = "module m\nrequire a.b/c master\n"
+    with pytest.raises(ModfileError) as exc:
+        modfile.parse("go.mod", src, module_error)
+    assert str(exc.value) == 'go.mod:2: require a.b/c: version "master" invalid: unknown revision'
+    with pytest.raises(ModfileError) as exc:
+        modfile.parse("go.mod", src, plain_error)
+    assert str(exc.value) == "go.mod:2: no network"
+    f = modfile.parse("go.mod", src, lambda path, version: "v1.0.0")
+    assert f.require[0].mod.version == "v1.0.0"
+    assert f.format() == b"module m\n\nrequire a.b/c v1.0.0\n"
