@@ -1663,7 +1663,15 @@ class ModFile:
                 cmp = _compare_line_retract
             stmt.line.sort(key=cmp_to_key(cmp))
 
-    def _remove_dups(self) -> None:
+    def _deduplicated(
+        self,
+    ) -> tuple[list[Exclude], list[Replace], list[Tool], list[Ignore], set[int]]:
+        """Go's ``removeDups`` on the typed lists, without changing ``self``: the surviving
+        excludes, replaces, tools and ignores, and the ids of the syntax lines to delete.
+
+        Like Go, one kill set (keyed by line) serves all four lists, so once two deleted
+        entries (which have no line) collide, every deleted entry after that goes too.
+        """
         kill: set[int] = set()
 
         seen_ex: set[ModuleVersion] = set()
@@ -1672,7 +1680,7 @@ class ModFile:
                 kill.add(id(x.syntax))
             else:
                 seen_ex.add(x.mod)
-        self.exclude = [x for x in self.exclude if id(x.syntax) not in kill]
+        exclude = [x for x in self.exclude if id(x.syntax) not in kill]
 
         seen_rep: set[ModuleVersion] = set()
         for r in reversed(self.replace):
@@ -1680,7 +1688,7 @@ class ModFile:
                 kill.add(id(r.syntax))
             else:
                 seen_rep.add(r.old)
-        self.replace = [r for r in self.replace if id(r.syntax) not in kill]
+        replace = [r for r in self.replace if id(r.syntax) not in kill]
 
         seen_tool: set[str] = set()
         for t in self.tool:
@@ -1688,7 +1696,7 @@ class ModFile:
                 kill.add(id(t.syntax))
             else:
                 seen_tool.add(t.path)
-        self.tool = [t for t in self.tool if id(t.syntax) not in kill]
+        tool = [t for t in self.tool if id(t.syntax) not in kill]
 
         seen_ign: set[str] = set()
         for g in self.ignore:
@@ -1696,8 +1704,11 @@ class ModFile:
                 kill.add(id(g.syntax))
             else:
                 seen_ign.add(g.path)
-        self.ignore = [g for g in self.ignore if id(g.syntax) not in kill]
+        ignore = [g for g in self.ignore if id(g.syntax) not in kill]
+        return exclude, replace, tool, ignore, kill
 
+    def _remove_dups(self) -> None:
+        self.exclude, self.replace, self.tool, self.ignore, kill = self._deduplicated()
         kill.discard(id(None))
         stmts: list[Expr] = []
         for stmt in self.syntax.stmt:
@@ -1900,20 +1911,12 @@ def to_json(f: ModFile) -> dict[str, JSONValue]:
         require.append(item)
     if require:
         out["Require"] = require
-    exclude: list[JSONValue] = []
-    seen: set[ModuleVersion] = set()
-    for x in f.exclude:
-        if x.mod not in seen:
-            seen.add(x.mod)
-            if x.mod.path != "":
-                exclude.append(_mv_json(x.mod))
+    excludes, replaces, tools, ignores, _ = f._deduplicated()
+    exclude: list[JSONValue] = [_mv_json(x.mod) for x in excludes if x.mod.path != ""]
     if exclude:
         out["Exclude"] = exclude
-    last_for_old: dict[ModuleVersion, Replace] = {r.old: r for r in f.replace}
     replace: list[JSONValue] = [
-        {"Old": _mv_json(r.old), "New": _mv_json(r.new)}
-        for r in f.replace
-        if last_for_old[r.old] is r and r.old.path != ""
+        {"Old": _mv_json(r.old), "New": _mv_json(r.new)} for r in replaces if r.old.path != ""
     ]
     if replace:
         out["Replace"] = replace
@@ -1931,15 +1934,12 @@ def to_json(f: ModFile) -> dict[str, JSONValue]:
         retract.append(item)
     if retract:
         out["Retract"] = retract
-    for key, entries in (("Tool", f.tool), ("Ignore", f.ignore)):
-        paths: list[JSONValue] = []
-        seen_paths: set[str] = set()
-        for e in entries:
-            if e.path not in seen_paths:
-                seen_paths.add(e.path)
-                paths.append({"Path": e.path})
-        if paths:
-            out[key] = paths
+    tool: list[JSONValue] = [{"Path": t.path} for t in tools]
+    if tool:
+        out["Tool"] = tool
+    ignore: list[JSONValue] = [{"Path": i.path} for i in ignores]
+    if ignore:
+        out["Ignore"] = ignore
     return out
 
 

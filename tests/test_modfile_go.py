@@ -467,6 +467,64 @@ def test_generated_edits_agree_with_go(tmp_path: Path) -> None:
     _report(f"generated edits ({rejected} refused by go)", len(cases), problems)
 
 
+DIRECTED_EDITS: list[tuple[str, list[str]]] = [
+    (
+        "module m\nexclude a v1.0.0\nexclude b v1.0.0\ntool t\n",
+        ["-dropexclude=a@v1.0.0", "-dropexclude=b@v1.0.0", "-droptool=t"],
+    ),
+    ("module m\nexclude a v1.0.0\ntool t\n", ["-dropexclude=a@v1.0.0", "-droptool=t"]),
+    ("module m\ntool t\ntool u\n", ["-droptool=t", "-droptool=u"]),
+    (
+        "module m\nretract v0.1.0\n",
+        ["-retract=v1.0.0", "-retract=[v1.1.0,v1.2.0]", "-dropretract=v0.1.0"],
+    ),
+    ("module m/v2\n", ["-retract=v1.0.0"]),
+    ("", ["-require=a.b/c@v1.0.0", "-go=1.21", "-module=x.y/z"]),
+    (
+        "module m\nrequire (\n\ta v1.0.0 // one\n\ta v1.1.0 // two\n)\nrequire a v1.2.0\n",
+        ["-require=a@v2.0.0"],
+    ),
+    (
+        "module m\nreplace (\n\ta v1.0.0 => ./x\n\ta => ./y\n\ta v1.1.0 => ./z\n)\n",
+        ["-replace=a=./w"],
+    ),
+    (
+        "module m\nreplace (\n\ta v1.0.0 => ./x\n\ta => ./y\n)\n",
+        ["-replace=a@v1.0.0=b@v1.0.0", "-dropreplace=a"],
+    ),
+    (
+        "module m\nexclude (\n\ta v1.0.0\n)\n",
+        ["-exclude=a@v1.0.0", "-exclude=a@v0.9.0", "-exclude=b@v1.0.0"],
+    ),
+    ("module m\ngo 1.21\nexclude (\n\ta v1.10.0\n\ta v1.9.0\n)\n", ["-exclude=a@v1.2.0"]),
+    ("module m\ngo 1.20\nexclude (\n\ta v1.10.0\n\ta v1.9.0\n)\n", ["-exclude=a@v1.2.0"]),
+    ("module m\ngodebug (\n\tx=1\n\ty=2\n)\ngodebug x=3\n", ["-godebug=x=4", "-dropgodebug=y"]),
+    ("module m\ngo 1.21\ntoolchain go1.22.0\n", ["-go=none", "-toolchain=none"]),
+    ("module m\n", ["-toolchain=go1.23.0", "-go=1.22"]),
+    (
+        "module m\nrequire a v1.0.0\n",
+        ["-tool=a/cmd/x", "-tool=a/cmd/x", "-ignore=./n", "-ignore=./n"],
+    ),
+    (
+        "// c\nmodule m // m\n\nrequire (\n\ta v1.0.0 // a\n)\n",
+        ["-droprequire=a", "-require=b@v1.0.0"],
+    ),
+    ("module m\nexclude a v1.0.0\n", ["-exclude=a/v2@v1.0.0"]),
+    ("module m\n", ["-exclude=a@v2.0.0"]),
+    ("module m\n", ["-retract=v1.2"]),
+]
+
+
+def test_directed_edits_agree_with_go(tmp_path: Path) -> None:
+    cases = [
+        Case(f"directed#{i}", src.encode(), [*flags, out])
+        for i, (src, flags) in enumerate(DIRECTED_EDITS)
+        for out in ("-print", "-json")
+    ]
+    problems, rejected = _compare_edits(cases, tmp_path)
+    _report(f"directed edits ({rejected} refused by go)", len(cases), problems)
+
+
 def test_text_encodings_agree_with_go(tmp_path: Path) -> None:
     """CRLF, a byte-order mark, bytes that are not UTF-8, and non-ASCII text."""
     texts: list[bytes] = [
