@@ -1,0 +1,830 @@
+"""The module graph without the go command: go.mod files in, ``go mod graph`` out.
+
+:func:`load_module_graph` reads the main module's go.mod, then every go.mod the go
+command would read, through a :class:`GoModSource` (a proxy client, the module cache,
+or a plain :class:`DirectorySource`), and builds the graph ``go mod graph`` prints::
+
+    >>> loaded = load_module_graph_sync("path/to/main", DirectorySource(proxy_dir))  # doctest: +SKIP
+    >>> print(loaded.graph.text(), end="")                                          # doctest: +SKIP
+    example.com/main example.com/a@v1.0.0
+    example.com/main go@1.22
+    example.com/a@v1.0.0 example.com/b@v1.1.0
+    ...
+
+What it reproduces, as cmd/go's ``modload`` does it (Go 1.21 and newer):
+
+* graph pruning: in a main module at ``go >= 1.17`` only the roots' go.mod files are
+  read, except below modules at ``go < 1.17`` (or with no ``go`` line), which are
+  expanded fully; a main module below 1.17 reads everything reachable;
+* the main module's ``replace`` (exact ``path version`` keys first, then path-only
+  keys; module or local-directory targets) and ``exclude`` (requirements on excluded
+  versions are dropped, Go >= 1.16);
+* the ``go@V`` / ``toolchain@V`` pseudo-modules: the main module requires ``go`` (1.16
+  when the line is missing) and its ``toolchain``; a dependency at ``go >= 1.21``
+  requires ``go@V``; ``go@V`` (V >= 1.21) requires ``toolchain@goV``;
+* the roots-consistency step ``go mod graph`` performs (``expandGraph`` →
+  ``updateRoots``): when a root is not the selected version of its path the roots are
+  recomputed (pruned: each root path at its selected version, repeated to a fixed
+  point; unpruned: the minimal requirement list keeping direct requirements) and the
+  graph is read again from them;
+* the output order: breadth-first from the main module, each node's edges in its
+  requirement order.
+
+Go's loader is mostly sequential on a slow proxy; here every go.mod the graph needs is
+requested as soon as it is known, up to ``concurrency`` at once. Each module version's
+go.mod is fetched at most once per load, and the result does not depend on the order in
+which fetches complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol, TypeVar
+
+from analysis import modfile
+from analysis.errors import GomodxError, ModfileError, ModuleNotFound, ProxyError
+from analysis.modfile import ModFile
+from analysis.modgraph import ModuleGraph
+from analysis.modgraph import build_list as graph_build_list
+from analysis.modpath import escape_path, escape_version
+from analysis.module import NONE, ModuleVersion
+from analysis.mvs import BuildListError
+from analysis.mvs import req as mvs_req
+from analysis.semver import gover_compare, gover_is_valid, is_toolchain_path, mod_compare
+
+__all__ = [
+    "DirectorySource",
+    "GoModSource",
+    "GoModSummary",
+    "LoadedGraph",
+    "ModuleLoadError",
+    "load_module_graph",
+    "load_module_graph_sync",
+]
+
+DEFAULT_GO_MOD_VERSION = "1.16"
+"""The go version of a go.mod with no ``go`` line (``gover.DefaultGoModVersion``)."""
+
+PRUNING_VERSION = "1.17"
+"""Graphs of modules at this go version and newer are pruned (``ExplicitIndirectVersion``)."""
+
+STRICT_VERSION = "1.21"
+"""From this go version on, ``go@V`` is part of the graph (``gover.GoStrictVersion``)."""
+
+
+# -- sources ----------------------------------------------------------------------------
+
+
+class GoModSource(Protocol):
+    """Where go.mod files come from: a proxy client, a cache, a directory.
+
+    ``go_mod`` is called at most once per module version in one load, possibly many
+    times concurrently. It raises :class:`~analysis.errors.ModuleNotFound` (or another
+    :class:`~analysis.errors.ProxyError`) when the file cannot be had; a message that
+    starts with ``path@version: `` (Go's ``module.ModuleError`` shape) is reported
+    without repeating that prefix.
+    """
+
+    async def go_mod(self, mod: ModuleVersion) -> bytes:
+        """The go.mod file of ``mod`` exactly as served."""
+        ...
+
+
+class DirectorySource:
+    """go.mod files from a GOPROXY-layout directory: ``ROOT/<path>/@v/<version>.mod``.
+
+    Paths and versions are case-escaped (``!a`` for ``A``), so a Go module cache's
+    ``cache/download`` directory works too. A missing file raises
+    :class:`~analysis.errors.ModuleNotFound` worded like the go command's ``file://``
+    proxy.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path_for(self, mod: ModuleVersion) -> Path:
+        """Where the go.mod of ``mod`` lives under :attr:`root`."""
+        return self.root / escape_path(mod.path) / "@v" / (escape_version(mod.version) + ".mod")
+
+    async def go_mod(self, mod: ModuleVersion) -> bytes:
+        path = self.path_for(mod)
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            raise ModuleNotFound(
+                f"{mod}: reading {_file_uri(path)}: no such file or directory"
+            ) from None
+        except OSError as exc:
+            raise ProxyError(f"{mod}: reading {_file_uri(path)}: {_os_reason(exc)}") from None
+
+
+def _file_uri(path: Path) -> str:
+    # As go prints a file:// proxy URL: the path as it is, "@" and all.
+    return "file://" + path.absolute().as_posix()
+
+
+def _os_reason(exc: OSError) -> str:
+    # Go spells errno texts in lower case ("no such file or directory").
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+# -- results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoModSummary:
+    """What the module graph needs from one module version's go.mod.
+
+    ``module`` is the graph node; ``actual`` is where its go.mod came from (the
+    replacement, if any: a directory replacement has version ``""``). ``require`` is
+    the requirement list after the main module's exclusions, with ``go@V`` appended for
+    a go.mod at ``go >= 1.21``; for ``go@V`` itself it is ``toolchain@goV``.
+    """
+
+    module: ModuleVersion
+    actual: ModuleVersion
+    module_path: str = ""
+    go_version: str = ""
+    toolchain: str = ""
+    require: tuple[ModuleVersion, ...] = ()
+    pruned: bool = False
+    """Whether the go.mod supports graph pruning (``go >= 1.17``)."""
+
+    @property
+    def replaced(self) -> bool:
+        return self.actual != self.module
+
+
+@dataclass(frozen=True)
+class LoadedGraph:
+    """The result of :func:`load_module_graph`.
+
+    ``graph`` prints exactly as ``go mod graph`` (``graph.text()``). ``roots`` is what
+    the main module requires in that graph (after the consistency step), in order.
+    ``summaries`` holds every go.mod summary read during the load, keyed by graph node
+    (a few may belong to versions that only an intermediate graph needed), so later
+    planning can reuse them without fetching again. ``fetches`` counts go.mod files
+    requested from the source.
+    """
+
+    graph: ModuleGraph
+    main: ModFile
+    main_dir: Path
+    roots: tuple[ModuleVersion, ...]
+    pruned: bool
+    summaries: Mapping[ModuleVersion, GoModSummary]
+    excluded: frozenset[ModuleVersion]
+    replacements: Mapping[ModuleVersion, ModuleVersion]
+    fetches: int = 0
+    go_version: str = DEFAULT_GO_MOD_VERSION
+    """The main module's go version (1.16 when the ``go`` line is missing)."""
+
+    @property
+    def main_module(self) -> ModuleVersion:
+        return self.graph.main
+
+    def build_list(self) -> list[ModuleVersion]:
+        """``go list -m all``: the main module, then the selected version of each path."""
+        return graph_build_list(self.graph)
+
+    def selected(self) -> dict[str, str]:
+        """The version MVS selects for every path (``go``/``toolchain`` included)."""
+        return self.graph.selected()
+
+    def required(self, m: ModuleVersion) -> tuple[ModuleVersion, ...]:
+        """What ``m`` requires in the graph (empty when its go.mod was pruned out)."""
+        return tuple(self.graph.required(m))
+
+    def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
+        """What the main module replaces ``m`` with (exact version first), or None."""
+        return _lookup_replacement(self.replacements, m)
+
+
+class ModuleLoadError(BuildListError):
+    """A go.mod the graph needs could not be read or parsed.
+
+    Worded as the go command words ``mvs.BuildListError`` (a tab starts the second line)::
+
+        example.com/a@v1.0.0 requires
+            example.com/b@v1.2.0 (replaced by ./b): reading b/go.mod: open ...: no such file …
+
+    ``chain`` runs from the main module to the failing node ``module``; ``actual`` is
+    the module version (or directory) whose go.mod failed; ``reason`` the message
+    without the module prefix; ``err`` the underlying exception, e.g.
+    :class:`~analysis.errors.ModuleNotFound`.
+    """
+
+    def __init__(
+        self,
+        chain: Sequence[ModuleVersion],
+        actual: ModuleVersion,
+        reason: str,
+        err: BaseException,
+    ) -> None:
+        super().__init__(chain, err)
+        self.module = self.chain[-1] if self.chain else actual
+        self.actual = actual
+        self.reason = reason
+        shown = list(self.chain)
+        while shown and shown[0].version == "":
+            shown.pop(0)
+        last = shown[-1] if shown else self.module
+        head = "".join(f"{m} requires\n\t" for m in shown[:-1])
+        if actual == last:
+            tail = f"{_module_error_text(actual, reason)}"
+        else:
+            tail = f"{last} (replaced by {actual}): {reason}"
+        self.args = (head + tail,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _module_error_text(m: ModuleVersion, reason: str) -> str:
+    # module.ModuleError: "path@version: err", or "module path: err" with no version.
+    if m.version:
+        return f"{m}: {reason}"
+    return f"module {m.path}: {reason}"
+
+
+class _LoadFailure(Exception):
+    """A go.mod summary that failed: remembered per module, reported via the graph."""
+
+    def __init__(self, actual: ModuleVersion, reason: str, err: BaseException | None = None):
+        super().__init__(reason)
+        self.actual = actual
+        self.reason = reason
+        self.err: BaseException = err if err is not None else self
+
+
+# -- the loader -------------------------------------------------------------------------
+
+
+@dataclass
+class _Graph:
+    """One ``readModGraph`` result: the requirement lists read, and what failed."""
+
+    main: ModuleVersion
+    roots: tuple[ModuleVersion, ...]
+    required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = field(default_factory=dict)
+    failed: dict[ModuleVersion, _LoadFailure] = field(default_factory=dict)
+    _selected: dict[str, str] | None = None
+
+    def selected(self, path: str) -> str:
+        """``mvs.Graph.Selected``: the highest version of ``path`` required anywhere."""
+        if self._selected is None:
+            sel: dict[str, str] = {self.main.path: ""}
+            for reqs in [self.roots, *self.required.values()]:
+                for r in reqs:
+                    cur = sel.get(r.path)
+                    if cur is None or _cmp_version(r.path, cur, r.version) < 0:
+                        sel[r.path] = r.version
+            self._selected = sel
+        return self._selected.get(path, NONE)
+
+    def walk(self) -> list[ModuleVersion]:
+        """Nodes in ``WalkBreadthFirst`` order from the main module."""
+        order = [self.main]
+        seen = {self.main}
+        queue = deque(order)
+        while queue:
+            m = queue.popleft()
+            for r in self.required.get(m, ()):
+                if r not in seen and r.version != NONE:
+                    seen.add(r)
+                    order.append(r)
+                    queue.append(r)
+        return order
+
+    def build_list(self) -> list[ModuleVersion]:
+        """``mvs.Graph.BuildList``: the main module, then every other selected path."""
+        self.selected(self.main.path)
+        assert self._selected is not None
+        rest = [ModuleVersion(p, v) for p, v in self._selected.items() if p != self.main.path]
+        rest.sort(key=lambda m: _mod_sort_key(m))
+        return [self.main, *rest]
+
+    def find_failure(self) -> list[ModuleVersion] | None:
+        """``mvs.Graph.FindPath``: the shortest chain from the main module to a failure."""
+        parent: dict[ModuleVersion, ModuleVersion | None] = {self.main: None}
+        queue = deque([self.main])
+        while queue:
+            m = queue.popleft()
+            if m in self.failed:
+                chain = [m]
+                p = parent[m]
+                while p is not None:
+                    chain.append(p)
+                    p = parent[p]
+                return chain[::-1]
+            for r in self.required.get(m, ()):
+                if r not in parent:
+                    parent[r] = m
+                    queue.append(r)
+        return None
+
+
+_T = TypeVar("_T")
+
+
+class _Loader:
+    """One load: the main go.mod's directives, the caches, and the fetch limit."""
+
+    def __init__(
+        self, main_file: ModFile, main_dir: Path, source: GoModSource, concurrency: int
+    ) -> None:
+        if main_file.module is None:
+            raise GomodxError(
+                "error reading go.mod: missing module declaration. To specify the module"
+                " path:\n\tgo mod edit -module=example.com/mod"
+            )
+        self.main_file = main_file
+        self.main = ModuleVersion(main_file.module.mod.path, "")
+        self.main_dir = main_dir
+        self.source = source
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.excluded = frozenset(e.mod for e in main_file.exclude)
+        self.replacements = _replace_map(main_file)
+        self.raw: dict[ModuleVersion, asyncio.Future[_RawSummary]] = {}
+        self.summaries: dict[ModuleVersion, asyncio.Future[GoModSummary]] = {}
+        self.loaded: dict[ModuleVersion, GoModSummary] = {}
+        self.fetches = 0
+
+    # -- go.mod summaries -------------------------------------------------------------
+
+    async def summary(self, m: ModuleVersion) -> GoModSummary:
+        """``goModSummary``: m's requirements after replacement and exclusion."""
+        return await _once(self.summaries, m, lambda: self._summary(m))
+
+    async def _summary(self, m: ModuleVersion) -> GoModSummary:
+        if is_toolchain_path(m.path):
+            s = _toolchain_summary(m)
+            self.loaded[m] = s
+            return s
+        actual = _lookup_replacement(self.replacements, m) or m
+        raw = await _once(self.raw, actual, lambda: self._raw_summary(actual))
+        if actual.version != "":
+            # A directory replacement may declare any path ("anything goes" in Go).
+            if raw.module_path == "":
+                raise _LoadFailure(actual, "parsing go.mod: missing module line")
+            if raw.module_path not in (m.path, actual.path):
+                raise _LoadFailure(
+                    actual,
+                    "parsing go.mod:\n"
+                    f"\tmodule declares its path as: {raw.module_path}\n"
+                    f"\t        but was required as: {m.path}",
+                )
+        require = raw.require
+        if self.excluded and any(r in self.excluded for r in require):
+            require = tuple(r for r in require if r not in self.excluded)
+        s = GoModSummary(
+            module=m,
+            actual=actual,
+            module_path=raw.module_path,
+            go_version=raw.go_version,
+            toolchain=raw.toolchain,
+            require=require,
+            pruned=raw.pruned,
+        )
+        self.loaded[m] = s
+        return s
+
+    async def _raw_summary(self, actual: ModuleVersion) -> _RawSummary:
+        """``rawGoModSummary``: the go.mod of ``actual`` itself, parsed leniently."""
+        if actual.version == "":
+            d = Path(actual.path)
+            if not d.is_absolute():
+                d = self.main_dir / d
+            name = os.path.normpath(d / "go.mod")
+            short = _short_path(name, self.main_dir)
+            try:
+                data = Path(name).read_bytes()
+            except OSError as exc:
+                raise _LoadFailure(
+                    actual, f"reading {short}: open {name}: {_os_reason(exc)}", exc
+                ) from None
+            filename = name
+        else:
+            async with self.semaphore:
+                self.fetches += 1
+                try:
+                    data = await self.source.go_mod(actual)
+                except (GomodxError, OSError) as exc:
+                    raise _LoadFailure(actual, _strip_module(str(exc), actual), exc) from None
+            filename = short = "go.mod"
+        try:
+            f = modfile.parse_lax(filename, data)
+        except ModfileError as exc:
+            raise _LoadFailure(actual, f"parsing {short}: {exc}", exc) from None
+        return _summarize(f)
+
+    # -- graphs -----------------------------------------------------------------------
+
+    async def read_graph(self, pruned: bool, roots: Sequence[ModuleVersion]) -> _Graph:
+        """``readModGraph``: read every go.mod the graph from ``roots`` needs."""
+        g = _Graph(self.main, tuple(roots))
+        g.required[self.main] = tuple(roots)
+        try:
+            async with asyncio.TaskGroup() as tg:
+                self._start_walk(tg, g, pruned)
+        except BaseExceptionGroup as group:
+            # Only bugs and unexpected source failures get here; raise the first plainly.
+            raise _first_leaf(group) from None
+        return g
+
+    def _start_walk(self, tg: asyncio.TaskGroup, g: _Graph, pruned: bool) -> None:
+        seen: set[tuple[ModuleVersion, bool]] = set()
+
+        def enqueue(m: ModuleVersion, pruning: bool) -> None:
+            if m.version == NONE or (m, pruning) in seen:
+                return
+            seen.add((m, pruning))
+            tg.create_task(visit(m, pruning))
+
+        async def visit(m: ModuleVersion, pruning: bool) -> None:
+            try:
+                s = await self.summary(m)
+            except _LoadFailure as exc:
+                g.failed[m] = exc
+                return
+            g.required[m] = s.require
+            if pruning and s.pruned:
+                return  # pruned: m's requirements are edges, their go.mod files unread
+            # Below an unpruned module (or in an unpruned graph) everything is read.
+            for r in s.require:
+                enqueue(r, False)
+
+        for m in g.roots:
+            enqueue(m, pruned)
+
+    async def read_graph_checked(self, pruned: bool, roots: Sequence[ModuleVersion]) -> _Graph:
+        """:meth:`read_graph`, raising :class:`ModuleLoadError` for any failure."""
+        g = await self.read_graph(pruned, roots)
+        if g.failed:
+            chain = g.find_failure()
+            if chain is None:  # pragma: no cover - a failed node is always reachable
+                chain = [self.main, min(g.failed)]
+            fail = g.failed[chain[-1]]
+            raise ModuleLoadError(chain, fail.actual, fail.reason, fail.err)
+        return g
+
+    # -- roots --------------------------------------------------------------------------
+
+    def roots_from_mod_file(self) -> tuple[list[ModuleVersion], set[str]]:
+        """``rootsFromModFile``: non-excluded requirements plus go and toolchain, sorted."""
+        roots: list[ModuleVersion] = []
+        direct: set[str] = set()
+        for r in self.main_file.require:
+            if r.mod in self.excluded:
+                continue  # go: dropping requirement on excluded version
+            roots.append(r.mod)
+            if not r.indirect:
+                direct.add(r.mod.path)
+        go = self.main_file.go
+        roots.append(ModuleVersion("go", go.version if go is not None else DEFAULT_GO_MOD_VERSION))
+        direct.add("go")
+        tc = self.main_file.toolchain
+        if tc is not None and tc.name:
+            roots.append(ModuleVersion("toolchain", tc.name))
+        roots.sort(key=_mod_sort_key)
+        return roots, direct
+
+    def has_redundant_root(self, roots: Sequence[ModuleVersion]) -> bool:
+        return any(
+            m.path == self.main.path or (i > 0 and m.path == roots[i - 1].path)
+            for i, m in enumerate(roots)
+        )
+
+    async def update_pruned_roots(
+        self, roots: list[ModuleVersion], g: _Graph | None
+    ) -> list[ModuleVersion]:
+        """``updatePrunedRoots`` with no packages: every root path once, at its selected
+        version, re-reading the graph until that is a fixed point."""
+        upgraded = False
+        while True:
+            if upgraded:
+                g = await self.read_graph_checked(True, roots)
+            new: list[ModuleVersion] = []
+            in_roots = {self.main.path}
+            upgraded = False
+            for m in roots:
+                if m.path in in_roots:
+                    continue
+                v = g.selected(m.path) if g is not None else _max_root_version(roots, m.path)
+                new.append(ModuleVersion(m.path, v))
+                in_roots.add(m.path)
+                if v != m.version:
+                    upgraded = True
+            if not upgraded:
+                return new
+            roots = new
+
+    async def update_unpruned_roots(
+        self, roots: list[ModuleVersion], direct: set[str], g: _Graph | None
+    ) -> list[ModuleVersion]:
+        """``updateUnprunedRoots`` with nothing added: the minimal requirement list that
+        keeps the build list and every direct requirement."""
+        if g is None:
+            g = await self.read_graph_checked(False, roots)
+        root_paths: list[str] = []
+        in_roots: set[str] = set()
+        for r in roots:
+            if r.path not in in_roots and g.selected(r.path) == r.version:
+                root_paths.append(r.path)
+                in_roots.add(r.path)
+        keep = g.build_list()[1:]
+        for m in keep:
+            if m.path in direct and m.path not in in_roots:
+                root_paths.append(m.path)
+                in_roots.add(m.path)
+        return mvs_req(self.main, root_paths, _LoadedReqs(self, keep))
+
+
+@dataclass(frozen=True)
+class _RawSummary:
+    module_path: str
+    go_version: str
+    toolchain: str
+    require: tuple[ModuleVersion, ...]
+    pruned: bool
+
+
+def _summarize(f: ModFile) -> _RawSummary:
+    """``summaryFromModFile`` (without retractions, deprecation, ignore)."""
+    module_path = f.module.mod.path if f.module is not None else ""
+    go = f.go.version if f.go is not None else ""
+    require = [r.mod for r in f.require]
+    if go and gover_compare(go, STRICT_VERSION) >= 0:
+        require.append(ModuleVersion("go", go))
+    return _RawSummary(
+        module_path=module_path,
+        go_version=go,
+        toolchain=f.toolchain.name if f.toolchain is not None else "",
+        require=tuple(require),
+        pruned=bool(go) and _supports_pruning(go),
+    )
+
+
+def _toolchain_summary(m: ModuleVersion) -> GoModSummary:
+    # go@V (V >= 1.21) requires toolchain@goV, so that changing one moves the other.
+    require: tuple[ModuleVersion, ...] = ()
+    if m.path == "go" and gover_compare(m.version, STRICT_VERSION) >= 0:
+        require = (ModuleVersion("toolchain", "go" + m.version),)
+    # The zero modPruning in Go is "pruned": nothing below a pseudo-module is read.
+    return GoModSummary(module=m, actual=m, module_path=m.path, require=require, pruned=True)
+
+
+class _LoadedReqs:
+    """``mvsReqs`` over summaries that are already loaded (the unpruned graph)."""
+
+    def __init__(self, loader: _Loader, roots: list[ModuleVersion]) -> None:
+        self.loader = loader
+        self.roots = roots
+
+    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        if m == self.loader.main:
+            return self.roots
+        if m.version == NONE:
+            return []
+        s = self.loader.loaded.get(m)
+        if s is None:
+            if is_toolchain_path(m.path):
+                return _toolchain_summary(m).require
+            # Every module reachable from the build list was read with the unpruned graph.
+            raise GomodxError(f"internal error: {m}: go.mod not loaded")
+        return s.require
+
+    def max(self, path: str, v1: str, v2: str) -> str:
+        return v2 if _cmp_version(path, v1, v2) < 0 else v1
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+async def _once(
+    cache: dict[ModuleVersion, asyncio.Future[_T]],
+    key: ModuleVersion,
+    compute: Callable[[], Awaitable[_T]],
+) -> _T:
+    """Run ``compute`` once per key; concurrent callers share its result or failure."""
+    fut = cache.get(key)
+    if fut is not None:
+        return await asyncio.shield(fut)
+    fut = asyncio.get_running_loop().create_future()
+    cache[key] = fut
+    try:
+        value = await compute()
+    except _LoadFailure as exc:
+        fut.set_exception(exc)
+        fut.exception()  # retrieved: callers see it through the cache or this raise
+        raise
+    except BaseException:
+        # Cancelled or a bug: forget the entry so nobody waits on it forever.
+        del cache[key]
+        fut.cancel()
+        raise
+    fut.set_result(value)
+    return value
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _replace_map(f: ModFile) -> dict[ModuleVersion, ModuleVersion]:
+    """``toReplaceMap``: one target per key; two different targets are an error."""
+    out: dict[ModuleVersion, ModuleVersion] = {}
+    for r in f.replace:
+        prev = out.get(r.old)
+        if prev is not None and prev != r.new:
+            raise GomodxError(f"conflicting replacements for {r.old}:\n\t{prev}\n\t{r.new}")
+        out[r.old] = r.new
+    return out
+
+
+def _lookup_replacement(
+    replacements: Mapping[ModuleVersion, ModuleVersion], m: ModuleVersion
+) -> ModuleVersion | None:
+    r = replacements.get(m)
+    if r is None and m.version:
+        r = replacements.get(ModuleVersion(m.path, ""))
+    return r
+
+
+def _strip_module(text: str, m: ModuleVersion) -> str:
+    for prefix in (f"{m}: ", f"module {m.path}: "):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def _short_path(name: str, cwd: Path) -> str:
+    """``base.ShortPath`` with the main module directory as the working directory."""
+    try:
+        rel = os.path.relpath(name, cwd)
+    except ValueError:
+        return name
+    if len(rel) < len(name):
+        return rel
+    return name
+
+
+def _cmp_version(path: str, v1: str, v2: str) -> int:
+    """cmd/go's ``cmpVersion``: ``""`` (a main module) above every version."""
+    if v2 == "":
+        return 0 if v1 == "" else -1
+    if v1 == "":
+        return 1
+    if v1 == v2:
+        return 0
+    if v1 == NONE:
+        return -1
+    if v2 == NONE:
+        return 1
+    return mod_compare(path, v1, v2)
+
+
+def _mod_sort_key(m: ModuleVersion) -> tuple[object, ...]:
+    from analysis.semver import mod_sort_key
+
+    return mod_sort_key(m.path, m.version)
+
+
+def _max_root_version(roots: Iterable[ModuleVersion], path: str) -> str:
+    best = ""
+    for r in roots:
+        if r.path == path and (best == "" or _cmp_version(path, best, r.version) < 0):
+            best = r.version
+    return best
+
+
+def _supports_pruning(go_version: str) -> bool:
+    return gover_compare(go_version, PRUNING_VERSION) >= 0
+
+
+def _build_graph(g: _Graph) -> ModuleGraph:
+    """The ``go mod graph`` edge list: breadth-first, each node's requirements in order."""
+    out = ModuleGraph(g.main)
+    edges: list[tuple[ModuleVersion, ModuleVersion]] = []
+    for m in g.walk():
+        edges.extend((m, r) for r in g.required.get(m, ()))
+    out.add_edges(edges)
+    return out
+
+
+def _read_main(main_dir: Path) -> ModFile:
+    gomod = main_dir / "go.mod"
+    try:
+        data = gomod.read_bytes()
+    except FileNotFoundError:
+        raise GomodxError(
+            f"{main_dir}: go.mod file not found in current directory or any parent"
+            " directory; see 'go help modules'"
+        ) from None
+    except OSError as exc:
+        raise GomodxError(f"reading {gomod}: {_os_reason(exc)}") from None
+    return modfile.parse(str(gomod), data)
+
+
+# -- entry points -----------------------------------------------------------------------
+
+
+async def load_module_graph(
+    main_dir: str | os.PathLike[str],
+    source: GoModSource,
+    *,
+    concurrency: int = 64,
+    go_version_override: str | None = None,
+) -> LoadedGraph:
+    """Build the graph ``go mod graph`` prints for the module in ``main_dir``.
+
+    go.mod files of dependencies come from ``source`` (at most ``concurrency`` requests
+    at a time, each module version at most once); local directory replacements are read
+    from disk relative to ``main_dir``. ``go_version_override`` is ``go mod graph -go=V``:
+    the graph as that Go version would load it (unpruned below 1.17), without the
+    roots-consistency step.
+
+    Raises :class:`ModuleLoadError` (naming the chain of requirements to the module)
+    when a needed go.mod is missing or malformed, :class:`~analysis.errors.ModfileError`
+    for a malformed main go.mod, and :class:`~analysis.errors.GomodxError` for
+    conflicting replacements or an unusable ``go_version_override``.
+    """
+    main_path = Path(main_dir)
+    main_file = _read_main(main_path)
+    ld = _Loader(main_file, main_path, source, concurrency)
+    roots, direct = ld.roots_from_mod_file()
+    main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
+    pruned = _supports_pruning(main_go)
+
+    graph: _Graph | None = None
+    if ld.has_redundant_root(roots):
+        if pruned:
+            roots = await ld.update_pruned_roots(roots, None)
+        else:
+            roots = await ld.update_unpruned_roots(roots, direct, None)
+
+    if go_version_override is not None:
+        v = go_version_override
+        if not gover_is_valid(v):
+            raise GomodxError(f'invalid value "{v}" for flag -go: expecting a Go version')
+        go_root = _max_root_version(roots, "go")
+        if gover_compare(go_root, STRICT_VERSION) >= 0 and gover_compare(v, go_root) < 0:
+            raise GomodxError(
+                f"requested Go version {v} cannot load module graph (requires Go >= {go_root})"
+            )
+        if not _supports_pruning(v):
+            pruned = False
+        graph = await ld.read_graph_checked(pruned, roots)
+    else:
+        graph = await ld.read_graph_checked(pruned, roots)
+        # expandGraph: roots that are not selected are brought up to date, and the
+        # graph is read again from the new roots (go mod graph runs with -mod=mod).
+        if any(graph.selected(r.path) != r.version for r in roots):
+            if pruned:
+                new = await ld.update_pruned_roots(roots, graph)
+            else:
+                new = await ld.update_unpruned_roots(roots, direct, graph)
+            if new != roots:
+                roots = new
+                graph = await ld.read_graph_checked(pruned, roots)
+
+    return LoadedGraph(
+        graph=_build_graph(graph),
+        main=main_file,
+        main_dir=main_path,
+        roots=tuple(roots),
+        pruned=pruned,
+        summaries=MappingProxyType(dict(sorted(ld.loaded.items()))),
+        excluded=ld.excluded,
+        replacements=MappingProxyType(dict(ld.replacements)),
+        fetches=ld.fetches,
+        go_version=main_go,
+    )
+
+
+def load_module_graph_sync(
+    main_dir: str | os.PathLike[str],
+    source: GoModSource,
+    *,
+    concurrency: int = 64,
+    go_version_override: str | None = None,
+) -> LoadedGraph:
+    """:func:`load_module_graph` for code without an event loop (runs its own)."""
+    return asyncio.run(
+        load_module_graph(
+            main_dir,
+            source,
+            concurrency=concurrency,
+            go_version_override=go_version_override,
+        )
+    )
