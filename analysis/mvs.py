@@ -532,8 +532,8 @@ class GoModReqs:
             go = self.main_file.go
             if go is not None:
                 roots.append(ModuleVersion("go", go.version))
-            tc = getattr(self.main_file, "toolchain", None)
-            if tc is not None and getattr(tc, "name", ""):
+            tc = self.main_file.toolchain
+            if tc is not None and tc.name:
                 roots.append(ModuleVersion("toolchain", tc.name))
         roots.sort(key=lambda m: mod_sort_key(m.path, m.version))
         return roots

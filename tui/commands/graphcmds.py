@@ -103,6 +103,8 @@ def register(subparsers: Any) -> None:
             "(at VERSION, or at its selected version). Exit status 1 if it is not needed."
         ),
     )
+    # MODULE and DIR are both positional: let options sit between them.
+    p.__class__ = _IntermixedParser
     p.add_argument("module", metavar="MODULE[@VERSION]")
     common(p)
     p.add_argument("--json", action="store_true", help="JSON output")
@@ -114,6 +116,23 @@ def register(subparsers: Any) -> None:
         help="print at most N paths (default: 100)",
     )
     p.set_defaults(func=run_why)
+
+
+class _IntermixedParser(argparse.ArgumentParser):
+    """Accepts ``why M --graph F DIR``: plain argparse would take DIR as unrecognized."""
+
+    _busy = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Any = None, namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._busy:  # parse_known_intermixed_args calls us back
+            return super().parse_known_args(args, namespace)
+        self._busy = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._busy = False
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -260,7 +279,7 @@ def _conflict_text(c: Conflict) -> list[str]:
         note = "" if r.by_selected else "  [requirer not selected]"
         lines.append(f"  {mark} {r.version:<{width}}  required by {r.by}{note}")
         if len(r.paths) == 0 or len(r.paths[0]) > 1:
-            lines.append(f"      {'':<{width}}  via {route}")
+            lines.append(f"    {'':<{width}}  via {route}")
     for reason in c.risk.reasons:
         lines.append(f"    - {reason}")
     return lines

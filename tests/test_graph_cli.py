@@ -1,0 +1,311 @@
+"""``gomodx list|graph|conflicts|why`` end to end through the command-line entry point."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from gotool import go_env, require_go, run_go
+from universe import Universe
+
+from tui.cli import main
+
+GRAPH = """\
+example.com/m example.com/a@v1.0.0
+example.com/m example.com/b@v0.3.0
+example.com/m example.com/c@v1.0.0
+example.com/m go@1.21
+example.com/a@v1.0.0 example.com/b@v0.5.0
+example.com/a@v1.0.0 go@1.21
+example.com/c@v1.0.0 example.com/d@v1.2.0
+go@1.21 toolchain@go1.21
+"""
+
+GO_MOD = """\
+module example.com/m
+
+go 1.21
+
+require (
+	example.com/a v1.0.0
+	example.com/b v0.3.0 // indirect
+	example.com/c v1.0.0
+)
+
+replace example.com/c => ../c
+replace example.com/a v1.0.0 => example.com/fork v1.0.1
+"""
+
+
+@pytest.fixture
+def mod(tmp_path: Path) -> Path:
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "go.mod").write_text(GO_MOD)
+    (d / "graph.txt").write_text(GRAPH)
+    return d
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_text_is_go_list_m_all(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["list", str(mod), "--graph", str(mod / "graph.txt")], capsys)
+    assert code == 0
+    assert out == (
+        "example.com/m\n"
+        "example.com/a v1.0.0 => example.com/fork v1.0.1\n"
+        "example.com/b v0.5.0\n"
+        "example.com/c v1.0.0 => ../c\n"
+        "example.com/d v1.2.0\n"
+    )
+
+
+def test_list_json(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["list", "--json", "--graph", str(mod / "graph.txt"), str(mod)], capsys)
+    assert code == 0
+    assert json.loads(out) == [
+        {
+            "Path": "example.com/m",
+            "Main": True,
+            "Dir": str(mod.resolve()),
+            "GoMod": str((mod / "go.mod").resolve()),
+            "GoVersion": "1.21",
+        },
+        {
+            "Path": "example.com/a",
+            "Version": "v1.0.0",
+            "Replace": {"Path": "example.com/fork", "Version": "v1.0.1"},
+        },
+        {"Path": "example.com/b", "Version": "v0.5.0", "Indirect": True},
+        {"Path": "example.com/c", "Version": "v1.0.0", "Replace": {"Path": "../c"}},
+        {"Path": "example.com/d", "Version": "v1.2.0", "Indirect": True},
+    ]
+    assert out.startswith('[\n\t{\n\t\t"Path"')  # tab indents, as go prints JSON
+
+
+def test_list_without_a_go_mod_knows_no_indirect_or_replace(
+    tmp_path: Path, mod: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["list", "--json", "--graph", str(mod / "graph.txt"), str(tmp_path)], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data[0] == {"Path": "example.com/m", "Main": True}
+    assert all(set(d) == {"Path", "Version"} for d in data[1:])
+
+
+def test_a_go_mod_of_another_module_is_ignored(
+    tmp_path: Path, mod: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "go.mod").write_text("module example.com/other\n\nreplace example.com/a => ./a\n")
+    code, out, _ = run(["list", "--graph", str(mod / "graph.txt"), str(other)], capsys)
+    assert code == 0 and "=>" not in out and out.startswith("example.com/m\n")
+
+
+def test_an_empty_graph_lists_the_main_module(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/lonely\n")
+    (tmp_path / "g.txt").write_text("")
+    code, out, _ = run(["list", str(tmp_path), "--graph", str(tmp_path / "g.txt")], capsys)
+    assert (code, out) == (0, "example.com/lonely\n")
+
+
+def test_graph_text_is_byte_identical(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["graph", str(mod), "--graph", str(mod / "graph.txt")], capsys)
+    assert (code, out) == (0, GRAPH)
+
+
+def test_graph_reads_stdin(
+    mod: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Stdin:
+        buffer = io.BytesIO(GRAPH.encode())
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    code, out, _ = run(["graph", "--graph", "-", "--format", "json", str(mod)], capsys)
+    assert code == 0
+    assert json.loads(out)["Main"] == {"Path": "example.com/m"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"),
+    [("dot", "digraph gomodgraph {"), ("mermaid", "flowchart TD"), ("json", "{")],
+)
+def test_graph_formats_written_atomically(
+    mod: Path, capsys: pytest.CaptureFixture[str], fmt: str, start: str
+) -> None:
+    target = mod / "out" / f"g.{fmt}"
+    target.parent.mkdir()
+    target.write_text("old")
+    target.chmod(0o640)
+    args = [
+        "graph",
+        str(mod),
+        "--graph",
+        str(mod / "graph.txt"),
+        "--format",
+        fmt,
+        "-o",
+        str(target),
+    ]
+    code, out, _ = run(args, capsys)
+    assert (code, out) == (0, "")
+    assert target.read_text().startswith(start)
+    assert (target.stat().st_mode & 0o777) == 0o640
+    assert os.listdir(target.parent) == [target.name]  # no temporary file left behind
+
+
+def test_graph_conflicts_only(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "--conflicts-only"]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    assert out == (
+        "example.com/m example.com/a@v1.0.0\n"
+        "example.com/m example.com/b@v0.3.0\n"
+        "example.com/a@v1.0.0 example.com/b@v0.5.0\n"
+    )
+
+
+def test_output_to_an_impossible_place_is_an_error(
+    mod: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "-o", str(mod / "no" / "x")]
+    code, _, err = run(args, capsys)
+    assert code == 2 and err.startswith("gomodx: ")
+
+
+def test_conflicts_text_and_exit_status(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["conflicts", str(mod), "--graph", str(mod / "graph.txt")], capsys)
+    assert code == 1
+    assert out == (
+        "example.com/b: selected v0.5.0 (risk: high)\n"
+        "  * v0.5.0  required by example.com/a@v1.0.0\n"
+        "            via example.com/m -> example.com/a@v1.0.0\n"
+        "    v0.3.0  required by example.com/m\n"
+        "    - minor version jump within v0 (v0.3 -> v0.5): v0 makes no compatibility promise\n"
+        "\n"
+        "1 module required at several versions (1 high risk);"
+        " * marks the requirement that sets the selected version\n"
+    )
+    (mod / "calm.txt").write_text("example.com/m example.com/a@v1.0.0\n")
+    code, out, _ = run(["conflicts", str(mod), "--graph", str(mod / "calm.txt")], capsys)
+    assert code == 0 and out.startswith("no conflicts")
+    code, out, _ = run(["conflicts", "--json", str(mod), "--graph", str(mod / "calm.txt")], capsys)
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_conflicts_json(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["conflicts", "--json", str(mod), "--graph", str(mod / "graph.txt")], capsys)
+    assert code == 1
+    [c] = json.loads(out)
+    assert c["Path"] == "example.com/b" and c["Selected"] == "v0.5.0"
+    assert [(r["By"], r["Version"]) for r in c["Requests"]] == [
+        ("example.com/a@v1.0.0", "v0.5.0"),
+        ("example.com/m", "v0.3.0"),
+    ]
+    assert c["Risk"]["Level"] == "high"
+
+
+def test_why(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    g = ["--graph", str(mod / "graph.txt"), str(mod)]
+    code, out, _ = run(["why", "example.com/b", *g], capsys)
+    assert code == 0
+    assert out == (
+        "# example.com/b@v0.5.0: 1 shortest path, 2 steps\n"
+        "example.com/m\n"
+        "  requires example.com/a v1.0.0\n"
+        "    requires example.com/b v0.5.0\n"
+    )
+    code, out, _ = run(["why", "example.com/b@v0.3.0", *g], capsys)
+    assert code == 0
+    assert out == (
+        "# example.com/b@v0.3.0 (selected: v0.5.0): 1 shortest path, 1 step\n"
+        "example.com/m\n"
+        "  requires example.com/b v0.3.0  (selected: v0.5.0)\n"
+    )
+    code, out, _ = run(["why", "--json", "example.com/d", *g], capsys)
+    assert code == 0
+    assert json.loads(out) == {
+        "Module": {"Path": "example.com/d", "Version": "v1.2.0"},
+        "Selected": "v1.2.0",
+        "Paths": [
+            [
+                {"Path": "example.com/m", "Selected": True},
+                {"Path": "example.com/c", "Version": "v1.0.0", "Selected": True},
+                {"Path": "example.com/d", "Version": "v1.2.0", "Selected": True},
+            ]
+        ],
+    }
+    code, out, _ = run(["why", "example.com/zzz", *g], capsys)
+    assert (code, out) == (1, "(main module does not need module example.com/zzz)\n")
+    code, out, _ = run(["why", "--json", "example.com/b@v9.9.9", *g], capsys)
+    assert code == 1 and json.loads(out)["Paths"] == []
+
+
+def test_malformed_graph_is_reported_like_go(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = mod / "bad.txt"
+    bad.write_text("example.com/m example.com/a@v1.0.0\nexample.com/m\n")
+    code, out, err = run(["list", str(mod), "--graph", str(bad)], capsys)
+    assert (code, out) == (2, "")
+    assert err == f'{bad}:2: malformed line "example.com/m": want "FROM TO"\n'
+
+
+def test_missing_go_suggests_a_recorded_graph(
+    mod: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(mod))  # no go here
+    code, _, err = run(["conflicts", str(mod)], capsys)
+    assert code == 2
+    assert "the go command is not installed" in err and "--graph" in err
+
+
+def test_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["list", str(tmp_path / "nope")], capsys)
+    assert code == 2 and "not a directory" in err
+
+
+@pytest.mark.go
+def test_commands_run_go_themselves(tmp_path: Path) -> None:
+    """The real entry point in a real module: no --graph, go mod graph is run for us."""
+    require_go()
+    u = Universe(main_path="example.com/main", main_go="1.21")
+    u.add("example.com/a", "v1.0.0", [("example.com/b", "v1.1.0")], go="1.21")
+    u.add("example.com/c", "v1.0.0", [("example.com/b", "v1.0.0")], go="1.21")
+    u.add("example.com/b", "v1.0.0", go="1.16")
+    u.add("example.com/b", "v1.1.0", go="1.16")
+    u.require("example.com/a", "v1.0.0")
+    u.require("example.com/c", "v1.0.0")
+    layout = u.write(tmp_path / "u")
+    env = go_env(tmp_path / "go", proxy=layout.proxy_url)
+    go_list = run_go(["list", "-m", "all"], layout.main_dir, env).stdout
+    go_graph = run_go(["mod", "graph"], layout.main_dir, env).stdout
+    env["PYTHONPATH"] = str(ROOT)
+
+    def gomodx(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args],
+            cwd=layout.main_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert gomodx("list").stdout == go_list
+    assert gomodx("graph").stdout == go_graph
+    p = gomodx("conflicts")
+    assert p.returncode == 1 and p.stdout.startswith("example.com/b: selected v1.1.0 (risk: low)")
+    p = gomodx("why", "example.com/b")
+    assert p.returncode == 0 and "  requires example.com/a v1.0.0\n" in p.stdout
