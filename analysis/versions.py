@@ -169,10 +169,17 @@ class ModuleVersions:
     stale: bool = False
     origin: str = ""
     warnings: tuple[str, ...] = ()
+    error: str = ""
+    """Why go would print no versions at all (retractions that could not be loaded)."""
 
     @property
     def versions(self) -> tuple[str, ...]:
-        """What ``go list -m -versions`` prints: listed, not retracted, not excluded."""
+        """What ``go list -m -versions`` prints: listed, not retracted, not excluded.
+
+        Empty when :attr:`error` is set: go refuses to guess which versions are retracted.
+        """
+        if self.error:
+            return ()
         return tuple(e.version for e in self.entries if not e.hidden)
 
     @property
@@ -193,6 +200,8 @@ class ModuleVersions:
             out["Version"] = self.selected
         if self.versions:
             out["Versions"] = list(self.versions)
+        if self.error:
+            out["Error"] = {"Err": self.error}
         sel = self.entry(self.selected) if self.selected else None
         if sel is not None and sel.retracted:
             out["Retracted"] = list(sel.rationale) or ["retracted by module author"]
@@ -513,8 +522,10 @@ async def module_versions(
     listing = await client.try_proxies(path, lambda repo: _listing(ctx, repo, path))
 
     retractions = await ctx.load_retractions(path)
-    if retractions.error and not retractions.not_found:
-        warnings.append(retractions.error)
+    error = ""
+    if retractions.error and listing.versions:
+        # go list -m -versions fails rather than show possibly retracted versions.
+        error = retractions.error
 
     latest = ""
     latest_error = ""
@@ -562,6 +573,7 @@ async def module_versions(
         stale=listing.stale,
         origin=listing.origin,
         warnings=tuple(warnings),
+        error=error,
     )
 
 

@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     result = anyio.run(fetch)
     for note in (*notes, *result.warnings):
         print(f"gomodx: warning: {note}", file=sys.stderr)
+    if result.error:
+        print(f"gomodx: {result.error}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), indent="\t", ensure_ascii=False))
     else:
@@ -153,6 +155,8 @@ def render_text(mv: ModuleVersions) -> str:
         lines.append(f" {mark} {e.version:<{width}}  {', '.join(words)}".rstrip())
     if not mv.entries:
         lines.append("   (no tagged versions)")
+    if mv.error:
+        lines.append(f"error: {mv.error} (retraction marks may be missing)")
     lines.append(
         f"latest: {mv.latest or '-'}" + (f" ({mv.latest_error})" if mv.latest_error else "")
     )
