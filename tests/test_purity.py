@@ -22,11 +22,29 @@ def test_engine_never_imports_ui() -> None:
         "import importlib, sys\n"
         f"for name in {_engine_modules()!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'rich', 'tui'})\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'tui'})\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"engine imported UI modules: {out.stdout}"
+
+
+def test_engine_source_names_no_ui_package() -> None:
+    # rich may be loaded at run time by httpx's optional CLI (when click is installed);
+    # what we promise is that our engine never imports a UI package itself.
+    import ast
+    from pathlib import Path
+
+    for path in Path(analysis.__path__[0]).glob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in {"textual", "rich", "tui"}, f"{path}: {name}"
 
 
 def test_command_line_does_not_import_textual() -> None:
