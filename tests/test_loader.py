@@ -251,6 +251,105 @@ def _lax() -> Universe:
     return u
 
 
+def _requires_main(main_requires_itself: bool) -> Callable[[], Universe]:
+    """A dependency requires the main module's path at a version (a cycle through it)."""
+
+    def build() -> Universe:
+        u = Universe(main_go="1.17", zips=False)
+        u.add(f"{E}/a", "v1.0.0", [(f"{E}/main", "v1.0.0")], go="1.16")
+        u.add(f"{E}/main", "v1.0.0", [(f"{E}/b", "v1.0.0")], go="1.16")
+        u.add(f"{E}/b", "v1.0.0", go="1.16")
+        u.require(f"{E}/a", "v1.0.0")
+        if main_requires_itself:
+            u.require(f"{E}/main", "v1.0.0")
+        return u
+
+    return build
+
+
+def _sibling(target: str | None) -> Callable[[], Universe]:
+    def build() -> Universe:
+        u = Universe(main_go="1.17", zips=False)
+        u.add(f"{E}/a", "v1.0.0")
+        u.add(f"{E}/q", "v1.0.0")
+        u.require(f"{E}/a", "v1.0.0")
+        if target is not None:
+            u.replace(f"{E}/a", "", target)
+        return u
+
+    return build
+
+
+def _write_sibling(layout: Layout) -> None:
+    d = layout.root / "sib"
+    d.mkdir()
+    # Lax parsing: the unknown directive is ignored, the module line is not checked;
+    # with no go line, q's go.mod is read too (unpruned).
+    (d / "go.mod").write_text(f"module x\n\nrequire {E}/q v1.0.0\nfoo bar\n")
+
+
+def _absolute_bad_directory(layout: Layout) -> None:
+    d = layout.root / "abs"
+    d.mkdir()
+    (d / "go.mod").write_text(f"module x\n\nrequire {E}/q v1.0.0\nrequire (\n")
+    gomod = layout.main_dir / "go.mod"
+    gomod.write_text(gomod.read_text() + f"replace {E}/a => {d}\n")
+
+
+def _wrong_module_line() -> Universe:
+    u = Universe(main_go="1.17", zips=False)
+    u.add(f"{E}/a", "v1.0.0", module_line=f"{E}/other")
+    u.require(f"{E}/a", "v1.0.0")
+    return u
+
+
+def _prerelease_go_lines() -> Universe:
+    """go 1.21rc1 < 1.21rc2 < 1.21.0, and 1.17rc1 already prunes."""
+    u = Universe(main_go="1.21rc1", zips=False)
+    u.add(f"{E}/a", "v1.0.0", [(f"{E}/b", "v1.0.0")], go="1.21rc2")
+    u.add(f"{E}/b", "v1.0.0", [(f"{E}/c", "v1.0.0")], go="1.17rc1")
+    u.add(f"{E}/c", "v1.0.0", [(f"{E}/d", "v1.0.0")], go="1.16")
+    u.add(f"{E}/d", "v1.0.0", go="1.21.0")
+    u.require(f"{E}/a", "v1.0.0")
+    u.require(f"{E}/b", "v1.0.0")
+    return u
+
+
+def _replace_precedence() -> Universe:
+    """An exact-version key beats a path-only key; one target serves many versions."""
+    u = Universe(main_go="1.16", zips=False)
+    u.add(f"{E}/a", "v1.0.0", [(f"{E}/b", "v1.0.0"), (f"{E}/b", "v1.1.0")])
+    u.add(f"{E}/b", "v1.2.0", [(f"{E}/c", "v1.0.0")])
+    u.add(f"{E}/b", "v1.3.0", [(f"{E}/d", "v1.0.0")])
+    u.add(f"{E}/c", "v1.0.0", [(f"{E}/b", "v1.2.0")])
+    u.add(f"{E}/d", "v1.0.0")
+    u.require(f"{E}/a", "v1.0.0")
+    u.replace(f"{E}/b", "", f"{E}/b", "v1.2.0")
+    u.replace(f"{E}/b", "v1.1.0", f"{E}/b", "v1.3.0")
+    return u
+
+
+def _excluded_root_unpruned() -> Universe:
+    u = Universe(main_go="1.16", zips=False)
+    u.add(f"{E}/a", "v1.0.0", [(f"{E}/b", "v1.1.0")])
+    u.add(f"{E}/b", "v1.0.0")
+    u.add(f"{E}/b", "v1.1.0")
+    u.require(f"{E}/a", "v1.0.0")
+    u.require(f"{E}/b", "v1.0.0")
+    u.exclude(f"{E}/b", "v1.0.0")
+    return u
+
+
+def _missing_after_root_update() -> Universe:
+    """b v1.1.0 is only read once the roots move up to it, and it is missing."""
+    u = Universe(main_go="1.17", zips=False)
+    u.add(f"{E}/a", "v1.0.0", [(f"{E}/b", "v1.1.0")])
+    u.add(f"{E}/b", "v1.0.0")
+    u.require(f"{E}/a", "v1.0.0")
+    u.require(f"{E}/b", "v1.0.0")
+    return u
+
+
 M = f"{E}/main"
 
 SCENARIOS = [
@@ -521,11 +620,119 @@ SCENARIOS = [
         [M, f"{E}/a v1.1.0", f"{E}/c v1.0.0", f"{E}/d v1.0.0"],
         fetches=4,
     ),
+    Scenario(
+        "dependency-requires-main-module",
+        _requires_main(False),
+        _lines(
+            f"{M} {E}/a@v1.0.0",
+            f"{M} go@1.17",
+            f"{E}/a@v1.0.0 {M}@v1.0.0",
+            f"{M}@v1.0.0 {E}/b@v1.0.0",
+        ),
+        [M, f"{E}/a v1.0.0", f"{E}/b v1.0.0"],
+        fetches=3,
+    ),
+    Scenario(
+        "main-module-requires-itself",
+        _requires_main(True),
+        _lines(
+            f"{M} {E}/a@v1.0.0",
+            f"{M} go@1.17",
+            f"{E}/a@v1.0.0 {M}@v1.0.0",
+            f"{M}@v1.0.0 {E}/b@v1.0.0",
+        ),
+        [M, f"{E}/a v1.0.0", f"{E}/b v1.0.0"],
+        fetches=3,
+    ),
+    Scenario(
+        "replace-sibling-directory",
+        _sibling("../sib"),
+        _lines(f"{M} {E}/a@v1.0.0", f"{M} go@1.17", f"{E}/a@v1.0.0 {E}/q@v1.0.0"),
+        [M, f"{E}/a v1.0.0", f"{E}/q v1.0.0"],
+        fetches=1,
+        edit=_write_sibling,
+    ),
+    Scenario(
+        "replace-missing-sibling",
+        _sibling("../nosuch"),
+        error=(
+            f"{E}/a@v1.0.0 (replaced by ../nosuch): reading ../nosuch/go.mod:"
+            " open {root}/nosuch/go.mod: no such file or directory"
+        ),
+    ),
+    Scenario(
+        "replace-absolute-directory-bad-go-mod",
+        _sibling(None),
+        error=(
+            f"{E}/a@v1.0.0 (replaced by {{root}}/abs): parsing ../abs/go.mod:"
+            " {root}/abs/go.mod:5: syntax error (unterminated block started at"
+            " {root}/abs/go.mod:4:1)"
+        ),
+        edit=_absolute_bad_directory,
+    ),
+    Scenario(
+        "wrong-module-line",
+        _wrong_module_line,
+        error=(
+            f"{E}/a@v1.0.0: parsing go.mod:\n"
+            f"\tmodule declares its path as: {E}/other\n"
+            f"\t        but was required as: {E}/a"
+        ),
+    ),
+    Scenario(
+        "prerelease-go-lines",
+        _prerelease_go_lines,
+        _lines(
+            f"{M} {E}/a@v1.0.0",
+            f"{M} {E}/b@v1.0.0",
+            f"{M} go@1.21.0",
+            f"{E}/a@v1.0.0 {E}/b@v1.0.0",
+            f"{E}/a@v1.0.0 go@1.21rc2",
+            f"{E}/b@v1.0.0 {E}/c@v1.0.0",
+            "go@1.21.0 toolchain@go1.21.0",
+            f"{E}/c@v1.0.0 {E}/d@v1.0.0",
+            f"{E}/d@v1.0.0 go@1.21.0",
+        ),
+        [M, f"{E}/a v1.0.0", f"{E}/b v1.0.0", f"{E}/c v1.0.0", f"{E}/d v1.0.0"],
+        fetches=4,
+    ),
+    Scenario(
+        "replace-precedence",
+        _replace_precedence,
+        _lines(
+            f"{M} {E}/a@v1.0.0",
+            f"{M} go@1.16",
+            f"{E}/a@v1.0.0 {E}/b@v1.0.0",
+            f"{E}/a@v1.0.0 {E}/b@v1.1.0",
+            f"{E}/b@v1.0.0 {E}/c@v1.0.0",
+            f"{E}/b@v1.1.0 {E}/d@v1.0.0",
+            f"{E}/c@v1.0.0 {E}/b@v1.2.0",
+            f"{E}/b@v1.2.0 {E}/c@v1.0.0",
+        ),
+        [M, f"{E}/a v1.0.0", f"{E}/b v1.2.0", f"{E}/c v1.0.0", f"{E}/d v1.0.0"],
+        fetches=5,
+    ),
+    Scenario(
+        "excluded-root-unpruned",
+        _excluded_root_unpruned,
+        _lines(f"{M} {E}/a@v1.0.0", f"{M} go@1.16", f"{E}/a@v1.0.0 {E}/b@v1.1.0"),
+        [M, f"{E}/a v1.0.0", f"{E}/b v1.1.0"],
+        fetches=2,
+    ),
+    Scenario(
+        "missing-after-root-update",
+        _missing_after_root_update,
+        error=f"{E}/b@v1.1.0: reading {{proxy}}/{E}/b/@v/v1.1.0.mod: no such file or directory",
+    ),
 ]
 
 
 def expected_error(s: Scenario, layout: Layout) -> str:
-    return s.error.replace("{proxy}", layout.proxy_url).replace("{main}", str(layout.main_dir))
+    return (
+        s.error.replace("{proxy}", layout.proxy_url)
+        .replace("{main}", str(layout.main_dir))
+        .replace("{root}", str(layout.root))
+    )
 
 
 # -- tests ------------------------------------------------------------------------------

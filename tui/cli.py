@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "tui.commands.modjson",
     "tui.commands.graphcmds",
     "tui.commands.versions",
+    "tui.commands.plancmds",
+    "tui.commands.download",
 )
 
 
