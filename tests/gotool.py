@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+
 def _real_go() -> str | None:
     """The toolchain's own binary.
 
