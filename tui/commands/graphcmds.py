@@ -19,19 +19,17 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analysis import export
-from analysis.conflicts import Conflict, conflicts
 from analysis.errors import GomodxError
-from analysis.modgraph import (
-    ListedModule,
-    ModuleGraph,
-    list_modules,
-    load_graph,
-    shortest_paths,
-)
 from analysis.module import ModuleVersion
+
+if TYPE_CHECKING:
+    from analysis.conflicts import Conflict
+    from analysis.modgraph import ListedModule, ModuleGraph
+
+# The engine (networkx and friends) is imported inside each command, so that building
+# the parser — which every gomodx command does — stays cheap.
 
 __all__ = ["register"]
 
@@ -152,6 +150,8 @@ class _Loaded:
 
 
 def _load(args: argparse.Namespace) -> _Loaded:
+    from analysis.modgraph import load_graph
+
     directory = Path(args.dir)
     if args.graph is None and not directory.is_dir():
         raise GomodxError(f"{directory}: not a directory")
@@ -219,6 +219,8 @@ def _json(data: object) -> str:
 
 
 def _listed_json(m: ListedModule, loaded: _Loaded) -> dict[str, Any]:
+    from analysis import export
+
     out: dict[str, Any] = {"Path": m.path}
     if m.main:
         out["Main"] = True
@@ -238,6 +240,8 @@ def _listed_json(m: ListedModule, loaded: _Loaded) -> dict[str, Any]:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from analysis.modgraph import list_modules
+
     loaded = _load(args)
     entries = list_modules(loaded.graph, loaded.main_file)
     if args.json:
@@ -251,6 +255,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_graph(args: argparse.Namespace) -> int:
+    from analysis import export
+    from analysis.conflicts import conflicts
+
     loaded = _load(args)
     g = loaded.graph
     found = conflicts(g, excluded=loaded.excluded) if args.conflicts_only else None
@@ -286,6 +293,9 @@ def _conflict_text(c: Conflict) -> list[str]:
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
+    from analysis import export
+    from analysis.conflicts import conflicts
+
     loaded = _load(args)
     found = conflicts(loaded.graph, excluded=loaded.excluded)
     if args.json:
@@ -310,6 +320,9 @@ def run_conflicts(args: argparse.Namespace) -> int:
 
 
 def run_why(args: argparse.Namespace) -> int:
+    from analysis import export
+    from analysis.modgraph import shortest_paths
+
     loaded = _load(args)
     g = loaded.graph
     target = ModuleVersion.parse(args.module)
