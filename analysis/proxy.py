@@ -909,7 +909,11 @@ class ProxyClient:
             size = 0
             try:
                 async with self._limiter:
-                    status, body = await self._http_once(target, headers, limit, path, version)
+                    # One deadline for the whole attempt: a server that drips bytes slower
+                    # than httpx's per-read timeout still cannot hold a request forever.
+                    deadline = self.timeout * (10 if kind == "zip" else 1)
+                    with anyio.fail_after(deadline):
+                        status, body = await self._http_once(target, headers, limit, path, version)
                 size = len(body)
                 if status == 200:
                     if validate is not None:
@@ -959,7 +963,7 @@ class ProxyClient:
                 last = exc
                 status = exc.status
                 retry, delay = True, exc.delay
-            except httpx.TimeoutException as exc:
+            except (httpx.TimeoutException, TimeoutError) as exc:
                 last = _Retryable(f'Get "{shown}": timeout ({type(exc).__name__})', None)
                 retry, delay = True, None
             except (httpx.TransportError, httpx.DecodingError, OSError) as exc:

@@ -42,7 +42,8 @@ def small_universe(root: Path) -> Path:
 
 def make_client(url: str, own: Path, **kw: Any) -> tuple[ProxyClient, list[FetchEvent]]:
     kw.setdefault("retry", FAST)
-    client = ProxyClient(GoEnv(goproxy=url), caches=CacheStack.for_env("", own), timeout=5.0, **kw)
+    kw.setdefault("timeout", 5.0)
+    client = ProxyClient(GoEnv(goproxy=url), caches=CacheStack.for_env("", own), **kw)
     events: list[FetchEvent] = []
     client.subscribe(events.append)
     return client, events
@@ -258,3 +259,18 @@ def test_concurrency_beats_latency(tmp_path: Path) -> None:
     print(f"\n40 go.mod at 100 ms latency: {elapsed:.2f}s (sequential would be {sequential:.1f}s)")
     assert len([e for e in events if e.outcome == "ok"]) == 40
     assert elapsed < sequential / 2
+
+
+def test_per_request_timeout_then_retry(tmp_path: Path) -> None:
+    proxy = small_universe(tmp_path / "u")
+    with ProxyServer(proxy) as server:
+        server.add_fault(r"/@v/list$", Fault.slow(1.5), times=1)
+        client, events = make_client(server.url, tmp_path / "own", timeout=0.5)
+
+        async def main() -> None:
+            async with client:
+                assert (await client.versions("example.com/a")).versions == ("v1.0.0", "v1.1.0")
+
+        anyio.run(main)
+    assert [e.outcome for e in events] == ["retry", "ok"]
+    assert "timeout" in events[0].error
