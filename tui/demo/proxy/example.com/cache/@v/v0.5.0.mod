@@ -1,0 +1,5 @@
+module example.com/cache
+
+go 1.20
+
+require example.com/config v1.0.3

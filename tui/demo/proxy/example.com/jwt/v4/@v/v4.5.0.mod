@@ -1,0 +1,3 @@
+module example.com/jwt/v4
+
+go 1.16

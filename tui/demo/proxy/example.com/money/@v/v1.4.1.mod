@@ -1,0 +1,5 @@
+module example.com/money
+
+go 1.21
+
+require example.org/x/text v0.14.0

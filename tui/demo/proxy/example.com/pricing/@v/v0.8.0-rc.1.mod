@@ -1,0 +1,5 @@
+module example.com/pricing
+
+go 1.21
+
+require example.com/money v1.4.0

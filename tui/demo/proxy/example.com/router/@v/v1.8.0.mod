@@ -1,0 +1,9 @@
+module example.com/router
+
+go 1.16
+
+require (
+	example.com/json v1.1.0
+	example.com/color v1.0.0
+	example.org/x/sys v0.12.0
+)

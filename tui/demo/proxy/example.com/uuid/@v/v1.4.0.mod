@@ -1,0 +1,3 @@
+module example.com/uuid
+
+go 1.17

@@ -1,0 +1,3 @@
+module example.net/protobuf
+
+go 1.17

@@ -1,0 +1,3 @@
+module example.org/x/sys
+
+go 1.17

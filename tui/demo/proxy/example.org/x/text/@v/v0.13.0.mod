@@ -1,0 +1,3 @@
+module example.org/x/text
+
+go 1.17
