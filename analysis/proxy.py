@@ -1329,6 +1329,14 @@ class _ErrRepo(_Repo):
         raise self.err
 
 
+@dataclass(frozen=True)
+class _NoHit:
+    data: bytes = b""
+
+
+_NO_HIT = _NoHit()
+
+
 class _CacheRepo(_Repo):
     """Answers from the module caches only (offline mode, or every proxy unreachable)."""
 
@@ -1337,9 +1345,17 @@ class _CacheRepo(_Repo):
 
     async def stat(self, rev: str) -> RevInfo:
         cached = self.client._cached_info(self.path, rev)
-        if cached is None:
-            raise ModuleNotFound(f"{self.path}@{rev}: not in the module cache")
-        return cached
+        if cached is not None:
+            return cached
+        # No .info, but a version the cached list names (or whose go.mod is cached) is
+        # known to exist; only its time is unknown.
+        canonical = semver.is_valid(rev) and semver.canonical_version(rev) == rev
+        if canonical and (
+            rev in self.client.caches.cached_versions(self.path)
+            or rev in _parse_list((self.client.caches.read_list(self.path) or _NO_HIT).data, "")
+        ):
+            return RevInfo(rev, None, "cache", stale=True)
+        raise ModuleNotFound(f"{self.path}@{rev}: not in the module cache")
 
     async def latest(self) -> RevInfo:
         raise ModuleNotFound(f"module {self.path}: @latest is not cached")

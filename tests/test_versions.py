@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -438,3 +439,30 @@ def test_cli_json_matches_go_list(tmp_path: Path) -> None:
     missing = _gomodx(["versions", "example.com/nonexistent"], tmp_path, env)
     assert missing.returncode == 2
     assert "example.com/nonexistent" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_offline_answers_match_online(tmp_path: Path) -> None:
+    """After one online run, offline mode gives the same answers from the cache, marked stale."""
+    layout = hand_universe(tmp_path / "u")
+    own = tmp_path / "own"
+    paths = ["example.com/r", "example.com/d", "example.com/i", "example.com/j"]
+
+    async def online() -> dict[str, ModuleVersions]:
+        return await _ours(layout.proxy_url, own, paths, None)
+
+    async def offline() -> dict[str, ModuleVersions]:
+        client = ProxyClient(
+            GoEnv(goproxy=layout.proxy_url), caches=CacheStack.for_env("", own), offline=True
+        )
+        async with client:
+            return await ours_for(client, paths)
+
+    before = anyio.run(online)
+    shutil.rmtree(layout.proxy_dir)  # the network is gone for good
+    after = anyio.run(offline)
+    for p in paths:
+        assert after[p].stale and not before[p].stale
+        assert after[p].versions == before[p].versions
+        assert after[p].versions_with_retracted == before[p].versions_with_retracted
+        assert after[p].latest == before[p].latest
+        assert after[p].deprecated == before[p].deprecated
