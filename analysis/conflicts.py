@@ -38,6 +38,7 @@ __all__ = [
     "Request",
     "Risk",
     "RiskLevel",
+    "conflicting_paths",
     "conflicts",
     "find_conflict",
     "major_families",
@@ -114,6 +115,11 @@ def _requested(g: ModuleGraph) -> dict[str, list[str]]:
         if vs:
             out[path] = vs
     return out
+
+
+def conflicting_paths(g: ModuleGraph) -> list[str]:
+    """The paths requested at more than one version, sorted (cheap: no paths, no risks)."""
+    return sorted(p for p, vs in _requested(g).items() if len(vs) > 1)
 
 
 def major_families(g: ModuleGraph | Iterable[str]) -> dict[str, list[str]]:

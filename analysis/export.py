@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from analysis.conflicts import Conflict, Request, conflicts
+from analysis.conflicts import Conflict, Request, conflicting_paths, conflicts
 from analysis.modgraph import ModuleGraph, is_toolchain_node
 from analysis.module import ModuleVersion
 
@@ -93,10 +93,11 @@ def _view(
     conflict_list: Sequence[Conflict] | None,
     toolchain: bool = False,
 ) -> _View:
-    found = list(conflict_list) if conflict_list is not None else conflicts(g)
-    conflicting = frozenset(c.path for c in found)
     selected = g.selected()
     if not conflicts_only:
+        conflicting = frozenset(
+            [c.path for c in conflict_list] if conflict_list is not None else conflicting_paths(g)
+        )
         keep_nodes = [m for m in g.nodes() if toolchain or not is_toolchain_node(m)]
         keep_edges = [
             (u, v)
@@ -104,6 +105,8 @@ def _view(
             if toolchain or not (is_toolchain_node(u) or is_toolchain_node(v))
         ]
         return _View(keep_nodes, keep_edges, selected, conflicting, frozenset(g.mains))
+    found = list(conflict_list) if conflict_list is not None else conflicts(g)
+    conflicting = frozenset(c.path for c in found)
     wanted_edges: set[tuple[ModuleVersion, ModuleVersion]] = set()
     for c in found:
         for r in c.requests:

@@ -12,6 +12,7 @@ from analysis.conflicts import (
     Conflict,
     Request,
     Risk,
+    conflicting_paths,
     conflicts,
     find_conflict,
     major_families,
@@ -189,6 +190,7 @@ def test_recorded_graphs_conflicts_are_consistent(corpus: Path) -> None:
             if v.path not in ("go", "toolchain"):
                 requested.setdefault(v.path, set()).add(v.version)
         assert {c.path for c in found} == {p for p, vs in requested.items() if len(vs) > 1}
+        assert conflicting_paths(g) == [c.path for c in found]
         for c in found:
             assert len(c.versions) >= 2
             assert c.selected == sel[c.path] == c.versions[-1]
