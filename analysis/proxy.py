@@ -590,7 +590,10 @@ class ProxyClient:
         """
         check_path(path)
         specs = self.specs
-        if self.offline:
+        off_only = [s.url for s in specs if s.url != "noproxy"] == ["off"]
+        if self.offline or (off_only and not self.is_private(path)):
+            # GOPROXY=off (with GOPRIVATE set, for public paths): the caches answer, as in
+            # offline mode; private paths still go to the go command, as go sends them.
             return await op(_CacheRepo(self, ProxySpec("off"), path))
         best: BaseException | None = None
         best_rank = 0

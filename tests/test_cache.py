@@ -273,3 +273,24 @@ def test_go_reads_our_cache_as_a_proxy(tmp_path: Path) -> None:
     work.mkdir()
     out = run_go(["list", "-m", "-versions", "example.com/a"], work, env).stdout
     assert out.split() == ["example.com/a", "v1.0.0", "v1.1.0"]
+
+
+def test_goproxy_off_with_goprivate_still_reads_caches(tmp_path: Path) -> None:
+    proxy = _universe(tmp_path)
+    own = tmp_path / "own"
+
+    async def fill() -> None:
+        client, _ = _client(proxy.as_uri(), own)
+        async with client:
+            await client.versions("example.com/b")
+
+    async def off() -> None:
+        env = GoEnv(goproxy="off", goprivate="corp.example", gonoproxy="corp.example")
+        client = ProxyClient(env, caches=CacheStack.for_env("", own), use_go=False)
+        async with client:
+            assert (await client.versions("example.com/b")).stale
+            with pytest.raises(ModuleNotFound, match="go command"):
+                await client.versions("corp.example/x")
+
+    anyio.run(fill)
+    anyio.run(off)
