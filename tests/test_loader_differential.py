@@ -122,29 +122,35 @@ def test_scenario_matches_go(s: Scenario, tmp_path: Path) -> None:
 
 # -- random universes -------------------------------------------------------------------
 
-# (name, seeds, modules, versions per module): about 100 universes, a few with 100+ modules.
+# (name, seeds, modules, versions per module, most requirements per go.mod):
+# 130 universes, eight of them with 130 to 250 modules.
 CLASSES = [
-    ("small", range(0, 40), 8, 3),
-    ("medium", range(100, 135), 25, 5),
-    ("large", range(200, 215), 60, 6),
-    ("huge", range(300, 306), 130, 6),
+    ("small", range(0, 40), 8, 3, 3),
+    ("sparse", range(50, 70), 6, 3, 1),
+    ("dense", range(70, 90), 15, 4, 6),
+    ("medium", range(100, 135), 25, 5, 3),
+    ("large", range(200, 207), 60, 6, 3),
+    ("huge", range(300, 306), 130, 6, 3),
+    ("huger", range(310, 312), 250, 6, 3),
 ]
 
 
 @pytest.mark.parametrize(
-    ("name", "seeds", "modules", "versions"), CLASSES, ids=[c[0] for c in CLASSES]
+    ("name", "seeds", "modules", "versions", "max_deps"), CLASSES, ids=[c[0] for c in CLASSES]
 )
 def test_random_universes_match_go(
     name: str,
     seeds: range,
     modules: int,
     versions: int,
+    max_deps: int,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     outcomes = []
     for seed in seeds:
-        layout = random_universe(seed, modules, versions, zips=False).write(tmp_path / str(seed))
+        u = random_universe(seed, modules, versions, max_deps=max_deps, zips=False)
+        layout = u.write(tmp_path / str(seed))
         outcomes.append(compare(f"seed {seed} ({modules} modules)", layout))
     n = len(outcomes)
     byte = sum(o.byte_equal for o in outcomes)
