@@ -231,13 +231,19 @@ def _build_conflict(
     retracted: Callable[[ModuleVersion], str | None] | None,
     excluded: Collection[ModuleVersion],
     path_limit: int,
+    path_cache: dict[ModuleVersion, tuple[tuple[ModuleVersion, ...], ...]] | None = None,
 ) -> Conflict:
     sel = selected[path]
+    if path_cache is None:
+        path_cache = {}
     requests: list[Request] = []
     for v in sorted(versions, key=_key(path), reverse=True):
         node = ModuleVersion(path, v)
         for by in g.requirers(node):
-            paths = tuple(tuple(p) for p in shortest_paths(g, by, path_limit))
+            paths = path_cache.get(by)
+            if paths is None:
+                paths = tuple(tuple(p) for p in shortest_paths(g, by, path_limit))
+                path_cache[by] = paths
             requests.append(
                 Request(
                     by=by,
@@ -270,10 +276,13 @@ def conflicts(
     selected = g.selected()
     families = major_families(g)
     out: list[Conflict] = []
+    cache: dict[ModuleVersion, tuple[tuple[ModuleVersion, ...], ...]] = {}
     for path, vs in sorted(_requested(g).items()):
         if len(vs) > 1:
             out.append(
-                _build_conflict(g, path, vs, selected, families, retracted, excluded, path_limit)
+                _build_conflict(
+                    g, path, vs, selected, families, retracted, excluded, path_limit, cache
+                )
             )
     return out
 

@@ -307,16 +307,26 @@ def shortest_paths(
     if target not in dist:
         return []
     out: list[list[ModuleVersion]] = []
-    # Depth-first over predecessor lists; the stack holds partial paths reversed.
-    stack: list[tuple[ModuleVersion, list[ModuleVersion]]] = [(target, [target])]
+    # Depth-first over predecessor lists. A partial path is an entry in these two arrays
+    # (a node and the index of the entry after it, towards the target), so extending a
+    # path is O(1) instead of copying it.
+    node_at: list[ModuleVersion] = [target]
+    next_at: list[int] = [-1]
+    stack = [0]
     while stack and len(out) < limit:
-        node, rev = stack.pop()
-        ps = preds[node]
+        i = stack.pop()
+        ps = preds[node_at[i]]
         if not ps:
-            out.append(rev[::-1])
+            path: list[ModuleVersion] = []
+            while i >= 0:
+                path.append(node_at[i])
+                i = next_at[i]
+            out.append(path)
             continue
         for p in reversed(ps):
-            stack.append((p, [*rev, p]))
+            node_at.append(p)
+            next_at.append(i)
+            stack.append(len(node_at) - 1)
     return out
 
 
