@@ -40,8 +40,6 @@ from analysis.mvs import GoModReqs, build_list
 from analysis.semver import gover_compare, is_pseudo_version, mod_compare
 from tui.cli import main as gomodx
 
-pytestmark = pytest.mark.go
-
 ERA_CYCLE = ("modern", "legacy", "lazy")
 
 # (seed, modules, versions, max_deps, era): small ones are quick and varied; a few bigger.
@@ -259,6 +257,7 @@ def _check(run: GoRun) -> Outcome:
     return out
 
 
+@pytest.mark.go
 def test_random_universes_agree_with_go(tmp_path: Path) -> None:
     require_go()
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -278,3 +277,39 @@ def test_random_universes_agree_with_go(tmp_path: Path) -> None:
     )
     bad = [o for o in outcomes if o.problems]
     assert not bad, "\n\n".join(f"seed {o.seed}:\n" + "\n".join(o.problems) for o in bad[:5])
+
+
+def test_universes_are_reproducible_and_varied(tmp_path: Path) -> None:
+    """Same seed, same bytes; a 400 x 8 universe has every feature the tests rely on."""
+    a = random_universe(5, modules=10, versions=3).write(tmp_path / "a")
+    b = random_universe(5, modules=10, versions=3).write(tmp_path / "b")
+    files_a = sorted(p.relative_to(a.root) for p in a.root.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b.root) for p in b.root.rglob("*") if p.is_file())
+    assert files_a == files_b
+    assert all((a.root / f).read_bytes() == (b.root / f).read_bytes() for f in files_a)
+
+    big = random_universe(11, modules=400, versions=8)
+    assert len(big.paths()) >= 400
+    assert len(big.mods) >= 400 * 6
+    versions = [v for _, v in big.mods]
+    assert any(is_pseudo_version(v) for v in versions)
+    assert any("-rc." in v and not is_pseudo_version(v) for v in versions)
+    assert any(v.endswith("+incompatible") for v in versions)
+    assert any(p.endswith("/v2") for p in big.paths())
+    assert any(p != p.lower() for p in big.paths())
+    assert any(s.retract for s in big.mods.values())
+    gos = {s.go for s in big.mods.values()}
+    assert {None, "1.16", "1.17", "1.21"} <= gos
+    assert all(not s.listed for s in big.mods.values() if is_pseudo_version(s.version))
+    # Requirement cycles between module versions.
+    import networkx as nx
+
+    dg: nx.DiGraph[tuple[str, str]] = nx.DiGraph()
+    for s in big.mods.values():
+        for r in s.requires:
+            dg.add_edge((s.path, s.version), (r[0], r[1]))
+    assert not nx.is_directed_acyclic_graph(dg)
+    # Every requirement points at a version the proxy serves.
+    assert all((r[0], r[1]) in big.mods for s in big.mods.values() for r in s.requires)
+    legacy = random_universe(3, modules=30, versions=4, era="legacy")
+    assert {s.go for s in legacy.mods.values()} <= {None, "1.12", "1.14", "1.16"}
