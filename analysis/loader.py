@@ -48,7 +48,13 @@ from types import MappingProxyType
 from typing import Protocol, TypeVar
 
 from analysis import modfile
-from analysis.errors import GomodxError, ModfileError, ModuleNotFound, ProxyError
+from analysis.errors import (
+    GomodxError,
+    ModfileError,
+    ModuleNotFound,
+    ModuleVersionError,
+    ProxyError,
+)
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
@@ -56,7 +62,13 @@ from analysis.modpath import escape_path, escape_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import BuildListError
 from analysis.mvs import req as mvs_req
-from analysis.semver import gover_compare, gover_is_valid, is_toolchain_path, mod_compare
+from analysis.semver import (
+    gover_compare,
+    gover_is_valid,
+    is_toolchain_path,
+    mod_compare,
+    mod_sort_key,
+)
 
 __all__ = [
     "DirectorySource",
@@ -238,7 +250,7 @@ class ModuleLoadError(BuildListError):
         last = shown[-1] if shown else self.module
         head = "".join(f"{m} requires\n\t" for m in shown[:-1])
         if actual == last:
-            tail = f"{_module_error_text(actual, reason)}"
+            tail = _module_error_text(actual, reason)
         else:
             tail = f"{last} (replaced by {actual}): {reason}"
         self.args = (head + tail,)
@@ -261,7 +273,10 @@ class _LoadFailure(Exception):
         super().__init__(reason)
         self.actual = actual
         self.reason = reason
-        self.err: BaseException = err if err is not None else self
+        # Without an underlying exception the failure is Go's module.ModuleError itself.
+        self.err: BaseException = (
+            err if err is not None else ModuleVersionError(actual.path, actual.version, reason)
+        )
 
 
 # -- the loader -------------------------------------------------------------------------
@@ -275,7 +290,7 @@ class _Graph:
     roots: tuple[ModuleVersion, ...]
     required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = field(default_factory=dict)
     failed: dict[ModuleVersion, _LoadFailure] = field(default_factory=dict)
-    _selected: dict[str, str] | None = None
+    _selected: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def selected(self, path: str) -> str:
         """``mvs.Graph.Selected``: the highest version of ``path`` required anywhere."""
@@ -308,7 +323,7 @@ class _Graph:
         self.selected(self.main.path)
         assert self._selected is not None
         rest = [ModuleVersion(p, v) for p, v in self._selected.items() if p != self.main.path]
-        rest.sort(key=lambda m: _mod_sort_key(m))
+        rest.sort(key=_mod_sort_key)
         return [self.main, *rest]
 
     def find_failure(self) -> list[ModuleVersion] | None:
@@ -504,9 +519,12 @@ class _Loader:
 
     async def update_pruned_roots(
         self, roots: list[ModuleVersion], g: _Graph | None
-    ) -> list[ModuleVersion]:
+    ) -> tuple[list[ModuleVersion], _Graph | None]:
         """``updatePrunedRoots`` with no packages: every root path once, at its selected
-        version, re-reading the graph until that is a fixed point."""
+        version, re-reading the graph until that is a fixed point.
+
+        Returns the new roots and, when one was read from exactly those roots, the graph.
+        """
         upgraded = False
         while True:
             if upgraded:
@@ -516,14 +534,14 @@ class _Loader:
             upgraded = False
             for m in roots:
                 if m.path in in_roots:
-                    continue
+                    continue  # a redundant root: its path already has its selected version
                 v = g.selected(m.path) if g is not None else _max_root_version(roots, m.path)
                 new.append(ModuleVersion(m.path, v))
                 in_roots.add(m.path)
                 if v != m.version:
                     upgraded = True
             if not upgraded:
-                return new
+                return new, g if new == roots else None
             roots = new
 
     async def update_unpruned_roots(
@@ -695,8 +713,6 @@ def _cmp_version(path: str, v1: str, v2: str) -> int:
 
 
 def _mod_sort_key(m: ModuleVersion) -> tuple[object, ...]:
-    from analysis.semver import mod_sort_key
-
     return mod_sort_key(m.path, m.version)
 
 
@@ -766,10 +782,10 @@ async def load_module_graph(
     main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
     pruned = _supports_pruning(main_go)
 
-    graph: _Graph | None = None
     if ld.has_redundant_root(roots):
+        # loadModFile: duplicate roots, or the main module among them, are resolved first.
         if pruned:
-            roots = await ld.update_pruned_roots(roots, None)
+            roots, _ = await ld.update_pruned_roots(roots, None)
         else:
             roots = await ld.update_unpruned_roots(roots, direct, None)
 
@@ -790,13 +806,14 @@ async def load_module_graph(
         # expandGraph: roots that are not selected are brought up to date, and the
         # graph is read again from the new roots (go mod graph runs with -mod=mod).
         if any(graph.selected(r.path) != r.version for r in roots):
+            reread: _Graph | None = None
             if pruned:
-                new = await ld.update_pruned_roots(roots, graph)
+                new, reread = await ld.update_pruned_roots(roots, graph)
             else:
                 new = await ld.update_unpruned_roots(roots, direct, graph)
             if new != roots:
                 roots = new
-                graph = await ld.read_graph_checked(pruned, roots)
+                graph = reread or await ld.read_graph_checked(pruned, roots)
 
     return LoadedGraph(
         graph=_build_graph(graph),

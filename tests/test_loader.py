@@ -191,9 +191,9 @@ def _toolchains() -> Universe:
     return u
 
 
-def _with_toolchain_line(layout: Layout) -> None:
+def _with_toolchain_line(layout: Layout, name: str = "go1.22.1") -> None:
     gomod = layout.main_dir / "go.mod"
-    gomod.write_text(gomod.read_text().replace("go 1.21\n", "go 1.21\n\ntoolchain go1.22.1\n"))
+    gomod.write_text(gomod.read_text().replace("go 1.21\n", f"go 1.21\n\ntoolchain {name}\n"))
 
 
 def _unpruned_toolchains() -> Universe:
@@ -537,6 +537,22 @@ SCENARIOS = [
         [M, f"{E}/a v1.0.0", f"{E}/b v1.0.0"],
         fetches=1,
         edit=_with_toolchain_line,
+    ),
+    Scenario(
+        # "toolchain default" is a root like any other, and the selected one replaces it.
+        "toolchain-default",
+        _toolchains,
+        _lines(
+            f"{M} {E}/a@v1.0.0",
+            f"{M} go@1.22",
+            f"{M} toolchain@go1.22",
+            f"{E}/a@v1.0.0 {E}/b@v1.0.0",
+            f"{E}/a@v1.0.0 go@1.22",
+            "go@1.22 toolchain@go1.22",
+        ),
+        [M, f"{E}/a v1.0.0", f"{E}/b v1.0.0"],
+        fetches=1,
+        edit=lambda layout: _with_toolchain_line(layout, "default"),
     ),
     Scenario(
         "go-flag-too-low",
