@@ -1,0 +1,1666 @@
+"""Exact previews of ``go get MODULE@VERSION``: the new go.mod, go.sum and build list.
+
+:func:`plan_get` runs, in Python, what ``go get`` (Go 1.27) does to the main module's
+requirements for one module argument — without the go command and without writing
+anything::
+
+    >>> plan = await plan_get("path/to/main", source, "example.com/d@v1.2.0")  # doctest: +SKIP
+    >>> plan.ok, [str(c) for c in plan.changes]                               # doctest: +SKIP
+    (True, ['downgraded example.com/b v1.2.0 => v1.1.0', ...])
+    >>> print(plan.gomod, end="")                                             # doctest: +SKIP
+
+What it reproduces, following cmd/go's ``modget`` and ``modload``:
+
+* loading: the main go.mod's roots (excluded requirements dropped, redundant roots
+  collapsed, a missing ``go`` line added as the local version), then ``LoadModGraph``'s
+  consistency step;
+* the argument: ``M@V``, ``M@none``, ``M@latest``, ``M@upgrade``, ``M@patch``, ``M`` (=
+  ``@upgrade``), prefixes (``v1.2``) and ranges (``<v1.3``), with go's allowed-version
+  rules (the exact version is checked only against excludes; ``upgrade``/``patch`` may
+  keep the current version; everything else skips excluded and retracted versions);
+* ``editRequirements`` (pruned and unpruned main modules): roots that lead to a version
+  above the requested one are stepped down with ``previousVersion`` (skipping excluded
+  and retracted versions), or removed; the disqualification tracker that follows pruned
+  and unpruned paths separately; indirect upgrades accepted; ``mvs.Req`` minimisation
+  for unpruned modules; conversion to a pruned module when the ``go`` version reaches
+  1.17; and ``go get``'s loop of edits until nothing changes;
+* refusals worded as go words them (``go: A@v requires B@v2, not B@v1``), query errors
+  (``no matching versions for query "v0.5"``, excluded versions, missing versions);
+* the go.mod go writes (``UpdateGoModFromReqs``: ``go``/``toolchain`` lines,
+  ``// indirect`` from the direct set, ``SetRequire`` / ``SetRequireSeparateIndirect`` /
+  ``SetRequireAtMostTwo``, ``Cleanup``; unchanged bytes when nothing meaningful changed);
+* the ``go: added/removed/upgraded/downgraded`` report, retraction and deprecation
+  warnings, and the go.sum lines ``go get`` adds (go.mod hashes of every go.mod it read
+  that the final graph needs, zip hashes of the modules it downloaded that are in the
+  final build list).
+
+Not modelled: package-level effects (imports of the target's packages missing from its
+go.mod, ``-u``, wildcards, ``-tool``), workspaces, vendoring, ``go@``/``toolchain@``
+arguments, and toolchain switching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import difflib
+import os
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis import modfile, semver
+from analysis.conflicts import Conflict as GraphConflict
+from analysis.conflicts import conflicts as graph_conflicts
+from analysis.errors import (
+    AuthRequired,
+    ChecksumMismatch,
+    GomodxError,
+    ModuleError,
+    PlanError,
+    ProxyUnavailable,
+)
+from analysis.hashes import GoSum, gomod_hash, zip_hash
+from analysis.loader import ModuleLoadError
+from analysis.modfile import ModFile, Require
+from analysis.modgraph import ModuleGraph
+from analysis.modpath import split_path_version
+from analysis.module import NONE, ModuleVersion
+from analysis.mvs import req as mvs_req
+from analysis.source import (
+    DEFAULT_GO_MOD_VERSION,
+    LOCAL_GO_VERSION,
+    Disallowed,
+    LoadError,
+    ModuleSource,
+    ModuleView,
+    QueryError,
+    Summary,
+    cmp_version,
+    short_message,
+)
+
+__all__ = [
+    "Change",
+    "Plan",
+    "Target",
+    "parse_target",
+    "plan_get",
+    "plan_get_sync",
+]
+
+PRUNING_VERSION = "1.17"
+SEPARATE_INDIRECT_VERSION = "1.17"
+SIMPLIFY_REQUIRE_VERSION = "1.27"
+GO_MOD_TOOL_VERSION = "1.24"
+STRICT_VERSION = "1.21"
+
+
+def _supports_pruning(go_version: str) -> bool:
+    return semver.gover_compare(go_version, PRUNING_VERSION) >= 0
+
+
+def _mod_key(m: ModuleVersion) -> tuple[object, ...]:
+    return semver.mod_sort_key(m.path, m.version)
+
+
+# -- results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One ``go get`` argument: ``path@query`` (``query`` is ``upgrade`` when omitted)."""
+
+    raw: str
+    path: str
+    query: str
+    explicit: bool = True
+    """Whether the argument named a version (``M@V``) rather than a bare path."""
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+def parse_target(arg: str) -> Target:
+    """Split a ``go get`` argument as go does: ``M`` alone means ``M@upgrade``.
+
+    >>> parse_target("example.com/m@v1.2.0")
+    Target(raw='example.com/m@v1.2.0', path='example.com/m', query='v1.2.0', explicit=True)
+    >>> parse_target("example.com/m").query
+    'upgrade'
+    """
+    path, sep, version = arg.partition("@")
+    if sep and (version == "" or "@" in version):
+        raise PlanError(f'go: invalid module version syntax "{arg}"')
+    if not path:
+        raise PlanError(f'go: invalid module version syntax "{arg}"')
+    return Target(arg, path, version if sep else "upgrade", bool(sep))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of ``go get``'s report; ``to`` is ``none`` when the module is removed
+    and ``from_`` is ``none`` when it is added."""
+
+    path: str
+    from_: str
+    to: str
+    kind: str
+    """``added``, ``removed``, ``upgraded`` or ``downgraded``."""
+
+    def __str__(self) -> str:
+        if self.kind == "added":
+            return f"added {self.path} {self.to}"
+        if self.kind == "removed":
+            return f"removed {self.path} {self.from_}"
+        return f"{self.kind} {self.path} {self.from_} => {self.to}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"Path": self.path, "From": self.from_, "To": self.to, "Kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``go get TARGET`` would do to the main module in :attr:`main_dir`.
+
+    When :attr:`ok` is false, :attr:`error` holds go's refusal (its ``go: …`` lines) and
+    :attr:`gomod` is the unchanged file. :attr:`gosum_added` lists the go.sum lines go
+    would add (``/go.mod`` hashes first by go's order, then zip hashes are in
+    :attr:`zip_sums_added`). :attr:`gomod_before` and :attr:`gosum_before` are the bytes
+    the plan was computed from, so an apply can tell whether the files changed since.
+    """
+
+    target: Target
+    ok: bool
+    error: str = ""
+    version: str = ""
+    """The version the argument resolved to (``none`` for ``@none``; ``""`` if unresolved)."""
+    changes: tuple[Change, ...] = ()
+    build_list: tuple[ModuleVersion, ...] = ()
+    previous_build_list: tuple[ModuleVersion, ...] = ()
+    conflicts_resolved: tuple[GraphConflict, ...] = ()
+    conflicts_introduced: tuple[GraphConflict, ...] = ()
+    gomod_before: bytes = b""
+    gomod_after: bytes = b""
+    gosum_before: bytes | None = None
+    gosum_added: tuple[str, ...] = ()
+    zip_sums_added: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    suggestion: str = ""
+    main_dir: str = ""
+
+    @property
+    def gomod(self) -> str:
+        """The complete go.mod text after ``go get`` (unchanged when refused)."""
+        return self.gomod_after.decode("utf-8", "surrogateescape")
+
+    @property
+    def gomod_changed(self) -> bool:
+        return self.gomod_after != self.gomod_before
+
+    def gosum_after(self) -> bytes | None:
+        """go.sum after ``go get`` (``None``: go would not write it)."""
+        added = self.gosum_added + self.zip_sums_added
+        if not added:
+            return self.gosum_before
+        sums = GoSum.parse(self.gosum_before or b"", lax=True)
+        for line in added:
+            path, version, h = line.split(" ")
+            sums.add(path, version, h)
+        return sums.format()
+
+    def gomod_diff(self, name: str = "go.mod") -> str:
+        """A unified diff of go.mod, before → after (empty when unchanged)."""
+        before = self.gomod_before.decode("utf-8", "surrogateescape").splitlines(True)
+        after = self.gomod.splitlines(True)
+        return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+
+    def go_lines(self) -> list[str]:
+        """go's own stderr report: ``go: downgraded X v1 => v2`` lines (or the refusal)."""
+        if not self.ok:
+            return self.error.splitlines()
+        return [f"go: {c}" for c in self.changes]
+
+    def to_json(self) -> dict[str, Any]:
+        def conflict_json(c: GraphConflict) -> dict[str, Any]:
+            return {"Path": c.path, "Selected": c.selected, "Versions": list(c.versions)}
+
+        def mods(ms: Iterable[ModuleVersion]) -> list[dict[str, str]]:
+            return [{"Path": m.path, **({"Version": m.version} if m.version else {})} for m in ms]
+
+        return {
+            "Target": self.target.raw,
+            "Path": self.target.path,
+            "Query": self.target.query,
+            "Version": self.version,
+            "OK": self.ok,
+            "Error": self.error,
+            "Changes": [c.to_json() for c in self.changes],
+            "BuildList": mods(self.build_list),
+            "PreviousBuildList": mods(self.previous_build_list),
+            "ConflictsResolved": [conflict_json(c) for c in self.conflicts_resolved],
+            "ConflictsIntroduced": [conflict_json(c) for c in self.conflicts_introduced],
+            "GoMod": self.gomod,
+            "GoModChanged": self.gomod_changed,
+            "GoSumAdded": list(self.gosum_added),
+            "ZipSumsAdded": list(self.zip_sums_added),
+            "Warnings": list(self.warnings),
+            "Suggestion": self.suggestion,
+            "Dir": self.main_dir,
+        }
+
+
+class _Refused(Exception):
+    """go would stop here and print ``text`` (its ``go: …`` lines), exit status 1."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+# -- requirements and graphs --------------------------------------------------------------
+
+
+class _Graph:
+    """One ``readModGraph`` result (Go's ``ModuleGraph``): edges read and failures."""
+
+    def __init__(self, main: ModuleVersion, roots: Sequence[ModuleVersion]) -> None:
+        self.main = main
+        self.roots = tuple(roots)
+        self.required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = {main: self.roots}
+        self.summaries: dict[ModuleVersion, Summary] = {}
+        self.failed: dict[ModuleVersion, LoadError] = {}
+        self._selected: dict[str, str] | None = None
+
+    def selected(self, path: str) -> str:
+        """``mvs.Graph.Selected``: the highest version of ``path`` in the graph."""
+        if self._selected is None:
+            sel: dict[str, str] = {self.main.path: ""}
+            for reqs in self.required.values():
+                for r in reqs:
+                    cur = sel.get(r.path)
+                    if cur is None or (cur != r.version and _lt(r.path, cur, r.version)):
+                        sel[r.path] = r.version
+            self._selected = sel
+        return self._selected.get(path, NONE)
+
+    def walk(self) -> list[ModuleVersion]:
+        """``WalkBreadthFirst`` from the main module (every version, not only selected)."""
+        order = [self.main]
+        seen = {self.main}
+        queue = deque(order)
+        while queue:
+            m = queue.popleft()
+            for r in self.required.get(m, ()):
+                if r not in seen and r.version != NONE:
+                    seen.add(r)
+                    order.append(r)
+                    queue.append(r)
+        return order
+
+    def build_list(self) -> list[ModuleVersion]:
+        """``BuildList``: the main module, then every other selected path in ModSort order."""
+        self.selected(self.main.path)
+        assert self._selected is not None
+        rest = [
+            ModuleVersion(p, v)
+            for p, v in self._selected.items()
+            if p != self.main.path and v != NONE
+        ]
+        rest.sort(key=_mod_key)
+        return [self.main, *rest]
+
+    def error(self) -> ModuleLoadError | None:
+        """``findError``: the failure nearest the main module, with its chain."""
+        if not self.failed:
+            return None
+        parent: dict[ModuleVersion, ModuleVersion | None] = {self.main: None}
+        queue = deque([self.main])
+        while queue:
+            m = queue.popleft()
+            if m in self.failed:
+                chain = [m]
+                p = parent[m]
+                while p is not None:
+                    chain.append(p)
+                    p = parent[p]
+                chain.reverse()
+                fail = self.failed[m]
+                return ModuleLoadError(chain, fail.mod, fail.reason, fail)
+            for r in self.required.get(m, ()):
+                if r not in parent:
+                    parent[r] = m
+                    queue.append(r)
+        fail = next(iter(self.failed.values()))  # pragma: no cover - always reachable
+        return ModuleLoadError([self.main], fail.mod, fail.reason, fail)
+
+    def module_graph(self) -> ModuleGraph:
+        """The graph as ``go mod graph`` prints it."""
+        out = ModuleGraph(self.main)
+        edges: list[tuple[ModuleVersion, ModuleVersion]] = []
+        for m in self.walk():
+            edges.extend((m, r) for r in self.required.get(m, ()))
+        out.add_edges(edges)
+        return out
+
+
+def _lt(path: str, v1: str, v2: str) -> bool:
+    return cmp_version(path, v1, v2) < 0
+
+
+class _Reqs:
+    """Go's ``Requirements``: the roots of the module graph, pruning, and direct paths."""
+
+    def __init__(self, pruned: bool, roots: Iterable[ModuleVersion], direct: Iterable[str]) -> None:
+        self.pruned = pruned
+        self.roots = tuple(roots)
+        self.direct = frozenset(direct)
+        self.max_root: dict[str, str] = {}
+        for m in self.roots:
+            cur = self.max_root.get(m.path)
+            if cur is None or _lt(m.path, cur, m.version):
+                self.max_root[m.path] = m.version
+        if "go" not in self.max_root:
+            raise AssertionError("requirements without a go version")
+        self.graph: _Graph | None = None
+
+    def root_selected(self, path: str, main: ModuleVersion) -> str | None:
+        if path == main.path:
+            return ""
+        return self.max_root.get(path)
+
+
+# -- disqualification --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dq:
+    """``dqState``: why a module version cannot be included (nothing: not disqualified)."""
+
+    err: LoadError | None = None
+    dep: ModuleVersion | None = None
+
+    @property
+    def disqualified(self) -> bool:
+        return self.err is not None or self.dep is not None
+
+
+_OK = _Dq()
+_PRUNED = True
+_UNPRUNED = False
+
+
+class _DqTracker:
+    """``dqTracker``: propagates disqualifications through pruned and unpruned paths.
+
+    ``roots`` maps each root of the extended graph to whether its requirements are
+    loaded pruned (``True``) or unpruned (``False``).
+    """
+
+    def __init__(self, roots: Mapping[ModuleVersion, bool]) -> None:
+        self.roots = roots
+        self.reason: dict[ModuleVersion, tuple[_Dq, _Dq]] = {}  # (pruned, unpruned)
+        self.requiring: dict[ModuleVersion, list[ModuleVersion]] = {}
+
+    def check(self, m: ModuleVersion, pruned: bool) -> _Dq:
+        pair = self.reason.get(m)
+        if pair is None:
+            return _OK
+        return pair[0] if pruned else pair[1]
+
+    def require(self, m: ModuleVersion, r: ModuleVersion) -> bool:
+        """Record that ``m`` requires ``r``; false when that disqualifies ``m`` entirely."""
+        root_pruned = self.roots.get(r)
+        if root_pruned is not None and self.check(r, root_pruned).disqualified:
+            self.disqualify(m, _PRUNED, _Dq(dep=r))
+            return False
+        if self.check(r, _UNPRUNED).disqualified:
+            self.disqualify(m, _UNPRUNED, _Dq(dep=r))
+            if m not in self.roots:
+                return False
+        self.requiring.setdefault(r, []).append(m)
+        return True
+
+    def disqualify(self, m: ModuleVersion, from_pruned: bool, reason: _Dq) -> None:
+        pruned_dq, unpruned_dq = self.reason.get(m, (_OK, _OK))
+        if (pruned_dq if from_pruned else unpruned_dq).disqualified:
+            return
+        root_pruned = self.roots.get(m)
+        is_root = root_pruned is not None
+        if from_pruned:
+            pruned_dq = reason
+            if not unpruned_dq.disqualified:
+                unpruned_dq = reason
+        else:
+            unpruned_dq = reason
+            if is_root and root_pruned is _UNPRUNED:
+                pruned_dq = reason
+        self.reason[m] = (pruned_dq, unpruned_dq)
+
+        if is_root and (from_pruned or root_pruned is _UNPRUNED):
+            for p in list(self.requiring.get(m, ())):
+                self.disqualify(p, _PRUNED, _Dq(dep=m))
+            self.requiring.pop(m, None)
+            return
+        for p in list(self.requiring.get(m, ())):
+            self.disqualify(p, _UNPRUNED, _Dq(dep=m))
+        if not is_root:
+            self.requiring.pop(m, None)
+
+    def path(self, m: ModuleVersion, pruned: bool) -> tuple[list[ModuleVersion], LoadError | None]:
+        """The chain from ``m`` to the reason it is disqualified (empty: it is not)."""
+        out: list[ModuleVersion] = []
+        while True:
+            if self.roots.get(m) is _UNPRUNED:
+                pruned = _UNPRUNED
+            dq = self.check(m, pruned)
+            if not dq.disqualified:
+                return out, None
+            out.append(m)
+            if dq.err is not None or dq.dep == m:
+                return out, dq.err
+            assert dq.dep is not None
+            m = dq.dep
+
+
+@dataclass
+class _Conflict:
+    """``modload.Conflict``: a path from a root to a version above ``constraint`` (or to a
+    module whose requirements cannot be loaded, ``err``)."""
+
+    path: list[ModuleVersion]
+    constraint: ModuleVersion | None = None
+    err: LoadError | None = None
+
+    def unwrapped(self) -> str:
+        """``UnwrapModuleError``: the error without its module prefix when it names the
+        last module of the path."""
+        assert self.err is not None
+        if self.path and self.err.mod == self.path[-1]:
+            return self.err.reason
+        return str(self.err)
+
+    def summary(self) -> str:
+        first, last = self.path[0], self.path[-1]
+        if len(self.path) == 1:
+            if self.err is not None:
+                return f"{first}: {self.unwrapped()}"
+            assert self.constraint is not None
+            return f"{first} is above {self.constraint.version}"
+        adverb = "indirectly " if len(self.path) > 2 else ""
+        if self.err is not None:
+            return f"{first} {adverb}requires {last}: {self.unwrapped()}"
+        assert self.constraint is not None
+        return f"{first} {adverb}requires {last}, but {self.constraint.version} is requested"
+
+
+class _ConstraintError(Exception):
+    def __init__(self, conflicts: Sequence[_Conflict]) -> None:
+        super().__init__("version constraints conflict")
+        self.conflicts = list(conflicts)
+
+
+class _MvsReqs:
+    """``mvsReqs`` over go.mod summaries that are already loaded."""
+
+    def __init__(self, planner: _Planner, roots: Sequence[ModuleVersion]) -> None:
+        self.planner = planner
+        self.roots = list(roots)
+
+    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        if m == self.planner.main:
+            return self.roots
+        if m.version == NONE:
+            return []
+        got = self.planner.loaded.get(m)
+        if got is None:
+            raise GomodxError(f"internal error: {m}: go.mod not loaded")
+        if isinstance(got, LoadError):
+            raise got
+        return got.require
+
+    def max(self, path: str, v1: str, v2: str) -> str:
+        return v2 if _lt(path, v1, v2) else v1
+
+
+# -- the planner ------------------------------------------------------------------------
+
+
+class _Planner:
+    """One ``go get``: modload's state for one main module."""
+
+    def __init__(self, view: ModuleView) -> None:
+        self.view = view
+        self.main = view.main
+        self.loaded: dict[ModuleVersion, Summary | LoadError] = {}
+        self.warnings: list[str] = []
+
+    # -- go.mod summaries and graphs ------------------------------------------------------
+
+    async def _load(self, mods: Iterable[ModuleVersion]) -> None:
+        todo = [m for m in dict.fromkeys(mods) if m not in self.loaded]
+
+        async def one(m: ModuleVersion) -> None:
+            try:
+                self.loaded[m] = await self.view.summary(m)
+            except LoadError as exc:
+                self.loaded[m] = exc
+
+        if todo:
+            await asyncio.gather(*(one(m) for m in todo))
+
+    async def read_graph(
+        self,
+        pruned: bool,
+        roots: Sequence[ModuleVersion],
+        unprune: frozenset[ModuleVersion] = frozenset(),
+    ) -> _Graph:
+        """``readModGraph``: the graph from ``roots``; versions in ``unprune`` are
+        expanded even where pruning would stop."""
+        g = _Graph(self.main, roots)
+        seen: set[tuple[ModuleVersion, bool]] = set()
+        queue: list[tuple[ModuleVersion, bool]] = []
+
+        def enqueue(m: ModuleVersion, p: bool) -> None:
+            if m.version == NONE or (m, p) in seen:
+                return
+            seen.add((m, p))
+            queue.append((m, p))
+
+        for m in roots:
+            enqueue(m, pruned)
+        while queue:
+            batch, queue = queue, []
+            await self._load(m for m, _ in batch)
+            for m, p in batch:
+                got = self.loaded[m]
+                if isinstance(got, LoadError):
+                    g.failed[m] = got
+                    continue
+                if m not in g.summaries:
+                    g.summaries[m] = got
+                    g.required[m] = got.require
+                next_pruned = got.pruned and p
+                for r in got.require:
+                    if not p or not got.pruned or r in unprune:
+                        enqueue(r, next_pruned)
+        return g
+
+    async def graph(self, rs: _Reqs) -> _Graph:
+        """``rs.Graph``: read once per requirements value."""
+        if rs.graph is None:
+            rs.graph = await self.read_graph(rs.pruned, rs.roots)
+        return rs.graph
+
+    async def mvs_req(
+        self, base: Sequence[str], roots: Sequence[ModuleVersion]
+    ) -> list[ModuleVersion]:
+        """``mvs.Req(main, base, mvsReqs{roots})``, loading every go.mod it needs first."""
+        await self.read_graph(False, roots)
+        for m in roots:
+            got = self.loaded.get(m)
+            if isinstance(got, LoadError):
+                raise got
+        return mvs_req(self.main, base, _MvsReqs(self, roots))
+
+    # -- loading the main module ------------------------------------------------------------
+
+    def roots_from_mod_file(self) -> tuple[list[ModuleVersion], set[str]]:
+        f = self.view.main_file
+        roots: list[ModuleVersion] = []
+        direct: set[str] = set()
+        for r in f.require:
+            if self.view.is_excluded(r.mod):
+                self.warnings.append(
+                    f"go: dropping requirement on excluded version {r.mod.path} {r.mod.version}"
+                )
+                continue
+            roots.append(r.mod)
+            if not r.indirect:
+                direct.add(r.mod.path)
+        go = f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION
+        roots.append(ModuleVersion("go", go))
+        direct.add("go")
+        if f.toolchain is not None and f.toolchain.name:
+            roots.append(ModuleVersion("toolchain", f.toolchain.name))
+        roots.sort(key=_mod_key)
+        return roots, direct
+
+    async def load_mod_file(self) -> _Reqs:
+        """``loadModFile`` for ``go get`` (``-mod=mod``)."""
+        f = self.view.main_file
+        roots, direct = self.roots_from_mod_file()
+        go = f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION
+        rs = _Reqs(_supports_pruning(go), roots, direct)
+        if self._has_redundant_root(rs):
+            rs = await self.update_roots(rs.direct, rs)
+        if f.go is None:
+            # go adds the missing line (the local version) and converts to pruning.
+            v = self.view.local_go
+            kept = [m for m in rs.roots if m.path != "go"]
+            rs = _Reqs(rs.pruned, sorted([*kept, ModuleVersion("go", v)], key=_mod_key), rs.direct)
+            if _supports_pruning(v):
+                rs = await self.convert_pruning(rs, True)
+        return rs
+
+    def _has_redundant_root(self, rs: _Reqs) -> bool:
+        return any(
+            m.path == self.main.path or (i > 0 and m.path == rs.roots[i - 1].path)
+            for i, m in enumerate(rs.roots)
+        )
+
+    async def load_mod_graph(self, rs: _Reqs) -> tuple[_Reqs, _Graph]:
+        """``LoadModGraph``: the graph, with the roots brought up to date (``expandGraph``)."""
+        g = await self.graph(rs)
+        err = g.error()
+        if err is not None:
+            raise _Refused(f"go: {err}")
+        if any(g.selected(m.path) != m.version for m in g.required[self.main]):
+            try:
+                rs = await self.update_roots(rs.direct, rs)
+            except LoadError as exc:
+                raise _Refused(f"go: {exc}") from None
+            g = await self.graph(rs)
+            err = g.error()
+            if err is not None:
+                raise _Refused(f"go: {err}")
+        return rs, g
+
+    async def load_packages(self, rs: _Reqs) -> _Reqs:
+        """What loading the argument's package does to the requirements (``loadFromRoots``
+        for a package whose imports its module's go.mod already covers): an unpruned
+        graph is made consistent, then the requirements take the pruning of their go
+        version."""
+        if not rs.pruned:
+            rs, _ = await self.load_mod_graph(rs)
+        go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
+        rs = await self.convert_pruning(rs, _supports_pruning(go))
+        # checkMultiplePaths: one module version cannot stand for two module paths.
+        mods = rs.graph.build_list() if rs.graph is not None else list(rs.roots)
+        first: dict[ModuleVersion, str] = {}
+        errors: list[str] = []
+        for m in mods:
+            src = self.view.resolve(m)
+            prev = first.setdefault(src, m.path)
+            if prev != m.path:
+                errors.append(
+                    f"go: {src.path}@{src.version} used for two different module paths"
+                    f" ({prev} and {m.path})"
+                )
+        if errors:
+            raise _Refused("\n".join(errors))
+        return rs
+
+    # -- updating roots -----------------------------------------------------------------
+
+    async def update_roots(self, direct: frozenset[str], rs: _Reqs) -> _Reqs:
+        if rs.pruned:
+            return await self.update_pruned_roots(direct, rs)
+        return await self.update_unpruned_roots(direct, rs)
+
+    async def update_pruned_roots(self, direct: frozenset[str], rs: _Reqs) -> _Reqs:
+        """``updatePrunedRoots`` with no packages and nothing to add."""
+        roots = list(rs.roots)
+        upgraded = False
+        while True:
+            g: _Graph | None = None
+            if upgraded:
+                rs = _Reqs(True, roots, direct)
+                g = await self.graph(rs)
+                err = g.error()
+                if err is not None:
+                    raise _Refused(f"go: {err}")
+            elif rs.graph is not None:
+                g = rs.graph
+            roots = []
+            upgraded = False
+            seen = {self.main.path}
+            for m in rs.roots:
+                if m.path in seen:
+                    continue
+                v = (rs.root_selected(m.path, self.main) or "") if g is None else g.selected(m.path)
+                roots.append(ModuleVersion(m.path, v))
+                seen.add(m.path)
+                if v != m.version:
+                    upgraded = True
+            if not upgraded:
+                break
+        if rs.pruned and tuple(roots) == rs.roots and direct == rs.direct:
+            return rs
+        return _Reqs(True, roots, direct)
+
+    async def update_unpruned_roots(
+        self, direct: frozenset[str], rs: _Reqs, add: Sequence[ModuleVersion] = ()
+    ) -> _Reqs:
+        """``updateUnprunedRoots``: the minimal roots keeping the build list and direct paths."""
+        g = await self.graph(rs)
+        err = g.error()
+        if err is not None:
+            raise _Refused(f"go: {err}")
+        root_paths: list[str] = []
+        in_roots: set[str] = set()
+        for r in rs.roots:
+            if r.path not in in_roots and g.selected(r.path) == r.version:
+                root_paths.append(r.path)
+                in_roots.add(r.path)
+        keep = [*g.build_list()[1:], *add]
+        for m in keep:
+            if m.path in direct and m.path not in in_roots:
+                root_paths.append(m.path)
+                in_roots.add(m.path)
+        roots = await self.mvs_req(root_paths, keep)
+        if not rs.pruned and tuple(roots) == rs.roots and direct == rs.direct:
+            return rs
+        return _Reqs(False, roots, direct)
+
+    async def convert_pruning(self, rs: _Reqs, pruned: bool) -> _Reqs:
+        """``convertPruning``."""
+        if rs.pruned == pruned:
+            return rs
+        if not pruned:
+            return await self.update_unpruned_roots(rs.direct, rs)
+        g = await self.graph(rs)
+        err = g.error()
+        if err is not None:
+            raise _Refused(f"go: {err}")
+        return _Reqs(True, g.build_list()[1:], rs.direct)
+
+    # -- editRequirements -----------------------------------------------------------------
+
+    async def extend_graph(
+        self, pruned: bool, roots: Sequence[ModuleVersion], selected_root: Mapping[str, str]
+    ) -> tuple[_Graph, set[ModuleVersion]]:
+        """``extendGraph``: unprune the selected version of every root path until stable."""
+        upgraded: set[ModuleVersion] = set()
+        while True:
+            g = await self.read_graph(pruned, roots, frozenset(upgraded))
+            if not pruned:
+                return g, upgraded
+            before = len(upgraded)
+            for p in selected_root:
+                v = g.selected(p)
+                if v == NONE:
+                    continue
+                m = ModuleVersion(p, v)
+                if m not in g.summaries and m not in upgraded:
+                    upgraded.add(m)
+            if len(upgraded) == before:
+                return g, upgraded
+
+    async def edit_requirements(
+        self, rs: _Reqs, must_select: Sequence[ModuleVersion]
+    ) -> tuple[_Reqs, bool]:
+        """``editRequirements(rs, tryUpgrade=nil, mustSelect)``.
+
+        Raises :class:`_ConstraintError` when ``must_select`` cannot be honoured.
+        """
+        orig = rs
+        root_pruned = orig.pruned
+        for m in must_select:
+            if m.path == "go":
+                root_pruned = _supports_pruning(m.version)
+                break
+            if m.path == "toolchain":
+                tv = semver.gover_from_toolchain(m.version)
+                if not _supports_pruning(tv or "0"):
+                    root_pruned = False
+                    break
+        if root_pruned != rs.pruned:
+            rs = await self.convert_pruning(rs, root_pruned)
+
+        if root_pruned:
+            selected_root = dict(rs.max_root)
+        else:
+            g0 = await self.graph(rs)
+            err = g0.error()
+            if err is not None:
+                raise _Refused(f"go: {err}")
+            selected_root = {m.path: m.version for m in g0.build_list()[1:]}
+
+        conflicts: list[_Conflict] = []
+        must: dict[str, str] = {}
+        for r in must_select:
+            v = must.get(r.path)
+            if v is not None and v != r.version:
+                prev = ModuleVersion(r.path, v)
+                if semver.mod_compare(r.path, v, r.version) > 0:
+                    conflicts.append(_Conflict([prev], constraint=r))
+                else:
+                    conflicts.append(_Conflict([r], constraint=prev))
+                continue
+            must[r.path] = r.version
+            selected_root[r.path] = r.version
+
+        roots: list[ModuleVersion] = []
+        dirty = True
+        rejected: set[ModuleVersion] = set()
+        orig_graph: _Graph | None = None
+
+        def too_high(m: ModuleVersion) -> bool:
+            mx = must.get(m.path)
+            return mx is not None and semver.mod_compare(m.path, m.version, mx) > 0
+
+        while dirty and not conflicts:
+            roots = sorted(
+                (ModuleVersion(p, v) for p, v in selected_root.items() if v != NONE),
+                key=_mod_key,
+            )
+            mg, upgraded = await self.extend_graph(root_pruned, roots, selected_root)
+
+            def find_pruning(m: ModuleVersion, graph: _Graph = mg) -> bool:
+                if root_pruned:
+                    s = graph.summaries.get(m)
+                    if s is not None and not s.pruned:
+                        return _UNPRUNED
+                return root_pruned
+
+            extended = {m: find_pruning(m) for m in roots}
+            for m in upgraded:
+                extended[m] = find_pruning(m)
+
+            t = _DqTracker(extended)
+            for m in mg.walk():
+                if too_high(m):
+                    t.disqualify(m, _PRUNED, _Dq(dep=m))
+                    continue
+                fail = mg.failed.get(m)
+                if fail is not None:
+                    t.disqualify(m, _PRUNED, _Dq(err=fail))
+                    continue
+                reqs = mg.required.get(m)
+                if reqs is None or m == self.main:
+                    continue
+                bad = next((r for r in reqs if too_high(r)), None)
+                if bad is not None:
+                    t.disqualify(m, _PRUNED, _Dq(dep=bad))
+                    continue
+                for r in reqs:
+                    if not t.require(m, r):
+                        break
+
+            dirty = False
+            for m in roots:
+                chain, load_err = t.path(m, extended[m])
+                if not chain and load_err is None:
+                    continue
+                conflict = _Conflict(chain, err=load_err)
+                if load_err is None:
+                    last = chain[-1]
+                    conflict.constraint = ModuleVersion(last.path, must[last.path])
+                if must.get(m.path) == m.version:
+                    conflicts.append(conflict)
+                    continue
+                v = mg.selected(m.path)
+                if v != m.version:
+                    u = ModuleVersion(m.path, v)
+                    if not t.check(u, extended[m]).disqualified and u not in rejected:
+                        continue
+                if orig_graph is None:
+                    orig_graph = await self.graph(orig)
+                orig_v = orig_graph.selected(m.path)
+                if conflict.err is not None and orig_v == m.version:
+                    conflicts.append(conflict)
+                    continue
+                rejected.add(m)
+                prev = m
+                while True:
+                    step_err: GomodxError | None = None
+                    try:
+                        prev = await self.view.previous_version(prev)
+                    except GomodxError as exc:
+                        step_err = exc
+                    if semver.mod_compare(m.path, m.version, orig_v) > 0 and (
+                        step_err is not None or semver.mod_compare(m.path, prev.version, orig_v) < 0
+                    ):
+                        # previousVersion skipped the original version: try it too.
+                        prev = ModuleVersion(m.path, orig_v)
+                    elif step_err is not None:
+                        raise _Refused(f"go: {step_err}")
+                    if prev in rejected:
+                        continue
+                    pruning = root_pruned
+                    if pruning:
+                        s = mg.summaries.get(m)
+                        if s is not None:
+                            pruning = s.pruned
+                    if t.check(prev, pruning).disqualified:
+                        rejected.add(prev)
+                        continue
+                    break
+                selected_root[m.path] = prev.version
+                dirty = True
+                if conflict.err is not None:
+                    if prev.version == NONE:
+                        action = f"removing {m}"
+                    elif prev.version == orig_v:
+                        action = f"restoring {prev}"
+                    else:
+                        action = f"trying {prev}"
+                    self.warnings.append(f"go: {conflict.summary()}\n\t{action}")
+            if dirty:
+                continue
+
+            # Nothing left to downgrade: lock in the upgrades the graph implies.
+            for p, v in list(selected_root.items()):
+                if p not in must:
+                    actual = mg.selected(p)
+                    if actual != v:
+                        selected_root[p] = actual
+                        dirty = True
+
+        if conflicts:
+            raise _ConstraintError(conflicts)
+
+        if not root_pruned:
+            root_paths = [
+                m.path for m in must_select if m.version != NONE and m.path != self.main.path
+            ]
+            for m in roots:
+                v = rs.root_selected(m.path, self.main)
+                if v is not None and (v == m.version or m.path in rs.direct):
+                    root_paths.append(m.path)
+            try:
+                roots = await self.mvs_req(root_paths, roots)
+            except LoadError as exc:
+                raise _Refused(f"go: {exc}") from None
+
+        changed = root_pruned != orig.pruned or tuple(roots) != orig.roots
+        if not changed:
+            return orig, False
+        direct = {m.path for m in roots if m.path in rs.direct}
+        edited = _Reqs(root_pruned, roots, direct)
+        if not root_pruned:
+            v = edited.root_selected("go", self.main)
+            if v and _supports_pruning(v):
+                edited = await self.convert_pruning(edited, True)
+        return edited, True
+
+
+# -- go get -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Resolution:
+    """What the argument resolved to and how go would describe it."""
+
+    module: ModuleVersion
+    is_package: bool = False
+
+
+_ERROR_PREFIX = re.compile(r"^go: ")
+
+
+class _Get:
+    """``go get TARGET`` in one main module, step by step as ``runGet`` does it."""
+
+    def __init__(self, view: ModuleView, target: Target, gosum: GoSum) -> None:
+        self.view = view
+        self.target = target
+        self.planner = _Planner(view)
+        self.main = view.main
+        self.gosum = gosum
+        self.initial_version: dict[str, str] = {}
+
+    # -- the argument ---------------------------------------------------------------------
+
+    def initial_selected(self, path: str) -> str:
+        return self.initial_version.get(path, NONE)
+
+    def report_error(self, err: str) -> str:
+        """``reportError``: prefix the argument unless the error already names it."""
+        q = self.target
+        pattern = re.compile(r"(?m)(?:[ \t(\"`]|^)" + re.escape(q.path) + r"(?:[ @:;)\"`]|$)")
+        if pattern.search(err):
+            if not q.explicit:
+                return f"go: {err}"
+            version = re.compile(r"(?m)(?:[ @(\"`]|^)" + re.escape(q.query) + r"(?:[ :;)\"`]|$)")
+            if version.search(err):
+                return f"go: {err}"
+        return f"go: {q.raw}: {err}"
+
+    async def allowed(self, m: ModuleVersion) -> None:
+        """``checkAllowedOr``: the requested version only against excludes; the current
+        one always for ``upgrade``/``patch``; everything else ``CheckAllowed``."""
+        q = self.target.query
+        if m.version == q:
+            self.view.check_exclusions(m)
+            return
+        if q in ("upgrade", "patch") and m.version == self.initial_selected(m.path):
+            return
+        await self.view.check_allowed(m)
+
+    async def resolve(self) -> _Resolution:
+        q = self.target
+        if semver.is_toolchain_path(q.path):
+            raise PlanError(f"gomodx: {q.raw}: go and toolchain arguments are not supported")
+        if q.query == NONE:
+            if q.path == self.main.path:
+                raise _Refused(
+                    self.report_error(
+                        f'can\'t request version "none" of the main module ({q.path})'
+                    )
+                )
+            return _Resolution(ModuleVersion(q.path, NONE))
+        found, mod_only = await self.query_pattern()
+        if len(found) == 1 and (mod_only is None or mod_only == found[0]):
+            return _Resolution(found[0], True)
+        if not found:
+            assert mod_only is not None
+            return _Resolution(mod_only, False)
+        for m in found:
+            if self.initial_selected(m.path) != NONE:
+                return _Resolution(m, True)
+        return _Resolution(found[0], True)
+
+    async def query_pattern(self) -> tuple[list[ModuleVersion], ModuleVersion | None]:
+        """``QueryPattern`` for a package path (no wildcards)."""
+        q = self.target
+        main = self.main
+        mod_only: ModuleVersion | None = None
+        if q.path == main.path or q.path.startswith(main.path + "/"):
+            rel = q.path[len(main.path) :].lstrip("/")
+            d = self.view.main_dir / rel
+            has_go = d.is_dir() and any(p.suffix == ".go" and p.is_file() for p in d.iterdir())
+            if has_go:
+                if q.query not in ("upgrade", "patch"):
+                    raise _Refused(
+                        self.report_error(
+                            f"package {q.path} is in the main module, so can't request"
+                            f" version {q.query}"
+                        )
+                    )
+                return [main], None
+            if q.path == main.path and q.query in ("upgrade", "patch"):
+                mod_only = main
+        candidates: list[str] = []
+        path = q.path
+        while True:
+            if path != main.path and split_path_version(path)[2]:
+                candidates.append(path)
+            if "/" not in path:
+                break
+            path = path.rsplit("/", 1)[0]
+        if not candidates:
+            if mod_only is not None:
+                return [], mod_only
+            if q.path == main.path:
+                raise _Refused(
+                    self.report_error(
+                        f'can\'t request version "{q.query}" of the main module ({q.path})'
+                    )
+                )
+            raise _Refused(self.report_error(f"cannot find module providing package {q.path}"))
+
+        async def one(p: str) -> tuple[ModuleVersion | None, bool, BaseException | None]:
+            try:
+                info = await self.view.query(p, q.query, self.initial_selected(p), self.allowed)
+                m = ModuleVersion(p, info.version)
+                has = await self.view.has_package(m, q.path)
+            except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
+                raise
+            except (GomodxError, ModuleError) as exc:
+                return None, False, exc
+            if not has and p != q.path:
+                return m, False, _PackageNotInModule(self.view, m, q)
+            return m, has, None
+
+        results = await asyncio.gather(*(one(p) for p in candidates))
+        found: list[ModuleVersion] = []
+        no_package: _PackageNotInModule | None = None
+        no_version: QueryError | None = None
+        no_patch_base: QueryError | None = None
+        invalid_version: BaseException | None = None
+        not_exist: BaseException | None = None
+        err: BaseException | None = None
+        for m, has, exc in results:
+            if exc is None:
+                assert m is not None
+                if has:
+                    found.append(m)
+                else:
+                    mod_only = m
+                continue
+            if isinstance(exc, _PackageNotInModule):
+                no_package = no_package or exc
+            elif isinstance(exc, QueryError) and exc.kind == "no-match":
+                no_version = no_version or exc
+            elif isinstance(exc, QueryError) and exc.kind == "no-patch-base":
+                no_patch_base = no_patch_base or exc
+            elif isinstance(exc, (QueryError, LoadError)) and _not_exist(exc):
+                not_exist = not_exist or exc
+            elif isinstance(exc, QueryError) and exc.kind == "invalid-version":
+                invalid_version = invalid_version or exc
+            elif err is None and not (found or no_package is not None or mod_only is not None):
+                err = exc
+        if err is not None:
+            raise _Refused(self.report_error(str(err)))
+        if not found and mod_only is None:
+            for e in (no_package, no_version, no_patch_base, invalid_version, not_exist):
+                if e is not None:
+                    raise _Refused(self.report_error(str(e)))
+            raise _Refused(self.report_error(f"cannot find module providing package {q.path}"))
+        return found, mod_only
+
+    # -- the whole command ----------------------------------------------------------------
+
+    async def run(self) -> Plan:
+        view = self.view
+        before = _read_bytes(view.main_dir / "go.mod") or b""
+        gosum_before = _read_bytes(view.main_dir / "go.sum")
+        base = Plan(
+            target=self.target,
+            ok=False,
+            gomod_before=before,
+            gomod_after=before,
+            gosum_before=gosum_before,
+            main_dir=str(view.main_dir),
+        )
+        planner = self.planner
+        try:
+            rs = await planner.load_mod_file()
+            rs, g = await planner.load_mod_graph(rs)
+        except _Refused as exc:
+            return _refused(base, exc.text, planner.warnings)
+        initial_graph = g
+        initial_list = g.build_list()
+        self.initial_version = {m.path: m.version for m in initial_list}
+        previous = tuple(m for m in initial_list if not semver.is_toolchain_path(m.path))
+        base = _replace(base, previous_build_list=previous)
+
+        try:
+            res = await self.resolve()
+        except _Refused as exc:
+            return _refused(base, exc.text, planner.warnings)
+        target = res.module
+        base = _replace(base, version=target.version)
+        must = [target] if target.path != self.main.path else []
+        build_list = initial_list
+        try:
+            # resolveQueries' edit, then (after loading the argument's package, which
+            # may convert the requirements to the pruning of their go version) the
+            # edits of applyUpgrades until one changes nothing.
+            edited, changed = await planner.edit_requirements(rs, must)
+            for _ in range(64):
+                if changed:
+                    rs, g = await planner.load_mod_graph(edited)
+                    build_list = g.build_list()
+                if res.is_package:
+                    rs = await planner.load_packages(rs)
+                edited, changed = await planner.edit_requirements(rs, must)
+                if not changed:
+                    break
+            else:  # pragma: no cover - go's loop always converges
+                raise PlanError("gomodx: go get did not converge")
+            if res.is_package:
+                rs = await planner.load_packages(rs)
+            graph_loaded = rs.graph is not None
+            if res.is_package and not graph_loaded:
+                # keepSums reads the graph unless the package came from a pruned root.
+                graph_loaded = not (
+                    rs.pruned and rs.root_selected(target.path, self.main) == target.version
+                )
+            g = await planner.graph(rs)
+        except _ConstraintError as exc:
+            return _refused(base, self.constraint_text(exc, target), planner.warnings)
+        except _Refused as exc:
+            return _refused(base, exc.text, planner.warnings)
+
+        warnings = list(planner.warnings)
+        warnings.extend(await self.package_warnings(res, rs))
+        try:
+            after = self.render_gomod(rs, before)
+        except GomodxError as exc:
+            return _refused(base, f"go: {exc}", warnings)
+        changes = self.report_changes(target, build_list, rs)
+        zips = await self.changed_module_zips(build_list)
+        if res.is_package:
+            zips |= self.package_module_zips(res.module.path, rs, g)
+        gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, res, zips)
+        final_list = tuple(m for m in build_list if not semver.is_toolchain_path(m.path))
+        resolved, introduced = _conflict_diff(initial_graph, g)
+        return _replace(
+            base,
+            ok=True,
+            changes=tuple(changes),
+            build_list=final_list,
+            gomod_after=after,
+            gosum_added=tuple(gomod_lines),
+            zip_sums_added=tuple(zip_lines),
+            conflicts_resolved=resolved,
+            conflicts_introduced=introduced,
+            warnings=tuple(warnings),
+        )
+
+    def reason(self, m: ModuleVersion, resolved: ModuleVersion) -> str:
+        """``ResolvedString`` of the argument's resolution (``reason`` in go get)."""
+        q = self.target
+        if m.path != resolved.path:
+            return f"(INTERNAL ERROR: no reason found for {m})"
+        if resolved.path != q.path:
+            if resolved.version != q.query:
+                return f"{resolved} (matching {q.path}@{q.query})"
+            return f"{resolved} (matching {q.raw})"
+        if resolved.version != q.query:
+            return f"{q.path}@{q.query} ({resolved.version})"
+        return q.raw
+
+    def constraint_text(self, exc: _ConstraintError, resolved: ModuleVersion) -> str:
+        lines = []
+        for c in exc.conflicts:
+            adverb = "indirectly " if len(c.path) > 2 else ""
+            first = self.reason(c.path[0], resolved)
+            last = c.path[-1]
+            if c.err is not None:
+                lines.append(f"go: {first} {adverb}requires {last}: {c.unwrapped()}")
+            else:
+                assert c.constraint is not None
+                lines.append(
+                    f"go: {first} {adverb}requires {last}, not {self.reason(c.constraint, resolved)}"
+                )
+        return "\n".join(lines)
+
+    async def package_warnings(self, res: _Resolution, rs: _Reqs) -> list[str]:
+        """``checkPackageProblems``: deprecation and retraction notes for the argument."""
+        m = res.module
+        if m.path == self.main.path:
+            return []
+        out: list[str] = []
+        try:
+            deprecated = await self.view.deprecation(m.path) if m.version != "" else ""
+        except GomodxError:
+            deprecated = ""
+        if deprecated:
+            out.append(f"go: module {m.path} is deprecated: {short_message(deprecated, '')}")
+        try:
+            await self.view.check_retractions(m)
+        except Disallowed as exc:
+            if exc.retracted:
+                out.append(f"go: warning: {exc}")
+                out.append(
+                    "go: to switch to the latest unretracted version, run:\n"
+                    f"\tgo get {m.path}@latest"
+                )
+        except GomodxError:
+            pass
+        return out
+
+    def render_gomod(self, rs: _Reqs, before: bytes) -> bytes:
+        """``UpdateGoModFromReqs`` then ``commitRequirements``' dirty check."""
+        name = str(self.view.main_dir / "go.mod")
+        original = modfile.parse(name, before)
+        f = modfile.parse(name, before)
+        if f.go is None:
+            f.add_go_stmt(self.view.local_go)
+        go_version = ""
+        toolchain = ""
+        reqs: list[Require] = []
+        for m in rs.roots:
+            if m.path == "go":
+                go_version = m.version
+            elif m.path == "toolchain":
+                toolchain = m.version
+            else:
+                reqs.append(Require(mod=m, indirect=m.path not in rs.direct))
+        if semver.gover_compare(go_version, self.view.local_go) > 0:
+            raise GomodxError(
+                f"updating go.mod requires go >= {go_version}"
+                f" (running go {self.view.local_go}; GOTOOLCHAIN=local)"
+            )
+        if f.go is None or f.go.version != go_version:
+            f.add_go_stmt(go_version)
+        if f.tool and semver.gover_compare(go_version, GO_MOD_TOOL_VERSION) < 0:
+            go_version = GO_MOD_TOOL_VERSION
+            f.add_go_stmt(go_version)
+        if not toolchain:
+            toolchain = "go" + go_version
+        tool_version = semver.gover_from_toolchain(toolchain)
+        if (
+            toolchain == "go" + go_version
+            or semver.gover_compare(tool_version or "0", STRICT_VERSION) < 0
+        ):
+            f.drop_toolchain_stmt()
+        else:
+            f.add_toolchain_stmt(toolchain)
+        if semver.gover_compare(go_version, SEPARATE_INDIRECT_VERSION) < 0:
+            f.set_require(reqs)
+        elif semver.gover_compare(go_version, SIMPLIFY_REQUIRE_VERSION) < 0:
+            f.set_require_separate_indirect(reqs)
+        else:
+            f.set_require_at_most_two(reqs)
+        f.cleanup()
+        after = f.format()
+        if after == before or not _semantically_dirty(original, f):
+            return before
+        return after
+
+    def report_changes(
+        self, target: ModuleVersion, build_list: Sequence[ModuleVersion], rs: _Reqs
+    ) -> list[Change]:
+        """``reportChanges``: the argument, the old go.mod's requirements, the new ones."""
+        f = self.view.main_file
+        old_reqs = [r.mod for r in f.require]
+        old_go = f.go.version if f.go is not None else self.view.local_go
+        old_tc = f.toolchain.name if f.toolchain is not None else ""
+        new_version = {m.path: m.version for m in build_list}
+        changes: dict[str, tuple[str, str]] = {}
+        if not semver.is_toolchain_path(target.path) and target.path != self.main.path:
+            old = self.initial_version.get(target.path, "")
+            new = target.version
+            if old != new and (old != "" or new != NONE):
+                changes[target.path] = (old, new)
+        for m in old_reqs:
+            new = new_version.get(m.path, "")
+            if m.version != new:
+                changes[m.path] = (m.version, new)
+        new_go = old_go
+        new_tc = ""
+        for m in rs.roots:
+            if m.path == "go":
+                new_go = m.version
+            elif m.path == "toolchain":
+                new_tc = m.version
+            else:
+                old = self.initial_version.get(m.path, "")
+                if old != m.version:
+                    changes[m.path] = (old, m.version)
+        if new_go != old_go:
+            changes["go"] = (old_go, new_go)
+        written_tc = self._written_toolchain(new_go, new_tc)
+        if written_tc != old_tc:
+            changes["toolchain"] = (old_tc, written_tc)
+
+        def order(p: str) -> tuple[int, str]:
+            return (0 if p == "go" else 1 if p == "toolchain" else 2, p)
+
+        out: list[Change] = []
+        for p in sorted(changes, key=order):
+            old, new = changes[p]
+            if old == "":
+                out.append(Change(p, NONE, new, "added"))
+            elif new in (NONE, ""):
+                out.append(Change(p, old, NONE, "removed"))
+            elif semver.mod_compare(p, new, old) > 0:
+                out.append(Change(p, old, new, "upgraded"))
+            else:
+                out.append(Change(p, old, new, "downgraded"))
+        return out
+
+    def _written_toolchain(self, go_version: str, toolchain: str) -> str:
+        tc = toolchain or "go" + go_version
+        tv = semver.gover_from_toolchain(tc)
+        if tc == "go" + go_version or semver.gover_compare(tv or "0", STRICT_VERSION) < 0:
+            return ""
+        return tc
+
+    async def changed_module_zips(self, build_list: Sequence[ModuleVersion]) -> set[ModuleVersion]:
+        """Zips ``checkPackageProblems`` downloads: modules whose version changed and
+        whose old version had a zip hash in go.sum."""
+        out: set[ModuleVersion] = set()
+        for m in build_list:
+            if semver.is_toolchain_path(m.path) or m.path == self.main.path:
+                continue
+            old_v = self.initial_version.get(m.path, "")
+            if old_v == "":
+                continue
+            actual = self.view.resolve(m)
+            old_actual = self.view.resolve(ModuleVersion(m.path, old_v))
+            if actual == old_actual or actual.version == "":
+                continue
+            if not self._have_sum(old_actual):
+                continue
+            out.add(actual)
+        return out
+
+    def package_module_zips(self, package: str, rs: _Reqs, g: _Graph) -> set[ModuleVersion]:
+        """Zips loading ``package`` downloads: every module in the build list whose path is
+        a prefix of the package path (roots only in a pruned module), to rule out an
+        ambiguous import."""
+        out: set[ModuleVersion] = set()
+        prefix = package
+        while prefix and prefix != ".":
+            if not semver.is_toolchain_path(prefix) and prefix != self.main.path:
+                v = rs.root_selected(prefix, self.main) if rs.pruned else g.selected(prefix)
+                if v is not None and v not in (NONE, ""):
+                    actual = self.view.resolve(ModuleVersion(prefix, v))
+                    if actual.version:
+                        out.add(actual)
+            if "/" not in prefix:
+                break
+            prefix = prefix.rsplit("/", 1)[0]
+        return out
+
+    def _have_sum(self, m: ModuleVersion) -> bool:
+        return bool(self.gosum.hashes(m.path, m.version)) or m in self.view.zip_reads
+
+    async def sum_lines(
+        self,
+        rs: _Reqs,
+        g: _Graph,
+        graph_loaded: bool,
+        res: _Resolution,
+        zips: set[ModuleVersion],
+    ) -> tuple[list[str], list[str]]:
+        """The go.sum lines ``go get`` adds: sums of files it read that ``keepSums`` keeps."""
+        view = self.view
+        keep_mod: set[ModuleVersion] = set()
+        keep_zip: set[ModuleVersion] = set()
+        if graph_loaded:
+            for m in g.walk():
+                if m in g.summaries and not semver.is_toolchain_path(m.path):
+                    keep_mod.add(view.resolve(m))
+            listed: Sequence[ModuleVersion] = g.build_list()
+        else:
+            # The graph was never needed: go keeps the roots' sums only.
+            listed = rs.roots
+        for m in listed:
+            if semver.is_toolchain_path(m.path) or m.path == self.main.path:
+                continue
+            r = view.resolve(m)
+            keep_mod.add(r)
+            keep_zip.add(r)
+        if res.is_package and res.module.path != self.main.path:
+            keep_mod.add(view.resolve(res.module))
+        # Downloads: the argument's module (to look for its package), then the zips of
+        # changed modules that had sums before.
+        for z in sorted(zips, key=_mod_key):
+            if z in keep_zip:
+                with contextlib.suppress(GomodxError):
+                    await view.zip(z)
+        mod_lines: list[str] = []
+        for m in sorted(keep_mod & view.gomod_reads, key=_mod_key):
+            if m.version == "" or self.gosum.gomod_hashes(m.path, m.version):
+                continue
+            data = await view.raw_gomod(m)
+            mod_lines.append(f"{m.path} {m.version}/go.mod {gomod_hash(data)}")
+        zip_lines: list[str] = []
+        for m in sorted(keep_zip & view.zip_reads, key=_mod_key):
+            if m.version == "" or self.gosum.hashes(m.path, m.version):
+                continue
+            data = await view.zip(m)
+            zip_lines.append(f"{m.path} {m.version} {zip_hash(data)}")
+        return mod_lines, zip_lines
+
+
+class _PackageNotInModule(GomodxError):
+    """``PackageNotInModuleError`` for a prefix module without the package."""
+
+    def __init__(self, view: ModuleView, m: ModuleVersion, q: Target) -> None:
+        repl = view.replacement(m)
+        found = ""
+        if repl is not None:
+            shown = f"{repl.path}@{repl.version}" if repl.version else repl.path
+            if q.query == m.version:
+                found = f" (replaced by {shown})"
+            else:
+                found = f" ({m.version}, replaced by {shown})"
+        elif q.query != m.version:
+            found = f" ({m.version})"
+        super().__init__(
+            f"module {m.path}@{q.query} found{found}, but does not contain package {q.path}"
+        )
+
+
+def _not_exist(exc: BaseException) -> bool:
+    if isinstance(exc, QueryError):
+        return exc.kind == "not-exist"
+    return "no such file or directory" in str(exc) or "not found" in str(exc)
+
+
+def _semantically_dirty(before: ModFile, after: ModFile) -> bool:
+    """``modFileIsDirty``: whether ``after`` differs meaningfully from ``before``."""
+
+    def mod(f: ModFile) -> str:
+        return f.module.mod.path if f.module is not None else ""
+
+    if mod(before) != mod(after):
+        return True
+    go_b = before.go.version if before.go is not None else ""
+    go_a = after.go.version if after.go is not None else ""
+    tc_b = before.toolchain.name if before.toolchain is not None else ""
+    tc_a = after.toolchain.name if after.toolchain is not None else ""
+    require = {r.mod: r.indirect for r in before.require}
+    replace = {r.old: r.new for r in before.replace}
+    exclude = {e.mod for e in before.exclude}
+    if (
+        go_b != go_a
+        or tc_b != tc_a
+        or len(after.require) != len(require)
+        or len(after.replace) != len(replace)
+        or len(after.exclude) != len(exclude)
+    ):
+        return True
+    for r in after.require:
+        if r.mod not in require or require[r.mod] != r.indirect:
+            return True
+    for rp in after.replace:
+        if replace.get(rp.old) != rp.new:
+            return True
+    return any(e.mod not in exclude for e in after.exclude)
+
+
+def _conflict_diff(
+    before: _Graph, after: _Graph
+) -> tuple[tuple[GraphConflict, ...], tuple[GraphConflict, ...]]:
+    """Conflicts (paths requested at several versions) that disappear, and that appear."""
+    old = {c.path: c for c in graph_conflicts(before.module_graph(), path_limit=1)}
+    new = {c.path: c for c in graph_conflicts(after.module_graph(), path_limit=1)}
+    gone = tuple(c for p, c in old.items() if p not in new)
+    came = tuple(c for p, c in new.items() if p not in old)
+    return gone, came
+
+
+def _refused(base: Plan, text: str, warnings: Sequence[str]) -> Plan:
+    return _replace(base, ok=False, error=text, warnings=tuple(warnings))
+
+
+def _replace(plan: Plan, **changes: Any) -> Plan:
+    from dataclasses import replace
+
+    return replace(plan, **changes)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+# -- entry points -------------------------------------------------------------------------
+
+
+async def plan_get(
+    main_dir: str | os.PathLike[str],
+    source: ModuleSource,
+    target: str | Target,
+    *,
+    local_go: str = LOCAL_GO_VERSION,
+    suggest: bool = True,
+) -> Plan:
+    """Preview ``go get TARGET`` in the module at ``main_dir``.
+
+    Metadata comes from ``source`` (concurrently; each file once). Returns a
+    :class:`Plan`; a refusal is a plan with ``ok`` false and go's message in ``error``
+    (with ``suggest``, :attr:`Plan.suggestion` names the nearest version of the same
+    module that go would accept). Raises :class:`~analysis.errors.ModfileError` for a
+    malformed main go.mod, :class:`PlanError` for arguments gomodx does not handle, and
+    the proxy's errors when the network (not the module graph) fails.
+    """
+    t = target if isinstance(target, Target) else parse_target(target)
+    directory = Path(main_dir)
+    plan = await _plan_once(directory, source, t, local_go)
+    if plan.ok or not suggest or t.query == NONE or not plan.version:
+        return plan
+    hint = await _suggest(directory, source, t, plan, local_go)
+    return _replace(plan, suggestion=hint)
+
+
+async def _plan_once(directory: Path, source: ModuleSource, t: Target, local_go: str) -> Plan:
+    gomod = directory / "go.mod"
+    data = _read_bytes(gomod)
+    if data is None:
+        raise GomodxError(
+            f"{directory}: go.mod file not found in current directory or any parent"
+            " directory; see 'go help modules'"
+        )
+    main_file = modfile.parse(str(gomod), data)
+    view = ModuleView(source, main_file, directory, local_go)
+    try:
+        gosum = GoSum.read(directory / "go.sum")
+    except GomodxError:
+        gosum = GoSum()
+    return await _Get(view, t, gosum).run()
+
+
+async def _suggest(
+    directory: Path, source: ModuleSource, t: Target, refused: Plan, local_go: str
+) -> str:
+    """The nearest version of the argument's module that ``go get`` would accept."""
+    if not refused.error.startswith("go: ") or " requires " not in refused.error:
+        return ""
+    main_file = modfile.parse(str(directory / "go.mod"), _read_bytes(directory / "go.mod") or b"")
+    view = ModuleView(source, main_file, directory, local_go)
+    try:
+        listed = list(await view.repo_versions(t.path))
+    except GomodxError:
+        return ""
+    allowed: list[str] = []
+    for v in listed:
+        try:
+            await view.check_allowed(ModuleVersion(t.path, v))
+        except GomodxError:
+            continue
+        allowed.append(v)
+    want = refused.version
+    current = next((m.version for m in refused.previous_build_list if m.path == t.path), "")
+    above = [v for v in allowed if semver.mod_compare(t.path, v, want) > 0]
+    below = [v for v in reversed(allowed) if semver.mod_compare(t.path, v, want) < 0]
+    # Try the versions between the request and the current version first.
+    order: list[str] = []
+    first, second = (above, below)
+    if current and semver.mod_compare(t.path, want, current) > 0:
+        first, second = below, above
+    for i in range(max(len(first), len(second))):
+        if i < len(first):
+            order.append(first[i])
+        if i < len(second):
+            order.append(second[i])
+    for v in order[:8]:
+        alt = Target(f"{t.path}@{v}", t.path, v)
+        plan = await _plan_once(directory, source, alt, local_go)
+        if plan.ok:
+            return alt.raw
+    return ""
+
+
+def plan_get_sync(
+    main_dir: str | os.PathLike[str],
+    source: ModuleSource,
+    target: str | Target,
+    **options: Any,
+) -> Plan:
+    """:func:`plan_get` for code without an event loop."""
+    return asyncio.run(plan_get(main_dir, source, target, **options))
