@@ -10,7 +10,7 @@ several requirers asking for different versions of shared modules, a prerelease 
 wins, a pseudo-version, a retracted version that is selected, a deprecated module, a
 ``/v2`` major beside ``v1``, ``+incompatible`` versions, an ``exclude`` and a ``replace``
 pointing at a fork. The proxy is in GOPROXY ``file://`` layout (``list``, ``.info``,
-``.mod``; no zips: the app never needs source code).
+``.mod``, and a tiny ``.zip`` per version, which ``go get`` — and so a plan — reads).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +161,18 @@ def _catalog() -> list[Version]:
         ]),
         V("example.com/json", "v1.1.0", "2022-10-10", go="1.16"),
         V("example.com/json", "v1.2.0", "2023-12-11", go="1.18"),
+        # json and router are released together: json v1.3.0 needs router v1.9.0, which
+        # already needs json's v1.3.1 fix, so go get json@v1.3.0 is refused.
+        V("example.com/json", "v1.3.0", "2024-03-18", go="1.21", requires=[
+            ("example.com/router", "v1.9.0"),
+        ]),
+        V("example.com/json", "v1.3.1", "2024-03-25", go="1.21", requires=[
+            ("example.com/router", "v1.9.0"),
+        ]),
+        V("example.com/router", "v1.9.0", "2024-03-20", go="1.21", requires=[
+            ("example.com/json", "v1.3.1"), ("example.com/color", "v1.2.0"),
+            ("example.org/x/sys", "v0.15.0"),
+        ]),
         V("example.com/log", "v1.0.0", "2023-01-09", requires=[("example.com/color", "v1.1.0")]),
         V("example.com/log", "v1.1.0", "2023-09-25", requires=[("example.com/color", "v1.1.0")]),
         # The fork the shop replaces example.com/log with (a fix not merged upstream).
@@ -275,6 +288,24 @@ func main() {
 """
 
 
+def _zip(v: Version) -> bytes:
+    """A module zip with a fixed timestamp (so regenerating changes nothing)."""
+    import io
+
+    prefix = f"{v.path}@{v.version}/"
+    name = v.path.rsplit("/", 1)[-1].replace(".", "").replace("-", "")
+    if name.startswith("v") and name[1:].isdigit():
+        name = v.path.rsplit("/", 2)[-2]
+    files = {f"{name}.go": f"// Package {name} is part of the gomodx demo.\npackage {name}\n"}
+    if v.has_go_mod:
+        files["go.mod"] = v.go_mod()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for fname, text in sorted(files.items()):
+            z.writestr(zipfile.ZipInfo(prefix + fname, (2020, 1, 1, 0, 0, 0)), text)
+    return buf.getvalue()
+
+
 def write(demo: Path) -> None:
     """Write ``demo/project`` and ``demo/proxy`` from the tables above."""
     proxy = demo / "proxy"
@@ -297,6 +328,7 @@ def write(demo: Path) -> None:
                 json.dumps({"Version": v.version, "Time": when + "Z"}) + "\n"
             )
             (vdir / f"{base}.mod").write_text(v.go_mod())
+            (vdir / f"{base}.zip").write_bytes(_zip(v))
     (project / "go.mod").write_text(MAIN_GO_MOD)
     (project / "main.go").write_text(MAIN_GO)
     # go.sum: the go.mod hash of every module version the build graph reads, in go's order.

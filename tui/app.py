@@ -1,0 +1,613 @@
+"""The gomodx terminal app: browse conflicts, see why, fetch versions, change versions, export.
+
+::
+
+    Session (main dir, ProxyClient) ──► GomodxApp ──► MainScreen (table, details)
+          load / versions / plan            │          ├── TreeScreen (dependents, deps)
+                                            │          ├── PlanScreen (preview, apply)
+         FetchEvents ──► network log ◄──────┘          ├── PrefetchScreen, NetworkLogScreen
+                                                       ├── ExportScreen, HelpScreen
+                                                       └── command palette (bindings, modules)
+
+The app is built by a factory with its inputs injected (:func:`make_app`, or
+``GomodxApp(session)``), so tests, the screenshot script and ``gomodx --demo`` build it on
+their own project and proxy. Everything slow runs in a worker with its own group; engine
+errors become notifications, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+
+from analysis import modfile
+from analysis.cache import CacheStack, atomic_write
+from analysis.errors import GomodxError
+from analysis.goenv import GoEnv, load_goenv
+from analysis.hashes import GoSum
+from analysis.loader import LoadedGraph, load_module_graph
+from analysis.module import ModuleVersion
+from analysis.plan import Plan, plan_get
+from analysis.proxy import FetchEvent, ProxyClient
+from analysis.source import ProxySource
+from analysis.versions import MainModule, ModuleVersions, module_versions
+from tui.widgets.rows import GraphFacts, build_facts
+
+__all__ = [
+    "DEMO_DIR",
+    "AppliedChange",
+    "GomodxApp",
+    "NetState",
+    "Session",
+    "make_app",
+    "run_app",
+]
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+"""The bundled example: ``project/`` (a Go module) and ``proxy/`` (its GOPROXY)."""
+
+
+# -- the session: inputs and engine calls, no widgets -------------------------------------
+
+
+@dataclass
+class Session:
+    """One Go module and the proxy client the app reads it through.
+
+    ``label`` says where modules come from (shown in the status bar). ``scratch`` is a
+    temporary directory the session owns and deletes on :meth:`close` (the demo's copy).
+    """
+
+    main_dir: Path
+    client: ProxyClient
+    label: str
+    demo: bool = False
+    scratch: Path | None = None
+    _versions: dict[str, asyncio.Future[ModuleVersions]] = field(default_factory=dict)
+
+    @classmethod
+    def for_directory(cls, directory: str | os.PathLike[str], *, offline: bool = False) -> Session:
+        """A session on a real module: Go's settings, go.sum and caches, as ``go`` would."""
+        d = Path(directory).resolve()
+        if not (d / "go.mod").is_file():
+            raise GomodxError(f"{d}: no go.mod here (run gomodx in a Go module, or --demo)")
+        env = load_goenv(cwd=d)
+        client = ProxyClient(env, gosum=GoSum.read(d / "go.sum"), offline=offline)
+        label = "offline (module caches)" if client.offline else f"GOPROXY={env.goproxy}"
+        return cls(d, client, label)
+
+    @classmethod
+    def for_demo(cls, *, proxy_dir: Path | None = None, offline: bool = False) -> Session:
+        """The bundled example on a temporary copy (changes never touch the package).
+
+        Modules come from the bundled ``file://`` proxy; no cache is read or written and
+        no go command or network is needed.
+        """
+        scratch = Path(tempfile.mkdtemp(prefix="gomodx-demo-"))
+        project = scratch / "shop"
+        shutil.copytree(DEMO_DIR / "project", project)
+        proxy = (proxy_dir or DEMO_DIR / "proxy").resolve()
+        env = GoEnv(
+            goproxy="off" if offline else proxy.as_uri(),
+            gosumdb="off",
+            gomodcache="",
+            gopath="",
+            goauth="off",
+            source="demo",
+        )
+        client = ProxyClient(
+            env,
+            caches=CacheStack(None, None),
+            gosum=GoSum.read(project / "go.sum"),
+            use_go=False,
+            offline=offline,
+        )
+        label = "offline" if client.offline else "demo proxy (file://, bundled)"
+        return cls(project, client, label, demo=True, scratch=scratch)
+
+    async def load(self) -> LoadedGraph:
+        """The module graph ``go mod graph`` would print, through the proxy client."""
+        return await load_module_graph(self.main_dir, ProxySource(self.client))
+
+    async def versions(self, path: str, loaded: LoadedGraph | None) -> ModuleVersions:
+        """``path``'s annotated versions, fetched once per graph (see :meth:`forget`).
+
+        The fetch runs as its own task, so a caller that gives up (a cancelled worker)
+        does not throw away an answer another caller, or the next highlight, will want.
+        """
+        task = self._versions.get(path)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch_versions(path, loaded))
+            self._versions[path] = task
+            task.add_done_callback(lambda t: self._drop_failed(path, t))
+        return await asyncio.shield(task)
+
+    def _drop_failed(self, path: str, task: asyncio.Future[ModuleVersions]) -> None:
+        if (task.cancelled() or task.exception() is not None) and self._versions.get(path) is task:
+            del self._versions[path]
+
+    async def _fetch_versions(self, path: str, loaded: LoadedGraph | None) -> ModuleVersions:
+        selected = ""
+        requested: dict[str, list[str]] = {}
+        if loaded is not None:
+            g = loaded.graph
+            selected = g.selected().get(path, "")
+            for v in g.versions(path):
+                who = g.requirers(ModuleVersion(path, v))
+                if who:
+                    requested[v] = [str(w) for w in who]
+        main = MainModule.load(self.main_dir)
+        return await module_versions(
+            self.client, path, main=main, selected=selected, requested_by=requested
+        )
+
+    async def plan(self, path: str, version: str) -> Plan:
+        """What ``go get path@version`` would do (refusals are plans with ``ok`` false)."""
+        return await plan_get(self.main_dir, ProxySource(self.client), f"{path}@{version}")
+
+    async def refusal_chain(self, plan: Plan, depth: int = 6) -> list[ModuleVersion]:
+        """The requirements that lead from the requested version to the one go insists on.
+
+        go words a refusal as ``A@v (indirectly) requires B@w, not B@u``; this walks the
+        go.mod files from ``A@v`` (breadth first, through the proxy client) to ``B@w`` and
+        returns the chain, or ``[]`` when the text has another shape.
+        """
+        m = _REFUSAL.search(plan.error)
+        if m is None:
+            return []
+        start = ModuleVersion.parse(m.group("from"))
+        goal = ModuleVersion.parse(m.group("needs"))
+        source = ProxySource(self.client)
+        prev: dict[ModuleVersion, ModuleVersion | None] = {start: None}
+        frontier = [start]
+        for _ in range(depth):
+            nxt: list[ModuleVersion] = []
+            for node in frontier:
+                if node == goal:
+                    chain = [node]
+                    while (p := prev[chain[-1]]) is not None:
+                        chain.append(p)
+                    return chain[::-1]
+                try:
+                    f = modfile.parse_lax("go.mod", await source.go_mod(node))
+                except GomodxError:
+                    continue
+                for r in f.require:
+                    if r.mod not in prev:
+                        prev[r.mod] = node
+                        nxt.append(r.mod)
+            frontier = nxt
+        return [start, goal] if goal in prev else []
+
+    def apply(self, plan: Plan) -> AppliedChange:
+        """Write the plan's go.mod (and go.sum); refuses if either changed since the preview."""
+        gomod = self.main_dir / "go.mod"
+        gosum = self.main_dir / "go.sum"
+        before = {gomod: _read(gomod), gosum: _read(gosum)}
+        if before[gomod] != plan.gomod_before:
+            raise GomodxError(
+                "go.mod changed on disk since the preview (edited elsewhere?); nothing was "
+                "written. Preview the change again."
+            )
+        if plan.gosum_before is not None and before[gosum] != plan.gosum_before:
+            raise GomodxError("go.sum changed on disk since the preview; nothing was written.")
+        after = {gomod: plan.gomod_after, gosum: plan.gosum_after()}
+        for path, data in after.items():
+            if data is not None and data != before[path]:
+                atomic_write(path, data)
+        return AppliedChange(plan, before, after)
+
+    def undo(self, change: AppliedChange) -> None:
+        """Put back the files ``change`` replaced, unless they were edited since."""
+        for path, data in change.after.items():
+            if data is not None and _read(path) != data:
+                raise GomodxError(
+                    f"{path.name} changed on disk after the change was applied; not undoing."
+                )
+        for path, data in change.before.items():
+            if data is None:
+                if change.after.get(path) is not None:
+                    path.unlink(missing_ok=True)
+            elif data != change.after.get(path):
+                atomic_write(path, data)
+
+    def cached_versions(self, path: str) -> ModuleVersions | None:
+        fut = self._versions.get(path)
+        if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
+            return fut.result()
+        return None
+
+    def forget(self) -> None:
+        """Drop memoised version lists (the go.mod changed: selections and excludes moved)."""
+        for task in self._versions.values():
+            task.cancel()
+        self._versions.clear()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+_REFUSAL = re.compile(
+    r"go: (?P<from>\S+@\S+) (?:indirectly )?requires (?P<needs>\S+@\S+), not \S+@\S+"
+)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """A plan written to disk, and the file contents before and after (for undo)."""
+
+    plan: Plan = field(repr=False)
+    before: Mapping[Path, bytes | None] = field(repr=False)
+    after: Mapping[Path, bytes | None] = field(repr=False)
+
+    def moved(self) -> dict[str, str]:
+        """``path -> previous version`` of every module the change moved."""
+        return {c.path: "" if c.from_ == "none" else c.from_ for c in self.plan.changes}
+
+
+@dataclass(frozen=True)
+class NetState:
+    """How the proxy is doing, from the fetch events seen so far."""
+
+    level: str = "idle"  # idle | online | degraded | offline
+    requests: int = 0
+    errors: int = 0
+    retries: int = 0
+    cache_hits: int = 0
+    stale: int = 0
+
+    def text(self) -> str:
+        glyph = {"idle": "○", "online": "●", "degraded": "◐", "offline": "⊘"}[self.level]
+        extra = []
+        if self.errors:
+            extra.append(f"{self.errors} errors")
+        if self.retries:
+            extra.append(f"{self.retries} retries")
+        if self.stale:
+            extra.append(f"{self.stale} stale")
+        tail = f" ({', '.join(extra)})" if extra else ""
+        return f"{glyph} {self.level}{tail}"
+
+
+# -- the app ------------------------------------------------------------------------------
+
+
+class GomodxApp(App[None]):
+    """gomodx's Textual app; build it with :func:`make_app` or ``GomodxApp(session)``."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "gomodx"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("n", "network_log", "Network log", show=False, id="app.network-log"),
+    ]
+
+    @dataclass
+    class GraphReady(Message, bubble=False):
+        """A graph finished loading and its rows are computed (or it failed: ``error``)."""
+
+        generation: int
+        facts: GraphFacts | None
+        error: str = ""
+
+    @dataclass
+    class VersionsReady(Message, bubble=False):
+        """A module's version list arrived (``error`` set when the fetch failed)."""
+
+        path: str
+        versions: ModuleVersions | None
+        error: str = ""
+
+    @dataclass
+    class FetchLogged(Message, bubble=False):
+        """The proxy client reported a request or cache hit."""
+
+        event: FetchEvent
+
+    net: reactive[NetState] = reactive(NetState, always_update=True)
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        prefetch: bool = False,
+        animations: bool = True,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        from tui.screens.palette import BindingCommands, ModuleCommands
+
+        self.COMMANDS = App.COMMANDS | {BindingCommands, ModuleCommands}
+        self.session = session
+        self.prefetch_on_load = prefetch
+        if not animations:
+            self.animation_level = "none"
+        if theme:
+            self.theme = theme
+        self.loaded: LoadedGraph | None = None
+        self.facts: GraphFacts | None = None
+        self.generation = 0
+        self.fetch_log: list[FetchEvent] = []
+        self.timings: dict[str, float] = {}
+        self.undo_stack: list[AppliedChange] = []
+        self.known: dict[str, ModuleVersions] = {}
+        """The last version list seen per module: retractions and deprecations outlive a
+        reload (the session's per-graph memo does not)."""
+        self.highlight_changes: Mapping[str, str] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        self._counts = {"requests": 0, "errors": 0, "retries": 0, "cache": 0, "stale": 0}
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from tui.screens.main import MainScreen
+
+        self._unsubscribe = self.session.client.subscribe(self._fetch_event)
+        if self.session.client.offline:
+            self.net = NetState("offline")
+        self.sub_title = str(self.session.main_dir.name)
+        self.push_screen(MainScreen())
+        self.reload()
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.session.close()
+
+    # -- the graph ------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Load (or reload) the module graph in a worker."""
+        self.generation += 1
+        self.session.forget()
+        self.load_graph(self.generation)
+
+    @work(exclusive=True, group="graph", exit_on_error=False)
+    async def load_graph(self, generation: int) -> None:
+        start = time.perf_counter()
+        try:
+            loaded = await self.session.load()
+            self.timings["loaded"] = time.perf_counter()
+            self.timings["load"] = self.timings["loaded"] - start
+            facts = await asyncio.to_thread(build_facts, loaded, self._retractions(loaded))
+        except GomodxError as exc:
+            self.post_message(self.GraphReady(generation, None, str(exc)))
+            return
+        except OSError as exc:
+            self.post_message(self.GraphReady(generation, None, f"{exc}"))
+            return
+        self.timings["facts"] = time.perf_counter() - self.timings["loaded"]
+        if generation == self.generation:
+            self.loaded = loaded
+            self.facts = facts
+        self.post_message(self.GraphReady(generation, facts))
+
+    def _retractions(self, loaded: LoadedGraph | None = None) -> dict[str, str]:
+        """``path -> rationale`` for every selected version known to be retracted."""
+        out: dict[str, str] = {}
+        loaded = loaded or self.loaded
+        if loaded is None:
+            return out
+        sel = loaded.graph.selected()
+        for path, v in sel.items():
+            mv = self.known.get(path)
+            entry = mv.entry(v) if mv is not None else None
+            if entry is not None and entry.retracted:
+                out[path] = "; ".join(entry.rationale)
+        return out
+
+    def on_gomodx_app_graph_ready(self, message: GraphReady) -> None:
+        if message.generation != self.generation:
+            return  # a reload overtook this one
+        if message.error:
+            self.notify(message.error, title="Cannot load the module graph", severity="error")
+        elif self.prefetch_on_load and message.facts is not None:
+            self.prefetch_on_load = False
+            self.prefetch_all()
+        self._forward(message)
+
+    def _forward(self, message: Message) -> None:
+        """Hand an app-level message to the main screen (wherever it is in the stack)."""
+        from tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.post_message(message)
+
+    # -- versions ---------------------------------------------------------------------
+
+    async def fetch_versions(self, path: str) -> ModuleVersions:
+        """Fetch (or reuse) ``path``'s versions and tell the main screen."""
+        try:
+            mv = await self.session.versions(path, self.loaded)
+        except (GomodxError, OSError) as exc:
+            self._forward(self.VersionsReady(path, None, str(exc)))
+            raise
+        self.known[path] = mv
+        self._forward(self.VersionsReady(path, mv))
+        entry = mv.entry(mv.selected) if mv.selected else None
+        if entry is not None and entry.retracted and self.facts is not None:
+            row = next((r for r in self.facts.rows if r.path == path), None)
+            if row is not None and not row.retracted:
+                self.refresh_facts()
+        return mv
+
+    @work(group="facts", exclusive=True, exit_on_error=False)
+    async def refresh_facts(self) -> None:
+        """Recompute rows and risks once retractions are known (debounced: many arrive
+        together during a prefetch)."""
+        await asyncio.sleep(0.25)
+        loaded, generation = self.loaded, self.generation
+        if loaded is None:
+            return
+        facts = await asyncio.to_thread(build_facts, loaded, self._retractions())
+        if generation == self.generation:
+            self.facts = facts
+            self._forward(self.GraphReady(generation, facts))
+
+    @work(group="prefetch", exclusive=True, exit_on_error=False)
+    async def prefetch_all(self) -> None:
+        """Fetch every build-list module's versions in the background (no screen)."""
+        facts = self.facts
+        if facts is None:
+            return
+        limit = asyncio.Semaphore(8)
+
+        async def one(path: str) -> None:
+            async with limit:
+                with contextlib.suppress(GomodxError, OSError):
+                    await self.fetch_versions(path)
+
+        await asyncio.gather(*(one(r.path) for r in facts.rows if not r.main))
+
+    # -- the network log ----------------------------------------------------------------
+
+    def _fetch_event(self, event: FetchEvent) -> None:
+        self.fetch_log.append(event)
+        c = self._counts
+        if event.outcome == "cache_hit":
+            c["cache"] += 1
+        else:
+            c["requests"] += 1
+        if event.outcome in ("error", "fallthrough"):
+            c["errors"] += 1
+        if event.outcome == "retry":
+            c["retries"] += 1
+        if event.stale:
+            c["stale"] += 1
+        if self.session.client.offline:
+            level = "offline"
+        elif c["errors"] or c["retries"] or c["stale"]:
+            level = "degraded"
+        else:
+            level = "online"
+        self.net = NetState(level, c["requests"], c["errors"], c["retries"], c["cache"], c["stale"])
+        self.post_message(self.FetchLogged(event))
+
+    def on_gomodx_app_fetch_logged(self, message: FetchLogged) -> None:
+        from tui.screens.fetch import NetworkLogScreen
+
+        if isinstance(self.screen, NetworkLogScreen):
+            self.screen.add_event(message.event)
+
+    # -- changing versions ------------------------------------------------------------
+
+    def preview_change(self, path: str, version: str) -> None:
+        """Open the preview of ``go get path@version``."""
+        from tui.screens.plan import PlanScreen
+
+        if self.loaded is None:
+            self.notify("The graph is still loading", severity="warning")
+            return
+        current = self.loaded.graph.selected().get(path, "")
+        self.push_screen(PlanScreen(path, version, current))
+
+    async def apply_plan(self, plan: Plan) -> None:
+        """Write the plan, remember it for undo, reload and highlight what moved."""
+        change = await asyncio.to_thread(self.session.apply, plan)
+        self.undo_stack.append(change)
+        self.highlight_changes = change.moved()
+        n = len(plan.changes)
+        self.notify(
+            f"go.mod updated: {n} module(s) changed. Press u to undo.",
+            title=f"Applied go get {plan.target.raw}",
+        )
+        self.reload()
+
+    def undo_change(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        self.run_undo()
+
+    @work(group="apply", exclusive=True, exit_on_error=False)
+    async def run_undo(self) -> None:
+        change = self.undo_stack[-1]
+        try:
+            await asyncio.to_thread(self.session.undo, change)
+        except (GomodxError, OSError) as exc:
+            self.notify(str(exc), title="Not undone", severity="error")
+            return
+        self.undo_stack.pop()
+        self.highlight_changes = {
+            c.path: c.to if c.to != "none" else "" for c in change.plan.changes
+        }
+        self.notify(f"go.mod restored (undid go get {change.plan.target.raw})", title="Undone")
+        self.reload()
+
+    def go_to_module(self, path: str) -> None:
+        """Show ``path`` in the main list (from the command palette)."""
+        from tui.screens.main import MainScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        if isinstance(self.screen, MainScreen):
+            self.screen.select_module(path)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_network_log(self) -> None:
+        from tui.screens.fetch import NetworkLogScreen
+
+        if not isinstance(self.screen, NetworkLogScreen):
+            self.push_screen(NetworkLogScreen())
+
+
+def make_app(
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    demo: bool = False,
+    offline: bool = False,
+    prefetch: bool | None = None,
+    animations: bool = True,
+    theme: str | None = None,
+) -> GomodxApp:
+    """The app on ``directory`` (a Go module), or on the bundled demo."""
+    if demo:
+        session = Session.for_demo(offline=offline)
+    else:
+        session = Session.for_directory(directory or ".", offline=offline)
+    return GomodxApp(
+        session,
+        prefetch=demo if prefetch is None else prefetch,
+        animations=animations,
+        theme=theme,
+    )
+
+
+def run_app(directory: str | None, *, demo: bool = False, offline: bool = False) -> int:
+    """Open the app (the ``gomodx [DIR]`` / ``gomodx --demo`` entry point)."""
+    app = make_app(directory, demo=demo, offline=offline)
+    app.run()
+    return 0

@@ -1,0 +1,1 @@
+"""The app's screens (each a module: main, tree, plan, fetch, export, help, palette)."""

@@ -1,0 +1,225 @@
+"""The export dialog: conflicts, the full graph or one module's neighbourhood, as DOT,
+Mermaid or JSON — or rendered to SVG/PNG when Graphviz's ``dot`` is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from analysis.cache import atomic_write
+from analysis.errors import GomodxError
+from analysis.export import to_dot, to_json, to_mermaid
+from analysis.loader import LoadedGraph
+from analysis.modgraph import ModuleGraph, shortest_paths
+from analysis.module import ModuleVersion
+
+__all__ = ["ExportRequest", "ExportScreen", "export_graph", "neighbourhood"]
+
+FORMATS = {"dot": "dot", "mermaid": "mmd", "json": "json", "svg": "svg", "png": "png"}
+SCOPES = ("conflicts", "full", "module")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to write where: ``scope`` in SCOPES, ``fmt`` in FORMATS."""
+
+    scope: str
+    fmt: str
+    path: Path
+    module: str = ""
+
+
+def neighbourhood(g: ModuleGraph, path: str, paths_per_requirer: int = 3) -> ModuleGraph:
+    """The part of ``g`` that explains one module: every version of ``path``, who requires
+    each, how those requirers are reached from the main module, and what the selected
+    version requires. Edges keep their original order."""
+    selected = ModuleVersion(path, g.selected().get(path, ""))
+    wanted: set[tuple[ModuleVersion, ModuleVersion]] = set()
+    for v in g.versions(path):
+        node = ModuleVersion(path, v)
+        for by in g.requirers(node):
+            wanted.add((by, node))
+            for p in shortest_paths(g, by, paths_per_requirer):
+                wanted.update(pairwise(p))
+    for dep in g.required(selected):
+        wanted.add((selected, dep))
+    sub = ModuleGraph(g.main)
+    sub.add_edges([e for e in dict.fromkeys(g.edges) if e in wanted])
+    return sub
+
+
+def export_graph(loaded: LoadedGraph, req: ExportRequest) -> int:
+    """Write the export; returns the number of bytes written. Raises GomodxError."""
+    g = loaded.graph
+    conflicts_only = req.scope == "conflicts"
+    if req.scope == "module":
+        if not req.module:
+            raise GomodxError("no module is highlighted")
+        g = neighbourhood(g, req.module)
+    if req.fmt == "mermaid":
+        data = to_mermaid(g, conflicts_only=conflicts_only).encode()
+    elif req.fmt == "json":
+        data = to_json(g, conflicts_only=conflicts_only).encode()
+    else:
+        dot = to_dot(g, conflicts_only=conflicts_only)
+        data = dot.encode() if req.fmt == "dot" else _render_with_graphviz(dot, req.fmt)
+    target = req.path.expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, data)
+    except OSError as exc:
+        raise GomodxError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return len(data)
+
+
+def _render_with_graphviz(dot: str, fmt: str) -> bytes:
+    exe = shutil.which("dot")
+    if exe is None:
+        raise GomodxError("Graphviz is not installed: `dot` is needed for SVG and PNG")
+    proc = subprocess.run([exe, f"-T{fmt}"], input=dot.encode(), capture_output=True, check=False)
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
+        raise GomodxError(f"dot failed: {detail}")
+    return proc.stdout
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Choose what to export and where; the result is the written path (or None)."""
+
+    HELP_GROUP = "Export"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="export.run"),
+    ]
+
+    def __init__(
+        self, loaded: LoadedGraph, module: str = "", directory: Path | None = None
+    ) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.module = module
+        self.directory = directory or Path.cwd()
+        self._auto_name = True
+
+    def compose(self) -> ComposeResult:
+        have_dot = shutil.which("dot") is not None
+        with Vertical(classes="dialog", id="export-form"):
+            yield Static("Export the module graph", classes="dialog-title")
+            with Horizontal():
+                yield Label("What", classes="export-label")
+                yield Label("Format", classes="export-label")
+            with Horizontal():
+                with RadioSet(id="scope"):
+                    yield RadioButton("Conflicts only", value=True, id="scope-conflicts")
+                    yield RadioButton("Full graph", id="scope-full")
+                    yield RadioButton(
+                        f"Around {self.module or '(no module)'}",
+                        id="scope-module",
+                        disabled=not self.module,
+                    )
+                with RadioSet(id="format"):
+                    yield RadioButton("DOT (Graphviz)", value=True, id="fmt-dot")
+                    yield RadioButton("Mermaid", id="fmt-mermaid")
+                    yield RadioButton("JSON", id="fmt-json")
+                    yield RadioButton("SVG (via dot)", id="fmt-svg", disabled=not have_dot)
+                    yield RadioButton("PNG (via dot)", id="fmt-png", disabled=not have_dot)
+            yield Label("File")
+            yield Input(self._default_name(), id="export-path")
+            if not have_dot:
+                yield Static("SVG and PNG need Graphviz (`dot`), which is not installed.")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Export", variant="primary", id="export")
+
+    def on_mount(self) -> None:
+        self.query_one("#scope", RadioSet).focus()
+
+    def _choice(self, set_id: str) -> str:
+        pressed = self.query_one(f"#{set_id}", RadioSet).pressed_button
+        assert pressed is not None and pressed.id is not None
+        return pressed.id.split("-", 1)[1]
+
+    def _default_name(self) -> str:
+        try:
+            scope, fmt = self._choice("scope"), self._choice("format")
+        except NoMatches:  # before the radio sets are composed
+            scope, fmt = "conflicts", "dot"
+        main = self.loaded.graph.main.path.rsplit("/", 1)[-1]
+        what = {"conflicts": "conflicts", "full": "graph"}.get(scope)
+        if what is None:
+            what = self.module.rsplit("/", 1)[-1].replace("@", "-")
+        name = f"{main}-{what}.{FORMATS[fmt]}"
+        return (
+            os.path.relpath(self.directory / name)
+            if self.directory == Path.cwd()
+            else str(self.directory / name)
+        )
+
+    @on(RadioSet.Changed)
+    def choice_changed(self) -> None:
+        if self._auto_name:
+            box = self.query_one("#export-path", Input)
+            box.value = self._default_name()
+            self._auto_name = True
+
+    @on(Input.Changed, "#export-path")
+    def path_edited(self, event: Input.Changed) -> None:
+        self._auto_name = event.value == self._default_name()
+
+    @on(Input.Submitted, "#export-path")
+    def path_submitted(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#export")
+    def export_pressed(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def request(self) -> ExportRequest:
+        path = Path(self.query_one("#export-path", Input).value.strip())
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        return ExportRequest(self._choice("scope"), self._choice("format"), path, self.module)
+
+    def action_export(self) -> None:
+        if not self.query_one("#export-path", Input).value.strip():
+            self.notify("Choose a file name", severity="warning")
+            return
+        self.query_one("#export", Button).disabled = True
+        self.run_export(self.request())
+
+    @work(group="export", exclusive=True, thread=True, exit_on_error=False)
+    def run_export(self, req: ExportRequest) -> None:
+        try:
+            size = export_graph(self.loaded, req)
+        except GomodxError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._written, req, size)
+
+    def _failed(self, error: str) -> None:
+        self.query_one("#export", Button).disabled = False
+        self.notify(error, title="Export failed", severity="error")
+
+    def _written(self, req: ExportRequest, size: int) -> None:
+        self.notify(f"{req.path} ({size:,} bytes)", title="Exported")
+        self.dismiss(req.path)

@@ -1,0 +1,279 @@
+"""The main screen: the build list on the left, the highlighted module's details on the right."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from analysis.errors import GomodxError
+from tui.widgets.details import DetailsPane, VersionTable, versions_note
+from tui.widgets.module_table import ModuleTable
+from tui.widgets.rows import ModuleRow, filter_rows, sort_rows, with_versions
+from tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from tui.app import GomodxApp, NetState
+
+__all__ = ["MainScreen"]
+
+VERSIONS_DEBOUNCE = 0.12
+"""Seconds the cursor must rest on a module before its versions are fetched."""
+
+
+class MainScreen(Screen[None]):
+    """Browse the build list; everything else starts here."""
+
+    AUTO_FOCUS = "#modules"
+    HELP_GROUP = "Main screen"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
+        Binding("c", "toggle_conflicts", "Conflicts", id="main.conflicts"),
+        Binding("v", "versions", "Versions", id="main.versions"),
+        Binding("t", "dependents", "Dependents", id="main.dependents"),
+        Binding("D", "dependencies", "Dependencies", show=False, id="main.dependencies"),
+        Binding("e", "export", "Export", id="main.export"),
+        Binding("f", "prefetch", "Fetch all", show=False, id="main.prefetch"),
+        Binding("u", "undo", "Undo change", show=False, id="main.undo"),
+        Binding("r", "reload", "Reload", show=False, id="main.reload"),
+        Binding("escape", "back", "Back", show=False, id="main.back"),
+        Binding("l", "versions", "Versions", show=False, id="main.right"),
+        Binding("h", "focus_list", "Module list", show=False, id="main.left"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, ModuleRow] = {}
+        self.conflicts_only = False
+        self.current = ""
+
+    @property
+    def gomodx(self) -> GomodxApp:
+        return cast("GomodxApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◇")
+        with Horizontal(id="body"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="filter: type part of a path, esc clears", id="filter")
+                yield ModuleTable(id="modules")
+            yield DetailsPane(id="details")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(ModuleTable)
+        table.loading = True
+        table.focus()
+        status = self.query_one(StatusBar)
+        status.source = self.gomodx.session.label
+        status.message = "loading the module graph…"
+        self.watch(self.app, "net", self._net_changed)
+
+    def _net_changed(self, net: NetState) -> None:
+        status = self.query_one(StatusBar)
+        status.net_text = net.text()
+        status.net_level = net.level
+
+    # -- the graph arrives ---------------------------------------------------------------
+
+    def on_gomodx_app_graph_ready(self, message: GomodxApp.GraphReady) -> None:
+        table = self.query_one(ModuleTable)
+        table.loading = False
+        status = self.query_one(StatusBar)
+        facts = message.facts
+        if facts is None:
+            status.message = "the module graph could not be loaded (r: retry)"
+            return
+        changed = self.gomodx.highlight_changes
+        rows = {}
+        for r in facts.rows:
+            mv = self.gomodx.known.get(r.path)
+            if mv is not None:
+                r = with_versions(r, mv)
+            if r.path in changed and changed[r.path] != r.version:
+                from dataclasses import replace
+
+                r = replace(r, changed=changed[r.path] or "(none)")
+            rows[r.path] = r
+        self.rows = rows
+        self.app.sub_title = f"{facts.main}"
+        n_conf = len(facts.conflicts)
+        status.counts = f"{len(rows)} modules · {n_conf} conflicts · {facts.edges} edges"
+        status.message = ""
+        self.refresh_list()
+        if not message.error:
+            self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self.gomodx.timings["painted"] = time.perf_counter()
+
+    # -- the list ----------------------------------------------------------------------
+
+    def visible_rows(self) -> list[ModuleRow]:
+        query = self.query_one("#filter", Input).value
+        rows = sort_rows(self.rows.values(), self.conflicts_only)
+        return filter_rows(rows, query)
+
+    def refresh_list(self) -> None:
+        table = self.query_one(ModuleTable)
+        keep = self.current or None
+        table.show(self.visible_rows(), keep=keep)
+        status = self.query_one(StatusBar)
+        status.view = "conflicts by risk" if self.conflicts_only else "all modules"
+        status.filter_text = self.query_one("#filter", Input).value
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.refresh_list()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        self.query_one(ModuleTable).focus()
+
+    def on_module_table_module_highlighted(self, message: ModuleTable.ModuleHighlighted) -> None:
+        self.show_details(message.path)
+
+    def on_module_table_module_chosen(self, message: ModuleTable.ModuleChosen) -> None:
+        self.action_versions()
+
+    def show_details(self, path: str) -> None:
+        if path == self.current and path:
+            return
+        self.current = path
+        details = self.query_one(DetailsPane)
+        row = self.rows.get(path)
+        facts = self.gomodx.facts
+        loaded = self.gomodx.loaded
+        conflict = facts.conflicts.get(path) if facts is not None else None
+        details.show_module(row, loaded, conflict)
+        if row is None or row.main:
+            details.set_loading(False)
+            details.show_versions(None, path, "")
+            return
+        mv = self.gomodx.session.cached_versions(path)
+        if mv is not None:
+            details.set_loading(False)
+            details.show_versions(mv, path, versions_note(mv))
+            return
+        details.show_versions(None, path, Text("fetching versions…", style="dim"))
+        details.set_loading(True)
+        self.load_versions(path)
+
+    @work(group="versions", exclusive=True, exit_on_error=False)
+    async def load_versions(self, path: str) -> None:
+        """Fetch the highlighted module's versions once the cursor rests on it."""
+        await asyncio.sleep(VERSIONS_DEBOUNCE)
+        # Failures are reported through VersionsReady (and shown in the pane).
+        with contextlib.suppress(GomodxError, OSError):
+            await self.gomodx.fetch_versions(path)
+
+    def on_gomodx_app_versions_ready(self, message: GomodxApp.VersionsReady) -> None:
+        row = self.rows.get(message.path)
+        if row is not None and message.versions is not None:
+            new = with_versions(row, message.versions)
+            if new is not row:
+                self.rows[message.path] = new
+                self.query_one(ModuleTable).update_row(new)
+        if message.path != self.current:
+            return  # the cursor has moved on: a stale reply
+        details = self.query_one(DetailsPane)
+        details.set_loading(False)
+        if message.versions is None:
+            note = Text(f"✗ could not fetch versions: {message.error}", style="bold red")
+            details.show_versions(None, message.path, note)
+            self.notify(message.error, title="Versions", severity="error")
+            return
+        details.show_versions(message.versions, message.path, versions_note(message.versions))
+
+    def select_module(self, path: str) -> None:
+        """Put the cursor on ``path``, clearing the filter or the conflicts view if they hide it."""
+        if path not in self.rows:
+            return
+        if all(r.path != path for r in self.visible_rows()):
+            box = self.query_one("#filter", Input)
+            with box.prevent(Input.Changed):
+                box.value = ""
+            box.display = False
+            self.conflicts_only = False
+        self.current = ""
+        table = self.query_one(ModuleTable)
+        table.show(self.visible_rows(), keep=path)
+        table.focus()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+        self.query_one(ModuleTable).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one(ModuleTable).focus()
+
+    def action_toggle_conflicts(self) -> None:
+        self.conflicts_only = not self.conflicts_only
+        self.refresh_list()
+
+    def action_versions(self) -> None:
+        if self.current and not self.rows.get(self.current, ModuleRow("", "", main=True)).main:
+            self.query_one(VersionTable).focus()
+
+    def action_reload(self) -> None:
+        self.query_one(ModuleTable).loading = True
+        self.query_one(StatusBar).message = "reloading…"
+        self.gomodx.reload()
+
+    def action_dependents(self) -> None:
+        self._open_tree(inverted=True)
+
+    def action_dependencies(self) -> None:
+        self._open_tree(inverted=False)
+
+    def _open_tree(self, inverted: bool) -> None:
+        from tui.screens.tree import TreeScreen
+
+        loaded = self.gomodx.loaded
+        if loaded is None or not self.current:
+            self.notify("No module highlighted", severity="warning")
+            return
+        self.app.push_screen(TreeScreen(loaded, self.current, inverted=inverted))
+
+    def action_export(self) -> None:
+        from tui.screens.export import ExportScreen
+
+        if self.gomodx.loaded is None:
+            self.notify("Nothing to export yet: the graph is still loading", severity="warning")
+            return
+        self.app.push_screen(ExportScreen(self.gomodx.loaded, self.current))
+
+    def action_prefetch(self) -> None:
+        from tui.screens.fetch import PrefetchScreen
+
+        if self.gomodx.facts is None:
+            self.notify("The graph is still loading", severity="warning")
+            return
+        self.app.push_screen(PrefetchScreen([r.path for r in self.gomodx.facts.rows if not r.main]))
+
+    def on_version_table_version_chosen(self, message: VersionTable.VersionChosen) -> None:
+        self.gomodx.preview_change(message.path, message.version)
+
+    def action_undo(self) -> None:
+        self.gomodx.undo_change()

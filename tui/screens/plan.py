@@ -1,0 +1,266 @@
+"""The preview of a version change: what ``go get M@V`` would do, before anything is written.
+
+The plan is computed in a worker (the proxy may be slow); the screen shows the other
+modules that move or disappear, conflicts that go away or appear, go's refusal with the
+requirement chain behind it, and the go.mod diff. ``y`` applies, ``esc`` cancels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from analysis.errors import GomodxError
+from analysis.module import ModuleVersion
+from analysis.plan import Plan
+
+if TYPE_CHECKING:
+    from tui.app import GomodxApp
+
+__all__ = ["PlanScreen", "render_diff", "render_plan"]
+
+_KIND = {
+    "downgraded": ("▼", "downgraded", "yellow"),
+    "upgraded": ("▲", "upgraded", "cyan"),
+    "removed": ("✗", "removed", "bold red"),
+    "added": ("+", "added", "green"),
+}
+
+
+def render_diff(diff: str) -> Text:
+    """A unified diff with + lines green and - lines red (the signs stay, for monochrome)."""
+    out = Text()
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "cyan"
+        else:
+            style = "dim"
+        out.append(line + "\n", style=style)
+    return out
+
+
+def render_plan(
+    plan: Plan, current: str, chain: list[ModuleVersion] | None = None
+) -> RenderableType:
+    """Everything the preview says about ``plan`` (``current``: the version selected now)."""
+    parts: list[RenderableType] = []
+    target = plan.target
+    if not plan.ok:
+        parts.append(Text("✗ go get would refuse this change", style="bold red"))
+        parts.append(Text(""))
+        for line in plan.error.splitlines():
+            parts.append(Text("  " + line, style="red"))
+        if chain:
+            parts.append(Text(""))
+            parts.append(Text("Requirement chain", style="bold underline"))
+            for i, m in enumerate(chain):
+                arrow = "  " + "   " * i + ("└─ requires " if i else "")
+                parts.append(
+                    Text.assemble(arrow, (str(m), "bold" if i in (0, len(chain) - 1) else ""))
+                )
+        if plan.suggestion:
+            parts.append(Text(""))
+            parts.append(
+                Text.assemble(
+                    "Nearest version go would accept: ",
+                    (plan.suggestion, "bold green"),
+                    ("   press s to preview it", "dim"),
+                )
+            )
+        for w in plan.warnings:
+            parts.append(Text(f"⚠ {w}", style="yellow"))
+        return Group(*parts)
+
+    others = [c for c in plan.changes if c.path != target.path]
+    direction = ""
+    if plan.version and current:
+        mine = next((c for c in plan.changes if c.path == target.path), None)
+        direction = mine.kind if mine is not None else "unchanged"
+    if not plan.changes:
+        parts.append(
+            Text(f"✓ nothing to do: {target.path} is already at {plan.version}", style="bold green")
+        )
+    else:
+        head = Text("✓ go get can do this", style="bold green")
+        if direction:
+            head.append(f": {direction} {target.path} {current} → {plan.version}", style="bold")
+        parts.append(head)
+        if others:
+            parts.append(
+                Text(f"  and {len(others)} other module(s) must change with it", style="yellow")
+            )
+    parts.append(Text(""))
+
+    if plan.changes:
+        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold underline")
+        table.add_column("Change")
+        table.add_column("Module")
+        table.add_column("From")
+        table.add_column("To")
+        for c in sorted(plan.changes, key=lambda c: (c.path != target.path, c.kind, c.path)):
+            glyph, word, style = _KIND.get(c.kind, ("•", c.kind, ""))
+            table.add_row(
+                Text(f"{glyph} {word}", style=style),
+                Text(c.path, style="bold" if c.path == target.path else ""),
+                "" if c.from_ == "none" else c.from_,
+                Text("(removed)", style="red") if c.to == "none" else c.to,
+            )
+        parts.append(table)
+        parts.append(Text(""))
+
+    if plan.conflicts_resolved or plan.conflicts_introduced:
+        parts.append(Text("Conflicts", style="bold underline"))
+        for c in plan.conflicts_resolved:
+            parts.append(
+                Text(
+                    f"  ✓ resolved   {c.path} (was asked at {', '.join(c.versions)})", style="green"
+                )
+            )
+        for c in plan.conflicts_introduced:
+            parts.append(
+                Text(f"  ▲ new        {c.path} (asked at {', '.join(c.versions)})", style="yellow")
+            )
+        parts.append(Text(""))
+    for w in plan.warnings:
+        parts.append(Text(f"⚠ {w}", style="yellow"))
+    diff = plan.gomod_diff()
+    if diff:
+        parts.append(Text("go.mod", style="bold underline"))
+        parts.append(render_diff(diff))
+    sums = len(plan.gosum_added) + len(plan.zip_sums_added)
+    if sums:
+        parts.append(Text(f"go.sum: {sums} line(s) added", style="dim"))
+    return Group(*parts)
+
+
+class PlanScreen(Screen[bool]):
+    """Preview ``go get path@version``; dismissed with True when the change was applied."""
+
+    HELP_GROUP = "Preview"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "apply", "Apply", id="plan.apply"),
+        Binding("escape,n", "cancel", "Cancel", key_display="esc", id="plan.cancel"),
+        Binding("s", "suggested", "Preview suggestion", id="plan.suggested"),
+        Binding("j", "scroll_down", "Scroll down", show=False, id="plan.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="plan.up"),
+    ]
+
+    def __init__(self, path: str, version: str, current: str) -> None:
+        super().__init__()
+        self.path = path
+        self.version = version
+        self.current = current
+        self.plan: Plan | None = None
+        self.error = ""
+        self.applying = False
+
+    @property
+    def gomodx(self) -> GomodxApp:
+        return cast("GomodxApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◇")
+        yield Static(
+            Text.assemble(
+                "Preview: ",
+                ("go get ", "dim"),
+                (f"{self.path}@{self.version}", "bold"),
+                (f"   (selected now: {self.current or 'none'})", "dim"),
+            ),
+            classes="screen-title",
+        )
+        with VerticalScroll(id="plan-body"):
+            yield Static(id="plan-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-body").loading = True
+        self.compute()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "apply":
+            return self.plan is not None and self.plan.ok and bool(self.plan.changes)
+        if action == "suggested":
+            return self.plan is not None and bool(self.plan.suggestion)
+        return True
+
+    @work(group="plan", exclusive=True, exit_on_error=False)
+    async def compute(self) -> None:
+        text = self.query_one("#plan-text", Static)
+        try:
+            plan = await self.gomodx.session.plan(self.path, self.version)
+            chain = None
+            if not plan.ok:
+                chain = await self.gomodx.session.refusal_chain(plan)
+        except (GomodxError, OSError) as exc:
+            self.error = str(exc)
+            text.update(self._cannot_plan(str(exc)))
+        else:
+            self.plan = plan
+            text.update(render_plan(plan, self.current, chain))
+        self.query_one("#plan-body").loading = False
+        self.refresh_bindings()
+
+    def _cannot_plan(self, error: str) -> Text:
+        out = Text("✗ The plan cannot be computed\n\n", style="bold red")
+        out.append(error + "\n\n", style="red")
+        if self.gomodx.session.client.offline:
+            out.append(
+                "gomodx is offline and the go.mod files and zips this change needs are not "
+                "in the module cache. Run gomodx without --offline (or fetch them with "
+                "`go mod download`) and try again.",
+                style="yellow",
+            )
+        else:
+            out.append(
+                "The module proxy did not answer. Press n for the network log; esc to go back.",
+                style="yellow",
+            )
+        return out
+
+    def action_cancel(self) -> None:
+        if not self.applying:
+            self.dismiss(False)
+
+    def action_suggested(self) -> None:
+        if self.plan is None or not self.plan.suggestion:
+            return
+        path, _, version = self.plan.suggestion.rpartition("@")
+        self.app.switch_screen(PlanScreen(path, version, self.current))
+
+    def action_apply(self) -> None:
+        if self.plan is None or not self.plan.ok or self.applying:
+            return
+        self.applying = True
+        self.run_apply(self.plan)
+
+    @work(group="apply", exclusive=True, exit_on_error=False)
+    async def run_apply(self, plan: Plan) -> None:
+        try:
+            await self.gomodx.apply_plan(plan)
+        except (GomodxError, OSError) as exc:
+            self.applying = False
+            self.notify(str(exc), title="Not applied", severity="error")
+            return
+        self.dismiss(True)
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#plan-body", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#plan-body", VerticalScroll).scroll_up()

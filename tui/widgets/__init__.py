@@ -1,0 +1,1 @@
+"""Widgets of the app and the plain data behind them (rows.py)."""
