@@ -84,6 +84,10 @@ class Session:
     def for_directory(cls, directory: str | os.PathLike[str], *, offline: bool = False) -> Session:
         """A session on a real module: Go's settings, go.sum and caches, as ``go`` would."""
         d = Path(directory).resolve()
+        if not d.is_dir():
+            raise GomodxError(
+                f"{directory}: no such directory (nor a gomodx command: see gomodx --help)"
+            )
         if not (d / "go.mod").is_file():
             raise GomodxError(f"{d}: no go.mod here (run gomodx in a Go module, or --demo)")
         env = load_goenv(cwd=d)

@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gomodx",
         description="Explore and fix a Go module's dependencies.",
+        epilog=(
+            "Without a COMMAND, gomodx opens the terminal app: `gomodx [DIR] [--offline]` "
+            "on the Go module in DIR (default: .), `gomodx --demo` on a bundled example "
+            "(no Go toolchain or network needed)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"gomodx {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -50,8 +55,54 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    names: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            names.update(action.choices)
+    return names
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gomodx",
+        usage="gomodx [DIR] [--offline] | gomodx --demo | gomodx COMMAND ...",
+        description="Open the gomodx terminal app (see `gomodx --help` for the commands).",
+    )
+    parser.add_argument("dir", nargs="?", metavar="DIR", help="the Go module (default: .)")
+    parser.add_argument("--demo", action="store_true", help="open the bundled example project")
+    parser.add_argument("--offline", action="store_true", help="answer from the module caches only")
+    return parser
+
+
+def _wants_app(argv: Sequence[str], commands: set[str]) -> bool:
+    """No command named: ``gomodx``, ``gomodx DIR``, ``gomodx --demo``, ``gomodx --offline``."""
+    if any(a in ("-h", "--help", "--version") for a in argv[:1]):
+        return False
+    words = [a for a in argv if not a.startswith("-")]
+    return not words or words[0] not in commands
+
+
+def _open_app(argv: Sequence[str]) -> int:
+    args = _app_parser().parse_args(argv)
+    if args.demo and args.dir:
+        _app_parser().error("--demo takes no DIR")
+    from tui.app import run_app  # Textual is imported only here
+
+    return run_app(args.dir, demo=args.demo, offline=args.offline)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _wants_app(argv, _command_names(parser)):
+        try:
+            return _open_app(argv)
+        except GomodxError as exc:
+            print(f"gomodx: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
     args = parser.parse_args(argv)
     handler = getattr(args, "func", None)
     if handler is None:
