@@ -230,9 +230,10 @@ def test_resumes_only_what_is_missing(small: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.go
-def test_same_files_as_go_and_go_works_offline(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", [3, 6, 14, 19])  # go 1.16 / 1.21 / no go line / 1.23
+def test_same_files_as_go_and_go_works_offline(tmp_path: Path, seed: int) -> None:
     """Differential: byte-identical cache/download tree to `go mod download all`."""
-    u = random_universe(seed=11, modules=30, versions=4)
+    u = random_universe(seed=seed, modules=30, versions=4)
     layout = u.write(tmp_path / "u")
     write_gosum(u, layout)
     pristine = (layout.main_dir / "go.mod").read_bytes()
@@ -247,7 +248,7 @@ def test_same_files_as_go_and_go_works_offline(tmp_path: Path) -> None:
     run_go(["mod", "download", "all"], go_main, env)
     theirs = cache_files(tmp_path / "go" / "modcache")
     ours = cache_files(tmp_path / "ours")
-    assert len(ours) > 50 and sorted(ours) == sorted(theirs)
+    assert len(ours) > 40 and sorted(ours) == sorted(theirs)
     differ = [name for name in ours if ours[name] != theirs[name]]
     assert differ == []
 
