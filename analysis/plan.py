@@ -222,7 +222,20 @@ class Plan:
         """go's own stderr report: ``go: downgraded X v1 => v2`` lines (or the refusal)."""
         if not self.ok:
             return self.error.splitlines()
-        return [f"go: {c}" for c in self.changes]
+        out = []
+        for c in self.changes:
+            out.append(f"go: {c}")
+            if (
+                c.path == "go"
+                and c.kind == "upgraded"
+                and semver.gover_compare(c.from_, PRUNING_VERSION) < 0
+                and semver.gover_compare(c.to, PRUNING_VERSION) >= 0
+            ):
+                out.append(
+                    "\tnote: expanded dependencies to upgrade to go 1.17 or higher;"
+                    " run 'go mod tidy' to clean up"
+                )
+        return out
 
     def to_json(self) -> dict[str, Any]:
         def conflict_json(c: GraphConflict) -> dict[str, Any]:
