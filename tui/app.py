@@ -96,33 +96,48 @@ class Session:
         return cls(d, client, label)
 
     @classmethod
-    def for_demo(cls, *, proxy_dir: Path | None = None, offline: bool = False) -> Session:
-        """The bundled example on a temporary copy (changes never touch the package).
+    def for_demo(cls, *, offline: bool = False) -> Session:
+        """The bundled example on a temporary copy (changes never touch the package)."""
+        return cls.with_file_proxy(
+            DEMO_DIR / "project", DEMO_DIR / "proxy", offline=offline, demo=True
+        )
 
-        Modules come from the bundled ``file://`` proxy; no cache is read or written and
-        no go command or network is needed.
+    @classmethod
+    def with_file_proxy(
+        cls,
+        project: Path,
+        proxy: Path,
+        *,
+        offline: bool = False,
+        demo: bool = False,
+        label: str = "",
+    ) -> Session:
+        """A temporary copy of ``project`` read through the GOPROXY directory ``proxy``.
+
+        Nothing outside the copy is read or written: no module cache, no go command, no
+        network. This is how the demo, the tests and the screenshots run.
         """
-        scratch = Path(tempfile.mkdtemp(prefix="gomodx-demo-"))
-        project = scratch / "shop"
-        shutil.copytree(DEMO_DIR / "project", project)
-        proxy = (proxy_dir or DEMO_DIR / "proxy").resolve()
+        scratch = Path(tempfile.mkdtemp(prefix="gomodx-"))
+        work = scratch / project.name
+        shutil.copytree(project, work)
         env = GoEnv(
-            goproxy="off" if offline else proxy.as_uri(),
+            goproxy="off" if offline else proxy.resolve().as_uri(),
             gosumdb="off",
             gomodcache="",
             gopath="",
             goauth="off",
-            source="demo",
+            source="file-proxy",
         )
         client = ProxyClient(
             env,
             caches=CacheStack(None, None),
-            gosum=GoSum.read(project / "go.sum"),
+            gosum=GoSum.read(work / "go.sum"),
             use_go=False,
             offline=offline,
         )
-        label = "offline" if client.offline else "demo proxy (file://, bundled)"
-        return cls(project, client, label, demo=True, scratch=scratch)
+        if not label:
+            label = "demo proxy (file://, bundled)" if demo else f"GOPROXY={env.goproxy}"
+        return cls(work, client, label, demo=demo, scratch=scratch)
 
     async def load(self) -> LoadedGraph:
         """The module graph ``go mod graph`` would print, through the proxy client."""
@@ -243,6 +258,7 @@ class Session:
         self._versions.clear()
 
     async def close(self) -> None:
+        self.forget()
         await self.client.aclose()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -372,8 +388,7 @@ class GomodxApp(App[None]):
         from tui.screens.main import MainScreen
 
         self._unsubscribe = self.session.client.subscribe(self._fetch_event)
-        if self.session.client.offline:
-            self.net = NetState("offline")
+        self._update_net()
         self.sub_title = str(self.session.main_dir.name)
         self.push_screen(MainScreen())
         self.reload()
@@ -450,8 +465,10 @@ class GomodxApp(App[None]):
         try:
             mv = await self.session.versions(path, self.loaded)
         except (GomodxError, OSError) as exc:
+            self._update_net()
             self._forward(self.VersionsReady(path, None, str(exc)))
             raise
+        self._update_net()
         self.known[path] = mv
         self._forward(self.VersionsReady(path, mv))
         entry = mv.entry(mv.selected) if mv.selected else None
@@ -504,20 +521,29 @@ class GomodxApp(App[None]):
             c["retries"] += 1
         if event.stale:
             c["stale"] += 1
+        self._update_net()
+        self.post_message(self.FetchLogged(event))
+
+    def _update_net(self) -> None:
+        c = self._counts
         if self.session.client.offline:
             level = "offline"
         elif c["errors"] or c["retries"] or c["stale"]:
             level = "degraded"
-        else:
+        elif c["requests"] or c["cache"]:
             level = "online"
-        self.net = NetState(level, c["requests"], c["errors"], c["retries"], c["cache"], c["stale"])
-        self.post_message(self.FetchLogged(event))
+        else:
+            level = "idle"
+        net = NetState(level, c["requests"], c["errors"], c["retries"], c["cache"], c["stale"])
+        if net != self.net:
+            self.net = net
 
     def on_gomodx_app_fetch_logged(self, message: FetchLogged) -> None:
         from tui.screens.fetch import NetworkLogScreen
 
-        if isinstance(self.screen, NetworkLogScreen):
-            self.screen.add_event(message.event)
+        stack = self.screen_stack  # empty while the app shuts down
+        if stack and isinstance(stack[-1], NetworkLogScreen):
+            stack[-1].add_event(message.event)
 
     # -- changing versions ------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from tui.screens.help import KeyHelp, collect_keys
 
@@ -62,7 +62,7 @@ class ModuleCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    Text.assemble("Go to ", matcher.highlight(row.path)),
+                    Content("Go to ") + matcher.highlight(row.path),
                     partial(app.go_to_module, row.path),
                     text=f"Go to {row.path}",
                     help=f"{row.version or 'main module'}"

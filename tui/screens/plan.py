@@ -36,6 +36,14 @@ _KIND = {
 }
 
 
+_UNAVAILABLE = ("(offline mode)", "GOPROXY=off", "not in the module cache", "no such host")
+
+
+def _unavailable(error: str) -> bool:
+    """Whether a failed plan failed for want of files (offline, proxy down), not by rule."""
+    return any(hint in error for hint in _UNAVAILABLE)
+
+
 def render_diff(diff: str) -> Text:
     """A unified diff with + lines green and - lines red (the signs stay, for monochrome)."""
     out = Text()
@@ -205,14 +213,19 @@ class PlanScreen(Screen[bool]):
         try:
             plan = await self.gomodx.session.plan(self.path, self.version)
             chain = None
-            if not plan.ok:
+            if not plan.ok and not _unavailable(plan.error):
                 chain = await self.gomodx.session.refusal_chain(plan)
         except (GomodxError, OSError) as exc:
             self.error = str(exc)
             text.update(self._cannot_plan(str(exc)))
         else:
-            self.plan = plan
-            text.update(render_plan(plan, self.current, chain))
+            if not plan.ok and _unavailable(plan.error):
+                # Not go's refusal: the files the plan needs could not be had.
+                self.error = plan.error
+                text.update(self._cannot_plan(plan.error))
+            else:
+                self.plan = plan
+                text.update(render_plan(plan, self.current, chain))
         self.query_one("#plan-body").loading = False
         self.refresh_bindings()
 

@@ -1,0 +1,574 @@
+"""The Textual app, driven with Pilot on the bundled demo (a file:// proxy, no network).
+
+Every test builds its own app on a temporary copy of the demo project, waits on the
+workers it started (never sleeps), and checks widget state and files on disk.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tui.app import DEMO_DIR, GomodxApp, Session
+from tui.screens.export import ExportRequest, ExportScreen, export_graph, neighbourhood
+from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
+from tui.screens.help import HelpScreen, collect_keys
+from tui.screens.main import MainScreen
+from tui.screens.plan import PlanScreen
+from tui.screens.tree import ModuleTree, TreeScreen
+from tui.widgets.details import DetailsPane, VersionTable
+from tui.widgets.module_table import ModuleTable
+from tui.widgets.status import StatusBar
+
+SIZE = (120, 40)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # Textual runs on asyncio
+
+
+def make(session: Session | None = None, **options: object) -> GomodxApp:
+    """The app on the demo (or ``session``): no animations, a fixed theme, no prefetch."""
+    options.setdefault("prefetch", False)
+    return GomodxApp(
+        session or Session.for_demo(),
+        animations=False,
+        theme="textual-dark",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker has finished and every message has been handled."""
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def main_screen(app: GomodxApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen), type(screen)
+    return screen
+
+
+def status_text(app: GomodxApp) -> str:
+    return str(app.screen.query_one(StatusBar).render())
+
+
+def table_paths(app: GomodxApp) -> list[str]:
+    return [r.path for r in app.screen.query_one(ModuleTable).rows_shown]
+
+
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text (wide enough that nothing wraps)."""
+    console = Console(width=300, record=True, color_system=None, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def goto(pilot: Pilot[None], path: str) -> None:
+    app = pilot.app
+    assert isinstance(app, GomodxApp)
+    app.go_to_module(path)
+    await settle(pilot)
+    assert main_screen(app).current == path
+
+
+# -- the list ----------------------------------------------------------------------------
+
+
+async def test_build_list_with_badges_and_status() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paths = table_paths(app)
+        assert paths[0] == "example.com/shop"
+        assert len(paths) == 24
+        rows = main_screen(app).rows
+        assert rows["example.com/pricing"].risk == "high"
+        assert rows["example.com/pricing"].prerelease
+        assert rows["example.com/yaml"].pseudo
+        assert rows["example.com/jwt"].incompatible
+        assert rows["example.com/log"].replaced == "example.com/forks/log@v1.1.1"
+        assert rows["example.com/cache"].excluded == ("v0.4.1",)
+        assert rows["example.com/router"].indirect is False
+        assert rows["example.com/uuid"].indirect is True
+        assert rows["example.org/x/sys"].asked == 4
+        status = status_text(app)
+        assert "24 modules" in status and "11 conflicts" in status
+        assert app.screen.query_one(ModuleTable).has_focus
+
+
+async def test_filter_as_you_type_and_escape_clears() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        box = app.screen.query_one("#filter", Input)
+        assert box.display and box.has_focus
+        await pilot.press(*"x/")
+        assert table_paths(app) == [
+            "example.org/x/crypto",
+            "example.org/x/sys",
+            "example.org/x/text",
+        ]
+        await pilot.press("s", "y")
+        assert table_paths(app) == ["example.org/x/sys"]
+        # Several terms must all match; flag words match too.
+        await pilot.press("ctrl+u", *"pseudo")
+        assert table_paths(app) == ["example.com/yaml"]
+        await pilot.press("escape")
+        assert not box.display and box.value == ""
+        assert len(table_paths(app)) == 24
+        assert app.screen.query_one(ModuleTable).has_focus
+
+
+async def test_conflicts_toggle_sorts_by_risk() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        shown = app.screen.query_one(ModuleTable).rows_shown
+        assert len(shown) == 11
+        risks = [r.risk for r in shown]
+        assert risks == sorted(risks, key={"high": 0, "medium": 1, "low": 2}.__getitem__)
+        assert shown[0].path == "example.org/x/sys"  # high, and asked at the most versions
+        assert "conflicts by risk" in status_text(app)
+        await pilot.press("c")
+        assert len(table_paths(app)) == 24
+
+
+async def test_vim_keys_move_the_cursor() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ModuleTable)
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == 23
+        await pilot.press("g")
+        assert table.cursor_row == 0
+
+
+# -- details and versions ----------------------------------------------------------------
+
+
+async def test_details_show_requirers_winner_and_why() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/pricing")
+        body = text_of(app.screen.query_one("#detail-body", Static))
+        assert "high conflict" in body
+        assert "★ v0.8.0-rc.1 example.com/cart@v0.3.1" in body
+        assert "v0.7.2      example.com/billing@v1.2.0" in body
+        assert "Why is it in the build?" in body
+        assert "example.com/shop → example.com/pricing@v0.8.0-rc.1" in body
+
+
+async def test_versions_load_in_a_worker_with_a_loading_indicator() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")  # example.com/api: not fetched yet
+        versions = app.screen.query_one(VersionTable)
+        assert versions.loading
+        await settle(pilot)
+        assert not versions.loading
+        assert versions.path == "example.com/api"
+        assert [str(k.value) for k in versions.rows] == ["v1.4.0", "v1.3.0"]
+        await goto(pilot, "example.com/money")
+        mv = versions.versions
+        assert mv is not None and mv.latest == "v1.4.2"
+        entry = mv.entry("v1.4.1")
+        assert entry is not None and entry.retracted and entry.selected
+        assert main_screen(app).rows["example.com/money"].retracted
+        await goto(pilot, "example.com/retry")
+        note = text_of(app.screen.query_one("#versions-note", Static))
+        assert "deprecated: use example.com/backoff instead" in note
+        await goto(pilot, "example.com/proto")
+        assert "newer major versions: example.com/proto/v2" in text_of(
+            app.screen.query_one("#versions-note", Static)
+        )
+
+
+async def test_retraction_raises_the_risk_once_known() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert main_screen(app).rows["example.com/money"].risk == "low"
+        await goto(pilot, "example.com/money")
+        await settle(pilot)
+        assert main_screen(app).rows["example.com/money"].risk == "high"
+        assert app.facts is not None
+        reasons = app.facts.conflicts["example.com/money"].risk.reasons
+        assert any("retracted" in r for r in reasons)
+
+
+@pytest.fixture
+def broken_proxy(tmp_path: Path) -> Path:
+    """The demo proxy without example.com/retry's version list."""
+    proxy = tmp_path / "proxy"
+    shutil.copytree(DEMO_DIR / "proxy", proxy)
+    (proxy / "example.com" / "retry" / "@v" / "list").unlink()
+    return proxy
+
+
+async def test_versions_failure_is_shown_not_raised(broken_proxy: Path) -> None:
+    session = Session.with_file_proxy(DEMO_DIR / "project", broken_proxy)
+    app = make(session)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/retry")
+        versions = app.screen.query_one(VersionTable)
+        assert not versions.loading
+        assert versions.row_count == 0
+        note = text_of(app.screen.query_one("#versions-note", Static))
+        assert "could not fetch versions" in note
+        assert any(n.severity == "error" for n in app._notifications)
+        # The app still works: another module loads fine.
+        await goto(pilot, "example.com/api")
+        assert versions.row_count == 2
+
+
+async def test_stale_versions_reply_is_ignored() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/api")
+        screen = main_screen(app)
+        other = await app.session.versions("example.com/uuid", app.loaded)
+        screen.post_message(GomodxApp.VersionsReady("example.com/uuid", other))
+        await settle(pilot)
+        assert app.screen.query_one(VersionTable).path == "example.com/api"
+
+
+# -- changing versions -------------------------------------------------------------------
+
+
+async def choose_version(pilot: Pilot[None], path: str, version: str) -> PlanScreen:
+    app = pilot.app
+    await goto(pilot, path)
+    await pilot.press("v")
+    versions = app.screen.query_one(VersionTable)
+    assert versions.has_focus
+    versions.move_cursor(row=versions.get_row_index(version))
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, PlanScreen)
+    return app.screen
+
+
+async def test_downgrade_preview_apply_reload_and_undo() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gomod = app.session.main_dir / "go.mod"
+        original = gomod.read_bytes()
+        screen = await choose_version(pilot, "example.com/pricing", "v0.7.2")
+        text = text_of(screen.query_one("#plan-text", Static))
+        assert "downgraded example.com/pricing v0.8.0-rc.1 → v0.7.2" in text
+        assert "example.com/cart" in text and "v0.3.1" in text and "v0.3.0" in text
+        assert "resolved   example.com/pricing" in text
+        assert re.search(r"^\+\s+example.com/pricing v0.7.2 // indirect$", text, re.M)
+        assert gomod.read_bytes() == original  # a preview writes nothing
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert b"example.com/pricing v0.7.2 // indirect" in gomod.read_bytes()
+        rows = main_screen(app).rows
+        assert rows["example.com/pricing"].version == "v0.7.2"
+        assert rows["example.com/pricing"].changed == "v0.8.0-rc.1"
+        assert rows["example.com/cart"].changed == "v0.3.1"
+        assert rows["example.com/pricing"].risk == ""  # the conflict is gone
+        assert len(app.undo_stack) == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert gomod.read_bytes() == original
+        assert main_screen(app).rows["example.com/pricing"].version == "v0.8.0-rc.1"
+        assert not app.undo_stack
+
+
+async def test_preview_cancel_writes_nothing() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gomod = app.session.main_dir / "go.mod"
+        original = gomod.read_bytes()
+        await choose_version(pilot, "example.com/money", "v1.4.2")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert gomod.read_bytes() == original
+        assert not app.undo_stack
+
+
+async def test_refusal_shows_chain_and_suggestion() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await choose_version(pilot, "example.com/json", "v1.3.0")
+        text = text_of(screen.query_one("#plan-text", Static))
+        assert "go get would refuse" in text
+        assert "indirectly requires example.com/json@v1.3.1" in text
+        assert "Requirement chain" in text
+        assert "example.com/router@v1.9.0" in text
+        assert "example.com/json@v1.2.0" in text  # the nearest version go accepts
+        assert not screen.check_action("apply", ())
+        await pilot.press("y")  # disabled: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen) and app.screen.version == "v1.2.0"
+
+
+async def test_plan_offline_says_why_instead_of_failing() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/cart")  # its versions arrive while online
+        app.session.client.offline = True  # the zips the plan needs are not cached
+        screen = await choose_version(pilot, "example.com/cart", "v0.3.0")
+        text = text_of(screen.query_one("#plan-text", Static))
+        assert "The plan cannot be computed" in text
+        assert "offline" in text
+        assert screen.plan is None and not screen.check_action("apply", ())
+
+
+async def test_apply_refuses_when_gomod_was_edited_meanwhile() -> None:
+    app = make()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        gomod = app.session.main_dir / "go.mod"
+        await choose_version(pilot, "example.com/money", "v1.4.2")
+        edited = gomod.read_bytes() + b"\n// edited in another window\n"
+        gomod.write_bytes(edited)
+        await pilot.press("y")
+        await settle(pilot)
+        assert gomod.read_bytes() == edited
+        assert isinstance(app.screen, PlanScreen)
+        assert any("changed on disk" in str(n.message) for n in app._notifications)
+
+
+# -- tree, fetching, export, help, palette ---------------------------------------------
+
+
+async def test_dependents_tree_and_invert() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.org/x/sys")
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TreeScreen) and screen.inverted
+        tree = screen.query_one(ModuleTree)
+        labels = [str(c.label) for c in tree.root.children]
+        assert any(lbl.startswith("example.com/router@v1.8.0  asks v0.12.0") for lbl in labels)
+        assert any("asks v0.15.0 ★" in lbl for lbl in labels)
+        router = next(
+            c for c in tree.root.children if str(c.label).startswith("example.com/router")
+        )
+        router.expand()
+        await settle(pilot)
+        assert [str(c.label).split()[0] for c in router.children] == ["example.com/shop"]
+        await pilot.press("i")
+        await settle(pilot)
+        assert not screen.inverted
+        title = text_of(screen.query_one("#tree-title", Static))
+        assert "Dependencies of example.org/x/sys@v0.15.0" in title
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_prefetch_progress_and_network_log() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PrefetchScreen)
+        assert screen.done == 23 and screen.failed == 0
+        summary = text_of(screen.query_one("#fetch-summary", Static))
+        assert "23/23 modules" in summary and "finished" in summary
+        assert main_screen_rows(app)["example.com/money"].retracted
+        assert main_screen_rows(app)["example.com/retry"].deprecated
+        await pilot.press("n")
+        await settle(pilot)
+        log = app.screen
+        assert isinstance(log, NetworkLogScreen)
+        table = log.query_one("#log-table")
+        assert table.row_count == len(app.fetch_log) > 50
+        outcomes = {e.outcome for e in app.fetch_log}
+        assert {"ok", "not_found"} <= outcomes
+        assert app.net.level == "online"
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+def main_screen_rows(app: GomodxApp) -> dict[str, object]:
+    for screen in app.screen_stack:
+        if isinstance(screen, MainScreen):
+            return screen.rows  # type: ignore[return-value]
+    raise AssertionError("no main screen")
+
+
+async def test_offline_state_is_visible() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.session.client.offline = True
+        await goto(pilot, "example.com/api")
+        assert app.net.level == "offline"
+        assert "offline" in status_text(app)
+
+
+@pytest.mark.parametrize(
+    ("button", "suffix", "check"),
+    [
+        ("#fmt-dot", ".dot", lambda d: d.startswith(b"digraph gomodgraph {")),
+        ("#fmt-mermaid", ".mmd", lambda d: d.startswith(b"flowchart TD")),
+        ("#fmt-json", ".json", lambda d: b'"Edges"' in d),
+        ("#fmt-svg", ".svg", lambda d: b"<svg" in d),
+    ],
+)
+async def test_export_dialog_writes_files(
+    tmp_path: Path, button: str, suffix: str, check: Callable[[bytes], bool]
+) -> None:
+    if suffix == ".svg" and shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        await pilot.click(button)
+        box = dialog.query_one("#export-path", Input)
+        assert box.value.endswith("shop-conflicts" + suffix)
+        target = tmp_path / f"out{suffix}"
+        box.value = str(target)
+        await pilot.click("#export")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert check(target.read_bytes())
+
+
+async def test_export_dialog_cancel() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_export_neighbourhood_and_png(tmp_path: Path) -> None:
+    session = Session.for_demo()
+    try:
+        loaded = await session.load()
+    finally:
+        await session.close()
+    sub = neighbourhood(loaded.graph, "example.com/pricing")
+    nodes = {str(n) for n in sub.nodes()}
+    assert {"example.com/billing@v1.2.0", "example.com/pricing@v0.7.2"} <= nodes
+    assert "example.com/uuid@v1.3.0" not in nodes
+    req = ExportRequest("module", "json", tmp_path / "n.json", "example.com/pricing")
+    assert export_graph(loaded, req) > 0
+    if shutil.which("dot"):
+        png = tmp_path / "c.png"
+        export_graph(loaded, ExportRequest("conflicts", "png", png))
+        assert png.read_bytes().startswith(b"\x89PNG")
+
+
+async def test_help_is_built_from_the_bindings() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = {(k.group, k.description): k.keys for k in collect_keys(app.screen)}
+        assert keys[("Main screen", "Conflicts")] == ("c",)
+        assert keys[("Module list", "Down")] == ("j", "↓")
+        assert ("Everywhere", "Quit") in keys
+        assert ("Versions list", "Preview change") in keys
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = text_of(app.screen.query_one("#help-keys", Static))
+        for word in ("Filter", "Conflicts", "Dependents", "Export", "Undo change", "Quit"):
+            assert word in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_palette_runs_any_bound_action() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"conflicts")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert main_screen(app).conflicts_only
+
+
+async def test_palette_goes_to_a_module() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzz", "enter")
+        assert table_paths(app) == []
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"protobuf")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert main_screen(app).current == "example.net/protobuf"
+        assert len(table_paths(app)) == 24  # the filter was cleared to show it
+        details = app.screen.query_one(DetailsPane)
+        assert "example.net/protobuf" in text_of(details.query_one("#detail-title", Static))
+
+
+async def test_q_quits() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_load_failure_is_reported(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "go.mod").write_text(
+        "module example.com/p\n\ngo 1.22\n\nrequire example.com/nope v1.0.0\n"
+    )
+    session = Session.with_file_proxy(project, DEMO_DIR / "proxy")
+    app = make(session)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.facts is None
+        assert "could not be loaded" in status_text(app)
+        assert any(n.severity == "error" for n in app._notifications)

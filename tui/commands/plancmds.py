@@ -1,0 +1,279 @@
+"""``gomodx downgrade|upgrade|undo``: exact ``go get`` previews, applied safely.
+
+``gomodx downgrade MODULE@VERSION [DIR]`` and ``gomodx upgrade MODULE[@VERSION] [DIR]``
+compute what ``go get MODULE@VERSION`` would do in DIR (default ``.``) — without the go
+command — print go's own report (``go: downgraded X v1 => v2``) and a go.mod diff, then
+write go.mod and go.sum atomically, keeping a backup. ``--dry-run`` writes nothing;
+``--json`` prints one JSON object (``Target``, ``OK``, ``Error``, ``Changes`` with
+``Path``/``From``/``To``, ``GoMod``, …); ``--use-go`` applies through the real ``go get``
+and reports any difference from the preview. ``gomodx undo [DIR]`` restores the files as
+they were before the last apply, byte for byte.
+
+Both verbs run the same ``go get``: ``downgrade`` insists on an explicit version,
+``upgrade`` defaults to ``@upgrade`` as go does. Exit status: 0 done (or previewed),
+1 refused (go would refuse too; the reason is go's own message), 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analysis.errors import GomodxError
+
+if TYPE_CHECKING:
+    from analysis.apply import ApplyResult
+    from analysis.plan import Plan
+
+__all__ = ["register", "render_plan"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the downgrade, upgrade and undo subcommands."""
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="module directory")
+        p.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument(
+            "--use-go",
+            action="store_true",
+            help="apply with the real `go get` and report differences from the preview",
+        )
+        p.add_argument("--offline", action="store_true", help="answer from the module caches only")
+        p.add_argument(
+            "--no-suggest",
+            action="store_true",
+            help="on a refusal, do not look for the nearest version go would accept",
+        )
+        p.add_argument(
+            "--cache-dir", metavar="DIR", help="gomodx's own download cache (default: user cache)"
+        )
+
+    p = subparsers.add_parser(
+        "downgrade",
+        help="preview and apply `go get MODULE@VERSION` (downgrades dependents as go does)",
+        description=(
+            "Compute exactly what `go get MODULE@VERSION` does to go.mod and go.sum — "
+            "dependents stepped down or removed, excluded and retracted versions skipped — "
+            "show it as go reports it, and apply it atomically with a backup."
+        ),
+    )
+    p.add_argument("module", metavar="MODULE@VERSION", help="e.g. example.com/m@v1.2.0 or @none")
+    common(p)
+    p.set_defaults(func=run_downgrade)
+
+    p = subparsers.add_parser(
+        "upgrade",
+        help="preview and apply `go get MODULE[@VERSION]` (default @upgrade)",
+        description=(
+            "Compute exactly what `go get MODULE[@VERSION]` does (a bare MODULE means "
+            "@upgrade, like go) and apply it atomically with a backup."
+        ),
+    )
+    p.add_argument("module", metavar="MODULE[@VERSION]", help="e.g. example.com/m or m@latest")
+    common(p)
+    p.set_defaults(func=run_upgrade)
+
+    p = subparsers.add_parser(
+        "undo",
+        help="restore go.mod and go.sum from before the last downgrade/upgrade",
+        description="Restore go.mod and go.sum byte for byte as they were before the last apply.",
+    )
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="module directory")
+    p.add_argument(
+        "--force", action="store_true", help="restore even if the files changed since the apply"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_undo)
+
+
+def run_downgrade(args: argparse.Namespace) -> int:
+    if "@" not in args.module:
+        raise GomodxError(
+            f"downgrade needs a version: {args.module}@VERSION (or @none to remove it)"
+        )
+    return _run(args, "downgrade")
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    return _run(args, "upgrade")
+
+
+def _run(args: argparse.Namespace, verb: str) -> int:
+    import anyio
+
+    from analysis.apply import StaleFiles, apply_plan, apply_with_go
+    from analysis.cache import CacheStack
+    from analysis.goenv import load_goenv
+    from analysis.hashes import GoSum
+    from analysis.plan import parse_target, plan_get
+    from analysis.proxy import ProxyClient
+    from analysis.source import LOCAL_GO_VERSION, ProxySource
+
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        raise GomodxError(f"{directory}: not a directory")
+    target = parse_target(args.module)
+    env = load_goenv(cwd=directory)
+    local_go = env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
+    own = Path(args.cache_dir) if args.cache_dir else None
+    caches = CacheStack.for_env(env.gomodcache, own)
+    try:
+        gosum = GoSum.read(directory / "go.sum")
+    except GomodxError:
+        gosum = GoSum()
+
+    async def compute() -> Plan:
+        async with ProxyClient(env, caches=caches, gosum=gosum, offline=args.offline) as client:
+            return await plan_get(
+                directory,
+                ProxySource(client),
+                target,
+                local_go=local_go,
+                suggest=not args.no_suggest,
+            )
+
+    plan = anyio.run(compute)
+    result: ApplyResult | None = None
+    stale = ""
+    if plan.ok and not args.dry_run:
+        try:
+            if args.use_go:
+                go = env.go or shutil.which("go")
+                if go is None:
+                    raise GomodxError("--use-go: the go command is not installed")
+                result = apply_with_go(plan, go)
+            else:
+                result = apply_plan(plan)
+        except StaleFiles as exc:
+            stale = str(exc)
+
+    if args.json:
+        out = plan.to_json()
+        out["DryRun"] = bool(args.dry_run)
+        out["Applied"] = result is not None and result.changed
+        out["Backup"] = result.backup if result is not None else ""
+        out["ViaGo"] = bool(result is not None and result.via_go)
+        out["Differences"] = list(result.differences) if result is not None else []
+        out["Stale"] = stale
+        print(json.dumps(out, indent="\t", ensure_ascii=False))
+    else:
+        sys.stdout.write(render_plan(plan, verb))
+        if not plan.ok:
+            for line in plan.error.splitlines():
+                print(line, file=sys.stderr)
+            if plan.suggestion:
+                print(
+                    f"gomodx: the nearest version go accepts: gomodx {verb} {plan.suggestion}",
+                    file=sys.stderr,
+                )
+        elif stale:
+            print(f"gomodx: {stale}; nothing written — preview again", file=sys.stderr)
+        elif result is not None:
+            sys.stdout.write(_render_result(result, directory))
+        elif args.dry_run:
+            print("(dry run: nothing written)")
+    if not plan.ok or stale:
+        return 1
+    if result is not None and result.via_go and result.differences:
+        for d in result.differences:
+            print(f"gomodx: warning: {d}", file=sys.stderr)
+    return 0
+
+
+def render_plan(plan: Plan, verb: str = "") -> str:
+    """The human-readable preview: go's report lines, then the go.mod diff."""
+    lines: list[str] = []
+    if plan.ok:
+        lines.extend(line for w in plan.warnings for line in w.splitlines())
+        lines.extend(plan.go_lines())
+        if not plan.changes:
+            lines.append(f"gomodx: go get {plan.target.raw} changes no requirement")
+        current = next(
+            (m.version for m in plan.previous_build_list if m.path == plan.target.path), ""
+        )
+        if verb == "downgrade" and current and plan.version not in ("", "none"):
+            from analysis.semver import mod_compare
+
+            if mod_compare(plan.target.path, plan.version, current) > 0:
+                lines.append(
+                    f"gomodx: note: {plan.target.path} {current} => {plan.version} is an upgrade"
+                )
+        diff = plan.gomod_diff()
+        if diff:
+            lines.append("")
+            lines.extend(diff.rstrip("\n").split("\n"))
+        added = len(plan.gosum_added) + len(plan.zip_sums_added)
+        if added:
+            lines.append("")
+            lines.append(
+                f"go.sum: +{len(plan.gosum_added)} go.mod hash line(s),"
+                f" +{len(plan.zip_sums_added)} zip hash line(s)"
+            )
+        for c in plan.conflicts_resolved:
+            lines.append(f"conflict resolved: {c.path} (was requested at {', '.join(c.versions)})")
+        for c in plan.conflicts_introduced:
+            lines.append(f"new conflict: {c.path} requested at {', '.join(c.versions)}")
+    else:
+        lines.extend(line for w in plan.warnings for line in w.splitlines())
+    return "".join(line + "\n" for line in lines)
+
+
+def _render_result(result: ApplyResult, directory: Path) -> str:
+    if not result.changed:
+        return "nothing to write: go.mod and go.sum are already up to date\n"
+    wrote = [
+        n for n, w in (("go.mod", result.gomod_written), ("go.sum", result.gosum_written)) if w
+    ]
+    how = " with go get" if result.via_go else ""
+    text = f"wrote {' and '.join(wrote)}{how}; undo with: gomodx undo {directory}\n"
+    if result.differences:
+        text += "".join(f"differs from the preview: {d}\n" for d in result.differences)
+    return text
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    from analysis.apply import StaleFiles, undo
+
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        raise GomodxError(f"{directory}: not a directory")
+    try:
+        res = undo(directory, force=args.force)
+    except StaleFiles as exc:
+        print(f"gomodx: {exc}", file=sys.stderr)
+        return 1
+    except GomodxError as exc:
+        if "nothing to undo" in str(exc):
+            print(f"gomodx: {exc}", file=sys.stderr)
+            return 1
+        raise
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "Dir": res.main_dir,
+                    "Target": res.target,
+                    "GoModRestored": res.gomod_restored,
+                    "GoSumRestored": res.gosum_restored,
+                    "GoSumRemoved": res.gosum_removed,
+                },
+                indent="\t",
+            )
+        )
+    else:
+        parts = []
+        if res.gomod_restored:
+            parts.append("go.mod")
+        if res.gosum_restored:
+            parts.append("go.sum")
+        if res.gosum_removed:
+            parts.append("go.sum (removed: it did not exist before)")
+        what = " and ".join(parts) or "nothing (files already match the backup)"
+        print(f"restored {what}; undid go get {res.target}")
+    return 0
