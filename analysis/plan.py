@@ -164,20 +164,20 @@ class Change:
 
 @dataclass(frozen=True)
 class Plan:
-    """What ``go get TARGET`` would do to the main module in :attr:`main_dir`.
+    """What ``go get TARGET...`` would do to the main module in :attr:`main_dir`.
 
-    When :attr:`ok` is false, :attr:`error` holds go's refusal (its ``go: …`` lines) and
+    :attr:`targets` are the arguments (usually one) and :attr:`resolved` what they resolved
+    to, in order of first appearance (``path@none`` for ``@none``). When :attr:`ok` is false, :attr:`error` holds go's refusal (its ``go: …`` lines) and
     :attr:`gomod` is the unchanged file. :attr:`gosum_added` lists the go.sum lines go
     would add (``/go.mod`` hashes first by go's order, then zip hashes are in
     :attr:`zip_sums_added`). :attr:`gomod_before` and :attr:`gosum_before` are the bytes
     the plan was computed from, so an apply can tell whether the files changed since.
     """
 
-    target: Target
+    targets: tuple[Target, ...]
     ok: bool
     error: str = ""
-    version: str = ""
-    """The version the argument resolved to (``none`` for ``@none``; ``""`` if unresolved)."""
+    resolved: tuple[ModuleVersion, ...] = ()
     changes: tuple[Change, ...] = ()
     build_list: tuple[ModuleVersion, ...] = ()
     previous_build_list: tuple[ModuleVersion, ...] = ()
@@ -191,6 +191,20 @@ class Plan:
     warnings: tuple[str, ...] = ()
     suggestion: str = ""
     main_dir: str = ""
+
+    @property
+    def target(self) -> Target:
+        """The first (usually the only) argument."""
+        return self.targets[0]
+
+    @property
+    def version(self) -> str:
+        """The version the first argument resolved to (``none`` for ``@none``; ``""``
+        when it did not resolve)."""
+        for m in self.resolved:
+            if m.path == self.target.path:
+                return m.version
+        return self.resolved[0].version if self.resolved else ""
 
     @property
     def gomod(self) -> str:
@@ -245,10 +259,11 @@ class Plan:
             return [{"Path": m.path, **({"Version": m.version} if m.version else {})} for m in ms]
 
         return {
-            "Target": self.target.raw,
+            "Target": " ".join(t.raw for t in self.targets),
             "Path": self.target.path,
             "Query": self.target.query,
             "Version": self.version,
+            "Resolved": mods(self.resolved),
             "OK": self.ok,
             "Error": self.error,
             "Changes": [c.to_json() for c in self.changes],
@@ -997,30 +1012,20 @@ class _Planner:
 
 @dataclass
 class _Resolution:
-    """What the argument resolved to and how go would describe it."""
+    """What one argument resolved to, and whether it named a package."""
 
     module: ModuleVersion
     is_package: bool = False
 
 
-_ERROR_PREFIX = re.compile(r"^go: ")
+class _Query:
+    """One ``go get`` argument (``modget.query``): its version query and error wording."""
 
-
-class _Get:
-    """``go get TARGET`` in one main module, step by step as ``runGet`` does it."""
-
-    def __init__(self, view: ModuleView, target: Target, gosum: GoSum) -> None:
-        self.view = view
+    def __init__(self, get: _Get, target: Target) -> None:
+        self.get = get
         self.target = target
-        self.planner = _Planner(view)
-        self.main = view.main
-        self.gosum = gosum
-        self.initial_version: dict[str, str] = {}
-
-    # -- the argument ---------------------------------------------------------------------
-
-    def initial_selected(self, path: str) -> str:
-        return self.initial_version.get(path, NONE)
+        self.view = get.view
+        self.main = get.main
 
     def report_error(self, err: str) -> str:
         """``reportError``: prefix the argument unless the error already names it."""
@@ -1034,6 +1039,24 @@ class _Get:
                 return f"go: {err}"
         return f"go: {q.raw}: {err}"
 
+    def resolved_string(self, m: ModuleVersion) -> str:
+        """``ResolvedString``: how go names ``m`` as this argument's resolution."""
+        q = self.target
+        if m.path != q.path:
+            if m.version != q.query:
+                return f"{m} (matching {q.path}@{q.query})"
+            return f"{m} (matching {q.raw})"
+        if m.version != q.query:
+            return f"{q.path}@{q.query} ({m.version})"
+        return q.raw
+
+    def arg_string(self, version: str) -> str:
+        """``argStr`` of ``conflictError``."""
+        q = self.target
+        if version != q.query:
+            return f"{q.path}@{q.query} ({version})"
+        return q.raw
+
     async def allowed(self, m: ModuleVersion) -> None:
         """``checkAllowedOr``: the requested version only against excludes; the current
         one always for ``upgrade``/``patch``; everything else ``CheckAllowed``."""
@@ -1041,7 +1064,7 @@ class _Get:
         if m.version == q:
             self.view.check_exclusions(m)
             return
-        if q in ("upgrade", "patch") and m.version == self.initial_selected(m.path):
+        if q in ("upgrade", "patch") and m.version == self.get.initial_selected(m.path):
             return
         await self.view.check_allowed(m)
 
@@ -1064,7 +1087,7 @@ class _Get:
             assert mod_only is not None
             return _Resolution(mod_only, False)
         for m in found:
-            if self.initial_selected(m.path) != NONE:
+            if self.get.initial_selected(m.path) != NONE:
                 return _Resolution(m, True)
         return _Resolution(found[0], True)
 
@@ -1109,7 +1132,7 @@ class _Get:
 
         async def one(p: str) -> tuple[ModuleVersion | None, bool, BaseException | None]:
             try:
-                info = await self.view.query(p, q.query, self.initial_selected(p), self.allowed)
+                info = await self.view.query(p, q.query, self.get.initial_selected(p), self.allowed)
                 m = ModuleVersion(p, info.version)
                 has = await self.view.has_package(m, q.path)
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
@@ -1157,6 +1180,51 @@ class _Get:
             raise _Refused(self.report_error(f"cannot find module providing package {q.path}"))
         return found, mod_only
 
+
+class _Get:
+    """``go get ARG...`` in one main module, step by step as ``runGet`` does it."""
+
+    def __init__(self, view: ModuleView, targets: Sequence[Target], gosum: GoSum) -> None:
+        self.view = view
+        self.main = view.main
+        self.planner = _Planner(view)
+        self.gosum = gosum
+        self.queries = [_Query(self, t) for t in targets]
+        self.initial_version: dict[str, str] = {}
+        self.resolved: dict[str, tuple[_Query, ModuleVersion]] = {}
+        self.packages: list[ModuleVersion] = []
+        """The modules that provide the package arguments name (``pkgPatterns``)."""
+
+    def initial_selected(self, path: str) -> str:
+        return self.initial_version.get(path, NONE)
+
+    async def resolve(self) -> None:
+        """``performPathQueries`` + ``resolveQueries``: every argument to one version."""
+        results = await asyncio.gather(*(q.resolve() for q in self.queries), return_exceptions=True)
+        errors: list[str] = []
+        for q, res in zip(self.queries, results, strict=True):
+            if isinstance(res, _Refused):
+                errors.append(res.text)
+                continue
+            if isinstance(res, BaseException):
+                raise res
+            m = res.module
+            prev = self.resolved.get(m.path)
+            if prev is not None and prev[1].version != m.version:
+                detail = f"for module {m.path}, " if m.path != q.target.path else ""
+                errors.append(
+                    q.report_error(
+                        f"{detail}{q.arg_string(m.version)} conflicts with"
+                        f" {prev[0].arg_string(prev[1].version)}"
+                    )
+                )
+                continue
+            self.resolved[m.path] = (q, m)
+            if res.is_package and m not in self.packages:
+                self.packages.append(m)
+        if errors:
+            raise _Refused("\n".join(errors))
+
     # -- the whole command ----------------------------------------------------------------
 
     async def run(self) -> Plan:
@@ -1164,7 +1232,7 @@ class _Get:
         before = _read_bytes(view.main_dir / "go.mod") or b""
         gosum_before = _read_bytes(view.main_dir / "go.sum")
         base = Plan(
-            target=self.target,
+            targets=tuple(q.target for q in self.queries),
             ok=False,
             gomod_before=before,
             gomod_after=before,
@@ -1184,15 +1252,15 @@ class _Get:
         base = _replace(base, previous_build_list=previous)
 
         try:
-            res = await self.resolve()
+            await self.resolve()
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings)
-        target = res.module
-        base = _replace(base, version=target.version)
-        must = [target] if target.path != self.main.path else []
+        resolved = [m for _, m in self.resolved.values()]
+        base = _replace(base, resolved=tuple(resolved))
+        must = [m for m in resolved if m.path != self.main.path]
         build_list = initial_list
         try:
-            # resolveQueries' edit, then (after loading the argument's package, which
+            # resolveQueries' edit, then (after loading the arguments' packages, which
             # may convert the requirements to the pruning of their go version) the
             # edits of applyUpgrades until one changes nothing.
             edited, changed = await planner.edit_requirements(rs, must)
@@ -1200,40 +1268,42 @@ class _Get:
                 if changed:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
-                if res.is_package:
+                if self.packages:
                     rs = await planner.load_packages(rs)
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
             else:  # pragma: no cover - go's loop always converges
                 raise PlanError("gomodx: go get did not converge")
-            if res.is_package:
+            if self.packages:
                 rs = await planner.load_packages(rs)
             graph_loaded = rs.graph is not None
-            if res.is_package and not graph_loaded:
-                # keepSums reads the graph unless the package came from a pruned root.
-                graph_loaded = not (
-                    rs.pruned and rs.root_selected(target.path, self.main) == target.version
+            if not graph_loaded:
+                # keepSums reads the graph unless every package came from a pruned root.
+                graph_loaded = any(
+                    not (rs.pruned and rs.root_selected(m.path, self.main) == m.version)
+                    for m in self.packages
+                    if m.path != self.main.path
                 )
             g = await planner.graph(rs)
         except _ConstraintError as exc:
-            return _refused(base, self.constraint_text(exc, target), planner.warnings)
+            return _refused(base, self.constraint_text(exc), planner.warnings)
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings)
 
         warnings = list(planner.warnings)
-        warnings.extend(await self.package_warnings(res, rs))
+        warnings.extend(await self.package_warnings())
         try:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
             return _refused(base, f"go: {exc}", warnings)
-        changes = self.report_changes(target, build_list, rs)
+        changes = self.report_changes(build_list, rs)
         zips = await self.changed_module_zips(build_list)
-        if res.is_package:
-            zips |= self.package_module_zips(res.module.path, rs, g)
-        gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, res, zips)
+        for m in self.packages:
+            zips |= self.package_module_zips(m.path, rs, g)
+        gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, zips)
         final_list = tuple(m for m in build_list if not semver.is_toolchain_path(m.path))
-        resolved, introduced = _conflict_diff(initial_graph, g)
+        gone, came = _conflict_diff(initial_graph, g)
         return _replace(
             base,
             ok=True,
@@ -1242,62 +1312,66 @@ class _Get:
             gomod_after=after,
             gosum_added=tuple(gomod_lines),
             zip_sums_added=tuple(zip_lines),
-            conflicts_resolved=resolved,
-            conflicts_introduced=introduced,
+            conflicts_resolved=gone,
+            conflicts_introduced=came,
             warnings=tuple(warnings),
         )
 
-    def reason(self, m: ModuleVersion, resolved: ModuleVersion) -> str:
-        """``ResolvedString`` of the argument's resolution (``reason`` in go get)."""
-        q = self.target
-        if m.path != resolved.path:
+    def reason(self, m: ModuleVersion) -> str:
+        """go get's ``reason``: how the argument that fixed ``m.path`` names its result."""
+        entry = self.resolved.get(m.path)
+        if entry is None:
             return f"(INTERNAL ERROR: no reason found for {m})"
-        if resolved.path != q.path:
-            if resolved.version != q.query:
-                return f"{resolved} (matching {q.path}@{q.query})"
-            return f"{resolved} (matching {q.raw})"
-        if resolved.version != q.query:
-            return f"{q.path}@{q.query} ({resolved.version})"
-        return q.raw
+        q, version = entry
+        return q.resolved_string(version)
 
-    def constraint_text(self, exc: _ConstraintError, resolved: ModuleVersion) -> str:
+    def constraint_text(self, exc: _ConstraintError) -> str:
+        """go get's rewording of ``ConstraintError``: one ``go: …`` line per conflict."""
         lines = []
         for c in exc.conflicts:
             adverb = "indirectly " if len(c.path) > 2 else ""
-            first = self.reason(c.path[0], resolved)
+            first = self.reason(c.path[0])
             last = c.path[-1]
             if c.err is not None:
                 lines.append(f"go: {first} {adverb}requires {last}: {c.unwrapped()}")
             else:
                 assert c.constraint is not None
                 lines.append(
-                    f"go: {first} {adverb}requires {last}, not {self.reason(c.constraint, resolved)}"
+                    f"go: {first} {adverb}requires {last}, not {self.reason(c.constraint)}"
                 )
         return "\n".join(lines)
 
-    async def package_warnings(self, res: _Resolution, rs: _Reqs) -> list[str]:
-        """``checkPackageProblems``: deprecation and retraction notes for the argument."""
-        m = res.module
-        if m.path == self.main.path:
-            return []
+    async def package_warnings(self) -> list[str]:
+        """``checkPackageProblems``: deprecations, then retractions, of the modules the
+        arguments resolved to (and that provide their packages)."""
+        relevant = sorted(
+            {m for _, m in self.resolved.values()} | set(self.packages),
+            key=lambda m: m.path,
+        )
+        relevant = [m for m in relevant if m.path != self.main.path]
         out: list[str] = []
-        try:
-            deprecated = await self.view.deprecation(m.path) if m.version != "" else ""
-        except GomodxError:
-            deprecated = ""
-        if deprecated:
-            out.append(f"go: module {m.path} is deprecated: {short_message(deprecated, '')}")
-        try:
-            await self.view.check_retractions(m)
-        except Disallowed as exc:
-            if exc.retracted:
-                out.append(f"go: warning: {exc}")
-                out.append(
-                    "go: to switch to the latest unretracted version, run:\n"
-                    f"\tgo get {m.path}@latest"
-                )
-        except GomodxError:
-            pass
+        for m in relevant:
+            try:
+                deprecated = await self.view.deprecation(m.path) if m.version != "" else ""
+            except GomodxError:
+                deprecated = ""
+            if deprecated:
+                out.append(f"go: module {m.path} is deprecated: {short_message(deprecated, '')}")
+        retracted: list[str] = []
+        for m in relevant:
+            try:
+                await self.view.check_retractions(m)
+            except Disallowed as exc:
+                if exc.retracted:
+                    out.append(f"go: warning: {exc}")
+                    retracted.append(m.path)
+            except GomodxError:
+                pass
+        if retracted:
+            which = retracted[0] if len(retracted) == 1 else "<module>"
+            out.append(
+                f"go: to switch to the latest unretracted version, run:\n\tgo get {which}@latest"
+            )
         return out
 
     def render_gomod(self, rs: _Reqs, before: bytes) -> bytes:
@@ -1349,9 +1423,7 @@ class _Get:
             return before
         return after
 
-    def report_changes(
-        self, target: ModuleVersion, build_list: Sequence[ModuleVersion], rs: _Reqs
-    ) -> list[Change]:
+    def report_changes(self, build_list: Sequence[ModuleVersion], rs: _Reqs) -> list[Change]:
         """``reportChanges``: the argument, the old go.mod's requirements, the new ones."""
         f = self.view.main_file
         old_reqs = [r.mod for r in f.require]
@@ -1359,7 +1431,9 @@ class _Get:
         old_tc = f.toolchain.name if f.toolchain is not None else ""
         new_version = {m.path: m.version for m in build_list}
         changes: dict[str, tuple[str, str]] = {}
-        if not semver.is_toolchain_path(target.path) and target.path != self.main.path:
+        for _, target in self.resolved.values():
+            if semver.is_toolchain_path(target.path) or target.path == self.main.path:
+                continue
             old = self.initial_version.get(target.path, "")
             new = target.version
             if old != new and (old != "" or new != NONE):
@@ -1453,7 +1527,6 @@ class _Get:
         rs: _Reqs,
         g: _Graph,
         graph_loaded: bool,
-        res: _Resolution,
         zips: set[ModuleVersion],
     ) -> tuple[list[str], list[str]]:
         """The go.sum lines ``go get`` adds: sums of files it read that ``keepSums`` keeps."""
@@ -1474,8 +1547,9 @@ class _Get:
             r = view.resolve(m)
             keep_mod.add(r)
             keep_zip.add(r)
-        if res.is_package and res.module.path != self.main.path:
-            keep_mod.add(view.resolve(res.module))
+        for m in self.packages:
+            if m.path != self.main.path:
+                keep_mod.add(view.resolve(m))
         # Downloads: the argument's module (to look for its package), then the zips of
         # changed modules that had sums before.
         for z in sorted(zips, key=_mod_key):
@@ -1588,30 +1662,39 @@ def _read_bytes(path: Path) -> bytes | None:
 async def plan_get(
     main_dir: str | os.PathLike[str],
     source: ModuleSource,
-    target: str | Target,
+    target: str | Target | Sequence[str | Target],
     *,
     local_go: str = LOCAL_GO_VERSION,
     suggest: bool = True,
 ) -> Plan:
-    """Preview ``go get TARGET`` in the module at ``main_dir``.
+    """Preview ``go get TARGET...`` in the module at ``main_dir``.
 
+    ``target`` is one argument (``"example.com/m@v1.2.0"``) or several, as go takes them.
     Metadata comes from ``source`` (concurrently; each file once). Returns a
     :class:`Plan`; a refusal is a plan with ``ok`` false and go's message in ``error``
-    (with ``suggest``, :attr:`Plan.suggestion` names the nearest version of the same
-    module that go would accept). Raises :class:`~analysis.errors.ModfileError` for a
-    malformed main go.mod, :class:`PlanError` for arguments gomodx does not handle, and
-    the proxy's errors when the network (not the module graph) fails.
+    (with ``suggest`` and one argument, :attr:`Plan.suggestion` names the nearest version
+    of the same module that go would accept). Raises
+    :class:`~analysis.errors.ModfileError` for a malformed main go.mod, :class:`PlanError`
+    for arguments gomodx does not handle, and the proxy's errors when the network (not
+    the module graph) fails.
     """
-    t = target if isinstance(target, Target) else parse_target(target)
+    items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
+    if not items:
+        raise PlanError("go get needs at least one module argument")
+    targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
     directory = Path(main_dir)
-    plan = await _plan_once(directory, source, t, local_go)
-    if plan.ok or not suggest or t.query == NONE or not plan.version:
+    plan = await _plan_once(directory, source, targets, local_go)
+    if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
-    hint = await _suggest(directory, source, t, plan, local_go)
+    if not plan.version:
+        return plan
+    hint = await _suggest(directory, source, targets[0], plan, local_go)
     return _replace(plan, suggestion=hint)
 
 
-async def _plan_once(directory: Path, source: ModuleSource, t: Target, local_go: str) -> Plan:
+async def _plan_once(
+    directory: Path, source: ModuleSource, targets: Sequence[Target], local_go: str
+) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
     if data is None:
@@ -1625,7 +1708,7 @@ async def _plan_once(directory: Path, source: ModuleSource, t: Target, local_go:
         gosum = GoSum.read(directory / "go.sum")
     except GomodxError:
         gosum = GoSum()
-    return await _Get(view, t, gosum).run()
+    return await _Get(view, targets, gosum).run()
 
 
 async def _suggest(
@@ -1663,7 +1746,7 @@ async def _suggest(
             order.append(second[i])
     for v in order[:8]:
         alt = Target(f"{t.path}@{v}", t.path, v)
-        plan = await _plan_once(directory, source, alt, local_go)
+        plan = await _plan_once(directory, source, [alt], local_go)
         if plan.ok:
             return alt.raw
     return ""

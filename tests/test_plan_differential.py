@@ -166,6 +166,11 @@ def draw_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
             out.append(f"{p}@{v}")
         elif r < 0.37:
             out.append(f"{path}@v9.9.9")
+        elif r < 0.47:
+            # Two arguments: pin one module while moving another (go's own example of a
+            # refusal, "A@v requires B@v2, not B@v1", needs two).
+            other = rng.choice(paths)
+            out.append(f"{path}@{rng.choice(versions)} {other}@{rng.choice(by_path[other])}")
         else:
             out.append(f"{path}@{rng.choice(versions)}")
     return out
@@ -187,7 +192,7 @@ def _go_get(main: Path, env: dict[str, str], arg: str, warnings: int) -> GoResul
     go = require_go()
     before = _sum_lines(main)
     proc = subprocess.run(
-        [go, "get", arg], cwd=main, env=env, capture_output=True, text=True, timeout=120
+        [go, "get", *arg.split()], cwd=main, env=env, capture_output=True, text=True, timeout=120
     )
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("go: downloading ")]
     changes = [line for line in lines if _CHANGE.match(line)]
@@ -207,7 +212,8 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
     async with ProxyClient(env, caches=caches, use_go=False) as client:
         source = ProxySource(client)
         return [
-            await plan_get(d, source, arg, suggest=False) for d, arg in zip(dirs, args, strict=True)
+            await plan_get(d, source, arg.split(), suggest=False)
+            for d, arg in zip(dirs, args, strict=True)
         ]
 
 
@@ -240,9 +246,10 @@ class Tally:
         refused = sum(1 for p in self.pairs if p.go_rc != 0)
         conflicts = sum(1 for p in self.pairs if p.go_rc != 0 and " requires " in p.plan.error)
         changed = sum(1 for p in self.pairs if p.go_changes)
+        two = sum(1 for p in self.pairs if " " in p.arg)
         return (
-            f"\nplan vs go get ({label}): {n} pairs ({refused} refused by go, {conflicts} of them"
-            f" conflicts; {changed} with changes): go.mod byte-equal"
+            f"\nplan vs go get ({label}): {n} pairs ({two} with two arguments; {refused} refused"
+            f" by go, {conflicts} of them conflicts; {changed} with changes): go.mod byte-equal"
             f" {sum(p.gomod_equal for p in self.pairs)}/{n}, changes equal"
             f" {sum(p.changes_equal for p in self.pairs)}/{n}, refusals equal"
             f" {sum(p.refusal_equal for p in self.pairs)}/{n}, go.sum lines equal"
