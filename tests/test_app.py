@@ -175,8 +175,9 @@ async def test_details_show_requirers_winner_and_why() -> None:
         await goto(pilot, "example.com/pricing")
         body = text_of(app.screen.query_one("#detail-body", Static))
         assert "high conflict" in body
-        assert "★ v0.8.0-rc.1 example.com/cart@v0.3.1" in body
-        assert "v0.7.2      example.com/billing@v1.2.0" in body
+        assert "Requested by (3)" in body
+        assert " ★ v0.8.0-rc.1  example.com/cart@v0.3.1" in body
+        assert "   v0.7.2       example.com/billing@v1.2.0" in body
         assert "Why is it in the build?" in body
         assert "example.com/shop → example.com/pricing@v0.8.0-rc.1" in body
 

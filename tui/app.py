@@ -374,6 +374,7 @@ class GomodxApp(App[None]):
         self.generation = 0
         self.fetch_log: list[FetchEvent] = []
         self.timings: dict[str, float] = {}
+        self.filter_latencies: list[float] = []
         self.undo_stack: list[AppliedChange] = []
         self.known: dict[str, ModuleVersions] = {}
         """The last version list seen per module: retractions and deprecations outlive a
@@ -413,7 +414,7 @@ class GomodxApp(App[None]):
             loaded = await self.session.load()
             self.timings["loaded"] = time.perf_counter()
             self.timings["load"] = self.timings["loaded"] - start
-            facts = await asyncio.to_thread(build_facts, loaded, self._retractions(loaded))
+            facts = build_facts(loaded, self._retractions(loaded))
         except GomodxError as exc:
             self.post_message(self.GraphReady(generation, None, str(exc)))
             return

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from analysis.errors import GomodxError
@@ -28,6 +29,8 @@ __all__ = ["MainScreen"]
 
 VERSIONS_DEBOUNCE = 0.12
 """Seconds the cursor must rest on a module before its versions are fetched."""
+DETAILS_DEBOUNCE = 0.15
+"""Seconds the filter must be left alone before the details follow the list."""
 
 
 class MainScreen(Screen[None]):
@@ -56,6 +59,7 @@ class MainScreen(Screen[None]):
         self.rows: dict[str, ModuleRow] = {}
         self.conflicts_only = False
         self.current = ""
+        self._details_timer: Timer | None = None
 
     @property
     def gomodx(self) -> GomodxApp:
@@ -135,14 +139,29 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        start = time.perf_counter()
         self.refresh_list()
+        # Latency from the keystroke being handled to the refilled table being painted.
+        self.call_after_refresh(
+            lambda: self.gomodx.filter_latencies.append(time.perf_counter() - start)
+        )
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
         self.query_one(ModuleTable).focus()
 
     def on_module_table_module_highlighted(self, message: ModuleTable.ModuleHighlighted) -> None:
-        self.show_details(message.path)
+        if self._details_timer is not None:
+            self._details_timer.stop()
+            self._details_timer = None
+        if self.query_one("#filter", Input).has_focus:
+            # While typing, the details follow once the keys pause: each keystroke
+            # then only refills the list.
+            self._details_timer = self.set_timer(
+                DETAILS_DEBOUNCE, lambda: self.show_details(message.path)
+            )
+        else:
+            self.show_details(message.path)
 
     def on_module_table_module_chosen(self, message: ModuleTable.ModuleChosen) -> None:
         self.action_versions()
@@ -207,6 +226,7 @@ class MainScreen(Screen[None]):
             box.display = False
             self.conflicts_only = False
         self.current = ""
+        self._details_timer: Timer | None = None
         table = self.query_one(ModuleTable)
         table.show(self.visible_rows(), keep=path)
         table.focus()

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,6 +24,8 @@ __all__ = ["DetailsPane", "VersionTable", "render_details", "version_notes"]
 
 WHY_LIMIT = 6
 """How many shortest paths the pane lists before saying how many more there are."""
+REQUIRERS_LIMIT = 12
+"""How many requirers the pane lists (the dependents tree has them all)."""
 
 
 def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
@@ -37,69 +37,68 @@ def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
     return out
 
 
-def render_details(
-    row: ModuleRow, loaded: LoadedGraph, conflict: Conflict | None
-) -> RenderableType:
-    """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``."""
-    parts: list[RenderableType] = []
+def render_details(row: ModuleRow, loaded: LoadedGraph, conflict: Conflict | None) -> Text:
+    """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``.
+
+    One ``Text`` (not a Rich table): the pane is re-measured whenever the layout changes,
+    and a single text measures in microseconds even for a module with many requirers.
+    """
+    lines: list[Text] = []
     if row.main:
-        parts.append(Text("The main module: every version selection starts here.", style="dim"))
-        return Group(*parts)
+        lines.append(Text("The main module: every version selection starts here.", style="dim"))
+        return Text("\n").join(lines)
     if conflict is not None:
         head = Text.assemble(risk_text(conflict.risk.level), " conflict: ")
         head.append(f"{len(conflict.versions)} versions asked, MVS selects the highest")
-        parts.append(head)
+        lines.append(head)
         for reason in conflict.risk.reasons:
-            parts.append(Text(f"  • {reason}", style="italic"))
-        parts.append(Text(""))
+            lines.append(Text(f"  • {reason}", style="italic"))
+        lines.append(Text(""))
     if row.replaced:
-        parts.append(Text(f"⇄ replaced by {row.replaced}", style="cyan"))
+        lines.append(Text(f"⇄ replaced by {row.replaced}", style="cyan"))
     if row.excluded:
-        parts.append(Text(f"⊘ excluded by go.mod: {', '.join(row.excluded)}", style="magenta"))
+        lines.append(Text(f"⊘ excluded by go.mod: {', '.join(row.excluded)}", style="magenta"))
     if row.replaced or row.excluded:
-        parts.append(Text(""))
+        lines.append(Text(""))
 
-    parts.append(Text("Requested by", style="bold underline"))
     asks = requirers(loaded.graph, row.path)
+    lines.append(Text(f"Requested by ({len(asks)})", style="bold underline"))
     selected = loaded.graph.selected()
     if not asks:
-        parts.append(Text("  nobody (only the main module's go.mod lists it)", style="dim"))
+        lines.append(Text("  nobody (only the main module's go.mod lists it)", style="dim"))
     else:
         # Winning requests first (highest version first), then by requirer.
         order = sorted(asks, key=lambda a: str(a[0]))
         order.sort(key=lambda a: version_key(row.path, a[1]), reverse=True)
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column(no_wrap=True)
-        grid.add_column(overflow="fold")
-        for by, v in order:
+        width = max(len(v) for _, v in order[:REQUIRERS_LIMIT])
+        for by, v in order[:REQUIRERS_LIMIT]:
             wins = v == row.version
-            who = Text(str(by))
+            line = Text(" ★ " if wins else "   ", style="bold green")
+            line.append(f"{v:<{width}}", style="bold green" if wins else "")
+            line.append(f"  {by}")
             if by.version and selected.get(by.path) != by.version:
-                who.append(" (not selected itself)", style="dim")
-            grid.add_row(
-                Text(" ★" if wins else "  ", style="bold green"),
-                Text(v, style="bold green" if wins else ""),
-                who,
-            )
-        parts.append(grid)
-        parts.append(Text("  ★ = the request MVS selected", style="dim"))
+                line.append(" (not selected itself)", style="dim")
+            lines.append(line)
+        if len(order) > REQUIRERS_LIMIT:
+            more = len(order) - REQUIRERS_LIMIT
+            lines.append(Text(f"   … and {more} more (t: the dependents tree)", style="dim"))
+        lines.append(Text(" ★ = the request MVS selected", style="dim"))
 
-    parts.append(Text(""))
+    lines.append(Text(""))
     paths = why(loaded.graph, row.path, limit=WHY_LIMIT + 1)
-    parts.append(
+    lines.append(
         Text(
             f"Why is it in the build? (shortest paths from {loaded.graph.main})",
             style="bold underline",
         )
     )
     for p in paths[:WHY_LIMIT]:
-        parts.append(Text.assemble("  ", _arrow_path(p, row.path)))
+        lines.append(Text.assemble("  ", _arrow_path(p, row.path)))
     if len(paths) > WHY_LIMIT:
-        parts.append(Text("  … and more (press t for the dependents tree)", style="dim"))
+        lines.append(Text("  … and more (t: the dependents tree)", style="dim"))
     if not paths:
-        parts.append(Text("  not reachable from the main module", style="dim"))
-    return Group(*parts)
+        lines.append(Text("  not reachable from the main module", style="dim"))
+    return Text("\n").join(lines)
 
 
 def version_notes(entry: VersionEntry, mv: ModuleVersions) -> Text:
