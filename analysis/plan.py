@@ -945,6 +945,10 @@ class _Planner:
                     ):
                         # previousVersion skipped the original version: try it too.
                         prev = ModuleVersion(m.path, orig_v)
+                        if prev in rejected:
+                            # cmd/go would step below the original version and come
+                            # back to it forever (its loop has no way out here).
+                            raise _Refused(_never_finishes(m, prev))
                     elif step_err is not None:
                         raise _Refused(f"go: {step_err}")
                     if prev in rejected:
@@ -1588,6 +1592,17 @@ class _PackageNotInModule(GomodxError):
         super().__init__(
             f"module {m.path}@{q.query} found{found}, but does not contain package {q.path}"
         )
+
+
+NEVER_FINISHES = "gomodx: go get would never finish"
+
+
+def _never_finishes(m: ModuleVersion, orig: ModuleVersion) -> str:
+    return (
+        f"{NEVER_FINISHES}: to move {m.path} off {m.version} it keeps going back to"
+        f" {orig.version}, which it has already rejected (cmd/go's editRequirements loops"
+        " here, so go get hangs)"
+    )
 
 
 def _not_exist(exc: BaseException) -> bool:

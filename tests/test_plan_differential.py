@@ -36,7 +36,7 @@ from universe import Layout, Universe, random_universe
 
 from analysis.cache import CacheStack
 from analysis.goenv import GoEnv
-from analysis.plan import Plan, plan_get
+from analysis.plan import NEVER_FINISHES, Plan, plan_get
 from analysis.proxy import ProxyClient
 from analysis.source import ProxySource
 
@@ -60,7 +60,14 @@ class Pair:
     plan: Plan
 
     @property
+    def hung(self) -> bool:
+        """go get did not finish (a known cmd/go loop); the plan must say so."""
+        return self.go_rc == HUNG
+
+    @property
     def refusal_equal(self) -> bool:
+        if self.hung:
+            return not self.plan.ok and self.plan.error.startswith(NEVER_FINISHES)
         if (self.go_rc != 0) != (not self.plan.ok):
             return False
         return self.go_rc == 0 or "\n".join(self.go_errors) == self.plan.error
@@ -83,6 +90,8 @@ class Pair:
         """Everything go printed (but ``go: downloading``): warnings, then the change
         report or the refusal."""
         ours = [line for w in self.plan.warnings for line in w.splitlines()]
+        if self.hung:
+            return self.go_stderr == ours
         return self.go_stderr == ours + self.plan.go_lines()
 
     @property
@@ -176,6 +185,12 @@ def draw_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
     return out
 
 
+HUNG = -999
+"""``GoResult.rc`` when go get ran past :data:`GO_TIMEOUT` and was killed."""
+
+GO_TIMEOUT = 20.0
+
+
 @dataclass
 class GoResult:
     rc: int
@@ -191,9 +206,20 @@ def _go_get(main: Path, env: dict[str, str], arg: str, warnings: int) -> GoResul
     (go prints its error lines after them)."""
     go = require_go()
     before = _sum_lines(main)
-    proc = subprocess.run(
-        [go, "get", *arg.split()], cwd=main, env=env, capture_output=True, text=True, timeout=120
-    )
+    try:
+        proc = subprocess.run(
+            [go, "get", *arg.split()],
+            cwd=main,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=GO_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        lines = [line for line in out.splitlines() if not line.startswith("go: downloading ")]
+        gomod = (main / "go.mod").read_text()
+        return GoResult(HUNG, lines, [], [], gomod, _sum_lines(main) - before)
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("go: downloading ")]
     changes = [line for line in lines if _CHANGE.match(line)]
     errors = lines[warnings:] if proc.returncode != 0 else []
@@ -244,12 +270,14 @@ class Tally:
     def line(self, label: str) -> str:
         n = len(self.pairs)
         refused = sum(1 for p in self.pairs if p.go_rc != 0)
+        hung = sum(1 for p in self.pairs if p.hung)
         conflicts = sum(1 for p in self.pairs if p.go_rc != 0 and " requires " in p.plan.error)
         changed = sum(1 for p in self.pairs if p.go_changes)
         two = sum(1 for p in self.pairs if " " in p.arg)
         return (
             f"\nplan vs go get ({label}): {n} pairs ({two} with two arguments; {refused} refused"
-            f" by go, {conflicts} of them conflicts; {changed} with changes): go.mod byte-equal"
+            f" by go, {conflicts} of them conflicts, {hung} where go hangs; {changed} with"
+            " changes): go.mod byte-equal"
             f" {sum(p.gomod_equal for p in self.pairs)}/{n}, changes equal"
             f" {sum(p.changes_equal for p in self.pairs)}/{n}, refusals equal"
             f" {sum(p.refusal_equal for p in self.pairs)}/{n}, go.sum lines equal"
