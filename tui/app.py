@@ -36,7 +36,9 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from analysis import modfile
-from analysis.cache import CacheStack, atomic_write
+from analysis.apply import ApplyResult, UndoResult, apply_plan
+from analysis.apply import undo as undo_apply
+from analysis.cache import CacheStack
 from analysis.errors import GomodxError
 from analysis.goenv import GoEnv, load_goenv
 from analysis.hashes import GoSum
@@ -50,7 +52,6 @@ from tui.widgets.rows import GraphFacts, build_facts
 
 __all__ = [
     "DEMO_DIR",
-    "AppliedChange",
     "GomodxApp",
     "NetState",
     "Session",
@@ -213,37 +214,19 @@ class Session:
             frontier = nxt
         return [start, goal] if goal in prev else []
 
-    def apply(self, plan: Plan) -> AppliedChange:
-        """Write the plan's go.mod (and go.sum); refuses if either changed since the preview."""
-        gomod = self.main_dir / "go.mod"
-        gosum = self.main_dir / "go.sum"
-        before = {gomod: _read(gomod), gosum: _read(gosum)}
-        if before[gomod] != plan.gomod_before:
-            raise GomodxError(
-                "go.mod changed on disk since the preview (edited elsewhere?); nothing was "
-                "written. Preview the change again."
-            )
-        if plan.gosum_before is not None and before[gosum] != plan.gosum_before:
-            raise GomodxError("go.sum changed on disk since the preview; nothing was written.")
-        after = {gomod: plan.gomod_after, gosum: plan.gosum_after()}
-        for path, data in after.items():
-            if data is not None and data != before[path]:
-                atomic_write(path, data)
-        return AppliedChange(plan, before, after)
+    @property
+    def backup_root(self) -> Path | None:
+        """Where apply keeps its backups: inside the scratch copy for the demo and tests,
+        gomodx's state directory (the engine's default) for a real module."""
+        return self.scratch / "undo" if self.scratch is not None else None
 
-    def undo(self, change: AppliedChange) -> None:
-        """Put back the files ``change`` replaced, unless they were edited since."""
-        for path, data in change.after.items():
-            if data is not None and _read(path) != data:
-                raise GomodxError(
-                    f"{path.name} changed on disk after the change was applied; not undoing."
-                )
-        for path, data in change.before.items():
-            if data is None:
-                if change.after.get(path) is not None:
-                    path.unlink(missing_ok=True)
-            elif data != change.after.get(path):
-                atomic_write(path, data)
+    def apply(self, plan: Plan) -> ApplyResult:
+        """Write the plan (backup first; refuses if go.mod or go.sum changed since)."""
+        return apply_plan(plan, backup_root=self.backup_root)
+
+    def undo(self) -> UndoResult:
+        """Restore the files the last apply replaced (refuses if edited since)."""
+        return undo_apply(self.main_dir, backup_root=self.backup_root)
 
     def cached_versions(self, path: str) -> ModuleVersions | None:
         fut = self._versions.get(path)
@@ -267,26 +250,6 @@ class Session:
 _REFUSAL = re.compile(
     r"go: (?P<from>\S+@\S+) (?:indirectly )?requires (?P<needs>\S+@\S+), not \S+@\S+"
 )
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-@dataclass(frozen=True)
-class AppliedChange:
-    """A plan written to disk, and the file contents before and after (for undo)."""
-
-    plan: Plan = field(repr=False)
-    before: Mapping[Path, bytes | None] = field(repr=False)
-    after: Mapping[Path, bytes | None] = field(repr=False)
-
-    def moved(self) -> dict[str, str]:
-        """``path -> previous version`` of every module the change moved."""
-        return {c.path: "" if c.from_ == "none" else c.from_ for c in self.plan.changes}
 
 
 @dataclass(frozen=True)
@@ -375,11 +338,14 @@ class GomodxApp(App[None]):
         self.fetch_log: list[FetchEvent] = []
         self.timings: dict[str, float] = {}
         self.filter_latencies: list[float] = []
-        self.undo_stack: list[AppliedChange] = []
+        self.undo_stack: list[Plan] = []
+        """Plans applied in this session, most recent last (undo takes them back)."""
+        self._before_change: dict[str, str] | None = None
         self.known: dict[str, ModuleVersions] = {}
         """The last version list seen per module: retractions and deprecations outlive a
         reload (the session's per-graph memo does not)."""
         self.highlight_changes: Mapping[str, str] = {}
+        """``path -> version before`` for modules the last apply or undo moved."""
         self._unsubscribe: Callable[[], None] | None = None
         self._counts = {"requests": 0, "errors": 0, "retries": 0, "cache": 0, "stale": 0}
 
@@ -401,8 +367,14 @@ class GomodxApp(App[None]):
 
     # -- the graph ------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Load (or reload) the module graph in a worker."""
+    def reload(self, *, highlight: bool = False) -> None:
+        """Load (or reload) the module graph in a worker.
+
+        With ``highlight``, modules whose selected version differs after the reload are
+        marked in the list (old → new).
+        """
+        if highlight and self.loaded is not None:
+            self._before_change = dict(self.loaded.graph.selected())
         self.generation += 1
         self.session.forget()
         self.load_graph(self.generation)
@@ -444,6 +416,13 @@ class GomodxApp(App[None]):
     def on_gomodx_app_graph_ready(self, message: GraphReady) -> None:
         if message.generation != self.generation:
             return  # a reload overtook this one
+        if self._before_change is not None and message.facts is not None:
+            before, self._before_change = self._before_change, None
+            self.highlight_changes = {
+                r.path: before.get(r.path, "")
+                for r in message.facts.rows
+                if before.get(r.path) != r.version
+            }
         if message.error:
             self.notify(message.error, title="Cannot load the module graph", severity="error")
         elif self.prefetch_on_load and message.facts is not None:
@@ -560,36 +539,34 @@ class GomodxApp(App[None]):
 
     async def apply_plan(self, plan: Plan) -> None:
         """Write the plan, remember it for undo, reload and highlight what moved."""
-        change = await asyncio.to_thread(self.session.apply, plan)
-        self.undo_stack.append(change)
-        self.highlight_changes = change.moved()
-        n = len(plan.changes)
+        result = await asyncio.to_thread(self.session.apply, plan)
+        if not result.changed:
+            self.notify("go.mod and go.sum already say this; nothing was written.")
+            return
+        self.undo_stack.append(plan)
+        removed = [c.path for c in plan.changes if c.to == "none"]
+        detail = f" Removed: {', '.join(removed)}." if removed else ""
         self.notify(
-            f"go.mod updated: {n} module(s) changed. Press u to undo.",
+            f"{len(plan.changes)} module(s) changed.{detail} Press u to undo.",
             title=f"Applied go get {plan.target.raw}",
         )
-        self.reload()
+        self.reload(highlight=True)
 
     def undo_change(self) -> None:
-        if not self.undo_stack:
-            self.notify("Nothing to undo", severity="warning")
-            return
+        """Undo the last apply (also one made by an earlier run: backups are on disk)."""
         self.run_undo()
 
     @work(group="apply", exclusive=True, exit_on_error=False)
     async def run_undo(self) -> None:
-        change = self.undo_stack[-1]
         try:
-            await asyncio.to_thread(self.session.undo, change)
+            result = await asyncio.to_thread(self.session.undo)
         except (GomodxError, OSError) as exc:
             self.notify(str(exc), title="Not undone", severity="error")
             return
-        self.undo_stack.pop()
-        self.highlight_changes = {
-            c.path: c.to if c.to != "none" else "" for c in change.plan.changes
-        }
-        self.notify(f"go.mod restored (undid go get {change.plan.target.raw})", title="Undone")
-        self.reload()
+        if self.undo_stack:
+            self.undo_stack.pop()
+        self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
+        self.reload(highlight=True)
 
     def go_to_module(self, path: str) -> None:
         """Show ``path`` in the main list (from the command palette)."""
