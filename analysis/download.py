@@ -79,7 +79,7 @@ from typing import Any
 import anyio
 
 from analysis import semver
-from analysis.cache import CacheStack, DownloadCache
+from analysis.cache import CacheStack
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
@@ -112,7 +112,9 @@ FAILURE_CLASSES = ("network", "not_found", "auth", "checksum", "other")
 """How failures are counted: transfer kept failing, no such module/version, credentials,
 hash mismatch against go.sum, anything else."""
 
-DEFAULT_CONCURRENCY = 32
+DEFAULT_CONCURRENCY = 16
+"""Requests in flight. More buys little on a loopback or LAN proxy and costs CPU: httpcore
+scans every pooled connection (a poll per connection) on each request."""
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 """How Go marshals a zero ``time.Time`` (an .info without a Time)."""
@@ -123,10 +125,13 @@ _ZERO_TIME = "0001-01-01T00:00:00Z"
 
 @dataclass(frozen=True)
 class Failure:
-    """A failure that belongs to no single module version (the graph could not be loaded)."""
+    """A failure of the whole run (the module graph could not be loaded), worded as go
+    words it (with the chain of requirements). ``module`` names the module version whose
+    own result carries the same failure, if any (it is then counted once)."""
 
     kind: str
     message: str
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,8 +269,9 @@ class DownloadSummary:
     @property
     def failed(self) -> dict[str, int]:
         """Failed module versions (and whole-run failures) by class, every class present."""
+        failed = {str(r) for r in (*self.modules, *self.gomods) if r.error}
         counts = Counter(r.error_class for r in (*self.modules, *self.gomods) if r.error)
-        counts.update(f.kind for f in self.errors)
+        counts.update(f.kind for f in self.errors if f.module not in failed)
         return {kind: counts.get(kind, 0) for kind in FAILURE_CLASSES}
 
     @property
@@ -291,7 +297,9 @@ class DownloadSummary:
                 "FellThrough": self.fell_through,
                 "Failed": self.failed,
                 "Unverified": len(self.unverified),
-                "Errors": [{"Class": f.kind, "Error": f.message} for f in self.errors],
+                "Errors": [
+                    {"Class": f.kind, "Error": f.message, "Module": f.module} for f in self.errors
+                ],
                 "Notes": list(self.notes),
                 "Seconds": round(self.elapsed, 3),
             },
@@ -979,8 +987,8 @@ async def download(
     ``pattern/...``): those, resolved as ``go mod download`` resolves them (queries by
     Go's rules; bare paths and patterns against the build list).
 
-    ``client`` defaults to a :class:`ProxyClient` over ``env`` that reads Go's cache and
-    writes nowhere else; ``gosum`` to ``main_dir/go.sum``. ``on_progress`` receives a
+    ``client`` defaults to a :class:`ProxyClient` over ``env`` that keeps no cache of its
+    own; ``gosum`` to ``main_dir/go.sum``. ``on_progress`` receives a
     :class:`DownloadProgress` after every request and file. Failures are reported in the
     summary, not raised; :class:`GomodxError` is raised only for unusable input (no
     GOMODCACHE, no go.mod where one is needed, malformed arguments).
@@ -1011,12 +1019,11 @@ async def download(
 
     own_client = client is None
     if client is None:
-        caches = CacheStack(
-            go=DownloadCache(gomodcache / "cache" / "download", False, "GOMODCACHE")
-        )
+        # No cache layers: the downloader checks Go's cache itself (and more strictly), so
+        # the client goes straight to GOPROXY and writes nowhere.
         client = ProxyClient(
             env,
-            caches=caches,
+            caches=CacheStack(),
             gosum=gosum,
             concurrency=concurrency,
             retry=retry,
@@ -1088,7 +1095,11 @@ async def _resolve_targets(
         try:
             loaded = await load_module_graph(directory, dl, concurrency=max(64, dl.concurrency))
         except ModuleLoadError as exc:
-            errors.append(Failure(_load_failure_class(dl, exc), str(exc)))
+            culprit = dl.recs.get(exc.actual)
+            if culprit is not None and culprit.error:
+                errors.append(Failure(culprit.error_class, str(exc), str(culprit.mv)))
+            else:
+                errors.append(Failure(failure_class(exc), str(exc)))
         except (ProxyError, ModuleError) as exc:
             errors.append(Failure(failure_class(exc), str(exc)))
 
@@ -1188,13 +1199,6 @@ def _query_error(exc: GomodxError) -> GomodxError:
     if isinstance(exc, QueryError) and exc.kind in ("no-match", "not-exist"):
         return ModuleNotFound(str(exc))
     return exc
-
-
-def _load_failure_class(dl: _Downloader, exc: ModuleLoadError) -> str:
-    for rec in dl.recs.values():
-        if rec.error and rec.error_class:
-            return rec.error_class
-    return failure_class(exc)
 
 
 def run_download_sync(

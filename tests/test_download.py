@@ -314,8 +314,10 @@ def test_tampered_gomod_is_refused(small: Any, tmp_path: Path) -> None:
     cache = tmp_path / "mc"
     s = run_download(layout.main_dir, make_env(server.url, cache))
     assert not s.ok
-    assert s.failed["checksum"] >= 1
+    assert s.failed["checksum"] == 1 and sum(s.failed.values()) == 1  # counted once
     assert s.errors and "checksum mismatch" in s.errors[0].message
+    assert s.errors[0].module == "example.com/Big@v1.1.0"
+    assert "example.com/a@v1.0.0 requires" in s.errors[0].message
     assert not (cache / "cache/download/example.com/!big/@v/v1.1.0.mod").exists()
 
 

@@ -62,9 +62,9 @@ def register(subparsers: Any) -> None:
         "-j",
         "--concurrency",
         type=int,
-        default=32,
+        default=16,
         metavar="N",
-        help="requests in flight at once (default 32)",
+        help="requests in flight at once (default 16)",
     )
     parser.set_defaults(func=run)
 
