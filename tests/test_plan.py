@@ -120,6 +120,20 @@ def replaced_universe() -> Universe:
     return u
 
 
+def deprecated_universe() -> Universe:
+    """example.com/dep's latest go.mod says it is deprecated (see :func:`deprecate`)."""
+    u = Universe(main_path="example.com/main", main_go="1.21")
+    u.add("example.com/dep", "v1.0.0", go="1.21")
+    u.add("example.com/dep", "v1.1.0", go="1.21")
+    u.require("example.com/dep", "v1.0.0")
+    return u
+
+
+def deprecate(layout: Layout) -> None:
+    mod = layout.proxy_dir / "example.com" / "dep" / "@v" / "v1.1.0.mod"
+    mod.write_text("// Deprecated: use example.com/dep/v2 instead.\n" + mod.read_text())
+
+
 def broken_universe() -> Universe:
     """a@v1.0.0 requires a module the proxy does not have."""
     u = Universe(main_path="example.com/main", main_go="1.16")
@@ -143,6 +157,8 @@ class Scenario:
     stderr: tuple[str, ...]
     ok: bool = True
     gomod: str | None = None
+    patch: Callable[[Layout], None] | None = None
+    """Edits the written universe (e.g. a proxy go.mod) before planning."""
 
 
 SPEC_HEAD = "module example.com/a\n\ngo 1.17\n\n"
@@ -343,6 +359,26 @@ SCENARIOS = [
         "replace example.com/b v1.0.0 => example.com/fork/b v1.5.0\n",
     ),
     Scenario(
+        "deprecated",
+        deprecated_universe,
+        "example.com/dep@v1.1.0",
+        (
+            "go: module example.com/dep is deprecated: use example.com/dep/v2 instead.",
+            "go: upgraded example.com/dep v1.0.0 => v1.1.0",
+        ),
+        patch=deprecate,
+    ),
+    Scenario(
+        "deprecated-none",
+        deprecated_universe,
+        "example.com/dep@none",
+        (
+            "go: module example.com/dep is deprecated: use example.com/dep/v2 instead.",
+            "go: removed example.com/dep v1.0.0",
+        ),
+        patch=deprecate,
+    ),
+    Scenario(
         "load-error",
         broken_universe,
         "example.com/a@v1.0.0",
@@ -384,6 +420,8 @@ def expected_stderr(s: Scenario, layout: Layout) -> list[str]:
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario(s: Scenario, tmp_path: Path) -> None:
     layout = s.universe().write(tmp_path)
+    if s.patch is not None:
+        s.patch(layout)
     original = (layout.main_dir / "go.mod").read_text()
     plan = make_plan(layout, s.args, suggest=False)
     assert plan.ok is s.ok, plan.error
@@ -403,7 +441,7 @@ def test_scenario(s: Scenario, tmp_path: Path) -> None:
 def test_scenario_matches_go(s: Scenario, tmp_path: Path) -> None:
     from test_plan_differential import compare_universe
 
-    [pair] = compare_universe(s.name, s.universe(), tmp_path, [s.args])
+    [pair] = compare_universe(s.name, s.universe(), tmp_path, [s.args], s.patch)
     layout = Layout(tmp_path, tmp_path / "proxy", tmp_path / "main")
     # The recorded expectation is go's answer ...
     assert pair.go_stderr == expected_stderr(s, layout)

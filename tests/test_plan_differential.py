@@ -26,7 +26,7 @@ import random
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,9 +243,20 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
         ]
 
 
-def compare_universe(name: str, u: Universe, root: Path, args: Sequence[str]) -> list[Pair]:
-    """Plan every argument, then run go get on a fresh copy of the main module for each."""
+def compare_universe(
+    name: str,
+    u: Universe,
+    root: Path,
+    args: Sequence[str],
+    patch: Callable[[Layout], None] | None = None,
+) -> list[Pair]:
+    """Plan every argument, then run go get on a fresh copy of the main module for each.
+
+    ``patch`` may edit the written files (say, a go.mod in the proxy) before anything runs.
+    """
     layout = u.write(root)
+    if patch is not None:
+        patch(layout)
     dirs = []
     for i in range(len(args)):
         d = root / f"get{i}"
@@ -286,18 +297,38 @@ class Tally:
         )
 
 
-# (label, seeds, modules, versions per module, era, arguments per universe)
+# (label, seeds, modules, versions per module, era, arguments per universe, variant)
 CLASSES = [
-    ("modern", range(1000, 1030), 15, 4, "modern", 6),
-    ("modern-40", range(1100, 1110), 40, 4, "modern", 8),
-    ("lazy", range(1200, 1225), 15, 4, "lazy", 6),
-    ("legacy", range(1300, 1325), 15, 4, "legacy", 6),
-    ("deep", range(1400, 1410), 25, 6, "modern", 8),
+    ("modern", range(1000, 1030), 15, 4, "modern", 6, ""),
+    ("modern-40", range(1100, 1110), 40, 4, "modern", 8, ""),
+    ("lazy", range(1200, 1225), 15, 4, "lazy", 6, ""),
+    ("legacy", range(1300, 1325), 15, 4, "legacy", 6, ""),
+    ("deep", range(1400, 1410), 25, 6, "modern", 8, ""),
+    ("go1.27", range(1500, 1510), 15, 4, "modern", 6, "go1.27"),
+    ("toolchain", range(1600, 1612), 15, 4, "modern", 6, "toolchain"),
 ]
 
 
+def apply_variant(u: Universe, variant: str, rng: random.Random) -> None:
+    """``go1.27``: the main module at go 1.27 (``SetRequireAtMostTwo``); ``toolchain``: a
+    ``toolchain`` line, sometimes below, equal to or above the go line."""
+    if variant == "go1.27":
+        u.main_go = "1.27.0"
+    elif variant == "toolchain":
+        u.main_go = rng.choice(["1.20", "1.21", "1.22.1"])
+        toolchain = rng.choice(["go1.20", "go1.21.0", "go1.22.4", "go1.23.1", "go1.27.3"])
+        render = u.main_go_mod
+
+        def with_toolchain() -> str:
+            return re.sub(r"(?m)^(go .*)$", r"\1\n\ntoolchain " + toolchain, render(), count=1)
+
+        u.main_go_mod = with_toolchain  # type: ignore[method-assign]
+
+
 @pytest.mark.parametrize(
-    ("label", "seeds", "modules", "versions", "era", "per"), CLASSES, ids=[c[0] for c in CLASSES]
+    ("label", "seeds", "modules", "versions", "era", "per", "variant"),
+    CLASSES,
+    ids=[c[0] for c in CLASSES],
 )
 def test_plans_match_go_get(
     label: str,
@@ -306,13 +337,16 @@ def test_plans_match_go_get(
     versions: int,
     era: str,
     per: int,
+    variant: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     tally = Tally()
     for seed in seeds:
         u = random_universe(seed, modules, versions, era=era)
-        args = draw_arguments(u, random.Random(seed), per)
+        rng = random.Random(seed)
+        apply_variant(u, variant, rng)
+        args = draw_arguments(u, rng, per)
         tally.pairs.extend(compare_universe(f"seed {seed}", u, tmp_path / str(seed), args))
     with capsys.disabled():
         print(tally.line(label))

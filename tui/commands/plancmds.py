@@ -138,6 +138,12 @@ def _run(args: argparse.Namespace, verb: str) -> int:
                 suggest=not args.no_suggest,
             )
 
+    if env.gowork and env.gowork != "off":
+        print(
+            f"gomodx: warning: workspace mode (GOWORK={env.gowork}) is not modelled; this is"
+            " what go get does with GOWORK=off",
+            file=sys.stderr,
+        )
     plan = anyio.run(compute)
     result: ApplyResult | None = None
     stale = ""
@@ -180,6 +186,14 @@ def _run(args: argparse.Namespace, verb: str) -> int:
             print("(dry run: nothing written)")
     if not plan.ok or stale:
         return 1
+    added = len(plan.gosum_added) + len(plan.zip_sums_added)
+    if result is not None and not result.via_go and added and env.gosumdb != "off":
+        print(
+            f"gomodx: note: the {added} new go.sum line(s) hash what GOPROXY served; they were"
+            f" not checked against the checksum database ({env.gosumdb}) — run"
+            " `go mod verify`, or apply with --use-go",
+            file=sys.stderr,
+        )
     if result is not None and result.via_go and result.differences:
         for d in result.differences:
             print(f"gomodx: warning: {d}", file=sys.stderr)
