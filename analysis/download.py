@@ -71,7 +71,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -393,12 +393,15 @@ def rewrite_version_list(version_dir: Path) -> None:
             versions.append(stem)
     text = "".join(v + "\n" for v in semver.sort_versions(versions)).encode()
     with _flocked(version_dir / "list") as fd:
-        if os.fstat(fd).st_size == len(text) and os.pread(fd, len(text) + 1, 0) == text:
+        if os.fstat(fd).st_size == len(text) and os.read(fd, len(text) + 1) == text:
             return
         # Zero-fill first, as go does, so a torn write shows up as NUL bytes.
         os.ftruncate(fd, 0)
         os.ftruncate(fd, len(text))
-        os.pwrite(fd, text, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        view = memoryview(text)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
 def _info_json(info: RevInfo) -> bytes:
@@ -1017,6 +1020,8 @@ async def download(
     if gosum is None:
         gosum = GoSum.read(directory / "go.sum") if has_main else GoSum()
 
+    # go mod download always runs as -mod=mod: a -mod=vendor in GOFLAGS does not apply.
+    env = replace(env, goflags=" ".join(_without_mod_flag(env.goflags.split())))
     own_client = client is None
     if client is None:
         # No cache layers: the downloader checks Go's cache itself (and more strictly), so
@@ -1191,6 +1196,10 @@ async def _resolve_targets(
             continue
         add(ModuleVersion(path, info.version), query=version if version != info.version else "")
     return list(targets.values())
+
+
+def _without_mod_flag(flags: list[str]) -> list[str]:
+    return [f for f in flags if not f.lstrip("-").startswith("mod=")]
 
 
 def _query_error(exc: GomodxError) -> GomodxError:

@@ -522,6 +522,12 @@ def test_unusable_settings(small: Any, tmp_path: Path) -> None:
         run_download(layout.main_dir, make_env(server.url, tmp_path / "mc"), ("./x",))
 
 
+def test_vendor_mode_in_goflags_does_not_apply(small: Any, tmp_path: Path) -> None:
+    _, layout, _, server = small
+    env = make_env(server.url, tmp_path / "mc", goflags="-mod=vendor -trimpath")
+    assert run_download(layout.main_dir, env).ok
+
+
 def test_offline_with_empty_cache_fails_as_not_found(small: Any, tmp_path: Path) -> None:
     _, layout, _, _ = small
     s = run_download(layout.main_dir, make_env("off", tmp_path / "mc"))
