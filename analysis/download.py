@@ -621,6 +621,7 @@ class _Downloader:
         self.fell_through = 0
         self.retries_by: Counter[ModuleVersion] = Counter()
         self.zip_origin: dict[ModuleVersion, str] = {}
+        self.lists_checked: set[Path] = set()
         self.n_done = 0
         self.n_failed = 0
         self.current = ""
@@ -753,6 +754,11 @@ class _Downloader:
             elif _parses_as_gomod(cached):
                 self.check_hash(rec, "go.mod", h, "GOMODCACHE")
                 self.had(rec, "mod")
+                if lay.vdir not in self.lists_checked:
+                    # A run killed between a .mod rename and the list rewrite left the
+                    # list short; resuming repairs it (a no-op when it is right).
+                    self.lists_checked.add(lay.vdir)
+                    await anyio.to_thread.run_sync(rewrite_version_list, lay.vdir)
                 return cached
         f = await self.client.gomod(mod.path, mod.version)
         self.check_hash(rec, "go.mod", f.hash, f.origin)

@@ -220,6 +220,7 @@ def test_resumes_only_what_is_missing(small: Any, tmp_path: Path) -> None:
     (vdir / "v0.2.0.info").unlink()
     ziphash_only = cache / "cache/download/example.com/a/@v/v1.0.0.ziphash"
     ziphash_only.unlink()  # a lost .ziphash is recomputed from the zip, not re-downloaded
+    (vdir / "list").write_text("v0.1.0\n")  # killed between a .mod rename and the list
     before = len(server.requests)
     s = run_download(layout.main_dir, env)
     assert s.ok
@@ -227,6 +228,7 @@ def test_resumes_only_what_is_missing(small: Any, tmp_path: Path) -> None:
     assert sorted(new) == ["/example.com/c/@v/v0.2.0.info", "/example.com/c/@v/v0.2.0.zip"]
     assert s.downloaded_files == {"info": 1, "zip": 1}
     assert is_valid_sum(ziphash_only.read_bytes())
+    assert (vdir / "list").read_text() == "v0.1.0\nv0.2.0\n"
 
 
 @pytest.mark.go
