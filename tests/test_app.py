@@ -381,6 +381,7 @@ async def test_dependents_tree_and_invert() -> None:
         assert isinstance(screen, TreeScreen) and screen.inverted
         tree = screen.query_one(ModuleTree)
         labels = [str(c.label) for c in tree.root.children]
+        assert labels[0].startswith("example.com/shop  asks v0.15.0 ★")
         assert any(lbl.startswith("example.com/router@v1.8.0  asks v0.12.0") for lbl in labels)
         assert any("asks v0.15.0 ★" in lbl for lbl in labels)
         router = next(

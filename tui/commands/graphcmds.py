@@ -1,9 +1,11 @@
 """``gomodx list|graph|conflicts|why``: the module graph on the command line.
 
 Every command reads the graph from ``--graph FILE`` (recorded ``go mod graph`` output;
-``-`` is standard input) or, without it, by running ``go mod graph`` in ``DIR`` (default
-``.``). When ``DIR/go.mod`` belongs to the graph's main module it is read too, for
-``// indirect`` marks, replacements and exclusions.
+``-`` is standard input) or, without it, from ``DIR`` (default ``.``): ``--source go`` runs
+``go mod graph`` there, ``--source proxy`` builds the same graph without the go command from
+go.mod files fetched through GOPROXY, and ``--source auto`` (the default) uses go when it is
+installed (see :mod:`tui.commands.common`). When ``DIR/go.mod`` belongs to the graph's main
+module it is read too, for ``// indirect`` marks, replacements and exclusions.
 
 Text is for people, ``--json`` for scripts (Go's field names: ``Path``, ``Version``, …).
 Exit status: 0 fine, 1 findings (``conflicts`` found some; ``why`` found no path),
@@ -23,10 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
+from tui.commands.common import LoadedModule, add_module_options, load_module
 
 if TYPE_CHECKING:
     from analysis.conflicts import Conflict
-    from analysis.modgraph import ListedModule, ModuleGraph
+    from analysis.modgraph import ListedModule
 
 # The engine (networkx and friends) is imported inside each command, so that building
 # the parser — which every gomodx command does — stays cheap.
@@ -38,18 +41,7 @@ def register(subparsers: Any) -> None:
     """Add the list, graph, conflicts and why subcommands."""
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "dir",
-            nargs="?",
-            default=".",
-            metavar="DIR",
-            help="the module directory (default: .)",
-        )
-        p.add_argument(
-            "--graph",
-            metavar="FILE",
-            help="read recorded `go mod graph` output instead of running go (- = stdin)",
-        )
+        add_module_options(p)
 
     p = subparsers.add_parser(
         "list",
@@ -136,45 +128,8 @@ class _IntermixedParser(argparse.ArgumentParser):
 # -- loading ----------------------------------------------------------------------------
 
 
-class _Loaded:
-    def __init__(self, graph: ModuleGraph, main_file: Any, directory: Path) -> None:
-        self.graph = graph
-        self.main_file = main_file
-        self.dir = directory
-
-    @property
-    def excluded(self) -> frozenset[ModuleVersion]:
-        if self.main_file is None:
-            return frozenset()
-        return frozenset(e.mod for e in self.main_file.exclude)
-
-
-def _load(args: argparse.Namespace) -> _Loaded:
-    from analysis.modgraph import load_graph
-
-    directory = Path(args.dir)
-    if args.graph is None and not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
-    g = load_graph(directory, args.graph)
-    main_file = _read_main_go_mod(directory)
-    if main_file is not None:
-        mod_path = main_file.module.mod.path if main_file.module is not None else ""
-        if not g.mains and mod_path:
-            g.add_node(ModuleVersion(mod_path, ""))
-        elif not any(m.path == mod_path for m in g.mains):
-            main_file = None  # a graph recorded elsewhere: this go.mod says nothing about it
-    return _Loaded(g, main_file, directory)
-
-
-def _read_main_go_mod(directory: Path) -> Any:
-    path = directory / "go.mod"
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    from analysis import modfile
-
-    return modfile.parse(str(path), data)
+def _load(args: argparse.Namespace) -> LoadedModule:
+    return load_module(args)
 
 
 # -- output -----------------------------------------------------------------------------
@@ -218,7 +173,7 @@ def _json(data: object) -> str:
 # -- list -------------------------------------------------------------------------------
 
 
-def _listed_json(m: ListedModule, loaded: _Loaded) -> dict[str, Any]:
+def _listed_json(m: ListedModule, loaded: LoadedModule) -> dict[str, Any]:
     from analysis import export
 
     out: dict[str, Any] = {"Path": m.path}

@@ -1,11 +1,18 @@
-"""``gomodx versions MODULE [DIR]``: a module's versions, annotated, through GOPROXY.
+"""``gomodx versions MODULE [DIR]`` and ``gomodx versions --all [DIR]``: versions, annotated,
+through GOPROXY.
 
-Lists what ``go list -m -versions MODULE`` lists, in Go's order, plus the versions go hides
-(retracted with their rationale, excluded by DIR's go.mod), prereleases, ``+incompatible``
-versions, what ``MODULE@latest`` resolves to, deprecation, newer major versions, and — with
-DIR — the selected version and which modules ask for each version. ``--json`` prints
-``go list -m -versions -json`` field names plus gomodx's annotations; ``-v`` prints every
-request to stderr; ``--offline`` answers from the module caches only.
+For one MODULE it lists what ``go list -m -versions MODULE`` lists, in Go's order, plus the
+versions go hides (retracted with their rationale, excluded by DIR's go.mod), prereleases,
+``+incompatible`` versions, what ``MODULE@latest`` resolves to, deprecation, newer major
+versions, and — with DIR — the selected version and which modules ask for each version.
+
+``--all`` does that for every module in DIR's build list at once, through one client, and
+prints what ``go list -m -u all`` prints: ``path version [update] (retracted) (deprecated)``.
+
+The build list comes from the module graph (``--source``/``--graph``, see
+:mod:`tui.commands.common`); ``--json`` prints ``go list -m -versions -json`` field names
+plus gomodx's annotations; ``-v`` prints every request to stderr; ``--offline`` answers from
+the module caches only.
 """
 
 from __future__ import annotations
@@ -13,19 +20,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anyio
+from analysis import semver
+from analysis.errors import GomodxError, ModuleError, ModuleNotFound, ProxyError
+from tui.commands.common import (
+    FetchLog,
+    add_module_options,
+    load_module_async,
+    module_client,
+    module_env,
+    run_async,
+)
 
-from analysis.cache import CacheStack
-from analysis.errors import GomodxError
-from analysis.goenv import load_goenv
-from analysis.hashes import GoSum
-from analysis.proxy import FetchEvent, ProxyClient
-from analysis.versions import MainModule, ModuleVersions, module_versions, short_message
+if TYPE_CHECKING:
+    from analysis.modgraph import ModuleGraph
+    from analysis.proxy import ProxyClient
+    from analysis.versions import MainModule, ModuleVersions
 
 
 def register(subparsers: Any) -> None:
@@ -35,56 +48,66 @@ def register(subparsers: Any) -> None:
         description=(
             "List MODULE's versions as `go list -m -versions` does, annotated: retracted "
             "(with rationale), deprecated, prerelease, +incompatible, newer major versions, "
-            "what @latest resolves to, and (with DIR) the selected version and who requires it."
+            "what @latest resolves to, and (with DIR) the selected version and who requires it. "
+            "With --all, do it for DIR's whole build list and print what `go list -m -u all` "
+            "prints."
         ),
     )
-    parser.add_argument("module", metavar="MODULE", help="module path, e.g. golang.org/x/text")
+    parser.add_argument(
+        "module",
+        nargs="?",
+        metavar="MODULE",
+        help="module path, e.g. golang.org/x/text (with --all: DIR)",
+    )
     parser.add_argument(
         "dir",
         nargs="?",
         metavar="DIR",
         help="main module directory: its go.sum, excludes and replacements apply",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="print every request to stderr"
+        "--all",
+        action="store_true",
+        help="every module in DIR's build list, like `go list -m -u all`",
     )
-    parser.add_argument("--offline", action="store_true", help="answer from the module caches only")
+    parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument(
         "--no-majors", action="store_true", help="do not probe for newer major versions"
     )
-    parser.add_argument(
-        "--cache-dir", metavar="DIR", help="gomodx's own download cache (default: user cache)"
-    )
+    add_module_options(parser, directory=False)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.all:
+        return run_all(args)
+    if not args.module:
+        raise GomodxError("versions: MODULE is required (or --all for the whole build list)")
     directory = Path(args.dir) if args.dir else None
     if directory is not None and not directory.is_dir():
         raise GomodxError(f"{directory}: not a directory")
-    env = load_goenv(cwd=directory or Path.cwd())
-    main = MainModule()
-    gosum = GoSum()
-    selected = ""
-    requested: dict[str, list[str]] = {}
-    notes: list[str] = []
-    if directory is not None and (directory / "go.mod").is_file():
-        main = MainModule.load(directory)
-        gosum = GoSum.read(directory / "go.sum")
-        selected, requested, note = _build_list_facts(directory, args.module, main, env.go)
-        if note:
-            notes.append(note)
-    own = Path(args.cache_dir) if args.cache_dir else None
-    caches = CacheStack.for_env(env.gomodcache, own)
+    env = module_env(directory or Path.cwd(), for_graph=False)
+    from analysis.versions import MainModule, module_versions
 
-    def show(event: FetchEvent) -> None:
-        print(f"gomodx: {event.describe()}", file=sys.stderr)
+    main = MainModule()
+    has_main = directory is not None and (directory / "go.mod").is_file()
+    if has_main:
+        assert directory is not None
+        main = MainModule.load(directory)
+    log = FetchLog(verbose=args.verbose)
+    notes: list[str] = []
 
     async def fetch() -> ModuleVersions:
-        async with ProxyClient(env, caches=caches, gosum=gosum, offline=args.offline) as client:
-            if args.verbose:
-                client.subscribe(show)
+        async with module_client(args, env, directory if has_main else None, log) as client:
+            selected = ""
+            requested: dict[str, list[str]] = {}
+            if has_main:
+                assert directory is not None
+                selected, requested, note = await _build_list_facts(
+                    args, directory, client, args.module, main
+                )
+                if note:
+                    notes.append(note)
             return await module_versions(
                 client,
                 args.module,
@@ -94,11 +117,13 @@ def run(args: argparse.Namespace) -> int:
                 majors=not args.no_majors,
             )
 
-    result = anyio.run(fetch)
+    result = run_async(fetch)
     for note in (*notes, *result.warnings):
         print(f"gomodx: warning: {note}", file=sys.stderr)
     if result.error:
         print(f"gomodx: {result.error}", file=sys.stderr)
+    if args.verbose:
+        print(f"gomodx: {log.summary()}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), indent="\t", ensure_ascii=False))
     else:
@@ -106,32 +131,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_list_facts(
-    directory: Path, path: str, main: MainModule, go: str | None
+async def _build_list_facts(
+    args: argparse.Namespace,
+    directory: Path,
+    client: ProxyClient,
+    path: str,
+    main: MainModule,
 ) -> tuple[str, dict[str, list[str]], str]:
-    """The selected version of ``path`` and its requirers, from ``go mod graph`` when go is
-    installed, else from DIR's own go.mod requirements."""
-    requested: dict[str, list[str]] = {}
-    exe = go or shutil.which("go")
-    if exe is not None:
-        try:
-            from analysis.modgraph import parse_graph, run_go_mod_graph, selected_versions
-            from analysis.module import ModuleVersion
-
-            graph = parse_graph(run_go_mod_graph(directory, exe), "go mod graph")
-            for node in graph.versions(path):
-                for who in graph.requirers(ModuleVersion(path, node)):
-                    requested.setdefault(node, []).append(str(who))
-            return selected_versions(graph).get(path, ""), requested, ""
-        except GomodxError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            note = f"no build list ({first}); showing DIR's own requirements only"
-        except OSError as exc:
-            note = f"no build list ({exc})"
+    """The selected version of ``path`` and its requirers from the module graph (``--source``,
+    ``--graph``), else — with a note saying why — from DIR's own go.mod requirements."""
+    try:
+        loaded = await load_module_async(_with_dir(args, directory), client)
+    except GomodxError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        note = f"no build list ({first}); showing DIR's own requirements only"
+    except OSError as exc:
+        note = f"no build list ({exc}); showing DIR's own requirements only"
     else:
-        note = "the go command is not installed; showing DIR's own requirements only"
+        asked = _requirers(loaded.graph).get(path, {})
+        return loaded.graph.selected().get(path, ""), asked, ""
     from analysis.modfile import parse
 
+    requested: dict[str, list[str]] = {}
     gomod = directory / "go.mod"
     f = parse(os.fspath(gomod), gomod.read_bytes())
     for req in f.require:
@@ -140,8 +161,230 @@ def _build_list_facts(
     return "", requested, note
 
 
+def _with_dir(args: argparse.Namespace, directory: Path) -> argparse.Namespace:
+    ns = argparse.Namespace(**vars(args))
+    ns.dir = str(directory)
+    return ns
+
+
+def _requirers(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
+    """``path -> version -> [requirer, ...]`` for every edge of ``g``, in graph order."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for src, dst in g.edges:
+        out.setdefault(dst.path, {}).setdefault(dst.version, []).append(str(src))
+    return out
+
+
+# -- versions --all ---------------------------------------------------------------------
+
+
+def run_all(args: argparse.Namespace) -> int:
+    if args.module and args.dir:
+        raise GomodxError("versions --all takes at most one argument, DIR")
+    directory = Path(args.module or args.dir or ".")
+    if not directory.is_dir():
+        raise GomodxError(f"{directory}: not a directory")
+    env = module_env(directory, for_graph=False)
+    log = FetchLog(verbose=args.verbose)
+    rows = run_async(lambda: _all_versions(args, directory, env, log))
+    failed = 0
+    for row in rows:
+        if row.error:
+            failed += 1
+            print(f"gomodx: {row.error}", file=sys.stderr)
+        elif row.versions is not None:
+            for note in (
+                *row.versions.warnings,
+                *([row.versions.error] * bool(row.versions.error)),
+            ):
+                print(f"gomodx: warning: {row.path}: {note}", file=sys.stderr)
+    if args.verbose:
+        print(f"gomodx: {log.summary()}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([row.to_json() for row in rows], indent="\t", ensure_ascii=False))
+    else:
+        print("".join(f"{row}\n" for row in rows), end="")
+    return 2 if failed else 0
+
+
+class BuildListRow:
+    """One line of ``gomodx versions --all``: a build-list module and its versions."""
+
+    def __init__(
+        self,
+        path: str,
+        version: str,
+        *,
+        main: bool = False,
+        replace: Any = None,
+        versions: ModuleVersions | None = None,
+        error: str = "",
+    ) -> None:
+        self.path = path
+        self.version = version
+        self.main = main
+        self.replace = replace
+        self.versions = versions
+        self.error = error
+        self.update = ""
+        """``go list -m -u``'s ``[update]`` (see :func:`upgrade`)."""
+        self.replace_versions: ModuleVersions | None = None
+        self.replace_update = ""
+        """The same for a module replacement (``=> path version [update]``)."""
+
+    @property
+    def retracted(self) -> bool:
+        return _retracted(self.versions, self.version)
+
+    def __str__(self) -> str:
+        """The line ``go list -m -u all`` prints for this module."""
+        if self.main:
+            return self.path
+        text = f"{self.path} {self.version}" + (" (retracted)" if self.retracted else "")
+        if self.update:
+            text += f" [{self.update}]"
+        if self.versions is not None and self.versions.deprecated:
+            text += " (deprecated)"
+        if self.replace is not None:
+            r = self.replace
+            text += f" => {r.path}"
+            if r.version:
+                text += f" {r.version}"
+                if _retracted(self.replace_versions, r.version):
+                    text += " (retracted)"
+                if self.replace_update:
+                    text += f" [{self.replace_update}]"
+            if self.replace_versions is not None and self.replace_versions.deprecated:
+                text += " (deprecated)"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        if self.main:
+            return {"Path": self.path, "Main": True}
+        out: dict[str, Any] = {"Path": self.path, "Version": self.version}
+        if self.versions is not None:
+            out.update(self.versions.to_json())
+        if self.update:
+            out["Update"] = {"Path": self.path, "Version": self.update}
+        if self.replace is not None:
+            from analysis import export
+
+            out["Replace"] = export.module_json(self.replace)
+            if self.replace_update:
+                out["Replace"]["Update"] = {
+                    "Path": self.replace.path,
+                    "Version": self.replace_update,
+                }
+        if self.error:
+            out["Error"] = {"Err": self.error}
+        return out
+
+
+def _retracted(mv: ModuleVersions | None, version: str) -> bool:
+    entry = mv.entry(version) if mv is not None else None
+    return entry is not None and entry.retracted
+
+
+async def upgrade(client: ProxyClient, main: MainModule, mv: ModuleVersions, current: str) -> str:
+    """The version ``go list -m -u`` offers over ``current`` (``""``: none).
+
+    Go's ``Query(path, "upgrade", current)`` with ``CheckAllowed``: among the listed
+    versions at or above ``current`` that are neither retracted nor excluded, the highest
+    release, else the highest prerelease; ``+incompatible`` versions only when ``current``
+    is one or the last compatible version has no go.mod (``filterVersions``). It is an
+    upgrade when it is newer than ``current``. (For a pseudo-version above every tag go
+    would also ask the proxy's ``@latest``; gomodx offers nothing there.)
+    """
+    path = mv.path
+    if not current:
+        return ""
+    need_incompatible = current.endswith("+incompatible")
+    last_compatible = ""
+    releases: list[str] = []
+    prereleases: list[str] = []
+    for e in mv.entries:  # in Go's version order
+        v = e.version
+        if not e.listed or e.retracted or e.excluded:
+            continue
+        if semver.mod_compare(path, v, current) < 0:
+            continue
+        if not need_incompatible:
+            if not v.endswith("+incompatible"):
+                last_compatible = v
+            elif last_compatible:
+                if await _has_go_mod(client, main, path, last_compatible):
+                    break
+                need_incompatible = True
+        (prereleases if e.prerelease else releases).append(v)
+    best = releases[-1] if releases else prereleases[-1] if prereleases else ""
+    return best if best and semver.mod_compare(path, best, current) > 0 else ""
+
+
+async def _has_go_mod(client: ProxyClient, main: MainModule, path: str, version: str) -> bool:
+    """Go's ``versionHasGoMod``: the go.mod (after replacement) is not the one the proxy
+    synthesises for a module without one."""
+    from analysis.modfile import auto_quote
+
+    repl = main.replacement(path, version)
+    if repl is not None and not repl[1]:
+        return True  # a directory replacement must have a go.mod
+    new_path, new_version = repl if repl is not None else (path, version)
+    data = (await client.gomod(new_path, new_version)).data
+    return data != f"module {auto_quote(path)}\n".encode()
+
+
+async def _all_versions(
+    args: argparse.Namespace, directory: Path, env: Any, log: FetchLog
+) -> list[BuildListRow]:
+    import anyio
+
+    from analysis.modgraph import list_modules
+    from analysis.versions import MainModule, module_versions
+
+    async with module_client(args, env, directory, log) as client:
+        loaded = await load_module_async(_with_dir(args, directory), client)
+        main = MainModule.load(directory) if loaded.main_file is not None else MainModule()
+        asked = _requirers(loaded.graph)
+        rows: list[BuildListRow] = []
+        for m in list_modules(loaded.graph, loaded.main_file):
+            rows.append(BuildListRow(m.path, m.version, main=m.main, replace=m.replace))
+
+        async def one(row: BuildListRow) -> None:
+            try:
+                row.versions = await module_versions(
+                    client,
+                    row.path,
+                    main=main,
+                    selected=row.version,
+                    requested_by=asked.get(row.path, {}),
+                    majors=not args.no_majors,
+                )
+                row.update = await upgrade(client, main, row.versions, row.version)
+                r = row.replace
+                if r is not None and r.version:
+                    # go list -m -u looks the replacement up too (Replace.Update).
+                    row.replace_versions = await module_versions(
+                        client, r.path, main=main, selected=r.version, majors=False
+                    )
+                    row.replace_update = await upgrade(
+                        client, main, row.replace_versions, r.version
+                    )
+            except ModuleNotFound:
+                pass  # go list -m -u ignores modules no proxy knows
+            except (ProxyError, ModuleError) as exc:
+                row.error = str(exc)
+
+        async with anyio.create_task_group() as group:
+            for row in rows:
+                if not row.main:
+                    group.start_soon(one, row)
+    return rows
+
+
 def render_text(mv: ModuleVersions) -> str:
     """The human-readable listing: one version per line with words, newest last."""
+    from analysis.versions import short_message
+
     lines = [f"{mv.path}" + (" (stale: from the module cache)" if mv.stale else "")]
     width = max((len(e.version) for e in mv.entries), default=0)
     for e in mv.entries:

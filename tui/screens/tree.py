@@ -123,13 +123,15 @@ class TreeScreen(Screen[None]):
             parent.add(label, data=mod)
         else:
             if self.inverted and mod in g.mains:
-                label.append("  main module", style="bold green")
+                label.append("   main module", style="green")
             parent.add_leaf(label, data=mod)
 
     def _add_requirers_of_path(self, node: TreeNode[ModuleVersion]) -> None:
         g = self.loaded.graph
         sel = g.selected()
-        for v in sorted(g.versions(self.path), key=lambda v: version_key(self.path, v)):
+        # The winning version's requirers first, then lower versions.
+        versions = sorted(g.versions(self.path), key=lambda v: version_key(self.path, v))
+        for v in reversed(versions):
             target = ModuleVersion(self.path, v)
             for by in g.requirers(target):
                 self._add(node, by, self._requirer_label(by, v, v == sel.get(self.path), sel))
@@ -137,11 +139,11 @@ class TreeScreen(Screen[None]):
     def _requirer_label(
         self, by: ModuleVersion, asked: str, wins: bool, sel: dict[str, str]
     ) -> Text:
-        label = Text(str(by), style="bold" if by.version == "" else "")
-        label.append("  asks ", style="dim")
-        label.append(asked, style="bold green" if wins else "")
-        if wins:
-            label.append(" ★", style="bold green")
+        # Spaces end styled runs (some SVG renderers drop a run's leading spaces).
+        label = Text()
+        label.append(f"{by}  ", style="bold" if by.version == "" else "")
+        label.append("asks ", style="dim")
+        label.append(asked + (" ★" if wins else ""), style="bold green" if wins else "")
         if by.version and sel.get(by.path) != by.version:
             label.append("  (not selected)", style="dim")
         return label
@@ -153,8 +155,7 @@ class TreeScreen(Screen[None]):
             if is_toolchain_node(dep):
                 continue
             resolved = ModuleVersion(dep.path, sel.get(dep.path, dep.version))
-            label = Text(dep.path)
-            label.append(f" {dep.version}")
+            label = Text(f"{dep.path} {dep.version}")
             if resolved.version != dep.version:
                 label.append(f" → {resolved.version}", style="bold yellow")
             self._add(node, resolved, label)

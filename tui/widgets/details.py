@@ -48,8 +48,11 @@ def render_details(row: ModuleRow, loaded: LoadedGraph, conflict: Conflict | Non
         lines.append(Text("The main module: every version selection starts here.", style="dim"))
         return Text("\n").join(lines)
     if conflict is not None:
-        head = Text.assemble(risk_text(conflict.risk.level), " conflict: ")
-        head.append(f"{len(conflict.versions)} versions asked, MVS selects the highest")
+        risk = risk_text(conflict.risk.level)
+        risk.append(" ")  # inside the styled run (see below)
+        head = Text.assemble(
+            risk, f"conflict: {len(conflict.versions)} versions asked, MVS selects the highest"
+        )
         lines.append(head)
         for reason in conflict.risk.reasons:
             lines.append(Text(f"  • {reason}", style="italic"))
@@ -73,9 +76,12 @@ def render_details(row: ModuleRow, loaded: LoadedGraph, conflict: Conflict | Non
         width = max(len(v) for _, v in order[:REQUIRERS_LIMIT])
         for by, v in order[:REQUIRERS_LIMIT]:
             wins = v == row.version
-            line = Text(" ★ " if wins else "   ", style="bold green")
-            line.append(f"{v:<{width}}", style="bold green" if wins else "")
-            line.append(f"  {by}")
+            line = Text()
+            # Separators end a styled run rather than start the next one: some SVG
+            # renderers drop a text run's leading spaces.
+            line.append(" ★ " if wins else "   ", style="bold green")
+            line.append(f"{v:<{width}}  ", style="bold green" if wins else "")
+            line.append(str(by))
             if by.version and selected.get(by.path) != by.version:
                 line.append(" (not selected itself)", style="dim")
             lines.append(line)
@@ -125,13 +131,12 @@ def version_notes(entry: VersionEntry, mv: ModuleVersions) -> Text:
     }
     out = Text()
     for tag in entry.tags():
-        if out:
-            out.append(" ")
         word = tag
         if tag == "retracted":
             why = "; ".join(short_message(r) for r in entry.rationale)
             word = f"retracted: {why}" if why else "retracted"
-        out.append(f"{glyphs.get(tag, '')} {word}", style=styles.get(tag, ""))
+        out.append(f"{glyphs.get(tag, '')} {word} ", style=styles.get(tag, ""))
+    out.rstrip()
     return out
 
 
