@@ -1020,7 +1020,7 @@ async def download(
     for path, version in parsed_args:
         if not version and not has_main:
             raise GomodxError(
-                f"cannot match {path!r} without an explicit version: go.mod file not found"
+                f'cannot match "{path}" without an explicit version: go.mod file not found'
                 f" in {directory}"
             )
     if gosum is None:
@@ -1060,13 +1060,12 @@ async def download(
                 group.start_soon(run, rec)
     finally:
         unsubscribe()
-        # Let go.mod fetches the loader abandoned finish or fail quietly.
-        for task in dl.gomod_tasks.values():
-            if not task.done():
-                task.cancel()
-        for task in dl.gomod_tasks.values():
-            with contextlib.suppress(BaseException):
-                await task
+        # go.mod fetches a failed graph load abandoned: stop them and collect their
+        # outcome (gather, unlike a bare await, still lets our own cancellation through).
+        pending = [t for t in dl.gomod_tasks.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*dl.gomod_tasks.values(), return_exceptions=True)
         if own_client:
             await client.aclose()
     dl.phase = "done"

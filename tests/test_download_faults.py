@@ -206,3 +206,29 @@ def test_killed_download_never_leaves_valid_looking_files(tmp_path: Path) -> Non
     assert s.ok and before and s.present_total >= len(before)
     assert not (before & fetched), "a file that was already valid was fetched again"
     assert_cache_sound(cache, gosum)
+
+
+def test_cancelled_download_stops_promptly_and_resumes(tmp_path: Path) -> None:
+    """The app's "prefetch" worker may be cancelled at any time."""
+    import anyio
+
+    from analysis.download import download
+
+    u = random_universe(seed=13, modules=40, versions=4)
+    layout = u.write(tmp_path / "u")
+    gosum = write_gosum(u, layout)
+    cache = tmp_path / "mc"
+    with ProxyServer(layout.proxy_dir, latency=0.03) as server:
+        env = make_env(server.url, cache)
+
+        async def cancel_part_way() -> float:
+            start = time.monotonic()
+            with anyio.move_on_after(0.4):
+                await download(layout.main_dir, env, concurrency=4)
+                raise AssertionError("finished before the cancellation")
+            return time.monotonic() - start
+
+        assert anyio.run(cancel_part_way) < 2.0
+        assert_cache_sound(cache, gosum)
+        assert run_download(layout.main_dir, env).ok
+    assert_cache_sound(cache, gosum)
