@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import difflib
 import os
 import re
@@ -84,6 +85,7 @@ from analysis.source import (
 )
 
 __all__ = [
+    "NEVER_FINISHES",
     "Change",
     "Plan",
     "Target",
@@ -167,11 +169,12 @@ class Plan:
     """What ``go get TARGET...`` would do to the main module in :attr:`main_dir`.
 
     :attr:`targets` are the arguments (usually one) and :attr:`resolved` what they resolved
-    to, in order of first appearance (``path@none`` for ``@none``). When :attr:`ok` is false, :attr:`error` holds go's refusal (its ``go: …`` lines) and
-    :attr:`gomod` is the unchanged file. :attr:`gosum_added` lists the go.sum lines go
-    would add (``/go.mod`` hashes first by go's order, then zip hashes are in
-    :attr:`zip_sums_added`). :attr:`gomod_before` and :attr:`gosum_before` are the bytes
-    the plan was computed from, so an apply can tell whether the files changed since.
+    to (``path@none`` for ``@none``). When :attr:`ok` is false, :attr:`error` holds go's
+    refusal (its ``go: …`` lines) and :attr:`gomod` is the unchanged file.
+    :attr:`gosum_added` lists the ``/go.mod`` hash lines go adds to go.sum and
+    :attr:`zip_sums_added` its zip hash lines. :attr:`gomod_before` and
+    :attr:`gosum_before` are the bytes the plan was computed from, so an apply can tell
+    whether the files changed since.
     """
 
     targets: tuple[Target, ...]
@@ -1659,9 +1662,7 @@ def _refused(base: Plan, text: str, warnings: Sequence[str]) -> Plan:
 
 
 def _replace(plan: Plan, **changes: Any) -> Plan:
-    from dataclasses import replace
-
-    return replace(plan, **changes)
+    return dataclasses.replace(plan, **changes)
 
 
 def _read_bytes(path: Path) -> bytes | None:
