@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import sys
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -511,10 +511,15 @@ def read_graph(source: str | os.PathLike[str], main: str | None = None) -> Modul
     return parse_graph(data, str(source), main)
 
 
-def run_go_mod_graph(module_dir: str | os.PathLike[str], go: str | None = None) -> str:
+def run_go_mod_graph(
+    module_dir: str | os.PathLike[str],
+    go: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str:
     """Run ``go mod graph`` in ``module_dir`` and return its output.
 
-    Raises :class:`GoCommandError` when go is missing or fails.
+    ``env`` replaces the process environment for go (e.g. ``GOPROXY=off`` for offline
+    answers). Raises :class:`GoCommandError` when go is missing or fails.
     """
     d = Path(module_dir)
     if not d.is_dir():
@@ -527,7 +532,12 @@ def run_go_mod_graph(module_dir: str | os.PathLike[str], go: str | None = None) 
         )
     try:
         proc = subprocess.run(
-            [exe, "mod", "graph"], cwd=d, capture_output=True, text=True, check=False
+            [exe, "mod", "graph"],
+            cwd=d,
+            env=None if env is None else dict(env),
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except OSError as exc:
         raise GoCommandError(f"cannot run {exe}: {exc}") from None

@@ -292,8 +292,9 @@ async def upgrade(client: ProxyClient, main: MainModule, mv: ModuleVersions, cur
     versions at or above ``current`` that are neither retracted nor excluded, the highest
     release, else the highest prerelease; ``+incompatible`` versions only when ``current``
     is one or the last compatible version has no go.mod (``filterVersions``). It is an
-    upgrade when it is newer than ``current``. (For a pseudo-version above every tag go
-    would also ask the proxy's ``@latest``; gomodx offers nothing there.)
+    upgrade when it is newer than ``current`` and, from a pseudo-version, not tagged before
+    that commit. (For a pseudo-version above every tag go would also ask the proxy's
+    ``@latest``; gomodx offers nothing there.)
     """
     path = mv.path
     if not current:
@@ -317,7 +318,17 @@ async def upgrade(client: ProxyClient, main: MainModule, mv: ModuleVersions, cur
                 need_incompatible = True
         (prereleases if e.prerelease else releases).append(v)
     best = releases[-1] if releases else prereleases[-1] if prereleases else ""
-    return best if best and semver.mod_compare(path, best, current) > 0 else ""
+    if not best or semver.mod_compare(path, best, current) <= 0:
+        return ""
+    if semver.is_pseudo_version(current):
+        # Never "upgrade" from a pseudo-version to a version tagged before that commit.
+        try:
+            when = (await client.stat(path, best)).time
+            if when is not None and when < semver.pseudo_version_time(current):
+                return ""
+        except (ProxyError, ModuleError):
+            pass
+    return best
 
 
 async def _has_go_mod(client: ProxyClient, main: MainModule, path: str, version: str) -> bool:
