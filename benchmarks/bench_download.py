@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(server.requests) - before} requests"
             )
             if go_code:
-                print("  go: " + go_err.strip().splitlines()[-1] if go_err.strip() else "")
+                print("  " + next((line for line in go_err.splitlines() if line.strip()), ""))
         print(f"ratio (go / gomodx):   {t_go / t_ours:7.2f}x")
         print(
             f"same cache/download files as go: {same_tree(work / 'cache-gomodx', work / 'cache-go')}"
@@ -225,10 +225,10 @@ def main(argv: list[str] | None = None) -> int:
                 inject_faults(server, layout.proxy_dir, random.Random(0), args.fault_rate)
                 t, go_code, go_err = run_go(layout, work, server.url, "go-faults")
                 bad, total = fault_ratio(server)
-            last = go_err.strip().splitlines()[-1] if go_err.strip() else ""
+            first = next((line for line in go_err.splitlines() if line.strip()), "")
             print(
                 f"go mod download all under the same faults: exit {go_code} after {t:.2f} s "
-                f"({bad}/{total} requests failed){': ' + last[:160] if go_code else ''}"
+                f"({bad}/{total} requests failed){': ' + first[:160] if go_code else ''}"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
