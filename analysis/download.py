@@ -106,6 +106,7 @@ __all__ = [
     "download",
     "failure_class",
     "rewrite_version_list",
+    "run_download_sync",
 ]
 
 FAILURE_CLASSES = ("network", "not_found", "auth", "checksum", "other")
