@@ -221,6 +221,8 @@ def sharded_transport(
 @functools.cache
 def _sharded_transport_class() -> type[httpx.AsyncBaseTransport]:
     # Defined on first use: httpx is imported only by commands that fetch.
+    import ssl
+
     import httpx
 
     try:
@@ -233,16 +235,26 @@ def _sharded_transport_class() -> type[httpx.AsyncBaseTransport]:
     class ShardedTransport(httpx.AsyncBaseTransport):
         def __init__(self, connections: int, per_pool: int) -> None:
             per_pool = max(1, per_pool)
-            pools = max(1, -(-connections // per_pool))
-            limits = httpx.Limits(
+            self._limits = httpx.Limits(
                 max_connections=per_pool,
                 max_keepalive_connections=per_pool,
                 keepalive_expiry=30.0,
             )
-            self._pools = [
-                httpx.AsyncHTTPTransport(limits=limits, http2=http2) for _ in range(pools)
-            ]
-            self._busy = [0] * pools
+            count = max(1, -(-connections // per_pool))
+            # Pools (and the one TLS context they share: loading CA certificates takes
+            # tens of milliseconds) are made on first use; file:// proxies never need them.
+            self._pools: list[httpx.AsyncHTTPTransport | None] = [None] * count
+            self._busy = [0] * count
+            self._tls: ssl.SSLContext | None = None
+
+        def _pool(self, i: int) -> httpx.AsyncHTTPTransport:
+            pool = self._pools[i]
+            if pool is None:
+                if self._tls is None:
+                    self._tls = httpx.create_ssl_context()
+                pool = httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits, http2=http2)
+                self._pools[i] = pool
+            return pool
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             i = min(range(len(self._pools)), key=self._busy.__getitem__)
@@ -256,7 +268,7 @@ def _sharded_transport_class() -> type[httpx.AsyncBaseTransport]:
                     self._busy[i] -= 1
 
             try:
-                response = await self._pools[i].handle_async_request(request)
+                response = await self._pool(i).handle_async_request(request)
             except BaseException:
                 release()
                 raise
@@ -266,7 +278,8 @@ def _sharded_transport_class() -> type[httpx.AsyncBaseTransport]:
 
         async def aclose(self) -> None:
             for pool in self._pools:
-                await pool.aclose()
+                if pool is not None:
+                    await pool.aclose()
 
     class _ReleasingStream(httpx.AsyncByteStream):
         """A response body that tells its pool's counter when it is closed."""
