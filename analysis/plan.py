@@ -59,6 +59,7 @@ from analysis.conflicts import conflicts as graph_conflicts
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
+    DowngradeConflict,
     GomodxError,
     ModuleError,
     PlanError,
@@ -194,6 +195,18 @@ class Plan:
     warnings: tuple[str, ...] = ()
     suggestion: str = ""
     main_dir: str = ""
+    chains: tuple[tuple[ModuleVersion, ...], ...] = ()
+    """For a refusal over version constraints: each conflict's requirement chain, from the
+    argument's module to the version above what was asked (or that cannot be loaded)."""
+
+    def raise_for_refusal(self) -> None:
+        """Raise :class:`~analysis.errors.DowngradeConflict` (with the first chain) or
+        :class:`~analysis.errors.PlanError` when go would refuse; do nothing otherwise."""
+        if self.ok:
+            return
+        if self.chains:
+            raise DowngradeConflict(self.error, [str(m) for m in self.chains[0]])
+        raise PlanError(self.error)
 
     @property
     def target(self) -> Target:
@@ -280,6 +293,7 @@ class Plan:
             "ZipSumsAdded": list(self.zip_sums_added),
             "Warnings": list(self.warnings),
             "Suggestion": self.suggestion,
+            "Chains": [[str(m) for m in chain] for chain in self.chains],
             "Dir": self.main_dir,
         }
 
@@ -1294,7 +1308,10 @@ class _Get:
                 )
             g = await planner.graph(rs)
         except _ConstraintError as exc:
-            return _refused(base, self.constraint_text(exc), planner.warnings)
+            chains = tuple(tuple(c.path) for c in exc.conflicts)
+            return _replace(
+                _refused(base, self.constraint_text(exc), planner.warnings), chains=chains
+            )
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings)
 

@@ -519,6 +519,30 @@ def test_refusal_suggests_nearest_working_version(tmp_path: Path) -> None:
     assert make_plan(layout, plan.suggestion).ok
 
 
+def test_refusal_chain_and_exception(tmp_path: Path) -> None:
+    from analysis.errors import DowngradeConflict
+
+    layout = cycle_universe("1.16").write(tmp_path)
+    plan = make_plan(layout, "example.com/m@v1.3.0", suggest=False)
+    assert plan.chains == (
+        (
+            ModuleVersion("example.com/m", "v1.3.0"),
+            ModuleVersion("example.com/x", "v1.0.0"),
+            ModuleVersion("example.com/m", "v1.3.1"),
+        ),
+    )
+    with pytest.raises(DowngradeConflict) as info:
+        plan.raise_for_refusal()
+    assert info.value.chain == (
+        "example.com/m@v1.3.0",
+        "example.com/x@v1.0.0",
+        "example.com/m@v1.3.1",
+    )
+    assert str(info.value) == plan.error
+    assert plan.to_json()["Chains"] == [list(info.value.chain)]
+    make_plan(layout, "example.com/m@v1.3.1").raise_for_refusal()
+
+
 def test_no_suggestion_for_query_errors(tmp_path: Path) -> None:
     layout = pinned_universe().write(tmp_path)
     plan = make_plan(layout, "example.com/a@v1.2.0")
