@@ -40,7 +40,9 @@ class MainScreen(Screen[None]):
     HELP_GROUP = "Main screen"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
+        # A priority binding runs as the key arrives, before keys typed after it are
+        # handed to the list: "/pric" typed (or pasted) fast all lands in the filter.
+        Binding("slash", "filter", "Filter", key_display="/", priority=True, id="main.filter"),
         Binding("c", "toggle_conflicts", "Conflicts", id="main.conflicts"),
         Binding("v", "versions", "Versions", id="main.versions"),
         Binding("t", "dependents", "Dependents", id="main.dependents"),
@@ -235,8 +237,12 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.insert_text_at_cursor("/")  # "/" is part of module paths
+            return
         box.display = True
-        box.focus()
+        # Focus now, not once the queued events are handled (see the binding).
+        self.set_focus(box)
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
