@@ -49,6 +49,7 @@ from analysis.proxy import FetchEvent, ProxyClient
 from analysis.source import ProxySource
 from analysis.versions import MainModule, ModuleVersions, module_versions
 from tui.widgets.rows import GraphFacts, build_facts
+from tui.widgets.styles import APP_CSS
 
 __all__ = [
     "DEMO_DIR",
@@ -282,7 +283,7 @@ class NetState:
 class GomodxApp(App[None]):
     """gomodx's Textual app; build it with :func:`make_app` or ``GomodxApp(session)``."""
 
-    CSS_PATH = "app.tcss"
+    CSS = APP_CSS
     TITLE = "gomodx"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),

@@ -1,5 +1,14 @@
-/* gomodx: layout and a few accents; colours come from the theme's variables. */
+"""The app's stylesheet (layout and a few accents; colours come from the theme).
 
+It lives in Python rather than in a ``.tcss`` file so that it ships in the wheel with
+the code (the package data only carries the demo).
+"""
+
+from __future__ import annotations
+
+__all__ = ["APP_CSS"]
+
+APP_CSS = """
 #body {
     height: 1fr;
 }
@@ -158,3 +167,4 @@ ExportScreen, HelpScreen, ConfirmScreen {
 DataTable {
     scrollbar-size-horizontal: 1;
 }
+"""
