@@ -48,6 +48,7 @@ from analysis.plan import Plan, plan_get
 from analysis.proxy import FetchEvent, ProxyClient
 from analysis.source import ProxySource
 from analysis.versions import MainModule, ModuleVersions, module_versions
+from tui.screens.palette import BindingCommands, ModuleCommands
 from tui.widgets.rows import GraphFacts, build_facts
 from tui.widgets.styles import APP_CSS
 
@@ -284,6 +285,7 @@ class GomodxApp(App[None]):
     """gomodx's Textual app; build it with :func:`make_app` or ``GomodxApp(session)``."""
 
     CSS = APP_CSS
+    COMMANDS = App.COMMANDS | {BindingCommands, ModuleCommands}
     TITLE = "gomodx"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -324,9 +326,6 @@ class GomodxApp(App[None]):
         theme: str | None = None,
     ) -> None:
         super().__init__()
-        from tui.screens.palette import BindingCommands, ModuleCommands
-
-        self.COMMANDS = App.COMMANDS | {BindingCommands, ModuleCommands}
         self.session = session
         self.prefetch_on_load = prefetch
         if not animations:

@@ -228,7 +228,9 @@ class MainScreen(Screen[None]):
             box.display = False
             self.conflicts_only = False
         self.current = ""
-        self._details_timer: Timer | None = None
+        if self._details_timer is not None:
+            self._details_timer.stop()
+            self._details_timer = None
         table = self.query_one(ModuleTable)
         table.show(self.visible_rows(), keep=path)
         table.focus()

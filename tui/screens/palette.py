@@ -7,7 +7,7 @@ binding added anywhere is searchable in ``ctrl+p`` without further work.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -29,7 +29,7 @@ class BindingCommands(Provider):
             k for k in collect_keys(self.screen) if k.action not in ("command_palette", "dismiss")
         ]
 
-    def _run(self, k: KeyHelp) -> partial[object]:
+    def _run(self, k: KeyHelp) -> partial[Any]:
         return partial(self.app.run_action, k.action, k.node)
 
     @staticmethod

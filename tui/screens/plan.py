@@ -133,16 +133,12 @@ def render_plan(
 
     if plan.conflicts_resolved or plan.conflicts_introduced:
         parts.append(Text("Conflicts", style="bold underline"))
-        for c in plan.conflicts_resolved:
-            parts.append(
-                Text(
-                    f"  ✓ resolved   {c.path} (was asked at {', '.join(c.versions)})", style="green"
-                )
-            )
-        for c in plan.conflicts_introduced:
-            parts.append(
-                Text(f"  ▲ new        {c.path} (asked at {', '.join(c.versions)})", style="yellow")
-            )
+        for gone in plan.conflicts_resolved:
+            asked = ", ".join(gone.versions)
+            parts.append(Text(f"  ✓ resolved   {gone.path} (was asked at {asked})", style="green"))
+        for new in plan.conflicts_introduced:
+            asked = ", ".join(new.versions)
+            parts.append(Text(f"  ▲ new        {new.path} (asked at {asked})", style="yellow"))
         parts.append(Text(""))
     for w in plan.warnings:
         parts.append(Text(f"⚠ {w}", style="yellow"))

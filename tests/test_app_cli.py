@@ -1,0 +1,50 @@
+"""``gomodx`` with no command opens the app; with a command it never loads Textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import _command_names, _wants_app, build_parser, main
+
+
+@pytest.mark.parametrize(
+    ("argv", "app"),
+    [
+        ([], True),
+        (["--demo"], True),
+        (["--offline"], True),
+        (["some/dir"], True),
+        (["some/dir", "--offline"], True),
+        (["list"], False),
+        (["graph", "--format", "dot"], False),
+        (["--help"], False),
+        (["--version"], False),
+    ],
+)
+def test_which_arguments_open_the_app(argv: list[str], app: bool) -> None:
+    assert _wants_app(argv, _command_names(build_parser())) is app
+
+
+def test_missing_directory_is_an_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "nope")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+    assert main([str(tmp_path)]) == 2
+    assert "no go.mod here" in capsys.readouterr().err
+
+
+def test_demo_takes_no_directory() -> None:
+    with pytest.raises(SystemExit):
+        main(["--demo", "x"])
+
+
+def test_help_mentions_the_app() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "tui", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "gomodx --demo" in out
