@@ -8,12 +8,16 @@ go.sum checks, GOPRIVATE, the caches and offline mode — and nothing corrupt ma
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from proxyserver import Fault, ProxyServer
 from test_proxy_server import assert_cache_matches
@@ -32,7 +36,7 @@ from analysis.loader import (
 )
 from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy
 from analysis.source import ProxySource
-from tui.commands.common import sharded_transport
+from tui.commands.common import keepalive_transport
 
 FAST = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05, retry_after_cap=1.0)
 
@@ -56,7 +60,7 @@ def load(
     events: list[FetchEvent] = []
 
     async def go() -> LoadedGraph:
-        transport = sharded_transport(jobs)
+        transport = keepalive_transport(jobs)
         client = ProxyClient(
             env,
             caches=CacheStack.for_env("", own),
@@ -232,18 +236,18 @@ def test_private_modules_never_reach_the_proxy(tmp_path: Path) -> None:
 # -- the CLI's transport --------------------------------------------------------------------------
 
 
-def test_sharded_transport_spreads_requests_and_frees_every_slot(tmp_path: Path) -> None:
-    layout = universe(tmp_path, seed=13, modules=40)
-    transport: Any = sharded_transport(16, per_pool=4)
-    used: set[int] = set()
-    original = transport.handle_async_request
+def test_keepalive_transport_reuses_connections_through_faults(tmp_path: Path) -> None:
+    layout = universe(tmp_path, seed=17, modules=40)  # 105 go.mod files
+    transport: Any = keepalive_transport(16)
+    connects = 0
+    connect = transport._connect
 
-    async def spy(request: Any) -> Any:
-        response = await original(request)
-        used.update(i for i, n in enumerate(transport._busy) if n)
-        return response
+    async def counting(*args: Any) -> Any:
+        nonlocal connects
+        connects += 1
+        return await connect(*args)
 
-    transport.handle_async_request = spy
+    transport._connect = counting
 
     async def go() -> LoadedGraph:
         client = ProxyClient(
@@ -256,9 +260,64 @@ def test_sharded_transport_spreads_requests_and_frees_every_slot(tmp_path: Path)
         async with client:
             return await load_module_graph(layout.main_dir, ProxySource(client), concurrency=16)
 
-    with ProxyServer(layout.proxy_dir, latency=0.01) as server:
-        server.add_fault(r"\.mod$", Fault.reset(), times=5)
+    with ProxyServer(layout.proxy_dir, latency=0.005) as server:
+        server.add_fault(r"\.mod$", Fault.reset(), times=3)
+        server.add_fault(r"\.mod$", Fault.truncate(), times=3)
+        server.add_fault(r"\.mod$", Fault.truncate_chunked(), times=3)
         loaded = anyio.run(go)
+        served = len(server.requests)
     assert loaded.graph.text() == expected(layout)
-    assert len(transport._busy) == 4 and len(used) >= 2
-    assert transport._busy == [0, 0, 0, 0]  # released after success, failure and reset
+    # Every fault costs its connection; otherwise at most 16 connections carry everything.
+    assert served > 100 and connects <= 16 + 9
+    assert sum(len(idle) for idle in transport._idle.values()) <= 16
+
+
+async def _tiny_server(answer: Callable[[asyncio.StreamWriter], Awaitable[None]]) -> Any:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            await reader.readuntil(b"\r\n\r\n")
+            await answer(writer)
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def test_keepalive_transport_edge_cases() -> None:
+    async def once_then_close(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        await asyncio.sleep(0.05)  # the client parks the connection, then the server hangs up
+
+    async def truncated(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf")
+
+    async def silent(writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)
+
+    async def main() -> None:
+        transport: Any = keepalive_transport()
+        async with httpx.AsyncClient(transport=transport, timeout=0.5) as http:
+            server = await _tiny_server(once_then_close)
+            url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+            for _ in range(3):  # each reuse finds a closed connection and starts afresh
+                response = await http.get(url)
+                assert (response.status_code, response.content) == (200, b"ok")
+                await asyncio.sleep(0.1)
+            server.close()
+
+            server = await _tiny_server(truncated)
+            url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+            with pytest.raises(httpx.RemoteProtocolError):
+                await http.get(url)
+            server.close()
+
+            server = await _tiny_server(silent)
+            url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+            with pytest.raises(httpx.ReadTimeout):
+                await http.get(url)
+            server.close()
+
+            with pytest.raises(httpx.ConnectError):
+                await http.get("http://127.0.0.1:9/x")
+
+    asyncio.run(main())

@@ -284,6 +284,12 @@ def test_errors_read_like_go(tmp_path: Path) -> None:
     assert (code, out) == (2, "") and gcode == 1
     assert ours_text(err) == go_text(gerr)
     assert "Traceback" not in err
+    code, out, err = gomodx(["versions", "--all", str(layout.main_dir), "--source", "proxy"], fresh)
+    gcode, _, gerr = go(
+        ["list", "-m", "-u", "all"], layout, dict(fresh, GOMODCACHE=str(tmp_path / "mc3"))
+    )
+    assert (code, out) == (2, "") and gcode == 1
+    assert ours_text(err) == go_text(gerr)
 
     # GOPROXY=off with nothing cached, and a GOPROXY with no entries.
     for proxy in ("off", ","):
