@@ -63,10 +63,10 @@ from analysis.module import NONE, ModuleVersion
 from analysis.mvs import BuildListError
 from analysis.mvs import req as mvs_req
 from analysis.semver import (
+    cmp_version,
     gover_compare,
     gover_is_valid,
     is_toolchain_path,
-    mod_compare,
     mod_sort_key,
 )
 
@@ -299,7 +299,7 @@ class _Graph:
             for reqs in [self.roots, *self.required.values()]:
                 for r in reqs:
                     cur = sel.get(r.path)
-                    if cur is None or _cmp_version(r.path, cur, r.version) < 0:
+                    if cur is None or cmp_version(r.path, cur, r.version) < 0:
                         sel[r.path] = r.version
             self._selected = sel
         return self._selected.get(path, NONE)
@@ -620,7 +620,7 @@ class _LoadedReqs:
         return s.require
 
     def max(self, path: str, v1: str, v2: str) -> str:
-        return v2 if _cmp_version(path, v1, v2) < 0 else v1
+        return v2 if cmp_version(path, v1, v2) < 0 else v1
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -697,21 +697,6 @@ def _short_path(name: str, cwd: Path) -> str:
     return name
 
 
-def _cmp_version(path: str, v1: str, v2: str) -> int:
-    """cmd/go's ``cmpVersion``: ``""`` (a main module) above every version."""
-    if v2 == "":
-        return 0 if v1 == "" else -1
-    if v1 == "":
-        return 1
-    if v1 == v2:
-        return 0
-    if v1 == NONE:
-        return -1
-    if v2 == NONE:
-        return 1
-    return mod_compare(path, v1, v2)
-
-
 def _mod_sort_key(m: ModuleVersion) -> tuple[object, ...]:
     return mod_sort_key(m.path, m.version)
 
@@ -719,7 +704,7 @@ def _mod_sort_key(m: ModuleVersion) -> tuple[object, ...]:
 def _max_root_version(roots: Iterable[ModuleVersion], path: str) -> str:
     best = ""
     for r in roots:
-        if r.path == path and (best == "" or _cmp_version(path, best, r.version) < 0):
+        if r.path == path and (best == "" or cmp_version(path, best, r.version) < 0):
             best = r.version
     return best
 

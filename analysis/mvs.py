@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from analysis.errors import GomodxError
 from analysis.module import NONE, ModuleVersion
+from analysis.semver import cmp_version
 
 if TYPE_CHECKING:
     from analysis.modfile import ModFile
@@ -487,7 +488,7 @@ class GoModReqs:
     # Reqs -------------------------------------------------------------------------
 
     def max(self, path: str, v1: str, v2: str) -> str:
-        return v1 if _cmp_version(path, v1, v2) >= 0 else v2
+        return v1 if cmp_version(path, v1, v2) >= 0 else v2
 
     def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
         if m.version == NONE:
@@ -506,12 +507,12 @@ class GoModReqs:
             raise NotImplementedError("GoModReqs.previous needs a versions() callback")
         best = NONE
         for v in self._versions(m.path):
-            if _cmp_version(m.path, v, m.version) >= 0:
+            if cmp_version(m.path, v, m.version) >= 0:
                 continue
             cand = ModuleVersion(m.path, v)
             if cand in self.excluded or (self._retracted is not None and self._retracted(cand)):
                 continue
-            if best == NONE or _cmp_version(m.path, v, best) > 0:
+            if best == NONE or cmp_version(m.path, v, best) > 0:
                 best = v
         return ModuleVersion(m.path, best)
 
@@ -562,23 +563,6 @@ class GoModReqs:
             if self.toolchain_nodes and _gover_at_least(f.go.version, "1.21"):
                 out.append(ModuleVersion("go", f.go.version))
         return out
-
-
-def _cmp_version(path: str, v1: str, v2: str) -> int:
-    """cmd/go's ``cmpVersion``: ``""`` (main) is highest, ``none`` lowest."""
-    if v1 == v2:
-        return 0
-    if v2 == "":
-        return -1
-    if v1 == "":
-        return 1
-    if v1 == NONE:
-        return -1
-    if v2 == NONE:
-        return 1
-    from analysis.semver import mod_compare
-
-    return mod_compare(path, v1, v2)
 
 
 def _gover_at_least(v: str, floor: str) -> bool:

@@ -81,7 +81,6 @@ from analysis.source import (
     ModuleView,
     QueryError,
     Summary,
-    cmp_version,
     short_message,
 )
 
@@ -327,7 +326,9 @@ class _Graph:
             for reqs in self.required.values():
                 for r in reqs:
                     cur = sel.get(r.path)
-                    if cur is None or (cur != r.version and _lt(r.path, cur, r.version)):
+                    if cur is None or (
+                        cur != r.version and semver.cmp_version(r.path, cur, r.version) < 0
+                    ):
                         sel[r.path] = r.version
             self._selected = sel
         return self._selected.get(path, NONE)
@@ -392,10 +393,6 @@ class _Graph:
         return out
 
 
-def _lt(path: str, v1: str, v2: str) -> bool:
-    return cmp_version(path, v1, v2) < 0
-
-
 class _Reqs:
     """Go's ``Requirements``: the roots of the module graph, pruning, and direct paths."""
 
@@ -406,7 +403,7 @@ class _Reqs:
         self.max_root: dict[str, str] = {}
         for m in self.roots:
             cur = self.max_root.get(m.path)
-            if cur is None or _lt(m.path, cur, m.version):
+            if cur is None or semver.cmp_version(m.path, cur, m.version) < 0:
                 self.max_root[m.path] = m.version
         if "go" not in self.max_root:
             raise AssertionError("requirements without a go version")
@@ -568,7 +565,7 @@ class _MvsReqs:
         return got.require
 
     def max(self, path: str, v1: str, v2: str) -> str:
-        return v2 if _lt(path, v1, v2) else v1
+        return v2 if semver.cmp_version(path, v1, v2) < 0 else v1
 
 
 # -- the planner ------------------------------------------------------------------------

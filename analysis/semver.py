@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from analysis.errors import InvalidVersionError
+from analysis.module import NONE
 
 __all__ = [
     "Version",
     "build",
     "canonical",
     "canonical_version",
+    "cmp_version",
     "compare",
     "gover_compare",
     "gover_from_toolchain",
@@ -661,6 +663,26 @@ def mod_compare(path: str, v: str, w: str) -> int:
     """
     kv, kw = _mod_compare_key(path, v), _mod_compare_key(path, w)
     return (kv > kw) - (kv < kw)
+
+
+def cmp_version(path: str, v1: str, v2: str) -> int:
+    """cmd/go's ``cmpVersion``: :func:`mod_compare`, with ``""`` (a main module) above
+    every version and ``none`` (MVS's "absent") below every other version.
+
+    >>> cmp_version("m.io/x", "", "v9.0.0"), cmp_version("m.io/x", "none", "v0.0.1")
+    (1, -1)
+    """
+    if v1 == v2:
+        return 0
+    if v2 == "":
+        return -1
+    if v1 == "":
+        return 1
+    if v1 == NONE:
+        return -1
+    if v2 == NONE:
+        return 1
+    return mod_compare(path, v1, v2)
 
 
 def mod_sort_key(path: str, version: str) -> tuple[object, ...]:

@@ -50,6 +50,7 @@ from analysis.modfile import ModFile, auto_quote, parse_lax
 from analysis.modpath import check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.proxy import ProxyClient, RevInfo
+from analysis.semver import cmp_version
 
 __all__ = [
     "DEFAULT_GO_MOD_VERSION",
@@ -223,17 +224,6 @@ class _Memo:
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-def cmp_version(path: str, v1: str, v2: str) -> int:
-    """cmd/go's ``cmpVersion``: ``""`` (a main module) is above every version."""
-    if v2 == "":
-        return 0 if v1 == "" else -1
-    if v1 == "":
-        return 1
-    if v1 == v2:
-        return 0
-    return semver.mod_compare(path, v1, v2)
 
 
 def is_revision_query(path: str, query: str) -> bool:
