@@ -12,6 +12,9 @@ import asyncio
 import contextlib
 import random
 import re
+import shutil
+import ssl
+import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -321,3 +324,52 @@ def test_keepalive_transport_edge_cases() -> None:
                 await http.get("http://127.0.0.1:9/x")
 
     asyncio.run(main())
+
+
+def test_keepalive_transport_speaks_tls(tmp_path: Path) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+    ]
+    request += ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+    request += ["-keyout", str(key), "-out", str(cert)]
+    subprocess.run([openssl, *request], check=True, capture_output=True)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(Exception):
+            while await reader.readuntil(b"\r\n\r\n"):  # keep-alive: answer until EOF
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
+                await writer.drain()
+        writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
+        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/m/@v/list"
+        trusted = ssl.create_default_context(cafile=str(cert))
+        async with httpx.AsyncClient(transport=keepalive_transport(tls=trusted)) as http:
+            for _ in range(3):
+                assert (await http.get(url)).content == b"secure"
+        # The default context (certifi's CAs) refuses the self-signed certificate.
+        async with httpx.AsyncClient(transport=keepalive_transport()) as http:
+            with pytest.raises(httpx.ConnectError):
+                await http.get(url)
+        server.close()
+
+    asyncio.run(main())
+    assert connections == 1  # three requests, one connection (the refused one never got in)

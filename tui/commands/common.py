@@ -43,12 +43,14 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from analysis.goenv import GoEnv
@@ -202,7 +204,9 @@ def _check_proxy_source(env: GoEnv, directory: Path) -> None:
         )
 
 
-def keepalive_transport(idle_per_host: int = DEFAULT_JOBS) -> httpx.AsyncBaseTransport:
+def keepalive_transport(
+    idle_per_host: int = DEFAULT_JOBS, tls: ssl.SSLContext | None = None
+) -> httpx.AsyncBaseTransport:
     """A lean HTTP/1.1 keep-alive transport for :class:`~analysis.proxy.ProxyClient`.
 
     A cold graph load is thousands of small GETs, and the CPU spent per request is what
@@ -219,16 +223,17 @@ def keepalive_transport(idle_per_host: int = DEFAULT_JOBS) -> httpx.AsyncBaseTra
     connection before any byte of the answer arrived is sent once more on a new connection
     (the server may have closed the idle connection just then); GETs are idempotent.
     HTTP/2 is not spoken: HTTP/1.1 with keep-alive is as fast for many small files.
+    ``tls`` replaces the default TLS context (httpx's: certifi's CA certificates).
     """
-    cls: Callable[[int], httpx.AsyncBaseTransport] = _keepalive_transport_class()
-    return cls(idle_per_host)
+    return _keepalive_transport_class()(idle_per_host, tls)
 
 
 @functools.cache
-def _keepalive_transport_class() -> type[httpx.AsyncBaseTransport]:
+def _keepalive_transport_class() -> Callable[
+    [int, ssl.SSLContext | None], httpx.AsyncBaseTransport
+]:
     # Defined on first use: httpx and h11 are imported only by commands that fetch.
     import asyncio
-    import ssl
 
     import h11
     import httpx
@@ -261,10 +266,10 @@ def _keepalive_transport_class() -> type[httpx.AsyncBaseTransport]:
                 self.h11.receive_data(data)
 
     class KeepAliveTransport(httpx.AsyncBaseTransport):
-        def __init__(self, idle_per_host: int) -> None:
+        def __init__(self, idle_per_host: int, tls: ssl.SSLContext | None) -> None:
             self._idle: dict[_Key, list[_Connection]] = {}
             self._idle_max = max(1, idle_per_host)
-            self._tls: ssl.SSLContext | None = None
+            self._tls = tls
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             url = request.url
@@ -284,7 +289,7 @@ def _keepalive_transport_class() -> type[httpx.AsyncBaseTransport]:
                     conn.close()
                     if reused and isinstance(exc, _NETWORK_ERRORS) and not conn.heard:
                         continue  # closed by the server while idle: once more, afresh
-                    raise _translate(exc, read=True) from exc
+                    _reraise(exc, read=True)
 
         async def aclose(self) -> None:
             for idle in self._idle.values():
@@ -321,7 +326,7 @@ def _keepalive_transport_class() -> type[httpx.AsyncBaseTransport]:
                         host, port, ssl=tls, server_hostname=host if tls else None
                     )
             except BaseException as exc:
-                raise _translate(exc, read=False) from exc
+                _reraise(exc, read=False)
             return _Connection(reader, writer)
 
         async def _send(
@@ -388,9 +393,7 @@ def _keepalive_transport_class() -> type[httpx.AsyncBaseTransport]:
             except BaseException as exc:
                 self._conn = None
                 conn.close()
-                if isinstance(exc, GeneratorExit):
-                    raise
-                raise _translate(exc, read=True) from exc
+                _reraise(exc, read=True)
 
         async def aclose(self) -> None:
             conn, self._conn = self._conn, None
@@ -402,6 +405,14 @@ def _keepalive_transport_class() -> type[httpx.AsyncBaseTransport]:
                 self._owner._checkin(self._key, conn)
                 return
             conn.close()
+
+    def _reraise(exc: BaseException, *, read: bool) -> NoReturn:
+        """Raise httpx's exception for a low-level failure; anything else (cancellation,
+        GeneratorExit, httpx's own errors) unchanged."""
+        translated = _translate(exc, read=read)
+        if translated is exc:
+            raise exc
+        raise translated from exc
 
     def _translate(exc: BaseException, *, read: bool) -> BaseException:
         """httpx's exception for a low-level failure (others pass through unchanged)."""
