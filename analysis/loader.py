@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol, TypeVar
@@ -60,7 +59,7 @@ from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
 from analysis.modpath import escape_path, escape_version
 from analysis.module import NONE, ModuleVersion
-from analysis.mvs import BuildListError
+from analysis.mvs import BuildListError, RequirementGraph
 from analysis.mvs import req as mvs_req
 from analysis.semver import (
     cmp_version,
@@ -282,68 +281,8 @@ class _LoadFailure(Exception):
 # -- the loader -------------------------------------------------------------------------
 
 
-@dataclass
-class _Graph:
-    """One ``readModGraph`` result: the requirement lists read, and what failed."""
-
-    main: ModuleVersion
-    roots: tuple[ModuleVersion, ...]
-    required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = field(default_factory=dict)
-    failed: dict[ModuleVersion, _LoadFailure] = field(default_factory=dict)
-    _selected: dict[str, str] | None = field(default=None, init=False, repr=False)
-
-    def selected(self, path: str) -> str:
-        """``mvs.Graph.Selected``: the highest version of ``path`` required anywhere."""
-        if self._selected is None:
-            sel: dict[str, str] = {self.main.path: ""}
-            for reqs in [self.roots, *self.required.values()]:
-                for r in reqs:
-                    cur = sel.get(r.path)
-                    if cur is None or cmp_version(r.path, cur, r.version) < 0:
-                        sel[r.path] = r.version
-            self._selected = sel
-        return self._selected.get(path, NONE)
-
-    def walk(self) -> list[ModuleVersion]:
-        """Nodes in ``WalkBreadthFirst`` order from the main module."""
-        order = [self.main]
-        seen = {self.main}
-        queue = deque(order)
-        while queue:
-            m = queue.popleft()
-            for r in self.required.get(m, ()):
-                if r not in seen and r.version != NONE:
-                    seen.add(r)
-                    order.append(r)
-                    queue.append(r)
-        return order
-
-    def build_list(self) -> list[ModuleVersion]:
-        """``mvs.Graph.BuildList``: the main module, then every other selected path."""
-        self.selected(self.main.path)
-        assert self._selected is not None
-        rest = [ModuleVersion(p, v) for p, v in self._selected.items() if p != self.main.path]
-        rest.sort(key=_mod_sort_key)
-        return [self.main, *rest]
-
-    def find_failure(self) -> list[ModuleVersion] | None:
-        """``mvs.Graph.FindPath``: the shortest chain from the main module to a failure."""
-        parent: dict[ModuleVersion, ModuleVersion | None] = {self.main: None}
-        queue = deque([self.main])
-        while queue:
-            m = queue.popleft()
-            if m in self.failed:
-                chain = [m]
-                p = parent[m]
-                while p is not None:
-                    chain.append(p)
-                    p = parent[p]
-                return chain[::-1]
-            for r in self.required.get(m, ()):
-                if r not in parent:
-                    parent[r] = m
-                    queue.append(r)
-        return None
+_Graph = RequirementGraph[_LoadFailure]
+"""One ``readModGraph`` result: the requirement lists read, and what failed."""
 
 
 _T = TypeVar("_T")
@@ -444,8 +383,7 @@ class _Loader:
 
     async def read_graph(self, pruned: bool, roots: Sequence[ModuleVersion]) -> _Graph:
         """``readModGraph``: read every go.mod the graph from ``roots`` needs."""
-        g = _Graph(self.main, tuple(roots))
-        g.required[self.main] = tuple(roots)
+        g = _Graph(self.main, roots)
         try:
             async with asyncio.TaskGroup() as tg:
                 self._start_walk(tg, g, pruned)
@@ -713,16 +651,6 @@ def _supports_pruning(go_version: str) -> bool:
     return gover_compare(go_version, PRUNING_VERSION) >= 0
 
 
-def _build_graph(g: _Graph) -> ModuleGraph:
-    """The ``go mod graph`` edge list: breadth-first, each node's requirements in order."""
-    out = ModuleGraph(g.main)
-    edges: list[tuple[ModuleVersion, ModuleVersion]] = []
-    for m in g.walk():
-        edges.extend((m, r) for r in g.required.get(m, ()))
-    out.add_edges(edges)
-    return out
-
-
 def _read_main(main_dir: Path) -> ModFile:
     gomod = main_dir / "go.mod"
     try:
@@ -801,7 +729,7 @@ async def load_module_graph(
                 graph = reread or await ld.read_graph_checked(pruned, roots)
 
     return LoadedGraph(
-        graph=_build_graph(graph),
+        graph=graph.module_graph(),
         main=main_file,
         main_dir=main_path,
         roots=tuple(roots),

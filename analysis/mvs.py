@@ -26,22 +26,24 @@ applies the main module's ``exclude`` and ``replace`` directives the way the go 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from analysis.errors import GomodxError
 from analysis.module import NONE, ModuleVersion
-from analysis.semver import cmp_version
+from analysis.semver import cmp_version, mod_sort_key
 
 if TYPE_CHECKING:
     from analysis.modfile import ModFile
+    from analysis.modgraph import ModuleGraph
 
 __all__ = [
     "BuildListError",
     "DowngradeReqs",
     "GoModReqs",
     "Reqs",
+    "RequirementGraph",
     "UpgradeReqs",
     "build_list",
     "downgrade",
@@ -149,25 +151,104 @@ class _Graph:
         return out + rest
 
 
-def _shortest_chain(
-    g: _Graph, targets: Sequence[ModuleVersion], bad: ModuleVersion
-) -> list[ModuleVersion]:
-    parent: dict[ModuleVersion, ModuleVersion | None] = {t: None for t in targets}
-    queue = deque(targets)
+def _find_path(
+    required: Mapping[ModuleVersion, Sequence[ModuleVersion]],
+    starts: Sequence[ModuleVersion],
+    found: Callable[[ModuleVersion], bool],
+) -> list[ModuleVersion] | None:
+    """``mvs.Graph.FindPath``: breadth-first from ``starts`` along ``required``, the
+    shortest chain that ends at a node ``found`` accepts (None when none is reachable)."""
+    parent: dict[ModuleVersion, ModuleVersion | None] = {t: None for t in starts}
+    queue = deque(starts)
     while queue:
         m = queue.popleft()
-        if m == bad:
+        if found(m):
             chain = [m]
             p = parent[m]
             while p is not None:
                 chain.append(p)
                 p = parent[p]
             return chain[::-1]
-        for r in g.required.get(m, ()):
+        for r in required.get(m, ()):
             if r not in parent:
                 parent[r] = m
                 queue.append(r)
-    return [bad]
+    return None
+
+
+_F = TypeVar("_F")
+
+
+class RequirementGraph(Generic[_F]):
+    """One ``readModGraph`` result in cmd/go: the requirement lists read from the main
+    module's ``roots`` (``required[main]`` is ``roots``), and the nodes whose go.mod
+    could not be read (``failed``, mapped to whatever the reader keeps as the reason).
+
+    Versions compare with :func:`~analysis.semver.cmp_version` (the main module highest).
+    The selected versions are computed on first use: fill ``required`` first.
+    """
+
+    def __init__(self, main: ModuleVersion, roots: Sequence[ModuleVersion]) -> None:
+        self.main = main
+        self.roots = tuple(roots)
+        self.required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = {main: self.roots}
+        self.failed: dict[ModuleVersion, _F] = {}
+        self._selected: dict[str, str] | None = None
+
+    def selected(self, path: str) -> str:
+        """``mvs.Graph.Selected``: the highest version of ``path`` required anywhere
+        (roots included), ``""`` for the main module, ``none`` when nothing requires it."""
+        if self._selected is None:
+            sel: dict[str, str] = {self.main.path: ""}
+            for reqs in self.required.values():
+                for r in reqs:
+                    cur = sel.get(r.path)
+                    if cur is None or cmp_version(r.path, cur, r.version) < 0:
+                        sel[r.path] = r.version
+            self._selected = sel
+        return self._selected.get(path, NONE)
+
+    def walk(self) -> list[ModuleVersion]:
+        """``WalkBreadthFirst`` from the main module (every version, not only selected)."""
+        order = [self.main]
+        seen = {self.main}
+        queue = deque(order)
+        while queue:
+            m = queue.popleft()
+            for r in self.required.get(m, ()):
+                if r not in seen and r.version != NONE:
+                    seen.add(r)
+                    order.append(r)
+                    queue.append(r)
+        return order
+
+    def build_list(self) -> list[ModuleVersion]:
+        """``BuildList``: the main module, then every other selected path in ModSort order."""
+        self.selected(self.main.path)
+        assert self._selected is not None
+        rest = [
+            ModuleVersion(p, v)
+            for p, v in self._selected.items()
+            if p != self.main.path and v != NONE
+        ]
+        rest.sort(key=lambda m: mod_sort_key(m.path, m.version))
+        return [self.main, *rest]
+
+    def find_failure(self) -> list[ModuleVersion] | None:
+        """The shortest chain from the main module to a failed node (``findError``)."""
+        return _find_path(self.required, [self.main], lambda m: m in self.failed)
+
+    def module_graph(self) -> ModuleGraph:
+        """The graph as ``go mod graph`` prints it: breadth-first from the main module,
+        each node's requirements in order."""
+        from analysis.modgraph import ModuleGraph
+
+        out = ModuleGraph(self.main)
+        edges: list[tuple[ModuleVersion, ModuleVersion]] = []
+        for m in self.walk():
+            edges.extend((m, r) for r in self.required.get(m, ()))
+        out.add_edges(edges)
+        return out
 
 
 def _build(
@@ -204,7 +285,8 @@ def _build(
         # Report the error closest to a target, as go does.
         order = {m: i for i, m in enumerate(_bfs_order(g, targets))}
         bad = min(errors, key=lambda m: order.get(m, len(order)))
-        raise BuildListError(_shortest_chain(g, targets, bad), errors[bad])
+        chain = _find_path(g.required, targets, lambda m: m == bad) or [bad]
+        raise BuildListError(chain, errors[bad])
     out = g.build_list()
     for t, got in zip(targets, out, strict=False):
         if t != got:
@@ -526,8 +608,6 @@ class GoModReqs:
         return r
 
     def _roots(self) -> list[ModuleVersion]:
-        from analysis.semver import mod_sort_key
-
         roots = [r.mod for r in self.main_file.require if r.mod not in self.excluded]
         if self.toolchain_nodes:
             go = self.main_file.go

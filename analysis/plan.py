@@ -47,7 +47,6 @@ import dataclasses
 import difflib
 import os
 import re
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,9 +67,9 @@ from analysis.errors import (
 from analysis.hashes import GoSum, gomod_hash, zip_hash
 from analysis.loader import ModuleLoadError
 from analysis.modfile import ModFile, Require
-from analysis.modgraph import ModuleGraph
 from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
+from analysis.mvs import RequirementGraph
 from analysis.mvs import req as mvs_req
 from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
@@ -308,89 +307,23 @@ class _Refused(Exception):
 # -- requirements and graphs --------------------------------------------------------------
 
 
-class _Graph:
-    """One ``readModGraph`` result (Go's ``ModuleGraph``): edges read and failures."""
+class _Graph(RequirementGraph[LoadError]):
+    """One ``readModGraph`` result (Go's ``ModuleGraph``), with the summaries read."""
 
     def __init__(self, main: ModuleVersion, roots: Sequence[ModuleVersion]) -> None:
-        self.main = main
-        self.roots = tuple(roots)
-        self.required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = {main: self.roots}
+        super().__init__(main, roots)
         self.summaries: dict[ModuleVersion, Summary] = {}
-        self.failed: dict[ModuleVersion, LoadError] = {}
-        self._selected: dict[str, str] | None = None
-
-    def selected(self, path: str) -> str:
-        """``mvs.Graph.Selected``: the highest version of ``path`` in the graph."""
-        if self._selected is None:
-            sel: dict[str, str] = {self.main.path: ""}
-            for reqs in self.required.values():
-                for r in reqs:
-                    cur = sel.get(r.path)
-                    if cur is None or (
-                        cur != r.version and semver.cmp_version(r.path, cur, r.version) < 0
-                    ):
-                        sel[r.path] = r.version
-            self._selected = sel
-        return self._selected.get(path, NONE)
-
-    def walk(self) -> list[ModuleVersion]:
-        """``WalkBreadthFirst`` from the main module (every version, not only selected)."""
-        order = [self.main]
-        seen = {self.main}
-        queue = deque(order)
-        while queue:
-            m = queue.popleft()
-            for r in self.required.get(m, ()):
-                if r not in seen and r.version != NONE:
-                    seen.add(r)
-                    order.append(r)
-                    queue.append(r)
-        return order
-
-    def build_list(self) -> list[ModuleVersion]:
-        """``BuildList``: the main module, then every other selected path in ModSort order."""
-        self.selected(self.main.path)
-        assert self._selected is not None
-        rest = [
-            ModuleVersion(p, v)
-            for p, v in self._selected.items()
-            if p != self.main.path and v != NONE
-        ]
-        rest.sort(key=_mod_key)
-        return [self.main, *rest]
 
     def error(self) -> ModuleLoadError | None:
         """``findError``: the failure nearest the main module, with its chain."""
         if not self.failed:
             return None
-        parent: dict[ModuleVersion, ModuleVersion | None] = {self.main: None}
-        queue = deque([self.main])
-        while queue:
-            m = queue.popleft()
-            if m in self.failed:
-                chain = [m]
-                p = parent[m]
-                while p is not None:
-                    chain.append(p)
-                    p = parent[p]
-                chain.reverse()
-                fail = self.failed[m]
-                return ModuleLoadError(chain, fail.mod, fail.reason, fail)
-            for r in self.required.get(m, ()):
-                if r not in parent:
-                    parent[r] = m
-                    queue.append(r)
-        fail = next(iter(self.failed.values()))  # pragma: no cover - always reachable
-        return ModuleLoadError([self.main], fail.mod, fail.reason, fail)
-
-    def module_graph(self) -> ModuleGraph:
-        """The graph as ``go mod graph`` prints it."""
-        out = ModuleGraph(self.main)
-        edges: list[tuple[ModuleVersion, ModuleVersion]] = []
-        for m in self.walk():
-            edges.extend((m, r) for r in self.required.get(m, ()))
-        out.add_edges(edges)
-        return out
+        chain = self.find_failure()
+        if chain is None:  # pragma: no cover - a failed node is always reachable
+            fail = next(iter(self.failed.values()))
+            return ModuleLoadError([self.main], fail.mod, fail.reason, fail)
+        fail = self.failed[chain[-1]]
+        return ModuleLoadError(chain, fail.mod, fail.reason, fail)
 
 
 class _Reqs:
