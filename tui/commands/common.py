@@ -11,8 +11,10 @@ Where the module graph comes from::
 
 The proxy source honours the user's Go settings as ``go env`` reports them (GOPROXY,
 GONOPROXY/GOPRIVATE, GOFLAGS, GOMODCACHE, .netrc) and checks every go.mod against DIR's
-go.sum. ``-v`` prints one line per request to stderr; ``--offline`` answers from the module
-caches (Go's, then gomodx's own) and, with the go source, runs go with ``GOPROXY=off``.
+go.sum. GOFLAGS' ``-mod`` does not matter (``go mod graph`` ignores it too); ``-modfile``
+and go.work workspaces are refused with a pointer to ``--source go``. ``-v`` prints one
+line per request to stderr; ``--offline`` answers from the module caches (Go's, then
+gomodx's own) and, with the go source, runs go with ``GOPROXY=off``.
 
 Use from a command module::
 
