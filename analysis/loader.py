@@ -49,7 +49,6 @@ from typing import Protocol, TypeVar
 from analysis import modfile
 from analysis.errors import (
     GomodxError,
-    ModfileError,
     ModuleNotFound,
     ModuleVersionError,
     ProxyError,
@@ -68,6 +67,21 @@ from analysis.semver import (
     is_toolchain_path,
     mod_sort_key,
 )
+from analysis.source import (
+    DEFAULT_GO_MOD_VERSION,
+    STRICT_VERSION,
+    LoadError,
+    Summary,
+    check_summary,
+    lookup_replacement,
+    os_reason,
+    parse_summary,
+    read_dir_gomod,
+    replace_map,
+    strip_module_prefix,
+    supports_pruning,
+    toolchain_summary,
+)
 
 __all__ = [
     "DirectorySource",
@@ -78,15 +92,6 @@ __all__ = [
     "load_module_graph",
     "load_module_graph_sync",
 ]
-
-DEFAULT_GO_MOD_VERSION = "1.16"
-"""The go version of a go.mod with no ``go`` line (``gover.DefaultGoModVersion``)."""
-
-PRUNING_VERSION = "1.17"
-"""Graphs of modules at this go version and newer are pruned (``ExplicitIndirectVersion``)."""
-
-STRICT_VERSION = "1.21"
-"""From this go version on, ``go@V`` is part of the graph (``gover.GoStrictVersion``)."""
 
 
 # -- sources ----------------------------------------------------------------------------
@@ -132,18 +137,12 @@ class DirectorySource:
                 f"{mod}: reading {_file_uri(path)}: no such file or directory"
             ) from None
         except OSError as exc:
-            raise ProxyError(f"{mod}: reading {_file_uri(path)}: {_os_reason(exc)}") from None
+            raise ProxyError(f"{mod}: reading {_file_uri(path)}: {os_reason(exc)}") from None
 
 
 def _file_uri(path: Path) -> str:
     # As go prints a file:// proxy URL: the path as it is, "@" and all.
     return "file://" + path.absolute().as_posix()
-
-
-def _os_reason(exc: OSError) -> str:
-    # Go spells errno texts in lower case ("no such file or directory").
-    text = exc.strerror or str(exc)
-    return text[:1].lower() + text[1:]
 
 
 # -- results ----------------------------------------------------------------------------
@@ -215,7 +214,7 @@ class LoadedGraph:
 
     def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
         """What the main module replaces ``m`` with (exact version first), or None."""
-        return _lookup_replacement(self.replacements, m)
+        return lookup_replacement(self.replacements, m)
 
 
 class ModuleLoadError(BuildListError):
@@ -305,8 +304,8 @@ class _Loader:
         self.source = source
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.excluded = frozenset(e.mod for e in main_file.exclude)
-        self.replacements = _replace_map(main_file)
-        self.raw: dict[ModuleVersion, asyncio.Future[_RawSummary]] = {}
+        self.replacements = replace_map(main_file)
+        self.raw: dict[ModuleVersion, asyncio.Future[Summary]] = {}
         self.summaries: dict[ModuleVersion, asyncio.Future[GoModSummary]] = {}
         self.loaded: dict[ModuleVersion, GoModSummary] = {}
         self.fetches = 0
@@ -322,62 +321,42 @@ class _Loader:
             s = _toolchain_summary(m)
             self.loaded[m] = s
             return s
-        actual = _lookup_replacement(self.replacements, m) or m
+        actual = lookup_replacement(self.replacements, m) or m
         raw = await _once(self.raw, actual, lambda: self._raw_summary(actual))
-        if actual.version != "":
-            # A directory replacement may declare any path ("anything goes" in Go).
-            if raw.module_path == "":
-                raise _LoadFailure(actual, "parsing go.mod: missing module line")
-            if raw.module_path not in (m.path, actual.path):
-                raise _LoadFailure(
-                    actual,
-                    "parsing go.mod:\n"
-                    f"\tmodule declares its path as: {raw.module_path}\n"
-                    f"\t        but was required as: {m.path}",
-                )
-        require = raw.require
-        if self.excluded and any(r in self.excluded for r in require):
-            require = tuple(r for r in require if r not in self.excluded)
+        try:
+            checked = check_summary(m, actual, raw, self.excluded)
+        except LoadError as exc:
+            raise _LoadFailure(exc.mod, exc.reason, exc.err) from None
         s = GoModSummary(
             module=m,
             actual=actual,
-            module_path=raw.module_path,
-            go_version=raw.go_version,
-            toolchain=raw.toolchain,
-            require=require,
-            pruned=raw.pruned,
+            module_path=checked.module_path,
+            go_version=checked.go_version,
+            toolchain=checked.toolchain,
+            require=checked.require,
+            pruned=checked.pruned,
         )
         self.loaded[m] = s
         return s
 
-    async def _raw_summary(self, actual: ModuleVersion) -> _RawSummary:
+    async def _raw_summary(self, actual: ModuleVersion) -> Summary:
         """``rawGoModSummary``: the go.mod of ``actual`` itself, parsed leniently."""
-        if actual.version == "":
-            d = Path(actual.path)
-            if not d.is_absolute():
-                d = self.main_dir / d
-            name = os.path.normpath(d / "go.mod")
-            short = _short_path(name, self.main_dir)
-            try:
-                data = Path(name).read_bytes()
-            except OSError as exc:
-                raise _LoadFailure(
-                    actual, f"reading {short}: open {name}: {_os_reason(exc)}", exc
-                ) from None
-            filename = name
-        else:
-            async with self.semaphore:
-                self.fetches += 1
-                try:
-                    data = await self.source.go_mod(actual)
-                except (GomodxError, OSError) as exc:
-                    raise _LoadFailure(actual, _strip_module(str(exc), actual), exc) from None
-            filename = short = "go.mod"
         try:
-            f = modfile.parse_lax(filename, data)
-        except ModfileError as exc:
-            raise _LoadFailure(actual, f"parsing {short}: {exc}", exc) from None
-        return _summarize(f)
+            if actual.version == "":
+                data = read_dir_gomod(actual, self.main_dir)
+            else:
+                data = await self._fetch(actual)
+            return parse_summary(actual, data, self.main_dir)
+        except LoadError as exc:
+            raise _LoadFailure(exc.mod, exc.reason, exc.err) from None
+
+    async def _fetch(self, actual: ModuleVersion) -> bytes:
+        async with self.semaphore:
+            self.fetches += 1
+            try:
+                return await self.source.go_mod(actual)
+            except (GomodxError, OSError) as exc:
+                raise _LoadFailure(actual, strip_module_prefix(str(exc), actual), exc) from None
 
     # -- graphs -----------------------------------------------------------------------
 
@@ -503,38 +482,11 @@ class _Loader:
         return mvs_req(self.main, root_paths, _LoadedReqs(self, keep))
 
 
-@dataclass(frozen=True)
-class _RawSummary:
-    module_path: str
-    go_version: str
-    toolchain: str
-    require: tuple[ModuleVersion, ...]
-    pruned: bool
-
-
-def _summarize(f: ModFile) -> _RawSummary:
-    """``summaryFromModFile`` (without retractions, deprecation, ignore)."""
-    module_path = f.module.mod.path if f.module is not None else ""
-    go = f.go.version if f.go is not None else ""
-    require = [r.mod for r in f.require]
-    if go and gover_compare(go, STRICT_VERSION) >= 0:
-        require.append(ModuleVersion("go", go))
-    return _RawSummary(
-        module_path=module_path,
-        go_version=go,
-        toolchain=f.toolchain.name if f.toolchain is not None else "",
-        require=tuple(require),
-        pruned=bool(go) and _supports_pruning(go),
-    )
-
-
 def _toolchain_summary(m: ModuleVersion) -> GoModSummary:
-    # go@V (V >= 1.21) requires toolchain@goV, so that changing one moves the other.
-    require: tuple[ModuleVersion, ...] = ()
-    if m.path == "go" and gover_compare(m.version, STRICT_VERSION) >= 0:
-        require = (ModuleVersion("toolchain", "go" + m.version),)
-    # The zero modPruning in Go is "pruned": nothing below a pseudo-module is read.
-    return GoModSummary(module=m, actual=m, module_path=m.path, require=require, pruned=True)
+    s = toolchain_summary(m)
+    return GoModSummary(
+        module=m, actual=m, module_path=s.module_path, require=s.require, pruned=True
+    )
 
 
 class _LoadedReqs:
@@ -597,44 +549,6 @@ def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
     return exc
 
 
-def _replace_map(f: ModFile) -> dict[ModuleVersion, ModuleVersion]:
-    """``toReplaceMap``: one target per key; two different targets are an error."""
-    out: dict[ModuleVersion, ModuleVersion] = {}
-    for r in f.replace:
-        prev = out.get(r.old)
-        if prev is not None and prev != r.new:
-            raise GomodxError(f"conflicting replacements for {r.old}:\n\t{prev}\n\t{r.new}")
-        out[r.old] = r.new
-    return out
-
-
-def _lookup_replacement(
-    replacements: Mapping[ModuleVersion, ModuleVersion], m: ModuleVersion
-) -> ModuleVersion | None:
-    r = replacements.get(m)
-    if r is None and m.version:
-        r = replacements.get(ModuleVersion(m.path, ""))
-    return r
-
-
-def _strip_module(text: str, m: ModuleVersion) -> str:
-    for prefix in (f"{m}: ", f"module {m.path}: "):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text
-
-
-def _short_path(name: str, cwd: Path) -> str:
-    """``base.ShortPath`` with the main module directory as the working directory."""
-    try:
-        rel = os.path.relpath(name, cwd)
-    except ValueError:
-        return name
-    if len(rel) < len(name):
-        return rel
-    return name
-
-
 def _mod_sort_key(m: ModuleVersion) -> tuple[object, ...]:
     return mod_sort_key(m.path, m.version)
 
@@ -647,10 +561,6 @@ def _max_root_version(roots: Iterable[ModuleVersion], path: str) -> str:
     return best
 
 
-def _supports_pruning(go_version: str) -> bool:
-    return gover_compare(go_version, PRUNING_VERSION) >= 0
-
-
 def _read_main(main_dir: Path) -> ModFile:
     gomod = main_dir / "go.mod"
     try:
@@ -661,7 +571,7 @@ def _read_main(main_dir: Path) -> ModFile:
             " directory; see 'go help modules'"
         ) from None
     except OSError as exc:
-        raise GomodxError(f"reading {gomod}: {_os_reason(exc)}") from None
+        raise GomodxError(f"reading {gomod}: {os_reason(exc)}") from None
     return modfile.parse(str(gomod), data)
 
 
@@ -693,7 +603,7 @@ async def load_module_graph(
     ld = _Loader(main_file, main_path, source, concurrency)
     roots, direct = ld.roots_from_mod_file()
     main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
-    pruned = _supports_pruning(main_go)
+    pruned = supports_pruning(main_go)
 
     if ld.has_redundant_root(roots):
         # loadModFile: duplicate roots, or the main module among them, are resolved first.
@@ -711,7 +621,7 @@ async def load_module_graph(
             raise GomodxError(
                 f"requested Go version {v} cannot load module graph (requires Go >= {go_root})"
             )
-        if not _supports_pruning(v):
+        if not supports_pruning(v):
             pruned = False
         graph = await ld.read_graph_checked(pruned, roots)
     else:

@@ -74,6 +74,8 @@ from analysis.mvs import req as mvs_req
 from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
     LOCAL_GO_VERSION,
+    PRUNING_VERSION,
+    STRICT_VERSION,
     Disallowed,
     LoadError,
     ModuleSource,
@@ -81,6 +83,7 @@ from analysis.source import (
     QueryError,
     Summary,
     short_message,
+    supports_pruning,
 )
 
 __all__ = [
@@ -93,15 +96,9 @@ __all__ = [
     "plan_get_sync",
 ]
 
-PRUNING_VERSION = "1.17"
 SEPARATE_INDIRECT_VERSION = "1.17"
 SIMPLIFY_REQUIRE_VERSION = "1.27"
 GO_MOD_TOOL_VERSION = "1.24"
-STRICT_VERSION = "1.21"
-
-
-def _supports_pruning(go_version: str) -> bool:
-    return semver.gover_compare(go_version, PRUNING_VERSION) >= 0
 
 
 def _mod_key(m: ModuleVersion) -> tuple[object, ...]:
@@ -609,7 +606,7 @@ class _Planner:
         f = self.view.main_file
         roots, direct = self.roots_from_mod_file()
         go = f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION
-        rs = _Reqs(_supports_pruning(go), roots, direct)
+        rs = _Reqs(supports_pruning(go), roots, direct)
         if self._has_redundant_root(rs):
             rs = await self.update_roots(rs.direct, rs)
         if f.go is None:
@@ -617,7 +614,7 @@ class _Planner:
             v = self.view.local_go
             kept = [m for m in rs.roots if m.path != "go"]
             rs = _Reqs(rs.pruned, sorted([*kept, ModuleVersion("go", v)], key=_mod_key), rs.direct)
-            if _supports_pruning(v):
+            if supports_pruning(v):
                 rs = await self.convert_pruning(rs, True)
         return rs
 
@@ -652,7 +649,7 @@ class _Planner:
         if not rs.pruned:
             rs, _ = await self.load_mod_graph(rs)
         go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
-        rs = await self.convert_pruning(rs, _supports_pruning(go))
+        rs = await self.convert_pruning(rs, supports_pruning(go))
         # checkMultiplePaths: one module version cannot stand for two module paths.
         mods = rs.graph.build_list() if rs.graph is not None else list(rs.roots)
         first: dict[ModuleVersion, str] = {}
@@ -776,11 +773,11 @@ class _Planner:
         root_pruned = orig.pruned
         for m in must_select:
             if m.path == "go":
-                root_pruned = _supports_pruning(m.version)
+                root_pruned = supports_pruning(m.version)
                 break
             if m.path == "toolchain":
                 tv = semver.gover_from_toolchain(m.version)
-                if not _supports_pruning(tv or "0"):
+                if not supports_pruning(tv or "0"):
                     root_pruned = False
                     break
         if root_pruned != rs.pruned:
@@ -953,7 +950,7 @@ class _Planner:
         edited = _Reqs(root_pruned, roots, direct)
         if not root_pruned:
             v = edited.root_selected("go", self.main)
-            if v and _supports_pruning(v):
+            if v and supports_pruning(v):
                 edited = await self.convert_pruning(edited, True)
         return edited, True
 

@@ -27,10 +27,11 @@ Errors carry the text go prints after ``go: `` (``module.ModuleError`` shapes su
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import os
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -74,7 +75,10 @@ LOCAL_GO_VERSION = "1.27.3"
 """The go command gomodx imitates (``gover.Local()``) when no other version is given."""
 
 PRUNING_VERSION = "1.17"
+"""Graphs of modules at this go version and newer are pruned (``ExplicitIndirectVersion``)."""
+
 STRICT_VERSION = "1.21"
+"""From this go version on, ``go@V`` is part of the graph (``gover.GoStrictVersion``)."""
 
 
 # -- sources ----------------------------------------------------------------------------
@@ -142,12 +146,14 @@ class LoadError(GomodxError):
     """A go.mod (or zip) that cannot be had: go's ``module.ModuleError``.
 
     ``mod`` is the module version (or directory, version ``""``) that failed and
-    ``reason`` the text after its ``path@version: `` prefix.
+    ``reason`` the text after its ``path@version: `` prefix; ``err``, when there is one,
+    the failure underneath (an :class:`OSError`, a :class:`~analysis.errors.ModfileError`).
     """
 
-    def __init__(self, mod: ModuleVersion, reason: str) -> None:
+    def __init__(self, mod: ModuleVersion, reason: str, err: BaseException | None = None) -> None:
         self.mod = mod
         self.reason = reason
+        self.err = err
         if mod.version:
             text = f"{mod.path}@{mod.version}: {reason}"
         else:
@@ -261,19 +267,22 @@ def short_message(message: str, empty_default: str) -> str:
     return message
 
 
-def _strip_prefix(text: str, m: ModuleVersion) -> str:
+def strip_module_prefix(text: str, m: ModuleVersion) -> str:
+    """``text`` without Go's ``module.ModuleError`` prefix for ``m`` (``path@version: ``
+    or ``module path: ``)."""
     for prefix in (f"{m.path}@{m.version}: ", f"module {m.path}: "):
         if text.startswith(prefix):
             return text[len(prefix) :]
     return text
 
 
-def _os_reason(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
+    """The errno text as Go spells it, in lower case (``no such file or directory``)."""
     text = exc.strerror or str(exc)
     return text[:1].lower() + text[1:]
 
 
-def _short_path(name: str, cwd: Path) -> str:
+def short_path(name: str, cwd: Path) -> str:
     """``base.ShortPath`` with the main module directory as the working directory."""
     try:
         rel = os.path.relpath(name, cwd)
@@ -288,7 +297,36 @@ def _zero_pseudo(path: str) -> str:
     return semver.zero_pseudo_version(major)
 
 
-def _summarize(f: ModFile) -> Summary:
+# -- go.mod summaries (goModSummary) ----------------------------------------------------
+
+
+def supports_pruning(go_version: str) -> bool:
+    """Whether a go.mod at ``go_version`` has a pruned module graph (``go >= 1.17``)."""
+    return semver.gover_compare(go_version, PRUNING_VERSION) >= 0
+
+
+def replace_map(f: ModFile) -> dict[ModuleVersion, ModuleVersion]:
+    """``toReplaceMap``: one target per ``replace`` key; two different targets are an error."""
+    out: dict[ModuleVersion, ModuleVersion] = {}
+    for r in f.replace:
+        prev = out.get(r.old)
+        if prev is not None and prev != r.new:
+            raise GomodxError(f"conflicting replacements for {r.old}:\n\t{prev}\n\t{r.new}")
+        out[r.old] = r.new
+    return out
+
+
+def lookup_replacement(
+    replacements: Mapping[ModuleVersion, ModuleVersion], m: ModuleVersion
+) -> ModuleVersion | None:
+    """``Replacement``: the exact ``path version`` key first, then the path-only key."""
+    r = replacements.get(m)
+    if r is None and m.version:
+        r = replacements.get(ModuleVersion(m.path, ""))
+    return r
+
+
+def summarize(f: ModFile) -> Summary:
     """``summaryFromModFile``: requirements (plus ``go@V`` at 1.21+), retractions."""
     require = [r.mod for r in f.require]
     go = f.go.version if f.go is not None else ""
@@ -301,16 +339,70 @@ def _summarize(f: ModFile) -> Summary:
         require=tuple(require),
         retract=tuple((r.low, r.high, r.rationale) for r in f.retract),
         deprecated=f.module.deprecated if f.module is not None else "",
-        pruned=bool(go) and semver.gover_compare(go, PRUNING_VERSION) >= 0,
+        pruned=bool(go) and supports_pruning(go),
     )
 
 
-def _toolchain_summary(m: ModuleVersion) -> Summary:
+def toolchain_summary(m: ModuleVersion) -> Summary:
+    """The summary of the ``go@V`` or ``toolchain@V`` pseudo-module."""
     # go@V (V >= 1.21) requires toolchain@goV, so moving one moves the other. Go's zero
     # modPruning is "pruned": nothing below a pseudo-module is read.
     if m.path == "go" and semver.gover_compare(m.version, STRICT_VERSION) >= 0:
         return Summary(module_path=m.path, require=(ModuleVersion("toolchain", "go" + m.version),))
     return Summary(module_path=m.path)
+
+
+def dir_gomod(actual: ModuleVersion, main_dir: Path) -> str:
+    """The go.mod of directory replacement ``actual`` (relative to ``main_dir``)."""
+    d = Path(actual.path)
+    if not d.is_absolute():
+        d = main_dir / d
+    return os.path.normpath(d / "go.mod")
+
+
+def read_dir_gomod(actual: ModuleVersion, main_dir: Path) -> bytes:
+    """The bytes of a directory replacement's go.mod; :class:`LoadError` worded as go's."""
+    name = dir_gomod(actual, main_dir)
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        short = short_path(name, main_dir)
+        raise LoadError(actual, f"reading {short}: open {name}: {os_reason(exc)}", exc) from None
+
+
+def parse_summary(actual: ModuleVersion, data: bytes, main_dir: Path) -> Summary:
+    """``rawGoModSummary`` after the read: ``actual``'s go.mod parsed leniently."""
+    if actual.version == "":
+        name = dir_gomod(actual, main_dir)
+        short = short_path(name, main_dir)
+    else:
+        name = short = "go.mod"
+    try:
+        f = parse_lax(name, data)
+    except ModfileError as exc:
+        raise LoadError(actual, f"parsing {short}: {exc}", exc) from None
+    return summarize(f)
+
+
+def check_summary(
+    m: ModuleVersion, actual: ModuleVersion, raw: Summary, excluded: frozenset[ModuleVersion]
+) -> Summary:
+    """``goModSummary`` for module ``m`` read from ``actual`` (its replacement, or itself):
+    the ``module`` line checked, requirements on ``excluded`` versions dropped."""
+    if actual.version != "":
+        # A directory replacement may declare any path ("anything goes" in Go).
+        if not raw.module_path:
+            raise LoadError(actual, "parsing go.mod: missing module line")
+        if raw.module_path not in (m.path, actual.path):
+            raise LoadError(
+                actual,
+                "parsing go.mod:\n"
+                f"\tmodule declares its path as: {raw.module_path}\n"
+                f"\t        but was required as: {m.path}",
+            )
+    if excluded and any(r in excluded for r in raw.require):
+        return dataclasses.replace(raw, require=tuple(r for r in raw.require if r not in excluded))
+    return raw
 
 
 # -- the view ---------------------------------------------------------------------------
@@ -344,12 +436,7 @@ class ModuleView:
         self.main = ModuleVersion(main_file.module.mod.path, "")
         self.local_go = local_go
         self.excluded: frozenset[ModuleVersion] = frozenset(e.mod for e in main_file.exclude)
-        self.replacements: dict[ModuleVersion, ModuleVersion] = {}
-        for r in main_file.replace:
-            prev = self.replacements.get(r.old)
-            if prev is not None and prev != r.new:
-                raise GomodxError(f"conflicting replacements for {r.old}:\n\t{prev}\n\t{r.new}")
-            self.replacements[r.old] = r.new
+        self.replacements = replace_map(main_file)
         self.highest_replaced: dict[str, str] = {}
         for old in self.replacements:
             cur = self.highest_replaced.get(old.path)
@@ -370,10 +457,7 @@ class ModuleView:
 
     def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
         """``Replacement``: the exact ``path version`` key first, then the path-only key."""
-        r = self.replacements.get(m)
-        if r is None and m.version:
-            r = self.replacements.get(ModuleVersion(m.path, ""))
-        return r
+        return lookup_replacement(self.replacements, m)
 
     def resolve(self, m: ModuleVersion) -> ModuleVersion:
         """``resolveReplacement``: where ``m``'s files really come from."""
@@ -389,44 +473,21 @@ class ModuleView:
     async def raw_summary(self, actual: ModuleVersion) -> Summary:
         """``rawGoModSummary``: ``actual``'s own go.mod (a directory when version is ``""``)."""
         if semver.is_toolchain_path(actual.path):
-            return _toolchain_summary(actual)
+            return toolchain_summary(actual)
         return await self._raw.get(actual, lambda: self._read_raw(actual))
 
     async def _read_raw(self, actual: ModuleVersion) -> Summary:
-        data = await self.raw_gomod(actual)
-        if actual.version == "":
-            name = self._dir_gomod(actual)
-            short = _short_path(name, self.main_dir)
-        else:
-            name = short = "go.mod"
-        try:
-            f = parse_lax(name, data)
-        except ModfileError as exc:
-            raise LoadError(actual, f"parsing {short}: {exc}") from None
-        return _summarize(f)
-
-    def _dir_gomod(self, actual: ModuleVersion) -> str:
-        d = Path(actual.path)
-        if not d.is_absolute():
-            d = self.main_dir / d
-        return os.path.normpath(d / "go.mod")
+        return parse_summary(actual, await self.raw_gomod(actual), self.main_dir)
 
     async def raw_gomod(self, actual: ModuleVersion) -> bytes:
         """``rawGoModData``: the bytes of ``actual``'s go.mod (no replacement applied)."""
         if actual.version == "":
-            name = self._dir_gomod(actual)
-            try:
-                return Path(name).read_bytes()
-            except OSError as exc:
-                short = _short_path(name, self.main_dir)
-                raise LoadError(
-                    actual, f"reading {short}: open {name}: {_os_reason(exc)}"
-                ) from None
+            return read_dir_gomod(actual, self.main_dir)
         try:
             data = await self.source.go_mod(actual)
         except (ProxyError, ModuleError) as exc:
             _reraise_transient(exc)
-            raise LoadError(actual, _strip_prefix(str(exc), actual)) from None
+            raise LoadError(actual, strip_module_prefix(str(exc), actual)) from None
         self.gomod_reads.add(actual)
         return data
 
@@ -436,31 +497,9 @@ class ModuleView:
         Raises :class:`LoadError` naming the module version whose go.mod failed.
         """
         if semver.is_toolchain_path(m.path):
-            return _toolchain_summary(m)
+            return toolchain_summary(m)
         actual = self.resolve(m)
-        s = await self.raw_summary(actual)
-        if actual.version != "":
-            # A directory replacement may declare any path ("anything goes" in Go).
-            if not s.module_path:
-                raise LoadError(actual, "parsing go.mod: missing module line")
-            if s.module_path not in (m.path, actual.path):
-                raise LoadError(
-                    actual,
-                    "parsing go.mod:\n"
-                    f"\tmodule declares its path as: {s.module_path}\n"
-                    f"\t        but was required as: {m.path}",
-                )
-        if self.excluded and any(r in self.excluded for r in s.require):
-            s = Summary(
-                module_path=s.module_path,
-                go_version=s.go_version,
-                toolchain=s.toolchain,
-                require=tuple(r for r in s.require if r not in self.excluded),
-                retract=s.retract,
-                deprecated=s.deprecated,
-                pruned=s.pruned,
-            )
-        return s
+        return check_summary(m, actual, await self.raw_summary(actual), self.excluded)
 
     async def has_go_mod(self, m: ModuleVersion) -> bool:
         """``versionHasGoMod``: whether ``m`` has a real go.mod (not a synthesized one)."""
@@ -475,7 +514,7 @@ class ModuleView:
                 data = await self.source.zip(m)
             except (ProxyError, ModuleError) as exc:
                 _reraise_transient(exc)
-                raise LoadError(m, _strip_prefix(str(exc), m)) from None
+                raise LoadError(m, strip_module_prefix(str(exc), m)) from None
             self.zip_reads.add(m)
             return data
 
@@ -713,7 +752,9 @@ class ModuleView:
         except (ProxyError, ModuleError) as exc:
             _reraise_transient(exc)
             kind = "not-exist" if isinstance(exc, ModuleNotFound) else "other"
-            raise QueryError(str(exc), kind, _strip_prefix(str(exc), ModuleVersion(path))) from None
+            raise QueryError(
+                str(exc), kind, strip_module_prefix(str(exc), ModuleVersion(path))
+            ) from None
         if matcher.prefix:
             listed = tuple(v for v in listed if v.startswith(matcher.prefix))
         releases, prereleases = await self._filter(matcher, listed, allows)
@@ -841,7 +882,7 @@ def _replacement_stat(v: str) -> RevInfo:
 def _stat_error(path: str, rev: str, exc: BaseException) -> QueryError:
     kind = "not-exist" if isinstance(exc, ModuleNotFound) else "other"
     text = str(exc)
-    reason = _strip_prefix(text, ModuleVersion(path, rev))
+    reason = strip_module_prefix(text, ModuleVersion(path, rev))
     if not (semver.is_valid(rev) and semver.canonical_version(rev) == rev):
         # A revision that is not a canonical version: go says "invalid version".
         text = f"{path}@{rev}: invalid version: {reason}"
