@@ -295,6 +295,88 @@ def test_query_latest_options(tmp_path: Path) -> None:
     anyio.run(main)
 
 
+# -- @latest where the main module replaces things (go's replacementRepo) -------------------------
+
+
+def _replaced_incompatible(root: Path, real_go_mod: bool) -> tuple[Layout, str]:
+    """v1.0.0 is replaced by a directory; whether +incompatible may be latest depends on
+    v1.0.0's own go.mod (versionHasGoMod reads no replacement), not the directory's."""
+    u = Universe()
+    u.add("example.com/i", "v1.0.0", go="1.17", has_go_mod=real_go_mod)
+    u.add("example.com/i", "v2.0.0+incompatible", has_go_mod=False)
+    local = u.add_local("i", "example.com/i", go=None if real_go_mod else "1.17")
+    u.replace("example.com/i", "v1.0.0", local)
+    return u.write(root), "example.com/i"
+
+
+def _replaced_unstable(root: Path) -> tuple[Layout, str]:
+    """Only a wildcard replacement: @latest is the zero pseudo-version for the path's major
+    (``v2-unstable``, which go then fails to stat)."""
+    u = Universe()
+    u.add("example.com/other", "v1.0.0")
+    u.replace("gopkg.in/yaml.v2-unstable", "", u.add_local("y", "gopkg.in/yaml.v2-unstable"))
+    return u.write(root), "gopkg.in/yaml.v2-unstable"
+
+
+def _replaced_bad_latest(root: Path) -> tuple[Layout, str]:
+    """No tagged version and a garbled @latest: the wildcard replacement's zero
+    pseudo-version wins over the proxy's error."""
+    u = Universe()
+    u.add("example.com/z", "v0.0.0-20200101000000-abcdefabcdef")  # served, not listed
+    u.replace("example.com/z", "", u.add_local("z", "example.com/z"))
+    layout = u.write(root)
+    (layout.proxy_dir / "example.com/z/@latest").write_text("not json\n")
+    return layout, "example.com/z"
+
+
+REPLACED_LATEST = {
+    # case: (layout builder, go's Version, go's Error.Err with {proxy} for the proxy URL)
+    "incompatible-real-go-mod": (
+        lambda root: _replaced_incompatible(root, True),
+        "v1.0.0",
+        "",
+    ),
+    "incompatible-legacy-go-mod": (
+        lambda root: _replaced_incompatible(root, False),
+        "v2.0.0+incompatible",
+        "",
+    ),
+    "unstable-zero-pseudo": (
+        _replaced_unstable,
+        "",
+        "gopkg.in/yaml.v2-unstable@v2-unstable.0.0-00010101000000-000000000000: invalid"
+        " version: reading {proxy}/gopkg.in/yaml.v2-unstable/@v/"
+        "v2-unstable.0.0-00010101000000-000000000000.info: no such file or directory",
+    ),
+    "bad-latest": (_replaced_bad_latest, "v0.0.0-00010101000000-000000000000", ""),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="versions.py's own @latest rules diverge from go here")
+@pytest.mark.parametrize("case", sorted(REPLACED_LATEST))
+def test_latest_with_replacements(tmp_path: Path, case: str) -> None:
+    build, version, error = REPLACED_LATEST[case]
+    layout, path = build(tmp_path / "u")
+    main = MainModule.load(layout.main_dir)
+    mv = anyio.run(_ours, layout.proxy_url, tmp_path / "own", [path], main)[path]
+    assert (mv.latest, mv.latest_error) == (version, error.format(proxy=layout.proxy_url))
+
+
+@pytest.mark.go
+@pytest.mark.xfail(strict=True, reason="versions.py's own @latest rules diverge from go here")
+@pytest.mark.parametrize("case", sorted(REPLACED_LATEST))
+def test_latest_with_replacements_agrees_with_go(tmp_path: Path, case: str) -> None:
+    require_go()
+    build, _, _ = REPLACED_LATEST[case]
+    layout, path = build(tmp_path / "u")
+    env = go_env(tmp_path / "go", proxy=layout.proxy_url)
+    go = GoAnswers([path], layout.main_dir, env)
+    main = MainModule.load(layout.main_dir)
+    ours = anyio.run(_ours, layout.proxy_url, tmp_path / "own", [path], main)
+    tally: Counter[str] = Counter()
+    assert compare(go, ours, tally) == []
+
+
 def test_short_message() -> None:
     assert short_message("  first line  \nsecond") == "first line"
     assert short_message("x" * 501) == "(message omitted: too long)"
