@@ -176,12 +176,20 @@ class QueryError(GomodxError):
 
     Kinds: ``no-match`` (``NoMatchingVersionError``), ``no-patch-base``, ``not-exist``
     (the proxy has no such module or version), ``invalid`` (bad syntax), ``other``.
+    ``err`` is the source's own error underneath, when there is one.
     """
 
-    def __init__(self, text: str, kind: str = "other", reason: str | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        kind: str = "other",
+        reason: str | None = None,
+        err: BaseException | None = None,
+    ) -> None:
         self.kind = kind
         self.reason = text if reason is None else reason
         """The text without a ``module path: `` prefix (Go's unwrapped ModuleError)."""
+        self.err = err
         super().__init__(text)
 
 
@@ -487,7 +495,7 @@ class ModuleView:
             data = await self.source.go_mod(actual)
         except (ProxyError, ModuleError) as exc:
             _reraise_transient(exc)
-            raise LoadError(actual, strip_module_prefix(str(exc), actual)) from None
+            raise LoadError(actual, strip_module_prefix(str(exc), actual), exc) from None
         self.gomod_reads.add(actual)
         return data
 
@@ -753,7 +761,7 @@ class ModuleView:
             _reraise_transient(exc)
             kind = "not-exist" if isinstance(exc, ModuleNotFound) else "other"
             raise QueryError(
-                str(exc), kind, strip_module_prefix(str(exc), ModuleVersion(path))
+                str(exc), kind, strip_module_prefix(str(exc), ModuleVersion(path)), exc
             ) from None
         if matcher.prefix:
             listed = tuple(v for v in listed if v.startswith(matcher.prefix))
@@ -803,7 +811,7 @@ class ModuleView:
                 latest = None
             except (ProxyError, ModuleError) as exc:
                 _reraise_transient(exc)
-                raise QueryError(str(exc)) from None
+                raise QueryError(str(exc), err=exc) from None
             if latest is not None and await allows(latest.version):
                 return await lookup(latest.version)
         if query in ("upgrade", "patch") and current not in ("", NONE):
@@ -887,7 +895,7 @@ def _stat_error(path: str, rev: str, exc: BaseException) -> QueryError:
         # A revision that is not a canonical version: go says "invalid version".
         text = f"{path}@{rev}: invalid version: {reason}"
         kind = "invalid-version" if kind != "not-exist" else kind
-    return QueryError(text, kind, reason)
+    return QueryError(text, kind, reason, exc)
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,20 @@ from typing import Any
 import anyio
 
 from analysis import semver
-from analysis.errors import GomodxError, ModuleError, ModuleNotFound, ProxyError
-from analysis.modfile import ModFile, auto_quote, parse, parse_lax
+from analysis.errors import (
+    AuthRequired,
+    ChecksumMismatch,
+    GomodxError,
+    ModuleError,
+    ModuleNotFound,
+    ProxyError,
+    ProxyUnavailable,
+)
+from analysis.modfile import Exclude, ModFile, Module, Replace, parse, parse_lax
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient, RevInfo, VersionList, _Repo
+from analysis.source import Disallowed, LoadError, ModuleView, QueryError
 
 __all__ = [
     "MainModule",
@@ -279,6 +288,20 @@ class _Context:
         self.main = main
         self.retractions: dict[str, _Retractions] = {}
         self.locks: dict[str, anyio.Lock] = {}
+        # The main module's directives as the go.mod a ModuleView reads.
+        self.main_file = ModFile(
+            module=Module(ModuleVersion(main.path, "")),
+            exclude=[Exclude(ModuleVersion(p, v)) for p, v in sorted(main.excludes)],
+            replace=[
+                Replace(ModuleVersion(*old), ModuleVersion(*new))
+                for old, new in main.replaces.items()
+            ],
+        )
+
+    def view(self, repo: _Repo) -> tuple[ModuleView, _RepoSource]:
+        """Go's module queries against one GOPROXY entry (``queryProxy``)."""
+        source = _RepoSource(self, repo)
+        return ModuleView(source, self.main_file, self.main.dir or Path(".")), source
 
     # -- go.mod contents, honouring replacements (Go's rawGoModData) -----------------------
 
@@ -291,10 +314,6 @@ class _Context:
                 return (base / new_path / "go.mod").read_bytes()
             return (await self.client.gomod(new_path, new_version)).data
         return (await self.client.gomod(m.path, m.version)).data
-
-    async def has_gomod(self, m: ModuleVersion) -> bool:
-        data = await self.raw_gomod(m)
-        return data != f"module {auto_quote(m.path)}\n".encode()
 
     # -- allowed (CheckAllowed = exclusions + retractions) -------------------------------------
 
@@ -354,102 +373,68 @@ async def query_latest(
     return await client.try_proxies(path, via, direct=direct)
 
 
+class _RepoSource:
+    """One GOPROXY entry as a :class:`~analysis.source.ModuleSource` (go.mod files come
+    through the client, from whichever entry has them, as Go's ``modfetch.GoMod`` does)."""
+
+    def __init__(self, ctx: _Context, repo: _Repo) -> None:
+        self.ctx = ctx
+        self.repo = repo
+        self.listing: VersionList | None = None
+
+    async def go_mod(self, mod: ModuleVersion) -> bytes:
+        return (await self.ctx.client.gomod(mod.path, mod.version)).data
+
+    async def versions(self, path: str) -> tuple[str, ...]:
+        self.listing = await self.repo.versions()
+        return self.listing.versions
+
+    async def stat(self, path: str, rev: str) -> RevInfo:
+        try:
+            return await self.repo.stat(rev)
+        except (ProxyUnavailable, AuthRequired, ChecksumMismatch) as exc:
+            # Like Go's replacementRepo.Stat, fall back to the replacement on any failure
+            # (ModuleView lets these through, so hand it a plain ProxyError).
+            if self.ctx.main.replacement(path, rev) is None:
+                raise
+            raise ProxyError(str(exc)) from exc
+
+    async def latest(self, path: str) -> RevInfo:
+        return await self.repo.latest()
+
+    async def zip(self, mod: ModuleVersion) -> bytes:
+        return await self.ctx.client.zip(mod.path, mod.version)
+
+
 async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
     """``lookupRepo(...).Versions("")``, with the main module's replacement versions."""
-    if ctx.main.highest_replaced(path) is None:
-        return await repo.versions()
-    try:
-        listing = await repo.versions()
-    except ModuleNotFound:
-        listing = VersionList(path, (), repo.spec.redacted)
-    extra = [v for v in ctx.main.replaced_versions(path) if not semver.is_pseudo_version(v)]
-    if not extra:
-        return listing
-    merged = sorted(set(listing.versions) | set(extra), key=lambda v: semver.mod_sort_key(path, v))
-    return VersionList(path, tuple(merged), listing.origin, listing.stale)
-
-
-async def _versions_of(ctx: _Context, repo: _Repo, path: str) -> list[str]:
-    return list((await _listing(ctx, repo, path)).versions)
+    view, source = ctx.view(repo)
+    versions = await view.repo_versions(path)
+    listing = source.listing or VersionList(path, (), repo.spec.redacted)
+    return VersionList(path, versions, listing.origin, listing.stale)
 
 
 async def _query_proxy(ctx: _Context, repo: _Repo, path: str, allowed: bool | None) -> RevInfo:
-    versions = await _versions_of(ctx, repo, path)
+    """``queryProxy(path, "latest")`` through :meth:`ModuleView.query`, its errors as the
+    proxy raised them (so that ``try_proxies`` can fall through on not-found)."""
+    view, _ = ctx.view(repo)
 
-    async def allows(v: str) -> bool:
-        if allowed is None:
-            return True
-        return await ctx.allowed(path, v, retractions=allowed)
+    async def check(m: ModuleVersion) -> None:
+        if not await ctx.allowed(m.path, m.version, retractions=bool(allowed)):
+            raise Disallowed(m, "not allowed")
 
-    releases: list[str] = []
-    prereleases: list[str] = []
-    need_incompatible = False
-    last_compatible = ""
-    for v in versions:
-        if not await allows(v):
-            continue
-        if not need_incompatible:
-            if not v.endswith("+incompatible"):
-                last_compatible = v
-            elif last_compatible:
-                try:
-                    has = await ctx.has_gomod(ModuleVersion(path, last_compatible))
-                except OSError as exc:
-                    raise ProxyError(f"{path}@{last_compatible}: {exc}") from exc
-                if has:
-                    break
-                need_incompatible = True
-        if semver.mod_is_prerelease(path, v):
-            prereleases.append(v)
-        else:
-            releases.append(v)
-
-    async def lookup(v: str) -> RevInfo:
-        try:
-            return await repo.stat(v)
-        except ProxyError:
-            repl = ctx.main.replacement(path, v)
-            if repl is None:
-                raise
-            return _replacement_stat(v)
-
-    if releases:
-        return await lookup(releases[-1])
-    if prereleases:
-        return await lookup(prereleases[-1])
-    latest: RevInfo | None = None
     try:
-        latest = await repo.latest()
-    except ModuleNotFound:
-        latest = None
-    highest = ctx.main.highest_replaced(path)
-    if highest is not None:
-        v = highest or _zero_pseudo(path)
-        if latest is None or semver.mod_compare(path, v, latest.version) > 0:
-            latest = _replacement_stat(v)
-    if latest is not None and await allows(latest.version):
-        if latest.origin == "replacement":
-            return latest
-        return await lookup(latest.version)
-    raise NoMatchingVersion(path)
-
-
-def _replacement_stat(v: str) -> RevInfo:
-    when = None
-    if semver.is_pseudo_version(v):
-        try:
-            when = semver.pseudo_version_time(v)
-        except ModuleError:
-            when = None
-    return RevInfo(v, when, "replacement")
-
-
-def _zero_pseudo(path: str) -> str:
-    _, path_major, ok = split_path_version(path)
-    major = path_major[1:] if ok and path_major else "v0"
-    if major.endswith("-unstable"):
-        major = major.removesuffix("-unstable")
-    return semver.zero_pseudo_version(major)
+        return await view.query(path, "latest", "", None if allowed is None else check)
+    except QueryError as exc:
+        if exc.kind == "no-match":
+            raise NoMatchingVersion(path) from None
+        if exc.err is not None and str(exc.err) == str(exc):
+            raise exc.err from None
+        cls = ModuleNotFound if exc.kind == "not-exist" else ProxyError
+        raise cls(str(exc)) from None
+    except LoadError as exc:
+        # Reading the go.mod of the last compatible version (versionHasGoMod).
+        raise (exc.err or ProxyError(str(exc))) from None
 
 
 # -- newer major versions ------------------------------------------------------------------------

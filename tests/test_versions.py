@@ -352,7 +352,6 @@ REPLACED_LATEST = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="versions.py's own @latest rules diverge from go here")
 @pytest.mark.parametrize("case", sorted(REPLACED_LATEST))
 def test_latest_with_replacements(tmp_path: Path, case: str) -> None:
     build, version, error = REPLACED_LATEST[case]
@@ -363,7 +362,6 @@ def test_latest_with_replacements(tmp_path: Path, case: str) -> None:
 
 
 @pytest.mark.go
-@pytest.mark.xfail(strict=True, reason="versions.py's own @latest rules diverge from go here")
 @pytest.mark.parametrize("case", sorted(REPLACED_LATEST))
 def test_latest_with_replacements_agrees_with_go(tmp_path: Path, case: str) -> None:
     require_go()
