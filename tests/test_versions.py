@@ -375,6 +375,53 @@ def test_latest_with_replacements_agrees_with_go(tmp_path: Path, case: str) -> N
     assert compare(go, ours, tally) == []
 
 
+def _unreadable_retractions(root: Path, exclude_all: bool) -> tuple[Layout, str]:
+    """The latest version is replaced by a directory that does not exist: go cannot tell
+    which versions are retracted, unless every listed version is excluded anyway."""
+    u = Universe()
+    u.add("example.com/r", "v1.0.0")
+    u.add("example.com/r", "v1.1.0")
+    u.replace("example.com/r", "v1.1.0", "./local/missing")
+    if exclude_all:
+        u.exclude("example.com/r", "v1.0.0")
+        u.exclude("example.com/r", "v1.1.0")
+    return u.write(root), "example.com/r"
+
+
+UNREADABLE_RETRACTIONS = {
+    # case: (layout builder, go's Error.Err for -versions with {main} for the main dir)
+    "unreadable": (
+        lambda root: _unreadable_retractions(root, False),
+        "loading module retractions for example.com/r@v1.0.0: reading local/missing/go.mod:"
+        " open {main}/local/missing/go.mod: no such file or directory",
+    ),
+    "unreadable-all-excluded": (lambda root: _unreadable_retractions(root, True), ""),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="versions.py words and places this error unlike go")
+@pytest.mark.parametrize("case", sorted(UNREADABLE_RETRACTIONS))
+def test_unreadable_retractions(tmp_path: Path, case: str) -> None:
+    build, error = UNREADABLE_RETRACTIONS[case]
+    layout, path = build(tmp_path / "u")
+    main = MainModule.load(layout.main_dir)
+    mv = anyio.run(_ours, layout.proxy_url, tmp_path / "own", [path], main)[path]
+    assert mv.error == error.format(main=layout.main_dir)
+
+
+@pytest.mark.go
+@pytest.mark.xfail(strict=True, reason="versions.py words and places this error unlike go")
+@pytest.mark.parametrize("case", sorted(UNREADABLE_RETRACTIONS))
+def test_unreadable_retractions_agree_with_go(tmp_path: Path, case: str) -> None:
+    require_go()
+    build, _ = UNREADABLE_RETRACTIONS[case]
+    layout, path = build(tmp_path / "u")
+    go = GoAnswers([path], layout.main_dir, go_env(tmp_path / "go", proxy=layout.proxy_url))
+    main = MainModule.load(layout.main_dir)
+    ours = anyio.run(_ours, layout.proxy_url, tmp_path / "own", [path], main)
+    assert compare(go, ours, Counter()) == []
+
+
 def test_short_message() -> None:
     assert short_message("  first line  \nsecond") == "first line"
     assert short_message("x" * 501) == "(message omitted: too long)"
