@@ -388,14 +388,30 @@ def _unreadable_retractions(root: Path, exclude_all: bool) -> tuple[Layout, str]
     return u.write(root), "example.com/r"
 
 
+def _latest_info_missing(root: Path) -> tuple[Layout, str]:
+    """The latest version is listed but its .info is gone: the query for the version that
+    holds the retractions fails (go names the failing version only once)."""
+    u = Universe()
+    u.add("example.com/r", "v1.0.0")
+    u.add("example.com/r", "v1.1.0")
+    layout = u.write(root)
+    (layout.proxy_dir / "example.com/r/@v/v1.1.0.info").unlink()
+    return layout, "example.com/r"
+
+
 UNREADABLE_RETRACTIONS = {
-    # case: (layout builder, go's Error.Err for -versions with {main} for the main dir)
+    # case: (layout builder, go's Error.Err for -versions; {main}: main dir, {proxy}: URL)
     "unreadable": (
         lambda root: _unreadable_retractions(root, False),
         "loading module retractions for example.com/r@v1.0.0: reading local/missing/go.mod:"
         " open {main}/local/missing/go.mod: no such file or directory",
     ),
     "unreadable-all-excluded": (lambda root: _unreadable_retractions(root, True), ""),
+    "latest-info-missing": (
+        _latest_info_missing,
+        "loading module retractions for example.com/r@v1.0.0: reading {proxy}/example.com/r/"
+        "@v/v1.1.0.info: no such file or directory",
+    ),
 }
 
 
@@ -406,7 +422,7 @@ def test_unreadable_retractions(tmp_path: Path, case: str) -> None:
     layout, path = build(tmp_path / "u")
     main = MainModule.load(layout.main_dir)
     mv = anyio.run(_ours, layout.proxy_url, tmp_path / "own", [path], main)[path]
-    assert mv.error == error.format(main=layout.main_dir)
+    assert mv.error == error.format(main=layout.main_dir, proxy=layout.proxy_url)
 
 
 @pytest.mark.go
