@@ -263,6 +263,11 @@ def _mod_is_prefix(path: str, version: str) -> bool:
     return True
 
 
+def retractions_error(m: ModuleVersion, reason: str) -> GomodxError:
+    """Go's ``retractionLoadingError`` for checking version ``m``."""
+    return GomodxError(f"loading module retractions for {m}: {reason}")
+
+
 def short_message(message: str, empty_default: str) -> str:
     """``modload.ShortMessage``: the first line, trimmed, safe to print."""
     message = message.split("\n", 1)[0].strip()
@@ -667,7 +672,7 @@ class ModuleView:
             intervals = await self.retractions(m.path)
         except GomodxError as exc:
             reason = exc.reason if isinstance(exc, (LoadError, QueryError)) else str(exc)
-            raise GomodxError(f"loading module retractions for {m}: {reason}") from None
+            raise retractions_error(m, reason) from None
         why: list[str] = []
         hit = False
         for low, high, rationale in intervals:

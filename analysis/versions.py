@@ -36,11 +36,18 @@ from analysis.errors import (
     ProxyError,
     ProxyUnavailable,
 )
-from analysis.modfile import Exclude, ModFile, Module, Replace, parse, parse_lax
+from analysis.modfile import Exclude, ModFile, Module, Replace, parse
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient, RevInfo, VersionList, _Repo
-from analysis.source import Disallowed, LoadError, ModuleView, QueryError
+from analysis.source import (
+    Disallowed,
+    LoadError,
+    ModuleView,
+    ProxySource,
+    QueryError,
+    retractions_error,
+)
 
 __all__ = [
     "MainModule",
@@ -260,11 +267,11 @@ def short_message(text: str) -> str:
 class _Retractions:
     """Retractions of a module (from the go.mod of its latest version)."""
 
-    intervals: list[tuple[str, str, str]]
+    intervals: tuple[tuple[str, str, str], ...]
     deprecated: str
     source: str
-    error: str = ""
-    not_found: bool = False
+    reason: str = ""
+    """Why they could not be loaded (go's error, unwrapped), or ``""``."""
 
     def check(self, path: str, version: str) -> tuple[bool, tuple[str, ...]]:
         hit = False
@@ -297,23 +304,13 @@ class _Context:
                 for old, new in main.replaces.items()
             ],
         )
+        # go.mod files (replacements resolved), from whichever GOPROXY entry has them.
+        self.gomods = ModuleView(ProxySource(client), self.main_file, main.dir or Path("."))
 
     def view(self, repo: _Repo) -> tuple[ModuleView, _RepoSource]:
         """Go's module queries against one GOPROXY entry (``queryProxy``)."""
         source = _RepoSource(self, repo)
         return ModuleView(source, self.main_file, self.main.dir or Path(".")), source
-
-    # -- go.mod contents, honouring replacements (Go's rawGoModData) -----------------------
-
-    async def raw_gomod(self, m: ModuleVersion) -> bytes:
-        repl = self.main.replacement(m.path, m.version)
-        if repl is not None:
-            new_path, new_version = repl
-            if not new_version:
-                base = self.main.dir or Path(".")
-                return (base / new_path / "go.mod").read_bytes()
-            return (await self.client.gomod(new_path, new_version)).data
-        return (await self.client.gomod(m.path, m.version)).data
 
     # -- allowed (CheckAllowed = exclusions + retractions) -------------------------------------
 
@@ -325,20 +322,18 @@ class _Context:
             return self.retractions[path]
 
     async def _load_retractions(self, path: str) -> _Retractions:
+        """From the go.mod of ``path@latest`` ignoring retractions (``CheckRetractions``)."""
         if self.main.replaced_wholly(path):
-            return _Retractions([], "", "")
+            return _Retractions((), "", "")
         try:
             info = await query_latest(self.client, path, allowed=None, main=self.main)
-            latest = ModuleVersion(path, info.version)
-            data = await self.raw_gomod(latest)
-            f = parse_lax("go.mod", data)
-        except (ProxyError, ModuleError, GomodxError, OSError) as exc:
-            # Like go, a module with no version at all simply has no retractions.
-            message = f"loading module retractions for {path}: {exc}"
-            return _Retractions([], "", "", message, isinstance(exc, ModuleNotFound))
-        intervals = [(r.low, r.high, r.rationale) for r in f.retract]
-        deprecated = f.module.deprecated if f.module else ""
-        return _Retractions(intervals, deprecated, info.version)
+            latest = self.gomods.resolve(ModuleVersion(path, info.version))
+            s = await self.gomods.raw_summary(latest)
+        except LoadError as exc:
+            return _Retractions((), "", "", exc.reason)
+        except GomodxError as exc:
+            return _Retractions((), "", "", _unwrap_module_error(str(exc), path))
+        return _Retractions(s.retract, s.deprecated, info.version)
 
     async def allowed(self, path: str, version: str, retractions: bool = True) -> bool:
         if self.main.excluded(path, version):
@@ -347,6 +342,18 @@ class _Context:
             return True
         r = await self.load_retractions(path)
         return not r.check(path, version)[0]
+
+
+def _unwrap_module_error(text: str, path: str) -> str:
+    """What Go's ``errors.As(err, &module.ModuleError)`` leaves: the text after
+    ``module PATH: `` or ``PATH@VERSION: ``."""
+    if text.startswith(f"module {path}: "):
+        return text[len(f"module {path}: ") :]
+    if text.startswith(path + "@"):
+        version, sep, rest = text[len(path) + 1 :].partition(": ")
+        if sep and version and " " not in version:
+            return rest
+    return text
 
 
 async def query_latest(
@@ -508,9 +515,11 @@ async def module_versions(
 
     retractions = await ctx.load_retractions(path)
     error = ""
-    if retractions.error and listing.versions:
-        # go list -m -versions fails rather than show possibly retracted versions.
-        error = retractions.error
+    checked = next((v for v in listing.versions if not main.excluded(path, v)), None)
+    if retractions.reason and checked is not None:
+        # go list -m -versions fails rather than show possibly retracted versions; the
+        # error names the first version it checked (excluded ones are skipped first).
+        error = str(retractions_error(ModuleVersion(path, checked), retractions.reason))
 
     latest = ""
     latest_error = ""
