@@ -263,6 +263,24 @@ def _mod_is_prefix(path: str, version: str) -> bool:
     return True
 
 
+def retracted(
+    path: str, version: str, intervals: Iterable[tuple[str, str, str]]
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether ``version`` lies in one of the ``(low, high, rationale)`` retract intervals,
+    and the non-empty rationales of those that hold it, in go.mod order."""
+    hit = False
+    why: list[str] = []
+    for low, high, rationale in intervals:
+        if (
+            semver.mod_compare(path, low, version) <= 0
+            and semver.mod_compare(path, version, high) <= 0
+        ):
+            hit = True
+            if rationale:
+                why.append(rationale)
+    return hit, tuple(why)
+
+
 def retractions_error(m: ModuleVersion, reason: str) -> GomodxError:
     """Go's ``retractionLoadingError`` for checking version ``m``."""
     return GomodxError(f"loading module retractions for {m}: {reason}")
@@ -673,16 +691,7 @@ class ModuleView:
         except GomodxError as exc:
             reason = exc.reason if isinstance(exc, (LoadError, QueryError)) else str(exc)
             raise retractions_error(m, reason) from None
-        why: list[str] = []
-        hit = False
-        for low, high, rationale in intervals:
-            if (
-                semver.mod_compare(m.path, low, m.version) <= 0
-                and semver.mod_compare(m.path, m.version, high) <= 0
-            ):
-                hit = True
-                if rationale:
-                    why.append(rationale)
+        hit, why = retracted(m.path, m.version, intervals)
         if hit:
             text = "retracted by module author"
             if why:

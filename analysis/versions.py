@@ -46,8 +46,10 @@ from analysis.source import (
     ModuleView,
     ProxySource,
     QueryError,
+    retracted,
     retractions_error,
 )
+from analysis.source import short_message as _short_message
 
 __all__ = [
     "MainModule",
@@ -108,20 +110,6 @@ class MainModule:
 
     def replaced_wholly(self, path: str) -> bool:
         return (path, "") in self.replaces
-
-    def replaced_versions(self, path: str) -> list[str]:
-        return [v for (p, v) in self.replaces if p == path and v]
-
-    def highest_replaced(self, path: str) -> str | None:
-        """Go's ``HighestReplaced()[path]``: the highest replaced version, ``""`` when only a
-        wildcard replaces ``path``, ``None`` when nothing does."""
-        found = [v for (p, v) in self.replaces if p == path]
-        if not found:
-            return None
-        versioned = [v for v in found if v]
-        if not versioned:
-            return ""
-        return max(versioned, key=lambda v: semver.mod_sort_key(path, v))
 
 
 NO_MAIN = MainModule()
@@ -251,13 +239,9 @@ class ModuleVersions:
 
 
 def short_message(text: str) -> str:
-    """Go's ``ShortMessage`` for a retraction rationale or deprecation message."""
-    line = text.split("\n", 1)[0].strip()
-    if len(line.encode()) > 500:
-        return "(message omitted: too long)"
-    if any(not (c.isprintable() or c.isspace()) for c in line):
-        return "(message omitted: contains non-printable characters)"
-    return line
+    """Go's ``ShortMessage`` for a retraction rationale or deprecation message (``""``
+    stays ``""``)."""
+    return _short_message(text, "")
 
 
 # -- the query machinery -------------------------------------------------------------------------
@@ -274,17 +258,7 @@ class _Retractions:
     """Why they could not be loaded (go's error, unwrapped), or ``""``."""
 
     def check(self, path: str, version: str) -> tuple[bool, tuple[str, ...]]:
-        hit = False
-        why: list[str] = []
-        for low, high, rationale in self.intervals:
-            if (
-                semver.mod_compare(path, low, version) <= 0
-                and semver.mod_compare(path, version, high) <= 0
-            ):
-                hit = True
-                if rationale:
-                    why.append(rationale)
-        return hit, tuple(why)
+        return retracted(path, version, self.intervals)
 
 
 class _Context:
