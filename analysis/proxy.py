@@ -397,6 +397,18 @@ def _module_error(cls: type[ProxyError], path: str, version: str, message: str) 
 Subscriber = Callable[[FetchEvent], None]
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One GET on behalf of a fetch: what every :class:`FetchEvent` about it repeats."""
+
+    kind: str
+    path: str
+    version: str
+    shown: str
+    proxy: str
+    cache: str | None
+
+
 class _Once(Generic[_T]):
     """A result shared by every caller asking for the same thing at the same time."""
 
@@ -762,16 +774,10 @@ class ProxyClient:
         return await self._once(("gomod", path, version), lambda: self._gomod(path, version))
 
     async def _gomod(self, path: str, version: str) -> GoModFile:
-        for cache in self.caches.layers:
-            data = cache.read(path, version, "mod")
-            if data is None:
-                continue
-            try:
-                verified = self._check_gomod(path, version, data, cache.name)
-            except (_Corrupt, ChecksumMismatch):
-                continue  # a corrupt cache entry is a miss, never an answer
-            self._emit_cache_hit("mod", path, version, cache.name, len(data))
-            return GoModFile(path, version, data, cache.name, verified=verified)
+        hit = self._cached_gomod(path, version)
+        if hit is not None:
+            self._emit_cache_hit("mod", path, version, hit.origin, len(hit.data))
+            return hit
         if self.offline:
             raise ModuleNotFound(
                 f"{path}@{version}: go.mod not in the module cache ({self._offline_reason()})"
@@ -802,6 +808,30 @@ class ProxyClient:
         """The module zip, checked against go.sum's ``path version h1:`` line if present."""
         check_path(path)
         _check_canonical(path, version)
+        hit = self._cached_zip(path, version)
+        if hit is not None:
+            data, source = hit
+            self._emit_cache_hit("zip", path, version, source, len(data))
+            return data
+        if self.offline:
+            raise ModuleNotFound(f"{path}@{version}: zip not in the module cache")
+        return await self.try_proxies(path, lambda repo: repo.zip(version))
+
+    def _cached_gomod(self, path: str, version: str) -> GoModFile | None:
+        """The go.mod from the first cache layer that has a sound copy, or None."""
+        for cache in self.caches.layers:
+            data = cache.read(path, version, "mod")
+            if data is None:
+                continue
+            try:
+                verified = self._check_gomod(path, version, data, cache.name)
+            except (_Corrupt, ChecksumMismatch):
+                continue  # a corrupt cache entry is a miss, never an answer
+            return GoModFile(path, version, data, cache.name, verified=verified)
+        return None
+
+    def _cached_zip(self, path: str, version: str) -> tuple[bytes, str] | None:
+        """The zip (and the cache layer's name) from the first layer with a sound copy."""
         for cache in self.caches.layers:
             data = cache.read(path, version, "zip")
             if data is None:
@@ -810,11 +840,8 @@ class ProxyClient:
                 self._check_zip(path, version, data, cache.name)
             except (_Corrupt, ChecksumMismatch):
                 continue
-            self._emit_cache_hit("zip", path, version, cache.name, len(data))
-            return data
-        if self.offline:
-            raise ModuleNotFound(f"{path}@{version}: zip not in the module cache")
-        return await self.try_proxies(path, lambda repo: repo.zip(version))
+            return data, cache.name
+        return None
 
     def _emit_cache_hit(
         self, kind: str, path: str, version: str, source: str, size: int = 0
@@ -900,6 +927,7 @@ class ProxyClient:
         shown = redact_url(url)
         if url.startswith("file:"):
             return self._get_file(spec, url, kind, path, version, limit, validate, cache)
+        req = _Request(kind, path, version, shown, spec.redacted, cache)
         try:
             target, headers = self._auth_for(url)
         except ProxyError as exc:
@@ -921,40 +949,13 @@ class ProxyClient:
                 if status == 200:
                     if validate is not None:
                         validate(body)
-                    self._emit(
-                        FetchEvent(
-                            kind,
-                            path,
-                            version,
-                            shown,
-                            spec.redacted,
-                            "ok",
-                            status=status,
-                            bytes=size,
-                            latency=self._clock() - start,
-                            attempt=attempt,
-                            cache=cache,
-                        )
-                    )
+                    self._emit_request(req, "ok", start, status, size, attempt)
                     return body
                 err = self._status_error(status, body, shown, path, version)
                 raise err
             except (ModuleNotFound, AuthRequired) as exc:
-                self._emit_failure(
-                    kind,
-                    path,
-                    version,
-                    shown,
-                    spec,
-                    "not_found" if _not_exist(exc) else "error",
-                    status,
-                    size,
-                    start,
-                    attempt,
-                    cache,
-                    str(exc),
-                    False,
-                )
+                outcome = "not_found" if _not_exist(exc) else "error"
+                self._emit_request(req, outcome, start, status, size, attempt, str(exc))
                 raise
             except ChecksumMismatch as exc:
                 last = exc
@@ -976,38 +977,11 @@ class ProxyClient:
                 last = _module_error(ProxyError, path, version, f'Get "{shown}": {_describe(exc)}')
                 retry, delay = False, None
             except ProxyError as exc:
-                self._emit_failure(
-                    kind,
-                    path,
-                    version,
-                    shown,
-                    spec,
-                    "error",
-                    status,
-                    size,
-                    start,
-                    attempt,
-                    cache,
-                    str(exc),
-                    False,
-                )
+                self._emit_request(req, "error", start, status, size, attempt, str(exc))
                 raise
             will_retry = retry and attempt < policy.attempts
-            self._emit_failure(
-                kind,
-                path,
-                version,
-                shown,
-                spec,
-                "retry" if will_retry else "error",
-                status,
-                size,
-                start,
-                attempt,
-                cache,
-                str(last),
-                will_retry,
-            )
+            outcome = "retry" if will_retry else "error"
+            self._emit_request(req, outcome, start, status, size, attempt, str(last), will_retry)
             if not will_retry:
                 break
             wait = policy.backoff(attempt, self._rng) if delay is None else delay
@@ -1018,35 +992,31 @@ class ProxyClient:
         status_note = f" (after {policy.attempts} attempts)"
         raise _module_error(ProxyUnavailable, path, version, f"{last}{status_note}")
 
-    def _emit_failure(
+    def _emit_request(
         self,
-        kind: str,
-        path: str,
-        version: str,
-        shown: str,
-        spec: ProxySpec,
+        req: _Request,
         outcome: str,
+        start: float,
         status: int | None,
         size: int,
-        start: float,
-        attempt: int,
-        cache: str | None,
-        error: str,
-        retried: bool,
+        attempt: int = 1,
+        error: str = "",
+        retried: bool = False,
     ) -> None:
+        """The event for one attempt at ``req`` that began at ``start``."""
         self._emit(
             FetchEvent(
-                kind,
-                path,
-                version,
-                shown,
-                spec.redacted,
+                req.kind,
+                req.path,
+                req.version,
+                req.shown,
+                req.proxy,
                 outcome,
                 status=status,
                 bytes=size,
                 latency=self._clock() - start,
                 attempt=attempt,
-                cache=cache,
+                cache=req.cache,
                 retried=retried,
                 error=error,
             )
@@ -1116,7 +1086,7 @@ class ProxyClient:
         validate: Callable[[bytes], None] | None,
         cache: str | None,
     ) -> bytes:
-        shown = redact_url(url)
+        req = _Request(kind, path, version, redact_url(url), spec.redacted, cache)
         start = self._clock()
         filename = _file_url_path(url)
         try:
@@ -1126,90 +1096,33 @@ class ProxyClient:
             with open(filename, "rb") as handle:
                 data = handle.read(limit + 1)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
-            message = f"reading {shown}: no such file or directory"
+            message = f"reading {req.shown}: no such file or directory"
             if isinstance(exc, IsADirectoryError):
-                message = f"reading {shown}: is a directory"
+                message = f"reading {req.shown}: is a directory"
             err = _module_error(ModuleNotFound, path, version, message)
-            self._emit_failure(
-                kind,
-                path,
-                version,
-                shown,
-                spec,
-                "not_found",
-                404,
-                0,
-                start,
-                1,
-                cache,
-                str(err),
-                False,
-            )
+            self._emit_request(req, "not_found", start, 404, 0, error=str(err))
             raise err from None
         except PermissionError:
-            err = _module_error(AuthRequired, path, version, f"reading {shown}: permission denied")
-            self._emit_failure(
-                kind, path, version, shown, spec, "error", 403, 0, start, 1, cache, str(err), False
-            )
+            message = f"reading {req.shown}: permission denied"
+            err = _module_error(AuthRequired, path, version, message)
+            self._emit_request(req, "error", start, 403, 0, error=str(err))
             raise err from None
         except OSError as exc:
-            err = _module_error(ProxyUnavailable, path, version, f"reading {shown}: {exc.strerror}")
-            self._emit_failure(
-                kind, path, version, shown, spec, "error", None, 0, start, 1, cache, str(err), False
-            )
+            message = f"reading {req.shown}: {exc.strerror}"
+            err = _module_error(ProxyUnavailable, path, version, message)
+            self._emit_request(req, "error", start, None, 0, error=str(err))
             raise err from None
         try:
             if validate is not None:
                 validate(data)
         except _Corrupt as exc:
             err = ProxyError(f"invalid response from proxy {spec.redacted!r}: {exc}")
-            self._emit_failure(
-                kind,
-                path,
-                version,
-                shown,
-                spec,
-                "error",
-                200,
-                len(data),
-                start,
-                1,
-                cache,
-                str(err),
-                False,
-            )
+            self._emit_request(req, "error", start, 200, len(data), error=str(err))
             raise err from None
         except ChecksumMismatch as exc:
-            self._emit_failure(
-                kind,
-                path,
-                version,
-                shown,
-                spec,
-                "error",
-                200,
-                len(data),
-                start,
-                1,
-                cache,
-                str(exc),
-                False,
-            )
+            self._emit_request(req, "error", start, 200, len(data), error=str(exc))
             raise
-        self._emit(
-            FetchEvent(
-                kind,
-                path,
-                version,
-                shown,
-                spec.redacted,
-                "ok",
-                status=200,
-                bytes=len(data),
-                latency=self._clock() - start,
-                cache=cache,
-            )
-        )
+        self._emit_request(req, "ok", start, 200, len(data))
         return data
 
     # -- the go command ------------------------------------------------------------------
@@ -1364,25 +1277,16 @@ class _CacheRepo(_Repo):
         raise ModuleNotFound(f"module {self.path}: @latest is not cached")
 
     async def gomod(self, version: str) -> GoModFile:
-        for cache in self.client.caches.layers:
-            data = cache.read(self.path, version, "mod")
-            if data is None:
-                continue
-            try:
-                verified = self.client._check_gomod(self.path, version, data, cache.name)
-            except (_Corrupt, ChecksumMismatch):
-                continue
-            return GoModFile(self.path, version, data, cache.name, verified=verified)
-        raise ModuleNotFound(f"{self.path}@{version}: go.mod not in the module cache")
+        hit = self.client._cached_gomod(self.path, version)
+        if hit is None:
+            raise ModuleNotFound(f"{self.path}@{version}: go.mod not in the module cache")
+        return hit
 
     async def zip(self, version: str) -> bytes:
-        for cache in self.client.caches.layers:
-            data = cache.read(self.path, version, "zip")
-            if data is not None:
-                with contextlib.suppress(_Corrupt, ChecksumMismatch):
-                    self.client._check_zip(self.path, version, data, cache.name)
-                    return data
-        raise ModuleNotFound(f"{self.path}@{version}: zip not in the module cache")
+        hit = self.client._cached_zip(self.path, version)
+        if hit is None:
+            raise ModuleNotFound(f"{self.path}@{version}: zip not in the module cache")
+        return hit[0]
 
 
 class _HttpRepo(_Repo):
