@@ -65,7 +65,6 @@ from analysis.semver import (
     gover_compare,
     gover_is_valid,
     is_toolchain_path,
-    mod_sort_key,
 )
 from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
@@ -73,11 +72,14 @@ from analysis.source import (
     LoadError,
     Summary,
     check_summary,
+    has_redundant_root,
     lookup_replacement,
+    main_module,
     os_reason,
     parse_summary,
     read_dir_gomod,
     replace_map,
+    roots_from_mod_file,
     strip_module_prefix,
     supports_pruning,
     toolchain_summary,
@@ -293,13 +295,8 @@ class _Loader:
     def __init__(
         self, main_file: ModFile, main_dir: Path, source: GoModSource, concurrency: int
     ) -> None:
-        if main_file.module is None:
-            raise GomodxError(
-                "error reading go.mod: missing module declaration. To specify the module"
-                " path:\n\tgo mod edit -module=example.com/mod"
-            )
+        self.main = main_module(main_file)
         self.main_file = main_file
-        self.main = ModuleVersion(main_file.module.mod.path, "")
         self.main_dir = main_dir
         self.source = source
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -411,28 +408,11 @@ class _Loader:
 
     def roots_from_mod_file(self) -> tuple[list[ModuleVersion], set[str]]:
         """``rootsFromModFile``: non-excluded requirements plus go and toolchain, sorted."""
-        roots: list[ModuleVersion] = []
-        direct: set[str] = set()
-        for r in self.main_file.require:
-            if r.mod in self.excluded:
-                continue  # go: dropping requirement on excluded version
-            roots.append(r.mod)
-            if not r.indirect:
-                direct.add(r.mod.path)
-        go = self.main_file.go
-        roots.append(ModuleVersion("go", go.version if go is not None else DEFAULT_GO_MOD_VERSION))
-        direct.add("go")
-        tc = self.main_file.toolchain
-        if tc is not None and tc.name:
-            roots.append(ModuleVersion("toolchain", tc.name))
-        roots.sort(key=_mod_sort_key)
+        roots, direct, _ = roots_from_mod_file(self.main_file, self.excluded)
         return roots, direct
 
     def has_redundant_root(self, roots: Sequence[ModuleVersion]) -> bool:
-        return any(
-            m.path == self.main.path or (i > 0 and m.path == roots[i - 1].path)
-            for i, m in enumerate(roots)
-        )
+        return has_redundant_root(self.main, roots)
 
     async def update_pruned_roots(
         self, roots: list[ModuleVersion], g: _Graph | None
@@ -547,10 +527,6 @@ def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
     while isinstance(exc, BaseExceptionGroup):
         exc = exc.exceptions[0]
     return exc
-
-
-def _mod_sort_key(m: ModuleVersion) -> tuple[object, ...]:
-    return mod_sort_key(m.path, m.version)
 
 
 def _max_root_version(roots: Iterable[ModuleVersion], path: str) -> str:

@@ -82,6 +82,8 @@ from analysis.source import (
     ModuleView,
     QueryError,
     Summary,
+    has_redundant_root,
+    roots_from_mod_file,
     short_message,
     supports_pruning,
 )
@@ -581,24 +583,10 @@ class _Planner:
     # -- loading the main module ------------------------------------------------------------
 
     def roots_from_mod_file(self) -> tuple[list[ModuleVersion], set[str]]:
-        f = self.view.main_file
-        roots: list[ModuleVersion] = []
-        direct: set[str] = set()
-        for r in f.require:
-            if self.view.is_excluded(r.mod):
-                self.warnings.append(
-                    f"go: dropping requirement on excluded version {r.mod.path} {r.mod.version}"
-                )
-                continue
-            roots.append(r.mod)
-            if not r.indirect:
-                direct.add(r.mod.path)
-        go = f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION
-        roots.append(ModuleVersion("go", go))
-        direct.add("go")
-        if f.toolchain is not None and f.toolchain.name:
-            roots.append(ModuleVersion("toolchain", f.toolchain.name))
-        roots.sort(key=_mod_key)
+        roots, direct, dropped = roots_from_mod_file(self.view.main_file, self.view.excluded)
+        self.warnings.extend(
+            f"go: dropping requirement on excluded version {m.path} {m.version}" for m in dropped
+        )
         return roots, direct
 
     async def load_mod_file(self) -> _Reqs:
@@ -607,7 +595,7 @@ class _Planner:
         roots, direct = self.roots_from_mod_file()
         go = f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION
         rs = _Reqs(supports_pruning(go), roots, direct)
-        if self._has_redundant_root(rs):
+        if has_redundant_root(self.main, rs.roots):
             rs = await self.update_roots(rs.direct, rs)
         if f.go is None:
             # go adds the missing line (the local version) and converts to pruning.
@@ -617,12 +605,6 @@ class _Planner:
             if supports_pruning(v):
                 rs = await self.convert_pruning(rs, True)
         return rs
-
-    def _has_redundant_root(self, rs: _Reqs) -> bool:
-        return any(
-            m.path == self.main.path or (i > 0 and m.path == rs.roots[i - 1].path)
-            for i, m in enumerate(rs.roots)
-        )
 
     async def load_mod_graph(self, rs: _Reqs) -> tuple[_Reqs, _Graph]:
         """``LoadModGraph``: the graph, with the roots brought up to date (``expandGraph``)."""

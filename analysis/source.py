@@ -31,7 +31,7 @@ import dataclasses
 import io
 import os
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -328,6 +328,52 @@ def _zero_pseudo(path: str) -> str:
     return semver.zero_pseudo_version(major)
 
 
+# -- the main go.mod ----------------------------------------------------------------------
+
+
+def main_module(f: ModFile) -> ModuleVersion:
+    """The main module of go.mod ``f`` (version ``""``); go's error when it has no
+    ``module`` line."""
+    if f.module is None:
+        raise GomodxError(
+            "error reading go.mod: missing module declaration. To specify the module"
+            " path:\n\tgo mod edit -module=example.com/mod"
+        )
+    return ModuleVersion(f.module.mod.path, "")
+
+
+def roots_from_mod_file(
+    f: ModFile, excluded: frozenset[ModuleVersion]
+) -> tuple[list[ModuleVersion], set[str], list[ModuleVersion]]:
+    """``rootsFromModFile``: the roots (requirements not on ``excluded`` versions, plus
+    ``go``, 1.16 when the line is missing, and ``toolchain``) in ModSort order, the direct
+    paths, and the requirements dropped as excluded."""
+    roots: list[ModuleVersion] = []
+    direct: set[str] = set()
+    dropped: list[ModuleVersion] = []
+    for r in f.require:
+        if r.mod in excluded:
+            dropped.append(r.mod)  # go: dropping requirement on excluded version
+            continue
+        roots.append(r.mod)
+        if not r.indirect:
+            direct.add(r.mod.path)
+    roots.append(ModuleVersion("go", f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION))
+    direct.add("go")
+    if f.toolchain is not None and f.toolchain.name:
+        roots.append(ModuleVersion("toolchain", f.toolchain.name))
+    roots.sort(key=lambda m: semver.mod_sort_key(m.path, m.version))
+    return roots, direct, dropped
+
+
+def has_redundant_root(main: ModuleVersion, roots: Sequence[ModuleVersion]) -> bool:
+    """Whether sorted ``roots`` name a path twice, or the main module (``loadModFile``
+    then brings the roots up to date before anything else)."""
+    return any(
+        m.path == main.path or (i > 0 and m.path == roots[i - 1].path) for i, m in enumerate(roots)
+    )
+
+
 # -- go.mod summaries (goModSummary) ----------------------------------------------------
 
 
@@ -456,15 +502,10 @@ class ModuleView:
         main_dir: str | os.PathLike[str],
         local_go: str = LOCAL_GO_VERSION,
     ) -> None:
-        if main_file.module is None:
-            raise GomodxError(
-                "error reading go.mod: missing module declaration. To specify the module"
-                " path:\n\tgo mod edit -module=example.com/mod"
-            )
+        self.main = main_module(main_file)
         self.source = source
         self.main_file = main_file
         self.main_dir = Path(main_dir)
-        self.main = ModuleVersion(main_file.module.mod.path, "")
         self.local_go = local_go
         self.excluded: frozenset[ModuleVersion] = frozenset(e.mod for e in main_file.exclude)
         self.replacements = replace_map(main_file)
