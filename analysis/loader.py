@@ -58,7 +58,7 @@ from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
 from analysis.modpath import escape_path, escape_version
 from analysis.module import NONE, ModuleVersion
-from analysis.mvs import BuildListError, RequirementGraph
+from analysis.mvs import BuildListError, LoadedReqs, RequirementGraph
 from analysis.mvs import req as mvs_req
 from analysis.semver import (
     cmp_version,
@@ -459,29 +459,10 @@ class _Loader:
             if m.path in direct and m.path not in in_roots:
                 root_paths.append(m.path)
                 in_roots.add(m.path)
-        return mvs_req(self.main, root_paths, _LoadedReqs(self, keep))
+        return mvs_req(self.main, root_paths, LoadedReqs(self.main, keep, self._loaded_require))
 
-
-def _toolchain_summary(m: ModuleVersion) -> GoModSummary:
-    s = toolchain_summary(m)
-    return GoModSummary(
-        module=m, actual=m, module_path=s.module_path, require=s.require, pruned=True
-    )
-
-
-class _LoadedReqs:
-    """``mvsReqs`` over summaries that are already loaded (the unpruned graph)."""
-
-    def __init__(self, loader: _Loader, roots: list[ModuleVersion]) -> None:
-        self.loader = loader
-        self.roots = roots
-
-    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
-        if m == self.loader.main:
-            return self.roots
-        if m.version == NONE:
-            return []
-        s = self.loader.loaded.get(m)
+    def _loaded_require(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        s = self.loaded.get(m)
         if s is None:
             if is_toolchain_path(m.path):
                 return _toolchain_summary(m).require
@@ -489,8 +470,12 @@ class _LoadedReqs:
             raise GomodxError(f"internal error: {m}: go.mod not loaded")
         return s.require
 
-    def max(self, path: str, v1: str, v2: str) -> str:
-        return v2 if cmp_version(path, v1, v2) < 0 else v1
+
+def _toolchain_summary(m: ModuleVersion) -> GoModSummary:
+    s = toolchain_summary(m)
+    return GoModSummary(
+        module=m, actual=m, module_path=s.module_path, require=s.require, pruned=True
+    )
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -42,6 +42,7 @@ __all__ = [
     "BuildListError",
     "DowngradeReqs",
     "GoModReqs",
+    "LoadedReqs",
     "Reqs",
     "RequirementGraph",
     "UpgradeReqs",
@@ -174,6 +175,37 @@ def _find_path(
                 parent[r] = m
                 queue.append(r)
     return None
+
+
+class LoadedReqs:
+    """cmd/go's ``mvsReqs``: :class:`Reqs` where the main module requires ``roots`` and
+    every other version what ``required_of`` says (its go.mod, already loaded); versions
+    compare with :func:`~analysis.semver.cmp_version`."""
+
+    def __init__(
+        self,
+        main: ModuleVersion,
+        roots: Sequence[ModuleVersion],
+        required_of: Callable[[ModuleVersion], Sequence[ModuleVersion]],
+    ) -> None:
+        self.main = main
+        self.roots = roots
+        self.required_of = required_of
+
+    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        if m == self.main:
+            return self.roots
+        if m.version == NONE:
+            return []
+        return self.required_of(m)
+
+    def max(self, path: str, v1: str, v2: str) -> str:
+        return _max_version(path, v1, v2)
+
+
+def _max_version(path: str, v1: str, v2: str) -> str:
+    """cmd/go's ``mvsReqs.Max``: ``v1`` unless ``v2`` is higher."""
+    return v2 if cmp_version(path, v1, v2) < 0 else v1
 
 
 _F = TypeVar("_F")
@@ -570,7 +602,7 @@ class GoModReqs:
     # Reqs -------------------------------------------------------------------------
 
     def max(self, path: str, v1: str, v2: str) -> str:
-        return v1 if cmp_version(path, v1, v2) >= 0 else v2
+        return _max_version(path, v1, v2)
 
     def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
         if m.version == NONE:

@@ -69,7 +69,7 @@ from analysis.loader import ModuleLoadError
 from analysis.modfile import ModFile, Require
 from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
-from analysis.mvs import RequirementGraph
+from analysis.mvs import LoadedReqs, RequirementGraph
 from analysis.mvs import req as mvs_req
 from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
@@ -477,29 +477,6 @@ class _ConstraintError(Exception):
         self.conflicts = list(conflicts)
 
 
-class _MvsReqs:
-    """``mvsReqs`` over go.mod summaries that are already loaded."""
-
-    def __init__(self, planner: _Planner, roots: Sequence[ModuleVersion]) -> None:
-        self.planner = planner
-        self.roots = list(roots)
-
-    def required(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
-        if m == self.planner.main:
-            return self.roots
-        if m.version == NONE:
-            return []
-        got = self.planner.loaded.get(m)
-        if got is None:
-            raise GomodxError(f"internal error: {m}: go.mod not loaded")
-        if isinstance(got, LoadError):
-            raise got
-        return got.require
-
-    def max(self, path: str, v1: str, v2: str) -> str:
-        return v2 if semver.cmp_version(path, v1, v2) < 0 else v1
-
-
 # -- the planner ------------------------------------------------------------------------
 
 
@@ -578,7 +555,15 @@ class _Planner:
             got = self.loaded.get(m)
             if isinstance(got, LoadError):
                 raise got
-        return mvs_req(self.main, base, _MvsReqs(self, roots))
+        return mvs_req(self.main, base, LoadedReqs(self.main, list(roots), self._loaded_require))
+
+    def _loaded_require(self, m: ModuleVersion) -> Sequence[ModuleVersion]:
+        got = self.loaded.get(m)
+        if got is None:
+            raise GomodxError(f"internal error: {m}: go.mod not loaded")
+        if isinstance(got, LoadError):
+            raise got
+        return got.require
 
     # -- loading the main module ------------------------------------------------------------
 
