@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from analysis import modfile
 from analysis.errors import (
@@ -70,6 +70,7 @@ from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
     STRICT_VERSION,
     LoadError,
+    Memo,
     Summary,
     check_summary,
     has_redundant_root,
@@ -286,9 +287,6 @@ _Graph = RequirementGraph[_LoadFailure]
 """One ``readModGraph`` result: the requirement lists read, and what failed."""
 
 
-_T = TypeVar("_T")
-
-
 class _Loader:
     """One load: the main go.mod's directives, the caches, and the fetch limit."""
 
@@ -302,8 +300,9 @@ class _Loader:
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.excluded = frozenset(e.mod for e in main_file.exclude)
         self.replacements = replace_map(main_file)
-        self.raw: dict[ModuleVersion, asyncio.Future[Summary]] = {}
-        self.summaries: dict[ModuleVersion, asyncio.Future[GoModSummary]] = {}
+        # One read per go.mod; a failed read is an answer too (reported with its chain).
+        self.raw = Memo(_LoadFailure)
+        self.summaries = Memo(_LoadFailure)
         self.loaded: dict[ModuleVersion, GoModSummary] = {}
         self.fetches = 0
 
@@ -311,7 +310,7 @@ class _Loader:
 
     async def summary(self, m: ModuleVersion) -> GoModSummary:
         """``goModSummary``: m's requirements after replacement and exclusion."""
-        return await _once(self.summaries, m, lambda: self._summary(m))
+        return await self.summaries.get(m, lambda: self._summary(m))
 
     async def _summary(self, m: ModuleVersion) -> GoModSummary:
         if is_toolchain_path(m.path):
@@ -319,7 +318,7 @@ class _Loader:
             self.loaded[m] = s
             return s
         actual = lookup_replacement(self.replacements, m) or m
-        raw = await _once(self.raw, actual, lambda: self._raw_summary(actual))
+        raw = await self.raw.get(actual, lambda: self._raw_summary(actual))
         try:
             checked = check_summary(m, actual, raw, self.excluded)
         except LoadError as exc:
@@ -479,32 +478,6 @@ def _toolchain_summary(m: ModuleVersion) -> GoModSummary:
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-async def _once(
-    cache: dict[ModuleVersion, asyncio.Future[_T]],
-    key: ModuleVersion,
-    compute: Callable[[], Awaitable[_T]],
-) -> _T:
-    """Run ``compute`` once per key; concurrent callers share its result or failure."""
-    fut = cache.get(key)
-    if fut is not None:
-        return await asyncio.shield(fut)
-    fut = asyncio.get_running_loop().create_future()
-    cache[key] = fut
-    try:
-        value = await compute()
-    except _LoadFailure as exc:
-        fut.set_exception(exc)
-        fut.exception()  # retrieved: callers see it through the cache or this raise
-        raise
-    except BaseException:
-        # Cancelled or a bug: forget the entry so nobody waits on it forever.
-        del cache[key]
-        fut.cancel()
-        raise
-    fut.set_result(value)
-    return value
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

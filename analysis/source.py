@@ -210,10 +210,17 @@ class Summary:
 _T = TypeVar("_T")
 
 
-class _Memo:
-    """One computation per key; concurrent callers share its result or its error."""
+class Memo:
+    """One computation per key; concurrent callers share its result or its error.
 
-    def __init__(self) -> None:
+    Errors of the ``remember`` types are answers like results; anything else (a
+    cancellation, a bug) is forgotten, so that nobody waits on it forever.
+    """
+
+    def __init__(
+        self, remember: type[BaseException] | tuple[type[BaseException], ...] = GomodxError
+    ) -> None:
+        self.remember = remember
         self._futures: dict[object, asyncio.Future[object]] = {}
 
     async def get(self, key: object, compute: Callable[[], Awaitable[_T]]) -> _T:
@@ -223,7 +230,7 @@ class _Memo:
             self._futures[key] = fut
             try:
                 value = await compute()
-            except GomodxError as exc:
+            except self.remember as exc:
                 fut.set_exception(exc)
                 fut.exception()  # retrieved: later callers see it through the cache
                 raise
@@ -518,12 +525,12 @@ class ModuleView:
                 self.highest_replaced[old.path] = old.version
         self.gomod_reads: set[ModuleVersion] = set()
         self.zip_reads: set[ModuleVersion] = set()
-        self._raw = _Memo()
-        self._versions = _Memo()
-        self._stats = _Memo()
-        self._latest = _Memo()
-        self._retractions = _Memo()
-        self._zips = _Memo()
+        self._raw = Memo()
+        self._versions = Memo()
+        self._stats = Memo()
+        self._latest = Memo()
+        self._retractions = Memo()
+        self._zips = Memo()
 
     # -- replacement and exclusion ------------------------------------------------------
 
