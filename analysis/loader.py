@@ -39,6 +39,7 @@ which fetches complete.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,7 +59,13 @@ from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
 from analysis.modpath import escape_path, escape_version
 from analysis.module import NONE, ModuleVersion
-from analysis.mvs import BuildListError, LoadedReqs, RequirementGraph
+from analysis.mvs import (
+    BuildListError,
+    LoadedReqs,
+    RequirementGraph,
+    selected_roots,
+    unpruned_root_paths,
+)
 from analysis.mvs import req as mvs_req
 from analysis.semver import (
     cmp_version,
@@ -425,17 +432,8 @@ class _Loader:
         while True:
             if upgraded:
                 g = await self.read_graph_checked(True, roots)
-            new: list[ModuleVersion] = []
-            in_roots = {self.main.path}
-            upgraded = False
-            for m in roots:
-                if m.path in in_roots:
-                    continue  # a redundant root: its path already has its selected version
-                v = g.selected(m.path) if g is not None else _max_root_version(roots, m.path)
-                new.append(ModuleVersion(m.path, v))
-                in_roots.add(m.path)
-                if v != m.version:
-                    upgraded = True
+            selected = g.selected if g is not None else functools.partial(_max_root_version, roots)
+            new, upgraded = selected_roots(self.main, roots, selected)
             if not upgraded:
                 return new, g if new == roots else None
             roots = new
@@ -447,17 +445,8 @@ class _Loader:
         keeps the build list and every direct requirement."""
         if g is None:
             g = await self.read_graph_checked(False, roots)
-        root_paths: list[str] = []
-        in_roots: set[str] = set()
-        for r in roots:
-            if r.path not in in_roots and g.selected(r.path) == r.version:
-                root_paths.append(r.path)
-                in_roots.add(r.path)
         keep = g.build_list()[1:]
-        for m in keep:
-            if m.path in direct and m.path not in in_roots:
-                root_paths.append(m.path)
-                in_roots.add(m.path)
+        root_paths = unpruned_root_paths(roots, g, keep, direct)
         return mvs_req(self.main, root_paths, LoadedReqs(self.main, keep, self._loaded_require))
 
     def _loaded_require(self, m: ModuleVersion) -> Sequence[ModuleVersion]:

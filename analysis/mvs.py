@@ -26,9 +26,9 @@ applies the main module's ``exclude`` and ``replace`` directives the way the go 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from analysis.errors import GomodxError
 from analysis.module import NONE, ModuleVersion
@@ -206,6 +206,46 @@ class LoadedReqs:
 def _max_version(path: str, v1: str, v2: str) -> str:
     """cmd/go's ``mvsReqs.Max``: ``v1`` unless ``v2`` is higher."""
     return v2 if cmp_version(path, v1, v2) < 0 else v1
+
+
+def selected_roots(
+    main: ModuleVersion, roots: Sequence[ModuleVersion], selected: Callable[[str], str]
+) -> tuple[list[ModuleVersion], bool]:
+    """One round of cmd/go's ``updatePrunedRoots``: every root path once (never the main
+    module's) at ``selected(path)``, and whether any root moved."""
+    out: list[ModuleVersion] = []
+    seen = {main.path}
+    moved = False
+    for m in roots:
+        if m.path in seen:
+            continue  # a redundant root: its path already has its selected version
+        v = selected(m.path)
+        out.append(ModuleVersion(m.path, v))
+        seen.add(m.path)
+        if v != m.version:
+            moved = True
+    return out, moved
+
+
+def unpruned_root_paths(
+    roots: Sequence[ModuleVersion],
+    graph: RequirementGraph[Any],
+    keep: Sequence[ModuleVersion],
+    direct: Collection[str],
+) -> list[str]:
+    """The paths cmd/go's ``updateUnprunedRoots`` keeps for ``mvs.Req``: the roots that are
+    selected in ``graph``, then the direct paths among ``keep``."""
+    paths: list[str] = []
+    seen: set[str] = set()
+    for r in roots:
+        if r.path not in seen and graph.selected(r.path) == r.version:
+            paths.append(r.path)
+            seen.add(r.path)
+    for m in keep:
+        if m.path in direct and m.path not in seen:
+            paths.append(m.path)
+            seen.add(m.path)
+    return paths
 
 
 _F = TypeVar("_F")

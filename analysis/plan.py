@@ -69,7 +69,7 @@ from analysis.loader import ModuleLoadError
 from analysis.modfile import ModFile, Require
 from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
-from analysis.mvs import LoadedReqs, RequirementGraph
+from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
 from analysis.mvs import req as mvs_req
 from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
@@ -654,17 +654,12 @@ class _Planner:
                     raise _Refused(f"go: {err}")
             elif rs.graph is not None:
                 g = rs.graph
-            roots = []
-            upgraded = False
-            seen = {self.main.path}
-            for m in rs.roots:
-                if m.path in seen:
-                    continue
-                v = (rs.root_selected(m.path, self.main) or "") if g is None else g.selected(m.path)
-                roots.append(ModuleVersion(m.path, v))
-                seen.add(m.path)
-                if v != m.version:
-                    upgraded = True
+
+            def from_roots(p: str, rs: _Reqs = rs) -> str:
+                return rs.root_selected(p, self.main) or ""
+
+            selected = g.selected if g is not None else from_roots
+            roots, upgraded = selected_roots(self.main, rs.roots, selected)
             if not upgraded:
                 break
         if rs.pruned and tuple(roots) == rs.roots and direct == rs.direct:
@@ -679,18 +674,8 @@ class _Planner:
         err = g.error()
         if err is not None:
             raise _Refused(f"go: {err}")
-        root_paths: list[str] = []
-        in_roots: set[str] = set()
-        for r in rs.roots:
-            if r.path not in in_roots and g.selected(r.path) == r.version:
-                root_paths.append(r.path)
-                in_roots.add(r.path)
         keep = [*g.build_list()[1:], *add]
-        for m in keep:
-            if m.path in direct and m.path not in in_roots:
-                root_paths.append(m.path)
-                in_roots.add(m.path)
-        roots = await self.mvs_req(root_paths, keep)
+        roots = await self.mvs_req(unpruned_root_paths(rs.roots, g, keep, direct), keep)
         if not rs.pruned and tuple(roots) == rs.roots and direct == rs.direct:
             return rs
         return _Reqs(False, roots, direct)
