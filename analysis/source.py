@@ -436,12 +436,15 @@ def toolchain_summary(m: ModuleVersion) -> Summary:
     return Summary(module_path=m.path)
 
 
-def dir_gomod(actual: ModuleVersion, main_dir: Path) -> str:
-    """The go.mod of directory replacement ``actual`` (relative to ``main_dir``)."""
+def replacement_dir(actual: ModuleVersion, main_dir: Path) -> Path:
+    """The directory of directory replacement ``actual`` (relative to ``main_dir``)."""
     d = Path(actual.path)
-    if not d.is_absolute():
-        d = main_dir / d
-    return os.path.normpath(d / "go.mod")
+    return d if d.is_absolute() else main_dir / d
+
+
+def dir_gomod(actual: ModuleVersion, main_dir: Path) -> str:
+    """The go.mod of directory replacement ``actual``, as a normalised path."""
+    return os.path.normpath(replacement_dir(actual, main_dir) / "go.mod")
 
 
 def read_dir_gomod(actual: ModuleVersion, main_dir: Path) -> bytes:
@@ -605,10 +608,7 @@ class ModuleView:
         rel = package[len(m.path) :].lstrip("/") if package != m.path else ""
         actual = self.resolve(m)
         if actual.version == "":
-            d = Path(actual.path)
-            if not d.is_absolute():
-                d = self.main_dir / d
-            d = d / rel
+            d = replacement_dir(actual, self.main_dir) / rel
             try:
                 return any(p.suffix == ".go" and p.is_file() for p in d.iterdir())
             except OSError:
