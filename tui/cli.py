@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
             "(no Go toolchain or network needed)."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"gomodx {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module.register(sub)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed metadata only when asked (start-up time)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        parser.exit(message=f"gomodx {_version()}\n")
 
 
 def _version() -> str:
