@@ -9,8 +9,18 @@ module proxy)::
 :class:`DownloadCache` is one such directory. Go's is only ever read (go owns it, with its
 own locking); gomodx writes fetched files into its own directory
 (``platformdirs.user_cache_dir("gomodx")/download`` unless overridden), always atomically:
-a temporary file in the same directory, written, fsynced, then renamed over the target, so
-a reader sees either the old file, the new file or nothing — never half a file.
+a temporary file in the same directory, written, then renamed over the target, so a reader
+sees either the old file, the new file or nothing — never half a file.
+
+Durability is another matter: after a power loss, a renamed file whose bytes had not
+reached the disk may read back empty or short. Go's own module cache takes that risk
+(``modfetch.writeDiskCache`` writes a temporary file and renames it, without a sync),
+because every cached file is re-fetchable and checked when read. gomodx does the same for
+the files it checks on every read — ``.mod`` (go.sum, else it must parse with a module
+line), ``.info`` (JSON naming the version), ``.zip`` (go.sum or its hash),
+``.ziphash`` (a valid hash) — a damaged one is a cache miss, never an answer. A version
+``list`` cannot be checked that way (an empty list is a valid answer), so it is fsynced
+before the rename, as are all files written with :func:`atomic_write`'s default.
 
 Every path and version is validated (``module.CheckPath``, canonical version, Go's escaping)
 before it becomes a file name, so no input can name a file outside the cache.
@@ -19,6 +29,7 @@ before it becomes a file name, so no input can name a file outside the cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -48,12 +59,14 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("gomodx", appauthor=False)) / "download"
 
 
-def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(target: Path, data: bytes, mode: int = 0o644, *, durable: bool = True) -> None:
     """Write ``data`` to ``target`` so that no reader ever sees a partial file.
 
-    The bytes go to a temporary file in the same directory, are flushed and fsynced, and the
-    file is renamed over ``target`` (``os.replace`` is atomic within a file system). On any
-    failure the temporary file is removed and the old ``target`` (if any) is untouched.
+    The bytes go to a temporary file in the same directory, are flushed (and with
+    ``durable``, fsynced), and the file is renamed over ``target`` (``os.replace`` is atomic
+    within a file system). On any failure the temporary file is removed and the old
+    ``target`` (if any) is untouched. ``durable=False`` is for re-fetchable files checked
+    whenever read (see the module docstring): after a crash they may read back damaged.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
@@ -61,7 +74,8 @@ def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
@@ -72,9 +86,23 @@ def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:
     # cache miss, never a wrong answer — the file's own bytes were on disk before it.
 
 
+@functools.lru_cache(maxsize=4096)
 def _module_dir(path: str) -> str:
+    """``path`` checked and escaped (both pure; every cache layer asks for each path)."""
     check_path(path)
     return escape_path(path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _version_dir(root: Path, path: str) -> Path:
+    """``root/<escaped path>/@v``, checked once to lie inside ``root``."""
+    target = root / _module_dir(path) / "@v"
+    # Belt and braces: validated paths cannot escape, but never trust that blindly. (File
+    # names below are escaped canonical versions and fixed suffixes: no separators.)
+    absroot = os.path.abspath(root)
+    if os.path.commonpath([absroot, os.path.abspath(target)]) != absroot:
+        raise ModuleError(f"cache path escapes the cache: {target}")
+    return target
 
 
 def _version_file(path: str, version: str, suffix: str) -> str:
@@ -105,21 +133,11 @@ class DownloadCache:
         """
         if suffix not in _SUFFIXES:
             raise ModuleError(f"unknown cache file suffix {suffix!r}")
-        target = self.root / _module_dir(path) / "@v" / _version_file(path, version, suffix)
-        self._contain(target)
-        return target
+        return _version_dir(self.root, path) / _version_file(path, version, suffix)
 
     def list_file(self, path: str) -> Path:
         """The ``@v/list`` file of ``path``."""
-        target = self.root / _module_dir(path) / "@v" / "list"
-        self._contain(target)
-        return target
-
-    def _contain(self, target: Path) -> None:
-        # Belt and braces: validated paths cannot escape, but never trust that blindly.
-        root = os.path.abspath(self.root)
-        if os.path.commonpath([root, os.path.abspath(target)]) != root:
-            raise ModuleError(f"cache path escapes the cache: {target}")
+        return _version_dir(self.root, path) / "list"
 
     # -- reading ------------------------------------------------------------------------
 
@@ -154,8 +172,7 @@ class DownloadCache:
         """Versions with a ``.mod`` or ``.info`` file here (what Go's own cache ``list`` is
         made from), in semver order."""
         try:
-            directory = self.root / _module_dir(path) / "@v"
-            names = os.listdir(directory)
+            names = os.listdir(_version_dir(self.root, path))
         except (OSError, ModuleError):
             return []
         found: set[str] = set()
@@ -178,7 +195,7 @@ class DownloadCache:
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
         target = self.file(path, version, suffix)
-        atomic_write(target, data)
+        atomic_write(target, data, durable=False)  # checked when read: see the docstring
         return target
 
     def write_list(self, path: str, data: bytes) -> Path:

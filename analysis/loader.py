@@ -67,6 +67,7 @@ from analysis.mvs import (
     unpruned_root_paths,
 )
 from analysis.mvs import req as mvs_req
+from analysis.proxy import GoModFile
 from analysis.semver import (
     cmp_version,
     gover_compare,
@@ -78,6 +79,7 @@ from analysis.source import (
     STRICT_VERSION,
     LoadError,
     Memo,
+    ProxySource,
     Summary,
     check_summary,
     has_redundant_root,
@@ -347,11 +349,23 @@ class _Loader:
         try:
             if actual.version == "":
                 data = read_dir_gomod(actual, self.main_dir)
+            elif isinstance(self.source, ProxySource):
+                # The client parsed the file when it checked it: share that parse.
+                gm = await self._fetch_file(self.source, actual)
+                return parse_summary(actual, gm.data, self.main_dir, gm.lax)
             else:
                 data = await self._fetch(actual)
             return parse_summary(actual, data, self.main_dir)
         except LoadError as exc:
             raise _LoadFailure(exc.mod, exc.reason, exc.err) from None
+
+    async def _fetch_file(self, source: ProxySource, actual: ModuleVersion) -> GoModFile:
+        async with self.semaphore:
+            self.fetches += 1
+            try:
+                return await source.go_mod_file(actual)
+            except (GomodxError, OSError) as exc:
+                raise _LoadFailure(actual, strip_module_prefix(str(exc), actual), exc) from None
 
     async def _fetch(self, actual: ModuleVersion) -> bytes:
         async with self.semaphore:

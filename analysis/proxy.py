@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 import httpx
@@ -66,6 +66,9 @@ from analysis.modpath import (
     match_prefix_patterns,
 )
 from analysis.module import ModuleVersion
+
+if TYPE_CHECKING:
+    from analysis.modfile import ModFile
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -349,10 +352,22 @@ class GoModFile:
     stale: bool = False
     verified: bool = False
     """True when go.sum had a ``/go.mod`` line and the hash matched."""
+    parsed: ModFile | None = field(default=None, compare=False, repr=False)
+    """The lax parse of :attr:`data`, when the client already made it (see :meth:`lax`)."""
 
     @property
     def hash(self) -> str:
         return gomod_hash(self.data)
+
+    def lax(self) -> ModFile:
+        """``modfile.parse_lax("go.mod", data)``, parsed at most once per file: the client's
+        syntax check and the loader share it. Raises :class:`ModfileError`."""
+        if self.parsed is None:
+            from analysis.modfile import parse_lax
+
+            object.__setattr__(self, "parsed", parse_lax("go.mod", self.data))
+        assert self.parsed is not None
+        return self.parsed
 
 
 @dataclass(frozen=True)
@@ -824,10 +839,10 @@ class ProxyClient:
             if data is None:
                 continue
             try:
-                verified = self._check_gomod(path, version, data, cache.name)
+                verified, parsed = self._check_gomod(path, version, data, cache.name)
             except (_Corrupt, ChecksumMismatch):
                 continue  # a corrupt cache entry is a miss, never an answer
-            return GoModFile(path, version, data, cache.name, verified=verified)
+            return GoModFile(path, version, data, cache.name, verified=verified, parsed=parsed)
         return None
 
     def _cached_zip(self, path: str, version: str) -> tuple[bytes, str] | None:
@@ -869,13 +884,15 @@ class ProxyClient:
 
     # -- validation ----------------------------------------------------------------------
 
-    def _check_gomod(self, path: str, version: str, data: bytes, source: str) -> bool:
+    def _check_gomod(
+        self, path: str, version: str, data: bytes, source: str
+    ) -> tuple[bool, ModFile | None]:
         """go.sum first (raises SumMismatch); else the bytes must parse as a go.mod with a
-        module line (raises _Corrupt). Returns whether go.sum vouched for the bytes."""
+        module line (raises _Corrupt). Returns whether go.sum vouched for the bytes, and
+        the lax parse when one was made (kept with the file, so nobody parses it again)."""
         if self.gosum.verify_gomod(path, version, data, source=source):
-            return True
-        _check_gomod_syntax(path, version, data)
-        return False
+            return True, None
+        return False, _check_gomod_syntax(path, version, data)
 
     def _check_zip(self, path: str, version: str, data: bytes, source: str) -> bool:
         try:
@@ -1433,18 +1450,19 @@ class _HttpRepo(_Repo):
 
     async def _gomod(self, version: str) -> GoModFile:
         _check_canonical(self.path, version)
-        verified: list[bool] = []
+        checked: list[tuple[bool, ModFile | None]] = []
         source = self.spec.redacted
 
         def validate(body: bytes) -> None:
-            verified.clear()
-            verified.append(self.client._check_gomod(self.path, version, body, source))
+            checked.clear()
+            checked.append(self.client._check_gomod(self.path, version, body, source))
 
         data = await self._fetch(
             "mod", f"@v/{escape_version(version)}.mod", version, MAX_GOMOD, validate, "miss"
         )
         await self.client._store(self.client.caches.store, self.path, version, "mod", data)
-        return GoModFile(self.path, version, data, source, verified=bool(verified and verified[0]))
+        verified, parsed = checked[0] if checked else (False, None)
+        return GoModFile(self.path, version, data, source, verified=verified, parsed=parsed)
 
     async def zip(self, version: str) -> bytes:
         _check_canonical(self.path, version)
@@ -1520,8 +1538,8 @@ class _GoRepo(_Repo):
         if not isinstance(mod_file, str):
             raise ProxyError(f"{self.path}@{version}: go mod download printed no GoMod")
         content = Path(mod_file).read_bytes()
-        verified = self.client._check_gomod(self.path, version, content, "direct")
-        return GoModFile(self.path, version, content, "direct", verified=verified)
+        verified, parsed = self.client._check_gomod(self.path, version, content, "direct")
+        return GoModFile(self.path, version, content, "direct", verified=verified, parsed=parsed)
 
     async def zip(self, version: str) -> bytes:
         data = await self._download(version)
@@ -1546,8 +1564,9 @@ def _check_canonical(path: str, version: str) -> None:
         raise ModuleError(f"{path}@{version}: version is not canonical")
 
 
-def _check_gomod_syntax(path: str, version: str, data: bytes) -> None:
-    """A served go.mod must parse and declare a module (catches truncation and garbage)."""
+def _check_gomod_syntax(path: str, version: str, data: bytes) -> ModFile:
+    """A served go.mod must parse and declare a module (catches truncation and garbage);
+    returns the lax parse."""
     from analysis.modfile import parse_lax
 
     try:
@@ -1558,6 +1577,7 @@ def _check_gomod_syntax(path: str, version: str, data: bytes) -> None:
     mod = getattr(module, "mod", None)
     if module is None or not getattr(mod, "path", ""):
         raise _Corrupt(f"{path}@{version}: go.mod has no module line")
+    return parsed
 
 
 def _check_list_text(data: bytes) -> None:

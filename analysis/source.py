@@ -50,7 +50,7 @@ from analysis.errors import (
 from analysis.modfile import ModFile, auto_quote, parse_lax
 from analysis.modpath import check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
-from analysis.proxy import ProxyClient, RevInfo
+from analysis.proxy import GoModFile, ProxyClient, RevInfo
 from analysis.semver import cmp_version
 
 __all__ = [
@@ -125,6 +125,11 @@ class ProxySource:
 
     async def go_mod(self, mod: ModuleVersion) -> bytes:
         return (await self.client.gomod(mod.path, mod.version)).data
+
+    async def go_mod_file(self, mod: ModuleVersion) -> GoModFile:
+        """The go.mod with the client's lax parse (:meth:`GoModFile.lax`): the loader and
+        the view read it without parsing the bytes a second time."""
+        return await self.client.gomod(mod.path, mod.version)
 
     async def versions(self, path: str) -> tuple[str, ...]:
         return (await self.client.versions(path)).versions
@@ -457,15 +462,24 @@ def read_dir_gomod(actual: ModuleVersion, main_dir: Path) -> bytes:
         raise LoadError(actual, f"reading {short}: open {name}: {os_reason(exc)}", exc) from None
 
 
-def parse_summary(actual: ModuleVersion, data: bytes, main_dir: Path) -> Summary:
-    """``rawGoModSummary`` after the read: ``actual``'s go.mod parsed leniently."""
+def parse_summary(
+    actual: ModuleVersion,
+    data: bytes,
+    main_dir: Path,
+    parsed: Callable[[], ModFile] | None = None,
+) -> Summary:
+    """``rawGoModSummary`` after the read: ``actual``'s go.mod parsed leniently.
+
+    ``parsed`` (for a module version, never a directory) returns the same lax parse of
+    ``data`` made earlier, e.g. :meth:`GoModFile.lax`."""
     if actual.version == "":
         name = dir_gomod(actual, main_dir)
         short = short_path(name, main_dir)
+        parsed = None
     else:
         name = short = "go.mod"
     try:
-        f = parse_lax(name, data)
+        f = parsed() if parsed is not None else parse_lax(name, data)
     except ModfileError as exc:
         raise LoadError(actual, f"parsing {short}: {exc}", exc) from None
     return summarize(f)
@@ -559,7 +573,20 @@ class ModuleView:
         return await self._raw.get(actual, lambda: self._read_raw(actual))
 
     async def _read_raw(self, actual: ModuleVersion) -> Summary:
+        if actual.version != "" and isinstance(self.source, ProxySource):
+            gm = await self._proxy_gomod(self.source, actual)
+            return parse_summary(actual, gm.data, self.main_dir, gm.lax)
         return parse_summary(actual, await self.raw_gomod(actual), self.main_dir)
+
+    async def _proxy_gomod(self, source: ProxySource, actual: ModuleVersion) -> GoModFile:
+        """:meth:`raw_gomod` through a proxy client, keeping its parse."""
+        try:
+            gm = await source.go_mod_file(actual)
+        except (ProxyError, ModuleError) as exc:
+            _reraise_transient(exc)
+            raise LoadError(actual, strip_module_prefix(str(exc), actual), exc) from None
+        self.gomod_reads.add(actual)
+        return gm
 
     async def raw_gomod(self, actual: ModuleVersion) -> bytes:
         """``rawGoModData``: the bytes of ``actual``'s go.mod (no replacement applied)."""

@@ -39,7 +39,7 @@ from analysis.loader import (
 )
 from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy
 from analysis.source import ProxySource
-from tui.commands.common import keepalive_transport
+from analysis.transport import KeepAliveTransport as keepalive_transport
 
 FAST = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05, retry_after_cap=1.0)
 

@@ -45,8 +45,9 @@ from analysis.hashes import GoSum
 from analysis.loader import LoadedGraph, load_module_graph
 from analysis.module import ModuleVersion
 from analysis.plan import Plan, plan_get
-from analysis.proxy import FetchEvent, ProxyClient
+from analysis.proxy import DEFAULT_CONCURRENCY, FetchEvent, ProxyClient
 from analysis.source import ProxySource
+from analysis.transport import proxy_transport
 from analysis.versions import MainModule, ModuleVersions, module_versions
 from tui.screens.palette import BindingCommands, ModuleCommands
 from tui.widgets.rows import GraphFacts, build_facts
@@ -94,7 +95,13 @@ class Session:
         if not (d / "go.mod").is_file():
             raise GomodxError(f"{d}: no go.mod here (run gomodx in a Go module, or --demo)")
         env = load_goenv(cwd=d)
-        client = ProxyClient(env, gosum=GoSum.read(d / "go.sum"), offline=offline)
+        # The CLI's transport: lean keep-alive HTTP/1.1, httpx where that cannot do the job.
+        client = ProxyClient(
+            env,
+            gosum=GoSum.read(d / "go.sum"),
+            offline=offline,
+            transport=proxy_transport(DEFAULT_CONCURRENCY),
+        )
         label = "offline (module caches)" if client.offline else f"GOPROXY={env.goproxy}"
         return cls(d, client, label)
 

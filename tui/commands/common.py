@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import functools
 import os
 import shutil
 import sys
@@ -45,7 +44,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
@@ -209,231 +208,11 @@ def _check_proxy_source(env: GoEnv, directory: Path) -> None:
 def keepalive_transport(
     idle_per_host: int = DEFAULT_JOBS, tls: ssl.SSLContext | None = None
 ) -> httpx.AsyncBaseTransport:
-    """A lean HTTP/1.1 keep-alive transport for :class:`~analysis.proxy.ProxyClient`.
+    """The engine's lean keep-alive transport (:mod:`analysis.transport`), kept for callers
+    that want it without routing; commands use :func:`module_client`."""
+    from analysis.transport import KeepAliveTransport
 
-    A cold graph load is thousands of small GETs, and the CPU spent per request is what
-    bounds it. httpcore's connection pool (1.0) re-examines every pooled connection, with
-    system calls, each time a request starts or ends, so its cost grows with the pool; even
-    with small pools, its layers cost about a third of a millisecond per request more than
-    this transport: one asyncio stream and one ``h11`` state machine per connection, idle
-    connections kept per host (at most ``idle_per_host``), and nothing else. The caller
-    (ProxyClient) bounds how many requests are in flight.
-
-    Failures surface as httpx's exceptions (``ConnectError``, ``ReadError``,
-    ``RemoteProtocolError`` for truncated bodies, ``ConnectTimeout``/``ReadTimeout``), so the
-    client's retries work unchanged. As Go's net/http does, a request that fails on a reused
-    connection before any byte of the answer arrived is sent once more on a new connection
-    (the server may have closed the idle connection just then); GETs are idempotent.
-    HTTP/2 is not spoken: HTTP/1.1 with keep-alive is as fast for many small files.
-    ``tls`` replaces the default TLS context (httpx's: certifi's CA certificates).
-    """
-    return _keepalive_transport_class()(idle_per_host, tls)
-
-
-@functools.cache
-def _keepalive_transport_class() -> Callable[
-    [int, ssl.SSLContext | None], httpx.AsyncBaseTransport
-]:
-    # Defined on first use: httpx and h11 are imported only by commands that fetch.
-    import asyncio
-
-    import h11
-    import httpx
-
-    _Key = tuple[str, str, int]
-    _NETWORK_ERRORS = (OSError, EOFError, h11.RemoteProtocolError)
-
-    class _Connection:
-        def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            self.reader = reader
-            self.writer = writer
-            self.h11 = h11.Connection(h11.CLIENT)
-            self.heard = False  # any byte of the current answer
-
-        def reusable(self) -> bool:
-            return self.h11.our_state is h11.IDLE and not self.reader.at_eof()
-
-        def close(self) -> None:
-            with contextlib.suppress(Exception):
-                self.writer.transport.abort()
-
-        async def next_event(self, timeout: float | None) -> Any:
-            while True:
-                event = self.h11.next_event()
-                if event is not h11.NEED_DATA:
-                    return event
-                async with asyncio.timeout(timeout):
-                    data = await self.reader.read(65536)
-                self.heard = self.heard or bool(data)
-                self.h11.receive_data(data)
-
-    class KeepAliveTransport(httpx.AsyncBaseTransport):
-        def __init__(self, idle_per_host: int, tls: ssl.SSLContext | None) -> None:
-            self._idle: dict[_Key, list[_Connection]] = {}
-            self._idle_max = max(1, idle_per_host)
-            self._tls = tls
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            url = request.url
-            if url.scheme not in ("http", "https"):
-                raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
-            key: _Key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-            timeouts = request.extensions.get("timeout", {})
-            body = await request.aread()
-            while True:
-                conn = self._checkout(key)
-                reused = conn is not None
-                if conn is None:
-                    conn = await self._connect(key, timeouts.get("connect"))
-                try:
-                    return await self._send(key, conn, request, body, timeouts.get("read"))
-                except BaseException as exc:
-                    conn.close()
-                    if reused and isinstance(exc, _NETWORK_ERRORS) and not conn.heard:
-                        continue  # closed by the server while idle: once more, afresh
-                    _reraise(exc, read=True)
-
-        async def aclose(self) -> None:
-            for idle in self._idle.values():
-                for conn in idle:
-                    conn.close()
-            self._idle.clear()
-
-        def _checkout(self, key: _Key) -> _Connection | None:
-            idle = self._idle.get(key)
-            while idle:
-                conn = idle.pop()
-                if conn.reusable():
-                    return conn
-                conn.close()
-            return None
-
-        def _checkin(self, key: _Key, conn: _Connection) -> None:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < self._idle_max:
-                idle.append(conn)
-            else:
-                conn.close()
-
-        async def _connect(self, key: _Key, timeout: float | None) -> _Connection:
-            scheme, host, port = key
-            tls: ssl.SSLContext | None = None
-            if scheme == "https":
-                if self._tls is None:
-                    self._tls = httpx.create_ssl_context()
-                tls = self._tls
-            try:
-                async with asyncio.timeout(timeout):
-                    reader, writer = await asyncio.open_connection(
-                        host, port, ssl=tls, server_hostname=host if tls else None
-                    )
-            except BaseException as exc:
-                _reraise(exc, read=False)
-            return _Connection(reader, writer)
-
-        async def _send(
-            self,
-            key: _Key,
-            conn: _Connection,
-            request: httpx.Request,
-            body: bytes,
-            timeout: float | None,
-        ) -> httpx.Response:
-            conn.heard = False
-            target = request.url.raw_path
-            headers = list(request.headers.raw)
-            if body and not any(k.lower() == b"content-length" for k, _ in headers):
-                headers.append((b"Content-Length", str(len(body)).encode()))
-            data = conn.h11.send(h11.Request(method=request.method, target=target, headers=headers))
-            if body:
-                data = (data or b"") + (conn.h11.send(h11.Data(data=body)) or b"")
-            data = (data or b"") + (conn.h11.send(h11.EndOfMessage()) or b"")
-            conn.writer.write(data)
-            await conn.writer.drain()
-            while True:
-                event = await conn.next_event(timeout)
-                if isinstance(event, h11.Response):
-                    break
-                if isinstance(event, h11.InformationalResponse):
-                    continue
-                if isinstance(event, h11.ConnectionClosed):
-                    raise EOFError("server closed the connection without answering")
-                raise h11.RemoteProtocolError(f"unexpected {type(event).__name__}")
-            return httpx.Response(
-                event.status_code,
-                headers=event.headers.raw_items(),
-                stream=_Body(self, key, conn, timeout),
-                extensions={"http_version": b"HTTP/1.1", "reason_phrase": event.reason},
-            )
-
-    class _Body(httpx.AsyncByteStream):
-        """The answer's bytes; the connection goes back to the idle list once all were read."""
-
-        def __init__(
-            self, owner: KeepAliveTransport, key: _Key, conn: _Connection, timeout: float | None
-        ) -> None:
-            self._owner = owner
-            self._key = key
-            self._conn: _Connection | None = conn
-            self._timeout = timeout
-            self._complete = False
-
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            conn = self._conn
-            if conn is None:
-                return
-            try:
-                while True:
-                    event = await conn.next_event(self._timeout)
-                    if isinstance(event, h11.Data):
-                        yield bytes(event.data)
-                    elif isinstance(event, h11.EndOfMessage):
-                        self._complete = True
-                        return
-                    else:
-                        raise h11.RemoteProtocolError(f"unexpected {type(event).__name__}")
-            except BaseException as exc:
-                self._conn = None
-                conn.close()
-                _reraise(exc, read=True)
-
-        async def aclose(self) -> None:
-            conn, self._conn = self._conn, None
-            if conn is None:
-                return
-            h = conn.h11
-            if self._complete and h.our_state is h11.DONE and h.their_state is h11.DONE:
-                h.start_next_cycle()
-                self._owner._checkin(self._key, conn)
-                return
-            conn.close()
-
-    def _reraise(exc: BaseException, *, read: bool) -> NoReturn:
-        """Raise httpx's exception for a low-level failure; anything else (cancellation,
-        GeneratorExit, httpx's own errors) unchanged."""
-        translated = _translate(exc, read=read)
-        if translated is exc:
-            raise exc
-        raise translated from exc
-
-    def _translate(exc: BaseException, *, read: bool) -> BaseException:
-        """httpx's exception for a low-level failure (others pass through unchanged)."""
-        if isinstance(exc, httpx.HTTPError):
-            return exc
-        if isinstance(exc, TimeoutError):
-            return (
-                httpx.ReadTimeout(str(exc) or "timed out")
-                if read
-                else httpx.ConnectTimeout(str(exc) or "timed out")
-            )
-        if isinstance(exc, h11.RemoteProtocolError | EOFError):
-            return httpx.RemoteProtocolError(str(exc))
-        if isinstance(exc, OSError):
-            text = exc.strerror or str(exc) or type(exc).__name__
-            return httpx.ReadError(text) if read else httpx.ConnectError(text)
-        return exc
-
-    return KeepAliveTransport
+    return KeepAliveTransport(idle_per_host, tls)
 
 
 @dataclass
@@ -506,8 +285,10 @@ async def module_client(
 
     gosum = _read_gosum(directory) if directory is not None else GoSum()
     own = Path(args.cache_dir) if getattr(args, "cache_dir", None) else None
+    from analysis.transport import proxy_transport
+
     jobs: int = getattr(args, "jobs", DEFAULT_JOBS) or DEFAULT_JOBS
-    transport = keepalive_transport(jobs)
+    transport = proxy_transport(jobs)
     client = ProxyClient(
         env,
         caches=CacheStack.for_env(env.gomodcache, own),

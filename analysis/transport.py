@@ -1,0 +1,456 @@
+"""How :class:`~analysis.proxy.ProxyClient` speaks HTTP: one choice for the app and the CLI.
+
+A cold graph load is thousands of small GETs, and the CPU spent per request is what bounds
+it. :class:`KeepAliveTransport` is a lean HTTP/1.1 keep-alive transport (one asyncio stream
+and one ``h11`` state machine per connection, idle connections kept per host, nothing
+else). httpcore's pool (1.0) re-examines every pooled connection, with system calls, each
+time a request starts or ends; even with small pools its layers cost about a third of a
+millisecond more per request.
+
+The lean transport does not do everything httpx does, so :func:`proxy_transport` builds a
+:class:`RoutingTransport` that sends each request down the lean path only when that path
+does the job exactly as httpx would, and to httpx's own transport otherwise:
+
+* a forward proxy from the environment applies to the URL (``HTTPS_PROXY``/``HTTP_PROXY``/
+  ``ALL_PROXY`` and ``NO_PROXY``, as Go's ``httpproxy.FromEnvironment`` reads them): httpx
+  tunnels through it (``CONNECT`` for https) — the lean transport only connects directly;
+* a scheme other than ``http``/``https``.
+
+What the lean path shares with httpx, so nothing differs: redirects, cookies, headers and
+``Content-Encoding`` decoding live in ``httpx.AsyncClient``/``httpx.Response`` above any
+transport; TLS uses one context for both paths (httpx's ``create_ssl_context``: certifi's
+certificates, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set — Go honours those too),
+with hostname checking and SNI on the IDNA-encoded host. HTTP/2 is not spoken on the lean
+path: HTTP/1.1 with keep-alive is as fast for many small files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+import ssl
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import NoReturn
+
+import h11
+import httpx
+
+__all__ = [
+    "KeepAliveTransport",
+    "RoutingTransport",
+    "env_proxy_for",
+    "proxy_transport",
+]
+
+_Key = tuple[str, str, int]
+_NETWORK_ERRORS = (OSError, EOFError, h11.RemoteProtocolError)
+
+
+# -- which proxy applies ------------------------------------------------------------------
+
+
+def _getenv(environ: Mapping[str, str], *names: str) -> str:
+    for name in names:
+        value = environ.get(name)
+        if value:
+            return value
+    return ""
+
+
+def env_proxy_for(url: str | httpx.URL, environ: Mapping[str, str] | None = None) -> str | None:
+    """The forward proxy the environment sets for ``url``, or ``None`` for a direct connection.
+
+    Go's rules (``golang.org/x/net/http/httpproxy``): ``HTTPS_PROXY`` for https URLs,
+    ``HTTP_PROXY`` for http (upper case first, then lower case), plus ``ALL_PROXY`` (which
+    httpx honours, Go does not: a proxy the user set for everything is not silently
+    bypassed); ``NO_PROXY`` entries (``*``, ``host``, ``.domain``/``domain`` suffixes,
+    ``host:port``, IP addresses and CIDR blocks) exempt a host; ``localhost`` and loopback
+    addresses are never proxied.
+
+    >>> env_proxy_for("https://proxy.golang.org/x/@v/list", {"HTTPS_PROXY": "http://p:3128"})
+    'http://p:3128'
+    >>> env_proxy_for("http://127.0.0.1:8080/x/@v/list", {"HTTP_PROXY": "http://p:3128"})
+    """
+    env = os.environ if environ is None else environ
+    u = httpx.URL(url) if isinstance(url, str) else url
+    if u.scheme == "https":
+        proxy = _getenv(env, "HTTPS_PROXY", "https_proxy")
+    elif u.scheme == "http":
+        proxy = _getenv(env, "HTTP_PROXY", "http_proxy")
+    else:
+        return None
+    proxy = proxy or _getenv(env, "ALL_PROXY", "all_proxy")
+    if not proxy:
+        return None
+    host = u.host.lower().rstrip(".")
+    port = u.port or (443 if u.scheme == "https" else 80)
+    if not host or host == "localhost":
+        return None
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None and ip.is_loopback:
+        return None
+    if _no_proxy(_getenv(env, "NO_PROXY", "no_proxy"), host, port, ip):
+        return None
+    if "://" not in proxy:
+        proxy = "http://" + proxy  # Go's default scheme for a bare host:port
+    return proxy
+
+
+def _no_proxy(
+    value: str,
+    host: str,
+    port: int,
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None,
+) -> bool:
+    for raw in value.split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        if ip is not None:
+            try:
+                if ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+                continue
+            except ValueError:
+                pass
+        name, want_port = entry, 0
+        if entry.count(":") == 1:
+            name, _, tail = entry.partition(":")
+            if tail.isdigit():
+                want_port = int(tail)
+        if want_port and want_port != port:
+            continue
+        name = name.rstrip(".")
+        if name.startswith("*."):
+            name = name[1:]
+        if name.startswith("."):
+            if host.endswith(name) or host == name[1:]:
+                return True
+        elif host == name or host.endswith("." + name):
+            return True
+    return False
+
+
+# -- the routing transport ----------------------------------------------------------------
+
+
+def proxy_transport(
+    concurrency: int,
+    *,
+    environ: Mapping[str, str] | None = None,
+    tls: ssl.SSLContext | None = None,
+    http2: bool = True,
+) -> RoutingTransport:
+    """The transport a :class:`~analysis.proxy.ProxyClient` should use: lean keep-alive
+    HTTP/1.1 where it does the job exactly, httpx's own transport elsewhere (see the module
+    docstring). ``concurrency`` bounds kept connections per host; ``environ`` (default:
+    ``os.environ``) is read once, now."""
+    return RoutingTransport(
+        concurrency,
+        environ=dict(os.environ if environ is None else environ),
+        tls=tls,
+        http2=http2,
+    )
+
+
+class RoutingTransport(httpx.AsyncBaseTransport):
+    """Per request, the lean :class:`KeepAliveTransport` or an ``httpx.AsyncHTTPTransport``
+    (through the environment's forward proxy, if one applies)."""
+
+    def __init__(
+        self,
+        concurrency: int,
+        *,
+        environ: Mapping[str, str],
+        tls: ssl.SSLContext | None = None,
+        http2: bool = True,
+    ) -> None:
+        self._environ = environ
+        self._concurrency = max(1, concurrency)
+        self._tls = tls
+        self._http2 = http2
+        self.lean = KeepAliveTransport(self._concurrency, self._context)
+        self._fallback: dict[str | None, httpx.AsyncHTTPTransport] = {}
+        self._routes: dict[tuple[bytes, bytes, int | None], str] = {}
+
+    def _context(self) -> ssl.SSLContext:
+        """One TLS context for both paths, made on first https use."""
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context()
+        return self._tls
+
+    def route(self, url: httpx.URL) -> str:
+        """``"lean"`` for the keep-alive path, else the proxy URL (``""``: httpx, direct)."""
+        key = (url.raw_scheme, url.raw_host, url.port)
+        if key not in self._routes:
+            if url.scheme not in ("http", "https"):
+                self._routes[key] = ""
+            else:
+                proxy = env_proxy_for(url, self._environ)
+                self._routes[key] = "lean" if proxy is None else proxy
+        return self._routes[key]
+
+    def _httpx(self, proxy: str) -> httpx.AsyncHTTPTransport:
+        key = proxy or None
+        transport = self._fallback.get(key)
+        if transport is None:
+            http2 = self._http2
+            if http2:
+                try:
+                    import h2  # noqa: F401
+                except ImportError:
+                    http2 = False
+            transport = httpx.AsyncHTTPTransport(
+                verify=self._context(),
+                http2=http2,
+                limits=httpx.Limits(
+                    max_connections=self._concurrency,
+                    max_keepalive_connections=self._concurrency,
+                    keepalive_expiry=30.0,
+                ),
+                proxy=key,
+                trust_env=False,
+            )
+            self._fallback[key] = transport
+        return transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        route = self.route(request.url)
+        if route == "lean":
+            return await self.lean.handle_async_request(request)
+        return await self._httpx(route).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.lean.aclose()
+        for transport in self._fallback.values():
+            await transport.aclose()
+        self._fallback.clear()
+
+
+# -- the lean keep-alive transport --------------------------------------------------------
+
+
+class _Connection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.h11 = h11.Connection(h11.CLIENT)
+        self.heard = False  # any byte of the current answer
+
+    def reusable(self) -> bool:
+        return self.h11.our_state is h11.IDLE and not self.reader.at_eof()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.writer.transport.abort()
+
+    async def next_event(self, timeout: float | None) -> object:
+        while True:
+            event = self.h11.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            async with asyncio.timeout(timeout):
+                data = await self.reader.read(65536)
+            self.heard = self.heard or bool(data)
+            self.h11.receive_data(data)
+
+
+class KeepAliveTransport(httpx.AsyncBaseTransport):
+    """Lean HTTP/1.1 keep-alive over asyncio streams (see the module docstring).
+
+    The caller (ProxyClient) bounds how many requests are in flight; at most
+    ``idle_per_host`` idle connections are kept per host. Failures surface as httpx's
+    exceptions (``ConnectError``, ``ReadError``, ``RemoteProtocolError`` for truncated
+    bodies, ``ConnectTimeout``/``ReadTimeout``), so the client's retries work unchanged. As
+    Go's net/http does, a request that fails on a reused connection before any byte of the
+    answer arrived is sent once more on a new connection (the server may have closed the
+    idle connection just then); GETs are idempotent. ``tls`` is the TLS context, or a
+    function making it on first use (default: httpx's, certifi's CA certificates).
+    """
+
+    def __init__(
+        self,
+        idle_per_host: int = 64,
+        tls: ssl.SSLContext | Callable[[], ssl.SSLContext] | None = None,
+    ) -> None:
+        self._idle: dict[_Key, list[_Connection]] = {}
+        self._idle_max = max(1, idle_per_host)
+        self._tls = tls
+
+    def _context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context()
+        elif not isinstance(self._tls, ssl.SSLContext):
+            self._tls = self._tls()
+        return self._tls
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        if url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
+        # The ASCII (IDNA) host: what DNS, SNI and certificate checks need.
+        host = url.raw_host.decode("ascii")
+        key: _Key = (url.scheme, host, url.port or (443 if url.scheme == "https" else 80))
+        timeouts = request.extensions.get("timeout", {})
+        body = await request.aread()
+        while True:
+            conn = self._checkout(key)
+            reused = conn is not None
+            if conn is None:
+                conn = await self._connect(key, timeouts.get("connect"))
+            try:
+                return await self._send(key, conn, request, body, timeouts.get("read"))
+            except BaseException as exc:
+                conn.close()
+                if reused and isinstance(exc, _NETWORK_ERRORS) and not conn.heard:
+                    continue  # closed by the server while idle: once more, afresh
+                _reraise(exc, read=True)
+
+    async def aclose(self) -> None:
+        for idle in self._idle.values():
+            for conn in idle:
+                conn.close()
+        self._idle.clear()
+
+    def _checkout(self, key: _Key) -> _Connection | None:
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()
+            if conn.reusable():
+                return conn
+            conn.close()
+        return None
+
+    def _checkin(self, key: _Key, conn: _Connection) -> None:
+        idle = self._idle.setdefault(key, [])
+        if len(idle) < self._idle_max:
+            idle.append(conn)
+        else:
+            conn.close()
+
+    async def _connect(self, key: _Key, timeout: float | None) -> _Connection:
+        scheme, host, port = key
+        tls = self._context() if scheme == "https" else None
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(
+                    host.strip("[]"),
+                    port,
+                    ssl=tls,
+                    server_hostname=host.strip("[]") if tls else None,
+                )
+        except BaseException as exc:
+            _reraise(exc, read=False)
+        return _Connection(reader, writer)
+
+    async def _send(
+        self,
+        key: _Key,
+        conn: _Connection,
+        request: httpx.Request,
+        body: bytes,
+        timeout: float | None,
+    ) -> httpx.Response:
+        conn.heard = False
+        headers = list(request.headers.raw)
+        if body and not any(k.lower() == b"content-length" for k, _ in headers):
+            headers.append((b"Content-Length", str(len(body)).encode()))
+        h = conn.h11
+        data = h.send(
+            h11.Request(method=request.method, target=request.url.raw_path, headers=headers)
+        )
+        if body:
+            data = (data or b"") + (h.send(h11.Data(data=body)) or b"")
+        data = (data or b"") + (h.send(h11.EndOfMessage()) or b"")
+        conn.writer.write(data)
+        await conn.writer.drain()
+        while True:
+            event = await conn.next_event(timeout)
+            if isinstance(event, h11.Response):
+                break
+            if isinstance(event, h11.InformationalResponse):
+                continue
+            if isinstance(event, h11.ConnectionClosed):
+                raise EOFError("server closed the connection without answering")
+            raise h11.RemoteProtocolError(f"unexpected {type(event).__name__}")
+        return httpx.Response(
+            event.status_code,
+            headers=event.headers.raw_items(),
+            stream=_Body(self, key, conn, timeout),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": event.reason},
+        )
+
+
+class _Body(httpx.AsyncByteStream):
+    """The answer's bytes; the connection goes back to the idle list once all were read."""
+
+    def __init__(
+        self, owner: KeepAliveTransport, key: _Key, conn: _Connection, timeout: float | None
+    ) -> None:
+        self._owner = owner
+        self._key = key
+        self._conn: _Connection | None = conn
+        self._timeout = timeout
+        self._complete = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            while True:
+                event = await conn.next_event(self._timeout)
+                if isinstance(event, h11.Data):
+                    yield bytes(event.data)
+                elif isinstance(event, h11.EndOfMessage):
+                    self._complete = True
+                    return
+                else:
+                    raise h11.RemoteProtocolError(f"unexpected {type(event).__name__}")
+        except BaseException as exc:
+            self._conn = None
+            conn.close()
+            _reraise(exc, read=True)
+
+    async def aclose(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        h = conn.h11
+        if self._complete and h.our_state is h11.DONE and h.their_state is h11.DONE:
+            h.start_next_cycle()
+            self._owner._checkin(self._key, conn)
+            return
+        conn.close()
+
+
+def _reraise(exc: BaseException, *, read: bool) -> NoReturn:
+    """Raise httpx's exception for a low-level failure; anything else (cancellation,
+    GeneratorExit, httpx's own errors) unchanged."""
+    translated = _translate(exc, read=read)
+    if translated is exc:
+        raise exc
+    raise translated from exc
+
+
+def _translate(exc: BaseException, *, read: bool) -> BaseException:
+    """httpx's exception for a low-level failure (others pass through unchanged)."""
+    if isinstance(exc, httpx.HTTPError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        text = str(exc) or "timed out"
+        return httpx.ReadTimeout(text) if read else httpx.ConnectTimeout(text)
+    if isinstance(exc, h11.RemoteProtocolError | EOFError):
+        return httpx.RemoteProtocolError(str(exc))
+    if isinstance(exc, OSError):
+        text = exc.strerror or str(exc) or type(exc).__name__
+        return httpx.ReadError(text) if read else httpx.ConnectError(text)
+    return exc
