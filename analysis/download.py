@@ -386,14 +386,18 @@ def rewrite_version_list(version_dir: Path) -> None:
 
     The file is edited in place under an exclusive lock on itself, never renamed, because
     concurrent go commands lock that very file; an unchanged list is not rewritten.
+
+    The directory is read only once the lock is held, as go reads it: read before, a
+    rewrite for ``v1.mod`` could see only ``v1.mod``, wait while a concurrent rewrite for
+    ``v2.mod`` writes ``v1 v2``, and then overwrite that with its stale ``v1``.
     """
-    versions = []
-    for name in os.listdir(version_dir):
-        stem = name[:-4] if name.endswith(".mod") else ""
-        if stem and semver.canonical_version(stem) == stem:
-            versions.append(stem)
-    text = "".join(v + "\n" for v in semver.sort_versions(versions)).encode()
     with _flocked(version_dir / "list") as fd:
+        versions = []
+        for name in os.listdir(version_dir):
+            stem = name[:-4] if name.endswith(".mod") else ""
+            if stem and semver.canonical_version(stem) == stem:
+                versions.append(stem)
+        text = "".join(v + "\n" for v in semver.sort_versions(versions)).encode()
         if os.fstat(fd).st_size == len(text) and os.read(fd, len(text) + 1) == text:
             return
         # Zero-fill first, as go does, so a torn write shows up as NUL bytes.

@@ -8,6 +8,7 @@ writes, and afterwards go works with ``GOPROXY=off``.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import json
@@ -251,8 +252,8 @@ def test_same_files_as_go_and_go_works_offline(tmp_path: Path, seed: int) -> Non
     theirs = cache_files(tmp_path / "go" / "modcache")
     ours = cache_files(tmp_path / "ours")
     assert len(ours) > 40 and sorted(ours) == sorted(theirs)
-    differ = [name for name in ours if ours[name] != theirs[name]]
-    assert differ == []
+    differ = {name: (ours[name], theirs[name]) for name in ours if ours[name] != theirs[name]}
+    assert differ == {}, "ours, go's: " + repr(differ)
 
     offline = go_env(tmp_path / "off", proxy="off", GOMODCACHE=str(tmp_path / "ours"))
     (layout.main_dir / "go.mod").write_bytes(pristine)
@@ -383,6 +384,35 @@ def test_version_list_rewritten_in_place(tmp_path: Path) -> None:
     # Escaped (upper-case) and non-canonical names are left out, exactly as go leaves them.
     assert (vdir / "list").read_text() == "v0.9.0\nv1.0.0-rc.1\nv1.0.0\nv2.0.0+incompatible\n"
     assert (vdir / "list").stat().st_ino == inode
+
+
+def test_version_list_read_under_its_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two .mod writes rewriting one list concurrently: the one that locks last must see
+    both .mod files, so the directory is read only once the list's lock is held."""
+    vdir = tmp_path / "@v"
+    vdir.mkdir()
+    (vdir / "v1.0.0.mod").write_text("module x\n")
+    real = dlmod._flocked
+    waiting = threading.Event()
+
+    @contextlib.contextmanager
+    def flocked(path: Path) -> Iterator[int]:
+        waiting.set()
+        with real(path) as fd:
+            yield fd
+
+    monkeypatch.setattr(dlmod, "_flocked", flocked)
+    fd = os.open(vdir / "list", os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a concurrent rewrite (ours or go's) holds the list
+    worker = threading.Thread(target=rewrite_version_list, args=(vdir,))
+    worker.start()
+    assert waiting.wait(10)
+    (vdir / "v1.1.0.mod").write_text("module x\n")  # ... after writing its own .mod
+    os.write(fd, b"v1.0.0\nv1.1.0\n")
+    os.close(fd)
+    worker.join(10)
+    assert not worker.is_alive()
+    assert (vdir / "list").read_text() == "v1.0.0\nv1.1.0\n"
 
 
 def test_waits_for_a_go_command_holding_the_version_lock(small: Any, tmp_path: Path) -> None:
