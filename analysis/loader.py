@@ -352,6 +352,8 @@ class _Loader:
             elif isinstance(self.source, ProxySource):
                 # The client parsed the file when it checked it: share that parse.
                 gm = await self._fetch_file(self.source, actual)
+                if gm.simple is not None:
+                    return gm.simple  # the parser's answer, made without it
                 return parse_summary(actual, gm.data, self.main_dir, gm.lax)
             else:
                 data = await self._fetch(actual)

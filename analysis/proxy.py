@@ -69,6 +69,7 @@ from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
     from analysis.modfile import ModFile
+    from analysis.source import Summary
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -354,6 +355,9 @@ class GoModFile:
     """True when go.sum had a ``/go.mod`` line and the hash matched."""
     parsed: ModFile | None = field(default=None, compare=False, repr=False)
     """The lax parse of :attr:`data`, when the client already made it (see :meth:`lax`)."""
+    simple: Summary | None = field(default=None, compare=False, repr=False)
+    """``summarize(lax())`` made without the parser, for the plainest files (see
+    :func:`analysis.source.simple_summary`); then :attr:`parsed` is left to :meth:`lax`."""
 
     @property
     def hash(self) -> str:
@@ -839,10 +843,12 @@ class ProxyClient:
             if data is None:
                 continue
             try:
-                verified, parsed = self._check_gomod(path, version, data, cache.name)
+                verified, parsed, simple = self._check_gomod(path, version, data, cache.name)
             except (_Corrupt, ChecksumMismatch):
                 continue  # a corrupt cache entry is a miss, never an answer
-            return GoModFile(path, version, data, cache.name, verified=verified, parsed=parsed)
+            return GoModFile(
+                path, version, data, cache.name, verified=verified, parsed=parsed, simple=simple
+            )
         return None
 
     def _cached_zip(self, path: str, version: str) -> tuple[bytes, str] | None:
@@ -886,13 +892,20 @@ class ProxyClient:
 
     def _check_gomod(
         self, path: str, version: str, data: bytes, source: str
-    ) -> tuple[bool, ModFile | None]:
+    ) -> tuple[bool, ModFile | None, Summary | None]:
         """go.sum first (raises SumMismatch); else the bytes must parse as a go.mod with a
         module line (raises _Corrupt). Returns whether go.sum vouched for the bytes, and
-        the lax parse when one was made (kept with the file, so nobody parses it again)."""
+        the lax parse or the parser-free summary when one was made (kept with the file, so
+        nobody parses it again). A file :func:`simple_summary` reads has a module line and
+        parses, so it needs no parser here."""
+        from analysis.source import simple_summary
+
+        simple = simple_summary(data)
         if self.gosum.verify_gomod(path, version, data, source=source):
-            return True, None
-        return False, _check_gomod_syntax(path, version, data)
+            return True, None, simple
+        if simple is not None:
+            return False, None, simple
+        return False, _check_gomod_syntax(path, version, data), None
 
     def _check_zip(self, path: str, version: str, data: bytes, source: str) -> bool:
         try:
@@ -1450,7 +1463,7 @@ class _HttpRepo(_Repo):
 
     async def _gomod(self, version: str) -> GoModFile:
         _check_canonical(self.path, version)
-        checked: list[tuple[bool, ModFile | None]] = []
+        checked: list[tuple[bool, ModFile | None, Summary | None]] = []
         source = self.spec.redacted
 
         def validate(body: bytes) -> None:
@@ -1461,8 +1474,10 @@ class _HttpRepo(_Repo):
             "mod", f"@v/{escape_version(version)}.mod", version, MAX_GOMOD, validate, "miss"
         )
         await self.client._store(self.client.caches.store, self.path, version, "mod", data)
-        verified, parsed = checked[0] if checked else (False, None)
-        return GoModFile(self.path, version, data, source, verified=verified, parsed=parsed)
+        verified, parsed, simple = checked[0] if checked else (False, None, None)
+        return GoModFile(
+            self.path, version, data, source, verified=verified, parsed=parsed, simple=simple
+        )
 
     async def zip(self, version: str) -> bytes:
         _check_canonical(self.path, version)
@@ -1538,8 +1553,16 @@ class _GoRepo(_Repo):
         if not isinstance(mod_file, str):
             raise ProxyError(f"{self.path}@{version}: go mod download printed no GoMod")
         content = Path(mod_file).read_bytes()
-        verified, parsed = self.client._check_gomod(self.path, version, content, "direct")
-        return GoModFile(self.path, version, content, "direct", verified=verified, parsed=parsed)
+        verified, parsed, simple = self.client._check_gomod(self.path, version, content, "direct")
+        return GoModFile(
+            self.path,
+            version,
+            content,
+            "direct",
+            verified=verified,
+            parsed=parsed,
+            simple=simple,
+        )
 
     async def zip(self, version: str) -> bytes:
         data = await self._download(version)

@@ -30,6 +30,7 @@ import asyncio
 import dataclasses
 import io
 import os
+import re
 import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ from analysis.errors import (
     ProxyUnavailable,
 )
 from analysis.modfile import ModFile, auto_quote, parse_lax
-from analysis.modpath import check_path_major, split_path_version
+from analysis.modpath import check_path, check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.proxy import GoModFile, ProxyClient, RevInfo
 from analysis.semver import cmp_version
@@ -432,6 +433,87 @@ def summarize(f: ModFile) -> Summary:
     )
 
 
+_SIMPLE_TOKEN = re.compile(r"[A-Za-z0-9._~/-]+\Z")
+_SIMPLE_GO = re.compile(r"[1-9][0-9]*\.(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))?\Z")
+_SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
+
+
+def simple_summary(data: bytes) -> Summary | None:
+    """:func:`summarize` of ``parse_lax(data)`` without the parser, for the plainest go.mod
+    files only: ``module``, ``go`` and ``require`` lines (single or in one block), canonical
+    versions, no comments but a trailing ``// indirect``, nothing quoted. ``None`` for
+    anything else (the caller parses): the answer is the parser's whenever there is one.
+    """
+    if not _SIMPLE_BYTES.match(data):
+        return None
+    module = go = ""
+    require: list[ModuleVersion] = []
+    in_block = False
+    for raw in data.decode("ascii").split("\n"):
+        if "//" in raw:
+            head, _, tail = raw.partition("//")
+            if tail.strip() != "indirect" or "//" in tail:
+                return None
+            words = head.split()
+            if not (len(words) == 2 and in_block) and not (
+                len(words) == 3 and words[0] == "require"
+            ):
+                return None
+        else:
+            words = raw.split()
+        if not words:
+            continue
+        if in_block:
+            if words == [")"]:
+                in_block = False
+                continue
+            if len(words) != 2:
+                return None
+            path, version = words
+        elif words[0] == "require":
+            if words == ["require", "("]:
+                in_block = True
+                continue
+            if len(words) != 3:
+                return None
+            path, version = words[1], words[2]
+        elif words[0] == "module" and len(words) == 2 and not module:
+            if not _SIMPLE_TOKEN.match(words[1]) or words[1] in ("(", ")"):
+                return None
+            module = words[1]
+            continue
+        elif words[0] == "go" and len(words) == 2 and not go:
+            if not _SIMPLE_GO.match(words[1]):
+                return None
+            go = words[1]
+            continue
+        else:
+            return None
+        if not _SIMPLE_TOKEN.match(path) or not _SIMPLE_TOKEN.match(version):
+            return None
+        if semver.canonical_version(version) != version:
+            return None
+        try:
+            check_path(path)
+            _, path_major, ok = split_path_version(path)
+            if not ok:
+                return None
+            check_path_major(version, path_major)
+        except GomodxError:
+            return None
+        require.append(ModuleVersion(path, version))
+    if in_block or not module:
+        return None
+    if go and semver.gover_compare(go, STRICT_VERSION) >= 0:
+        require.append(ModuleVersion("go", go))
+    return Summary(
+        module_path=module,
+        go_version=go,
+        require=tuple(require),
+        pruned=bool(go) and supports_pruning(go),
+    )
+
+
 def toolchain_summary(m: ModuleVersion) -> Summary:
     """The summary of the ``go@V`` or ``toolchain@V`` pseudo-module."""
     # go@V (V >= 1.21) requires toolchain@goV, so moving one moves the other. Go's zero
@@ -575,6 +657,8 @@ class ModuleView:
     async def _read_raw(self, actual: ModuleVersion) -> Summary:
         if actual.version != "" and isinstance(self.source, ProxySource):
             gm = await self._proxy_gomod(self.source, actual)
+            if gm.simple is not None:
+                return gm.simple  # the parser's answer, made without it
             return parse_summary(actual, gm.data, self.main_dir, gm.lax)
         return parse_summary(actual, await self.raw_gomod(actual), self.main_dir)
 
