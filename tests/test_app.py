@@ -6,6 +6,7 @@ workers it started (never sleeps), and checks widget state and files on disk.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import shutil
@@ -14,9 +15,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerState
 
+from analysis.loader import LoadedGraph
+from analysis.versions import ModuleVersions
 from tui.app import DEMO_DIR, GomodxApp, Session
 from tui.screens.export import ExportRequest, ExportScreen, export_graph, neighbourhood
 from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
@@ -49,12 +54,20 @@ def make(session: Session | None = None, **options: object) -> GomodxApp:
     )
 
 
+def _busy(app: App[object]) -> bool:
+    return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+
+
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker has finished and every message has been handled."""
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+    """Wait until every worker has finished and every message has been handled.
+
+    A handled message may start another worker (highlight -> versions -> facts), so this
+    repeats until a pass over the message queues leaves no worker pending or running.
+    """
     await pilot.pause()
+    while _busy(pilot.app):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def main_screen(app: GomodxApp) -> MainScreen:
@@ -184,11 +197,25 @@ async def test_details_show_requirers_winner_and_why() -> None:
 
 async def test_versions_load_in_a_worker_with_a_loading_indicator() -> None:
     app = make()
+    # Hold example.com/api's fetch until the loading state has been checked: how long
+    # pilot.press takes (it waits for the CPU to go idle) must not decide the outcome.
+    reached, release = asyncio.Event(), asyncio.Event()
+    fetch = app.session.versions
+
+    async def held(path: str, loaded: LoadedGraph | None) -> ModuleVersions:
+        if path == "example.com/api":
+            reached.set()
+            await release.wait()
+        return await fetch(path, loaded)
+
+    app.session.versions = held  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("j")  # example.com/api: not fetched yet
+        await reached.wait()  # the versions worker is fetching
         versions = app.screen.query_one(VersionTable)
         assert versions.loading
+        release.set()
         await settle(pilot)
         assert not versions.loading
         assert versions.path == "example.com/api"

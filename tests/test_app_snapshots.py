@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from tui.app import GomodxApp, Session
 from tui.widgets.details import VersionTable
@@ -28,10 +29,12 @@ def demo_app() -> GomodxApp:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+    """Wait until no worker is pending or running and every message has been handled
+    (a handled message may start another worker, so repeat until none does)."""
     await pilot.pause()
+    while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def steps(*actions: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Any]:
