@@ -601,3 +601,58 @@ async def test_load_failure_is_reported(tmp_path: Path) -> None:
         assert app.facts is None
         assert "could not be loaded" in status_text(app)
         assert any(n.severity == "error" for n in app._notifications)
+
+
+async def test_reload_shows_the_highlighted_module_from_the_new_graph() -> None:
+    # go.mod changes on disk (or a change is applied) and the graph is reloaded: the
+    # details of the module under the cursor must come from the new graph, not the old.
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/pricing")
+        body = app.screen.query_one("#detail-body", Static)
+        assert "example.com/cart@v0.3.1" in text_of(body)
+        gomod = app.session.main_dir / "go.mod"
+        gomod.write_text(
+            gomod.read_text().replace("example.com/cart v0.3.1", "example.com/cart v0.2.0")
+        )
+        await pilot.press("r")
+        await settle(pilot)
+        assert main_screen(app).current == "example.com/pricing"
+        shown = text_of(body)
+        assert "example.com/cart@v0.2.0" in shown
+        assert "example.com/cart@v0.3.1" not in shown
+
+
+async def test_reload_while_versions_load_shows_the_module_again() -> None:
+    # A reload (or an applied change) replaces the graph while the highlighted module's
+    # versions are still being fetched: the pane must not stay "loading" for ever, and it
+    # must show the new graph's facts.
+    app = make()
+    reached, release = asyncio.Event(), asyncio.Event()
+    fetch = app.session.versions
+    calls: list[str] = []
+
+    async def held(path: str, loaded: LoadedGraph | None) -> ModuleVersions:
+        calls.append(path)
+        if path == "example.com/api" and not release.is_set():
+            reached.set()
+            await release.wait()
+        return await fetch(path, loaded)
+
+    app.session.versions = held  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")  # example.com/api
+        await reached.wait()
+        versions = app.screen.query_one(VersionTable)
+        assert versions.loading
+        generation = app.generation
+        await pilot.press("r")
+        release.set()
+        await settle(pilot)
+        assert app.generation == generation + 1
+        assert main_screen(app).current == "example.com/api"
+        assert not versions.loading
+        assert versions.path == "example.com/api"
+        assert [str(k.value) for k in versions.rows] == ["v1.4.0", "v1.3.0"]
