@@ -70,6 +70,22 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+def hold_versions(app: GomodxApp, held_path: str) -> tuple[asyncio.Event, asyncio.Event]:
+    """Make ``held_path``'s versions fetch wait: ``reached`` is set once it is waiting,
+    and it goes on when the test sets ``release``."""
+    reached, release = asyncio.Event(), asyncio.Event()
+    fetch = app.session.versions
+
+    async def held(path: str, loaded: LoadedGraph | None) -> ModuleVersions:
+        if path == held_path and not release.is_set():
+            reached.set()
+            await release.wait()
+        return await fetch(path, loaded)
+
+    app.session.versions = held  # type: ignore[method-assign]
+    return reached, release
+
+
 def main_screen(app: GomodxApp) -> MainScreen:
     screen = app.screen
     assert isinstance(screen, MainScreen), type(screen)
@@ -199,16 +215,7 @@ async def test_versions_load_in_a_worker_with_a_loading_indicator() -> None:
     app = make()
     # Hold example.com/api's fetch until the loading state has been checked: how long
     # pilot.press takes (it waits for the CPU to go idle) must not decide the outcome.
-    reached, release = asyncio.Event(), asyncio.Event()
-    fetch = app.session.versions
-
-    async def held(path: str, loaded: LoadedGraph | None) -> ModuleVersions:
-        if path == "example.com/api":
-            reached.set()
-            await release.wait()
-        return await fetch(path, loaded)
-
-    app.session.versions = held  # type: ignore[method-assign]
+    reached, release = hold_versions(app, "example.com/api")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("j")  # example.com/api: not fetched yet
@@ -629,18 +636,7 @@ async def test_reload_while_versions_load_shows_the_module_again() -> None:
     # versions are still being fetched: the pane must not stay "loading" for ever, and it
     # must show the new graph's facts.
     app = make()
-    reached, release = asyncio.Event(), asyncio.Event()
-    fetch = app.session.versions
-    calls: list[str] = []
-
-    async def held(path: str, loaded: LoadedGraph | None) -> ModuleVersions:
-        calls.append(path)
-        if path == "example.com/api" and not release.is_set():
-            reached.set()
-            await release.wait()
-        return await fetch(path, loaded)
-
-    app.session.versions = held  # type: ignore[method-assign]
+    reached, release = hold_versions(app, "example.com/api")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("j")  # example.com/api

@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from graphdata import SPEC_GRAPH
 
 from analysis.conflicts import (
     Conflict,
@@ -23,16 +24,6 @@ from analysis.module import ModuleVersion
 from analysis.semver import mod_compare
 
 MV = ModuleVersion
-
-SPEC_GRAPH = """\
-example.com/a example.com/b@v1.2.0
-example.com/a example.com/c@v1.2.0
-example.com/a example.com/d@v1.4.0
-example.com/a example.com/e@v1.2.0
-example.com/b@v1.2.0 example.com/d@v1.3.0
-example.com/c@v1.2.0 example.com/d@v1.4.0
-example.com/d@v1.4.0 example.com/e@v1.2.0
-"""
 
 
 def test_spec_example_has_one_conflict_on_d() -> None:

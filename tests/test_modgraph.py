@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from graphdata import SPEC_GRAPH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,17 +31,6 @@ from analysis.module import ModuleVersion
 from analysis.semver import mod_compare
 
 MV = ModuleVersion
-
-# The example of spec §5.1, as go printed it.
-SPEC_GRAPH = """\
-example.com/a example.com/b@v1.2.0
-example.com/a example.com/c@v1.2.0
-example.com/a example.com/d@v1.4.0
-example.com/a example.com/e@v1.2.0
-example.com/b@v1.2.0 example.com/d@v1.3.0
-example.com/c@v1.2.0 example.com/d@v1.4.0
-example.com/d@v1.4.0 example.com/e@v1.2.0
-"""
 
 
 def test_parse_spec_example() -> None:
