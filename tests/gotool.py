@@ -7,9 +7,11 @@ user configuration, and a private module cache.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,16 @@ def run_go(
     if check and proc.returncode != 0:
         pytest.fail(f"go {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
     return proc
+
+
+@contextlib.contextmanager
+def environ(env: dict[str, str]) -> Iterator[None]:
+    """Run in-process code (``tui.cli.main``) with ``env`` as the whole environment."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

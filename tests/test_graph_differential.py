@@ -21,15 +21,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gotool import go_env, require_go, run_go
+from gotool import environ, go_env, require_go, run_go
 from universe import Universe, escape, random_universe
 
 from analysis import modfile
@@ -116,21 +114,9 @@ def _run_go(spec: tuple[int, int, int, int, str], base: Path) -> GoRun:
     )
 
 
-@contextlib.contextmanager
-def _environ(env: dict[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def _gomodx(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), _environ(env) if env else contextlib.nullcontext():
+    with contextlib.redirect_stdout(out), environ(env) if env else contextlib.nullcontext():
         code = gomodx(args)
     return code, out.getvalue()
 

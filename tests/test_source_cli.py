@@ -21,13 +21,12 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from gotool import GO, go_env, require_go, run_go
+from gotool import GO, environ, go_env, require_go, run_go
 from proxyserver import Fault, ProxyServer
 from test_proxy_server import assert_cache_matches
 from test_versions import decorate
@@ -52,18 +51,6 @@ def environment(layout: Layout, proxy: str, **extra: str) -> dict[str, str]:
     if GO is not None:
         env["PATH"] = os.path.dirname(GO) + os.pathsep + env.get("PATH", "")
     return env
-
-
-@contextlib.contextmanager
-def environ(env: dict[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def gomodx(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
