@@ -96,35 +96,11 @@ class GoEnv:
         return mod_flag(self.goflags)
 
     @property
-    def gopath_list(self) -> tuple[str, ...]:
-        """GOPATH split on the OS list separator, as ``filepath.SplitList`` does."""
-        if not self.gopath:
-            return ()
-        return tuple(self.gopath.split(os.pathsep))
-
-    @property
     def download_dir(self) -> Path | None:
         """``$GOMODCACHE/cache/download``: the cache that is laid out like a proxy."""
         if not self.gomodcache or not os.path.isabs(self.gomodcache):
             return None
         return Path(self.gomodcache) / "cache" / "download"
-
-    def as_go_env(self) -> dict[str, str]:
-        """The values as ``go env`` names them (for display and for child processes)."""
-        return {
-            "GOPROXY": self.goproxy,
-            "GONOPROXY": self.gonoproxy,
-            "GOPRIVATE": self.goprivate,
-            "GONOSUMDB": self.gonosumdb,
-            "GOINSECURE": self.goinsecure,
-            "GOSUMDB": self.gosumdb,
-            "GOFLAGS": self.goflags,
-            "GOMODCACHE": self.gomodcache,
-            "GOPATH": self.gopath,
-            "GOWORK": self.gowork,
-            "GOAUTH": self.goauth,
-            "GOENV": self.goenv,
-        }
 
 
 def mod_flag(goflags: str) -> str:

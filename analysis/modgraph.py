@@ -34,7 +34,7 @@ import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
 from analysis.errors import GoCommandError, GomodxError, GraphError
 from analysis.module import NONE, ModuleVersion
-from analysis.semver import is_toolchain_path, mod_compare, mod_is_valid, mod_sort_key
+from analysis.semver import is_toolchain_path, mod_is_valid, mod_sort_key
 
 if TYPE_CHECKING:
     from analysis.modfile import ModFile
@@ -559,13 +559,3 @@ def load_graph(
     if graph_file is not None:
         return read_graph(graph_file, main)
     return parse_graph(run_go_mod_graph(module_dir), "go mod graph", main)
-
-
-def compare_versions(path: str, v: str, w: str) -> int:
-    """cmd/go's version order for ``path``: ``""`` highest, ``none`` lowest."""
-    if v == w:
-        return 0
-    kv, kw = version_key(path, v), version_key(path, w)
-    if kv == kw:
-        return mod_compare(path, v, w)
-    return (kv > kw) - (kv < kw)

@@ -643,9 +643,6 @@ class ModuleView:
             return m
         return self.replacement(m) or m
 
-    def is_excluded(self, m: ModuleVersion) -> bool:
-        return m in self.excluded
-
     # -- go.mod files --------------------------------------------------------------------
 
     async def raw_summary(self, actual: ModuleVersion) -> Summary:

@@ -543,14 +543,3 @@ async def module_versions(
         warnings=tuple(warnings),
         error=error,
     )
-
-
-def requested_by_from_graph(
-    edges: Iterable[tuple[ModuleVersion, ModuleVersion]], path: str
-) -> dict[str, list[str]]:
-    """``version -> [requirer, ...]`` for ``path`` from module-graph edges."""
-    out: dict[str, list[str]] = {}
-    for src, dst in edges:
-        if dst.path == path:
-            out.setdefault(dst.version, []).append(str(src))
-    return out
