@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.cache import atomic_write
-from analysis.errors import GoCommandError, GomodxError, PlanError
+from analysis.errors import GoCommandError, GomodxError, NothingToUndo, PlanError
 from analysis.plan import Plan
 
 __all__ = [
@@ -57,6 +57,8 @@ __all__ = [
 
 class StaleFiles(PlanError):
     """go.mod or go.sum is not what the plan (or the last apply) saw; nothing was written."""
+
+    exit_code = 1
 
     def __init__(self, message: str, files: tuple[str, ...]) -> None:
         self.files = files
@@ -348,7 +350,7 @@ def undo(
     root = backup_root or default_backup_root()
     entry = _latest_backup(root, d)
     if entry is None:
-        raise GomodxError(f"{d}: nothing to undo")
+        raise NothingToUndo(f"{d}: nothing to undo")
     manifest = json.loads((entry / "manifest.json").read_text())
     gomod_before = _read(entry / "go.mod")
     if gomod_before is None:

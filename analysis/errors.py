@@ -12,25 +12,42 @@
      ├── GoCommandError          the go command failed or is missing
      ├── ProxyError              fetching through GOPROXY failed
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
+     │    │    └── NotInCache    offline (or GOPROXY=off) and the module cache lacks it
      │    ├── ProxyUnavailable   network failures, timeouts, 5xx after retries
      │    ├── AuthRequired       401/403
      │    └── ChecksumMismatch   a download whose hash does not match go.sum
      └── PlanError               a downgrade/upgrade that cannot be done
-          └── DowngradeConflict  carries the requirement chain that forbids it
+          ├── PlanRefused        go get would refuse: go's lines, and the failure beneath
+          │    └── DowngradeConflict  carries the requirement chains that forbid it
+          └── NothingToUndo      no earlier apply to undo
 
 User mistakes raise one of these; the command line prints ``str(error)`` and exits 2,
-never a traceback.
+never a traceback. A refused plan is not raised: :class:`~analysis.plan.Plan` carries its
+:class:`PlanRefused` (exit status 1). Code that needs to know *why* something failed
+walks :func:`causes` and tests types, never message text.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from analysis.module import ModuleVersion
 
 
 class GomodxError(Exception):
-    """Base class of every error gomodx reports to a user."""
+    """Base class of every error gomodx reports to a user.
+
+    ``exit_code`` is the command line's exit status for it: 2 (an error) unless the
+    class says 1 ("found something": a refused plan, files changed under us).
+    """
+
+    exit_code: ClassVar[int] = 2
+    hint: str = ""
+    """A line of advice shown after the message (what to try next), when there is one."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +253,10 @@ class ModuleNotFound(ProxyError):
     """The module or version is not there (404/410, lookup disabled, GOPRIVATE)."""
 
 
+class NotInCache(ModuleNotFound):
+    """Offline (``--offline`` or GOPROXY=off) and the module caches do not have the file."""
+
+
 class ProxyUnavailable(ProxyError):
     """Network failure, timeout, or server error that persisted through retries."""
 
@@ -252,9 +273,59 @@ class PlanError(GomodxError):
     """A requested downgrade or upgrade cannot be planned."""
 
 
-class DowngradeConflict(PlanError):
-    """``go get`` would refuse: ``chain[0] requires chain[-1], not target``."""
+class PlanRefused(PlanError):
+    """``go get`` would refuse: ``str()`` is go's ``go: …`` lines.
 
-    def __init__(self, message: str, chain: Sequence[str] = ()) -> None:
-        self.chain: tuple[str, ...] = tuple(chain)
+    ``cause`` is the failure underneath when there is one (a module that cannot be
+    loaded, a proxy that is down, a file missing from the cache in offline mode).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, cause: BaseException | None = None) -> None:
+        self.cause = cause
         super().__init__(message)
+
+    @property
+    def unavailable(self) -> bool:
+        """Whether go would refuse for want of files (offline, proxy down), not by rule."""
+        return any(isinstance(e, (NotInCache, ProxyUnavailable)) for e in causes(self))
+
+
+class DowngradeConflict(PlanRefused):
+    """``go get`` would refuse over version constraints: ``A@v requires B@w, not B@u``.
+
+    ``chains`` holds one requirement chain per conflict, from the argument's module to
+    the version above what was asked (or that cannot be loaded); ``chain`` is the first
+    as strings.
+    """
+
+    def __init__(self, message: str, chains: Sequence[Sequence[ModuleVersion]] = ()) -> None:
+        self.chains: tuple[tuple[ModuleVersion, ...], ...] = tuple(tuple(c) for c in chains)
+        self.chain: tuple[str, ...] = tuple(str(m) for m in self.chains[0]) if chains else ()
+        super().__init__(message)
+
+
+class NothingToUndo(PlanError):
+    """``undo`` found no backup of an earlier apply for this directory."""
+
+    exit_code = 1
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then the failures beneath it: ``cause``/``err`` attributes (gomodx's
+    wrappers), then ``__cause__``; each once."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        for name in ("cause", "err"):
+            inner = getattr(e, name, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+        if e.__cause__ is not None:
+            todo.append(e.__cause__)

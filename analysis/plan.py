@@ -62,6 +62,7 @@ from analysis.errors import (
     GomodxError,
     ModuleError,
     PlanError,
+    PlanRefused,
     ProxyUnavailable,
 )
 from analysis.hashes import GoSum, gomod_hash, zip_hash
@@ -177,7 +178,7 @@ class Plan:
 
     targets: tuple[Target, ...]
     ok: bool
-    error: str = ""
+    error: PlanRefused | None = None
     resolved: tuple[ModuleVersion, ...] = ()
     changes: tuple[Change, ...] = ()
     build_list: tuple[ModuleVersion, ...] = ()
@@ -201,9 +202,7 @@ class Plan:
         :class:`~analysis.errors.PlanError` when go would refuse; do nothing otherwise."""
         if self.ok:
             return
-        if self.chains:
-            raise DowngradeConflict(self.error, [str(m) for m in self.chains[0]])
-        raise PlanError(self.error)
+        raise self.error if self.error is not None else PlanRefused("go get would refuse")
 
     @property
     def target(self) -> Target:
@@ -248,7 +247,7 @@ class Plan:
     def go_lines(self) -> list[str]:
         """go's own stderr report: ``go: downgraded X v1 => v2`` lines (or the refusal)."""
         if not self.ok:
-            return self.error.splitlines()
+            return str(self.error or "").splitlines()
         out = []
         for c in self.changes:
             out.append(f"go: {c}")
@@ -278,7 +277,7 @@ class Plan:
             "Version": self.version,
             "Resolved": mods(self.resolved),
             "OK": self.ok,
-            "Error": self.error,
+            "Error": str(self.error or ""),
             "Changes": [c.to_json() for c in self.changes],
             "BuildList": mods(self.build_list),
             "PreviousBuildList": mods(self.previous_build_list),
@@ -296,11 +295,13 @@ class Plan:
 
 
 class _Refused(Exception):
-    """go would stop here and print ``text`` (its ``go: …`` lines), exit status 1."""
+    """go would stop here and print ``text`` (its ``go: …`` lines), exit status 1;
+    ``cause`` is the failure underneath, when there is one."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cause: BaseException | None = None) -> None:
         super().__init__(text)
         self.text = text
+        self.cause = cause
 
 
 # -- requirements and graphs --------------------------------------------------------------
@@ -596,16 +597,16 @@ class _Planner:
         g = await self.graph(rs)
         err = g.error()
         if err is not None:
-            raise _Refused(f"go: {err}")
+            raise _Refused(f"go: {err}", err)
         if any(g.selected(m.path) != m.version for m in g.required[self.main]):
             try:
                 rs = await self.update_roots(rs.direct, rs)
             except LoadError as exc:
-                raise _Refused(f"go: {exc}") from None
+                raise _Refused(f"go: {exc}", exc) from None
             g = await self.graph(rs)
             err = g.error()
             if err is not None:
-                raise _Refused(f"go: {err}")
+                raise _Refused(f"go: {err}", err)
         return rs, g
 
     async def load_packages(self, rs: _Reqs) -> _Reqs:
@@ -651,7 +652,7 @@ class _Planner:
                 g = await self.graph(rs)
                 err = g.error()
                 if err is not None:
-                    raise _Refused(f"go: {err}")
+                    raise _Refused(f"go: {err}", err)
             elif rs.graph is not None:
                 g = rs.graph
 
@@ -673,7 +674,7 @@ class _Planner:
         g = await self.graph(rs)
         err = g.error()
         if err is not None:
-            raise _Refused(f"go: {err}")
+            raise _Refused(f"go: {err}", err)
         keep = [*g.build_list()[1:], *add]
         roots = await self.mvs_req(unpruned_root_paths(rs.roots, g, keep, direct), keep)
         if not rs.pruned and tuple(roots) == rs.roots and direct == rs.direct:
@@ -689,7 +690,7 @@ class _Planner:
         g = await self.graph(rs)
         err = g.error()
         if err is not None:
-            raise _Refused(f"go: {err}")
+            raise _Refused(f"go: {err}", err)
         return _Reqs(True, g.build_list()[1:], rs.direct)
 
     # -- editRequirements -----------------------------------------------------------------
@@ -741,7 +742,7 @@ class _Planner:
             g0 = await self.graph(rs)
             err = g0.error()
             if err is not None:
-                raise _Refused(f"go: {err}")
+                raise _Refused(f"go: {err}", err)
             selected_root = {m.path: m.version for m in g0.build_list()[1:]}
 
         conflicts: list[_Conflict] = []
@@ -846,7 +847,7 @@ class _Planner:
                             # back to it forever (its loop has no way out here).
                             raise _Refused(_never_finishes(m, prev))
                     elif step_err is not None:
-                        raise _Refused(f"go: {step_err}")
+                        raise _Refused(f"go: {step_err}", step_err)
                     if prev in rejected:
                         continue
                     pruning = root_pruned
@@ -893,7 +894,7 @@ class _Planner:
             try:
                 roots = await self.mvs_req(root_paths, roots)
             except LoadError as exc:
-                raise _Refused(f"go: {exc}") from None
+                raise _Refused(f"go: {exc}", exc) from None
 
         changed = root_pruned != orig.pruned or tuple(roots) != orig.roots
         if not changed:
@@ -1072,11 +1073,11 @@ class _Query:
             elif err is None and not (found or no_package is not None or mod_only is not None):
                 err = exc
         if err is not None:
-            raise _Refused(self.report_error(str(err)))
+            raise _Refused(self.report_error(str(err)), err)
         if not found and mod_only is None:
             for e in (no_package, no_version, no_patch_base, invalid_version, not_exist):
                 if e is not None:
-                    raise _Refused(self.report_error(str(e)))
+                    raise _Refused(self.report_error(str(e)), e)
             raise _Refused(self.report_error(f"cannot find module providing package {q.path}"))
         return found, mod_only
 
@@ -1102,9 +1103,11 @@ class _Get:
         """``performPathQueries`` + ``resolveQueries``: every argument to one version."""
         results = await asyncio.gather(*(q.resolve() for q in self.queries), return_exceptions=True)
         errors: list[str] = []
+        cause: BaseException | None = None
         for q, res in zip(self.queries, results, strict=True):
             if isinstance(res, _Refused):
                 errors.append(res.text)
+                cause = cause or res.cause
                 continue
             if isinstance(res, BaseException):
                 raise res
@@ -1123,7 +1126,7 @@ class _Get:
             if res.is_package and m not in self.packages:
                 self.packages.append(m)
         if errors:
-            raise _Refused("\n".join(errors))
+            raise _Refused("\n".join(errors), cause)
 
     # -- the whole command ----------------------------------------------------------------
 
@@ -1144,7 +1147,7 @@ class _Get:
             rs = await planner.load_mod_file()
             rs, g = await planner.load_mod_graph(rs)
         except _Refused as exc:
-            return _refused(base, exc.text, planner.warnings)
+            return _refused(base, exc.text, planner.warnings, exc.cause)
         initial_graph = g
         initial_list = g.build_list()
         self.initial_version = {m.path: m.version for m in initial_list}
@@ -1154,7 +1157,7 @@ class _Get:
         try:
             await self.resolve()
         except _Refused as exc:
-            return _refused(base, exc.text, planner.warnings)
+            return _refused(base, exc.text, planner.warnings, exc.cause)
         resolved = [m for _, m in self.resolved.values()]
         base = _replace(base, resolved=tuple(resolved))
         must = [m for m in resolved if m.path != self.main.path]
@@ -1189,17 +1192,21 @@ class _Get:
         except _ConstraintError as exc:
             chains = tuple(tuple(c.path) for c in exc.conflicts)
             return _replace(
-                _refused(base, self.constraint_text(exc), planner.warnings), chains=chains
+                base,
+                ok=False,
+                error=DowngradeConflict(self.constraint_text(exc), chains),
+                warnings=tuple(planner.warnings),
+                chains=chains,
             )
         except _Refused as exc:
-            return _refused(base, exc.text, planner.warnings)
+            return _refused(base, exc.text, planner.warnings, exc.cause)
 
         warnings = list(planner.warnings)
         warnings.extend(await self.package_warnings())
         try:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
-            return _refused(base, f"go: {exc}", warnings)
+            return _refused(base, f"go: {exc}", warnings, exc)
         changes = self.report_changes(build_list, rs)
         zips = await self.changed_module_zips(build_list)
         for m in self.packages:
@@ -1553,8 +1560,10 @@ def _conflict_diff(
     return gone, came
 
 
-def _refused(base: Plan, text: str, warnings: Sequence[str]) -> Plan:
-    return _replace(base, ok=False, error=text, warnings=tuple(warnings))
+def _refused(
+    base: Plan, text: str, warnings: Sequence[str], cause: BaseException | None = None
+) -> Plan:
+    return _replace(base, ok=False, error=PlanRefused(text, cause), warnings=tuple(warnings))
 
 
 def _replace(plan: Plan, **changes: Any) -> Plan:
@@ -1578,6 +1587,7 @@ async def plan_get(
     *,
     local_go: str = LOCAL_GO_VERSION,
     suggest: bool = True,
+    gosum: GoSum | None = None,
 ) -> Plan:
     """Preview ``go get TARGET...`` in the module at ``main_dir``.
 
@@ -1588,24 +1598,31 @@ async def plan_get(
     of the same module that go would accept). Raises
     :class:`~analysis.errors.ModfileError` for a malformed main go.mod, :class:`PlanError`
     for arguments gomodx does not handle, and the proxy's errors when the network (not
-    the module graph) fails.
+    the module graph) fails. ``gosum`` is the main module's go.sum (read from
+    ``main_dir``, strictly, when not given: a malformed go.sum is go's error).
     """
     items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
     if not items:
         raise PlanError("go get needs at least one module argument")
     targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
     directory = Path(main_dir)
-    plan = await _plan_once(directory, source, targets, local_go)
+    if gosum is None:
+        gosum = GoSum.read(directory / "go.sum")
+    plan = await _plan_once(directory, source, targets, local_go, gosum)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
     if not plan.version:
         return plan
-    hint = await _suggest(directory, source, targets[0], plan, local_go)
+    hint = await _suggest(directory, source, targets[0], plan, local_go, gosum)
     return _replace(plan, suggestion=hint)
 
 
 async def _plan_once(
-    directory: Path, source: ModuleSource, targets: Sequence[Target], local_go: str
+    directory: Path,
+    source: ModuleSource,
+    targets: Sequence[Target],
+    local_go: str,
+    gosum: GoSum,
 ) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
@@ -1616,18 +1633,19 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    try:
-        gosum = GoSum.read(directory / "go.sum")
-    except GomodxError:
-        gosum = GoSum()
     return await _Get(view, targets, gosum).run()
 
 
 async def _suggest(
-    directory: Path, source: ModuleSource, t: Target, refused: Plan, local_go: str
+    directory: Path,
+    source: ModuleSource,
+    t: Target,
+    refused: Plan,
+    local_go: str,
+    gosum: GoSum,
 ) -> str:
     """The nearest version of the argument's module that ``go get`` would accept."""
-    if not refused.error.startswith("go: ") or " requires " not in refused.error:
+    if not isinstance(refused.error, DowngradeConflict):
         return ""
     main_file = modfile.parse(str(directory / "go.mod"), _read_bytes(directory / "go.mod") or b"")
     view = ModuleView(source, main_file, directory, local_go)
@@ -1658,7 +1676,7 @@ async def _suggest(
             order.append(second[i])
     for v in order[:8]:
         alt = Target(f"{t.path}@{v}", t.path, v)
-        plan = await _plan_once(directory, source, [alt], local_go)
+        plan = await _plan_once(directory, source, [alt], local_go, gosum)
         if plan.ok:
             return alt.raw
     return ""

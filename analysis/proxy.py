@@ -53,6 +53,7 @@ from analysis.errors import (
     GomodxError,
     ModuleError,
     ModuleNotFound,
+    NotInCache,
     ProxyError,
     ProxyUnavailable,
 )
@@ -587,9 +588,7 @@ class ProxyClient:
                 self, spec, path, ModuleNotFound(f"module {path}: disabled by GOPRIVATE/GONOPROXY")
             )
         if spec.url == "off":
-            return _ErrRepo(
-                self, spec, path, ModuleNotFound("module lookup disabled by GOPROXY=off")
-            )
+            return _ErrRepo(self, spec, path, NotInCache("module lookup disabled by GOPROXY=off"))
         if spec.url == "direct":
             return _GoRepo(self, spec, path, "GOPROXY includes direct")
         if spec.url == "noproxy":
@@ -758,9 +757,7 @@ class ProxyClient:
         if cached is not None:
             return cached
         if self.offline:
-            raise ModuleNotFound(
-                f"{path}@{rev}: not in the module cache ({self._offline_reason()})"
-            )
+            raise NotInCache(f"{path}@{rev}: not in the module cache ({self._offline_reason()})")
         return await self.try_proxies(path, lambda repo: repo.stat(rev))
 
     def _cached_info(self, path: str, rev: str) -> RevInfo | None:
@@ -779,7 +776,7 @@ class ProxyClient:
         Go's ``Repo.Latest``. This is not the ``@latest`` *query*; see :mod:`versions`."""
         check_path(path)
         if self.offline:
-            raise ModuleNotFound(f"module {path}: no @latest offline ({self._offline_reason()})")
+            raise NotInCache(f"module {path}: no @latest offline ({self._offline_reason()})")
         return await self.try_proxies(path, lambda repo: repo.latest())
 
     async def gomod(self, path: str, version: str) -> GoModFile:
@@ -798,7 +795,7 @@ class ProxyClient:
             self._emit_cache_hit("mod", path, version, hit.origin, len(hit.data))
             return hit
         if self.offline:
-            raise ModuleNotFound(
+            raise NotInCache(
                 f"{path}@{version}: go.mod not in the module cache ({self._offline_reason()})"
             )
         return await self.try_proxies(path, lambda repo: repo.gomod(version))
@@ -833,7 +830,7 @@ class ProxyClient:
             self._emit_cache_hit("zip", path, version, source, len(data))
             return data
         if self.offline:
-            raise ModuleNotFound(f"{path}@{version}: zip not in the module cache")
+            raise NotInCache(f"{path}@{version}: zip not in the module cache")
         return await self.try_proxies(path, lambda repo: repo.zip(version))
 
     def _cached_gomod(self, path: str, version: str) -> GoModFile | None:

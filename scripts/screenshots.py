@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 
-from tui.app import GomodxApp, Session  # noqa: E402
+from tui.app import GomodxApp, demo_session  # noqa: E402
 from tui.screens.tree import ModuleTree, TreeScreen  # noqa: E402
 from tui.widgets.details import VersionTable  # noqa: E402
 
@@ -121,7 +121,7 @@ SHOTS: dict[str, tuple[Step, str]] = {
 
 async def shoot(name: str, step: Step, out: Path, size: tuple[int, int]) -> Path:
     """One screenshot from a fresh app (each starts from the same state)."""
-    app = GomodxApp(Session.for_demo(), prefetch=True, animations=False, theme="textual-dark")
+    app = GomodxApp(demo_session(), prefetch=True, animations=False, theme="textual-dark")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await step(pilot)

@@ -21,8 +21,9 @@ from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
 from analysis.loader import LoadedGraph
+from analysis.session import Session
 from analysis.versions import ModuleVersions
-from tui.app import DEMO_DIR, GomodxApp, Session
+from tui.app import DEMO_DIR, GomodxApp, demo_session
 from tui.screens.export import ExportRequest, ExportScreen, export_graph, neighbourhood
 from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
 from tui.screens.help import HelpScreen, collect_keys
@@ -47,7 +48,7 @@ def make(session: Session | None = None, **options: object) -> GomodxApp:
     """The app on the demo (or ``session``): no animations, a fixed theme, no prefetch."""
     options.setdefault("prefetch", False)
     return GomodxApp(
-        session or Session.for_demo(),
+        session or demo_session(),
         animations=False,
         theme="textual-dark",
         **options,  # type: ignore[arg-type]
@@ -313,7 +314,7 @@ async def test_downgrade_preview_apply_reload_and_undo() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        gomod = app.session.main_dir / "go.mod"
+        gomod = app.session.directory / "go.mod"
         original = gomod.read_bytes()
         screen = await choose_version(pilot, "example.com/pricing", "v0.7.2")
         text = text_of(screen.query_one("#plan-text", Static))
@@ -343,7 +344,7 @@ async def test_preview_cancel_writes_nothing() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        gomod = app.session.main_dir / "go.mod"
+        gomod = app.session.directory / "go.mod"
         original = gomod.read_bytes()
         await choose_version(pilot, "example.com/money", "v1.4.2")
         await pilot.press("escape")
@@ -390,7 +391,7 @@ async def test_apply_refuses_when_gomod_was_edited_meanwhile() -> None:
     app = make()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        gomod = app.session.main_dir / "go.mod"
+        gomod = app.session.directory / "go.mod"
         await choose_version(pilot, "example.com/money", "v1.4.2")
         edited = gomod.read_bytes() + b"\n// edited in another window\n"
         gomod.write_bytes(edited)
@@ -519,7 +520,7 @@ async def test_export_dialog_cancel() -> None:
 
 
 async def test_export_neighbourhood_and_png(tmp_path: Path) -> None:
-    session = Session.for_demo()
+    session = demo_session()
     try:
         loaded = await session.load()
     finally:
@@ -619,7 +620,7 @@ async def test_reload_shows_the_highlighted_module_from_the_new_graph() -> None:
         await goto(pilot, "example.com/pricing")
         body = app.screen.query_one("#detail-body", Static)
         assert "example.com/cart@v0.3.1" in text_of(body)
-        gomod = app.session.main_dir / "go.mod"
+        gomod = app.session.directory / "go.mod"
         gomod.write_text(
             gomod.read_text().replace("example.com/cart v0.3.1", "example.com/cart v0.2.0")
         )

@@ -33,9 +33,9 @@ def test_missing_directory_is_an_error_not_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([str(tmp_path / "nope")]) == 2
-    assert "no such directory" in capsys.readouterr().err
+    assert "no such file or directory" in capsys.readouterr().err
     assert main([str(tmp_path)]) == 2
-    assert "no go.mod here" in capsys.readouterr().err
+    assert "go.mod file not found" in capsys.readouterr().err
 
 
 def test_demo_takes_no_directory() -> None:

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from universe import random_universe
 
-from tui.app import GomodxApp, Session
+from analysis.session import Session
+from tui.app import GomodxApp
 from tui.screens.main import MainScreen
 from tui.widgets.module_table import ModuleTable
 

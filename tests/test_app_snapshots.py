@@ -15,7 +15,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
-from tui.app import GomodxApp, Session
+from tui.app import GomodxApp, demo_session
 from tui.widgets.details import VersionTable
 
 SIZE = (120, 40)
@@ -25,7 +25,7 @@ Compare = Callable[..., bool]
 
 def demo_app() -> GomodxApp:
     # Prefetch on: the badges that need version lists (retracted, deprecated) are shown.
-    return GomodxApp(Session.for_demo(), prefetch=True, animations=False, theme="textual-dark")
+    return GomodxApp(demo_session(), prefetch=True, animations=False, theme="textual-dark")
 
 
 async def settle(pilot: Pilot[Any]) -> None:

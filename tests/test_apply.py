@@ -321,7 +321,7 @@ def test_cli_errors_exit_2(
     code, _, err = _run(capsys, "downgrade", "example.com/d", str(layout.main_dir))
     assert code == 2 and "downgrade needs a version" in err
     code, _, err = _run(capsys, "upgrade", "example.com/d", str(cli_env / "missing"))
-    assert code == 2 and "not a directory" in err
+    assert code == 2 and "no such file or directory" in err
     (layout.main_dir / "go.mod").write_text("module example.com/a\nrequire (\n")
     code, _, err = _run(capsys, "upgrade", "example.com/d", str(layout.main_dir))
     assert code == 2 and "go.mod:" in err

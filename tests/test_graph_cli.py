@@ -273,7 +273,7 @@ def test_missing_go_suggests_a_recorded_graph(
 
 def test_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["list", str(tmp_path / "nope")], capsys)
-    assert code == 2 and "not a directory" in err
+    assert code == 2 and "no such file or directory" in err
 
 
 @pytest.mark.go

@@ -35,6 +35,7 @@ from gotool import go_env, require_go
 from universe import Layout, Universe, escape, random_universe
 
 from analysis.cache import CacheStack
+from analysis.errors import DowngradeConflict
 from analysis.goenv import GoEnv
 from analysis.plan import NEVER_FINISHES, Plan, plan_get
 from analysis.proxy import ProxyClient
@@ -67,10 +68,10 @@ class Pair:
     @property
     def refusal_equal(self) -> bool:
         if self.hung:
-            return not self.plan.ok and self.plan.error.startswith(NEVER_FINISHES)
+            return not self.plan.ok and str(self.plan.error).startswith(NEVER_FINISHES)
         if (self.go_rc != 0) != (not self.plan.ok):
             return False
-        return self.go_rc == 0 or "\n".join(self.go_errors) == self.plan.error
+        return self.go_rc == 0 or "\n".join(self.go_errors) == str(self.plan.error or "")
 
     @property
     def gomod_equal(self) -> bool:
@@ -282,7 +283,9 @@ class Tally:
         n = len(self.pairs)
         refused = sum(1 for p in self.pairs if p.go_rc != 0)
         hung = sum(1 for p in self.pairs if p.hung)
-        conflicts = sum(1 for p in self.pairs if p.go_rc != 0 and " requires " in p.plan.error)
+        conflicts = sum(
+            1 for p in self.pairs if p.go_rc != 0 and isinstance(p.plan.error, DowngradeConflict)
+        )
         changed = sum(1 for p in self.pairs if p.go_changes)
         two = sum(1 for p in self.pairs if " " in p.arg)
         return (

@@ -2,7 +2,7 @@
 
 ::
 
-    Session (main dir, ProxyClient) ──► GomodxApp ──► MainScreen (table, details)
+    analysis.session.Session ──► GomodxApp ──► MainScreen (table, details)
           load / versions / plan            │          ├── TreeScreen (dependents, deps)
                                             │          ├── PlanScreen (preview, apply)
          FetchEvents ──► network log ◄──────┘          ├── PrefetchScreen, NetworkLogScreen
@@ -20,12 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,20 +32,11 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 
-from analysis import modfile
-from analysis.apply import ApplyResult, UndoResult, apply_plan
-from analysis.apply import undo as undo_apply
-from analysis.cache import CacheStack
 from analysis.errors import GomodxError
-from analysis.goenv import GoEnv, load_goenv
-from analysis.hashes import GoSum
-from analysis.loader import LoadedGraph, load_module_graph
-from analysis.module import ModuleVersion
-from analysis.plan import Plan, plan_get
-from analysis.proxy import DEFAULT_CONCURRENCY, FetchEvent, ProxyClient
-from analysis.source import ProxySource
-from analysis.transport import proxy_transport
-from analysis.versions import MainModule, ModuleVersions, module_versions
+from analysis.plan import Plan
+from analysis.proxy import FetchEvent
+from analysis.session import LoadedModule, Session, SessionOptions
+from analysis.versions import ModuleVersions
 from tui.screens.palette import BindingCommands, ModuleCommands
 from tui.widgets.rows import GraphFacts, build_facts
 from tui.widgets.styles import APP_CSS
@@ -66,199 +54,11 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 """The bundled example: ``project/`` (a Go module) and ``proxy/`` (its GOPROXY)."""
 
 
-# -- the session: inputs and engine calls, no widgets -------------------------------------
-
-
-@dataclass
-class Session:
-    """One Go module and the proxy client the app reads it through.
-
-    ``label`` says where modules come from (shown in the status bar). ``scratch`` is a
-    temporary directory the session owns and deletes on :meth:`close` (the demo's copy).
-    """
-
-    main_dir: Path
-    client: ProxyClient
-    label: str
-    demo: bool = False
-    scratch: Path | None = None
-    _versions: dict[str, asyncio.Future[ModuleVersions]] = field(default_factory=dict)
-
-    @classmethod
-    def for_directory(cls, directory: str | os.PathLike[str], *, offline: bool = False) -> Session:
-        """A session on a real module: Go's settings, go.sum and caches, as ``go`` would."""
-        d = Path(directory).resolve()
-        if not d.is_dir():
-            raise GomodxError(
-                f"{directory}: no such directory (nor a gomodx command: see gomodx --help)"
-            )
-        if not (d / "go.mod").is_file():
-            raise GomodxError(f"{d}: no go.mod here (run gomodx in a Go module, or --demo)")
-        env = load_goenv(cwd=d)
-        # The CLI's transport: lean keep-alive HTTP/1.1, httpx where that cannot do the job.
-        client = ProxyClient(
-            env,
-            gosum=GoSum.read(d / "go.sum"),
-            offline=offline,
-            transport=proxy_transport(DEFAULT_CONCURRENCY),
-        )
-        label = "offline (module caches)" if client.offline else f"GOPROXY={env.goproxy}"
-        return cls(d, client, label)
-
-    @classmethod
-    def for_demo(cls, *, offline: bool = False) -> Session:
-        """The bundled example on a temporary copy (changes never touch the package)."""
-        return cls.with_file_proxy(
-            DEMO_DIR / "project", DEMO_DIR / "proxy", offline=offline, demo=True
-        )
-
-    @classmethod
-    def with_file_proxy(
-        cls,
-        project: Path,
-        proxy: Path,
-        *,
-        offline: bool = False,
-        demo: bool = False,
-        label: str = "",
-    ) -> Session:
-        """A temporary copy of ``project`` read through the GOPROXY directory ``proxy``.
-
-        Nothing outside the copy is read or written: no module cache, no go command, no
-        network. This is how the demo, the tests and the screenshots run.
-        """
-        scratch = Path(tempfile.mkdtemp(prefix="gomodx-"))
-        work = scratch / project.name
-        shutil.copytree(project, work)
-        env = GoEnv(
-            goproxy="off" if offline else proxy.resolve().as_uri(),
-            gosumdb="off",
-            gomodcache="",
-            gopath="",
-            goauth="off",
-            source="file-proxy",
-        )
-        client = ProxyClient(
-            env,
-            caches=CacheStack(None, None),
-            gosum=GoSum.read(work / "go.sum"),
-            use_go=False,
-            offline=offline,
-        )
-        if not label:
-            label = "demo proxy (file://, bundled)" if demo else f"GOPROXY={env.goproxy}"
-        return cls(work, client, label, demo=demo, scratch=scratch)
-
-    async def load(self) -> LoadedGraph:
-        """The module graph ``go mod graph`` would print, through the proxy client."""
-        return await load_module_graph(self.main_dir, ProxySource(self.client))
-
-    async def versions(self, path: str, loaded: LoadedGraph | None) -> ModuleVersions:
-        """``path``'s annotated versions, fetched once per graph (see :meth:`forget`).
-
-        The fetch runs as its own task, so a caller that gives up (a cancelled worker)
-        does not throw away an answer another caller, or the next highlight, will want.
-        """
-        task = self._versions.get(path)
-        if task is None:
-            task = asyncio.ensure_future(self._fetch_versions(path, loaded))
-            self._versions[path] = task
-            task.add_done_callback(lambda t: self._drop_failed(path, t))
-        return await asyncio.shield(task)
-
-    def _drop_failed(self, path: str, task: asyncio.Future[ModuleVersions]) -> None:
-        if (task.cancelled() or task.exception() is not None) and self._versions.get(path) is task:
-            del self._versions[path]
-
-    async def _fetch_versions(self, path: str, loaded: LoadedGraph | None) -> ModuleVersions:
-        selected = ""
-        requested: dict[str, list[str]] = {}
-        if loaded is not None:
-            g = loaded.graph
-            selected = g.selected().get(path, "")
-            for v in g.versions(path):
-                who = g.requirers(ModuleVersion(path, v))
-                if who:
-                    requested[v] = [str(w) for w in who]
-        main = MainModule.load(self.main_dir)
-        return await module_versions(
-            self.client, path, main=main, selected=selected, requested_by=requested
-        )
-
-    async def plan(self, path: str, version: str) -> Plan:
-        """What ``go get path@version`` would do (refusals are plans with ``ok`` false)."""
-        return await plan_get(self.main_dir, ProxySource(self.client), f"{path}@{version}")
-
-    async def refusal_chain(self, plan: Plan, depth: int = 6) -> list[ModuleVersion]:
-        """The requirements that lead from the requested version to the one go insists on.
-
-        go words a refusal as ``A@v (indirectly) requires B@w, not B@u``; this walks the
-        go.mod files from ``A@v`` (breadth first, through the proxy client) to ``B@w`` and
-        returns the chain, or ``[]`` when the text has another shape.
-        """
-        m = _REFUSAL.search(plan.error)
-        if m is None:
-            return []
-        start = ModuleVersion.parse(m.group("from"))
-        goal = ModuleVersion.parse(m.group("needs"))
-        source = ProxySource(self.client)
-        prev: dict[ModuleVersion, ModuleVersion | None] = {start: None}
-        frontier = [start]
-        for _ in range(depth):
-            nxt: list[ModuleVersion] = []
-            for node in frontier:
-                if node == goal:
-                    chain = [node]
-                    while (p := prev[chain[-1]]) is not None:
-                        chain.append(p)
-                    return chain[::-1]
-                try:
-                    f = modfile.parse_lax("go.mod", await source.go_mod(node))
-                except GomodxError:
-                    continue
-                for r in f.require:
-                    if r.mod not in prev:
-                        prev[r.mod] = node
-                        nxt.append(r.mod)
-            frontier = nxt
-        return [start, goal] if goal in prev else []
-
-    @property
-    def backup_root(self) -> Path | None:
-        """Where apply keeps its backups: inside the scratch copy for the demo and tests,
-        gomodx's state directory (the engine's default) for a real module."""
-        return self.scratch / "undo" if self.scratch is not None else None
-
-    def apply(self, plan: Plan) -> ApplyResult:
-        """Write the plan (backup first; refuses if go.mod or go.sum changed since)."""
-        return apply_plan(plan, backup_root=self.backup_root)
-
-    def undo(self) -> UndoResult:
-        """Restore the files the last apply replaced (refuses if edited since)."""
-        return undo_apply(self.main_dir, backup_root=self.backup_root)
-
-    def cached_versions(self, path: str) -> ModuleVersions | None:
-        fut = self._versions.get(path)
-        if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
-            return fut.result()
-        return None
-
-    def forget(self) -> None:
-        """Drop memoised version lists (the go.mod changed: selections and excludes moved)."""
-        for task in self._versions.values():
-            task.cancel()
-        self._versions.clear()
-
-    async def close(self) -> None:
-        self.forget()
-        await self.client.aclose()
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-_REFUSAL = re.compile(
-    r"go: (?P<from>\S+@\S+) (?:indirectly )?requires (?P<needs>\S+@\S+), not \S+@\S+"
-)
+def demo_session(*, offline: bool = False) -> Session:
+    """The bundled example on a temporary copy (changes never touch the package)."""
+    return Session.with_file_proxy(
+        DEMO_DIR / "project", DEMO_DIR / "proxy", offline=offline, demo=True
+    )
 
 
 @dataclass(frozen=True)
@@ -339,7 +139,7 @@ class GomodxApp(App[None]):
             self.animation_level = "none"
         if theme:
             self.theme = theme
-        self.loaded: LoadedGraph | None = None
+        self.loaded: LoadedModule | None = None
         self.facts: GraphFacts | None = None
         self.generation = 0
         self.fetch_log: list[FetchEvent] = []
@@ -361,9 +161,11 @@ class GomodxApp(App[None]):
     def on_mount(self) -> None:
         from tui.screens.main import MainScreen
 
-        self._unsubscribe = self.session.client.subscribe(self._fetch_event)
+        self._unsubscribe = self.session.subscribe(self._fetch_event)
+        for note in self.session.notes:
+            self.notify(note, title="Note", severity="warning", timeout=10)
         self._update_net()
-        self.sub_title = str(self.session.main_dir.name)
+        self.sub_title = str(self.session.directory.name)
         self.push_screen(MainScreen())
         self.reload()
 
@@ -406,7 +208,7 @@ class GomodxApp(App[None]):
             self.facts = facts
         self.post_message(self.GraphReady(generation, facts))
 
-    def _retractions(self, loaded: LoadedGraph | None = None) -> dict[str, str]:
+    def _retractions(self, loaded: LoadedModule | None = None) -> dict[str, str]:
         """``path -> rationale`` for every selected version known to be retracted."""
         out: dict[str, str] = {}
         loaded = loaded or self.loaded
@@ -513,7 +315,7 @@ class GomodxApp(App[None]):
 
     def _update_net(self) -> None:
         c = self._counts
-        if self.session.client.offline:
+        if self.session.offline:
             level = "offline"
         elif c["errors"] or c["retries"] or c["stale"]:
             level = "degraded"
@@ -610,9 +412,9 @@ def make_app(
 ) -> GomodxApp:
     """The app on ``directory`` (a Go module), or on the bundled demo."""
     if demo:
-        session = Session.for_demo(offline=offline)
+        session = demo_session(offline=offline)
     else:
-        session = Session.for_directory(directory or ".", offline=offline)
+        session = Session.open(directory or ".", SessionOptions(offline=offline))
     return GomodxApp(
         session,
         prefetch=demo if prefetch is None else prefetch,

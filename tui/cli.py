@@ -106,8 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _open_app(argv)
         except GomodxError as exc:
-            print(f"gomodx: {exc}", file=sys.stderr)
-            return 2
+            _print_error(exc)
+            return exc.exit_code
         except KeyboardInterrupt:
             return 130
     args = parser.parse_args(argv)
@@ -118,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = handler(args)
     except GomodxError as exc:
-        print(f"gomodx: {exc}" if not _go_shaped(exc) else str(exc), file=sys.stderr)
-        return 2
+        _print_error(exc)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -130,8 +130,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _print_error(exc: GomodxError) -> None:
+    """One go-shaped error on stderr (and its hint, when it has one)."""
+    print(str(exc) if _go_shaped(exc) else f"gomodx: {exc}", file=sys.stderr)
+    if exc.hint:
+        print(f"({exc.hint})", file=sys.stderr)
+
+
 def _go_shaped(exc: GomodxError) -> bool:
-    """Errors that already start with a file position are printed as Go prints them."""
+    """Errors that already start with a file position or ``go:`` are printed as Go prints
+    them."""
     from analysis.errors import GraphError, ModfileError
 
-    return isinstance(exc, (ModfileError, GraphError))
+    return isinstance(exc, (ModfileError, GraphError)) or str(exc).startswith("go: ")

@@ -9,12 +9,11 @@ Where the module graph comes from::
                      command would read, fetched through GOPROXY (analysis.loader)
     --source auto    go when it is installed, proxy otherwise (the default)
 
-The proxy source honours the user's Go settings as ``go env`` reports them (GOPROXY,
-GONOPROXY/GOPRIVATE, GOFLAGS, GOMODCACHE, .netrc) and checks every go.mod against DIR's
-go.sum. GOFLAGS' ``-mod`` does not matter (``go mod graph`` ignores it too); ``-modfile``
-and go.work workspaces are refused with a pointer to ``--source go``. ``-v`` prints one
-line per request to stderr; ``--offline`` answers from the module caches (Go's, then
-gomodx's own) and, with the go source, runs go with ``GOPROXY=off``.
+The options become one :class:`analysis.session.Session` (:func:`open_session`): every
+command, like the app, reads Go's settings, go.sum, GOWORK and GOFLAGS through it, so they
+mean the same thing everywhere (see that module). ``-v`` prints one line per request to
+stderr; ``--offline`` answers from the module caches (Go's, then gomodx's own) and, with
+the go source, runs go with ``GOPROXY=off``.
 
 Use from a command module::
 
@@ -26,6 +25,9 @@ Use from a command module::
     def run(args):
         loaded = load_module(args)          # GomodxError on any failure, worded like go
         ...
+    # or, for more than the graph:
+        session = open_session(args)
+        result = run_session(session, lambda: session.plan(...))
 
 Nothing here imports Textual; the engine is imported lazily, so building the parser stays
 cheap.
@@ -34,54 +36,28 @@ cheap.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
-import os
-import shutil
 import sys
-import time
-from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from analysis.errors import GomodxError
-from analysis.module import ModuleVersion
+from analysis.session import DEFAULT_JOBS, SOURCES, LoadedModule, Session, SessionOptions
 
 if TYPE_CHECKING:
-    import ssl
-
-    import httpx
-
-    from analysis.goenv import GoEnv
-    from analysis.hashes import GoSum
-    from analysis.loader import LoadedGraph
-    from analysis.modfile import ModFile
-    from analysis.modgraph import ModuleGraph
-    from analysis.proxy import FetchEvent, ProxyClient
+    from analysis.proxy import FetchEvent
 
 __all__ = [
     "DEFAULT_JOBS",
     "SOURCES",
-    "FetchLog",
     "LoadedModule",
     "add_module_options",
     "describe_event",
-    "go_installed",
-    "keepalive_transport",
     "load_module",
-    "load_module_async",
-    "module_client",
-    "module_env",
-    "resolve_source",
-    "run_async",
+    "open_session",
+    "print_event",
+    "run_session",
+    "session_options",
 ]
-
-SOURCES = ("auto", "proxy", "go")
-
-DEFAULT_JOBS = 64
-"""Requests in flight at once (and idle keep-alive connections kept per proxy host)."""
 
 _T = TypeVar("_T")
 
@@ -116,6 +92,11 @@ def add_module_options(
             "when it is installed (default: auto)"
         ),
     )
+    add_fetch_options(parser)
+
+
+def add_fetch_options(parser: argparse.ArgumentParser, *, jobs_default: int = DEFAULT_JOBS) -> None:
+    """``-v``, ``--offline``, ``--cache-dir`` and ``-j``: how a command fetches."""
     parser.add_argument(
         "-v",
         "--verbose",
@@ -135,10 +116,12 @@ def add_module_options(
     parser.add_argument(
         "-j",
         "--jobs",
+        "--concurrency",
+        dest="jobs",
         type=_positive_int,
-        default=DEFAULT_JOBS,
+        default=jobs_default,
         metavar="N",
-        help=f"at most N requests at once with --source proxy (default: {DEFAULT_JOBS})",
+        help=f"at most N requests at once (default: {jobs_default})",
     )
 
 
@@ -152,89 +135,64 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def go_installed() -> str | None:
-    """The go command on PATH, if any."""
-    return shutil.which("go")
+def session_options(args: argparse.Namespace) -> SessionOptions:
+    """The session options ``args`` ask for (absent options keep their defaults)."""
+    cache_dir = getattr(args, "cache_dir", None)
+    return SessionOptions(
+        source=getattr(args, "source", "auto") or "auto",
+        graph_file=getattr(args, "graph", None),
+        offline=bool(getattr(args, "offline", False)),
+        jobs=getattr(args, "jobs", DEFAULT_JOBS) or DEFAULT_JOBS,
+        cache_dir=Path(cache_dir) if cache_dir else None,
+    )
 
 
-def resolve_source(args: argparse.Namespace) -> str:
-    """``file`` (``--graph``), ``go`` or ``proxy``: what ``--source auto`` means here."""
-    if getattr(args, "graph", None) is not None:
-        return "file"
-    source: str = getattr(args, "source", "auto") or "auto"
-    if source == "auto":
-        return "go" if go_installed() else "proxy"
-    return source
+def open_session(
+    args: argparse.Namespace,
+    directory: str | Path | None = None,
+    *,
+    require_module: bool = True,
+    print_requests: bool = True,
+) -> Session:
+    """The engine session for ``args`` on ``directory`` (default ``args.dir``).
 
-
-# -- the environment and the client -----------------------------------------------------
-
-
-def module_env(directory: Path, *, for_graph: bool = True) -> GoEnv:
-    """Go's settings as the go command would use them in ``directory``.
-
-    ``for_graph`` drops GOFLAGS' ``-mod``: ``go mod graph`` always runs as ``-mod=mod``
-    (``-mod=vendor`` does not stop it from reading go.mod files through GOPROXY).
+    Its notes (e.g. a workspace that is not modelled) go to stderr as warnings, and with
+    ``-v`` every request is printed there too.
     """
-    from analysis.goenv import load_goenv
-
-    env = load_goenv(cwd=directory)
-    if for_graph and env.mod:
-        kept = [w for w in env.goflags.split() if not _is_flag(w, "mod")]
-        env = dataclasses.replace(env, goflags=" ".join(kept))
-    return env
-
-
-def _is_flag(word: str, name: str) -> bool:
-    flag, eq, _ = word.lstrip("-").partition("=")
-    return bool(eq) and flag == name and word.startswith("-") and not word.startswith("---")
+    where = directory if directory is not None else getattr(args, "dir", None) or "."
+    session = Session.open(where, session_options(args), require_module=require_module)
+    for note in session.notes:
+        print(f"gomodx: warning: {note}", file=sys.stderr)
+    if getattr(args, "verbose", False):
+        session.on_note = lambda text: print(f"gomodx: {text}", file=sys.stderr)
+        if print_requests:
+            session.subscribe(print_event)
+    return session
 
 
-def _check_proxy_source(env: GoEnv, directory: Path) -> None:
-    """Refuse, clearly, settings the loader cannot honour (go can)."""
-    for word in env.goflags.split():
-        if _is_flag(word, "modfile"):
-            raise GomodxError(
-                f"GOFLAGS={word}: --source proxy reads {directory / 'go.mod'} only;"
-                " use --source go for an alternate go.mod"
-            )
-    if env.gowork not in ("", "off"):
-        raise GomodxError(
-            f"{directory}: in workspace mode (GOWORK={env.gowork}); --source proxy loads"
-            " a single module: set GOWORK=off or use --source go"
-        )
+def run_session(
+    args: argparse.Namespace, session: Session, factory: Callable[[], Awaitable[_T]]
+) -> _T:
+    """Run ``factory()`` in an event loop, close the session's client, and with ``-v``
+    print the request summary."""
+    from analysis.session import run_sync
+
+    try:
+        return run_sync(session, factory)
+    finally:
+        if getattr(args, "verbose", False):
+            print(f"gomodx: {session.requests.summary()}", file=sys.stderr)
 
 
-def keepalive_transport(
-    idle_per_host: int = DEFAULT_JOBS, tls: ssl.SSLContext | None = None
-) -> httpx.AsyncBaseTransport:
-    """The engine's lean keep-alive transport (:mod:`analysis.transport`), kept for callers
-    that want it without routing; commands use :func:`module_client`."""
-    from analysis.transport import KeepAliveTransport
-
-    return KeepAliveTransport(idle_per_host, tls)
+def load_module(args: argparse.Namespace) -> LoadedModule:
+    """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`."""
+    session = open_session(args, require_module=getattr(args, "graph", None) is None)
+    return run_session(args, session, session.load)
 
 
-@dataclass
-class FetchLog:
-    """Counts what the client did; with ``verbose``, prints each event to ``stream``."""
-
-    verbose: bool = False
-    stream: Any = None
-    outcomes: Counter[str] = field(default_factory=Counter)
-    bytes: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    def __call__(self, event: FetchEvent) -> None:
-        self.outcomes[event.outcome] += 1
-        self.bytes += event.bytes
-        if self.verbose:
-            print(f"gomodx: {describe_event(event)}", file=self.stream or sys.stderr)
-
-    def summary(self) -> str:
-        parts = [f"{n} {outcome}" for outcome, n in sorted(self.outcomes.items())]
-        took = time.monotonic() - self.started
-        return f"{', '.join(parts) or 'no requests'}; {self.bytes} bytes in {took:.2f}s"
+def print_event(event: FetchEvent) -> None:
+    """``-v``: one line per request on stderr."""
+    print(f"gomodx: {describe_event(event)}", file=sys.stderr)
 
 
 def describe_event(event: FetchEvent) -> str:
@@ -258,175 +216,3 @@ def describe_event(event: FetchEvent) -> str:
     if event.error:
         line += f" ({event.error.splitlines()[0]})"
     return line
-
-
-def _read_gosum(directory: Path) -> GoSum:
-    from analysis.hashes import GoSum
-
-    path = directory / "go.sum"
-    try:
-        return GoSum.read(path)
-    except OSError as exc:
-        raise GomodxError(f"reading {path}: {exc.strerror or exc}") from None
-
-
-@contextlib.asynccontextmanager
-async def module_client(
-    args: argparse.Namespace,
-    env: GoEnv,
-    directory: Path | None,
-    log: FetchLog | None = None,
-) -> AsyncIterator[ProxyClient]:
-    """A :class:`~analysis.proxy.ProxyClient` for ``args``: Go's cache then gomodx's own,
-    DIR's go.sum, ``--offline``, ``-j`` requests at once, ``-v`` events to stderr."""
-    from analysis.cache import CacheStack
-    from analysis.hashes import GoSum
-    from analysis.proxy import ProxyClient
-
-    gosum = _read_gosum(directory) if directory is not None else GoSum()
-    own = Path(args.cache_dir) if getattr(args, "cache_dir", None) else None
-    from analysis.transport import proxy_transport
-
-    jobs: int = getattr(args, "jobs", DEFAULT_JOBS) or DEFAULT_JOBS
-    transport = proxy_transport(jobs)
-    client = ProxyClient(
-        env,
-        caches=CacheStack.for_env(env.gomodcache, own),
-        gosum=gosum,
-        offline=bool(getattr(args, "offline", False)),
-        concurrency=jobs,
-        transport=transport,
-    )
-    if log is not None:
-        client.subscribe(log)
-    try:
-        async with client:
-            yield client
-    finally:
-        await transport.aclose()
-
-
-def run_async(factory: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
-    """Run a coroutine from synchronous command code."""
-    import anyio
-
-    return anyio.run(factory)
-
-
-# -- loading the graph ------------------------------------------------------------------
-
-
-@dataclass
-class LoadedModule:
-    """The module graph a command works on, and where it came from.
-
-    ``main_file`` is DIR's parsed go.mod when it belongs to the graph's main module
-    (``None`` otherwise); ``loaded`` is the loader's full result with ``--source proxy``.
-    """
-
-    graph: ModuleGraph
-    main_file: ModFile | None
-    dir: Path
-    source: str
-    loaded: LoadedGraph | None = None
-
-    @property
-    def excluded(self) -> frozenset[ModuleVersion]:
-        if self.main_file is None:
-            return frozenset()
-        return frozenset(e.mod for e in self.main_file.exclude)
-
-
-def load_module(args: argparse.Namespace) -> LoadedModule:
-    """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`."""
-    source = resolve_source(args)
-    directory = Path(args.dir)
-    if source != "file" and not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
-    if source != "proxy":
-        return _finish(_load_without_client(args, source, directory), directory, source)
-    env = module_env(directory)
-    log = FetchLog(verbose=bool(getattr(args, "verbose", False)))
-
-    async def go() -> LoadedModule:
-        async with module_client(args, env, directory, log) as client:
-            return await load_module_async(args, client, env=env)
-
-    loaded = run_async(go)
-    if log.verbose:
-        print(f"gomodx: {log.summary()}", file=sys.stderr)
-    return loaded
-
-
-async def load_module_async(
-    args: argparse.Namespace, client: ProxyClient | None, *, env: GoEnv | None = None
-) -> LoadedModule:
-    """:func:`load_module` inside an event loop; ``client`` serves ``--source proxy``
-    (and may be shared with other work, e.g. ``versions --all``)."""
-    import anyio
-
-    source = resolve_source(args)
-    directory = Path(args.dir)
-    if source != "file" and not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
-    if source != "proxy":
-        g = await anyio.to_thread.run_sync(lambda: _load_without_client(args, source, directory))
-        return _finish(g, directory, source)
-    if client is None:
-        raise GomodxError("--source proxy needs a proxy client")  # a programming error
-    from analysis.loader import load_module_graph
-    from analysis.source import ProxySource
-
-    jobs: int = getattr(args, "jobs", DEFAULT_JOBS) or DEFAULT_JOBS
-    try:
-        _check_proxy_source(env or client.env, directory)
-        loaded = await load_module_graph(directory, ProxySource(client), concurrency=jobs)
-    except GomodxError as exc:
-        if getattr(args, "source", "auto") != "auto":
-            raise
-        # The user asked for nothing in particular: say why go was not used.
-        raise GomodxError(
-            f"{exc}\n(the go command is not installed, so gomodx read go.mod files through"
-            " GOPROXY; install Go, or run `go mod graph > graph.txt` where it is installed"
-            " and pass --graph graph.txt)"
-        ) from exc
-    return LoadedModule(loaded.graph, loaded.main, directory, "proxy", loaded)
-
-
-def _load_without_client(args: argparse.Namespace, source: str, directory: Path) -> ModuleGraph:
-    from analysis.modgraph import parse_graph, read_graph, run_go_mod_graph
-
-    if source == "file":
-        return read_graph(args.graph)
-    environ: dict[str, str] | None = None
-    if getattr(args, "offline", False):
-        environ = dict(os.environ)
-        environ["GOPROXY"] = "off"
-        environ["GOFLAGS"] = (environ.get("GOFLAGS", "") + " -mod=mod").strip()
-    if getattr(args, "verbose", False):
-        note = " with GOPROXY=off" if environ is not None else ""
-        print(f"gomodx: running `go mod graph` in {directory}{note}", file=sys.stderr)
-    return parse_graph(run_go_mod_graph(directory, env=environ), "go mod graph")
-
-
-def _finish(g: ModuleGraph, directory: Path, source: str) -> LoadedModule:
-    """Attach DIR's go.mod when it belongs to the graph's main module."""
-    main_file = _read_main_go_mod(directory)
-    if main_file is not None:
-        mod_path = main_file.module.mod.path if main_file.module is not None else ""
-        if not g.mains and mod_path:
-            g.add_node(ModuleVersion(mod_path, ""))
-        elif not any(m.path == mod_path for m in g.mains):
-            main_file = None  # a graph recorded elsewhere: this go.mod says nothing about it
-    return LoadedModule(g, main_file, directory, source)
-
-
-def _read_main_go_mod(directory: Path) -> ModFile | None:
-    path = directory / "go.mod"
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    from analysis import modfile
-
-    return modfile.parse(str(path), data)

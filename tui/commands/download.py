@@ -37,6 +37,8 @@ _CLASS_NAMES = {
 
 
 def register(subparsers: Any) -> None:
+    from tui.commands.common import add_fetch_options
+
     parser = subparsers.add_parser(
         "download",
         help="download modules into Go's module cache, resiliently and verified",
@@ -55,17 +57,7 @@ def register(subparsers: Any) -> None:
         "path@latest (or any version query), all, pattern/...",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="print every request to stderr"
-    )
-    parser.add_argument(
-        "-j",
-        "--concurrency",
-        type=int,
-        default=16,
-        metavar="N",
-        help="requests in flight at once (default 16)",
-    )
+    add_fetch_options(parser, jobs_default=16)
     parser.set_defaults(func=run)
 
 
@@ -80,31 +72,16 @@ def split_targets(targets: list[str]) -> tuple[Path, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import anyio
-
-    from analysis.download import download
-    from analysis.errors import GomodxError
-    from analysis.goenv import load_goenv
+    from tui.commands.common import open_session, run_session
 
     directory, modules = split_targets(list(args.targets))
-    if not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
-    if args.concurrency < 1:
-        raise GomodxError("--concurrency must be at least 1")
-    env = load_goenv(cwd=directory)
+    # go mod download works without a main module when every argument has a version.
+    session = open_session(args, directory, require_module=False, print_requests=False)
     display = _Display(sys.stderr, verbose=args.verbose)
-
-    async def main() -> DownloadSummary:
-        return await download(
-            directory,
-            env,
-            modules,
-            on_progress=display.update,
-            concurrency=args.concurrency,
-        )
-
     try:
-        summary = anyio.run(main)
+        summary = run_session(
+            args, session, lambda: session.download(modules, on_progress=display.update)
+        )
     finally:
         display.close()
     if args.json:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ __all__ = ["register", "render_plan"]
 
 def register(subparsers: Any) -> None:
     """Add the downgrade, upgrade and undo subcommands."""
+    from tui.commands.common import add_fetch_options
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="module directory")
@@ -44,15 +44,12 @@ def register(subparsers: Any) -> None:
             action="store_true",
             help="apply with the real `go get` and report differences from the preview",
         )
-        p.add_argument("--offline", action="store_true", help="answer from the module caches only")
         p.add_argument(
             "--no-suggest",
             action="store_true",
             help="on a refusal, do not look for the nearest version go would accept",
         )
-        p.add_argument(
-            "--cache-dir", metavar="DIR", help="gomodx's own download cache (default: user cache)"
-        )
+        add_fetch_options(p)
 
     p = subparsers.add_parser(
         "downgrade",
@@ -105,59 +102,20 @@ def run_upgrade(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, verb: str) -> int:
-    import anyio
+    from analysis.apply import StaleFiles
+    from analysis.plan import parse_target
+    from tui.commands.common import open_session, run_session
 
-    from analysis.apply import StaleFiles, apply_plan, apply_with_go
-    from analysis.cache import CacheStack
-    from analysis.goenv import load_goenv
-    from analysis.hashes import GoSum
-    from analysis.plan import parse_target, plan_get
-    from analysis.proxy import ProxyClient
-    from analysis.source import LOCAL_GO_VERSION, ProxySource
-
-    directory = Path(args.dir)
-    if not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
     target = parse_target(args.module)
-    env = load_goenv(cwd=directory)
-    local_go = env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
-    own = Path(args.cache_dir) if args.cache_dir else None
-    caches = CacheStack.for_env(env.gomodcache, own)
-    try:
-        gosum = GoSum.read(directory / "go.sum")
-    except GomodxError:
-        gosum = GoSum()
-
-    async def compute() -> Plan:
-        async with ProxyClient(env, caches=caches, gosum=gosum, offline=args.offline) as client:
-            return await plan_get(
-                directory,
-                ProxySource(client),
-                target,
-                local_go=local_go,
-                suggest=not args.no_suggest,
-            )
-
-    if env.gowork and env.gowork != "off":
-        print(
-            f"gomodx: warning: workspace mode (GOWORK={env.gowork}) is not modelled; this is"
-            " what go get does with GOWORK=off",
-            file=sys.stderr,
-        )
-    plan = anyio.run(compute)
+    session = open_session(args)
+    plan = run_session(args, session, lambda: session.plan(target, suggest=not args.no_suggest))
     result: ApplyResult | None = None
-    stale = ""
+    stale: StaleFiles | None = None
     if plan.ok and not args.dry_run:
         try:
-            if args.use_go:
-                go = env.go or shutil.which("go")
-                if go is None:
-                    raise GomodxError("--use-go: the go command is not installed")
-                result = apply_with_go(plan, go)
-            else:
-                result = apply_plan(plan)
+            result = session.apply(plan, use_go=args.use_go)
         except StaleFiles as exc:
-            stale = str(exc)
+            stale = exc
 
     if args.json:
         out = plan.to_json()
@@ -166,31 +124,33 @@ def _run(args: argparse.Namespace, verb: str) -> int:
         out["Backup"] = result.backup if result is not None else ""
         out["ViaGo"] = bool(result is not None and result.via_go)
         out["Differences"] = list(result.differences) if result is not None else []
-        out["Stale"] = stale
+        out["Stale"] = str(stale or "")
         print(json.dumps(out, indent="\t", ensure_ascii=False))
     else:
         sys.stdout.write(render_plan(plan, verb))
-        if not plan.ok:
-            for line in plan.error.splitlines():
+        if plan.error is not None:
+            for line in str(plan.error).splitlines():
                 print(line, file=sys.stderr)
             if plan.suggestion:
                 print(
                     f"gomodx: the nearest version go accepts: gomodx {verb} {plan.suggestion}",
                     file=sys.stderr,
                 )
-        elif stale:
+        elif stale is not None:
             print(f"gomodx: {stale}; nothing written — preview again", file=sys.stderr)
         elif result is not None:
-            sys.stdout.write(_render_result(result, directory))
+            sys.stdout.write(_render_result(result, session.directory))
         elif args.dry_run:
             print("(dry run: nothing written)")
-    if not plan.ok or stale:
-        return 1
+    if plan.error is not None:
+        return plan.error.exit_code
+    if stale is not None:
+        return stale.exit_code
     added = len(plan.gosum_added) + len(plan.zip_sums_added)
-    if result is not None and not result.via_go and added and env.gosumdb != "off":
+    if result is not None and not result.via_go and added and session.env.gosumdb != "off":
         print(
             f"gomodx: note: the {added} new go.sum line(s) hash what GOPROXY served; they were"
-            f" not checked against the checksum database ({env.gosumdb}) — run"
+            f" not checked against the checksum database ({session.env.gosumdb}) — run"
             " `go mod verify`, or apply with --use-go",
             file=sys.stderr,
         )
@@ -252,21 +212,17 @@ def _render_result(result: ApplyResult, directory: Path) -> str:
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    from analysis.apply import StaleFiles, undo
+    from analysis.apply import StaleFiles
+    from analysis.errors import NothingToUndo
+    from analysis.session import Session
+    from tui.commands.common import session_options
 
-    directory = Path(args.dir)
-    if not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
+    session = Session.open(args.dir, session_options(args))
     try:
-        res = undo(directory, force=args.force)
-    except StaleFiles as exc:
+        res = session.undo(force=args.force)
+    except (StaleFiles, NothingToUndo) as exc:
         print(f"gomodx: {exc}", file=sys.stderr)
-        return 1
-    except GomodxError as exc:
-        if "nothing to undo" in str(exc):
-            print(f"gomodx: {exc}", file=sys.stderr)
-            return 1
-        raise
+        return exc.exit_code
     if args.json:
         print(
             json.dumps(

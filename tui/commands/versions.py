@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,18 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from analysis import semver
 from analysis.errors import GomodxError, ModuleError, ModuleNotFound, ProxyError
-from tui.commands.common import (
-    FetchLog,
-    add_module_options,
-    load_module_async,
-    module_client,
-    module_env,
-    run_async,
-)
+from tui.commands.common import add_module_options, open_session, run_session
 
 if TYPE_CHECKING:
     from analysis.modgraph import ModuleGraph
     from analysis.proxy import ProxyClient
+    from analysis.session import Session
     from analysis.versions import MainModule, ModuleVersions
 
 
@@ -85,51 +78,42 @@ def run(args: argparse.Namespace) -> int:
     if not args.module:
         raise GomodxError("versions: MODULE is required (or --all for the whole build list)")
     directory = Path(args.dir) if args.dir else None
-    if directory is not None and not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
-    env = module_env(directory or Path.cwd(), for_graph=False)
+    session = open_session(args, directory or ".", require_module=False)
     from analysis.versions import MainModule, module_versions
 
     main = MainModule()
     has_main = directory is not None and (directory / "go.mod").is_file()
     if has_main:
-        assert directory is not None
-        main = MainModule.load(directory)
-    log = FetchLog(verbose=args.verbose)
+        main = session.main_module()
     notes: list[str] = []
 
     async def fetch() -> ModuleVersions:
         import anyio
 
-        async with module_client(args, env, directory if has_main else None, log) as client:
-            selected = ""
-            requested: dict[str, list[str]] = {}
-            if has_main:
-                assert directory is not None
-                # The module's own answers need no graph: ask for them while it loads.
-                async with anyio.create_task_group() as group:
-                    group.start_soon(_warm, client, args.module)
-                    selected, requested, note = await _build_list_facts(
-                        args, directory, client, args.module, main
-                    )
-                if note:
-                    notes.append(note)
-            return await module_versions(
-                client,
-                args.module,
-                main=main,
-                selected=selected,
-                requested_by=requested,
-                majors=not args.no_majors,
-            )
+        client = session.client
+        selected = ""
+        requested: dict[str, list[str]] = {}
+        if has_main:
+            # The module's own answers need no graph: ask for them while it loads.
+            async with anyio.create_task_group() as group:
+                group.start_soon(_warm, client, args.module)
+                selected, requested, note = await _build_list_facts(session, args.module, main)
+            if note:
+                notes.append(note)
+        return await module_versions(
+            client,
+            args.module,
+            main=main,
+            selected=selected,
+            requested_by=requested,
+            majors=not args.no_majors,
+        )
 
-    result = run_async(fetch)
+    result = run_session(args, session, fetch)
     for note in (*notes, *result.warnings):
         print(f"gomodx: warning: {note}", file=sys.stderr)
     if result.error:
         print(f"gomodx: {result.error}", file=sys.stderr)
-    if args.verbose:
-        print(f"gomodx: {log.summary()}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), indent="\t", ensure_ascii=False))
     else:
@@ -138,16 +122,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _build_list_facts(
-    args: argparse.Namespace,
-    directory: Path,
-    client: ProxyClient,
-    path: str,
-    main: MainModule,
+    session: Session, path: str, main: MainModule
 ) -> tuple[str, dict[str, list[str]], str]:
     """The selected version of ``path`` and its requirers from the module graph (``--source``,
     ``--graph``), else — with a note saying why — from DIR's own go.mod requirements."""
     try:
-        loaded = await load_module_async(_with_dir(args, directory), client)
+        loaded = await session.load()
     except GomodxError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         note = f"no build list ({first}); showing DIR's own requirements only"
@@ -156,21 +136,12 @@ async def _build_list_facts(
     else:
         asked = _requirers(loaded.graph).get(path, {})
         return loaded.graph.selected().get(path, ""), asked, ""
-    from analysis.modfile import parse
-
     requested: dict[str, list[str]] = {}
-    gomod = directory / "go.mod"
-    f = parse(os.fspath(gomod), gomod.read_bytes())
-    for req in f.require:
+    f = session.main_file()
+    for req in f.require if f is not None else ():
         if req.mod.path == path:
             requested.setdefault(req.mod.version, []).append(main.path or "main module")
     return "", requested, note
-
-
-def _with_dir(args: argparse.Namespace, directory: Path) -> argparse.Namespace:
-    ns = argparse.Namespace(**vars(args))
-    ns.dir = str(directory)
-    return ns
 
 
 def _requirers(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
@@ -187,12 +158,8 @@ def _requirers(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
 def run_all(args: argparse.Namespace) -> int:
     if args.module and args.dir:
         raise GomodxError("versions --all takes at most one argument, DIR")
-    directory = Path(args.module or args.dir or ".")
-    if not directory.is_dir():
-        raise GomodxError(f"{directory}: not a directory")
-    env = module_env(directory, for_graph=False)
-    log = FetchLog(verbose=args.verbose)
-    rows = run_async(lambda: _all_versions(args, directory, env, log))
+    session = open_session(args, args.module or args.dir or ".")
+    rows = run_session(args, session, lambda: _all_versions(args, session))
     failed = 0
     for row in rows:
         if row.error:
@@ -204,8 +171,6 @@ def run_all(args: argparse.Namespace) -> int:
                 *([row.versions.error] * bool(row.versions.error)),
             ):
                 print(f"gomodx: warning: {row.path}: {note}", file=sys.stderr)
-    if args.verbose:
-        print(f"gomodx: {log.summary()}", file=sys.stderr)
     if args.json:
         print(json.dumps([row.to_json() for row in rows], indent="\t", ensure_ascii=False))
     else:
@@ -350,25 +315,23 @@ async def _has_go_mod(client: ProxyClient, main: MainModule, path: str, version:
     return data != f"module {auto_quote(path)}\n".encode()
 
 
-async def _all_versions(
-    args: argparse.Namespace, directory: Path, env: Any, log: FetchLog
-) -> list[BuildListRow]:
+async def _all_versions(args: argparse.Namespace, session: Session) -> list[BuildListRow]:
     import anyio
 
     from analysis.modgraph import list_modules
     from analysis.versions import MainModule
 
     rows: list[BuildListRow] = []
-    async with module_client(args, env, directory, log) as client:
-        loaded = await load_module_async(_with_dir(args, directory), client)
-        main = MainModule.load(directory) if loaded.main_file is not None else MainModule()
-        asked = _requirers(loaded.graph)
-        for m in list_modules(loaded.graph, loaded.main_file):
-            rows.append(BuildListRow(m.path, m.version, main=m.main, replace=m.replace))
-        async with anyio.create_task_group() as group:
-            for row in rows:
-                if not row.main:
-                    group.start_soon(_fill_row, client, main, row, asked, not args.no_majors)
+    client = session.client
+    loaded = await session.load()
+    main = session.main_module() if loaded.main_file is not None else MainModule()
+    asked = _requirers(loaded.graph)
+    for m in list_modules(loaded.graph, loaded.main_file):
+        rows.append(BuildListRow(m.path, m.version, main=m.main, replace=m.replace))
+    async with anyio.create_task_group() as group:
+        for row in rows:
+            if not row.main:
+                group.start_soon(_fill_row, client, main, row, asked, not args.no_majors)
     return rows
 
 

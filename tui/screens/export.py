@@ -22,9 +22,9 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from analysis.cache import atomic_write
 from analysis.errors import GomodxError
 from analysis.export import to_dot, to_json, to_mermaid
-from analysis.loader import LoadedGraph
 from analysis.modgraph import ModuleGraph, shortest_paths
 from analysis.module import ModuleVersion
+from analysis.session import LoadedModule
 
 __all__ = ["ExportRequest", "ExportScreen", "export_graph", "neighbourhood"]
 
@@ -61,7 +61,7 @@ def neighbourhood(g: ModuleGraph, path: str, paths_per_requirer: int = 3) -> Mod
     return sub
 
 
-def export_graph(loaded: LoadedGraph, req: ExportRequest) -> int:
+def export_graph(loaded: LoadedModule, req: ExportRequest) -> int:
     """Write the export; returns the number of bytes written. Raises GomodxError."""
     g = loaded.graph
     conflicts_only = req.scope == "conflicts"
@@ -106,7 +106,7 @@ class ExportScreen(ModalScreen[Path | None]):
     ]
 
     def __init__(
-        self, loaded: LoadedGraph, module: str = "", directory: Path | None = None
+        self, loaded: LoadedModule, module: str = "", directory: Path | None = None
     ) -> None:
         super().__init__()
         self.loaded = loaded

@@ -36,14 +36,6 @@ _KIND = {
 }
 
 
-_UNAVAILABLE = ("(offline mode)", "GOPROXY=off", "not in the module cache", "no such host")
-
-
-def _unavailable(error: str) -> bool:
-    """Whether a failed plan failed for want of files (offline, proxy down), not by rule."""
-    return any(hint in error for hint in _UNAVAILABLE)
-
-
 def render_diff(diff: str) -> Text:
     """A unified diff with + lines green and - lines red (the signs stay, for monochrome)."""
     out = Text()
@@ -71,7 +63,7 @@ def render_plan(
     if not plan.ok:
         parts.append(Text("✗ go get would refuse this change", style="bold red"))
         parts.append(Text(""))
-        for line in plan.error.splitlines():
+        for line in str(plan.error).splitlines():
             parts.append(Text("  " + line, style="red"))
         if chain:
             parts.append(Text(""))
@@ -207,20 +199,18 @@ class PlanScreen(Screen[bool]):
     async def compute(self) -> None:
         text = self.query_one("#plan-text", Static)
         try:
-            plan = await self.gomodx.session.plan(self.path, self.version)
-            chain = None
-            if not plan.ok and not _unavailable(plan.error):
-                chain = await self.gomodx.session.refusal_chain(plan)
+            plan = await self.gomodx.session.plan(f"{self.path}@{self.version}")
         except (GomodxError, OSError) as exc:
             self.error = str(exc)
             text.update(self._cannot_plan(str(exc)))
         else:
-            if not plan.ok and _unavailable(plan.error):
+            if plan.error is not None and plan.error.unavailable:
                 # Not go's refusal: the files the plan needs could not be had.
-                self.error = plan.error
-                text.update(self._cannot_plan(plan.error))
+                self.error = str(plan.error)
+                text.update(self._cannot_plan(self.error))
             else:
                 self.plan = plan
+                chain = list(plan.chains[0]) if plan.chains else None
                 text.update(render_plan(plan, self.current, chain))
         self.query_one("#plan-body").loading = False
         self.refresh_bindings()
@@ -228,7 +218,7 @@ class PlanScreen(Screen[bool]):
     def _cannot_plan(self, error: str) -> Text:
         out = Text("✗ The plan cannot be computed\n\n", style="bold red")
         out.append(error + "\n\n", style="red")
-        if self.gomodx.session.client.offline:
+        if self.gomodx.session.offline:
             out.append(
                 "gomodx is offline and the go.mod files and zips this change needs are not "
                 "in the module cache. Run gomodx without --offline (or fetch them with "

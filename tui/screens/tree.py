@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from analysis.loader import LoadedGraph
 from analysis.modgraph import is_toolchain_node, version_key
 from analysis.module import ModuleVersion
+from analysis.session import LoadedModule
 
 __all__ = ["ModuleTree", "TreeScreen"]
 
@@ -61,7 +61,7 @@ class TreeScreen(Screen[None]):
         Binding("x", "expand_all", "Expand 3 levels", id="tree.expand-all"),
     ]
 
-    def __init__(self, loaded: LoadedGraph, path: str, *, inverted: bool = True) -> None:
+    def __init__(self, loaded: LoadedModule, path: str, *, inverted: bool = True) -> None:
         super().__init__()
         self.loaded = loaded
         self.path = path

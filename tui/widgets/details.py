@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from analysis.conflicts import Conflict
-from analysis.loader import LoadedGraph
 from analysis.modgraph import requirers, version_key, why
 from analysis.module import ModuleVersion
+from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions, VersionEntry, short_message
 from tui.widgets.rows import ModuleRow, flags_text, risk_text
 
@@ -37,7 +37,7 @@ def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
     return out
 
 
-def render_details(row: ModuleRow, loaded: LoadedGraph, conflict: Conflict | None) -> Text:
+def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | None) -> Text:
     """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``.
 
     One ``Text`` (not a Rich table): the pane is re-measured whenever the layout changes,
@@ -217,7 +217,7 @@ class DetailsPane(Vertical):
     def show_module(
         self,
         row: ModuleRow | None,
-        loaded: LoadedGraph | None,
+        loaded: LoadedModule | None,
         conflict: Conflict | None,
     ) -> None:
         title = self.query_one("#detail-title", Static)

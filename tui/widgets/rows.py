@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 
 from analysis.conflicts import Conflict, conflicts
-from analysis.loader import LoadedGraph
 from analysis.modgraph import is_toolchain_node
 from analysis.module import ModuleVersion
 from analysis.semver import build, is_prerelease, is_pseudo_version
+from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions
 
 __all__ = [
@@ -104,7 +104,7 @@ class GraphFacts:
 
 
 def build_facts(
-    loaded: LoadedGraph,
+    loaded: LoadedModule,
     retracted: Mapping[str, str] | None = None,
 ) -> GraphFacts:
     """Rows for every build-list module and the conflicts, from one loaded graph.
@@ -120,9 +120,7 @@ def build_facts(
         return retracted.get(m.path) if m.version == g.selected().get(m.path) else None
 
     found = {c.path: c for c in conflicts(g, check if retracted else None, loaded.excluded)}
-    direct = {
-        r.mod.path for r in loaded.main.require if not r.indirect and r.mod not in loaded.excluded
-    }
+    direct = loaded.direct
     excluded: dict[str, list[str]] = {}
     for e in loaded.excluded:
         excluded.setdefault(e.path, []).append(e.version)

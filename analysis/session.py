@@ -1,0 +1,654 @@
+"""One Go module, opened with the user's Go settings: the seam every front end uses.
+
+::
+
+    options (CLI flags, app settings) ──► Session.open(directory, options)
+                                              │  goenv, go.sum (strict), caches, transport,
+                                              │  workspace and GOFLAGS policy, request log
+                                              ▼
+        load() · versions() · versions_all() · plan() · apply() · undo() · download()
+
+The command line turns its options into a :class:`SessionOptions` and opens a session;
+the app holds one for its lifetime. Nothing else builds a
+:class:`~analysis.proxy.ProxyClient` or reads go.sum, so a setting means the same thing
+everywhere:
+
+* **go.sum** is read once, strictly: a malformed go.sum is go's ``malformed go.sum``
+  error for every operation (never an empty go.sum, which would verify nothing).
+* **GOWORK**: workspaces are not modelled yet. Every operation works on the module alone,
+  exactly as go does with ``GOWORK=off`` (the go command, when run, gets ``GOWORK=off``
+  too), and :attr:`Session.notes` says so.
+* **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod); ``-mod`` is dropped, as
+  ``go mod graph``, ``go get`` and ``go mod download`` ignore it.
+* **Proxies**: HTTPS_PROXY/HTTP_PROXY/NO_PROXY and TLS settings apply to every request
+  (:func:`analysis.transport.proxy_transport`).
+* **Offline** answers from the module caches (and runs go with ``GOPROXY=off``).
+
+Every failure is a :class:`~analysis.errors.GomodxError` with a go-shaped message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from analysis.errors import GomodxError, ProxyError, causes
+from analysis.module import ModuleVersion
+
+if TYPE_CHECKING:
+    import httpx
+
+    from analysis.apply import ApplyResult, UndoResult
+    from analysis.cache import CacheStack
+    from analysis.download import DownloadSummary, ProgressCallback
+    from analysis.goenv import GoEnv
+    from analysis.hashes import GoSum
+    from analysis.loader import LoadedGraph
+    from analysis.modfile import ModFile
+    from analysis.modgraph import ModuleGraph
+    from analysis.plan import Plan, Target
+    from analysis.proxy import FetchEvent, ProxyClient
+    from analysis.versions import MainModule, ModuleVersions
+
+__all__ = [
+    "DEFAULT_JOBS",
+    "SOURCES",
+    "LoadedModule",
+    "RequestLog",
+    "Session",
+    "SessionOptions",
+    "run_sync",
+]
+
+SOURCES = ("auto", "proxy", "go")
+
+DEFAULT_JOBS = 64
+"""Requests in flight at once (and idle keep-alive connections kept per proxy host)."""
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """What a front end may choose; everything else comes from Go's own settings.
+
+    ``source`` is where the module graph comes from: ``go`` (``go mod graph``), ``proxy``
+    (go.mod files through GOPROXY, no go command), ``auto`` (go when installed), or — with
+    ``graph_file`` — recorded ``go mod graph`` output (``-`` for standard input).
+    ``cache_dir`` is gomodx's own download cache; ``state_dir`` where apply keeps its
+    backups (default: the user state directory).
+    """
+
+    source: str = "auto"
+    graph_file: str | None = None
+    offline: bool = False
+    jobs: int = DEFAULT_JOBS
+    cache_dir: Path | None = None
+    state_dir: Path | None = None
+    use_go: bool = True
+    """Whether the go command may be run (``go env``, ``go mod graph``) when installed."""
+
+
+@dataclass
+class LoadedModule:
+    """The module graph an operation works on, and where it came from.
+
+    ``main_file`` is DIR's parsed go.mod when it belongs to the graph's main module
+    (``None`` otherwise); ``loaded`` is the loader's full result with the proxy source.
+    """
+
+    graph: ModuleGraph
+    main_file: ModFile | None
+    dir: Path
+    source: str
+    loaded: LoadedGraph | None = None
+
+    @property
+    def excluded(self) -> frozenset[ModuleVersion]:
+        if self.main_file is None:
+            return frozenset()
+        return frozenset(e.mod for e in self.main_file.exclude)
+
+    @property
+    def direct(self) -> frozenset[str]:
+        """Paths the main go.mod requires without ``// indirect`` (excluded versions
+        dropped, as go drops them)."""
+        if self.main_file is None:
+            return frozenset()
+        excluded = self.excluded
+        return frozenset(
+            r.mod.path for r in self.main_file.require if not r.indirect and r.mod not in excluded
+        )
+
+    def build_list(self) -> list[ModuleVersion]:
+        """``go list -m all``: the main module, then the selected version of each path."""
+        from analysis.modgraph import build_list
+
+        return build_list(self.graph)
+
+    def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
+        """What the main module replaces ``m`` with (exact version first), or None."""
+        if self.loaded is not None:
+            return self.loaded.replacement(m)
+        if self.main_file is None:
+            return None
+        by_version = {r.old: r.new for r in self.main_file.replace}
+        return by_version.get(m) or by_version.get(ModuleVersion(m.path, ""))
+
+
+class Session:
+    """A module directory with Go's settings, its go.sum, caches and one proxy client.
+
+    Build it with :meth:`open` (a real module), :meth:`with_file_proxy` (a temporary copy
+    read through a ``file://`` GOPROXY: the demo, tests, screenshots) or the constructor
+    (everything injected). The proxy client is created on first use inside the running
+    event loop and closed by :meth:`aclose`; :func:`run_sync` does both for synchronous
+    callers.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        env: GoEnv,
+        gosum: GoSum,
+        *,
+        options: SessionOptions | None = None,
+        caches: CacheStack | None = None,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        label: str = "",
+        notes: Sequence[str] = (),
+        scratch: Path | None = None,
+        demo: bool = False,
+        use_go_client: bool = True,
+    ) -> None:
+        self.directory = directory
+        self.env = env
+        self.gosum = gosum
+        self.options = options or SessionOptions()
+        self._caches = caches
+        self._transport_factory = transport_factory
+        self.notes: tuple[str, ...] = tuple(notes)
+        """Warnings every front end shows (e.g. a workspace that is not modelled)."""
+        self.scratch = scratch
+        """A temporary directory this session owns and deletes on :meth:`aclose`."""
+        self.demo = demo
+        self._use_go_client = use_go_client
+        self._client: ProxyClient | None = None
+        self._transport: httpx.AsyncBaseTransport | None = None
+        self.on_note: Callable[[str], None] | None = None
+        """Told what the session is about to do that takes time (``-v``)."""
+        self.requests = RequestLog()
+        """Every request and cache hit of this session, counted (and kept for the app's
+        network log)."""
+        self._subscribers: list[Callable[[FetchEvent], None]] = [self.requests]
+        self._versions: dict[str, asyncio.Future[ModuleVersions]] = {}
+        self.label = label or (
+            "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
+        )
+
+    # -- opening ----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        directory: str | os.PathLike[str],
+        options: SessionOptions | None = None,
+        *,
+        environ: dict[str, str] | None = None,
+        require_module: bool = True,
+    ) -> Session:
+        """Open the module in ``directory`` with the user's Go settings.
+
+        Raises :class:`GomodxError` with go's wording for a missing directory or go.mod
+        (with ``require_module``), a malformed go.sum, or settings gomodx cannot honour.
+        """
+        from analysis.cache import CacheStack
+        from analysis.goenv import load_goenv
+        from analysis.hashes import GoSum
+
+        options = options or SessionOptions()
+        d = Path(directory)
+        if (options.graph_file is None or require_module) and not d.is_dir():
+            # go -C DIR's wording.
+            reason = "not a directory" if d.exists() else "no such file or directory"
+            raise GomodxError(f"go: chdir {directory}: {reason}")
+        has_mod = (d / "go.mod").is_file()
+        if require_module and not has_mod and options.graph_file is None:
+            raise GomodxError(
+                "go: go.mod file not found in current directory or any parent directory;"
+                " see 'go help modules'" + ("" if str(directory) == "." else f" (in {directory})")
+            )
+        env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
+        env, notes = _module_mode(env, d)
+        gosum = GoSum.read(d / "go.sum") if has_mod else GoSum()
+        caches = CacheStack.for_env(env.gomodcache, options.cache_dir)
+        jobs = options.jobs
+
+        def transport() -> httpx.AsyncBaseTransport:
+            from analysis.transport import proxy_transport
+
+            return proxy_transport(jobs)
+
+        return cls(
+            d,
+            env,
+            gosum,
+            options=options,
+            caches=caches,
+            transport_factory=transport,
+            notes=notes,
+        )
+
+    @classmethod
+    def with_file_proxy(
+        cls,
+        project: Path,
+        proxy: Path,
+        *,
+        offline: bool = False,
+        demo: bool = False,
+        label: str = "",
+    ) -> Session:
+        """A temporary copy of ``project`` read through the GOPROXY directory ``proxy``.
+
+        Nothing outside the copy is read or written: no module cache, no go command, no
+        network, and backups stay inside the copy. This is how the demo, the tests and
+        the screenshots run.
+        """
+        from analysis.cache import CacheStack
+        from analysis.goenv import GoEnv
+        from analysis.hashes import GoSum
+
+        scratch = Path(tempfile.mkdtemp(prefix="gomodx-"))
+        work = scratch / project.name
+        shutil.copytree(project, work)
+        env = GoEnv(
+            goproxy="off" if offline else proxy.resolve().as_uri(),
+            gosumdb="off",
+            gomodcache="",
+            gopath="",
+            goauth="off",
+            source="file-proxy",
+        )
+        if not label:
+            label = "demo proxy (file://, bundled)" if demo else f"GOPROXY={env.goproxy}"
+        return cls(
+            work,
+            env,
+            GoSum.read(work / "go.sum"),
+            options=SessionOptions(
+                source="proxy", offline=offline, state_dir=scratch / "undo", use_go=False
+            ),
+            caches=CacheStack(None, None),
+            label=label,
+            scratch=scratch,
+            demo=demo,
+            use_go_client=False,
+        )
+
+    # -- the client -------------------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        """Whether answers come from the module caches only (``--offline``, GOPROXY=off)."""
+        if self._client is not None:
+            return self._client.offline
+        return self.options.offline or self.env.goproxy.strip() == "off"
+
+    @property
+    def client(self) -> ProxyClient:
+        """The one proxy client of this session (created on first use)."""
+        if self._client is None:
+            self._client = self._new_client(self._caches)
+        return self._client
+
+    def _new_client(self, caches: CacheStack | None) -> ProxyClient:
+        """A client with the session's settings, transport and subscribers."""
+        from analysis.cache import CacheStack
+        from analysis.proxy import ProxyClient
+
+        if self._transport is None and self._transport_factory is not None:
+            self._transport = self._transport_factory()
+        client = ProxyClient(
+            self.env,
+            caches=caches if caches is not None else CacheStack(),
+            gosum=self.gosum,
+            offline=self.options.offline,
+            concurrency=self.options.jobs,
+            transport=self._transport,
+            use_go=self._use_go_client,
+        )
+        for callback in self._subscribers:
+            client.subscribe(callback)
+        return client
+
+    def subscribe(self, callback: Callable[[FetchEvent], None]) -> Callable[[], None]:
+        """Call ``callback`` with every request and cache hit; returns an unsubscribe."""
+        self._subscribers.append(callback)
+        inner = self._client.subscribe(callback) if self._client is not None else None
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+            if inner is not None:
+                inner()
+
+        return unsubscribe
+
+    @property
+    def local_go(self) -> str:
+        """The Go version gomodx answers for: the installed go's, else a stated default."""
+        from analysis.source import LOCAL_GO_VERSION
+
+        return self.env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
+
+    async def aclose(self) -> None:
+        """Close the client (a later use opens a new one); forget memoised answers."""
+        self.forget()
+        client, self._client = self._client, None
+        transport, self._transport = self._transport, None
+        if client is not None:
+            await client.aclose()
+        if transport is not None:
+            await transport.aclose()
+
+    def remove_scratch(self) -> None:
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    async def close(self) -> None:
+        """:meth:`aclose`, and delete the scratch copy (the app's shutdown)."""
+        await self.aclose()
+        self.remove_scratch()
+
+    # -- the graph --------------------------------------------------------------------
+
+    @property
+    def source(self) -> str:
+        """``file``, ``go`` or ``proxy``: what ``auto`` means here."""
+        if self.options.graph_file is not None:
+            return "file"
+        if self.options.source == "auto":
+            return "go" if self.options.use_go and _go_binary(self.env) else "proxy"
+        return self.options.source
+
+    async def load(self) -> LoadedModule:
+        """The module graph ``go mod graph`` prints (or the recorded one)."""
+        source = self.source
+        if source == "proxy":
+            from analysis.loader import load_module_graph
+            from analysis.source import ProxySource
+
+            try:
+                loaded = await load_module_graph(
+                    self.directory, ProxySource(self.client), concurrency=self.options.jobs
+                )
+            except FileNotFoundError as exc:  # go.mod vanished since open
+                raise GomodxError(f"go: {exc.filename}: {_os_reason(exc)}") from None
+            except GomodxError as exc:
+                network = any(isinstance(e, ProxyError) for e in causes(exc))
+                if network and self.options.source == "auto" and not exc.hint:
+                    # The user asked for nothing in particular: say why go was not used.
+                    exc.hint = (
+                        "the go command is not installed, so gomodx read go.mod files through"
+                        " GOPROXY; install Go, or run `go mod graph > graph.txt` where it is"
+                        " installed and pass --graph graph.txt"
+                    )
+                raise
+            return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
+        import anyio
+
+        graph = await anyio.to_thread.run_sync(self._load_without_client, source)
+        return self._finish(graph, source)
+
+    def _load_without_client(self, source: str) -> ModuleGraph:
+        from analysis.modgraph import parse_graph, read_graph, run_go_mod_graph
+
+        if source == "file":
+            assert self.options.graph_file is not None
+            return read_graph(self.options.graph_file)
+        if self.on_note is not None:
+            off = " with GOPROXY=off" if self.offline else ""
+            self.on_note(f"running `go mod graph` in {self.directory}{off}")
+        return parse_graph(run_go_mod_graph(self.directory, env=self.go_environ()), "go mod graph")
+
+    def go_environ(self) -> dict[str, str]:
+        """The environment the go command runs in: the user's, with the session's policy
+        (``GOWORK=off``; ``GOPROXY=off`` when offline)."""
+        environ = dict(os.environ)
+        environ["GOWORK"] = "off"
+        if self.offline:
+            environ["GOPROXY"] = "off"
+        return environ
+
+    def _finish(self, g: ModuleGraph, source: str) -> LoadedModule:
+        """Attach DIR's go.mod when it belongs to the graph's main module."""
+        main_file = self.main_file()
+        if main_file is not None:
+            mod_path = main_file.module.mod.path if main_file.module is not None else ""
+            if not g.mains and mod_path:
+                g.add_node(ModuleVersion(mod_path, ""))
+            elif not any(m.path == mod_path for m in g.mains):
+                main_file = None  # a graph recorded elsewhere: this go.mod says nothing of it
+        return LoadedModule(g, main_file, self.directory, source)
+
+    def main_file(self) -> ModFile | None:
+        """DIR's go.mod, parsed (``None`` when there is none); syntax errors raise."""
+        from analysis import modfile
+
+        path = self.directory / "go.mod"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise GomodxError(f"go: reading {path}: {_os_reason(exc)}") from None
+        return modfile.parse(str(path), data)
+
+    def main_module(self) -> MainModule:
+        """The main module's replacements and exclusions (empty without a go.mod)."""
+        from analysis.versions import MainModule
+
+        if not (self.directory / "go.mod").is_file():
+            return MainModule()
+        return MainModule.load(self.directory)
+
+    # -- versions ---------------------------------------------------------------------
+
+    async def versions(
+        self, path: str, loaded: LoadedModule | None = None, *, majors: bool = True
+    ) -> ModuleVersions:
+        """``path``'s versions, annotated; with ``loaded``, the selected one and who asks
+        for which. Memoised until :meth:`forget`; a caller that gives up (a cancelled
+        worker) does not throw away the answer the next caller will want."""
+        task = self._versions.get(path)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch_versions(path, loaded, majors))
+            self._versions[path] = task
+            task.add_done_callback(lambda t: self._drop_failed(path, t))
+        return await asyncio.shield(task)
+
+    def _drop_failed(self, path: str, task: asyncio.Future[ModuleVersions]) -> None:
+        if (task.cancelled() or task.exception() is not None) and self._versions.get(path) is task:
+            del self._versions[path]
+
+    async def _fetch_versions(
+        self, path: str, loaded: LoadedModule | None, majors: bool
+    ) -> ModuleVersions:
+        from analysis.versions import module_versions
+
+        selected = ""
+        requested: dict[str, list[str]] = {}
+        if loaded is not None:
+            g = loaded.graph
+            selected = g.selected().get(path, "")
+            for v in g.versions(path):
+                who = g.requirers(ModuleVersion(path, v))
+                if who:
+                    requested[v] = [str(w) for w in who]
+        return await module_versions(
+            self.client,
+            path,
+            main=self.main_module(),
+            selected=selected,
+            requested_by=requested,
+            majors=majors,
+        )
+
+    def cached_versions(self, path: str) -> ModuleVersions | None:
+        fut = self._versions.get(path)
+        if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
+            return fut.result()
+        return None
+
+    def forget(self) -> None:
+        """Drop memoised version lists (go.mod changed: selections and excludes moved)."""
+        for task in self._versions.values():
+            task.cancel()
+        self._versions.clear()
+
+    # -- changes ----------------------------------------------------------------------
+
+    async def plan(
+        self, targets: str | Target | Sequence[str | Target], *, suggest: bool = True
+    ) -> Plan:
+        """What ``go get TARGET...`` would do here (a refusal is a plan whose ``error``
+        is set)."""
+        from analysis.plan import plan_get
+        from analysis.source import ProxySource
+
+        return await plan_get(
+            self.directory,
+            ProxySource(self.client),
+            targets,
+            local_go=self.local_go,
+            suggest=suggest,
+            gosum=self.gosum,
+        )
+
+    def apply(self, plan: Plan, *, use_go: bool = False) -> ApplyResult:
+        """Write the plan (backup first; refuses if go.mod or go.sum changed since).
+        With ``use_go``, the real ``go get`` writes it and differences are reported."""
+        from analysis.apply import apply_plan, apply_with_go
+
+        if use_go:
+            go = _go_binary(self.env)
+            if go is None:
+                raise GomodxError("--use-go: the go command is not installed")
+            return apply_with_go(plan, go, backup_root=self.options.state_dir)
+        return apply_plan(plan, backup_root=self.options.state_dir)
+
+    def undo(self, *, force: bool = False) -> UndoResult:
+        """Restore the files the last apply replaced (refuses if edited since)."""
+        from analysis.apply import undo
+
+        return undo(self.directory, backup_root=self.options.state_dir, force=force)
+
+    # -- downloads --------------------------------------------------------------------
+
+    async def download(
+        self,
+        modules: Sequence[str] = (),
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> DownloadSummary:
+        """Fill Go's module cache with what the build needs (or ``modules``), verified."""
+        from analysis.cache import CacheStack
+        from analysis.download import download
+
+        # No cache layers: the downloader checks Go's cache itself (and more strictly), so
+        # its client goes straight to GOPROXY and writes nowhere else.
+        client = self._new_client(CacheStack())
+        try:
+            return await download(
+                self.directory,
+                self.env,
+                modules,
+                client=client,
+                gosum=self.gosum,
+                on_progress=on_progress,
+                concurrency=self.options.jobs,
+            )
+        finally:
+            await client.aclose()
+
+
+@dataclass
+class RequestLog:
+    """What the proxy client did: every event, counted by outcome."""
+
+    events: list[FetchEvent] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    bytes: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def __call__(self, event: FetchEvent) -> None:
+        self.events.append(event)
+        self.outcomes[event.outcome] += 1
+        self.bytes += event.bytes
+
+    def summary(self) -> str:
+        """``12 ok, 3 cache_hit; 40960 bytes in 0.52s``."""
+        parts = [f"{n} {outcome}" for outcome, n in sorted(self.outcomes.items())]
+        took = time.monotonic() - self.started
+        return f"{', '.join(parts) or 'no requests'}; {self.bytes} bytes in {took:.2f}s"
+
+
+def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
+    """Run ``factory()`` in a new event loop, then close the session's client there."""
+    import anyio
+
+    async def main() -> _T:
+        try:
+            return await factory()
+        finally:
+            await session.aclose()
+
+    return anyio.run(main)
+
+
+def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
+    """The session's policy for GOWORK and GOFLAGS (see the module docstring)."""
+    from analysis.goenv import mod_flag
+
+    notes: list[str] = []
+    words = env.goflags.split()
+    for word in words:
+        name, eq, _ = word.lstrip("-").partition("=")
+        if eq and name == "modfile" and word.startswith("-"):
+            raise GomodxError(
+                f"GOFLAGS={word}: gomodx reads {directory / 'go.mod'} only; unset -modfile"
+                " (e.g. GOFLAGS= gomodx ...)"
+            )
+    if mod_flag(env.goflags):
+        kept = [w for w in words if not _is_mod_flag(w)]
+        env = dataclasses.replace(env, goflags=" ".join(kept))
+    if env.gowork not in ("", "off"):
+        notes.append(
+            f"workspace mode (GOWORK={env.gowork}) is not modelled yet: gomodx works on"
+            f" {directory} alone, as go does with GOWORK=off"
+        )
+        env = dataclasses.replace(env, gowork="off")
+    return env, notes
+
+
+def _is_mod_flag(word: str) -> bool:
+    name, eq, _ = word.lstrip("-").partition("=")
+    return bool(eq) and name == "mod" and word.startswith("-") and not word.startswith("---")
+
+
+def _go_binary(env: GoEnv) -> str | None:
+    return env.go or shutil.which("go")
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
