@@ -231,10 +231,9 @@ _SHORT_ESCAPES = {
 
 
 def _escape_rune(ch: str, q: str) -> str:
+    """Go's ``appendEscapedRune`` for a valid rune (never a surrogate)."""
     if ch == q or ch == "\\":
         return "\\" + ch
-    if is_bad_byte(ch):
-        return f"\\x{ord(ch) - 0xDC00:02x}"
     if is_print(ch):
         return ch
     short = _SHORT_ESCAPES.get(ch)
@@ -243,32 +242,39 @@ def _escape_rune(ch: str, q: str) -> str:
     o = ord(ch)
     if o < 0x20 or o == 0x7F:
         return f"\\x{o:02x}"
-    if 0xD800 <= o <= 0xDFFF:  # not a valid rune: Go writes U+FFFD
-        return "\\ufffd"
     if o < 0x10000:
         return f"\\u{o:04x}"
     return f"\\U{o:08x}"
 
 
+def _escape_in_string(ch: str) -> str:
+    o = ord(ch)
+    if 0xD800 <= o <= 0xDFFF:
+        # Not a rune but bytes that are not UTF-8, each printed \xNN. A bad byte is one
+        # of U+DC80..U+DCFF; any other lone surrogate stands for its three-byte encoding
+        # (U+D800 is ED A0 80), which Go also decodes as three bad bytes.
+        if 0xDC80 <= o <= 0xDCFF:
+            return f"\\x{o - 0xDC00:02x}"
+        return "".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+    return _escape_rune(ch, '"')
+
+
 def quote(s: str) -> str:
-    """Go's ``strconv.Quote``: a double-quoted Go string literal for ``s``."""
-    return '"' + "".join(_escape_rune(ch, '"') for ch in s) + '"'
+    """Go's ``strconv.Quote`` (what ``%q`` prints for a string): a double-quoted literal.
+
+    Bytes that are not UTF-8 (see :func:`decode`) print as ``\\xNN``, as in Go.
+    """
+    return '"' + "".join(_escape_in_string(ch) for ch in s) + '"'
 
 
 def quote_rune(ch: str) -> str:
-    """Go's ``strconv.QuoteRune`` (a bad byte is the rune U+FFFD)."""
-    if is_bad_byte(ch):
+    """Go's ``strconv.QuoteRune``: what both ``%q`` and ``%#q`` print for a rune.
+
+    A bad byte, or any other surrogate, is not a valid rune: Go quotes U+FFFD instead.
+    """
+    if "\ud800" <= ch <= "\udfff":
         ch = _RUNE_ERROR
     return "'" + _escape_rune(ch, "'") + "'"
-
-
-def quote_rune_sharp(ch: str) -> str:
-    """``fmt.Sprintf("%#q", r)``: the rune raw in single quotes when printable."""
-    if is_bad_byte(ch):
-        ch = _RUNE_ERROR
-    if is_print(ch):
-        return "'" + ch + "'"
-    return quote_rune(ch)
 
 
 class UnquoteError(ValueError):
