@@ -4,7 +4,9 @@ go.mod tokens are classified with ``unicode.IsSpace``/``unicode.IsPrint``, quote
 ``strconv.Quote``, unquoted with ``strconv.Unquote`` and rendered by ``go mod edit -json``
 through ``encoding/json``. Python's own rules differ in small ways (``str.isprintable``,
 ``str.strip``, ``repr``, ``json.dumps``, and Python 3.11 knows Unicode 14 while Go 1.27
-knows Unicode 17), so the Go rules live here.
+knows Unicode 17), so the Go rules live here. :func:`quote` and :func:`quote_rune` are
+gomodx's only ``%q``: every Go-worded message uses them, :mod:`analysis.errors` too, so
+this module imports nothing from :mod:`analysis`.
 
 Text is held as ``str`` decoded from bytes with ``surrogateescape``: every byte that is not
 part of valid UTF-8 becomes one lone surrogate U+DC80..U+DCFF, which is exactly the set of
