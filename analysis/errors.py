@@ -29,10 +29,11 @@ walks :func:`causes` and tests types, never message text.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+
+from analysis.modfile_strconv import quote
 
 if TYPE_CHECKING:
     from analysis.module import ModuleVersion
@@ -119,53 +120,6 @@ class ModuleError(GomodxError):
     """A malformed module path or version, worded as golang.org/x/mod/module words it."""
 
 
-def go_quote(s: str) -> str:
-    """``s`` quoted as Go's ``%q`` (``strconv.Quote``) would print it.
-
-    Bytes that are not valid UTF-8 are expected as ``surrogateescape`` code points
-    (``b"\\xff".decode("utf-8", "surrogateescape")``) and print as ``\\xff``.
-
-    >>> go_quote('a"b')
-    '"a\\\\"b"'
-    """
-    return '"' + "".join(_quote_char(c, '"') for c in s) + '"'
-
-
-def go_quote_rune(c: str) -> str:
-    """One character quoted as Go's ``%q`` prints a rune (``strconv.QuoteRune``)."""
-    return "'" + _quote_char(c, "'") + "'"
-
-
-_SIMPLE_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-
-
-def _quote_char(c: str, quote: str) -> str:
-    if c == quote or c == "\\":
-        return "\\" + c
-    o = ord(c)
-    if 0xDC80 <= o <= 0xDCFF:  # a surrogateescape'd byte: invalid UTF-8 in Go's string
-        return f"\\x{o - 0xDC00:02x}"
-    if c == " " or unicodedata.category(c)[0] in "LMNPS":  # unicode.IsPrint
-        return c
-    if c in _SIMPLE_ESCAPES:
-        return _SIMPLE_ESCAPES[c]
-    if o < 0x20 or o == 0x7F:
-        return f"\\x{o:02x}"
-    if 0xD800 <= o <= 0xDFFF:  # any other lone surrogate is not a rune Go could hold
-        return "\\ufffd"
-    if o < 0x10000:
-        return f"\\u{o:04x}"
-    return f"\\U{o:08x}"
-
-
 def _reason(err: str | BaseException) -> str:
     return err if isinstance(err, str) else str(err)
 
@@ -180,7 +134,7 @@ class InvalidPathError(ModuleError):
         self.kind = kind
         self.path = path
         self.err = _reason(err)
-        super().__init__(f"malformed {kind} path {go_quote(path)}: {self.err}")
+        super().__init__(f"malformed {kind} path {quote(path)}: {self.err}")
 
 
 class InvalidVersionError(ModuleError):
@@ -193,7 +147,7 @@ class InvalidVersionError(ModuleError):
         self.version = version
         self.err = _reason(err)
         self.pseudo = pseudo
-        super().__init__(f"{self.noun} {go_quote(version)} invalid: {self.err}")
+        super().__init__(f"{self.noun} {quote(version)} invalid: {self.err}")
 
     @property
     def noun(self) -> str:

@@ -445,7 +445,7 @@ class _Input:
             return
 
         if not _is_ident(c):
-            self.error(f"unexpected input character {gostr.quote_rune_sharp(c)}")
+            self.error(f"unexpected input character {gostr.quote_rune(c)}")
         j = self.i
         while j < self.n and _is_ident(text[j]):
             if text[j] == "/" and j + 1 < self.n:

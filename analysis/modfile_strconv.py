@@ -4,7 +4,9 @@ go.mod tokens are classified with ``unicode.IsSpace``/``unicode.IsPrint``, quote
 ``strconv.Quote``, unquoted with ``strconv.Unquote`` and rendered by ``go mod edit -json``
 through ``encoding/json``. Python's own rules differ in small ways (``str.isprintable``,
 ``str.strip``, ``repr``, ``json.dumps``, and Python 3.11 knows Unicode 14 while Go 1.27
-knows Unicode 17), so the Go rules live here.
+knows Unicode 17), so the Go rules live here. :func:`quote` and :func:`quote_rune` are
+gomodx's only ``%q``: every Go-worded message uses them, :mod:`analysis.errors` too, so
+this module imports nothing from :mod:`analysis`.
 
 Text is held as ``str`` decoded from bytes with ``surrogateescape``: every byte that is not
 part of valid UTF-8 becomes one lone surrogate U+DC80..U+DCFF, which is exactly the set of
@@ -34,8 +36,8 @@ ab2-ab3 ab5-ab9 abc-ac5 ac7-ac9 acb-acd ad0 ae0-ae3 ae6-af1 af9-aff b01-b03 b05-
 b13-b28 b2a-b30 b32-b33 b35-b39 b3c-b44 b47-b48 b4b-b4d b55-b57 b5c-b5d b5f-b63 b66-b77
 b82-b83 b85-b8a b8e-b90 b92-b95 b99-b9a b9c b9e-b9f ba3-ba4 ba8-baa bae-bb9 bbe-bc2 bc6-bc8
 bca-bcd bd0 bd7 be6-bfa c00-c0c c0e-c10 c12-c28 c2a-c39 c3c-c44 c46-c48 c4a-c4d c55-c56
-c58-c5a c5c-c5d c60-c63 c66-c6f c77-c8c c8e-c90 c92-ca8 caa-cb3 cb5-cb9 cbc-cc4 cc6-cc8 cca-
-ccd cd5-cd6 cdc-cde ce0-ce3 ce6-cef cf1-cf3 d00-d0c d0e-d10 d12-d44 d46-d48 d4a-d4f d54-d63
+c58-c5a c5c-c5d c60-c63 c66-c6f c77-c8c c8e-c90 c92-ca8 caa-cb3 cb5-cb9 cbc-cc4 cc6-cc8
+cca-ccd cd5-cd6 cdc-cde ce0-ce3 ce6-cef cf1-cf3 d00-d0c d0e-d10 d12-d44 d46-d48 d4a-d4f d54-d63
 d66-d7f d81-d83 d85-d96 d9a-db1 db3-dbb dbd dc0-dc6 dca dcf-dd4 dd6 dd8-ddf de6-def df2-df4
 e01-e3a e3f-e5b e81-e82 e84 e86-e8a e8c-ea3 ea5 ea7-ebd ec0-ec4 ec6 ec8-ece ed0-ed9 edc-edf
 f00-f47 f49-f6c f71-f97 f99-fbc fbe-fcc fce-fda 1000-10c5 10c7 10cd 10d0-1248 124a-124d
@@ -119,9 +121,13 @@ def _parse_ranges(text: str) -> tuple[list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     for item in text.split():
-        lo, _, hi = item.partition("-")
-        starts.append(int(lo, 16))
-        ends.append(int(hi or lo, 16))
+        lo, dash, hi = item.partition("-")
+        start = int(lo, 16)
+        end = int(hi, 16) if dash else start  # "cca-" (a range cut by a line break) fails
+        if end < start or (starts and start <= ends[-1]):
+            raise ValueError(f"print range {item!r} is out of order")
+        starts.append(start)
+        ends.append(end)
     return starts, ends
 
 
@@ -227,10 +233,9 @@ _SHORT_ESCAPES = {
 
 
 def _escape_rune(ch: str, q: str) -> str:
+    """Go's ``appendEscapedRune`` for a valid rune (never a surrogate)."""
     if ch == q or ch == "\\":
         return "\\" + ch
-    if is_bad_byte(ch):
-        return f"\\x{ord(ch) - 0xDC00:02x}"
     if is_print(ch):
         return ch
     short = _SHORT_ESCAPES.get(ch)
@@ -239,32 +244,39 @@ def _escape_rune(ch: str, q: str) -> str:
     o = ord(ch)
     if o < 0x20 or o == 0x7F:
         return f"\\x{o:02x}"
-    if 0xD800 <= o <= 0xDFFF:  # not a valid rune: Go writes U+FFFD
-        return "\\ufffd"
     if o < 0x10000:
         return f"\\u{o:04x}"
     return f"\\U{o:08x}"
 
 
+def _escape_in_string(ch: str) -> str:
+    o = ord(ch)
+    if 0xD800 <= o <= 0xDFFF:
+        # Not a rune but bytes that are not UTF-8, each printed \xNN. A bad byte is one
+        # of U+DC80..U+DCFF; any other lone surrogate stands for its three-byte encoding
+        # (U+D800 is ED A0 80), which Go also decodes as three bad bytes.
+        if 0xDC80 <= o <= 0xDCFF:
+            return f"\\x{o - 0xDC00:02x}"
+        return "".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+    return _escape_rune(ch, '"')
+
+
 def quote(s: str) -> str:
-    """Go's ``strconv.Quote``: a double-quoted Go string literal for ``s``."""
-    return '"' + "".join(_escape_rune(ch, '"') for ch in s) + '"'
+    """Go's ``strconv.Quote`` (what ``%q`` prints for a string): a double-quoted literal.
+
+    Bytes that are not UTF-8 (see :func:`decode`) print as ``\\xNN``, as in Go.
+    """
+    return '"' + "".join(_escape_in_string(ch) for ch in s) + '"'
 
 
 def quote_rune(ch: str) -> str:
-    """Go's ``strconv.QuoteRune`` (a bad byte is the rune U+FFFD)."""
-    if is_bad_byte(ch):
+    """Go's ``strconv.QuoteRune``: what both ``%q`` and ``%#q`` print for a rune.
+
+    A bad byte, or any other surrogate, is not a valid rune: Go quotes U+FFFD instead.
+    """
+    if "\ud800" <= ch <= "\udfff":
         ch = _RUNE_ERROR
     return "'" + _escape_rune(ch, "'") + "'"
-
-
-def quote_rune_sharp(ch: str) -> str:
-    """``fmt.Sprintf("%#q", r)``: the rune raw in single quotes when printable."""
-    if is_bad_byte(ch):
-        ch = _RUNE_ERROR
-    if is_print(ch):
-        return "'" + ch + "'"
-    return quote_rune(ch)
 
 
 class UnquoteError(ValueError):

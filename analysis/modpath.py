@@ -24,9 +24,8 @@ from analysis.errors import (
     InvalidVersionError,
     ModuleError,
     ModuleVersionError,
-    go_quote,
-    go_quote_rune,
 )
+from analysis.modfile_strconv import quote, quote_rune
 
 __all__ = [
     "BadPatternError",
@@ -107,21 +106,19 @@ def _check_elem(elem: str, kind: str) -> None:
     if elem == "":
         raise _PathProblem("empty path element")
     if elem.count(".") == len(elem):
-        raise _PathProblem(f"invalid path element {go_quote(elem)}")
+        raise _PathProblem(f"invalid path element {quote(elem)}")
     if elem[0] == "." and kind == _MODULE:
         raise _PathProblem("leading dot in path element")
     if elem[-1] == ".":
         raise _PathProblem("trailing dot in path element")
     for c in elem:
         if not _char_ok(c, kind):
-            if "\ud800" <= c <= "\udfff":
-                c = "\ufffd"  # Go's range loop yields RuneError for a byte that is not UTF-8
-            raise _PathProblem(f"invalid char {go_quote_rune(c)}")
+            raise _PathProblem(f"invalid char {quote_rune(c)}")
     short = elem.partition(".")[0]
     # Go's EqualFold; no non-ASCII rune folds onto the letters of these names, and only
     # file paths may hold non-ASCII runes at all.
     if short.isascii() and short.upper() in _BAD_WINDOWS_NAMES:
-        raise _PathProblem(f"{go_quote(short)} disallowed as path element component on Windows")
+        raise _PathProblem(f"{quote(short)} disallowed as path element component on Windows")
     if kind == _FILE:
         return  # Windows short names (FOO~1) only matter for import paths
     tilde = short.rfind("~")
@@ -143,7 +140,7 @@ def _module_path_problem(path: str) -> str | None:
         return "leading dash in first path element"
     for c in first:
         if c not in _FIRST_ELEM_OK:
-            return f"invalid char {go_quote_rune(c)} in first path element"
+            return f"invalid char {quote_rune(c)} in first path element"
     if not split_path_version(path)[2]:
         return "invalid version"
     return None
@@ -378,11 +375,11 @@ def unescape_path(escaped: str) -> str:
     :class:`~analysis.errors.ModuleError` (``invalid escaped module path "…"``)."""
     path = _unescape_string(escaped)
     if path is None:
-        raise ModuleError(f"invalid escaped module path {go_quote(escaped)}")
+        raise ModuleError(f"invalid escaped module path {quote(escaped)}")
     problem = _module_path_problem(path)
     if problem is not None:
         inner = InvalidPathError(_MODULE, path, problem)
-        raise ModuleError(f"invalid escaped module path {go_quote(escaped)}: {inner}")
+        raise ModuleError(f"invalid escaped module path {quote(escaped)}: {inner}")
     return path
 
 
@@ -391,11 +388,11 @@ def unescape_version(escaped: str) -> str:
     :class:`~analysis.errors.ModuleError` (``invalid escaped version "…"``)."""
     v = _unescape_string(escaped)
     if v is None:
-        raise ModuleError(f"invalid escaped version {go_quote(escaped)}")
+        raise ModuleError(f"invalid escaped version {quote(escaped)}")
     try:
         _check_elem(v, _FILE)
     except _PathProblem as e:
-        raise ModuleError(f"invalid escaped version {go_quote(v)}: {e}") from None
+        raise ModuleError(f"invalid escaped version {quote(v)}: {e}") from None
     return v
 
 

@@ -773,7 +773,7 @@ def test_unicode_classes_follow_go() -> None:
     assert gostr.is_space("\u0085") and gostr.is_space("\u3000") and not gostr.is_space("\u200b")
     assert gostr.trim_space("\u00a0 x \u2028") == "x"
     assert gostr.fields(" a\u3000b\tc ") == ["a", "b", "c"]
-    assert gostr.quote_rune_sharp("\x01") == "'\\x01'"
+    assert gostr.quote_rune("\x01") == "'\\x01'"
     assert modfile.must_quote("") and modfile.must_quote("a//b") and modfile.must_quote("(a")
     assert not modfile.must_quote("(") and not modfile.must_quote("v1.0.0")
 
