@@ -61,9 +61,11 @@ from analysis.errors import (
     DowngradeConflict,
     GomodxError,
     ModuleError,
+    ModuleNotFound,
     PlanError,
     PlanRefused,
     ProxyUnavailable,
+    causes,
 )
 from analysis.hashes import GoSum, gomod_hash, zip_hash
 from analysis.loader import ModuleLoadError
@@ -1512,9 +1514,11 @@ def _never_finishes(m: ModuleVersion, orig: ModuleVersion) -> str:
 
 
 def _not_exist(exc: BaseException) -> bool:
-    if isinstance(exc, QueryError):
+    """go's ``errors.Is(err, fs.ErrNotExist)``: a query that found nothing, a module the
+    proxies do not have (404/410, lookup disabled), a replacement directory missing."""
+    if isinstance(exc, QueryError) and exc.kind != "other":
         return exc.kind == "not-exist"
-    return "no such file or directory" in str(exc) or "not found" in str(exc)
+    return any(isinstance(e, (ModuleNotFound, FileNotFoundError)) for e in causes(exc))
 
 
 def _semantically_dirty(before: ModFile, after: ModFile) -> bool:

@@ -704,7 +704,7 @@ class ModuleView:
                 data = await self.source.zip(m)
             except (ProxyError, ModuleError) as exc:
                 _reraise_transient(exc)
-                raise LoadError(m, strip_module_prefix(str(exc), m)) from None
+                raise LoadError(m, strip_module_prefix(str(exc), m), exc) from None
             self.zip_reads.add(m)
             return data
 
