@@ -123,16 +123,24 @@ def test_demo_in_a_real_terminal(tmux: Tmux) -> None:
     screen = tmux.wait_for("conflicts by risk")
     assert "example.org/x/sys" in screen
 
-    tmux.keys("/", "p", "r", "i", "c")
-    tmux.wait_for("filter: pric")
-    tmux.keys("Enter")
-    screen = tmux.wait_for("Requested by", "v0.8.0-rc.1")
-
-    tmux.keys("?")
+    # One burst, as a paste without bracketed paste or tmux send-keys delivers it: every
+    # key lands where it would have landed typed slowly.
+    tmux.keys("/", "p", "r", "i", "c", "Enter", "?")
     tmux.wait_for("Keys", "Undo change")
+    assert "filter: pric?" not in tmux.screen()
     # Escape alone: a key right behind it would arrive as alt+key.
     tmux.keys("Escape")
     tmux.wait_for_gone("Undo change")
+    tmux.wait_for("filter: pric", "Requested by", "v0.8.0-rc.1")
+
+    # A path with slashes, typed in one burst after clearing the filter (the status bar
+    # has room for a short one).
+    tmux.keys("Escape")
+    tmux.wait_for_gone("filter: pric")
+    tmux.run("send-keys", "-t", "e2e", "-l", "/x/sys")
+    tmux.wait_for("filter: x/sys")
+    tmux.keys("Escape")
+    tmux.wait_for_gone("filter: x/sys")
 
     tmux.keys("q")
     assert tmux.wait_for_exit() == 0

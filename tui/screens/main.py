@@ -40,9 +40,15 @@ class MainScreen(Screen[None]):
     HELP_GROUP = "Main screen"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # A priority binding runs as the key arrives, before keys typed after it are
-        # handed to the list: "/pric" typed (or pasted) fast all lands in the filter.
+        # Priority bindings run as the key arrives, before the keys typed after it are
+        # handed to whatever has focus: "/pric" typed (or pasted) fast all lands in the
+        # filter, and "Enter ?" in one burst opens help instead of typing "?". While the
+        # filter has focus, "/" is text (check_action turns the binding off, so the key
+        # reaches the filter in order, behind the keys queued before it).
         Binding("slash", "filter", "Filter", key_display="/", priority=True, id="main.filter"),
+        Binding(
+            "enter", "filter_done", "Filter done", show=False, priority=True, id="main.filter-done"
+        ),
         Binding("c", "toggle_conflicts", "Conflicts", id="main.conflicts"),
         Binding("v", "versions", "Versions", id="main.versions"),
         Binding("t", "dependents", "Dependents", id="main.dependents"),
@@ -148,10 +154,6 @@ class MainScreen(Screen[None]):
             lambda: self.gomodx.filter_latencies.append(time.perf_counter() - start)
         )
 
-    @on(Input.Submitted, "#filter")
-    def filter_done(self, event: Input.Submitted) -> None:
-        self.query_one(ModuleTable).focus()
-
     def on_module_table_module_highlighted(self, message: ModuleTable.ModuleHighlighted) -> None:
         if self._details_timer is not None:
             self._details_timer.stop()
@@ -237,14 +239,24 @@ class MainScreen(Screen[None]):
 
     # -- actions ------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Screen.focused, not Input.has_focus: the latter follows only once the Focus
+        # event is handled, and a burst of keys arrives before that.
+        if action == "filter":
+            return self.focused is not self.query_one("#filter", Input)
+        if action == "filter_done":
+            return self.focused is self.query_one("#filter", Input)
+        return True
+
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
-        if box.has_focus:
-            box.insert_text_at_cursor("/")  # "/" is part of module paths
-            return
         box.display = True
         # Focus now, not once the queued events are handled (see the binding).
         self.set_focus(box)
+
+    def action_filter_done(self) -> None:
+        # As the key arrives (see the binding): the keys behind it go to the list.
+        self.set_focus(self.query_one(ModuleTable))
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
