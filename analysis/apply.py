@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.cache import atomic_write
+from analysis import fsio
 from analysis.errors import GoCommandError, GomodxError, PlanError
 from analysis.plan import Plan
 
@@ -121,29 +121,16 @@ def _dir_key(main_dir: Path) -> str:
     return hashlib.sha256(os.fsencode(os.path.realpath(main_dir))).hexdigest()[:24]
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _write(target: Path, data: bytes) -> None:
     """Atomic, durable replacement of ``target`` keeping its permission bits."""
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    atomic_write(target, data, mode)
-    _fsync_dir(target.parent)
+    fsio.write_atomic(target, data)
+    fsio.fsync_dir(target.parent)
 
 
 def _remove(target: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
-    _fsync_dir(target.parent)
+    fsio.fsync_dir(target.parent)
 
 
 def _check_fresh(main_dir: Path, gomod: bytes | None, gosum: bytes | None, why: str) -> None:
@@ -182,9 +169,9 @@ def _save_backup(
             break
         except FileExistsError:
             n += 1
-    atomic_write(entry / "go.mod", gomod_before)
+    fsio.write_atomic(entry / "go.mod", gomod_before)
     if gosum_before is not None:
-        atomic_write(entry / "go.sum", gosum_before)
+        fsio.write_atomic(entry / "go.sum", gosum_before)
     manifest = {
         "Dir": os.path.realpath(main_dir),
         "Target": target,
@@ -194,9 +181,9 @@ def _save_backup(
         "GoSumAfter": _digest(gosum_after),
         "Complete": False,
     }
-    atomic_write(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
-    _fsync_dir(entry)
-    _fsync_dir(base)
+    fsio.write_atomic(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
+    fsio.fsync_dir(entry)
+    fsio.fsync_dir(base)
     return entry
 
 
@@ -205,8 +192,8 @@ def _finish_backup(entry: Path, gomod_after: bytes | None, gosum_after: bytes | 
     manifest["GoModAfter"] = _digest(gomod_after)
     manifest["GoSumAfter"] = _digest(gosum_after)
     manifest["Complete"] = True
-    atomic_write(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
-    _fsync_dir(entry)
+    fsio.write_atomic(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
+    fsio.fsync_dir(entry)
 
 
 def _latest_backup(root: Path, main_dir: Path) -> Path | None:

@@ -19,7 +19,7 @@ from universe import Layout
 
 from analysis import apply as apply_mod
 from analysis.apply import StaleFiles, apply_plan, apply_with_go, undo
-from analysis.errors import GomodxError, PlanError
+from analysis.errors import FileWriteError, GomodxError, PlanError
 from analysis.hashes import GoSum
 
 GOSUM_EXTRA = (
@@ -158,8 +158,9 @@ def test_failed_write_leaves_the_old_file(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(FileWriteError) as info:
         apply_plan(plan, backup_root=backups)
+    assert str(info.value) == f"writing {d / 'go.mod'}: no space left on device"
     monkeypatch.setattr(os, "replace", real_replace)
     assert (d / "go.mod").read_bytes() == original[0]
     assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
