@@ -234,8 +234,10 @@ def _latest_backup(root: Path, main_dir: Path) -> Path | None:
     base = root / _dir_key(main_dir)
     try:
         entries = sorted(p for p in base.iterdir() if (p / "manifest.json").is_file())
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        raise GomodxError(f"reading undo backups in {base}: {fsio.os_reason(exc)}") from None
     return entries[-1] if entries else None
 
 

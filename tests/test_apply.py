@@ -312,6 +312,25 @@ def test_failed_undo_keeps_its_backup(
     assert files(d) == original
 
 
+def test_unreadable_backups_are_one_line(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = layout.main_dir
+    apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=backups)
+    base = backups / apply_mod._dir_key(d)
+    real_listdir = os.listdir
+
+    def denied(path: str | os.PathLike[str] = ".") -> list[str]:
+        if Path(path) == base:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", denied)
+    with pytest.raises(GomodxError) as info:
+        undo(d, backup_root=backups)
+    assert str(info.value) == f"reading undo backups in {base}: permission denied"
+
+
 def test_default_backup_root_honours_gomodx_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -508,6 +527,8 @@ def test_cli_unwritable_state_dir_is_one_line(
     assert err == f"gomodx: creating undo backup in {base}: {reason}\n"
     assert files(d) == before
     assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
+    code, _, err = _run(capsys, "undo", str(d))
+    assert (code, err) == (1, f"gomodx: {d}: nothing to undo\n")
 
 
 @pytest.mark.go
