@@ -18,6 +18,11 @@ Safety rules:
   existed) are saved, fsynced, under gomodx's state directory. :func:`undo` restores the
   most recent backup for a directory byte for byte — but only if the files are still
   what the apply wrote (otherwise :class:`StaleFiles`, unless ``force``).
+* **All or nothing.** A write that fails (EACCES, EROFS, ENOSPC, ... — or an interrupt)
+  puts back whatever the apply had already written and drops its backup, then raises;
+  OS errors are :class:`~analysis.errors.FileWriteError`, one line naming the path:
+  ``creating undo backup in /x/y: permission denied``, ``writing /m/go.sum: no space
+  left on device``.
 * ``go get`` for real: :func:`apply_with_go` runs the go command instead (same backup and
   staleness check) and reports every way the result differs from the preview.
 
@@ -40,7 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.cache import atomic_write
+from analysis import fsio
 from analysis.errors import GoCommandError, GomodxError, NothingToUndo, PlanError
 from analysis.plan import Plan
 
@@ -123,29 +128,32 @@ def _dir_key(main_dir: Path) -> str:
     return hashlib.sha256(os.fsencode(os.path.realpath(main_dir))).hexdigest()[:24]
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _write(target: Path, data: bytes) -> None:
     """Atomic, durable replacement of ``target`` keeping its permission bits."""
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    atomic_write(target, data, mode)
-    _fsync_dir(target.parent)
+    fsio.write_atomic(target, data)
+    fsio.fsync_dir(target.parent)
 
 
 def _remove(target: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    with fsio.writing(target, "removing"), contextlib.suppress(FileNotFoundError):
         target.unlink()
-    _fsync_dir(target.parent)
+    fsio.fsync_dir(target.parent)
+
+
+def _put_back(main_dir: Path, written: list[tuple[str, bytes | None]]) -> bool:
+    """Best effort: restore files an interrupted apply wrote; whether all came back."""
+    ok = True
+    for name, before in reversed(written):
+        try:
+            if _read(main_dir / name) == before:
+                continue  # the write never happened
+            if before is None:
+                _remove(main_dir / name)
+            else:
+                _write(main_dir / name, before)
+        except (GomodxError, OSError):
+            ok = False
+    return ok
 
 
 def _check_fresh(main_dir: Path, gomod: bytes | None, gosum: bytes | None, why: str) -> None:
@@ -172,51 +180,66 @@ def _save_backup(
     gomod_after: bytes | None,
     gosum_after: bytes | None,
 ) -> Path:
-    """Write the original bytes and a manifest, durably, before anything changes."""
+    """Write the original bytes and a manifest, durably, before anything changes.
+
+    Raises :class:`~analysis.errors.FileWriteError` (``creating undo backup in DIR: ...``)
+    and leaves no partial backup behind."""
     base = root / _dir_key(main_dir)
-    base.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    n = 0
-    while True:
-        entry = base / f"{stamp}-{n:03d}"
+    with fsio.writing(base, "creating undo backup in"):
+        base.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        n = 0
+        while True:
+            entry = base / f"{stamp}-{n:03d}"
+            try:
+                entry.mkdir()
+                break
+            except FileExistsError:
+                n += 1
         try:
-            entry.mkdir()
-            break
-        except FileExistsError:
-            n += 1
-    atomic_write(entry / "go.mod", gomod_before)
-    if gosum_before is not None:
-        atomic_write(entry / "go.sum", gosum_before)
-    manifest = {
-        "Dir": os.path.realpath(main_dir),
-        "Target": target,
-        "GoModBefore": _digest(gomod_before),
-        "GoSumBefore": _digest(gosum_before),
-        "GoModAfter": _digest(gomod_after),
-        "GoSumAfter": _digest(gosum_after),
-        "Complete": False,
-    }
-    atomic_write(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
-    _fsync_dir(entry)
-    _fsync_dir(base)
+            fsio.write_atomic(entry / "go.mod", gomod_before)
+            if gosum_before is not None:
+                fsio.write_atomic(entry / "go.sum", gosum_before)
+            manifest = {
+                "Dir": os.path.realpath(main_dir),
+                "Target": target,
+                "GoModBefore": _digest(gomod_before),
+                "GoSumBefore": _digest(gosum_before),
+                "GoModAfter": _digest(gomod_after),
+                "GoSumAfter": _digest(gosum_after),
+                "Complete": False,
+            }
+            _write_manifest(entry, manifest)
+        except BaseException:
+            with contextlib.suppress(OSError):  # the first error is the one to report
+                _drop_backup(entry)
+            raise
+        fsio.fsync_dir(base)
     return entry
 
 
+def _write_manifest(entry: Path, manifest: Mapping[str, object]) -> None:
+    fsio.write_atomic(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
+    fsio.fsync_dir(entry)
+
+
 def _finish_backup(entry: Path, gomod_after: bytes | None, gosum_after: bytes | None) -> None:
-    manifest = json.loads((entry / "manifest.json").read_text())
-    manifest["GoModAfter"] = _digest(gomod_after)
-    manifest["GoSumAfter"] = _digest(gosum_after)
-    manifest["Complete"] = True
-    atomic_write(entry / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
-    _fsync_dir(entry)
+    with fsio.writing(entry, "finishing undo backup in"):
+        manifest = json.loads((entry / "manifest.json").read_text())
+        manifest["GoModAfter"] = _digest(gomod_after)
+        manifest["GoSumAfter"] = _digest(gosum_after)
+        manifest["Complete"] = True
+        _write_manifest(entry, manifest)
 
 
 def _latest_backup(root: Path, main_dir: Path) -> Path | None:
     base = root / _dir_key(main_dir)
     try:
         entries = sorted(p for p in base.iterdir() if (p / "manifest.json").is_file())
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        raise GomodxError(f"reading undo backups in {base}: {fsio.os_reason(exc)}") from None
     return entries[-1] if entries else None
 
 
@@ -249,14 +272,25 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
         new_gomod,
         new_gosum if write_sum else plan.gosum_before,
     )
-    # Check again right before writing: the backup took a moment.
-    _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
-    if write_mod:
-        _write(main_dir / "go.mod", new_gomod)
-    if write_sum:
-        assert new_gosum is not None
-        _write(main_dir / "go.sum", new_gosum)
-    _finish_backup(entry, new_gomod, new_gosum if write_sum else plan.gosum_before)
+    written: list[tuple[str, bytes | None]] = []  # (file, its bytes before)
+    try:
+        # Check again right before writing: the backup took a moment.
+        _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
+        if write_mod:
+            written.append(("go.mod", plan.gomod_before))
+            _write(main_dir / "go.mod", new_gomod)
+        if write_sum:
+            assert new_gosum is not None
+            written.append(("go.sum", plan.gosum_before))
+            _write(main_dir / "go.sum", new_gosum)
+        _finish_backup(entry, new_gomod, new_gosum if write_sum else plan.gosum_before)
+    except BaseException:
+        # All or nothing. A backup that could not be put back stays for undo (its manifest
+        # is incomplete, so undo restores it whatever the files hold now).
+        if _put_back(main_dir, written):
+            with contextlib.suppress(OSError):
+                _drop_backup(entry)
+        raise
     return ApplyResult(str(main_dir), write_mod, write_sum, str(entry))
 
 

@@ -8,9 +8,12 @@ module proxy)::
 
 :class:`DownloadCache` is one such directory. Go's is only ever read (go owns it, with its
 own locking); gomodx writes fetched files into its own directory
-(``platformdirs.user_cache_dir("gomodx")/download`` unless overridden), always atomically:
-a temporary file in the same directory, written, then renamed over the target, so a reader
-sees either the old file, the new file or nothing — never half a file.
+(``platformdirs.user_cache_dir("gomodx")/download`` unless overridden), always atomically
+(:func:`analysis.fsio.write_atomic`): a temporary file in the same directory, written, then
+renamed over the target, so a reader sees either the old file, the new file or nothing —
+never half a file. A write that fails raises :class:`~analysis.errors.FileWriteError`
+(``writing PATH: permission denied``); the proxy client treats that as a cache it cannot
+fill, never as a failed answer.
 
 Durability is another matter: after a power loss, a renamed file whose bytes had not
 reached the disk may read back empty or short. Go's own module cache takes that risk
@@ -20,7 +23,8 @@ the files it checks on every read — ``.mod`` (go.sum, else it must parse with 
 line), ``.info`` (JSON naming the version), ``.zip`` (go.sum or its hash),
 ``.ziphash`` (a valid hash) — a damaged one is a cache miss, never an answer. A version
 ``list`` cannot be checked that way (an empty list is a valid answer), so it is fsynced
-before the rename, as are all files written with :func:`atomic_write`'s default.
+before the rename. Directories are not fsynced: a rename lost in a crash costs a cache
+miss, never a wrong answer.
 
 Every path and version is validated (``module.CheckPath``, canonical version, Go's escaping)
 before it becomes a file name, so no input can name a file outside the cache.
@@ -28,15 +32,13 @@ before it becomes a file name, so no input can name a file outside the cache.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import semver
+from analysis import fsio, semver
 from analysis.errors import GomodxError, ModuleError
 from analysis.hashes import is_valid_sum, zip_hash
 from analysis.modpath import check_path, escape_path, escape_version, unescape_version
@@ -44,7 +46,6 @@ from analysis.modpath import check_path, escape_path, escape_version, unescape_v
 __all__ = [
     "CacheStack",
     "DownloadCache",
-    "atomic_write",
     "default_cache_dir",
 ]
 
@@ -57,33 +58,6 @@ def default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("gomodx", appauthor=False)) / "download"
-
-
-def atomic_write(target: Path, data: bytes, mode: int = 0o644, *, durable: bool = True) -> None:
-    """Write ``data`` to ``target`` so that no reader ever sees a partial file.
-
-    The bytes go to a temporary file in the same directory, are flushed (and with
-    ``durable``, fsynced), and the file is renamed over ``target`` (``os.replace`` is atomic
-    within a file system). On any failure the temporary file is removed and the old
-    ``target`` (if any) is untouched. ``durable=False`` is for re-fetchable files checked
-    whenever read (see the module docstring): after a crash they may read back damaged.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    # The directory is not fsynced: after a crash the rename may be lost, which costs a
-    # cache miss, never a wrong answer — the file's own bytes were on disk before it.
 
 
 @functools.lru_cache(maxsize=4096)
@@ -195,14 +169,14 @@ class DownloadCache:
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
         target = self.file(path, version, suffix)
-        atomic_write(target, data, durable=False)  # checked when read: see the docstring
+        fsio.write_atomic(target, data, durable=False)  # checked when read: see the docstring
         return target
 
     def write_list(self, path: str, data: bytes) -> Path:
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
         target = self.list_file(path)
-        atomic_write(target, data)
+        fsio.write_atomic(target, data)
         return target
 
     def write_zip(self, path: str, version: str, data: bytes) -> Path:

@@ -20,8 +20,9 @@ concurrency limit all apply. Afterwards the go command can run with ``GOPROXY=of
 Cache conventions, as cmd/go 1.27 follows them (``modfetch/fetch.go``, ``cache.go``,
 ``lockedfile``), so that a go command running at the same time is never confused:
 
-* every file is written to ``<name><random digits>.tmp`` in its own directory, then
-  renamed over ``<name>``: a reader sees the old file, the new one, or none — never half;
+* every file is written to ``<name><random digits>.tmp`` in its own directory (mode 0666
+  less the umask; a file replaced keeps its bits), fsynced, then renamed over ``<name>``
+  (:mod:`analysis.fsio`): a reader sees the old file, the new one, or none — never half;
 * ``.zip`` and ``.ziphash`` are written only while holding an exclusive ``flock`` on the
   empty file ``<v>.lock`` (cmd/go's ``lockVersion``); the ``.ziphash`` (``h1:…``, no
   newline) goes in before the zip is renamed into place, and stale ``<v>.zip*.tmp`` files
@@ -33,6 +34,10 @@ Cache conventions, as cmd/go 1.27 follows them (``modfetch/fetch.go``, ``cache.g
 * module trees are not extracted: go extracts a verified zip itself, offline, under its
   own lock and ``.partial`` marker, the first time it needs the directory. gomodx never
   creates ``.partial`` files.
+
+A cache gomodx cannot write (EACCES, EROFS, ENOSPC, ...) fails the module versions it
+touches, each with one line such as ``writing $GOMODCACHE/cache/download/…/v1.0.0.mod:
+permission denied`` (:class:`~analysis.errors.FileWriteError`); no temporary file stays.
 
 Verification (go.sum, ``h1:``): every go.mod and zip is hashed. A hash that go.sum lists
 must match, or the file is refused with both hashes and its source
@@ -64,7 +69,6 @@ import contextlib
 import io
 import json
 import os
-import random
 import re
 import sys
 import time
@@ -78,7 +82,7 @@ from typing import Any
 
 import anyio
 
-from analysis import semver
+from analysis import fsio, semver
 from analysis.cache import CacheStack
 from analysis.errors import (
     AuthRequired,
@@ -330,51 +334,24 @@ def failure_class(exc: BaseException) -> str:
 # -- the cache, Go's way -------------------------------------------------------------------
 
 
-def _write_new(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a fresh ``<target><digits>.tmp`` (cmd/go's ``tempFile``), fsynced."""
-    for _ in range(10_000):
-        tmp = target.with_name(f"{target.name}{random.randrange(1_000_000_000)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        os.close(fd)
-        return tmp
-    raise OSError(f"cannot create a temporary file beside {target}")
-
-
-def _write_file(target: Path, data: bytes) -> None:
-    """Temp file, then rename over ``target`` (cmd/go's ``writeDiskCache``)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_new(target, data)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 @contextlib.contextmanager
 def _flocked(path: Path) -> Iterator[int]:
-    """Hold an exclusive ``flock`` on ``path`` (created empty, 0666), as lockedfile does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        if sys.platform != "win32":
-            import fcntl
+    """Hold an exclusive ``flock`` on ``path`` (created empty, 0666), as lockedfile does.
 
-            fcntl.flock(fd, fcntl.LOCK_EX)
+    Raises :class:`~analysis.errors.FileWriteError` (``locking PATH: permission denied``)
+    when the lock cannot be had."""
+    with fsio.writing(path, "locking"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            if sys.platform != "win32":
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+    try:
         yield fd
     finally:
         os.close(fd)  # closing the descriptor releases the lock
@@ -391,7 +368,7 @@ def rewrite_version_list(version_dir: Path) -> None:
     rewrite for ``v1.mod`` could see only ``v1.mod``, wait while a concurrent rewrite for
     ``v2.mod`` writes ``v1 v2``, and then overwrite that with its stale ``v1``.
     """
-    with _flocked(version_dir / "list") as fd:
+    with _flocked(version_dir / "list") as fd, fsio.writing(version_dir / "list"):
         versions = []
         for name in os.listdir(version_dir):
             stem = name[:-4] if name.endswith(".mod") else ""
@@ -534,26 +511,21 @@ def _commit_zip(lay: _Layout, data: bytes, h: str) -> bool:
         for stale in lay.vdir.glob(_glob_escape(lay.zip.name) + "*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
-        tmp = _write_new(lay.zip, data)
-        try:
-            if lay.zip.exists():
-                # Replacing a copy that contradicted go.sum: never leave the new hash
-                # beside the old zip.
-                lay.zip.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                lay.ziphash.unlink()
-            _write_file(lay.ziphash, h.encode("ascii"))
-            os.replace(tmp, lay.zip)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        with fsio.staged(lay.zip, data):  # the zip waits in <v>.zip<digits>.tmp
+            with fsio.writing(lay.zip):
+                if lay.zip.exists():
+                    # Replacing a copy that contradicted go.sum: never leave the new hash
+                    # beside the old zip.
+                    lay.zip.unlink()
+                with contextlib.suppress(FileNotFoundError):
+                    lay.ziphash.unlink()
+            fsio.write_atomic(lay.ziphash, h.encode("ascii"))
     return True
 
 
 def _store_ziphash(lay: _Layout, h: str) -> None:
     with _flocked(lay.lock):
-        _write_file(lay.ziphash, h.encode("ascii"))
+        fsio.write_atomic(lay.ziphash, h.encode("ascii"))
 
 
 def _glob_escape(name: str) -> str:
@@ -869,7 +841,7 @@ class _Downloader:
                     "requested version"
                 )
             text = _info_json(info)
-            await anyio.to_thread.run_sync(_write_file, lay.info, text)
+            await anyio.to_thread.run_sync(fsio.write_atomic, lay.info, text)
             self.got(rec, "info", len(text))
         rec.info = str(lay.info)
 
@@ -921,7 +893,7 @@ def _parses_as_gomod(data: bytes) -> bool:
 
 
 def _store_gomod(lay: _Layout, data: bytes) -> None:
-    _write_file(lay.mod, data)
+    fsio.write_atomic(lay.mod, data)
     rewrite_version_list(lay.vdir)
 
 

@@ -10,6 +10,7 @@
      │    └── ModuleVersionError ``example.com/m@v1.0.0: ...`` (Go's ``module.ModuleError``)
      ├── GraphError              malformed ``go mod graph`` text: ``FILE:LINE: message``
      ├── GoCommandError          the go command failed or is missing
+     ├── FileWriteError          a write failed: ``writing /x/go.mod: permission denied``
      ├── ProxyError              fetching through GOPROXY failed
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
      │    │    └── NotInCache    offline (or GOPROXY=off) and the module cache lacks it
@@ -197,6 +198,23 @@ class GoCommandError(GomodxError):
     def __init__(self, message: str, stderr: str = "") -> None:
         self.stderr = stderr
         super().__init__(message)
+
+
+class FileWriteError(GomodxError):
+    """A write to the file system failed: ``OP PATH: REASON``.
+
+    ``op`` says what gomodx was doing (``writing``, ``creating undo backup in``), ``reason``
+    is the OS error in lower case as Go prints it (``permission denied``, ``read-only file
+    system``, ``no space left on device``), ``errno`` its number when there is one. Raised
+    by :mod:`analysis.fsio`, which leaves nothing half-written behind.
+    """
+
+    def __init__(self, op: str, path: str, reason: str, errno: int | None = None) -> None:
+        self.op = op
+        self.path = path
+        self.reason = reason
+        self.errno = errno
+        super().__init__(f"{op} {path}: {reason}")
 
 
 class ProxyError(GomodxError):

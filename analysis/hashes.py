@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import ChecksumMismatch, GomodxError
+from analysis.fsio import write_atomic
 from analysis.semver import compare
 
 __all__ = [
@@ -232,7 +233,6 @@ class GoSum:
         return "".join(out).encode("utf-8", "surrogateescape")
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """Write :meth:`format` atomically (temp file in the same directory, then rename)."""
-        from analysis.cache import atomic_write
-
-        atomic_write(Path(path), self.format())
+        """Write :meth:`format` atomically (temp file in the same directory, then rename);
+        raises :class:`~analysis.errors.FileWriteError`."""
+        write_atomic(path, self.format())

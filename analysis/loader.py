@@ -54,6 +54,7 @@ from analysis.errors import (
     ModuleVersionError,
     ProxyError,
 )
+from analysis.fsio import os_reason
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
@@ -85,7 +86,6 @@ from analysis.source import (
     has_redundant_root,
     lookup_replacement,
     main_module,
-    os_reason,
     parse_summary,
     read_dir_gomod,
     replace_map,

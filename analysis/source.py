@@ -48,6 +48,7 @@ from analysis.errors import (
     ProxyError,
     ProxyUnavailable,
 )
+from analysis.fsio import os_reason
 from analysis.modfile import ModFile, auto_quote, parse_lax
 from analysis.modpath import check_path, check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
@@ -318,12 +319,6 @@ def strip_module_prefix(text: str, m: ModuleVersion) -> str:
         if text.startswith(prefix):
             return text[len(prefix) :]
     return text
-
-
-def os_reason(exc: OSError) -> str:
-    """The errno text as Go spells it, in lower case (``no such file or directory``)."""
-    text = exc.strerror or str(exc)
-    return text[:1].lower() + text[1:]
 
 
 def short_path(name: str, cwd: Path) -> str:

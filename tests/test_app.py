@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
+from analysis.errors import FileWriteError
 from analysis.loader import LoadedGraph
 from analysis.session import Session
 from analysis.versions import ModuleVersions
@@ -531,6 +532,9 @@ async def test_export_neighbourhood_and_png(tmp_path: Path) -> None:
     assert "example.com/uuid@v1.3.0" not in nodes
     req = ExportRequest("module", "json", tmp_path / "n.json", "example.com/pricing")
     assert export_graph(loaded, req) > 0
+    bad = ExportRequest("full", "json", tmp_path / "n.json" / "x.json")  # under a file
+    with pytest.raises(FileWriteError, match=r"^writing .*/n\.json/x\.json: not a directory$"):
+        export_graph(loaded, bad)
     if shutil.which("dot"):
         png = tmp_path / "c.png"
         export_graph(loaded, ExportRequest("conflicts", "png", png))

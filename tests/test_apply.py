@@ -8,10 +8,12 @@ apply and undo, is detected. The command-line tests drive ``tui.cli.main`` again
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_plan import make_plan, pinned_universe, spec_universe
@@ -19,7 +21,7 @@ from universe import Layout
 
 from analysis import apply as apply_mod
 from analysis.apply import StaleFiles, apply_plan, apply_with_go, undo
-from analysis.errors import GomodxError, PlanError
+from analysis.errors import FileWriteError, GomodxError, PlanError
 from analysis.hashes import GoSum
 
 GOSUM_EXTRA = (
@@ -158,15 +160,175 @@ def test_failed_write_leaves_the_old_file(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(FileWriteError) as info:
         apply_plan(plan, backup_root=backups)
+    assert str(info.value) == f"writing {d / 'go.mod'}: no space left on device"
     monkeypatch.setattr(os, "replace", real_replace)
     assert (d / "go.mod").read_bytes() == original[0]
     assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
-    # go.mod is written first, so nothing changed; undo consumes the backup harmlessly.
-    assert not (d / "go.sum").exists()
-    undo(d, backup_root=backups, force=True)
+    # go.mod is written first, so nothing changed, and no backup is left to undo.
     assert files(d) == original
+    assert backup_entries(backups) == []
+    with pytest.raises(GomodxError, match="nothing to undo"):
+        undo(d, backup_root=backups)
+
+
+def backup_entries(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*/*"))
+
+
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_failed_gosum_write_puts_gomod_back(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch, interrupt: bool
+) -> None:
+    """All or nothing: go.mod was already replaced when go.sum fails (or the user presses
+    Ctrl-C): go.mod gets its old bytes back and the backup goes."""
+    d = layout.main_dir
+    (d / "go.sum").write_bytes(GOSUM_EXTRA)
+    original = files(d)
+    plan = make_plan(layout, "example.com/d@v1.2.0")
+    assert plan.gomod_after != original[0] and plan.gosum_after() != original[1]
+    real_replace = os.replace
+
+    def failing_replace(src: str, dst: str) -> None:
+        if Path(dst) == d / "go.sum":
+            if interrupt:
+                raise KeyboardInterrupt
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(KeyboardInterrupt if interrupt else FileWriteError) as info:
+        apply_plan(plan, backup_root=backups)
+    monkeypatch.setattr(os, "replace", real_replace)
+    if not interrupt:
+        assert str(info.value) == f"writing {d / 'go.sum'}: no space left on device"
+    assert files(d) == original
+    assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
+    assert backup_entries(backups) == []
+
+
+def test_unwritable_backup_dir_writes_nothing(layout: Layout, tmp_path: Path) -> None:
+    """The state directory under a regular file: ENOTDIR, which stops root too."""
+    d = layout.main_dir
+    original = files(d)
+    (tmp_path / "file").write_text("")
+    root = tmp_path / "file" / "undo"
+    with pytest.raises(FileWriteError) as info:
+        apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=root)
+    err = info.value
+    assert str(err) == f"creating undo backup in {root / apply_mod._dir_key(d)}: not a directory"
+    assert err.errno == errno.ENOTDIR
+    assert files(d) == original
+
+
+@pytest.mark.parametrize("failing", ["go.mod", "manifest.json"])
+def test_backup_that_fails_midway_leaves_no_entry(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    d = layout.main_dir
+    original = files(d)
+    real_replace = os.replace
+
+    def failing_replace(src: str, dst: str) -> None:
+        if Path(dst).name == failing and Path(dst).parent != d:
+            raise OSError(errno.EROFS, "Read-only file system")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(FileWriteError) as info:
+        apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=backups)
+    monkeypatch.setattr(os, "replace", real_replace)
+    base = backups / apply_mod._dir_key(d)
+    assert str(info.value) == f"creating undo backup in {base}: read-only file system"
+    assert files(d) == original
+    assert list(base.iterdir()) == []
+
+
+def test_unfinished_backup_puts_the_files_back(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = layout.main_dir
+    original = files(d)
+    plan = make_plan(layout, "example.com/d@v1.2.0")
+    real_replace = os.replace
+    manifests = 0
+
+    def failing_replace(src: str, dst: str) -> None:
+        nonlocal manifests
+        if Path(dst).name == "manifest.json":
+            manifests += 1
+            if manifests == 2:  # the second write marks the backup complete
+                raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(FileWriteError, match=r"^finishing undo backup in .*: no space left"):
+        apply_plan(plan, backup_root=backups)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert files(d) == original
+    assert backup_entries(backups) == []
+
+
+def test_edit_during_the_backup_leaves_no_backup(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit caught by the second freshness check: nothing written, and no backup that a
+    later undo could restore over the edit."""
+    d = layout.main_dir
+    plan = make_plan(layout, "example.com/d@v1.2.0")
+    real_save = apply_mod._save_backup
+
+    def save_then_edit(*args: Any) -> Path:
+        entry = real_save(*args)
+        (d / "go.mod").write_bytes(plan.gomod_before + b"// edited\n")
+        return entry
+
+    monkeypatch.setattr(apply_mod, "_save_backup", save_then_edit)
+    with pytest.raises(StaleFiles):
+        apply_plan(plan, backup_root=backups)
+    assert (d / "go.mod").read_bytes().endswith(b"// edited\n")
+    assert backup_entries(backups) == []
+
+
+def test_failed_undo_keeps_its_backup(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = layout.main_dir
+    original = files(d)
+    apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=backups)
+    real_replace = os.replace
+
+    def erofs(src: str, dst: str) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", erofs)
+    with pytest.raises(FileWriteError) as info:
+        undo(d, backup_root=backups)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert str(info.value) == f"writing {d / 'go.mod'}: read-only file system"
+    assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
+    undo(d, backup_root=backups)  # the backup is still there: try again
+    assert files(d) == original
+
+
+def test_unreadable_backups_are_one_line(
+    layout: Layout, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = layout.main_dir
+    apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=backups)
+    base = backups / apply_mod._dir_key(d)
+    real_listdir = os.listdir
+
+    def denied(path: str | os.PathLike[str] = ".") -> list[str]:
+        if Path(path) == base:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", denied)
+    with pytest.raises(GomodxError) as info:
+        undo(d, backup_root=backups)
+    assert str(info.value) == f"reading undo backups in {base}: permission denied"
 
 
 def test_default_backup_root_honours_gomodx_state(
@@ -325,6 +487,48 @@ def test_cli_errors_exit_2(
     (layout.main_dir / "go.mod").write_text("module example.com/a\nrequire (\n")
     code, _, err = _run(capsys, "upgrade", "example.com/d", str(layout.main_dir))
     assert code == 2 and "go.mod:" in err
+
+
+@pytest.mark.parametrize("how", ["ENOTDIR", "EACCES", "EROFS"])
+def test_cli_unwritable_state_dir_is_one_line(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """No traceback when the undo backup cannot be made: exit 2, one ``gomodx:`` line, and
+    go.mod and go.sum untouched. Root ignores permission bits, so EACCES and EROFS are
+    simulated; a state directory under a regular file fails for everyone."""
+    layout = spec_universe().write(cli_env / "u")
+    monkeypatch.setenv("GOPROXY", layout.proxy_url)
+    d = layout.main_dir
+    (d / "go.sum").write_bytes(GOSUM_EXTRA)
+    before = files(d)
+    state = cli_env / "state"
+    if how == "ENOTDIR":
+        (cli_env / "file").write_text("")
+        state = cli_env / "file" / "state"
+        monkeypatch.setenv("GOMODX_STATE", str(state))
+    else:
+        number = getattr(errno, how)
+        real_mkdir = os.mkdir
+
+        def refuse(path: str | os.PathLike[str], mode: int = 0o777, **kw: Any) -> None:
+            if os.fspath(path).startswith(str(state)):
+                raise OSError(number, os.strerror(number), os.fspath(path))
+            real_mkdir(path, mode, **kw)
+
+        monkeypatch.setattr(os, "mkdir", refuse)
+    code, out, err = _run(capsys, "downgrade", "example.com/d@v1.2.0", str(d))
+    reason = {
+        "ENOTDIR": "not a directory",
+        "EACCES": "permission denied",
+        "EROFS": "read-only file system",
+    }[how]
+    base = state / "undo" / apply_mod._dir_key(d)
+    assert code == 2 and out == ""
+    assert err == f"gomodx: creating undo backup in {base}: {reason}\n"
+    assert files(d) == before
+    assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
+    code, _, err = _run(capsys, "undo", str(d))
+    assert (code, err) == (1, f"gomodx: {d}: nothing to undo\n")
 
 
 @pytest.mark.go

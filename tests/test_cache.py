@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import pytest
 from gotool import go_env, run_go
 from universe import Universe
 
-from analysis.cache import CacheStack, DownloadCache, atomic_write
-from analysis.errors import ModuleError, ModuleNotFound
+from analysis.cache import CacheStack, DownloadCache
+from analysis.errors import FileWriteError, ModuleError, ModuleNotFound
 from analysis.goenv import GoEnv
 from analysis.hashes import GoSum, gomod_hash
 from analysis.proxy import FetchEvent, ProxyClient
@@ -57,40 +58,41 @@ def test_unknown_suffix_and_read_only(tmp_path: Path) -> None:
         DownloadCache(tmp_path, writable=False).write("example.com/a", "v1.0.0", "mod", b"")
 
 
-def test_atomic_write_never_leaves_partial_files(
+def test_cache_write_never_leaves_partial_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "d" / "f.mod"
-    atomic_write(target, b"old")
+    cache = DownloadCache(tmp_path, writable=True)
+    target = cache.write("example.com/a", "v1.0.0", "mod", b"old")
 
-    def boom(src: str, dst: str) -> None:
-        raise OSError("disk full")
+    def enospc(src: str, dst: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write(target, b"new content")
+    monkeypatch.setattr(os, "replace", enospc)
+    with pytest.raises(FileWriteError) as info:
+        cache.write("example.com/a", "v1.0.0", "mod", b"new content")
     monkeypatch.undo()
+    assert str(info.value) == f"writing {target}: no space left on device"
     assert target.read_bytes() == b"old"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["f.mod"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["v1.0.0.mod"]
 
 
-def test_atomic_write_interrupted_mid_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "x.zip"
-    real_fsync = os.fsync
-    calls = {"n": 0}
+def test_unwritable_own_cache_costs_only_cache_misses(tmp_path: Path) -> None:
+    """gomodx's cache directory under a regular file (ENOTDIR, unwritable even for root):
+    writes fail with a one-line error, and the client still answers from the proxy."""
+    (tmp_path / "file").write_text("")
+    own = tmp_path / "file" / "cache"
+    with pytest.raises(FileWriteError, match=r"^writing .*/file/cache/.*: not a directory$"):
+        DownloadCache(own, writable=True).write_list("example.com/a", b"v1.0.0\n")
+    proxy = _universe(tmp_path)
 
-    def failing_fsync(fd: int) -> None:
-        calls["n"] += 1
-        raise KeyboardInterrupt
+    async def fetch() -> None:
+        client, _ = _client(proxy.as_uri(), own)
+        async with client:
+            assert (await client.versions("example.com/a")).versions == ("v1.0.0", "v1.1.0")
+            assert b"example.com/b" in (await client.gomod("example.com/a", "v1.1.0")).data
 
-    monkeypatch.setattr(os, "fsync", failing_fsync)
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, b"a" * 100_000)
-    monkeypatch.setattr(os, "fsync", real_fsync)
-    assert calls["n"] == 1
-    assert list(tmp_path.iterdir()) == []
+    anyio.run(fetch)
+    assert (tmp_path / "file").read_text() == ""
 
 
 def test_cached_versions_and_ziphash(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ writes, and afterwards go works with ``GOPROXY=off``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import io
 import json
@@ -28,6 +29,7 @@ from proxyserver import ProxyServer
 from universe import Layout, Universe, escape, random_universe
 
 from analysis import download as dlmod
+from analysis import fsio
 from analysis.download import (
     DownloadProgress,
     DownloadSummary,
@@ -440,23 +442,74 @@ def test_interrupted_commit_leaves_nothing_valid_looking(
 ) -> None:
     _, layout, gosum, server = small
     cache = tmp_path / "mc"
-    real = dlmod._write_file
+    real = fsio.write_atomic
 
-    def crash(target: Path, data: bytes) -> None:
+    def crash(target: Path, data: bytes, **kw: Any) -> None:
         if target.name.endswith(".ziphash"):
             raise KeyboardInterrupt  # killed between the temp zip and its .ziphash
-        real(target, data)
+        real(target, data, **kw)
 
-    monkeypatch.setattr(dlmod, "_write_file", crash)
+    monkeypatch.setattr(fsio, "write_atomic", crash)
     with pytest.raises(BaseException):  # noqa: B017 - the interruption itself
         run_download(layout.main_dir, make_env(server.url, cache))
-    monkeypatch.setattr(dlmod, "_write_file", real)
+    monkeypatch.setattr(fsio, "write_atomic", real)
     assert not list((cache / "cache/download").rglob("*.zip"))
     assert_cache_sound(cache, gosum)
     s = run_download(layout.main_dir, make_env(server.url, cache))
     assert s.ok
     assert not [p for p in (cache / "cache/download").rglob("*.zip*.tmp")]
     assert_cache_sound(cache, gosum)
+
+
+def test_disk_full_fails_each_module_in_one_line(
+    small: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC as the .ziphash is renamed into place: the zip waiting in its temporary file goes
+    too, and every module version reports one line naming the file."""
+    _, layout, gosum, server = small
+    cache = tmp_path / "mc"
+    real_replace = os.replace
+
+    def enospc(src: str, dst: str) -> None:
+        if str(dst).endswith(".ziphash"):  # rename(2) can need a block the disk lacks
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", enospc)
+    s = run_download(layout.main_dir, make_env(server.url, cache))
+    monkeypatch.setattr(os, "replace", real_replace)
+    failed = [m for m in s.modules if m.error]
+    assert failed and len(failed) == len(s.modules)
+    for m in failed:
+        assert m.error.startswith("writing ") and m.error.endswith(
+            ".ziphash: no space left on device"
+        ), m.error
+        assert "\n" not in m.error
+    assert not list((cache / "cache/download").rglob("*.zip"))
+    assert not list((cache / "cache/download").rglob("*.tmp"))
+    assert_cache_sound(cache, gosum)
+
+
+def test_unwritable_module_cache_is_a_one_line_error(
+    small: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GOMODCACHE under a regular file (ENOTDIR: unwritable even for root)."""
+    from tui.cli import main
+
+    _, layout, _, server = small
+    (tmp_path / "file").write_text("")
+    _cli_env(monkeypatch, tmp_path, server.url, tmp_path / "file" / "mc")
+    assert main(["download", str(layout.main_dir), "--json"]) == 1
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    errors = [e["Error"] for e in data["Summary"]["Errors"]]
+    errors += [m["Error"] for m in data["GoMods"] + data["Modules"] if "Error" in m]
+    assert errors
+    for e in errors:
+        assert "writing " in e and e.endswith(": not a directory"), e
+        assert "Errno" not in e and "\n" not in e
+    assert "Traceback" not in out.err and "Errno" not in out.err
+    assert (tmp_path / "file").read_text() == ""
 
 
 def test_info_time_formats_as_go() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -183,7 +184,30 @@ def test_output_to_an_impossible_place_is_an_error(
 ) -> None:
     args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "-o", str(mod / "no" / "x")]
     code, _, err = run(args, capsys)
-    assert code == 2 and err.startswith("gomodx: ")
+    assert (code, err) == (2, f"gomodx: writing {mod / 'no' / 'x'}: no such file or directory\n")
+    assert not (mod / "no").exists()
+    args[-1] = str(mod / "graph.txt" / "x")  # under a regular file: unwritable even for root
+    code, _, err = run(args, capsys)
+    assert (code, err) == (2, f"gomodx: writing {mod / 'graph.txt' / 'x'}: not a directory\n")
+
+
+def test_output_disk_full_keeps_the_old_file(
+    mod: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = mod / "out.txt"
+    target.write_text("old")
+
+    def enospc(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", enospc)
+    code, out, err = run(
+        ["graph", str(mod), "--graph", str(mod / "graph.txt"), "-o", str(target)], capsys
+    )
+    assert (code, out) == (2, "")
+    assert err == f"gomodx: writing {target}: no space left on device\n"
+    assert target.read_text() == "old"
+    assert not [p for p in mod.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_conflicts_text_and_exit_status(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:

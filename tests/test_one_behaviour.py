@@ -134,7 +134,7 @@ def _stable(name: str, out: str) -> str:
         return out
     data = json.loads(out)
     return json.dumps(
-        sorted((m["Path"], m["Version"]) for m in data["Modules"]) + [data["Summary"]["OK"]]
+        [*sorted((m["Path"], m["Version"]) for m in data["Modules"]), data["Summary"]["OK"]]
     )
 
 
@@ -167,7 +167,7 @@ def test_malformed_gosum_is_refused_by_the_app_session(world: World) -> None:
     saved = gosum.read_bytes() if gosum.exists() else None
     gosum.write_text("example.com/broken\n")
     try:
-        with environ(world.env("sum-app")), pytest.raises(GomodxError, match="malformed go.sum"):
+        with environ(world.env("sum-app")), pytest.raises(GomodxError, match=r"malformed go\.sum"):
             from tui.app import make_app
 
             make_app(world.layout.main_dir)

@@ -15,15 +15,12 @@ Exit status: 0 fine, 1 findings (``conflicts`` found some; ``why`` found no path
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import GomodxError
+from analysis.fsio import write_atomic
 from analysis.module import ModuleVersion
 from tui.commands.common import LoadedModule, add_module_options, load_module
 
@@ -140,30 +137,9 @@ def _emit(text: str, output: str | None = None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    _write_atomically(Path(output), text)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` via a temporary file and a rename."""
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise GomodxError(f"{target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise GomodxError(f"{target}: {exc.strerror or exc}") from None
+    # The directory must exist, as for a shell redirection; errors are one line:
+    # "writing out/graph.dot: no such file or directory".
+    write_atomic(Path(output), text.encode("utf-8"), parents=False)
 
 
 def _json(data: object) -> str:

@@ -19,9 +19,9 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from analysis.cache import atomic_write
 from analysis.errors import GomodxError
 from analysis.export import to_dot, to_json, to_mermaid
+from analysis.fsio import write_atomic
 from analysis.modgraph import ModuleGraph, shortest_paths
 from analysis.module import ModuleVersion
 from analysis.session import LoadedModule
@@ -76,12 +76,7 @@ def export_graph(loaded: LoadedModule, req: ExportRequest) -> int:
     else:
         dot = to_dot(g, conflicts_only=conflicts_only)
         data = dot.encode() if req.fmt == "dot" else _render_with_graphviz(dot, req.fmt)
-    target = req.path.expanduser()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
-    except OSError as exc:
-        raise GomodxError(f"cannot write {target}: {exc.strerror or exc}") from None
+    write_atomic(req.path.expanduser(), data)  # FileWriteError: "writing PATH: reason"
     return len(data)
 
 
