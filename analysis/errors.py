@@ -9,6 +9,8 @@
      │    ├── InvalidVersionError ``version "v2.0.0" invalid: should be v0 or v1, not v2``
      │    └── ModuleVersionError ``example.com/m@v1.0.0: ...`` (Go's ``module.ModuleError``)
      ├── GraphError              malformed ``go mod graph`` text: ``FILE:LINE: message``
+     ├── GraphvizError           Graphviz's ``dot`` failed (carries its stderr)
+     │    └── GraphvizMissing    ``dot`` is not installed
      ├── GoCommandError          the go command failed or is missing
      ├── FileWriteError          a write failed: ``writing /x/go.mod: permission denied``
      ├── ProxyError              fetching through GOPROXY failed
@@ -190,6 +192,18 @@ class GraphError(GomodxError):
         else:
             text = message
         super().__init__(text)
+
+
+class GraphvizError(GomodxError):
+    """Graphviz's ``dot`` failed to render an image; carries its stderr."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        self.stderr = stderr
+        super().__init__(message)
+
+
+class GraphvizMissing(GraphvizError):
+    """Graphviz's ``dot`` is not installed (not on ``PATH``)."""
 
 
 class GoCommandError(GomodxError):

@@ -8,7 +8,9 @@ in red with dashed edges into them, the main module in bold, and a legend. The `
 
 ``conflicts_only=True`` draws only what explains the conflicts: every version of each
 conflicting module, their requirers, and shortest requirement paths from the main module
-to those requirers.
+to those requirers. :func:`neighbourhood` cuts out the part of a graph around one module,
+to draw in any format; :func:`to_format` picks a text format by name (images are
+:mod:`analysis.render`'s).
 
 >>> from analysis.modgraph import parse_graph
 >>> g = parse_graph("m a@v1.0.0\\nm b@v1.0.0\\na@v1.0.0 b@v1.1.0\\n")
@@ -36,21 +38,32 @@ from itertools import pairwise
 from typing import Any
 
 from analysis.conflicts import Conflict, Request, conflicting_paths, conflicts
-from analysis.modgraph import ModuleGraph, is_toolchain_node
+from analysis.errors import GomodxError
+from analysis.modgraph import ModuleGraph, is_toolchain_node, shortest_paths
 from analysis.module import ModuleVersion
 
 __all__ = [
+    "DEFAULT_DEPTH",
+    "TEXT_FORMATS",
     "conflict_to_json",
     "conflicts_to_json",
     "dot_quote",
     "graph_to_json",
     "mermaid_label",
     "module_json",
+    "neighbourhood",
     "to_dot",
+    "to_format",
     "to_json",
     "to_mermaid",
     "to_text",
 ]
+
+TEXT_FORMATS = ("text", "dot", "mermaid", "json")
+"""The formats :func:`to_format` writes (``text`` is ``go mod graph``'s)."""
+
+DEFAULT_DEPTH = 1
+"""How far :func:`neighbourhood` reaches by default (the export dialog's "around")."""
 
 # Colours: modgraphviz's green/grey, plus red for losers and bold green for winners.
 _GREEN = "#9be89b"
@@ -135,6 +148,105 @@ def to_text(
         return g.text()
     view = _view(g, True, conflict_list)
     return "".join(f"{u} {v}\n" for u, v in view.edges)
+
+
+def to_format(
+    g: ModuleGraph,
+    fmt: str,
+    conflicts_only: bool = False,
+    conflict_list: Sequence[Conflict] | None = None,
+) -> str:
+    """``g`` in text format ``fmt`` (one of :data:`TEXT_FORMATS`)."""
+    if fmt == "text":
+        return to_text(g, conflicts_only=conflicts_only, conflict_list=conflict_list)
+    if fmt == "dot":
+        return to_dot(g, conflicts_only=conflicts_only, conflict_list=conflict_list)
+    if fmt == "mermaid":
+        return to_mermaid(g, conflicts_only=conflicts_only, conflict_list=conflict_list)
+    if fmt == "json":
+        return to_json(g, conflicts_only=conflicts_only, conflict_list=conflict_list)
+    raise ValueError(f"unknown text format {fmt!r} (want one of {', '.join(TEXT_FORMATS)})")
+
+
+# -- one module's neighbourhood -----------------------------------------------------------
+
+
+def neighbourhood(
+    g: ModuleGraph,
+    module: ModuleVersion | str,
+    depth: int = DEFAULT_DEPTH,
+    paths_per_requirer: int = 3,
+) -> ModuleGraph:
+    """The part of ``g`` that explains one module.
+
+    ``module`` is a path (every version of it in ``g``; below it, the selected version) or
+    ``path@version`` (that one version). Kept, in ``g``'s edge order:
+
+    * who requires it, up to ``depth`` requirement steps above;
+    * up to ``paths_per_requirer`` shortest paths from the main module to each of its
+      direct requirers, so that the picture starts at the main module;
+    * what it requires, down to ``depth`` steps below.
+
+    The result keeps ``g``'s selected versions (:meth:`ModuleGraph.subgraph`). Raises
+    :class:`~analysis.errors.GomodxError` when ``module`` is not in ``g``.
+
+    >>> from analysis.modgraph import parse_graph
+    >>> g = parse_graph(
+    ...     "m a@v1.0.0\\nm b@v1.0.0\\na@v1.0.0 c@v1.0.0\\nb@v1.0.0 c@v1.1.0\\n"
+    ...     "c@v1.0.0 x@v1.0.0\\nc@v1.1.0 d@v1.0.0\\nd@v1.0.0 e@v1.0.0\\n"
+    ... )
+    >>> print(neighbourhood(g, "c").text(), end="")
+    m a@v1.0.0
+    m b@v1.0.0
+    a@v1.0.0 c@v1.0.0
+    b@v1.0.0 c@v1.1.0
+    c@v1.1.0 d@v1.0.0
+    >>> print(neighbourhood(g, "c@v1.0.0", depth=2).text(), end="")
+    m a@v1.0.0
+    a@v1.0.0 c@v1.0.0
+    c@v1.0.0 x@v1.0.0
+    """
+    if depth < 1:
+        raise ValueError(f"depth must be at least 1, not {depth}")
+    target = ModuleVersion.parse(module) if isinstance(module, str) else module
+    if target.version:
+        if target not in g:
+            raise GomodxError(f"module {target} is not in the module graph")
+        focus = [target]
+        below = target
+    else:
+        versions = g.versions(target.path)
+        if not versions:
+            raise GomodxError(f"module {target.path} is not in the module graph")
+        focus = [ModuleVersion(target.path, v) for v in versions]
+        below = ModuleVersion(target.path, g.selected()[target.path])
+    wanted: set[tuple[ModuleVersion, ModuleVersion]] = set()
+    for by in dict.fromkeys(by for node in focus for by in g.requirers(node)):
+        for p in shortest_paths(g, by, paths_per_requirer):
+            wanted.update(pairwise(p))
+    seen = set(focus)
+    level = focus
+    for _ in range(depth):
+        above: list[ModuleVersion] = []
+        for node in level:
+            for by in g.requirers(node):
+                wanted.add((by, node))
+                if by not in seen:
+                    seen.add(by)
+                    above.append(by)
+        level = above
+    seen = {below}
+    level = [below]
+    for _ in range(depth):
+        deeper: list[ModuleVersion] = []
+        for node in level:
+            for dep in g.required(node):
+                wanted.add((node, dep))
+                if dep not in seen:
+                    seen.add(dep)
+                    deeper.append(dep)
+        level = deeper
+    return g.subgraph(e for e in _unique(g.edges) if e in wanted)
 
 
 # -- DOT --------------------------------------------------------------------------------

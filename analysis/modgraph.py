@@ -75,6 +75,7 @@ class ModuleGraph:
         self.mains: list[ModuleVersion] = []
         self._versions: dict[str, list[str]] = {}
         self._selected: dict[str, str] | None = None
+        self._selected_from: dict[str, str] | None = None
         self._bfs: tuple[dict[ModuleVersion, int], dict[ModuleVersion, list[ModuleVersion]]]
         self._bfs_valid = False
         if main is not None:
@@ -156,6 +157,15 @@ class ModuleGraph:
         self._selected = None
         self._bfs_valid = False
 
+    def subgraph(self, edges: Iterable[tuple[ModuleVersion, ModuleVersion]]) -> ModuleGraph:
+        """A graph of some of this graph's ``edges`` (and its first main module) that keeps
+        this graph's selected versions: a version that lost here is not selected there,
+        even when it is the only version of its path left."""
+        sub = ModuleGraph(self.mains[0] if self.mains else None)
+        sub.add_edges(edges)
+        sub._selected_from = self.selected()
+        return sub
+
     # -- reading ------------------------------------------------------------------------
 
     @property
@@ -212,8 +222,9 @@ class ModuleGraph:
         """Cached :func:`selected_versions`."""
         if self._selected is None:
             sel: dict[str, str] = {}
+            outer = self._selected_from or {}
             for path, vs in self._versions.items():
-                sel[path] = max(vs, key=lambda v: version_key(path, v))
+                sel[path] = outer.get(path) or max(vs, key=lambda v: version_key(path, v))
             self._selected = sel
         return dict(self._selected)
 

@@ -11,6 +11,10 @@ for each version.
 The main module (``MainModule``) matters as it does to go: its ``exclude`` lines hide
 versions, and its ``replace`` lines add versions and redirect where retractions are read.
 
+:func:`query_latest` and :func:`query_upgrade` are Go's ``Query(path, "latest")`` and
+``Query(path, "upgrade", current)`` through every GOPROXY entry, with ``CheckAllowed``;
+both run :meth:`analysis.source.ModuleView.query`, the engine's one copy of Go's rules.
+
 >>> async def show(client):                                 # doctest: +SKIP
 ...     mv = await module_versions(client, "golang.org/x/text")
 ...     print(mv.versions, mv.latest, mv.deprecated)
@@ -58,17 +62,23 @@ __all__ = [
     "VersionEntry",
     "module_versions",
     "query_latest",
+    "query_upgrade",
     "short_message",
 ]
 
 
 class NoMatchingVersion(ModuleNotFound):
-    """Go's ``NoMatchingVersionError``: ``no matching versions for query "latest"``."""
+    """Go's ``NoMatchingVersionError``: ``no matching versions for query "latest"`` (for
+    ``upgrade`` and ``patch``, followed by `` (current version is V)``)."""
 
-    def __init__(self, path: str, query: str = "latest") -> None:
+    def __init__(self, path: str, query: str = "latest", current: str = "") -> None:
         self.path = path
         self.query = query
-        super().__init__(f'module {path}: no matching versions for query "{query}"')
+        self.current = current
+        suffix = ""
+        if query in ("upgrade", "patch") and current not in ("", "none"):
+            suffix = f" (current version is {current})"
+        super().__init__(f'module {path}: no matching versions for query "{query}"{suffix}')
 
 
 # -- the main module's influence -----------------------------------------------------------------
@@ -92,11 +102,15 @@ class MainModule:
         """Read ``DIR/go.mod`` (raises ModfileError as go would print it)."""
         d = Path(directory)
         gomod = d / "go.mod"
-        f: ModFile = parse(str(gomod), gomod.read_bytes())
+        return cls.from_file(parse(str(gomod), gomod.read_bytes()), d)
+
+    @classmethod
+    def from_file(cls, f: ModFile, directory: str | os.PathLike[str] | None) -> MainModule:
+        """The main module of go.mod ``f``, already parsed, in ``directory``."""
         path = f.module.mod.path if f.module else ""
         excludes = frozenset((e.mod.path, e.mod.version) for e in f.exclude)
         replaces = {(r.old.path, r.old.version): (r.new.path, r.new.version) for r in f.replace}
-        return cls(path, d, excludes, replaces)
+        return cls(path, Path(directory) if directory is not None else None, excludes, replaces)
 
     def excluded(self, path: str, version: str) -> bool:
         return (path, version) in self.excludes
@@ -349,9 +363,49 @@ async def query_latest(
     ctx = _ctx or _Context(client, main)
 
     async def via(repo: _Repo) -> RevInfo:
-        return await _query_proxy(ctx, repo, path, allowed)
+        return await _query_proxy(ctx, repo, path, "latest", "", allowed)
 
     return await client.try_proxies(path, via, direct=direct)
+
+
+async def query_upgrade(
+    client: ProxyClient,
+    path: str,
+    current: str,
+    *,
+    main: MainModule = NO_MAIN,
+) -> str:
+    """The version ``go list -m -u`` offers over ``current``, or ``""`` for none.
+
+    Go's ``addUpdate``: ``Query(path, "upgrade", current, CheckAllowed)`` — the highest
+    allowed (neither excluded nor retracted) release at or above ``current``, else
+    prerelease; ``+incompatible`` versions only from one, or when the last compatible
+    version has no go.mod; from a pseudo-version above every tag, the proxy's ``@latest``;
+    never a version tagged before a pseudo-version's commit — offered when it is newer than
+    ``current``. No version, no module, or a disallowed ``current`` with nothing above it
+    is no update; other failures (the network, a broken go.mod) raise.
+
+    >>> await query_upgrade(client, "golang.org/x/text", "v0.3.0")  # doctest: +SKIP
+    'v0.21.0'
+    """
+    if not current:
+        return ""
+    ctx = _Context(client, main)
+
+    async def via(repo: _Repo) -> RevInfo | None:
+        try:
+            return await _query_proxy(ctx, repo, path, "upgrade", current, True)
+        except NoMatchingVersion:
+            # Go's TryProxies stops here: "no matching versions" is not "not found".
+            return None
+
+    try:
+        info = await client.try_proxies(path, via)
+    except (ModuleNotFound, Disallowed):
+        return ""
+    if info is None or semver.mod_compare(path, info.version, current) <= 0:
+        return ""
+    return info.version
 
 
 class _RepoSource:
@@ -395,9 +449,12 @@ async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
     return VersionList(path, versions, listing.origin, listing.stale)
 
 
-async def _query_proxy(ctx: _Context, repo: _Repo, path: str, allowed: bool | None) -> RevInfo:
-    """``queryProxy(path, "latest")`` through :meth:`ModuleView.query`, its errors as the
-    proxy raised them (so that ``try_proxies`` can fall through on not-found)."""
+async def _query_proxy(
+    ctx: _Context, repo: _Repo, path: str, query: str, current: str, allowed: bool | None
+) -> RevInfo:
+    """``queryProxy(path, query, current)`` through :meth:`ModuleView.query`, its errors as
+    the proxy raised them (so that ``try_proxies`` can fall through on not-found). A
+    disallowed version raises :class:`~analysis.source.Disallowed`."""
     view, _ = ctx.view(repo)
 
     async def check(m: ModuleVersion) -> None:
@@ -405,10 +462,10 @@ async def _query_proxy(ctx: _Context, repo: _Repo, path: str, allowed: bool | No
             raise Disallowed(m, "not allowed")
 
     try:
-        return await view.query(path, "latest", "", None if allowed is None else check)
+        return await view.query(path, query, current, None if allowed is None else check)
     except QueryError as exc:
         if exc.kind == "no-match":
-            raise NoMatchingVersion(path) from None
+            raise NoMatchingVersion(path, query, current) from None
         if exc.err is not None and str(exc.err) == str(exc):
             raise exc.err from None
         cls = ModuleNotFound if exc.kind == "not-exist" else ProxyError

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -17,15 +18,16 @@ import pytest
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, RadioButton, Static
 from textual.worker import WorkerState
 
-from analysis.errors import FileWriteError
+from analysis.errors import FileWriteError, GraphvizMissing
+from analysis.export import graph_to_json, neighbourhood
 from analysis.loader import LoadedGraph
 from analysis.session import Session
 from analysis.versions import ModuleVersions
 from tui.app import DEMO_DIR, GomodxApp, demo_session
-from tui.screens.export import ExportRequest, ExportScreen, export_graph, neighbourhood
+from tui.screens.export import ExportRequest, ExportScreen, export_graph
 from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
 from tui.screens.help import HelpScreen, collect_keys
 from tui.screens.main import MainScreen
@@ -532,6 +534,7 @@ async def test_export_neighbourhood_and_png(tmp_path: Path) -> None:
     assert "example.com/uuid@v1.3.0" not in nodes
     req = ExportRequest("module", "json", tmp_path / "n.json", "example.com/pricing")
     assert export_graph(loaded, req) > 0
+    assert json.loads(req.path.read_text())["Nodes"] == graph_to_json(sub)["Nodes"]
     bad = ExportRequest("full", "json", tmp_path / "n.json" / "x.json")  # under a file
     with pytest.raises(FileWriteError, match=r"^writing .*/n\.json/x\.json: not a directory$"):
         export_graph(loaded, bad)
@@ -539,6 +542,32 @@ async def test_export_neighbourhood_and_png(tmp_path: Path) -> None:
         png = tmp_path / "c.png"
         export_graph(loaded, ExportRequest("conflicts", "png", png))
         assert png.read_bytes().startswith(b"\x89PNG")
+        svg = tmp_path / "n.svg"
+        export_graph(loaded, ExportRequest("module", "svg", svg, "example.com/pricing"))
+        assert b"example.com/pricing@v0.7.2" in svg.read_bytes()
+
+
+async def test_export_dialog_without_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No dot on PATH: SVG and PNG are offered disabled, with a word why; an image request
+    made anyway fails with the engine's message, and writes nothing."""
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        assert dialog.query_one("#fmt-svg", RadioButton).disabled
+        assert dialog.query_one("#fmt-png", RadioButton).disabled
+        assert any("Graphviz" in text_of(s) for s in dialog.query(Static))
+    target = tmp_path / "c.svg"
+    with pytest.raises(GraphvizMissing, match="graphviz is not installed"):
+        export_graph(dialog.loaded, ExportRequest("conflicts", "svg", target))
+    assert not target.exists()
 
 
 async def test_help_is_built_from_the_bindings() -> None:

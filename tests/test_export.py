@@ -1,4 +1,5 @@
-"""DOT, Mermaid and JSON export; DOT is rendered by the real Graphviz ``dot``."""
+"""DOT, Mermaid and JSON export, and one module's neighbourhood; DOT is rendered by the real
+Graphviz ``dot``."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from pathlib import Path
 import pytest
 
 from analysis.conflicts import conflicts
+from analysis.errors import GomodxError
 from analysis.export import (
+    TEXT_FORMATS,
     conflicts_to_json,
     dot_quote,
     graph_to_json,
     mermaid_label,
+    neighbourhood,
     to_dot,
+    to_format,
     to_json,
     to_mermaid,
     to_text,
@@ -247,3 +252,88 @@ def test_conflicts_json_shape() -> None:
             ],
         },
     }
+
+
+# -- one module's neighbourhood ---------------------------------------------------------------
+
+# c is required at two versions (by a and b); f reaches b the long way round; d, below the
+# selected c, is selected at a higher version elsewhere; z and y are nowhere near c@v1.1.0.
+AROUND = """\
+m a@v1.0.0
+m b@v1.0.0
+m f@v1.0.0
+m z@v1.0.0
+m d@v1.2.0
+a@v1.0.0 c@v1.0.0
+b@v1.0.0 c@v1.1.0
+f@v1.0.0 b@v1.0.0
+c@v1.0.0 y@v1.0.0
+c@v1.1.0 d@v1.0.0
+d@v1.0.0 e@v1.0.0
+e@v1.0.0 g@v1.0.0
+"""
+
+
+def _nodes(g: ModuleGraph) -> set[str]:
+    return {str(n) for n in g.nodes()}
+
+
+def test_neighbourhood_at_depth_1_and_2() -> None:
+    g = parse_graph(AROUND)
+    one = neighbourhood(g, "c")
+    assert one.text() == (
+        "m a@v1.0.0\nm b@v1.0.0\na@v1.0.0 c@v1.0.0\nb@v1.0.0 c@v1.1.0\nc@v1.1.0 d@v1.0.0\n"
+    )
+    two = neighbourhood(g, "c", depth=2)
+    assert _nodes(two) == _nodes(one) | {"f@v1.0.0", "e@v1.0.0"}
+    assert ("f@v1.0.0", "b@v1.0.0") in {(str(u), str(v)) for u, v in two.edges}
+    assert _nodes(neighbourhood(g, "c", depth=3)) == _nodes(two) | {"g@v1.0.0"}
+    # Never the unrelated modules, nor what an unselected version requires.
+    for sub in (one, two):
+        assert not _nodes(sub) & {"z@v1.0.0", "y@v1.0.0"}
+
+
+def test_neighbourhood_of_one_version() -> None:
+    g = parse_graph(AROUND)
+    assert neighbourhood(g, "c@v1.0.0").text() == (
+        "m a@v1.0.0\na@v1.0.0 c@v1.0.0\nc@v1.0.0 y@v1.0.0\n"
+    )
+    assert neighbourhood(g, MV("c", "v1.0.0")).text() == neighbourhood(g, "c@v1.0.0").text()
+    # The main module is a module too: what it requires.
+    assert _nodes(neighbourhood(g, "m")) == {"m", "a@v1.0.0", "b@v1.0.0", "f@v1.0.0"} | {
+        "z@v1.0.0",
+        "d@v1.2.0",
+    }
+
+
+def test_neighbourhood_keeps_the_selected_versions() -> None:
+    """d@v1.0.0 is the only d left around c, but v1.2.0 is selected: not green, not Selected."""
+    g = parse_graph(AROUND)
+    sub = neighbourhood(g, "c")
+    assert sub.selected()["d"] == "v1.2.0" and sub.selected()["c"] == "v1.1.0"
+    nodes = {(n["Path"], n.get("Version")): n["Selected"] for n in graph_to_json(sub)["Nodes"]}
+    assert nodes[("d", "v1.0.0")] is False and nodes[("c", "v1.1.0")] is True
+    assert '"d@v1.0.0" [label="d@v1.0.0", style=filled, fillcolor="#d9d9d9"]' in to_dot(sub)
+    _render(to_dot(sub))
+
+
+def test_neighbourhood_errors() -> None:
+    g = parse_graph(AROUND)
+    with pytest.raises(GomodxError, match="module nowhere is not in the module graph"):
+        neighbourhood(g, "nowhere")
+    with pytest.raises(GomodxError, match=r"module c@v9.0.0 is not in the module graph"):
+        neighbourhood(g, "c@v9.0.0")
+    with pytest.raises(ValueError, match="depth"):
+        neighbourhood(g, "c", depth=0)
+
+
+def test_to_format_names_every_text_format() -> None:
+    g = parse_graph(AROUND)
+    assert [to_format(g, f) for f in TEXT_FORMATS] == [
+        to_text(g),
+        to_dot(g),
+        to_mermaid(g),
+        to_json(g),
+    ]
+    with pytest.raises(ValueError, match="svg"):
+        to_format(g, "svg")

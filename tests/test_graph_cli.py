@@ -6,8 +6,10 @@ import errno
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -208,6 +210,145 @@ def test_output_disk_full_keeps_the_old_file(
     assert err == f"gomodx: writing {target}: no space left on device\n"
     assert target.read_text() == "old"
     assert not [p for p in mod.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- graph --focus, --format svg|png -------------------------------------------------------
+
+
+def test_graph_focus(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    graph = ["graph", str(mod), "--graph", str(mod / "graph.txt")]
+    code, out, _ = run([*graph, "--focus", "example.com/b"], capsys)
+    assert (code, out) == (
+        0,
+        "example.com/m example.com/a@v1.0.0\n"
+        "example.com/m example.com/b@v0.3.0\n"
+        "example.com/a@v1.0.0 example.com/b@v0.5.0\n",
+    )
+    code, out, _ = run([*graph, "--focus", "example.com/a", "--depth", "2"], capsys)
+    assert (code, out) == (
+        0,
+        "example.com/m example.com/a@v1.0.0\n"
+        "example.com/a@v1.0.0 example.com/b@v0.5.0\n"
+        "example.com/a@v1.0.0 go@1.21\n"
+        "go@1.21 toolchain@go1.21\n",
+    )
+    code, out, _ = run([*graph, "--focus", "example.com/b@v0.3.0", "--format", "json"], capsys)
+    nodes = {(n["Path"], n.get("Version", "")): n["Selected"] for n in json.loads(out)["Nodes"]}
+    # v0.3.0 lost to v0.5.0 in the whole graph, even though it is alone here.
+    assert nodes == {("example.com/m", ""): True, ("example.com/b", "v0.3.0"): False}
+
+
+@pytest.mark.parametrize("fmt", ["text", "dot", "mermaid", "json", "svg"])
+def test_graph_focus_combines_with_every_format(
+    mod: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    if fmt == "svg" and shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "--format", fmt]
+    code, whole, _ = run(args, capsys)
+    assert code == 0 and "example.com/d" in whole
+    code, part, _ = run([*args, "--focus", "example.com/c"], capsys)
+    assert code == 0 and "example.com/c" in part and "example.com/d" in part
+    assert "example.com/b" not in part and len(part) < len(whole)
+
+
+def test_graph_svg_is_drawn_by_dot(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "--format", "svg"]
+    code, out, err = run([*args, "--focus", "example.com/b"], capsys)
+    assert (code, err) == (0, "")
+    svg = ET.fromstring(out)
+    titles = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
+    assert {"example.com/b@v0.3.0", "example.com/b@v0.5.0", "example.com/a@v1.0.0"} <= titles
+    assert "example.com/c@v1.0.0" not in titles
+
+
+def test_graph_png_to_a_file_or_a_pipe_never_a_terminal(
+    mod: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "--format", "png"]
+    target = mod / "g.png"
+    code, out, _ = run([*args, "-o", str(target)], capsys)
+    assert (code, out) == (0, "")
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert not [n for n in os.listdir(mod) if n.endswith(".tmp")]
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = run(args, capsys)
+    assert (code, out) == (2, "")
+    assert err == "gomodx: graph: PNG is binary: write it to a file with -o FILE\n"
+
+
+def test_graph_png_through_a_pipe(mod: Path) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "--format", "png"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui", *args, "--focus", "example.com/c"],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_graph_image_without_graphviz(
+    mod: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (mod / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(mod / "bin"))  # no dot here
+    for fmt in ("svg", "png"):
+        target = mod / f"g.{fmt}"
+        args = ["graph", str(mod), "--graph", str(mod / "graph.txt"), "--format", fmt]
+        code, out, err = run([*args, "-o", str(target)], capsys)
+        assert (code, out) == (2, "")
+        assert err == (
+            "gomodx: graphviz is not installed: install it (apt install graphviz /"
+            " brew install graphviz) or use --format dot\n"
+        )
+        assert not target.exists()
+    code, out, _ = run([*args[:-2], "--format", "dot"], capsys)
+    assert code == 0 and out.startswith("digraph")  # the way out the message offers
+    # The same from a real process whose PATH has no dot.
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        env=dict(os.environ, PATH=str(mod / "bin"), PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("gomodx: graphviz is not installed: install it")
+
+
+def test_graph_focus_mistakes(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    graph = ["graph", str(mod), "--graph", str(mod / "graph.txt")]
+    code, out, err = run([*graph, "--focus", "example.com/nope"], capsys)
+    assert (code, out, err) == (
+        2,
+        "",
+        "gomodx: module example.com/nope is not in the module graph\n",
+    )
+    code, _, err = run([*graph, "--depth", "2"], capsys)
+    assert (code, err) == (2, "gomodx: graph: --depth needs --focus MODULE\n")
+    for bad in (["--depth", "0"], ["--depth", "x"], ["--conflicts-only"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*graph, "--focus", "example.com/b", *bad])
+        assert exit_.value.code == 2
+    assert "not allowed with argument --focus" in capsys.readouterr().err
+
+
+def test_graph_help_names_the_default_depth(capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.export import DEFAULT_DEPTH
+
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"below MODULE (default: {DEFAULT_DEPTH})" in text
+    assert "PNG is binary, so it needs -o FILE unless standard output is a pipe" in text
 
 
 def test_conflicts_text_and_exit_status(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:

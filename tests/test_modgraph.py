@@ -165,6 +165,17 @@ def test_duplicate_edges_are_kept_for_printing() -> None:
     assert g.graph.number_of_edges() == 1
 
 
+def test_a_subgraph_keeps_the_whole_graphs_selection() -> None:
+    g = parse_graph("m a@v1.0.0\nm b@v1.2.0\na@v1.0.0 b@v1.0.0\na@v1.0.0 c@v1.0.0\n")
+    sub = g.subgraph([e for e in g.edges if e[0].path == "a"])
+    assert sub.mains == [ModuleVersion("m")]
+    assert sub.text() == "a@v1.0.0 b@v1.0.0\na@v1.0.0 c@v1.0.0\n"
+    # b@v1.0.0 is the only b left, but the whole graph selected v1.2.0.
+    assert sub.selected() == {"m": "", "a": "v1.0.0", "b": "v1.2.0", "c": "v1.0.0"}
+    sub.add_edge(ModuleVersion("c", "v1.0.0"), ModuleVersion("d", "v1.0.0"))
+    assert sub.selected()["d"] == "v1.0.0" and sub.selected()["b"] == "v1.2.0"
+
+
 def test_why_finds_every_shortest_path_in_edge_order() -> None:
     g = parse_graph(
         "m a@v1.0.0\nm b@v1.0.0\nm c@v1.0.0\n"

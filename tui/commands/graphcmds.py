@@ -8,6 +8,9 @@ installed (see :mod:`tui.commands.common`). When ``DIR/go.mod`` belongs to the g
 module it is read too, for ``// indirect`` marks, replacements and exclusions.
 
 Text is for people, ``--json`` for scripts (Go's field names: ``Path``, ``Version``, …).
+``graph --focus MODULE`` draws one module's neighbourhood
+(:func:`analysis.export.neighbourhood`), and ``graph --format svg|png`` renders through
+Graphviz (:func:`analysis.render.render_image`).
 Exit status: 0 fine, 1 findings (``conflicts`` found some; ``why`` found no path),
 2 error.
 """
@@ -20,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.errors import GomodxError
 from analysis.fsio import write_atomic
 from analysis.module import ModuleVersion
 from tui.commands.common import LoadedModule, add_module_options, load_module
@@ -51,20 +55,41 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "graph",
-        help="the requirement graph as text, DOT, Mermaid or JSON",
-        description="Print the module requirement graph. `text` is exactly `go mod graph`.",
+        help="the requirement graph as text, DOT, Mermaid, JSON, SVG or PNG",
+        description=(
+            "Print the module requirement graph. `text` is exactly `go mod graph`. "
+            "`svg` and `png` are drawn by Graphviz's `dot`, which must be installed; PNG is "
+            "binary, so it needs -o FILE unless standard output is a pipe or a file. "
+            "--focus MODULE keeps only the part of the graph around one module: its "
+            "requirers up to --depth steps above it, shortest paths from the main module to "
+            "its direct requirers, and what it requires down to --depth steps below. "
+            "MODULE is a path (every version of it; below it, the selected version) or "
+            "path@version."
+        ),
     )
     common(p)
     p.add_argument(
         "--format",
-        choices=("text", "dot", "mermaid", "json"),
+        choices=("text", "dot", "mermaid", "json", "svg", "png"),
         default="text",
-        help="output format (default: text)",
+        help="output format (default: text); svg and png need Graphviz",
     )
-    p.add_argument(
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument(
         "--conflicts-only",
         action="store_true",
         help="only conflicting modules, their requirers and the paths from the main module",
+    )
+    scope.add_argument(
+        "--focus",
+        metavar="MODULE[@VERSION]",
+        help="only MODULE's neighbourhood: who requires it and what it requires",
+    )
+    p.add_argument(
+        "--depth",
+        type=_positive,
+        metavar="N",
+        help="with --focus: how many requirement steps above and below MODULE (default: 1)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     p.set_defaults(func=run_graph)
@@ -105,6 +130,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run_why)
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"want a whole number of steps, 1 or more: {text!r}")
+    return n
+
+
 class _IntermixedParser(argparse.ArgumentParser):
     """Accepts ``why M --graph F DIR``: plain argparse would take DIR as unrecognized."""
 
@@ -140,6 +175,16 @@ def _emit(text: str, output: str | None = None) -> None:
     # The directory must exist, as for a shell redirection; errors are one line:
     # "writing out/graph.dot: no such file or directory".
     write_atomic(Path(output), text.encode("utf-8"), parents=False)
+
+
+def _emit_bytes(data: bytes, output: str | None) -> None:
+    """Write an image to ``output`` (atomically), or to standard output."""
+    if output is None or output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(Path(output), data, parents=False)
 
 
 def _json(data: object) -> str:
@@ -189,19 +234,24 @@ def run_graph(args: argparse.Namespace) -> int:
     from analysis import export
     from analysis.conflicts import conflicts
 
+    fmt = args.format
+    if args.depth is not None and not args.focus:
+        raise GomodxError("graph: --depth needs --focus MODULE")
+    to_stdout = args.output is None or args.output == "-"
+    if fmt == "png" and to_stdout and sys.stdout.isatty():
+        raise GomodxError("graph: PNG is binary: write it to a file with -o FILE")
     loaded = _load(args)
     g = loaded.graph
+    if args.focus:
+        g = export.neighbourhood(g, args.focus, args.depth or export.DEFAULT_DEPTH)
     found = conflicts(g, excluded=loaded.excluded) if args.conflicts_only else None
-    fmt = args.format
-    if fmt == "text":
-        text = export.to_text(g, conflicts_only=args.conflicts_only, conflict_list=found)
-    elif fmt == "dot":
-        text = export.to_dot(g, conflicts_only=args.conflicts_only, conflict_list=found)
-    elif fmt == "mermaid":
-        text = export.to_mermaid(g, conflicts_only=args.conflicts_only, conflict_list=found)
-    else:
-        text = export.to_json(g, conflicts_only=args.conflicts_only, conflict_list=found)
-    _emit(text, args.output)
+    if fmt in ("svg", "png"):
+        from analysis.render import render_image
+
+        dot = export.to_dot(g, conflicts_only=args.conflicts_only, conflict_list=found)
+        _emit_bytes(render_image(dot, fmt), args.output)
+        return 0
+    _emit(export.to_format(g, fmt, args.conflicts_only, found), args.output)
     return 0
 
 

@@ -20,18 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis import semver
-from analysis.errors import GomodxError, ModuleError, ModuleNotFound, ProxyError
+from analysis.errors import GomodxError
 from tui.commands.common import add_module_options, open_session, run_session
 
 if TYPE_CHECKING:
-    from analysis.modgraph import ModuleGraph
     from analysis.proxy import ProxyClient
     from analysis.session import Session
+    from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
 
 
@@ -134,7 +133,9 @@ async def _build_list_facts(
     except OSError as exc:
         note = f"no build list ({exc}); showing DIR's own requirements only"
     else:
-        asked = _requirers(loaded.graph).get(path, {})
+        from analysis.updates import requested_versions
+
+        asked = requested_versions(loaded.graph).get(path, {})
         return loaded.graph.selected().get(path, ""), asked, ""
     requested: dict[str, list[str]] = {}
     f = session.main_file()
@@ -142,14 +143,6 @@ async def _build_list_facts(
         if req.mod.path == path:
             requested.setdefault(req.mod.version, []).append(main.path or "main module")
     return "", requested, note
-
-
-def _requirers(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
-    """``path -> version -> [requirer, ...]`` for every edge of ``g``, in graph order."""
-    out: dict[str, dict[str, list[str]]] = {}
-    for src, dst in g.edges:
-        out.setdefault(dst.path, {}).setdefault(dst.version, []).append(str(src))
-    return out
 
 
 # -- versions --all ---------------------------------------------------------------------
@@ -174,198 +167,17 @@ def run_all(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([row.to_json() for row in rows], indent="\t", ensure_ascii=False))
     else:
-        print("".join(f"{row}\n" for row in rows), end="")
+        print("".join(f"{row.line()}\n" for row in rows), end="")
     return 2 if failed else 0
 
 
-class BuildListRow:
-    """One line of ``gomodx versions --all``: a build-list module and its versions."""
+async def _all_versions(args: argparse.Namespace, session: Session) -> list[ModuleUpdate]:
+    from analysis.updates import list_updates
 
-    def __init__(
-        self,
-        path: str,
-        version: str,
-        *,
-        main: bool = False,
-        replace: Any = None,
-        versions: ModuleVersions | None = None,
-        error: str = "",
-    ) -> None:
-        self.path = path
-        self.version = version
-        self.main = main
-        self.replace = replace
-        self.versions = versions
-        self.error = error
-        self.update = ""
-        """``go list -m -u``'s ``[update]`` (see :func:`upgrade`)."""
-        self.replace_versions: ModuleVersions | None = None
-        self.replace_update = ""
-        """The same for a module replacement (``=> path version [update]``)."""
-
-    @property
-    def retracted(self) -> bool:
-        return _retracted(self.versions, self.version)
-
-    def __str__(self) -> str:
-        """The line ``go list -m -u all`` prints for this module."""
-        if self.main:
-            return self.path
-        text = f"{self.path} {self.version}" + (" (retracted)" if self.retracted else "")
-        if self.update:
-            text += f" [{self.update}]"
-        if self.versions is not None and self.versions.deprecated:
-            text += " (deprecated)"
-        if self.replace is not None:
-            r = self.replace
-            text += f" => {r.path}"
-            if r.version:
-                text += f" {r.version}"
-                if _retracted(self.replace_versions, r.version):
-                    text += " (retracted)"
-                if self.replace_update:
-                    text += f" [{self.replace_update}]"
-            if self.replace_versions is not None and self.replace_versions.deprecated:
-                text += " (deprecated)"
-        return text
-
-    def to_json(self) -> dict[str, Any]:
-        if self.main:
-            return {"Path": self.path, "Main": True}
-        out: dict[str, Any] = {"Path": self.path, "Version": self.version}
-        if self.versions is not None:
-            out.update(self.versions.to_json())
-        if self.update:
-            out["Update"] = {"Path": self.path, "Version": self.update}
-        if self.replace is not None:
-            from analysis import export
-
-            out["Replace"] = export.module_json(self.replace)
-            if self.replace_update:
-                out["Replace"]["Update"] = {
-                    "Path": self.replace.path,
-                    "Version": self.replace_update,
-                }
-        if self.error:
-            out["Error"] = {"Err": self.error}
-        return out
-
-
-def _retracted(mv: ModuleVersions | None, version: str) -> bool:
-    entry = mv.entry(version) if mv is not None else None
-    return entry is not None and entry.retracted
-
-
-async def upgrade(client: ProxyClient, main: MainModule, mv: ModuleVersions, current: str) -> str:
-    """The version ``go list -m -u`` offers over ``current`` (``""``: none).
-
-    Go's ``Query(path, "upgrade", current)`` with ``CheckAllowed``: among the listed
-    versions at or above ``current`` that are neither retracted nor excluded, the highest
-    release, else the highest prerelease; ``+incompatible`` versions only when ``current``
-    is one or the last compatible version has no go.mod (``filterVersions``). It is an
-    upgrade when it is newer than ``current`` and, from a pseudo-version, not tagged before
-    that commit. (For a pseudo-version above every tag go would also ask the proxy's
-    ``@latest``; gomodx offers nothing there.)
-    """
-    path = mv.path
-    if not current:
-        return ""
-    need_incompatible = current.endswith("+incompatible")
-    last_compatible = ""
-    releases: list[str] = []
-    prereleases: list[str] = []
-    for e in mv.entries:  # in Go's version order
-        v = e.version
-        if not e.listed or e.retracted or e.excluded:
-            continue
-        if semver.mod_compare(path, v, current) < 0:
-            continue
-        if not need_incompatible:
-            if not v.endswith("+incompatible"):
-                last_compatible = v
-            elif last_compatible:
-                if await _has_go_mod(client, main, path, last_compatible):
-                    break
-                need_incompatible = True
-        (prereleases if e.prerelease else releases).append(v)
-    best = releases[-1] if releases else prereleases[-1] if prereleases else ""
-    if not best or semver.mod_compare(path, best, current) <= 0:
-        return ""
-    if semver.is_pseudo_version(current):
-        # Never "upgrade" from a pseudo-version to a version tagged before that commit.
-        try:
-            when = (await client.stat(path, best)).time
-            if when is not None and when < semver.pseudo_version_time(current):
-                return ""
-        except (ProxyError, ModuleError):
-            pass
-    return best
-
-
-async def _has_go_mod(client: ProxyClient, main: MainModule, path: str, version: str) -> bool:
-    """Go's ``versionHasGoMod``: the go.mod (after replacement) is not the one the proxy
-    synthesises for a module without one."""
-    from analysis.modfile import auto_quote
-
-    repl = main.replacement(path, version)
-    if repl is not None and not repl[1]:
-        return True  # a directory replacement must have a go.mod
-    new_path, new_version = repl if repl is not None else (path, version)
-    data = (await client.gomod(new_path, new_version)).data
-    return data != f"module {auto_quote(path)}\n".encode()
-
-
-async def _all_versions(args: argparse.Namespace, session: Session) -> list[BuildListRow]:
-    import anyio
-
-    from analysis.modgraph import list_modules
-    from analysis.versions import MainModule
-
-    rows: list[BuildListRow] = []
-    client = session.client
     loaded = await session.load()
-    main = session.main_module() if loaded.main_file is not None else MainModule()
-    asked = _requirers(loaded.graph)
-    for m in list_modules(loaded.graph, loaded.main_file):
-        rows.append(BuildListRow(m.path, m.version, main=m.main, replace=m.replace))
-    async with anyio.create_task_group() as group:
-        for row in rows:
-            if not row.main:
-                group.start_soon(_fill_row, client, main, row, asked, not args.no_majors)
-    return rows
-
-
-async def _fill_row(
-    client: ProxyClient,
-    main: MainModule,
-    row: BuildListRow,
-    asked: Mapping[str, Mapping[str, list[str]]],
-    majors: bool,
-) -> None:
-    """Versions, upgrade, retraction and deprecation of one build-list module (and of its
-    module replacement, as ``go list -m -u`` reports ``Replace.Update``)."""
-    from analysis.versions import module_versions
-
-    try:
-        row.versions = await module_versions(
-            client,
-            row.path,
-            main=main,
-            selected=row.version,
-            requested_by=asked.get(row.path, {}),
-            majors=majors,
-        )
-        row.update = await upgrade(client, main, row.versions, row.version)
-        r = row.replace
-        if r is not None and r.version:
-            row.replace_versions = await module_versions(
-                client, r.path, main=main, selected=r.version, majors=False
-            )
-            row.replace_update = await upgrade(client, main, row.replace_versions, r.version)
-    except ModuleNotFound:
-        pass  # go list -m -u ignores modules no proxy knows
-    except (GomodxError, OSError) as exc:  # reported per module, never as a traceback
-        row.error = str(exc)
+    return await list_updates(
+        session.client, loaded.graph, loaded.main_file, loaded.dir, majors=not args.no_majors
+    )
 
 
 async def _warm(client: ProxyClient, path: str) -> None:

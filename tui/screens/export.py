@@ -1,13 +1,15 @@
 """The export dialog: conflicts, the full graph or one module's neighbourhood, as DOT,
-Mermaid or JSON — or rendered to SVG/PNG when Graphviz's ``dot`` is installed."""
+Mermaid or JSON — or rendered to SVG/PNG when Graphviz's ``dot`` is installed.
+
+The engine does the work (:func:`analysis.export.neighbourhood`,
+:func:`~analysis.export.to_format`, :func:`analysis.render.render_image`); the screen asks
+what and where, and writes the file.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,13 +22,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from analysis.errors import GomodxError
-from analysis.export import to_dot, to_json, to_mermaid
+from analysis.export import neighbourhood, to_dot, to_format
 from analysis.fsio import write_atomic
-from analysis.modgraph import ModuleGraph, shortest_paths
-from analysis.module import ModuleVersion
+from analysis.render import IMAGE_FORMATS, find_dot, render_image
 from analysis.session import LoadedModule
 
-__all__ = ["ExportRequest", "ExportScreen", "export_graph", "neighbourhood"]
+__all__ = ["ExportRequest", "ExportScreen", "export_graph"]
 
 FORMATS = {"dot": "dot", "mermaid": "mmd", "json": "json", "svg": "svg", "png": "png"}
 SCOPES = ("conflicts", "full", "module")
@@ -42,25 +43,6 @@ class ExportRequest:
     module: str = ""
 
 
-def neighbourhood(g: ModuleGraph, path: str, paths_per_requirer: int = 3) -> ModuleGraph:
-    """The part of ``g`` that explains one module: every version of ``path``, who requires
-    each, how those requirers are reached from the main module, and what the selected
-    version requires. Edges keep their original order."""
-    selected = ModuleVersion(path, g.selected().get(path, ""))
-    wanted: set[tuple[ModuleVersion, ModuleVersion]] = set()
-    for v in g.versions(path):
-        node = ModuleVersion(path, v)
-        for by in g.requirers(node):
-            wanted.add((by, node))
-            for p in shortest_paths(g, by, paths_per_requirer):
-                wanted.update(pairwise(p))
-    for dep in g.required(selected):
-        wanted.add((selected, dep))
-    sub = ModuleGraph(g.main)
-    sub.add_edges([e for e in dict.fromkeys(g.edges) if e in wanted])
-    return sub
-
-
 def export_graph(loaded: LoadedModule, req: ExportRequest) -> int:
     """Write the export; returns the number of bytes written. Raises GomodxError."""
     g = loaded.graph
@@ -69,26 +51,12 @@ def export_graph(loaded: LoadedModule, req: ExportRequest) -> int:
         if not req.module:
             raise GomodxError("no module is highlighted")
         g = neighbourhood(g, req.module)
-    if req.fmt == "mermaid":
-        data = to_mermaid(g, conflicts_only=conflicts_only).encode()
-    elif req.fmt == "json":
-        data = to_json(g, conflicts_only=conflicts_only).encode()
+    if req.fmt in IMAGE_FORMATS:
+        data = render_image(to_dot(g, conflicts_only=conflicts_only), req.fmt)
     else:
-        dot = to_dot(g, conflicts_only=conflicts_only)
-        data = dot.encode() if req.fmt == "dot" else _render_with_graphviz(dot, req.fmt)
+        data = to_format(g, req.fmt, conflicts_only=conflicts_only).encode()
     write_atomic(req.path.expanduser(), data)  # FileWriteError: "writing PATH: reason"
     return len(data)
-
-
-def _render_with_graphviz(dot: str, fmt: str) -> bytes:
-    exe = shutil.which("dot")
-    if exe is None:
-        raise GomodxError("Graphviz is not installed: `dot` is needed for SVG and PNG")
-    proc = subprocess.run([exe, f"-T{fmt}"], input=dot.encode(), capture_output=True, check=False)
-    if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
-        raise GomodxError(f"dot failed: {detail}")
-    return proc.stdout
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -110,7 +78,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self._auto_name = True
 
     def compose(self) -> ComposeResult:
-        have_dot = shutil.which("dot") is not None
+        have_dot = find_dot() is not None
         with Vertical(classes="dialog", id="export-form"):
             yield Static("Export the module graph", classes="dialog-title")
             with Horizontal():

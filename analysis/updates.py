@@ -1,0 +1,226 @@
+"""The build list with updates: what ``go list -m -u all`` prints.
+
+:func:`list_updates` takes a loaded module graph and answers, for every module of the
+build list (in ``go list -m all`` order, with the main go.mod's replacements), which newer
+version go offers (``[v1.2.3]``: :func:`~analysis.versions.query_upgrade`), whether the
+selected version is retracted and the module deprecated — and the same for each module
+replacement (``=> path version [update]``, go's ``Replace.Update``). Each row also keeps
+the module's annotated versions (:func:`~analysis.versions.module_versions`).
+
+>>> async def outdated(client, loaded):                      # doctest: +SKIP
+...     rows = await list_updates(client, loaded.graph, loaded.main_file, ".")
+...     return [row.line() for row in rows if row.update]
+['example.com/a v1.0.0 [v1.2.0]']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from analysis.errors import GomodxError, ModuleNotFound
+from analysis.modfile import ModFile
+from analysis.modgraph import ModuleGraph, list_modules
+from analysis.module import ModuleVersion
+from analysis.proxy import ProxyClient
+from analysis.versions import NO_MAIN, MainModule, ModuleVersions, module_versions, query_upgrade
+
+__all__ = ["ModuleUpdate", "list_updates", "requested_versions"]
+
+_RETRACTED = "retracted by module author"
+
+
+@dataclass(frozen=True)
+class ModuleUpdate:
+    """One module of ``go list -m -u all``: its version, the upgrade go offers, and its
+    versions — and the same for its module replacement.
+
+    ``update`` and ``replace_update`` are ``""`` when there is none; ``versions`` is
+    ``None`` for the main module and for a module no proxy knows (go says nothing about
+    those either); ``error`` is why the module's facts could not be had.
+    """
+
+    path: str
+    version: str = ""
+    main: bool = False
+    replace: ModuleVersion | None = None
+    versions: ModuleVersions | None = None
+    update: str = ""
+    replace_versions: ModuleVersions | None = None
+    replace_update: str = ""
+    error: str = ""
+
+    @property
+    def retracted(self) -> tuple[str, ...]:
+        """Go's ``Retracted``: the rationale when the version is retracted (its own, else
+        that of the replacement it stands for), ``()`` when it is not."""
+        return _retraction(self.versions, self.version) or self.replace_retracted
+
+    @property
+    def replace_retracted(self) -> tuple[str, ...]:
+        """``Replace.Retracted``: the same for the replacement's version."""
+        if self.replace is None or not self.replace.version:
+            return ()
+        return _retraction(self.replace_versions, self.replace.version)
+
+    @property
+    def deprecated(self) -> str:
+        return self.versions.deprecated if self.versions is not None else ""
+
+    @property
+    def replace_deprecated(self) -> str:
+        return self.replace_versions.deprecated if self.replace_versions is not None else ""
+
+    def line(self) -> str:
+        """The line ``go list -m -u all`` prints (``modinfo.ModulePublic.String``)."""
+        if self.main:
+            return self.path
+        text = f"{self.path} {self.version}" + (" (retracted)" if self.retracted else "")
+        if self.update:
+            text += f" [{self.update}]"
+        if self.deprecated:
+            text += " (deprecated)"
+        r = self.replace
+        if r is not None:
+            text += f" => {r.path}"
+            if r.version:
+                text += f" {r.version}" + (" (retracted)" if self.replace_retracted else "")
+                if self.replace_update:
+                    text += f" [{self.replace_update}]"
+            if self.replace_deprecated:
+                text += " (deprecated)"
+        return text
+
+    def __str__(self) -> str:
+        return self.line()
+
+    def to_json(self) -> dict[str, Any]:
+        """``go list -m -u -json`` field names (``Update``, ``Retracted``, ``Deprecated``,
+        ``Replace`` with its own ``Update``…), plus gomodx's version annotations."""
+        if self.main:
+            return {"Path": self.path, "Main": True}
+        out: dict[str, Any] = {"Path": self.path, "Version": self.version}
+        if self.versions is not None:
+            out.update(self.versions.to_json())
+        if self.retracted:
+            out["Retracted"] = list(self.retracted)
+        if self.update:
+            out["Update"] = {"Path": self.path, "Version": self.update}
+        r = self.replace
+        if r is not None:
+            replace: dict[str, Any] = {"Path": r.path}
+            if r.version:
+                replace["Version"] = r.version
+            if self.replace_update:
+                replace["Update"] = {"Path": r.path, "Version": self.replace_update}
+            if self.replace_retracted:
+                replace["Retracted"] = list(self.replace_retracted)
+            if self.replace_deprecated:
+                replace["Deprecated"] = self.replace_deprecated
+            out["Replace"] = replace
+        if self.error:
+            out["Error"] = {"Err": self.error}
+        return out
+
+
+def _retraction(mv: ModuleVersions | None, version: str) -> tuple[str, ...]:
+    entry = mv.entry(version) if mv is not None else None
+    if entry is None or not entry.retracted:
+        return ()
+    return entry.rationale or (_RETRACTED,)
+
+
+def requested_versions(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
+    """``path -> version -> [requirer, ...]``: who asks for each version, in graph order.
+
+    >>> from analysis.modgraph import parse_graph
+    >>> requested_versions(parse_graph("m a@v1.0.0\\nm b@v1.0.0\\na@v1.0.0 b@v1.1.0\\n"))["b"]
+    {'v1.0.0': ['m'], 'v1.1.0': ['a@v1.0.0']}
+    """
+    out: dict[str, dict[str, list[str]]] = {}
+    for src, dst in g.edges:
+        out.setdefault(dst.path, {}).setdefault(dst.version, []).append(str(src))
+    return out
+
+
+async def list_updates(
+    client: ProxyClient,
+    g: ModuleGraph,
+    main_file: ModFile | None = None,
+    main_dir: str | os.PathLike[str] | None = None,
+    *,
+    majors: bool = True,
+) -> list[ModuleUpdate]:
+    """Every module of build list ``g`` as ``go list -m -u all`` reports it.
+
+    ``main_file`` is the main module's go.mod (in ``main_dir``), when there is one: its
+    replacements are listed, and its excludes and replacements steer every query, as they
+    do go's. The modules are asked about concurrently, through ``client``; ``majors``
+    also probes for newer major versions (a gomodx annotation; go does not).
+    """
+    main = MainModule.from_file(main_file, main_dir) if main_file is not None else NO_MAIN
+    asked = requested_versions(g)
+    listed = list_modules(g, main_file)
+    rows: list[ModuleUpdate] = [
+        ModuleUpdate(m.path, m.version, main=m.main, replace=m.replace) for m in listed
+    ]
+
+    async def fill(i: int) -> None:
+        rows[i] = await _update_row(client, main, rows[i], asked, majors)
+
+    async with anyio.create_task_group() as group:
+        for i, row in enumerate(rows):
+            if not row.main:
+                group.start_soon(fill, i)
+    return rows
+
+
+async def _update_row(
+    client: ProxyClient,
+    main: MainModule,
+    row: ModuleUpdate,
+    asked: Mapping[str, Mapping[str, list[str]]],
+    majors: bool,
+) -> ModuleUpdate:
+    """Versions, update, retraction and deprecation of one module and of its module
+    replacement (go asks the same questions of both)."""
+    versions: ModuleVersions | None = None
+    update = ""
+    replace_versions: ModuleVersions | None = None
+    replace_update = ""
+    error = ""
+    try:
+        versions = await module_versions(
+            client,
+            row.path,
+            main=main,
+            selected=row.version,
+            requested_by=asked.get(row.path, {}),
+            majors=majors,
+        )
+        update = await query_upgrade(client, row.path, row.version, main=main)
+        r = row.replace
+        if r is not None and r.version:
+            replace_versions = await module_versions(
+                client, r.path, main=main, selected=r.version, majors=False
+            )
+            replace_update = await query_upgrade(client, r.path, r.version, main=main)
+    except ModuleNotFound:
+        pass  # go list -m -u says nothing about modules no proxy knows
+    except (GomodxError, OSError) as exc:  # reported per module, never as a traceback
+        error = str(exc)
+    return ModuleUpdate(
+        row.path,
+        row.version,
+        main=row.main,
+        replace=row.replace,
+        versions=versions,
+        update=update,
+        replace_versions=replace_versions,
+        replace_update=replace_update,
+        error=error,
+    )
