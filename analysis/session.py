@@ -7,6 +7,7 @@
                                               │  workspace and GOFLAGS policy, request log
                                               ▼
         load() · versions() · versions_all() · plan() · apply() · undo() · download()
+        (graph exports are pure functions of the loaded graph: analysis.export, .render)
 
 The command line turns its options into a :class:`SessionOptions` and opens a session;
 the app holds one for its lifetime. Nothing else builds a
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from analysis.modgraph import ModuleGraph
     from analysis.plan import Plan, Target
     from analysis.proxy import FetchEvent, ProxyClient
+    from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
 
 __all__ = [
@@ -502,6 +504,19 @@ class Session:
             selected=selected,
             requested_by=requested,
             majors=majors,
+        )
+
+    async def versions_all(
+        self, loaded: LoadedModule | None = None, *, majors: bool = True
+    ) -> list[ModuleUpdate]:
+        """``go list -m -u all``: every build-list module with its update, retraction and
+        deprecation (``loaded`` defaults to :meth:`load`)."""
+        from analysis.updates import list_updates
+
+        if loaded is None:
+            loaded = await self.load()
+        return await list_updates(
+            self.client, loaded.graph, loaded.main_file, loaded.dir, majors=majors
         )
 
     def cached_versions(self, path: str) -> ModuleVersions | None:

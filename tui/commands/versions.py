@@ -30,7 +30,6 @@ from tui.commands.common import add_module_options, open_session, run_session
 if TYPE_CHECKING:
     from analysis.proxy import ProxyClient
     from analysis.session import Session
-    from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
 
 
@@ -152,7 +151,7 @@ def run_all(args: argparse.Namespace) -> int:
     if args.module and args.dir:
         raise GomodxError("versions --all takes at most one argument, DIR")
     session = open_session(args, args.module or args.dir or ".")
-    rows = run_session(args, session, lambda: _all_versions(args, session))
+    rows = run_session(args, session, lambda: session.versions_all(majors=not args.no_majors))
     failed = 0
     for row in rows:
         if row.error:
@@ -169,15 +168,6 @@ def run_all(args: argparse.Namespace) -> int:
     else:
         print("".join(f"{row.line()}\n" for row in rows), end="")
     return 2 if failed else 0
-
-
-async def _all_versions(args: argparse.Namespace, session: Session) -> list[ModuleUpdate]:
-    from analysis.updates import list_updates
-
-    loaded = await session.load()
-    return await list_updates(
-        session.client, loaded.graph, loaded.main_file, loaded.dir, majors=not args.no_majors
-    )
 
 
 async def _warm(client: ProxyClient, path: str) -> None:
