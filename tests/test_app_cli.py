@@ -48,3 +48,35 @@ def test_help_mentions_the_app() -> None:
         [sys.executable, "-m", "tui", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "gomodx --demo" in out
+
+
+def test_a_bug_is_one_line_and_the_traceback_only_with_v(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.commands import common
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(common, "open_session", broken)
+    graph = tmp_path / "g.txt"
+    graph.write_text("example.com/m example.com/a@v1.0.0\n")
+    assert main(["list", "--graph", str(graph), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "gomodx: internal error: ZeroDivisionError: boom (run with -v for the traceback)\n"
+    )
+    assert main(["list", "--graph", str(graph), str(tmp_path), "-v"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith("gomodx: internal error: ZeroDivisionError: boom\n")
+
+
+def test_an_error_with_v_shows_its_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["list", str(tmp_path / "nope"), "-v"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.endswith(
+        f"go: chdir {tmp_path / 'nope'}: no such file or directory\n"
+    )

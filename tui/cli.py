@@ -115,10 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return 2
+    verbose = bool(getattr(args, "verbose", False))
     try:
         code: int = handler(args)
     except GomodxError as exc:
-        _print_error(exc)
+        _print_error(exc, verbose)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -127,11 +128,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: one line, the traceback with -v
+        _print_error(exc, verbose)
+        return 2
     return code
 
 
-def _print_error(exc: GomodxError) -> None:
-    """One go-shaped error on stderr (and its hint, when it has one)."""
+def _print_error(exc: Exception, verbose: bool = False) -> None:
+    """One go-shaped error on stderr (and its hint, when it has one); with ``verbose``
+    the traceback first. An exception that is not a :class:`GomodxError` is a bug in
+    gomodx and says so."""
+    if verbose:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    if not isinstance(exc, GomodxError):
+        print(
+            f"gomodx: internal error: {type(exc).__name__}: {exc}"
+            + ("" if verbose else " (run with -v for the traceback)"),
+            file=sys.stderr,
+        )
+        return
     print(str(exc) if _go_shaped(exc) else f"gomodx: {exc}", file=sys.stderr)
     if exc.hint:
         print(f"({exc.hint})", file=sys.stderr)
