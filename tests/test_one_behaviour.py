@@ -250,3 +250,17 @@ def test_offline_with_cold_caches_says_what_is_missing(world: World, name: str) 
     text = out + err
     assert code in (1, 2) and "Traceback" not in err
     assert "module cache" in text or "offline" in text, text
+
+
+def test_offline_is_the_same_in_the_app_session(world: World) -> None:
+    env = world.env("offline-app")
+    code, _, err = gomodx(commands(world)["graph"], env)  # fills gomodx's own cache
+    assert code == 0, err
+    with environ(dict(env, GOPROXY=DEAD_PROXY)):
+        from tui.app import make_app
+
+        session = make_app(world.layout.main_dir, offline=True).session
+        assert session.offline
+        loaded = run_sync(session, session.load)
+    code, out, _ = gomodx([*commands(world)["graph"], "--offline"], dict(env, GOPROXY=DEAD_PROXY))
+    assert code == 0 and loaded.graph.text() == out
