@@ -199,7 +199,7 @@ class PlanScreen(Screen[bool]):
     async def compute(self) -> None:
         text = self.query_one("#plan-text", Static)
         try:
-            plan = await self.gomodx.session.plan(f"{self.path}@{self.version}")
+            plan = await self.gomodx.plan(self.path, self.version)
         except (GomodxError, OSError) as exc:
             self.error = str(exc)
             text.update(self._cannot_plan(str(exc)))
@@ -218,7 +218,7 @@ class PlanScreen(Screen[bool]):
     def _cannot_plan(self, error: str) -> Text:
         out = Text("✗ The plan cannot be computed\n\n", style="bold red")
         out.append(error + "\n\n", style="red")
-        if self.gomodx.session.offline:
+        if self.gomodx.net.offline:
             out.append(
                 "gomodx is offline and the go.mod files and zips this change needs are not "
                 "in the module cache. Run gomodx without --offline (or fetch them with "
