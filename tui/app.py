@@ -14,8 +14,8 @@ The app is built by a factory with its inputs injected (:func:`make_app`, or
 ``GomodxApp(session)``), so tests, the screenshot script and ``gomodx --demo`` build it on
 their own project and proxy. The app alone holds the session; screens read the state in
 :mod:`tui.state` and ask the app to act through its methods (commands go up, state comes
-down). Everything slow runs in a worker with its own group; engine errors become
-notifications, never tracebacks.
+down). Everything slow runs in a worker with its own group; a worker that fails becomes a
+notification (and a traceback in the error log, :mod:`tui.errors`), never a hang.
 """
 
 from __future__ import annotations
@@ -27,18 +27,25 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.worker import Worker
 
 from analysis.errors import GomodxError
 from analysis.plan import Plan
 from analysis.proxy import FetchEvent
 from analysis.session import Session, SessionOptions
 from analysis.versions import ModuleVersions
+from tui.errors import (
+    ErrorLog,
+    ForwardsWorkerErrors,
+    default_log_path,
+    error_message,
+)
 from tui.screens.palette import BindingCommands, ModuleCommands
 from tui.state import GraphState, NetState, VersionsState
 from tui.widgets.rows import build_facts
@@ -67,7 +74,7 @@ def demo_session(*, offline: bool = False) -> Session:
 # -- the app ------------------------------------------------------------------------------
 
 
-class GomodxApp(App[None]):
+class GomodxApp(ForwardsWorkerErrors, App[None]):
     """gomodx's Textual app; build it with :func:`make_app` or ``GomodxApp(session)``.
 
     State (read it, watch it; only the app sets it): :attr:`graph`, :attr:`versions`,
@@ -100,7 +107,10 @@ class GomodxApp(App[None]):
         prefetch: bool = False,
         animations: bool = True,
         theme: str | None = None,
+        log_path: Path | None = None,
     ) -> None:
+        """``log_path``: where tracebacks of failed workers go (default: beside the
+        session's state directory, else the user state directory)."""
         super().__init__()
         self.session = session
         self.prefetch_on_load = prefetch
@@ -108,12 +118,17 @@ class GomodxApp(App[None]):
             self.animation_level = "none"
         if theme:
             self.theme = theme
+        self.error_log = ErrorLog(
+            log_path if log_path is not None else default_log_path(session.options.state_dir),
+            on_broken=self._log_broken,
+        )
         log = session.requests.events
         self.net = NetState(session.label, session.offline, events=len(log), log=log)
         self.timings: dict[str, float] = {}
         """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
         self.undo_stack: list[Plan] = []
         """Plans applied in this session, most recent last (undo takes them back)."""
+        self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------
@@ -133,6 +148,36 @@ class GomodxApp(App[None]):
             self._unsubscribe()
         await self.session.close()
 
+    # -- failures ---------------------------------------------------------------------
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The one handler for a worker that raised, whoever started it
+        (:class:`~tui.errors.ForwardsWorkerErrors` calls it)."""
+        exc = worker.error
+        if exc is None:
+            return
+        text = error_message(exc)
+        where = f"worker {worker.name!r} of {type(worker.node).__name__}"
+        logged = self.error_log.write(exc, where)
+        if isinstance(exc, GomodxError | OSError):
+            title, note = "Error", ""
+        else:
+            title = "Unexpected error"
+            note = f"\n(the traceback is in {self.error_log.path})" if logged else ""
+        self.notify(text + note, title=title, severity="error", timeout=15, markup=False)
+        if worker is self._graph_worker:
+            # The list must not stay "loading" for ever: the status bar says why.
+            self.graph = self.graph.failed(text)
+
+    def _log_broken(self, problem: str) -> None:
+        self.notify(
+            f"{problem}; errors are shown but not logged",
+            title="No error log",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
+
     # -- the graph ------------------------------------------------------------------
 
     def reload(self, *, highlight: bool = False) -> None:
@@ -145,7 +190,7 @@ class GomodxApp(App[None]):
         graph = self.graph.reloading(highlight=highlight)
         self.versions = self.versions.for_graph(graph.generation)
         self.graph = graph
-        self.load_graph(graph.generation)
+        self._graph_worker = self.load_graph(graph.generation)
 
     @work(exclusive=True, group="graph", exit_on_error=False)
     async def load_graph(self, generation: int) -> None:
@@ -157,9 +202,9 @@ class GomodxApp(App[None]):
             facts = build_facts(loaded, self.versions.retractions(loaded))
         except (GomodxError, OSError) as exc:
             if generation == self.graph.generation:
-                self.graph = self.graph.failed(str(exc))
+                self.graph = self.graph.failed(error_message(exc))
                 self.notify(
-                    str(exc),
+                    error_message(exc),
                     title="Cannot load the module graph",
                     severity="error",
                     markup=False,
@@ -198,8 +243,8 @@ class GomodxApp(App[None]):
         generation = self.graph.generation
         try:
             mv = await self.session.versions(path, self.graph.loaded)
-        except (GomodxError, OSError) as exc:
-            self.versions = self.versions.with_error(generation, path, str(exc))
+        except Exception as exc:
+            self.versions = self.versions.with_error(generation, path, error_message(exc))
             raise
         self.versions = self.versions.with_list(generation, path, mv)
         entry = mv.entry(mv.selected) if mv.selected else None
@@ -316,8 +361,10 @@ def make_app(
     prefetch: bool | None = None,
     animations: bool = True,
     theme: str | None = None,
+    log_path: Path | None = None,
 ) -> GomodxApp:
-    """The app on ``directory`` (a Go module), or on the bundled demo."""
+    """The app on ``directory`` (a Go module), or on the bundled demo; ``log_path`` is
+    where tracebacks of failures go (see :class:`GomodxApp`)."""
     if demo:
         session = demo_session(offline=offline)
     else:
@@ -327,6 +374,7 @@ def make_app(
         prefetch=demo if prefetch is None else prefetch,
         animations=animations,
         theme=theme,
+        log_path=log_path,
     )
 
 

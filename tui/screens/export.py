@@ -25,6 +25,7 @@ from analysis.export import to_dot, to_json, to_mermaid
 from analysis.modgraph import ModuleGraph, shortest_paths
 from analysis.module import ModuleVersion
 from analysis.session import LoadedModule
+from tui.errors import ForwardsWorkerErrors
 
 __all__ = ["ExportRequest", "ExportScreen", "export_graph", "neighbourhood"]
 
@@ -96,7 +97,7 @@ def _render_with_graphviz(dot: str, fmt: str) -> bytes:
     return proc.stdout
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(ForwardsWorkerErrors, ModalScreen[Path | None]):
     """Choose what to export and where; the result is the written path (or None)."""
 
     HELP_GROUP = "Export"
@@ -214,10 +215,17 @@ class ExportScreen(ModalScreen[Path | None]):
         except GomodxError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
+        except Exception:
+            # The app's handler reports it; the dialog stays usable.
+            self.app.call_from_thread(self._enable)
+            raise
         self.app.call_from_thread(self._written, req, size)
 
-    def _failed(self, error: str) -> None:
+    def _enable(self) -> None:
         self.query_one("#export", Button).disabled = False
+
+    def _failed(self, error: str) -> None:
+        self._enable()
         self.notify(error, title="Export failed", severity="error")
 
     def _written(self, req: ExportRequest, size: int) -> None:

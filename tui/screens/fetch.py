@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from analysis.errors import GomodxError
 from analysis.proxy import FetchEvent
+from tui.errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
@@ -40,7 +41,7 @@ def outcome_text(outcome: str) -> Text:
     return Text(f"{glyph} {word}", style=style)
 
 
-class PrefetchScreen(Screen[None]):
+class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
     """Fetch the versions of every module, with a progress bar and a status per module."""
 
     HELP_GROUP = "Prefetch"

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from analysis.errors import GomodxError
+from tui.errors import ForwardsWorkerErrors, error_message
 from tui.widgets.details import DetailsPane, VersionTable, versions_note
 from tui.widgets.module_table import ModuleTable
 from tui.widgets.rows import ModuleRow, filter_rows, sort_rows, with_versions
@@ -39,7 +40,7 @@ DETAILS_DEBOUNCE = 0.15
 """Seconds the filter must be left alone before the details follow the list."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ForwardsWorkerErrors, Screen[None]):
     """Browse the build list; everything else starts here."""
 
     AUTO_FOCUS = "#modules"
@@ -239,7 +240,7 @@ class MainScreen(Screen[None]):
             await self.gomodx.fetch_versions(path)
         except (GomodxError, OSError) as exc:
             if path == self.current:
-                self.notify(str(exc), title="Versions", severity="error", markup=False)
+                self.notify(error_message(exc), title="Versions", severity="error", markup=False)
 
     def select_module(self, path: str) -> None:
         """Put the cursor on ``path``, clearing the filter or the conflicts view if they hide it."""
