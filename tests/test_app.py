@@ -254,8 +254,9 @@ async def test_retraction_raises_the_risk_once_known() -> None:
         await goto(pilot, "example.com/money")
         await settle(pilot)
         assert main_screen(app).rows["example.com/money"].risk == "high"
-        assert app.facts is not None
-        reasons = app.facts.conflicts["example.com/money"].risk.reasons
+        facts = app.graph.facts
+        assert facts is not None
+        reasons = facts.conflicts["example.com/money"].risk.reasons
         assert any("retracted" in r for r in reasons)
 
 
@@ -290,10 +291,11 @@ async def test_stale_versions_reply_is_ignored() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "example.com/api")
-        screen = main_screen(app)
-        other = await app.session.versions("example.com/uuid", app.loaded)
-        screen.post_message(GomodxApp.VersionsReady("example.com/uuid", other))
+        # uuid's list arrives while the cursor is on api: the state has it, the pane
+        # keeps showing api.
+        other = await app.fetch_versions("example.com/uuid")
         await settle(pilot)
+        assert app.versions.fetched["example.com/uuid"] is other
         assert app.screen.query_one(VersionTable).path == "example.com/api"
 
 
@@ -382,7 +384,7 @@ async def test_plan_offline_says_why_instead_of_failing() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "example.com/cart")  # its versions arrive while online
-        app.session.client.offline = True  # the zips the plan needs are not cached
+        app.set_offline()  # the zips the plan needs are not cached
         screen = await choose_version(pilot, "example.com/cart", "v0.3.0")
         text = text_of(screen.query_one("#plan-text", Static))
         assert "The plan cannot be computed" in text
@@ -455,8 +457,8 @@ async def test_prefetch_progress_and_network_log() -> None:
         log = app.screen
         assert isinstance(log, NetworkLogScreen)
         table = log.query_one("#log-table")
-        assert table.row_count == len(app.fetch_log) > 50
-        outcomes = {e.outcome for e in app.fetch_log}
+        assert table.row_count == app.net.events > 50
+        outcomes = {e.outcome for e in app.net.log}
         assert {"ok", "not_found"} <= outcomes
         assert app.net.level == "online"
         await pilot.press("escape", "escape")
@@ -474,7 +476,7 @@ async def test_offline_state_is_visible() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.session.client.offline = True
+        app.set_offline()
         await goto(pilot, "example.com/api")
         assert app.net.level == "offline"
         assert "offline" in status_text(app)
@@ -639,8 +641,9 @@ async def test_load_failure_is_reported(tmp_path: Path) -> None:
     app = make(session)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        assert app.facts is None
+        assert app.graph.facts is None
         assert "could not be loaded" in status_text(app)
+        assert not app.screen.query_one(ModuleTable).loading
         assert any(n.severity == "error" for n in app._notifications)
 
 
@@ -677,11 +680,11 @@ async def test_reload_while_versions_load_shows_the_module_again() -> None:
         await reached.wait()
         versions = app.screen.query_one(VersionTable)
         assert versions.loading
-        generation = app.generation
+        generation = app.graph.generation
         await pilot.press("r")
         release.set()
         await settle(pilot)
-        assert app.generation == generation + 1
+        assert app.graph.generation == generation + 1
         assert main_screen(app).current == "example.com/api"
         assert not versions.loading
         assert versions.path == "example.com/api"

@@ -3,16 +3,19 @@
 ::
 
     analysis.session.Session ──► GomodxApp ──► MainScreen (table, details)
-          load / versions / plan            │          ├── TreeScreen (dependents, deps)
-                                            │          ├── PlanScreen (preview, apply)
-         FetchEvents ──► network log ◄──────┘          ├── PrefetchScreen, NetworkLogScreen
-                                                       ├── ExportScreen, HelpScreen
-                                                       └── command palette (bindings, modules)
+          load / versions / plan     │  ▲          ├── TreeScreen (dependents, deps)
+                                     │  │          ├── PlanScreen (preview, apply)
+         FetchEvents ──► app.net     │  commands   ├── PrefetchScreen, NetworkLogScreen
+                                     ▼  │          ├── ExportScreen, HelpScreen
+              app.graph, app.versions, app.net     └── command palette (bindings, modules)
+              (tui.state; screens watch them)
 
 The app is built by a factory with its inputs injected (:func:`make_app`, or
 ``GomodxApp(session)``), so tests, the screenshot script and ``gomodx --demo`` build it on
-their own project and proxy. Everything slow runs in a worker with its own group; engine
-errors become notifications, never tracebacks.
+their own project and proxy. The app alone holds the session; screens read the state in
+:mod:`tui.state` and ask the app to act through its methods (commands go up, state comes
+down). Everything slow runs in a worker with its own group; a worker that fails becomes a
+notification (and a traceback in the error log, :mod:`tui.errors`), never a hang.
 """
 
 from __future__ import annotations
@@ -21,24 +24,31 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.reactive import reactive
+from textual.worker import Worker
 
 from analysis.errors import GomodxError
 from analysis.plan import Plan
 from analysis.proxy import FetchEvent
-from analysis.session import LoadedModule, Session, SessionOptions
+from analysis.session import Session, SessionOptions
 from analysis.versions import ModuleVersions
+from tui.errors import (
+    ErrorLog,
+    ForwardsWorkerErrors,
+    default_log_path,
+    error_message,
+)
 from tui.screens.palette import BindingCommands, ModuleCommands
-from tui.widgets.rows import GraphFacts, build_facts
+from tui.state import GraphState, NetState, VersionsState
+from tui.widgets.rows import build_facts
 from tui.widgets.styles import APP_CSS
 
 __all__ = [
@@ -61,35 +71,17 @@ def demo_session(*, offline: bool = False) -> Session:
     )
 
 
-@dataclass(frozen=True)
-class NetState:
-    """How the proxy is doing, from the fetch events seen so far."""
-
-    level: str = "idle"  # idle | online | degraded | offline
-    requests: int = 0
-    errors: int = 0
-    retries: int = 0
-    cache_hits: int = 0
-    stale: int = 0
-
-    def text(self) -> str:
-        glyph = {"idle": "○", "online": "●", "degraded": "◐", "offline": "⊘"}[self.level]
-        extra = []
-        if self.errors:
-            extra.append(f"{self.errors} errors")
-        if self.retries:
-            extra.append(f"{self.retries} retries")
-        if self.stale:
-            extra.append(f"{self.stale} stale")
-        tail = f" ({', '.join(extra)})" if extra else ""
-        return f"{glyph} {self.level}{tail}"
-
-
 # -- the app ------------------------------------------------------------------------------
 
 
-class GomodxApp(App[None]):
-    """gomodx's Textual app; build it with :func:`make_app` or ``GomodxApp(session)``."""
+class GomodxApp(ForwardsWorkerErrors, App[None]):
+    """gomodx's Textual app; build it with :func:`make_app` or ``GomodxApp(session)``.
+
+    State (read it, watch it; only the app sets it): :attr:`graph`, :attr:`versions`,
+    :attr:`net`. Commands: :meth:`reload`, :meth:`fetch_versions`, :meth:`plan`,
+    :meth:`preview_change`, :meth:`apply_plan`, :meth:`undo_change`, :meth:`prefetch_all`,
+    :meth:`go_to_module`, :meth:`set_offline`.
+    """
 
     CSS = APP_CSS
     COMMANDS = App.COMMANDS | {BindingCommands, ModuleCommands}
@@ -100,29 +92,13 @@ class GomodxApp(App[None]):
         Binding("n", "network_log", "Network log", show=False, id="app.network-log"),
     ]
 
-    @dataclass
-    class GraphReady(Message, bubble=False):
-        """A graph finished loading and its rows are computed (or it failed: ``error``)."""
-
-        generation: int
-        facts: GraphFacts | None
-        error: str = ""
-
-    @dataclass
-    class VersionsReady(Message, bubble=False):
-        """A module's version list arrived (``error`` set when the fetch failed)."""
-
-        path: str
-        versions: ModuleVersions | None
-        error: str = ""
-
-    @dataclass
-    class FetchLogged(Message, bubble=False):
-        """The proxy client reported a request or cache hit."""
-
-        event: FetchEvent
-
+    # Replaced whole, never mutated: always_update spares comparing big values.
+    graph: reactive[GraphState] = reactive(GraphState, always_update=True)
+    """The module graph and its rows (:class:`~tui.state.GraphState`)."""
+    versions: reactive[VersionsState] = reactive(VersionsState, always_update=True)
+    """Version lists fetched so far (:class:`~tui.state.VersionsState`)."""
     net: reactive[NetState] = reactive(NetState, always_update=True)
+    """How the proxy is doing, and the request log (:class:`~tui.state.NetState`)."""
 
     def __init__(
         self,
@@ -131,7 +107,10 @@ class GomodxApp(App[None]):
         prefetch: bool = False,
         animations: bool = True,
         theme: str | None = None,
+        log_path: Path | None = None,
     ) -> None:
+        """``log_path``: where tracebacks of failed workers go (default: beside the
+        session's state directory, else the user state directory)."""
         super().__init__()
         self.session = session
         self.prefetch_on_load = prefetch
@@ -139,22 +118,18 @@ class GomodxApp(App[None]):
             self.animation_level = "none"
         if theme:
             self.theme = theme
-        self.loaded: LoadedModule | None = None
-        self.facts: GraphFacts | None = None
-        self.generation = 0
-        self.fetch_log: list[FetchEvent] = []
+        self.error_log = ErrorLog(
+            log_path if log_path is not None else default_log_path(session.options.state_dir),
+            on_broken=self._log_broken,
+        )
+        log = session.requests.events
+        self.net = NetState(session.label, session.offline, events=len(log), log=log)
         self.timings: dict[str, float] = {}
-        self.filter_latencies: list[float] = []
+        """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
         self.undo_stack: list[Plan] = []
         """Plans applied in this session, most recent last (undo takes them back)."""
-        self._before_change: dict[str, str] | None = None
-        self.known: dict[str, ModuleVersions] = {}
-        """The last version list seen per module: retractions and deprecations outlive a
-        reload (the session's per-graph memo does not)."""
-        self.highlight_changes: Mapping[str, str] = {}
-        """``path -> version before`` for modules the last apply or undo moved."""
+        self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._counts = {"requests": 0, "errors": 0, "retries": 0, "cache": 0, "stale": 0}
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -164,7 +139,6 @@ class GomodxApp(App[None]):
         self._unsubscribe = self.session.subscribe(self._fetch_event)
         for note in self.session.notes:
             self.notify(note, title="Note", severity="warning", timeout=10)
-        self._update_net()
         self.sub_title = str(self.session.directory.name)
         self.push_screen(MainScreen())
         self.reload()
@@ -174,6 +148,36 @@ class GomodxApp(App[None]):
             self._unsubscribe()
         await self.session.close()
 
+    # -- failures ---------------------------------------------------------------------
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The one handler for a worker that raised, whoever started it
+        (:class:`~tui.errors.ForwardsWorkerErrors` calls it)."""
+        exc = worker.error
+        if exc is None:
+            return
+        text = error_message(exc)
+        where = f"worker {worker.name!r} of {type(worker.node).__name__}"
+        logged = self.error_log.write(exc, where)
+        if isinstance(exc, GomodxError | OSError):
+            title, note = "Error", ""
+        else:
+            title = "Unexpected error"
+            note = f"\n(the traceback is in {self.error_log.path})" if logged else ""
+        self.notify(text + note, title=title, severity="error", timeout=15, markup=False)
+        if worker is self._graph_worker:
+            # The list must not stay "loading" for ever: the status bar says why.
+            self.graph = self.graph.failed(text)
+
+    def _log_broken(self, problem: str) -> None:
+        self.notify(
+            f"{problem}; errors are shown but not logged",
+            title="No error log",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
+
     # -- the graph ------------------------------------------------------------------
 
     def reload(self, *, highlight: bool = False) -> None:
@@ -182,11 +186,11 @@ class GomodxApp(App[None]):
         With ``highlight``, modules whose selected version differs after the reload are
         marked in the list (old → new).
         """
-        if highlight and self.loaded is not None:
-            self._before_change = dict(self.loaded.graph.selected())
-        self.generation += 1
         self.session.forget()
-        self.load_graph(self.generation)
+        graph = self.graph.reloading(highlight=highlight)
+        self.versions = self.versions.for_graph(graph.generation)
+        self.graph = graph
+        self._graph_worker = self.load_graph(graph.generation)
 
     @work(exclusive=True, group="graph", exit_on_error=False)
     async def load_graph(self, generation: int) -> None:
@@ -195,95 +199,66 @@ class GomodxApp(App[None]):
             loaded = await self.session.load()
             self.timings["loaded"] = time.perf_counter()
             self.timings["load"] = self.timings["loaded"] - start
-            facts = build_facts(loaded, self._retractions(loaded))
-        except GomodxError as exc:
-            self.post_message(self.GraphReady(generation, None, str(exc)))
-            return
-        except OSError as exc:
-            self.post_message(self.GraphReady(generation, None, f"{exc}"))
+            facts = build_facts(loaded, self.versions.retractions(loaded))
+        except (GomodxError, OSError) as exc:
+            if generation == self.graph.generation:
+                self.graph = self.graph.failed(error_message(exc))
+                self.notify(
+                    error_message(exc),
+                    title="Cannot load the module graph",
+                    severity="error",
+                    markup=False,
+                )
             return
         self.timings["facts"] = time.perf_counter() - self.timings["loaded"]
-        if generation == self.generation:
-            self.loaded = loaded
-            self.facts = facts
-        self.post_message(self.GraphReady(generation, facts))
-
-    def _retractions(self, loaded: LoadedModule | None = None) -> dict[str, str]:
-        """``path -> rationale`` for every selected version known to be retracted."""
-        out: dict[str, str] = {}
-        loaded = loaded or self.loaded
-        if loaded is None:
-            return out
-        sel = loaded.graph.selected()
-        for path, v in sel.items():
-            mv = self.known.get(path)
-            entry = mv.entry(v) if mv is not None else None
-            if entry is not None and entry.retracted:
-                out[path] = "; ".join(entry.rationale)
-        return out
-
-    def on_gomodx_app_graph_ready(self, message: GraphReady) -> None:
-        if message.generation != self.generation:
+        if generation != self.graph.generation:
             return  # a reload overtook this one
-        if self._before_change is not None and message.facts is not None:
-            before, self._before_change = self._before_change, None
-            self.highlight_changes = {
-                r.path: before.get(r.path, "")
-                for r in message.facts.rows
-                if before.get(r.path) != r.version
-            }
-        if message.error:
-            self.notify(message.error, title="Cannot load the module graph", severity="error")
-        elif self.prefetch_on_load and message.facts is not None:
+        self.sub_title = f"{facts.main}"
+        self.graph = self.graph.loaded_as(loaded, facts)
+        if self.prefetch_on_load:
             self.prefetch_on_load = False
             self.prefetch_all()
-        self._forward(message)
-
-    def _forward(self, message: Message) -> None:
-        """Hand an app-level message to the main screen (wherever it is in the stack)."""
-        from tui.screens.main import MainScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                screen.post_message(message)
-
-    # -- versions ---------------------------------------------------------------------
-
-    async def fetch_versions(self, path: str) -> ModuleVersions:
-        """Fetch (or reuse) ``path``'s versions and tell the main screen."""
-        try:
-            mv = await self.session.versions(path, self.loaded)
-        except (GomodxError, OSError) as exc:
-            self._update_net()
-            self._forward(self.VersionsReady(path, None, str(exc)))
-            raise
-        self._update_net()
-        self.known[path] = mv
-        self._forward(self.VersionsReady(path, mv))
-        entry = mv.entry(mv.selected) if mv.selected else None
-        if entry is not None and entry.retracted and self.facts is not None:
-            row = next((r for r in self.facts.rows if r.path == path), None)
-            if row is not None and not row.retracted:
-                self.refresh_facts()
-        return mv
 
     @work(group="facts", exclusive=True, exit_on_error=False)
     async def refresh_facts(self) -> None:
         """Recompute rows and risks once retractions are known (debounced: many arrive
         together during a prefetch)."""
         await asyncio.sleep(0.25)
-        loaded, generation = self.loaded, self.generation
-        if loaded is None:
+        graph = self.graph
+        if graph.loaded is None:
             return
-        facts = await asyncio.to_thread(build_facts, loaded, self._retractions())
-        if generation == self.generation:
-            self.facts = facts
-            self._forward(self.GraphReady(generation, facts))
+        facts = await asyncio.to_thread(
+            build_facts, graph.loaded, self.versions.retractions(graph.loaded)
+        )
+        if self.graph.generation == graph.generation and self.graph.loaded is graph.loaded:
+            self.graph = self.graph.with_facts(facts)
+
+    # -- versions ---------------------------------------------------------------------
+
+    async def fetch_versions(self, path: str) -> ModuleVersions:
+        """Fetch (or reuse) ``path``'s versions; they land in :attr:`versions`.
+
+        Raises what the fetch raised (after recording it, so the pane can say why).
+        """
+        generation = self.graph.generation
+        try:
+            mv = await self.session.versions(path, self.graph.loaded)
+        except Exception as exc:
+            self.versions = self.versions.with_error(generation, path, error_message(exc))
+            raise
+        self.versions = self.versions.with_list(generation, path, mv)
+        entry = mv.entry(mv.selected) if mv.selected else None
+        facts = self.graph.facts
+        if entry is not None and entry.retracted and facts is not None:
+            row = next((r for r in facts.rows if r.path == path), None)
+            if row is not None and not row.retracted:
+                self.refresh_facts()
+        return mv
 
     @work(group="prefetch", exclusive=True, exit_on_error=False)
     async def prefetch_all(self) -> None:
         """Fetch every build-list module's versions in the background (no screen)."""
-        facts = self.facts
+        facts = self.graph.facts
         if facts is None:
             return
         limit = asyncio.Semaphore(8)
@@ -295,55 +270,32 @@ class GomodxApp(App[None]):
 
         await asyncio.gather(*(one(r.path) for r in facts.rows if not r.main))
 
-    # -- the network log ----------------------------------------------------------------
+    # -- the network ------------------------------------------------------------------
 
     def _fetch_event(self, event: FetchEvent) -> None:
-        self.fetch_log.append(event)
-        c = self._counts
-        if event.outcome == "cache_hit":
-            c["cache"] += 1
-        else:
-            c["requests"] += 1
-        if event.outcome in ("error", "fallthrough"):
-            c["errors"] += 1
-        if event.outcome == "retry":
-            c["retries"] += 1
-        if event.stale:
-            c["stale"] += 1
-        self._update_net()
-        self.post_message(self.FetchLogged(event))
+        # The session's request log (net.log) already holds the event: it subscribed first.
+        self.net = self.net.after(event)
 
-    def _update_net(self) -> None:
-        c = self._counts
-        if self.session.offline:
-            level = "offline"
-        elif c["errors"] or c["retries"] or c["stale"]:
-            level = "degraded"
-        elif c["requests"] or c["cache"]:
-            level = "online"
-        else:
-            level = "idle"
-        net = NetState(level, c["requests"], c["errors"], c["retries"], c["cache"], c["stale"])
-        if net != self.net:
-            self.net = net
-
-    def on_gomodx_app_fetch_logged(self, message: FetchLogged) -> None:
-        from tui.screens.fetch import NetworkLogScreen
-
-        stack = self.screen_stack  # empty while the app shuts down
-        if stack and isinstance(stack[-1], NetworkLogScreen):
-            stack[-1].add_event(message.event)
+    def set_offline(self, offline: bool = True) -> None:
+        """Answer from the module caches only from now on (or go back online)."""
+        self.session.client.offline = offline
+        self.net = replace(self.net, offline=self.session.offline)
 
     # -- changing versions ------------------------------------------------------------
+
+    async def plan(self, path: str, version: str) -> Plan:
+        """What ``go get path@version`` would do (a refusal is a plan with ``error``)."""
+        return await self.session.plan(f"{path}@{version}")
 
     def preview_change(self, path: str, version: str) -> None:
         """Open the preview of ``go get path@version``."""
         from tui.screens.plan import PlanScreen
 
-        if self.loaded is None:
+        loaded = self.graph.loaded
+        if loaded is None:
             self.notify("The graph is still loading", severity="warning")
             return
-        current = self.loaded.graph.selected().get(path, "")
+        current = loaded.graph.selected().get(path, "")
         self.push_screen(PlanScreen(path, version, current))
 
     async def apply_plan(self, plan: Plan) -> None:
@@ -409,8 +361,10 @@ def make_app(
     prefetch: bool | None = None,
     animations: bool = True,
     theme: str | None = None,
+    log_path: Path | None = None,
 ) -> GomodxApp:
-    """The app on ``directory`` (a Go module), or on the bundled demo."""
+    """The app on ``directory`` (a Go module), or on the bundled demo; ``log_path`` is
+    where tracebacks of failures go (see :class:`GomodxApp`)."""
     if demo:
         session = demo_session(offline=offline)
     else:
@@ -420,6 +374,7 @@ def make_app(
         prefetch=demo if prefetch is None else prefetch,
         animations=animations,
         theme=theme,
+        log_path=log_path,
     )
 
 

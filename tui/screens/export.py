@@ -26,6 +26,7 @@ from analysis.export import neighbourhood, to_dot, to_format
 from analysis.fsio import write_atomic
 from analysis.render import IMAGE_FORMATS, find_dot, render_image
 from analysis.session import LoadedModule
+from tui.errors import ForwardsWorkerErrors
 
 __all__ = ["ExportRequest", "ExportScreen", "export_graph"]
 
@@ -59,7 +60,7 @@ def export_graph(loaded: LoadedModule, req: ExportRequest) -> int:
     return len(data)
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(ForwardsWorkerErrors, ModalScreen[Path | None]):
     """Choose what to export and where; the result is the written path (or None)."""
 
     HELP_GROUP = "Export"
@@ -177,10 +178,17 @@ class ExportScreen(ModalScreen[Path | None]):
         except GomodxError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
+        except Exception:
+            # The app's handler reports it; the dialog stays usable.
+            self.app.call_from_thread(self._enable)
+            raise
         self.app.call_from_thread(self._written, req, size)
 
-    def _failed(self, error: str) -> None:
+    def _enable(self) -> None:
         self.query_one("#export", Button).disabled = False
+
+    def _failed(self, error: str) -> None:
+        self._enable()
         self.notify(error, title="Export failed", severity="error")
 
     def _written(self, req: ExportRequest, size: int) -> None:

@@ -16,9 +16,11 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from analysis.errors import GomodxError
 from analysis.proxy import FetchEvent
+from tui.errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
+    from tui.state import NetState
 
 __all__ = ["NetworkLogScreen", "PrefetchScreen", "outcome_text"]
 
@@ -39,7 +41,7 @@ def outcome_text(outcome: str) -> Text:
     return Text(f"{glyph} {word}", style=style)
 
 
-class PrefetchScreen(Screen[None]):
+class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
     """Fetch the versions of every module, with a progress bar and a status per module."""
 
     HELP_GROUP = "Prefetch"
@@ -145,7 +147,8 @@ class PrefetchScreen(Screen[None]):
 
 
 class NetworkLogScreen(Screen[None]):
-    """Every request and cache hit the proxy client reported, live."""
+    """Every request and cache hit the proxy client reported, live (it follows the
+    app's ``net`` state)."""
 
     HELP_GROUP = "Network log"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -155,9 +158,10 @@ class NetworkLogScreen(Screen[None]):
         Binding("G", "end", "Follow (last event)", show=False, id="log.end"),
     ]
 
-    @property
-    def gomodx(self) -> GomodxApp:
-        return cast("GomodxApp", self.app)
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = 0
+        """How many events of the log the table shows."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◇")
@@ -183,11 +187,8 @@ class NetworkLogScreen(Screen[None]):
             "Notes",
         ):
             table.add_column(label, key=label)
-        for event in self.gomodx.fetch_log:
-            self._add_row(event)
-        self._summary()
         table.focus()
-        table.move_cursor(row=table.row_count - 1, animate=False)
+        self.watch(self.app, "net", self._net_changed)
 
     def _add_row(self, e: FetchEvent) -> None:
         table = self.query_one("#log-table", DataTable)
@@ -212,17 +213,20 @@ class NetworkLogScreen(Screen[None]):
             Text("; ".join(notes), style="red" if e.error else "dim"),
         )
 
-    def add_event(self, event: FetchEvent) -> None:
-        """Append one event (the app calls this while the log is open)."""
+    def _net_changed(self, net: NetState) -> None:
+        """Append the events not shown yet, following the last one if the cursor was
+        on the last row."""
         table = self.query_one("#log-table", DataTable)
         follow = table.cursor_row >= table.row_count - 1
-        self._add_row(event)
+        for event in net.new_events(self.shown):
+            self._add_row(event)
+        self.shown = net.events
         if follow:
             table.move_cursor(row=table.row_count - 1, animate=False)
-        self._summary()
+        self._summary(net)
 
-    def _summary(self) -> None:
-        log = self.gomodx.fetch_log
+    def _summary(self, net: NetState) -> None:
+        log = net.log[: net.events]
         counts = Counter(e.outcome for e in log)
         timed = [e.latency for e in log if e.outcome != "cache_hit" and e.latency]
         text = Text(f"{len(log)} events: ")
@@ -238,7 +242,7 @@ class NetworkLogScreen(Screen[None]):
                 f" · latency median {timed[len(timed) // 2] * 1000:.0f} ms,"
                 f" max {timed[-1] * 1000:.0f} ms"
             )
-        text.append(f" · {self.gomodx.net.text()}")
+        text.append(f" · {net.text()}")
         self.query_one("#log-summary", Static).update(text)
 
     def action_cursor_down(self) -> None:

@@ -1,10 +1,15 @@
-"""The main screen: the build list on the left, the highlighted module's details on the right."""
+"""The main screen: the build list on the left, the highlighted module's details on the right.
+
+It follows the app's state (``graph``, ``versions``, ``net``: :mod:`tui.state`) and asks the
+app to act (reload, fetch versions, preview a change, undo); it never keeps the graph
+itself beyond the rows it shows.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -17,13 +22,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from analysis.errors import GomodxError
+from tui.errors import ForwardsWorkerErrors, error_message
 from tui.widgets.details import DetailsPane, VersionTable, versions_note
 from tui.widgets.module_table import ModuleTable
 from tui.widgets.rows import ModuleRow, filter_rows, sort_rows, with_versions
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
-    from tui.app import GomodxApp, NetState
+    from tui.app import GomodxApp
+    from tui.state import GraphState, NetState, VersionsState
 
 __all__ = ["MainScreen"]
 
@@ -33,7 +40,7 @@ DETAILS_DEBOUNCE = 0.15
 """Seconds the filter must be left alone before the details follow the list."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ForwardsWorkerErrors, Screen[None]):
     """Browse the build list; everything else starts here."""
 
     AUTO_FOCUS = "#modules"
@@ -68,6 +75,10 @@ class MainScreen(Screen[None]):
         self.conflicts_only = False
         self.current = ""
         self._details_timer: Timer | None = None
+        self.painted_at: float | None = None
+        """When the rows of the last graph were first painted (``time.perf_counter``)."""
+        self.filter_latencies: list[float] = []
+        """Seconds from each filter keystroke being handled to the refilled list painted."""
 
     @property
     def gomodx(self) -> GomodxApp:
@@ -84,51 +95,73 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(ModuleTable)
-        table.loading = True
-        table.focus()
-        status = self.query_one(StatusBar)
-        status.source = self.gomodx.session.label
-        status.message = "loading the module graph…"
+        self.query_one(ModuleTable).focus()
         self.watch(self.app, "net", self._net_changed)
+        self.watch(self.app, "graph", self._graph_changed)
+        self.watch(self.app, "versions", self._versions_changed)
 
     def _net_changed(self, net: NetState) -> None:
         status = self.query_one(StatusBar)
+        status.source = net.label
         status.net_text = net.text()
         status.net_level = net.level
 
     # -- the graph arrives ---------------------------------------------------------------
 
-    def on_gomodx_app_graph_ready(self, message: GomodxApp.GraphReady) -> None:
+    def _graph_changed(self, old: GraphState, new: GraphState) -> None:
         table = self.query_one(ModuleTable)
-        table.loading = False
         status = self.query_one(StatusBar)
-        facts = message.facts
-        if facts is None:
-            status.message = "the module graph could not be loaded (r: retry)"
+        if new.loading:
+            table.loading = True
+            status.message = "reloading…" if new.ready else "loading the module graph…"
             return
-        changed = self.gomodx.highlight_changes
+        table.loading = False
+        if new.error:
+            first = new.error.splitlines()[0]
+            status.message = f"the module graph could not be loaded (r: retry): {first}"
+            return
+        facts = new.facts
+        if facts is None:
+            return  # nothing loaded yet
+        changed = new.highlight_changes
+        known = self.gomodx.versions.known
         rows = {}
         for r in facts.rows:
-            mv = self.gomodx.known.get(r.path)
+            mv = known.get(r.path)
             if mv is not None:
                 r = with_versions(r, mv)
             if r.path in changed and changed[r.path] != r.version:
-                from dataclasses import replace
-
                 r = replace(r, changed=changed[r.path] or "(none)")
             rows[r.path] = r
         self.rows = rows
-        self.app.sub_title = f"{facts.main}"
         n_conf = len(facts.conflicts)
         status.counts = f"{len(rows)} modules · {n_conf} conflicts · {facts.edges} edges"
         status.message = ""
-        self.refresh_list()
-        if not message.error:
-            self.call_after_refresh(self._painted)
+        # The details of the module under the cursor must come from the new graph.
+        keep, self.current = self.current, ""
+        self.refresh_list(keep=keep)
+        self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        self.gomodx.timings["painted"] = time.perf_counter()
+        self.painted_at = time.perf_counter()
+
+    def _versions_changed(self, old: VersionsState, new: VersionsState) -> None:
+        table = self.query_one(ModuleTable)
+        for path, mv in new.known.items():
+            if old.known.get(path) is mv:
+                continue
+            row = self.rows.get(path)
+            if row is not None:
+                updated = with_versions(row, mv)
+                if updated is not row:
+                    self.rows[path] = updated
+                    table.update_row(updated)
+        path = self.current
+        if path and (
+            new.fetched.get(path) is not old.fetched.get(path)
+            or new.errors.get(path) != old.errors.get(path)
+        ):
+            self._show_versions(new, path)
 
     # -- the list ----------------------------------------------------------------------
 
@@ -137,10 +170,9 @@ class MainScreen(Screen[None]):
         rows = sort_rows(self.rows.values(), self.conflicts_only)
         return filter_rows(rows, query)
 
-    def refresh_list(self) -> None:
+    def refresh_list(self, keep: str = "") -> None:
         table = self.query_one(ModuleTable)
-        keep = self.current or None
-        table.show(self.visible_rows(), keep=keep)
+        table.show(self.visible_rows(), keep=keep or self.current or None)
         status = self.query_one(StatusBar)
         status.view = "conflicts by risk" if self.conflicts_only else "all modules"
         status.filter_text = self.query_one("#filter", Input).value
@@ -150,9 +182,7 @@ class MainScreen(Screen[None]):
         start = time.perf_counter()
         self.refresh_list()
         # Latency from the keystroke being handled to the refilled table being painted.
-        self.call_after_refresh(
-            lambda: self.gomodx.filter_latencies.append(time.perf_counter() - start)
-        )
+        self.call_after_refresh(lambda: self.filter_latencies.append(time.perf_counter() - start))
 
     def on_module_table_module_highlighted(self, message: ModuleTable.ModuleHighlighted) -> None:
         if self._details_timer is not None:
@@ -176,48 +206,43 @@ class MainScreen(Screen[None]):
         self.current = path
         details = self.query_one(DetailsPane)
         row = self.rows.get(path)
-        facts = self.gomodx.facts
-        loaded = self.gomodx.loaded
+        graph = self.gomodx.graph
+        facts = graph.facts
         conflict = facts.conflicts.get(path) if facts is not None else None
-        details.show_module(row, loaded, conflict)
+        details.show_module(row, graph.loaded, conflict)
         if row is None or row.main:
             details.set_loading(False)
             details.show_versions(None, path, "")
             return
-        mv = self.gomodx.session.cached_versions(path)
-        if mv is not None:
-            details.set_loading(False)
-            details.show_versions(mv, path, versions_note(mv))
+        if path in self.gomodx.versions.fetched:
+            self._show_versions(self.gomodx.versions, path)
             return
         details.show_versions(None, path, Text("fetching versions…", style="dim"))
         details.set_loading(True)
         self.load_versions(path)
 
+    def _show_versions(self, versions: VersionsState, path: str) -> None:
+        """The versions part of the pane, from the state (nothing while still fetching)."""
+        details = self.query_one(DetailsPane)
+        mv = versions.fetched.get(path)
+        if mv is not None:
+            details.set_loading(False)
+            details.show_versions(mv, path, versions_note(mv))
+        elif path in versions.errors:
+            details.set_loading(False)
+            note = Text(f"✗ could not fetch versions: {versions.errors[path]}", style="bold red")
+            details.show_versions(None, path, note)
+
     @work(group="versions", exclusive=True, exit_on_error=False)
     async def load_versions(self, path: str) -> None:
-        """Fetch the highlighted module's versions once the cursor rests on it."""
+        """Fetch the highlighted module's versions once the cursor rests on it (the pane
+        follows the app's state; a failure is also said here, to whoever asked)."""
         await asyncio.sleep(VERSIONS_DEBOUNCE)
-        # Failures are reported through VersionsReady (and shown in the pane).
-        with contextlib.suppress(GomodxError, OSError):
+        try:
             await self.gomodx.fetch_versions(path)
-
-    def on_gomodx_app_versions_ready(self, message: GomodxApp.VersionsReady) -> None:
-        row = self.rows.get(message.path)
-        if row is not None and message.versions is not None:
-            new = with_versions(row, message.versions)
-            if new is not row:
-                self.rows[message.path] = new
-                self.query_one(ModuleTable).update_row(new)
-        if message.path != self.current:
-            return  # the cursor has moved on: a stale reply
-        details = self.query_one(DetailsPane)
-        details.set_loading(False)
-        if message.versions is None:
-            note = Text(f"✗ could not fetch versions: {message.error}", style="bold red")
-            details.show_versions(None, message.path, note)
-            self.notify(message.error, title="Versions", severity="error")
-            return
-        details.show_versions(message.versions, message.path, versions_note(message.versions))
+        except (GomodxError, OSError) as exc:
+            if path == self.current:
+                self.notify(error_message(exc), title="Versions", severity="error", markup=False)
 
     def select_module(self, path: str) -> None:
         """Put the cursor on ``path``, clearing the filter or the conflicts view if they hide it."""
@@ -277,8 +302,6 @@ class MainScreen(Screen[None]):
             self.query_one(VersionTable).focus()
 
     def action_reload(self) -> None:
-        self.query_one(ModuleTable).loading = True
-        self.query_one(StatusBar).message = "reloading…"
         self.gomodx.reload()
 
     def action_dependents(self) -> None:
@@ -290,7 +313,7 @@ class MainScreen(Screen[None]):
     def _open_tree(self, inverted: bool) -> None:
         from tui.screens.tree import TreeScreen
 
-        loaded = self.gomodx.loaded
+        loaded = self.gomodx.graph.loaded
         if loaded is None or not self.current:
             self.notify("No module highlighted", severity="warning")
             return
@@ -299,18 +322,20 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         from tui.screens.export import ExportScreen
 
-        if self.gomodx.loaded is None:
+        loaded = self.gomodx.graph.loaded
+        if loaded is None:
             self.notify("Nothing to export yet: the graph is still loading", severity="warning")
             return
-        self.app.push_screen(ExportScreen(self.gomodx.loaded, self.current))
+        self.app.push_screen(ExportScreen(loaded, self.current))
 
     def action_prefetch(self) -> None:
         from tui.screens.fetch import PrefetchScreen
 
-        if self.gomodx.facts is None:
+        facts = self.gomodx.graph.facts
+        if facts is None:
             self.notify("The graph is still loading", severity="warning")
             return
-        self.app.push_screen(PrefetchScreen([r.path for r in self.gomodx.facts.rows if not r.main]))
+        self.app.push_screen(PrefetchScreen([r.path for r in facts.rows if not r.main]))
 
     def on_version_table_version_chosen(self, message: VersionTable.VersionChosen) -> None:
         self.gomodx.preview_change(message.path, message.version)

@@ -53,7 +53,7 @@ class ModuleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         app = cast("GomodxApp", self.app)
-        facts = app.facts
+        facts = app.graph.facts
         if facts is None or not query.strip():
             return
         matcher = self.matcher(query)

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Static
 from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
 from analysis.plan import Plan
+from tui.errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
@@ -144,7 +145,7 @@ def render_plan(
     return Group(*parts)
 
 
-class PlanScreen(Screen[bool]):
+class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
     """Preview ``go get path@version``; dismissed with True when the change was applied."""
 
     HELP_GROUP = "Preview"
@@ -199,7 +200,7 @@ class PlanScreen(Screen[bool]):
     async def compute(self) -> None:
         text = self.query_one("#plan-text", Static)
         try:
-            plan = await self.gomodx.session.plan(f"{self.path}@{self.version}")
+            plan = await self.gomodx.plan(self.path, self.version)
         except (GomodxError, OSError) as exc:
             self.error = str(exc)
             text.update(self._cannot_plan(str(exc)))
@@ -212,13 +213,16 @@ class PlanScreen(Screen[bool]):
                 self.plan = plan
                 chain = list(plan.chains[0]) if plan.chains else None
                 text.update(render_plan(plan, self.current, chain))
-        self.query_one("#plan-body").loading = False
-        self.refresh_bindings()
+        finally:
+            # Whatever happened (an unexpected error goes on to the app's handler), the
+            # preview stops spinning.
+            self.query_one("#plan-body").loading = False
+            self.refresh_bindings()
 
     def _cannot_plan(self, error: str) -> Text:
         out = Text("✗ The plan cannot be computed\n\n", style="bold red")
         out.append(error + "\n\n", style="red")
-        if self.gomodx.session.offline:
+        if self.gomodx.net.offline:
             out.append(
                 "gomodx is offline and the go.mod files and zips this change needs are not "
                 "in the module cache. Run gomodx without --offline (or fetch them with "
@@ -253,9 +257,10 @@ class PlanScreen(Screen[bool]):
         try:
             await self.gomodx.apply_plan(plan)
         except (GomodxError, OSError) as exc:
-            self.applying = False
             self.notify(str(exc), title="Not applied", severity="error")
             return
+        finally:
+            self.applying = False
         self.dismiss(True)
 
     def action_scroll_down(self) -> None:
