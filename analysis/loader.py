@@ -54,6 +54,7 @@ from analysis.errors import (
     ModuleVersionError,
     ProxyError,
 )
+from analysis.memo import Memo
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
@@ -78,7 +79,6 @@ from analysis.source import (
     DEFAULT_GO_MOD_VERSION,
     STRICT_VERSION,
     LoadError,
-    Memo,
     ProxySource,
     Summary,
     check_summary,

@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import httpx
@@ -58,6 +58,7 @@ from analysis.errors import (
 )
 from analysis.goenv import GoEnv
 from analysis.hashes import GoSum, gomod_hash, zip_hash
+from analysis.memo import Memo
 from analysis.modpath import (
     check,
     check_path,
@@ -428,16 +429,6 @@ class _Request:
     cache: str | None
 
 
-class _Once(Generic[_T]):
-    """A result shared by every caller asking for the same thing at the same time."""
-
-    def __init__(self) -> None:
-        self.event = anyio.Event()
-        self.value: _T | None = None
-        self.error: BaseException | None = None
-        self.cancelled = False
-
-
 class ProxyClient:
     """Fetch module metadata through GOPROXY as the go command would, only faster.
 
@@ -477,7 +468,7 @@ class ProxyClient:
         self._rng = rng or random.Random()
         self._subscribers: list[Subscriber] = []
         self._limiter = anyio.Semaphore(concurrency)
-        self._memo: dict[tuple[str, ...], _Once[Any]] = {}
+        self._memo = Memo(remember=ModuleNotFound)
         self._netrc = _read_netrc(env)
         self._specs: tuple[ProxySpec, ...] | None = None
         self._spec_error: ProxyError | None = None
@@ -678,32 +669,7 @@ class ProxyClient:
         Successes and not-found answers are remembered for the client's lifetime; other
         failures are shared by the callers that were waiting, then forgotten.
         """
-        while True:
-            entry = self._memo.get(key)
-            if entry is None:
-                entry = _Once()
-                self._memo[key] = entry
-                try:
-                    value = await factory()
-                except BaseException as exc:
-                    if isinstance(exc, anyio.get_cancelled_exc_class()):
-                        entry.cancelled = True
-                        self._memo.pop(key, None)
-                    else:
-                        entry.error = exc
-                        if not _not_exist(exc):
-                            self._memo.pop(key, None)
-                    entry.event.set()
-                    raise
-                entry.value = value
-                entry.event.set()
-                return value
-            await entry.event.wait()
-            if entry.cancelled:
-                continue
-            if entry.error is not None:
-                raise entry.error
-            return entry.value  # type: ignore[return-value]
+        return await self._memo.get(key, factory)
 
     # -- public API --------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ Errors carry the text go prints after ``go: `` (``module.ModuleError`` shapes su
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import io
 import os
@@ -35,7 +34,7 @@ import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from analysis import semver
 from analysis.errors import (
@@ -48,6 +47,7 @@ from analysis.errors import (
     ProxyError,
     ProxyUnavailable,
 )
+from analysis.memo import Memo
 from analysis.modfile import ModFile, auto_quote, parse_lax
 from analysis.modpath import check_path, check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
@@ -211,43 +211,6 @@ class Summary:
     deprecated: str = ""
     pruned: bool = True
     """Whether the go.mod supports graph pruning (``go >= 1.17``; no ``go`` line: no)."""
-
-
-_T = TypeVar("_T")
-
-
-class Memo:
-    """One computation per key; concurrent callers share its result or its error.
-
-    Errors of the ``remember`` types are answers like results; anything else (a
-    cancellation, a bug) is forgotten, so that nobody waits on it forever.
-    """
-
-    def __init__(
-        self, remember: type[BaseException] | tuple[type[BaseException], ...] = GomodxError
-    ) -> None:
-        self.remember = remember
-        self._futures: dict[object, asyncio.Future[object]] = {}
-
-    async def get(self, key: object, compute: Callable[[], Awaitable[_T]]) -> _T:
-        fut = self._futures.get(key)
-        if fut is None:
-            fut = asyncio.get_running_loop().create_future()
-            self._futures[key] = fut
-            try:
-                value = await compute()
-            except self.remember as exc:
-                fut.set_exception(exc)
-                fut.exception()  # retrieved: later callers see it through the cache
-                raise
-            except BaseException:
-                del self._futures[key]
-                fut.cancel()
-                raise
-            fut.set_result(value)
-            return value
-        result = await asyncio.shield(fut)
-        return result  # type: ignore[return-value]
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -624,12 +587,12 @@ class ModuleView:
                 self.highest_replaced[old.path] = old.version
         self.gomod_reads: set[ModuleVersion] = set()
         self.zip_reads: set[ModuleVersion] = set()
-        self._raw = Memo()
-        self._versions = Memo()
-        self._stats = Memo()
-        self._latest = Memo()
-        self._retractions = Memo()
-        self._zips = Memo()
+        self._raw = Memo(GomodxError)
+        self._versions = Memo(GomodxError)
+        self._stats = Memo(GomodxError)
+        self._latest = Memo(GomodxError)
+        self._retractions = Memo(GomodxError)
+        self._zips = Memo(GomodxError)
 
     # -- replacement and exclusion ------------------------------------------------------
 
