@@ -41,26 +41,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.cache import atomic_write
-from analysis.errors import GoCommandError, GomodxError, PlanError
+from analysis.errors import GoCommandError, GomodxError, PlanError, StaleFiles
 from analysis.plan import Plan
 
 __all__ = [
     "ApplyResult",
-    "StaleFiles",
     "UndoResult",
     "apply_plan",
     "apply_with_go",
     "default_backup_root",
     "undo",
 ]
-
-
-class StaleFiles(PlanError):
-    """go.mod or go.sum is not what the plan (or the last apply) saw; nothing was written."""
-
-    def __init__(self, message: str, files: tuple[str, ...]) -> None:
-        self.files = files
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

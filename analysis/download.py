@@ -85,13 +85,16 @@ from analysis.errors import (
     ChecksumMismatch,
     GomodxError,
     ModuleError,
+    ModuleLoadError,
     ModuleNotFound,
     ProxyError,
     ProxyUnavailable,
+    QueryError,
+    SumMismatch,
 )
 from analysis.goenv import GoEnv
-from analysis.hashes import GoSum, SumMismatch, gomod_hash, is_valid_sum, zip_hash
-from analysis.loader import LoadedGraph, ModuleLoadError, load_module_graph
+from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
+from analysis.loader import LoadedGraph, load_module_graph
 from analysis.modfile import ModFile, parse, parse_lax
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.module import ModuleVersion
@@ -1213,8 +1216,6 @@ def _without_mod_flag(flags: list[str]) -> list[str]:
 
 
 def _query_error(exc: GomodxError) -> GomodxError:
-    from analysis.source import QueryError
-
     if isinstance(exc, QueryError) and exc.kind in ("no-match", "not-exist"):
         return ModuleNotFound(str(exc))
     return exc

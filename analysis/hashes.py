@@ -22,13 +22,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import ChecksumMismatch, GomodxError
+from analysis.errors import GomodxError, SumMismatch
 from analysis.semver import compare
 
 __all__ = [
     "EMPTY_GOMOD_HASH",
     "GoSum",
-    "SumMismatch",
     "gomod_hash",
     "hash1",
     "is_valid_sum",
@@ -37,15 +36,6 @@ __all__ = [
 
 EMPTY_GOMOD_HASH = "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY="
 """The hash of a zero-length go.mod, written by an old go bug; go ignores it in go.sum."""
-
-_SECURITY = (
-    "SECURITY ERROR\n"
-    "This download does NOT match an earlier download recorded in go.sum.\n"
-    "The bits may have been replaced on the origin server, or an attacker may\n"
-    "have intercepted the download attempt.\n"
-    "\n"
-    "For more information, see 'go help module-auth'."
-)
 
 
 def hash1(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> str:
@@ -105,27 +95,6 @@ def _sha256_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
 def is_valid_sum(data: bytes) -> bool:
     """Whether ``data`` is a well-formed ``.ziphash`` (``h1:`` + 44 base64 characters)."""
     return len(data) == 3 + 44 and data.startswith(b"h1:") and b"\x00" not in data
-
-
-class SumMismatch(ChecksumMismatch):
-    """Downloaded bytes whose hash differs from go.sum (carries both hashes and the source)."""
-
-    def __init__(
-        self, path: str, version: str, downloaded: str, expected: str, source: str = ""
-    ) -> None:
-        self.path = path
-        self.version = version
-        self.downloaded = downloaded
-        self.expected = expected
-        self.source = source
-        lines = [
-            f"verifying {path}@{version}: checksum mismatch",
-            f"\tdownloaded: {downloaded}",
-            f"\tgo.sum:     {expected}",
-        ]
-        if source:
-            lines.append(f"\tfrom:       {source}")
-        super().__init__("\n".join(lines) + "\n\n" + _SECURITY)
 
 
 def _key_order(a: tuple[str, str], b: tuple[str, str]) -> int:

@@ -20,6 +20,7 @@ import unicodedata
 
 from analysis import semver
 from analysis.errors import (
+    BadPatternError,
     InvalidPathError,
     InvalidVersionError,
     ModuleError,
@@ -29,7 +30,6 @@ from analysis.errors import (
 )
 
 __all__ = [
-    "BadPatternError",
     "check",
     "check_canonical_version",
     "check_file_path",
@@ -402,13 +402,6 @@ def unescape_version(escaped: str) -> str:
 # --------------------------------------------------------------------------------------
 # path.Match and GOPRIVATE-style patterns
 # --------------------------------------------------------------------------------------
-
-
-class BadPatternError(ValueError):
-    """Go's ``path.ErrBadPattern``: a malformed glob."""
-
-    def __init__(self) -> None:
-        super().__init__("syntax error in pattern")
 
 
 # Go matches bytes, decoding UTF-8 only for "?" and "[...]"; a "*" may resume matching

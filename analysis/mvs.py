@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from analysis.errors import GomodxError
+from analysis.errors import BuildListError
 from analysis.module import NONE, ModuleVersion
 from analysis.semver import cmp_version, mod_sort_key
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from analysis.modgraph import ModuleGraph
 
 __all__ = [
-    "BuildListError",
     "DowngradeReqs",
     "GoModReqs",
     "LoadedReqs",
@@ -80,26 +79,6 @@ class DowngradeReqs(Reqs, Protocol):
     def previous(self, m: ModuleVersion) -> ModuleVersion:
         """The highest allowed version below ``m``, or ``ModuleVersion(m.path, "none")``."""
         ...
-
-
-class BuildListError(GomodxError):
-    """A go.mod could not be loaded while building the list; ``chain`` leads to it.
-
-    Printed as the go command prints it: ``a@v1 requires\\n\\tb@v2: error``.
-    """
-
-    def __init__(self, chain: Sequence[ModuleVersion], err: BaseException) -> None:
-        self.chain: tuple[ModuleVersion, ...] = tuple(chain)
-        self.err = err
-        # Leading unversioned entries are the main module: go leaves them out.
-        shown = list(self.chain)
-        while shown and shown[0].version == "":
-            shown.pop(0)
-        if not shown:
-            text = str(err)
-        else:
-            text = "".join(f"{m} requires\n\t" for m in shown[:-1]) + f"{shown[-1]}: {err}"
-        super().__init__(text)
 
 
 def _comparator(reqs: Reqs) -> Callable[[str, str, str], int]:

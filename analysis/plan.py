@@ -58,14 +58,17 @@ from analysis.conflicts import conflicts as graph_conflicts
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
+    Disallowed,
     DowngradeConflict,
     GomodxError,
+    LoadError,
     ModuleError,
+    ModuleLoadError,
     PlanError,
     ProxyUnavailable,
+    QueryError,
 )
 from analysis.hashes import GoSum, gomod_hash, zip_hash
-from analysis.loader import ModuleLoadError
 from analysis.modfile import ModFile, Require
 from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
@@ -76,11 +79,8 @@ from analysis.source import (
     LOCAL_GO_VERSION,
     PRUNING_VERSION,
     STRICT_VERSION,
-    Disallowed,
-    LoadError,
     ModuleSource,
     ModuleView,
-    QueryError,
     Summary,
     has_redundant_root,
     roots_from_mod_file,

@@ -40,12 +40,15 @@ from analysis import semver
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
+    Disallowed,
     GomodxError,
+    LoadError,
     ModfileError,
     ModuleError,
     ModuleNotFound,
     ProxyError,
     ProxyUnavailable,
+    QueryError,
 )
 from analysis.memo import Memo
 from analysis.modfile import ModFile, auto_quote, parse_lax
@@ -57,12 +60,9 @@ from analysis.semver import cmp_version
 __all__ = [
     "DEFAULT_GO_MOD_VERSION",
     "LOCAL_GO_VERSION",
-    "Disallowed",
-    "LoadError",
     "ModuleSource",
     "ModuleView",
     "ProxySource",
-    "QueryError",
     "Summary",
     "cmp_version",
     "is_revision_query",
@@ -143,60 +143,6 @@ class ProxySource:
 
     async def zip(self, mod: ModuleVersion) -> bytes:
         return await self.client.zip(mod.path, mod.version)
-
-
-# -- errors -----------------------------------------------------------------------------
-
-
-class LoadError(GomodxError):
-    """A go.mod (or zip) that cannot be had: go's ``module.ModuleError``.
-
-    ``mod`` is the module version (or directory, version ``""``) that failed and
-    ``reason`` the text after its ``path@version: `` prefix; ``err``, when there is one,
-    the failure underneath (an :class:`OSError`, a :class:`~analysis.errors.ModfileError`).
-    """
-
-    def __init__(self, mod: ModuleVersion, reason: str, err: BaseException | None = None) -> None:
-        self.mod = mod
-        self.reason = reason
-        self.err = err
-        if mod.version:
-            text = f"{mod.path}@{mod.version}: {reason}"
-        else:
-            text = f"module {mod.path}: {reason}"
-        super().__init__(text)
-
-
-class Disallowed(GomodxError):
-    """A version excluded by the main go.mod or retracted by its author (``ErrDisallowed``)."""
-
-    def __init__(self, mod: ModuleVersion, reason: str, retracted: bool = False) -> None:
-        self.mod = mod
-        self.reason = reason
-        self.retracted = retracted
-        super().__init__(f"{mod}: {reason}")
-
-
-class QueryError(GomodxError):
-    """A version query that resolves to nothing; ``kind`` classifies it as go does.
-
-    Kinds: ``no-match`` (``NoMatchingVersionError``), ``no-patch-base``, ``not-exist``
-    (the proxy has no such module or version), ``invalid`` (bad syntax), ``other``.
-    ``err`` is the source's own error underneath, when there is one.
-    """
-
-    def __init__(
-        self,
-        text: str,
-        kind: str = "other",
-        reason: str | None = None,
-        err: BaseException | None = None,
-    ) -> None:
-        self.kind = kind
-        self.reason = text if reason is None else reason
-        """The text without a ``module path: `` prefix (Go's unwrapped ModuleError)."""
-        self.err = err
-        super().__init__(text)
 
 
 @dataclass(frozen=True)

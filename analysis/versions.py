@@ -30,22 +30,23 @@ from analysis import semver
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
+    Disallowed,
     GomodxError,
+    LoadError,
     ModuleError,
     ModuleNotFound,
+    NoMatchingVersion,
     ProxyError,
     ProxyUnavailable,
+    QueryError,
 )
 from analysis.modfile import Exclude, ModFile, Module, Replace, parse
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient, RevInfo, VersionList, _Repo
 from analysis.source import (
-    Disallowed,
-    LoadError,
     ModuleView,
     ProxySource,
-    QueryError,
     retracted,
     retractions_error,
 )
@@ -54,21 +55,11 @@ from analysis.source import short_message as _short_message
 __all__ = [
     "MainModule",
     "ModuleVersions",
-    "NoMatchingVersion",
     "VersionEntry",
     "module_versions",
     "query_latest",
     "short_message",
 ]
-
-
-class NoMatchingVersion(ModuleNotFound):
-    """Go's ``NoMatchingVersionError``: ``no matching versions for query "latest"``."""
-
-    def __init__(self, path: str, query: str = "latest") -> None:
-        self.path = path
-        self.query = query
-        super().__init__(f'module {path}: no matching versions for query "{query}"')
 
 
 # -- the main module's influence -----------------------------------------------------------------

@@ -10,11 +10,10 @@ import pytest
 from gotool import go_env, run_go
 from universe import Universe
 
-from analysis.errors import ChecksumMismatch, GomodxError
+from analysis.errors import ChecksumMismatch, GomodxError, SumMismatch
 from analysis.hashes import (
     EMPTY_GOMOD_HASH,
     GoSum,
-    SumMismatch,
     gomod_hash,
     hash1,
     is_valid_sum,

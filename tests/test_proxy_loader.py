@@ -27,13 +27,18 @@ from test_proxy_server import assert_cache_matches
 from universe import Layout, escape, random_universe
 
 from analysis.cache import CacheStack
-from analysis.errors import ChecksumMismatch, GomodxError, ModuleNotFound, ProxyError
+from analysis.errors import (
+    ChecksumMismatch,
+    GomodxError,
+    ModuleLoadError,
+    ModuleNotFound,
+    ProxyError,
+)
 from analysis.goenv import GoEnv
 from analysis.hashes import GoSum
 from analysis.loader import (
     DirectorySource,
     LoadedGraph,
-    ModuleLoadError,
     load_module_graph,
     load_module_graph_sync,
 )

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import GomodxError
+from analysis.errors import GomodxError, StaleFiles
 
 if TYPE_CHECKING:
     from analysis.apply import ApplyResult
@@ -107,7 +107,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, verb: str) -> int:
     import anyio
 
-    from analysis.apply import StaleFiles, apply_plan, apply_with_go
+    from analysis.apply import apply_plan, apply_with_go
     from analysis.cache import CacheStack
     from analysis.goenv import load_goenv
     from analysis.hashes import GoSum
@@ -252,7 +252,7 @@ def _render_result(result: ApplyResult, directory: Path) -> str:
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    from analysis.apply import StaleFiles, undo
+    from analysis.apply import undo
 
     directory = Path(args.dir)
     if not directory.is_dir():
