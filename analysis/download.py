@@ -99,6 +99,8 @@ from analysis.modfile import ModFile, parse, parse_lax
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.module import ModuleVersion
 from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy, RevInfo
+from analysis.query import is_revision_query
+from analysis.source import ModuleView
 
 __all__ = [
     "FAILURE_CLASSES",
@@ -1180,8 +1182,6 @@ async def _resolve_targets(
             add_from_build_list(ModuleVersion(path, selected))
             continue
         if view is None:
-            from analysis.source import ModuleView
-
             base = main_file or parse("go.mod", b"module command-line-arguments\n")
             view = ModuleView(_QuerySource(dl), base, directory)
         current = ""
@@ -1194,8 +1194,6 @@ async def _resolve_targets(
                 default="",
             )
         try:
-            from analysis.source import is_revision_query
-
             allowed = None if is_revision_query(path, version) else view.check_allowed
             info = await view.query(path, version, current, allowed)
         except GomodxError as exc:

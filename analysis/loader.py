@@ -76,10 +76,10 @@ from analysis.semver import (
     gover_is_valid,
     is_toolchain_path,
 )
-from analysis.source import (
+from analysis.source import ProxySource
+from analysis.summary import (
     DEFAULT_GO_MOD_VERSION,
     STRICT_VERSION,
-    ProxySource,
     Summary,
     check_summary,
     has_redundant_root,

@@ -67,10 +67,11 @@ from analysis.modpath import (
     match_prefix_patterns,
 )
 from analysis.module import ModuleVersion
+from analysis.summary import simple_summary
 
 if TYPE_CHECKING:
     from analysis.modfile import ModFile
-    from analysis.source import Summary
+    from analysis.summary import Summary
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -358,7 +359,7 @@ class GoModFile:
     """The lax parse of :attr:`data`, when the client already made it (see :meth:`lax`)."""
     simple: Summary | None = field(default=None, compare=False, repr=False)
     """``summarize(lax())`` made without the parser, for the plainest files (see
-    :func:`analysis.source.simple_summary`); then :attr:`parsed` is left to :meth:`lax`."""
+    :func:`analysis.summary.simple_summary`); then :attr:`parsed` is left to :meth:`lax`."""
 
     @property
     def hash(self) -> str:
@@ -864,8 +865,6 @@ class ProxyClient:
         the lax parse or the parser-free summary when one was made (kept with the file, so
         nobody parses it again). A file :func:`simple_summary` reads has a module line and
         parses, so it needs no parser here."""
-        from analysis.source import simple_summary
-
         simple = simple_summary(data)
         if self.gosum.verify_gomod(path, version, data, source=source):
             return True, None, simple

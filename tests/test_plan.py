@@ -24,7 +24,9 @@ from analysis.goenv import GoEnv
 from analysis.module import ModuleVersion
 from analysis.plan import Change, Plan, Target, parse_target, plan_get
 from analysis.proxy import ProxyClient
-from analysis.source import ModuleView, ProxySource, cmp_version, is_revision_query
+from analysis.query import is_revision_query
+from analysis.semver import cmp_version
+from analysis.source import ModuleView, ProxySource
 
 # -- universes ------------------------------------------------------------------------------
 
