@@ -7,7 +7,8 @@ files in byte order of their names, then standard base64 of the summary's SHA-25
 'h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0='
 
 go.sum keeps, per ``(path, version)`` key (``version`` may end in ``/go.mod``), any number of
-hashes; :class:`GoSum` reads it as go does and writes it in go's order.
+hashes; :class:`GoSum` reads it as go does and formats it in go's order. Writing the
+file is its owner's business (:mod:`analysis.apply`); this module never writes one.
 """
 
 from __future__ import annotations
@@ -199,9 +200,3 @@ class GoSum:
             for h in sorted(set(self.entries[key])):
                 out.append(f"{key[0]} {key[1]} {h}\n")
         return "".join(out).encode("utf-8", "surrogateescape")
-
-    def write(self, path: str | os.PathLike[str]) -> None:
-        """Write :meth:`format` atomically (temp file in the same directory, then rename)."""
-        from analysis.cache import atomic_write
-
-        atomic_write(Path(path), self.format())
