@@ -93,12 +93,13 @@ from analysis.errors import (
     SumMismatch,
 )
 from analysis.goenv import GoEnv
+from analysis.goproxy import FetchEvent, RetryPolicy, RevInfo
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
 from analysis.loader import LoadedGraph, load_module_graph
 from analysis.modfile import ModFile, parse, parse_lax
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.module import ModuleVersion
-from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy, RevInfo
+from analysis.proxy import ProxyClient
 from analysis.query import is_revision_query
 from analysis.source import ModuleView
 

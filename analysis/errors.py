@@ -29,11 +29,15 @@
 User mistakes raise one of these; the command line prints ``str(error)`` and exits 2,
 never a traceback.
 
-Go's sentinel errors subclass :class:`ValueError`; the code that calls the function
-raising one catches it, so it is never shown bare::
+Two more kinds are caught inside the engine and never shown bare. Go's sentinel errors
+subclass :class:`ValueError`; the code that calls the function raising one catches it.
+A proxy's answer that fails validation is retried, never cached, and reported as a
+:class:`ProxyError`::
 
     ValueError
      └── BadPatternError         ``path.ErrBadPattern``: a malformed GOPRIVATE-style glob
+    Exception
+     └── CorruptAnswer           a 200 answer that is not what was asked for (truncated, HTML)
 
 (``strconv.ErrSyntax`` is :class:`analysis.modfile_strconv.UnquoteError`, with the
 quoting code.)
@@ -450,3 +454,10 @@ class BadPatternError(ValueError):
 
     def __init__(self) -> None:
         super().__init__("syntax error in pattern")
+
+
+# -- signals inside the engine ---------------------------------------------------------------
+
+
+class CorruptAnswer(Exception):
+    """A 200 answer whose content fails validation (retried, never cached, never shown)."""

@@ -56,6 +56,7 @@ from analysis.errors import (
     ModuleVersionError,
     ProxyError,
 )
+from analysis.goproxy import GoModFile
 from analysis.memo import Memo
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph
@@ -69,7 +70,6 @@ from analysis.mvs import (
     unpruned_root_paths,
 )
 from analysis.mvs import req as mvs_req
-from analysis.proxy import GoModFile
 from analysis.semver import (
     cmp_version,
     gover_compare,

@@ -34,9 +34,9 @@ from analysis.errors import (
     ProxyUnavailable,
     QueryError,
 )
+from analysis.goproxy import RevInfo
 from analysis.modpath import check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
-from analysis.proxy import RevInfo
 from analysis.summary import strip_module_prefix
 
 __all__ = [

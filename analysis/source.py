@@ -43,11 +43,12 @@ from analysis.errors import (
     ProxyError,
     QueryError,
 )
+from analysis.goproxy import GoModFile, RevInfo
 from analysis.memo import Memo
 from analysis.modfile import ModFile, auto_quote
 from analysis.modpath import check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
-from analysis.proxy import GoModFile, ProxyClient, RevInfo
+from analysis.proxy import ProxyClient
 from analysis.query import reraise_transient, run_query
 from analysis.semver import cmp_version
 from analysis.summary import (

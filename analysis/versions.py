@@ -40,10 +40,12 @@ from analysis.errors import (
     ProxyUnavailable,
     QueryError,
 )
+from analysis.goproxy import RevInfo, VersionList
 from analysis.modfile import Exclude, ModFile, Module, Replace, parse
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
-from analysis.proxy import ProxyClient, RevInfo, VersionList, _Repo
+from analysis.proxy import ProxyClient
+from analysis.repos import Repo
 from analysis.source import (
     ModuleView,
     ProxySource,
@@ -272,7 +274,7 @@ class _Context:
         # go.mod files (replacements resolved), from whichever GOPROXY entry has them.
         self.gomods = ModuleView(ProxySource(client), self.main_file, main.dir or Path("."))
 
-    def view(self, repo: _Repo) -> tuple[ModuleView, _RepoSource]:
+    def view(self, repo: Repo) -> tuple[ModuleView, _RepoSource]:
         """Go's module queries against one GOPROXY entry (``queryProxy``)."""
         source = _RepoSource(self, repo)
         return ModuleView(source, self.main_file, self.main.dir or Path(".")), source
@@ -339,7 +341,7 @@ async def query_latest(
     """
     ctx = _ctx or _Context(client, main)
 
-    async def via(repo: _Repo) -> RevInfo:
+    async def via(repo: Repo) -> RevInfo:
         return await _query_proxy(ctx, repo, path, allowed)
 
     return await client.try_proxies(path, via, direct=direct)
@@ -349,7 +351,7 @@ class _RepoSource:
     """One GOPROXY entry as a :class:`~analysis.source.ModuleSource` (go.mod files come
     through the client, from whichever entry has them, as Go's ``modfetch.GoMod`` does)."""
 
-    def __init__(self, ctx: _Context, repo: _Repo) -> None:
+    def __init__(self, ctx: _Context, repo: Repo) -> None:
         self.ctx = ctx
         self.repo = repo
         self.listing: VersionList | None = None
@@ -378,7 +380,7 @@ class _RepoSource:
         return await self.ctx.client.zip(mod.path, mod.version)
 
 
-async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
+async def _listing(ctx: _Context, repo: Repo, path: str) -> VersionList:
     """``lookupRepo(...).Versions("")``, with the main module's replacement versions."""
     view, source = ctx.view(repo)
     versions = await view.repo_versions(path)
@@ -386,7 +388,7 @@ async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
     return VersionList(path, versions, listing.origin, listing.stale)
 
 
-async def _query_proxy(ctx: _Context, repo: _Repo, path: str, allowed: bool | None) -> RevInfo:
+async def _query_proxy(ctx: _Context, repo: Repo, path: str, allowed: bool | None) -> RevInfo:
     """``queryProxy(path, "latest")`` through :meth:`ModuleView.query`, its errors as the
     proxy raised them (so that ``try_proxies`` can fall through on not-found)."""
     view, _ = ctx.view(repo)

@@ -36,8 +36,8 @@ from analysis.download import (
 )
 from analysis.errors import GomodxError
 from analysis.goenv import GoEnv
+from analysis.goproxy import RetryPolicy
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
-from analysis.proxy import RetryPolicy
 
 FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, retry_after_cap=1.0)
 
@@ -462,7 +462,7 @@ def test_interrupted_commit_leaves_nothing_valid_looking(
 def test_info_time_formats_as_go() -> None:
     from datetime import UTC, datetime, timedelta, timezone
 
-    from analysis.proxy import RevInfo
+    from analysis.goproxy import RevInfo
 
     assert dlmod._info_json(RevInfo("v1.0.0", datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC))) == (
         b'{"Version":"v1.0.0","Time":"2020-01-02T03:04:05Z"}'

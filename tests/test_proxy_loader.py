@@ -35,6 +35,7 @@ from analysis.errors import (
     ProxyError,
 )
 from analysis.goenv import GoEnv
+from analysis.goproxy import FetchEvent, RetryPolicy
 from analysis.hashes import GoSum
 from analysis.loader import (
     DirectorySource,
@@ -42,7 +43,7 @@ from analysis.loader import (
     load_module_graph,
     load_module_graph_sync,
 )
-from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy
+from analysis.proxy import ProxyClient
 from analysis.source import ProxySource
 from analysis.transport import KeepAliveTransport as keepalive_transport
 

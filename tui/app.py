@@ -41,11 +41,12 @@ from analysis.apply import undo as undo_apply
 from analysis.cache import CacheStack
 from analysis.errors import GomodxError
 from analysis.goenv import GoEnv, load_goenv
+from analysis.goproxy import FetchEvent
 from analysis.hashes import GoSum
 from analysis.loader import LoadedGraph, load_module_graph
 from analysis.module import ModuleVersion
 from analysis.plan import Plan, plan_get
-from analysis.proxy import DEFAULT_CONCURRENCY, FetchEvent, ProxyClient
+from analysis.proxy import DEFAULT_CONCURRENCY, ProxyClient
 from analysis.source import ProxySource
 from analysis.transport import proxy_transport
 from analysis.versions import MainModule, ModuleVersions, module_versions

@@ -55,11 +55,12 @@ if TYPE_CHECKING:
     import httpx
 
     from analysis.goenv import GoEnv
+    from analysis.goproxy import FetchEvent
     from analysis.hashes import GoSum
     from analysis.loader import LoadedGraph
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
-    from analysis.proxy import FetchEvent, ProxyClient
+    from analysis.proxy import ProxyClient
 
 __all__ = [
     "DEFAULT_JOBS",
