@@ -28,15 +28,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from analysis import modfile
 from analysis.errors import BuildListError
+from analysis.modfile import ModFile
+from analysis.modgraph import ModuleGraph
 from analysis.module import NONE, ModuleVersion
-from analysis.semver import cmp_version, mod_sort_key
-
-if TYPE_CHECKING:
-    from analysis.modfile import ModFile
-    from analysis.modgraph import ModuleGraph
+from analysis.semver import cmp_version, gover_compare, mod_sort_key
 
 __all__ = [
     "DowngradeReqs",
@@ -292,8 +291,6 @@ class RequirementGraph(Generic[_F]):
     def module_graph(self) -> ModuleGraph:
         """The graph as ``go mod graph`` prints it: breadth-first from the main module,
         each node's requirements in order."""
-        from analysis.modgraph import ModuleGraph
-
         out = ModuleGraph(self.main)
         edges: list[tuple[ModuleVersion, ModuleVersion]] = []
         for m in self.walk():
@@ -671,8 +668,6 @@ class GoModReqs:
         return roots
 
     def _load(self, m: ModuleVersion) -> list[ModuleVersion]:
-        from analysis import modfile
-
         if m == self.main:
             return self._roots()
         if m.path in {"go", "toolchain"}:
@@ -697,6 +692,4 @@ class GoModReqs:
 
 
 def _gover_at_least(v: str, floor: str) -> bool:
-    from analysis.semver import gover_compare
-
     return gover_compare(v, floor) >= 0
