@@ -50,10 +50,6 @@ from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
-    import ssl
-
-    import httpx
-
     from analysis.goenv import GoEnv
     from analysis.goproxy import FetchEvent
     from analysis.hashes import GoSum
@@ -70,7 +66,6 @@ __all__ = [
     "add_module_options",
     "describe_event",
     "go_installed",
-    "keepalive_transport",
     "load_module",
     "load_module_async",
     "module_client",
@@ -204,16 +199,6 @@ def _check_proxy_source(env: GoEnv, directory: Path) -> None:
             f"{directory}: in workspace mode (GOWORK={env.gowork}); --source proxy loads"
             " a single module: set GOWORK=off or use --source go"
         )
-
-
-def keepalive_transport(
-    idle_per_host: int = DEFAULT_JOBS, tls: ssl.SSLContext | None = None
-) -> httpx.AsyncBaseTransport:
-    """The engine's lean keep-alive transport (:mod:`analysis.transport`), kept for callers
-    that want it without routing; commands use :func:`module_client`."""
-    from analysis.transport import KeepAliveTransport
-
-    return KeepAliveTransport(idle_per_host, tls)
 
 
 @dataclass
