@@ -36,7 +36,7 @@ Cache conventions, as cmd/go 1.27 follows them (``modfetch/fetch.go``, ``cache.g
 
 Verification (go.sum, ``h1:``): every go.mod and zip is hashed. A hash that go.sum lists
 must match, or the file is refused with both hashes and its source
-(:class:`~analysis.hashes.SumMismatch`) and nothing not yet written for that module
+(:class:`~analysis.errors.SumMismatch`) and nothing not yet written for that module
 version is written (its go.mod, checked against its own go.sum line, was written while
 the graph was loaded). A hash go.sum does not list is
 
