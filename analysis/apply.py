@@ -46,28 +46,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import fsio
-from analysis.errors import GoCommandError, GomodxError, NothingToUndo, PlanError
+from analysis.errors import GoCommandError, GomodxError, NothingToUndo, PlanError, StaleFiles
 from analysis.plan import Plan
 
 __all__ = [
     "ApplyResult",
-    "StaleFiles",
     "UndoResult",
     "apply_plan",
     "apply_with_go",
     "default_backup_root",
     "undo",
 ]
-
-
-class StaleFiles(PlanError):
-    """go.mod or go.sum is not what the plan (or the last apply) saw; nothing was written."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, files: tuple[str, ...]) -> None:
-        self.files = files
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ permission denied`` (:class:`~analysis.errors.FileWriteError`); no temporary fil
 
 Verification (go.sum, ``h1:``): every go.mod and zip is hashed. A hash that go.sum lists
 must match, or the file is refused with both hashes and its source
-(:class:`~analysis.hashes.SumMismatch`) and nothing not yet written for that module
+(:class:`~analysis.errors.SumMismatch`) and nothing not yet written for that module
 version is written (its go.mod, checked against its own go.sum line, was written while
 the graph was loaded). A hash go.sum does not list is
 
@@ -89,17 +89,23 @@ from analysis.errors import (
     ChecksumMismatch,
     GomodxError,
     ModuleError,
+    ModuleLoadError,
     ModuleNotFound,
     ProxyError,
     ProxyUnavailable,
+    QueryError,
+    SumMismatch,
 )
 from analysis.goenv import GoEnv
-from analysis.hashes import GoSum, SumMismatch, gomod_hash, is_valid_sum, zip_hash
-from analysis.loader import LoadedGraph, ModuleLoadError, load_module_graph
+from analysis.goproxy import FetchEvent, RetryPolicy, RevInfo
+from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
+from analysis.loader import LoadedGraph, load_module_graph
 from analysis.modfile import ModFile, parse, parse_lax
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.module import ModuleVersion
-from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy, RevInfo
+from analysis.proxy import ProxyClient
+from analysis.query import is_revision_query
+from analysis.source import ModuleView
 
 __all__ = [
     "FAILURE_CLASSES",
@@ -1149,8 +1155,6 @@ async def _resolve_targets(
             add_from_build_list(ModuleVersion(path, selected))
             continue
         if view is None:
-            from analysis.source import ModuleView
-
             base = main_file or parse("go.mod", b"module command-line-arguments\n")
             view = ModuleView(_QuerySource(dl), base, directory)
         current = ""
@@ -1163,8 +1167,6 @@ async def _resolve_targets(
                 default="",
             )
         try:
-            from analysis.source import is_revision_query
-
             allowed = None if is_revision_query(path, version) else view.check_allowed
             info = await view.query(path, version, current, allowed)
         except GomodxError as exc:
@@ -1185,8 +1187,6 @@ def _without_mod_flag(flags: list[str]) -> list[str]:
 
 
 def _query_error(exc: GomodxError) -> GomodxError:
-    from analysis.source import QueryError
-
     if isinstance(exc, QueryError) and exc.kind in ("no-match", "not-exist"):
         return ModuleNotFound(str(exc))
     return exc

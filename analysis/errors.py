@@ -13,21 +13,43 @@
      │    └── GraphvizMissing    ``dot`` is not installed
      ├── GoCommandError          the go command failed or is missing
      ├── FileWriteError          a write failed: ``writing /x/go.mod: permission denied``
+     ├── LoadError               one go.mod or zip that cannot be had: ``path@version: reason``
+     ├── BuildListError          a go.mod the build list needs: ``a@v1 requires\\n\\tb@v2: ...``
+     │    └── ModuleLoadError    the loader's, naming the replacement that failed
+     ├── Disallowed              a version excluded by go.mod or retracted by its author
+     ├── QueryError              a version query (``latest``, ``>=v1.2``, ...) that matches nothing
      ├── ProxyError              fetching through GOPROXY failed
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
-     │    │    └── NotInCache    offline (or GOPROXY=off) and the module cache lacks it
+     │    │    ├── NotInCache    offline (or GOPROXY=off) and the module cache lacks it
+     │    │    └── NoMatchingVersion  ``module m: no matching versions for query "latest"``
      │    ├── ProxyUnavailable   network failures, timeouts, 5xx after retries
      │    ├── AuthRequired       401/403
      │    └── ChecksumMismatch   a download whose hash does not match go.sum
+     │         └── SumMismatch   with both hashes and where the bytes came from
      └── PlanError               a downgrade/upgrade that cannot be done
           ├── PlanRefused        go get would refuse: go's lines, and the failure beneath
           │    └── DowngradeConflict  carries the requirement chains that forbid it
+          ├── StaleFiles         go.mod or go.sum changed since the plan saw them
           └── NothingToUndo      no earlier apply to undo
 
-User mistakes raise one of these; the command line prints ``str(error)`` and exits 2,
-never a traceback. A refused plan is not raised: :class:`~analysis.plan.Plan` carries its
-:class:`PlanRefused` (exit status 1). Code that needs to know *why* something failed
-walks :func:`causes` and tests types, never message text.
+User mistakes raise one of these; the command line prints ``str(error)`` and exits with
+the class's ``exit_code`` (2, or 1 for "found something"), never a traceback. A refused
+plan is not raised: :class:`~analysis.plan.Plan` carries its :class:`PlanRefused`. Code
+that needs to know *why* something failed walks :func:`causes` and tests types, never
+message text.
+
+Two more kinds are caught inside the engine and never shown bare. Go's sentinel errors
+subclass :class:`ValueError`; the code that calls the function raising one catches it.
+A proxy's answer that fails validation is retried, never cached, and reported as a
+:class:`ProxyError`::
+
+    ValueError
+     └── BadPatternError         ``path.ErrBadPattern``: a malformed GOPRIVATE-style glob
+    Exception
+     └── CorruptAnswer           a 200 answer that is not what was asked for (truncated, HTML)
+
+(``strconv.ErrSyntax`` is :class:`analysis.modfile_strconv.UnquoteError`, with the
+quoting code.)
 """
 
 from __future__ import annotations
@@ -231,6 +253,119 @@ class FileWriteError(GomodxError):
         super().__init__(f"{op} {path}: {reason}")
 
 
+class LoadError(GomodxError):
+    """A go.mod (or zip) that cannot be had: go's ``module.ModuleError``.
+
+    ``mod`` is the module version (or directory, version ``""``) that failed and
+    ``reason`` the text after its ``path@version: `` prefix; ``err``, when there is one,
+    the failure underneath (an :class:`OSError`, a :class:`ModfileError`).
+    """
+
+    def __init__(self, mod: ModuleVersion, reason: str, err: BaseException | None = None) -> None:
+        self.mod = mod
+        self.reason = reason
+        self.err = err
+        if mod.version:
+            text = f"{mod.path}@{mod.version}: {reason}"
+        else:
+            text = f"module {mod.path}: {reason}"
+        super().__init__(text)
+
+
+class BuildListError(GomodxError):
+    """A go.mod could not be loaded while building the list; ``chain`` leads to it.
+
+    Printed as the go command prints it: ``a@v1 requires\\n\\tb@v2: error``.
+    """
+
+    def __init__(self, chain: Sequence[ModuleVersion], err: BaseException) -> None:
+        self.chain: tuple[ModuleVersion, ...] = tuple(chain)
+        self.err = err
+        # Leading unversioned entries are the main module: go leaves them out.
+        shown = list(self.chain)
+        while shown and shown[0].version == "":
+            shown.pop(0)
+        if not shown:
+            text = str(err)
+        else:
+            text = "".join(f"{m} requires\n\t" for m in shown[:-1]) + f"{shown[-1]}: {err}"
+        super().__init__(text)
+
+
+class ModuleLoadError(BuildListError):
+    """A go.mod the graph needs could not be read or parsed.
+
+    Worded as the go command words ``mvs.BuildListError`` (a tab starts the second line)::
+
+        example.com/a@v1.0.0 requires
+            example.com/b@v1.2.0 (replaced by ./b): reading b/go.mod: open ...: no such file …
+
+    ``chain`` runs from the main module to the failing node ``module``; ``actual`` is
+    the module version (or directory) whose go.mod failed; ``reason`` the message
+    without the module prefix; ``err`` the underlying exception, e.g.
+    :class:`ModuleNotFound`.
+    """
+
+    def __init__(
+        self,
+        chain: Sequence[ModuleVersion],
+        actual: ModuleVersion,
+        reason: str,
+        err: BaseException,
+    ) -> None:
+        super().__init__(chain, err)
+        self.module = self.chain[-1] if self.chain else actual
+        self.actual = actual
+        self.reason = reason
+        shown = list(self.chain)
+        while shown and shown[0].version == "":
+            shown.pop(0)
+        last = shown[-1] if shown else self.module
+        head = "".join(f"{m} requires\n\t" for m in shown[:-1])
+        if actual == last:
+            # module.ModuleError: "path@version: err", or "module path: err" with no version.
+            tail = f"{actual}: {reason}" if actual.version else f"module {actual.path}: {reason}"
+        else:
+            tail = f"{last} (replaced by {actual}): {reason}"
+        self.args = (head + tail,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Disallowed(GomodxError):
+    """A version excluded by the main go.mod or retracted by its author (``ErrDisallowed``)."""
+
+    def __init__(self, mod: ModuleVersion, reason: str, retracted: bool = False) -> None:
+        self.mod = mod
+        self.reason = reason
+        self.retracted = retracted
+        super().__init__(f"{mod}: {reason}")
+
+
+class QueryError(GomodxError):
+    """A version query that resolves to nothing; ``kind`` classifies it as go does.
+
+    Kinds: ``no-match`` (``NoMatchingVersionError``), ``no-patch-base``, ``not-exist``
+    (the proxy has no such module or version), ``invalid`` (bad syntax),
+    ``invalid-version`` (a revision that is not a version), ``other``. ``err`` is the
+    source's own error underneath, when there is one.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        kind: str = "other",
+        reason: str | None = None,
+        err: BaseException | None = None,
+    ) -> None:
+        self.kind = kind
+        self.reason = text if reason is None else reason
+        """The text without a ``module path: `` prefix (Go's unwrapped ModuleError)."""
+        self.err = err
+        super().__init__(text)
+
+
 class ProxyError(GomodxError):
     """Fetching from a module proxy (or the module cache) failed."""
 
@@ -243,6 +378,20 @@ class NotInCache(ModuleNotFound):
     """Offline (``--offline`` or GOPROXY=off) and the module caches do not have the file."""
 
 
+class NoMatchingVersion(ModuleNotFound):
+    """Go's ``NoMatchingVersionError``: ``no matching versions for query "latest"`` (for
+    ``upgrade`` and ``patch``, followed by `` (current version is V)``)."""
+
+    def __init__(self, path: str, query: str = "latest", current: str = "") -> None:
+        self.path = path
+        self.query = query
+        self.current = current
+        suffix = ""
+        if query in ("upgrade", "patch") and current not in ("", "none"):
+            suffix = f" (current version is {current})"
+        super().__init__(f'module {path}: no matching versions for query "{query}"{suffix}')
+
+
 class ProxyUnavailable(ProxyError):
     """Network failure, timeout, or server error that persisted through retries."""
 
@@ -253,6 +402,37 @@ class AuthRequired(ProxyError):
 
 class ChecksumMismatch(ProxyError):
     """Downloaded content whose h1 hash differs from go.sum: a security error."""
+
+
+_SECURITY = (
+    "SECURITY ERROR\n"
+    "This download does NOT match an earlier download recorded in go.sum.\n"
+    "The bits may have been replaced on the origin server, or an attacker may\n"
+    "have intercepted the download attempt.\n"
+    "\n"
+    "For more information, see 'go help module-auth'."
+)
+
+
+class SumMismatch(ChecksumMismatch):
+    """Downloaded bytes whose hash differs from go.sum (carries both hashes and the source)."""
+
+    def __init__(
+        self, path: str, version: str, downloaded: str, expected: str, source: str = ""
+    ) -> None:
+        self.path = path
+        self.version = version
+        self.downloaded = downloaded
+        self.expected = expected
+        self.source = source
+        lines = [
+            f"verifying {path}@{version}: checksum mismatch",
+            f"\tdownloaded: {downloaded}",
+            f"\tgo.sum:     {expected}",
+        ]
+        if source:
+            lines.append(f"\tfrom:       {source}")
+        super().__init__("\n".join(lines) + "\n\n" + _SECURITY)
 
 
 class PlanError(GomodxError):
@@ -315,3 +495,30 @@ def causes(exc: BaseException) -> Iterator[BaseException]:
                 todo.append(inner)
         if e.__cause__ is not None:
             todo.append(e.__cause__)
+
+
+class StaleFiles(PlanError):
+    """go.mod or go.sum is not what the plan (or the last apply) saw; nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, files: tuple[str, ...]) -> None:
+        self.files = files
+        super().__init__(message)
+
+
+# -- Go's sentinel errors -----------------------------------------------------------------
+
+
+class BadPatternError(ValueError):
+    """Go's ``path.ErrBadPattern``: a malformed glob."""
+
+    def __init__(self) -> None:
+        super().__init__("syntax error in pattern")
+
+
+# -- signals inside the engine ---------------------------------------------------------------
+
+
+class CorruptAnswer(Exception):
+    """A 200 answer whose content fails validation (retried, never cached, never shown)."""

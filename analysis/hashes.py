@@ -7,7 +7,8 @@ files in byte order of their names, then standard base64 of the summary's SHA-25
 'h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0='
 
 go.sum keeps, per ``(path, version)`` key (``version`` may end in ``/go.mod``), any number of
-hashes; :class:`GoSum` reads it as go does and writes it in go's order.
+hashes; :class:`GoSum` reads it as go does and formats it in go's order. Writing the
+file is its owner's business (:mod:`analysis.apply`); this module never writes one.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import ChecksumMismatch, GomodxError
+from analysis.errors import GomodxError, SumMismatch
 from analysis.fsio import write_atomic
 from analysis.semver import compare
 
 __all__ = [
     "EMPTY_GOMOD_HASH",
     "GoSum",
-    "SumMismatch",
     "gomod_hash",
     "hash1",
     "is_valid_sum",
@@ -38,15 +38,6 @@ __all__ = [
 
 EMPTY_GOMOD_HASH = "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY="
 """The hash of a zero-length go.mod, written by an old go bug; go ignores it in go.sum."""
-
-_SECURITY = (
-    "SECURITY ERROR\n"
-    "This download does NOT match an earlier download recorded in go.sum.\n"
-    "The bits may have been replaced on the origin server, or an attacker may\n"
-    "have intercepted the download attempt.\n"
-    "\n"
-    "For more information, see 'go help module-auth'."
-)
 
 
 def hash1(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> str:
@@ -106,27 +97,6 @@ def _sha256_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
 def is_valid_sum(data: bytes) -> bool:
     """Whether ``data`` is a well-formed ``.ziphash`` (``h1:`` + 44 base64 characters)."""
     return len(data) == 3 + 44 and data.startswith(b"h1:") and b"\x00" not in data
-
-
-class SumMismatch(ChecksumMismatch):
-    """Downloaded bytes whose hash differs from go.sum (carries both hashes and the source)."""
-
-    def __init__(
-        self, path: str, version: str, downloaded: str, expected: str, source: str = ""
-    ) -> None:
-        self.path = path
-        self.version = version
-        self.downloaded = downloaded
-        self.expected = expected
-        self.source = source
-        lines = [
-            f"verifying {path}@{version}: checksum mismatch",
-            f"\tdownloaded: {downloaded}",
-            f"\tgo.sum:     {expected}",
-        ]
-        if source:
-            lines.append(f"\tfrom:       {source}")
-        super().__init__("\n".join(lines) + "\n\n" + _SECURITY)
 
 
 def _key_order(a: tuple[str, str], b: tuple[str, str]) -> int:

@@ -50,37 +50,37 @@ from typing import Protocol
 from analysis import modfile
 from analysis.errors import (
     GomodxError,
+    LoadError,
+    ModuleLoadError,
     ModuleNotFound,
     ModuleVersionError,
     ProxyError,
 )
 from analysis.fsio import os_reason
+from analysis.goproxy import GoModFile
+from analysis.memo import Memo
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
 from analysis.modpath import escape_path, escape_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import (
-    BuildListError,
     LoadedReqs,
     RequirementGraph,
     selected_roots,
     unpruned_root_paths,
 )
 from analysis.mvs import req as mvs_req
-from analysis.proxy import GoModFile
 from analysis.semver import (
     cmp_version,
     gover_compare,
     gover_is_valid,
     is_toolchain_path,
 )
-from analysis.source import (
+from analysis.source import ProxySource
+from analysis.summary import (
     DEFAULT_GO_MOD_VERSION,
     STRICT_VERSION,
-    LoadError,
-    Memo,
-    ProxySource,
     Summary,
     check_summary,
     has_redundant_root,
@@ -100,7 +100,6 @@ __all__ = [
     "GoModSource",
     "GoModSummary",
     "LoadedGraph",
-    "ModuleLoadError",
     "load_module_graph",
     "load_module_graph_sync",
 ]
@@ -227,53 +226,6 @@ class LoadedGraph:
     def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
         """What the main module replaces ``m`` with (exact version first), or None."""
         return lookup_replacement(self.replacements, m)
-
-
-class ModuleLoadError(BuildListError):
-    """A go.mod the graph needs could not be read or parsed.
-
-    Worded as the go command words ``mvs.BuildListError`` (a tab starts the second line)::
-
-        example.com/a@v1.0.0 requires
-            example.com/b@v1.2.0 (replaced by ./b): reading b/go.mod: open ...: no such file …
-
-    ``chain`` runs from the main module to the failing node ``module``; ``actual`` is
-    the module version (or directory) whose go.mod failed; ``reason`` the message
-    without the module prefix; ``err`` the underlying exception, e.g.
-    :class:`~analysis.errors.ModuleNotFound`.
-    """
-
-    def __init__(
-        self,
-        chain: Sequence[ModuleVersion],
-        actual: ModuleVersion,
-        reason: str,
-        err: BaseException,
-    ) -> None:
-        super().__init__(chain, err)
-        self.module = self.chain[-1] if self.chain else actual
-        self.actual = actual
-        self.reason = reason
-        shown = list(self.chain)
-        while shown and shown[0].version == "":
-            shown.pop(0)
-        last = shown[-1] if shown else self.module
-        head = "".join(f"{m} requires\n\t" for m in shown[:-1])
-        if actual == last:
-            tail = _module_error_text(actual, reason)
-        else:
-            tail = f"{last} (replaced by {actual}): {reason}"
-        self.args = (head + tail,)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def _module_error_text(m: ModuleVersion, reason: str) -> str:
-    # module.ModuleError: "path@version: err", or "module path: err" with no version.
-    if m.version:
-        return f"{m}: {reason}"
-    return f"module {m.path}: {reason}"
 
 
 class _LoadFailure(Exception):

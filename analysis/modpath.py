@@ -20,6 +20,7 @@ import unicodedata
 
 from analysis import semver
 from analysis.errors import (
+    BadPatternError,
     InvalidPathError,
     InvalidVersionError,
     ModuleError,
@@ -28,7 +29,6 @@ from analysis.errors import (
 from analysis.modfile_strconv import quote, quote_rune
 
 __all__ = [
-    "BadPatternError",
     "check",
     "check_canonical_version",
     "check_file_path",
@@ -399,13 +399,6 @@ def unescape_version(escaped: str) -> str:
 # --------------------------------------------------------------------------------------
 # path.Match and GOPRIVATE-style patterns
 # --------------------------------------------------------------------------------------
-
-
-class BadPatternError(ValueError):
-    """Go's ``path.ErrBadPattern``: a malformed glob."""
-
-    def __init__(self) -> None:
-        super().__init__("syntax error in pattern")
 
 
 # Go matches bytes, decoding UTF-8 only for "?" and "[...]"; a "*" may resume matching

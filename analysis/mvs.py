@@ -28,18 +28,16 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from analysis.errors import GomodxError
+from analysis import modfile
+from analysis.errors import BuildListError
+from analysis.modfile import ModFile
+from analysis.modgraph import ModuleGraph
 from analysis.module import NONE, ModuleVersion
-from analysis.semver import cmp_version, mod_sort_key
-
-if TYPE_CHECKING:
-    from analysis.modfile import ModFile
-    from analysis.modgraph import ModuleGraph
+from analysis.semver import cmp_version, gover_compare, mod_sort_key
 
 __all__ = [
-    "BuildListError",
     "DowngradeReqs",
     "GoModReqs",
     "LoadedReqs",
@@ -80,26 +78,6 @@ class DowngradeReqs(Reqs, Protocol):
     def previous(self, m: ModuleVersion) -> ModuleVersion:
         """The highest allowed version below ``m``, or ``ModuleVersion(m.path, "none")``."""
         ...
-
-
-class BuildListError(GomodxError):
-    """A go.mod could not be loaded while building the list; ``chain`` leads to it.
-
-    Printed as the go command prints it: ``a@v1 requires\\n\\tb@v2: error``.
-    """
-
-    def __init__(self, chain: Sequence[ModuleVersion], err: BaseException) -> None:
-        self.chain: tuple[ModuleVersion, ...] = tuple(chain)
-        self.err = err
-        # Leading unversioned entries are the main module: go leaves them out.
-        shown = list(self.chain)
-        while shown and shown[0].version == "":
-            shown.pop(0)
-        if not shown:
-            text = str(err)
-        else:
-            text = "".join(f"{m} requires\n\t" for m in shown[:-1]) + f"{shown[-1]}: {err}"
-        super().__init__(text)
 
 
 def _comparator(reqs: Reqs) -> Callable[[str, str, str], int]:
@@ -313,8 +291,6 @@ class RequirementGraph(Generic[_F]):
     def module_graph(self) -> ModuleGraph:
         """The graph as ``go mod graph`` prints it: breadth-first from the main module,
         each node's requirements in order."""
-        from analysis.modgraph import ModuleGraph
-
         out = ModuleGraph(self.main)
         edges: list[tuple[ModuleVersion, ModuleVersion]] = []
         for m in self.walk():
@@ -692,8 +668,6 @@ class GoModReqs:
         return roots
 
     def _load(self, m: ModuleVersion) -> list[ModuleVersion]:
-        from analysis import modfile
-
         if m == self.main:
             return self._roots()
         if m.path in {"go", "toolchain"}:
@@ -718,6 +692,4 @@ class GoModReqs:
 
 
 def _gover_at_least(v: str, floor: str) -> bool:
-    from analysis.semver import gover_compare
-
     return gover_compare(v, floor) >= 0

@@ -58,36 +58,33 @@ from analysis.conflicts import conflicts as graph_conflicts
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
+    Disallowed,
     DowngradeConflict,
     GomodxError,
+    LoadError,
     ModuleError,
+    ModuleLoadError,
     ModuleNotFound,
     PlanError,
     PlanRefused,
     ProxyUnavailable,
+    QueryError,
     causes,
 )
 from analysis.hashes import GoSum, gomod_hash, zip_hash
-from analysis.loader import ModuleLoadError
 from analysis.modfile import ModFile, Require
 from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
 from analysis.mvs import req as mvs_req
-from analysis.source import (
+from analysis.source import LOCAL_GO_VERSION, ModuleSource, ModuleView, short_message
+from analysis.summary import (
     DEFAULT_GO_MOD_VERSION,
-    LOCAL_GO_VERSION,
     PRUNING_VERSION,
     STRICT_VERSION,
-    Disallowed,
-    LoadError,
-    ModuleSource,
-    ModuleView,
-    QueryError,
     Summary,
     has_redundant_root,
     roots_from_mod_file,
-    short_message,
     supports_pruning,
 )
 

@@ -21,14 +21,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from analysis.errors import InvalidVersionError
 from analysis.module import NONE
 
 __all__ = [
-    "Version",
     "build",
     "canonical",
     "canonical_version",
@@ -281,76 +280,6 @@ def canonical_version(v: str) -> str:
     if build(v) == "+incompatible":
         cv += "+incompatible"
     return cv
-
-
-@dataclass(frozen=True)
-class Version:
-    """A version string as a value: ordered like :func:`sort_key`, hashable, immutable.
-
-    Any string may be wrapped; invalid ones sort first, as Go sorts them.
-
-    >>> Version("v1.2.0") < Version("v1.10.0")
-    True
-    >>> max([Version("v1.0.0-rc.1"), Version("v1.0.0"), Version("v0.9.9")]).value
-    'v1.0.0'
-    """
-
-    value: str
-    _key: tuple[object, ...] = field(init=False, repr=False, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_key", sort_key(self.value))
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __lt__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self._key < other._key
-
-    def __le__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self._key <= other._key
-
-    def __gt__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self._key > other._key
-
-    def __ge__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self._key >= other._key
-
-    @property
-    def is_valid(self) -> bool:
-        return is_valid(self.value)
-
-    @property
-    def canonical(self) -> str:
-        return canonical(self.value)
-
-    @property
-    def major(self) -> str:
-        return major(self.value)
-
-    @property
-    def prerelease(self) -> str:
-        return prerelease(self.value)
-
-    @property
-    def build(self) -> str:
-        return build(self.value)
-
-    @property
-    def is_prerelease(self) -> bool:
-        return is_prerelease(self.value)
-
-    @property
-    def is_pseudo(self) -> bool:
-        return is_pseudo_version(self.value)
 
 
 # --------------------------------------------------------------------------------------

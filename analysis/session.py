@@ -52,12 +52,13 @@ if TYPE_CHECKING:
     from analysis.cache import CacheStack
     from analysis.download import DownloadSummary, ProgressCallback
     from analysis.goenv import GoEnv
+    from analysis.goproxy import FetchEvent
     from analysis.hashes import GoSum
     from analysis.loader import LoadedGraph
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
     from analysis.plan import Plan, Target
-    from analysis.proxy import FetchEvent, ProxyClient
+    from analysis.proxy import ProxyClient
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
 

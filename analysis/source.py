@@ -7,12 +7,12 @@ Two layers:
   included), or anything with the same five coroutines. A :class:`ProxySource` also serves
   as the loader's :class:`~analysis.loader.GoModSource`.
 * :class:`ModuleView` puts the main module's ``exclude`` and ``replace`` directives on top,
-  the way cmd/go's ``modload`` does, and memoises everything: ``goModSummary`` (replacement,
-  exclusions, the ``module`` line check, ``go@V`` for go.mod files at ``go >= 1.21``),
-  ``CheckAllowed`` (exclusions and retractions from the latest version's go.mod),
-  ``previousVersion`` and version queries (``latest``, ``upgrade``, ``patch``, ``v1``,
-  ``v1.2``, ``v1.2.3``, ``<v``, ``<=v``, ``>v``, ``>=v``, revisions). It records which
-  go.mod files and zips it read, because ``go get`` writes go.sum lines for exactly those.
+  the way cmd/go's ``modload`` does, and memoises everything: ``goModSummary`` (the
+  summaries of :mod:`analysis.summary`, replacement and exclusions applied), ``CheckAllowed``
+  (exclusions and retractions from the latest version's go.mod), ``previousVersion`` and
+  version queries (the rules of :mod:`analysis.query`, run against the view). It records
+  which go.mod files and zips it read, because ``go get`` writes go.sum lines for exactly
+  those.
 
 Concurrent callers share one request per file::
 
@@ -26,61 +26,56 @@ Errors carry the text go prints after ``go: `` (``module.ModuleError`` shapes su
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import io
 import os
-import re
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from analysis import semver
 from analysis.errors import (
-    AuthRequired,
-    ChecksumMismatch,
+    Disallowed,
     GomodxError,
-    ModfileError,
+    LoadError,
     ModuleError,
     ModuleNotFound,
     ProxyError,
-    ProxyUnavailable,
+    QueryError,
 )
-from analysis.fsio import os_reason
-from analysis.modfile import ModFile, auto_quote, parse_lax
-from analysis.modpath import check_path, check_path_major, split_path_version
+from analysis.goproxy import GoModFile, RevInfo
+from analysis.memo import Memo
+from analysis.modfile import ModFile, auto_quote
+from analysis.modpath import check_path_major, split_path_version
 from analysis.module import NONE, ModuleVersion
-from analysis.proxy import GoModFile, ProxyClient, RevInfo
+from analysis.proxy import ProxyClient
+from analysis.query import reraise_transient, run_query
 from analysis.semver import cmp_version
+from analysis.summary import (
+    Summary,
+    check_summary,
+    lookup_replacement,
+    main_module,
+    parse_summary,
+    read_dir_gomod,
+    replace_map,
+    replacement_dir,
+    strip_module_prefix,
+    toolchain_summary,
+)
 
 __all__ = [
-    "DEFAULT_GO_MOD_VERSION",
     "LOCAL_GO_VERSION",
-    "Disallowed",
-    "LoadError",
     "ModuleSource",
     "ModuleView",
     "ProxySource",
-    "QueryError",
-    "Summary",
-    "cmp_version",
-    "is_revision_query",
+    "retracted",
+    "retractions_error",
     "short_message",
 ]
 
-DEFAULT_GO_MOD_VERSION = "1.16"
-"""The go version of a go.mod with no ``go`` line (``gover.DefaultGoModVersion``)."""
-
 LOCAL_GO_VERSION = "1.27.3"
 """The go command gomodx imitates (``gover.Local()``) when no other version is given."""
-
-PRUNING_VERSION = "1.17"
-"""Graphs of modules at this go version and newer are pruned (``ExplicitIndirectVersion``)."""
-
-STRICT_VERSION = "1.21"
-"""From this go version on, ``go@V`` is part of the graph (``gover.GoStrictVersion``)."""
 
 
 # -- sources ----------------------------------------------------------------------------
@@ -146,135 +141,7 @@ class ProxySource:
         return await self.client.zip(mod.path, mod.version)
 
 
-# -- errors -----------------------------------------------------------------------------
-
-
-class LoadError(GomodxError):
-    """A go.mod (or zip) that cannot be had: go's ``module.ModuleError``.
-
-    ``mod`` is the module version (or directory, version ``""``) that failed and
-    ``reason`` the text after its ``path@version: `` prefix; ``err``, when there is one,
-    the failure underneath (an :class:`OSError`, a :class:`~analysis.errors.ModfileError`).
-    """
-
-    def __init__(self, mod: ModuleVersion, reason: str, err: BaseException | None = None) -> None:
-        self.mod = mod
-        self.reason = reason
-        self.err = err
-        if mod.version:
-            text = f"{mod.path}@{mod.version}: {reason}"
-        else:
-            text = f"module {mod.path}: {reason}"
-        super().__init__(text)
-
-
-class Disallowed(GomodxError):
-    """A version excluded by the main go.mod or retracted by its author (``ErrDisallowed``)."""
-
-    def __init__(self, mod: ModuleVersion, reason: str, retracted: bool = False) -> None:
-        self.mod = mod
-        self.reason = reason
-        self.retracted = retracted
-        super().__init__(f"{mod}: {reason}")
-
-
-class QueryError(GomodxError):
-    """A version query that resolves to nothing; ``kind`` classifies it as go does.
-
-    Kinds: ``no-match`` (``NoMatchingVersionError``), ``no-patch-base``, ``not-exist``
-    (the proxy has no such module or version), ``invalid`` (bad syntax), ``other``.
-    ``err`` is the source's own error underneath, when there is one.
-    """
-
-    def __init__(
-        self,
-        text: str,
-        kind: str = "other",
-        reason: str | None = None,
-        err: BaseException | None = None,
-    ) -> None:
-        self.kind = kind
-        self.reason = text if reason is None else reason
-        """The text without a ``module path: `` prefix (Go's unwrapped ModuleError)."""
-        self.err = err
-        super().__init__(text)
-
-
-@dataclass(frozen=True)
-class Summary:
-    """``modFileSummary``: what the graph and queries need from one go.mod."""
-
-    module_path: str = ""
-    go_version: str = ""
-    toolchain: str = ""
-    require: tuple[ModuleVersion, ...] = ()
-    retract: tuple[tuple[str, str, str], ...] = ()
-    deprecated: str = ""
-    pruned: bool = True
-    """Whether the go.mod supports graph pruning (``go >= 1.17``; no ``go`` line: no)."""
-
-
-_T = TypeVar("_T")
-
-
-class Memo:
-    """One computation per key; concurrent callers share its result or its error.
-
-    Errors of the ``remember`` types are answers like results; anything else (a
-    cancellation, a bug) is forgotten, so that nobody waits on it forever.
-    """
-
-    def __init__(
-        self, remember: type[BaseException] | tuple[type[BaseException], ...] = GomodxError
-    ) -> None:
-        self.remember = remember
-        self._futures: dict[object, asyncio.Future[object]] = {}
-
-    async def get(self, key: object, compute: Callable[[], Awaitable[_T]]) -> _T:
-        fut = self._futures.get(key)
-        if fut is None:
-            fut = asyncio.get_running_loop().create_future()
-            self._futures[key] = fut
-            try:
-                value = await compute()
-            except self.remember as exc:
-                fut.set_exception(exc)
-                fut.exception()  # retrieved: later callers see it through the cache
-                raise
-            except BaseException:
-                del self._futures[key]
-                fut.cancel()
-                raise
-            fut.set_result(value)
-            return value
-        result = await asyncio.shield(fut)
-        return result  # type: ignore[return-value]
-
-
 # -- helpers ----------------------------------------------------------------------------
-
-
-def is_revision_query(path: str, query: str) -> bool:
-    """Go's ``IsRevisionQuery``: a query naming one revision rather than choosing."""
-    if query in ("latest", "upgrade", "patch") or query[:1] in ("<", ">"):
-        return False
-    return not (semver.mod_is_valid(path, query) and _mod_is_prefix(path, query))
-
-
-def _mod_is_prefix(path: str, version: str) -> bool:
-    """``gover.ModIsPrefix``: ``v1`` or ``v1.2`` (not a complete version)."""
-    if semver.is_toolchain_path(path):
-        v = semver.gover_from_toolchain(version) if path == "toolchain" else version
-        return semver.gover_is_lang(v)
-    dots = 0
-    for c in version:
-        if c in "-+":
-            return False
-        if c == ".":
-            dots += 1
-            if dots >= 2:
-                return False
-    return True
 
 
 def retracted(
@@ -312,275 +179,10 @@ def short_message(message: str, empty_default: str) -> str:
     return message
 
 
-def strip_module_prefix(text: str, m: ModuleVersion) -> str:
-    """``text`` without Go's ``module.ModuleError`` prefix for ``m`` (``path@version: ``
-    or ``module path: ``)."""
-    for prefix in (f"{m.path}@{m.version}: ", f"module {m.path}: "):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text
-
-
-def short_path(name: str, cwd: Path) -> str:
-    """``base.ShortPath`` with the main module directory as the working directory."""
-    try:
-        rel = os.path.relpath(name, cwd)
-    except ValueError:
-        return name
-    return rel if len(rel) < len(name) else name
-
-
 def _zero_pseudo(path: str) -> str:
     _, path_major, ok = split_path_version(path)
     major = path_major[1:] if ok and path_major else "v0"
     return semver.zero_pseudo_version(major)
-
-
-# -- the main go.mod ----------------------------------------------------------------------
-
-
-def main_module(f: ModFile) -> ModuleVersion:
-    """The main module of go.mod ``f`` (version ``""``); go's error when it has no
-    ``module`` line."""
-    if f.module is None:
-        raise GomodxError(
-            "error reading go.mod: missing module declaration. To specify the module"
-            " path:\n\tgo mod edit -module=example.com/mod"
-        )
-    return ModuleVersion(f.module.mod.path, "")
-
-
-def roots_from_mod_file(
-    f: ModFile, excluded: frozenset[ModuleVersion]
-) -> tuple[list[ModuleVersion], set[str], list[ModuleVersion]]:
-    """``rootsFromModFile``: the roots (requirements not on ``excluded`` versions, plus
-    ``go``, 1.16 when the line is missing, and ``toolchain``) in ModSort order, the direct
-    paths, and the requirements dropped as excluded."""
-    roots: list[ModuleVersion] = []
-    direct: set[str] = set()
-    dropped: list[ModuleVersion] = []
-    for r in f.require:
-        if r.mod in excluded:
-            dropped.append(r.mod)  # go: dropping requirement on excluded version
-            continue
-        roots.append(r.mod)
-        if not r.indirect:
-            direct.add(r.mod.path)
-    roots.append(ModuleVersion("go", f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION))
-    direct.add("go")
-    if f.toolchain is not None and f.toolchain.name:
-        roots.append(ModuleVersion("toolchain", f.toolchain.name))
-    roots.sort(key=lambda m: semver.mod_sort_key(m.path, m.version))
-    return roots, direct, dropped
-
-
-def has_redundant_root(main: ModuleVersion, roots: Sequence[ModuleVersion]) -> bool:
-    """Whether sorted ``roots`` name a path twice, or the main module (``loadModFile``
-    then brings the roots up to date before anything else)."""
-    return any(
-        m.path == main.path or (i > 0 and m.path == roots[i - 1].path) for i, m in enumerate(roots)
-    )
-
-
-# -- go.mod summaries (goModSummary) ----------------------------------------------------
-
-
-def supports_pruning(go_version: str) -> bool:
-    """Whether a go.mod at ``go_version`` has a pruned module graph (``go >= 1.17``)."""
-    return semver.gover_compare(go_version, PRUNING_VERSION) >= 0
-
-
-def replace_map(f: ModFile) -> dict[ModuleVersion, ModuleVersion]:
-    """``toReplaceMap``: one target per ``replace`` key; two different targets are an error."""
-    out: dict[ModuleVersion, ModuleVersion] = {}
-    for r in f.replace:
-        prev = out.get(r.old)
-        if prev is not None and prev != r.new:
-            raise GomodxError(f"conflicting replacements for {r.old}:\n\t{prev}\n\t{r.new}")
-        out[r.old] = r.new
-    return out
-
-
-def lookup_replacement(
-    replacements: Mapping[ModuleVersion, ModuleVersion], m: ModuleVersion
-) -> ModuleVersion | None:
-    """``Replacement``: the exact ``path version`` key first, then the path-only key."""
-    r = replacements.get(m)
-    if r is None and m.version:
-        r = replacements.get(ModuleVersion(m.path, ""))
-    return r
-
-
-def summarize(f: ModFile) -> Summary:
-    """``summaryFromModFile``: requirements (plus ``go@V`` at 1.21+), retractions."""
-    require = [r.mod for r in f.require]
-    go = f.go.version if f.go is not None else ""
-    if go and semver.gover_compare(go, STRICT_VERSION) >= 0:
-        require.append(ModuleVersion("go", go))
-    return Summary(
-        module_path=f.module.mod.path if f.module is not None else "",
-        go_version=go,
-        toolchain=f.toolchain.name if f.toolchain is not None else "",
-        require=tuple(require),
-        retract=tuple((r.low, r.high, r.rationale) for r in f.retract),
-        deprecated=f.module.deprecated if f.module is not None else "",
-        pruned=bool(go) and supports_pruning(go),
-    )
-
-
-_SIMPLE_TOKEN = re.compile(r"[A-Za-z0-9._~/-]+\Z")
-_SIMPLE_GO = re.compile(r"[1-9][0-9]*\.(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))?\Z")
-_SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
-
-
-def simple_summary(data: bytes) -> Summary | None:
-    """:func:`summarize` of ``parse_lax(data)`` without the parser, for the plainest go.mod
-    files only: ``module``, ``go`` and ``require`` lines (single or in one block), canonical
-    versions, no comments but a trailing ``// indirect``, nothing quoted. ``None`` for
-    anything else (the caller parses): the answer is the parser's whenever there is one.
-    """
-    if not _SIMPLE_BYTES.match(data):
-        return None
-    module = go = ""
-    require: list[ModuleVersion] = []
-    in_block = False
-    for raw in data.decode("ascii").split("\n"):
-        if "//" in raw:
-            head, _, tail = raw.partition("//")
-            if tail.strip() != "indirect" or "//" in tail:
-                return None
-            words = head.split()
-            if not (len(words) == 2 and in_block) and not (
-                len(words) == 3 and words[0] == "require"
-            ):
-                return None
-        else:
-            words = raw.split()
-        if not words:
-            continue
-        if in_block:
-            if words == [")"]:
-                in_block = False
-                continue
-            if len(words) != 2:
-                return None
-            path, version = words
-        elif words[0] == "require":
-            if words == ["require", "("]:
-                in_block = True
-                continue
-            if len(words) != 3:
-                return None
-            path, version = words[1], words[2]
-        elif words[0] == "module" and len(words) == 2 and not module:
-            if not _SIMPLE_TOKEN.match(words[1]) or words[1] in ("(", ")"):
-                return None
-            module = words[1]
-            continue
-        elif words[0] == "go" and len(words) == 2 and not go:
-            if not _SIMPLE_GO.match(words[1]):
-                return None
-            go = words[1]
-            continue
-        else:
-            return None
-        if not _SIMPLE_TOKEN.match(path) or not _SIMPLE_TOKEN.match(version):
-            return None
-        if semver.canonical_version(version) != version:
-            return None
-        try:
-            check_path(path)
-            _, path_major, ok = split_path_version(path)
-            if not ok:
-                return None
-            check_path_major(version, path_major)
-        except GomodxError:
-            return None
-        require.append(ModuleVersion(path, version))
-    if in_block or not module:
-        return None
-    if go and semver.gover_compare(go, STRICT_VERSION) >= 0:
-        require.append(ModuleVersion("go", go))
-    return Summary(
-        module_path=module,
-        go_version=go,
-        require=tuple(require),
-        pruned=bool(go) and supports_pruning(go),
-    )
-
-
-def toolchain_summary(m: ModuleVersion) -> Summary:
-    """The summary of the ``go@V`` or ``toolchain@V`` pseudo-module."""
-    # go@V (V >= 1.21) requires toolchain@goV, so moving one moves the other. Go's zero
-    # modPruning is "pruned": nothing below a pseudo-module is read.
-    if m.path == "go" and semver.gover_compare(m.version, STRICT_VERSION) >= 0:
-        return Summary(module_path=m.path, require=(ModuleVersion("toolchain", "go" + m.version),))
-    return Summary(module_path=m.path)
-
-
-def replacement_dir(actual: ModuleVersion, main_dir: Path) -> Path:
-    """The directory of directory replacement ``actual`` (relative to ``main_dir``)."""
-    d = Path(actual.path)
-    return d if d.is_absolute() else main_dir / d
-
-
-def dir_gomod(actual: ModuleVersion, main_dir: Path) -> str:
-    """The go.mod of directory replacement ``actual``, as a normalised path."""
-    return os.path.normpath(replacement_dir(actual, main_dir) / "go.mod")
-
-
-def read_dir_gomod(actual: ModuleVersion, main_dir: Path) -> bytes:
-    """The bytes of a directory replacement's go.mod; :class:`LoadError` worded as go's."""
-    name = dir_gomod(actual, main_dir)
-    try:
-        return Path(name).read_bytes()
-    except OSError as exc:
-        short = short_path(name, main_dir)
-        raise LoadError(actual, f"reading {short}: open {name}: {os_reason(exc)}", exc) from None
-
-
-def parse_summary(
-    actual: ModuleVersion,
-    data: bytes,
-    main_dir: Path,
-    parsed: Callable[[], ModFile] | None = None,
-) -> Summary:
-    """``rawGoModSummary`` after the read: ``actual``'s go.mod parsed leniently.
-
-    ``parsed`` (for a module version, never a directory) returns the same lax parse of
-    ``data`` made earlier, e.g. :meth:`GoModFile.lax`."""
-    if actual.version == "":
-        name = dir_gomod(actual, main_dir)
-        short = short_path(name, main_dir)
-        parsed = None
-    else:
-        name = short = "go.mod"
-    try:
-        f = parsed() if parsed is not None else parse_lax(name, data)
-    except ModfileError as exc:
-        raise LoadError(actual, f"parsing {short}: {exc}", exc) from None
-    return summarize(f)
-
-
-def check_summary(
-    m: ModuleVersion, actual: ModuleVersion, raw: Summary, excluded: frozenset[ModuleVersion]
-) -> Summary:
-    """``goModSummary`` for module ``m`` read from ``actual`` (its replacement, or itself):
-    the ``module`` line checked, requirements on ``excluded`` versions dropped."""
-    if actual.version != "":
-        # A directory replacement may declare any path ("anything goes" in Go).
-        if not raw.module_path:
-            raise LoadError(actual, "parsing go.mod: missing module line")
-        if raw.module_path not in (m.path, actual.path):
-            raise LoadError(
-                actual,
-                "parsing go.mod:\n"
-                f"\tmodule declares its path as: {raw.module_path}\n"
-                f"\t        but was required as: {m.path}",
-            )
-    if excluded and any(r in excluded for r in raw.require):
-        return dataclasses.replace(raw, require=tuple(r for r in raw.require if r not in excluded))
-    return raw
 
 
 # -- the view ---------------------------------------------------------------------------
@@ -619,12 +221,12 @@ class ModuleView:
                 self.highest_replaced[old.path] = old.version
         self.gomod_reads: set[ModuleVersion] = set()
         self.zip_reads: set[ModuleVersion] = set()
-        self._raw = Memo()
-        self._versions = Memo()
-        self._stats = Memo()
-        self._latest = Memo()
-        self._retractions = Memo()
-        self._zips = Memo()
+        self._raw = Memo(GomodxError)
+        self._versions = Memo(GomodxError)
+        self._stats = Memo(GomodxError)
+        self._latest = Memo(GomodxError)
+        self._retractions = Memo(GomodxError)
+        self._zips = Memo(GomodxError)
 
     # -- replacement and exclusion ------------------------------------------------------
 
@@ -659,7 +261,7 @@ class ModuleView:
         try:
             gm = await source.go_mod_file(actual)
         except (ProxyError, ModuleError) as exc:
-            _reraise_transient(exc)
+            reraise_transient(exc)
             raise LoadError(actual, strip_module_prefix(str(exc), actual), exc) from None
         self.gomod_reads.add(actual)
         return gm
@@ -671,7 +273,7 @@ class ModuleView:
         try:
             data = await self.source.go_mod(actual)
         except (ProxyError, ModuleError) as exc:
-            _reraise_transient(exc)
+            reraise_transient(exc)
             raise LoadError(actual, strip_module_prefix(str(exc), actual), exc) from None
         self.gomod_reads.add(actual)
         return data
@@ -698,7 +300,7 @@ class ModuleView:
             try:
                 data = await self.source.zip(m)
             except (ProxyError, ModuleError) as exc:
-                _reraise_transient(exc)
+                reraise_transient(exc)
                 raise LoadError(m, strip_module_prefix(str(exc), m), exc) from None
             self.zip_reads.add(m)
             return data
@@ -757,7 +359,7 @@ class ModuleView:
             try:
                 return await self.source.stat(path, rev)
             except (ProxyError, ModuleError) as exc:
-                _reraise_transient(exc)
+                reraise_transient(exc)
                 if path not in self.highest_replaced:
                     raise
                 v = semver.canonical_version(rev) if semver.is_valid(rev) else ""
@@ -784,7 +386,7 @@ class ModuleView:
             try:
                 info = await self.source.latest(path)
             except (ProxyError, ModuleError) as exc:
-                _reraise_transient(exc)
+                reraise_transient(exc)
                 err = exc
             if path in self.highest_replaced:
                 v = self.highest_replaced[path] or _zero_pseudo(path)
@@ -886,160 +488,14 @@ class ModuleView:
         current: str,
         allowed: Callable[[ModuleVersion], Awaitable[None]] | None,
     ) -> RevInfo:
-        """``modload.Query``: resolve ``path@query`` relative to ``current``.
+        """``modload.Query`` in this view (:func:`analysis.query.run_query`): resolve
+        ``path@query`` relative to ``current``.
 
         ``allowed(m)`` raises :class:`Disallowed` for versions that must not be chosen
         (``None`` allows everything). Raises :class:`QueryError` (or the proxy's error as
         :class:`LoadError`) when nothing matches.
         """
-        if current not in ("", NONE) and not semver.mod_is_valid(path, current):
-            raise QueryError(f"invalid previous version {path}@{current}")
-        if path == self.main.path and query in ("upgrade", "patch"):
-            return RevInfo("")
-        matcher = _Matcher.new(path, query, current)
-
-        async def disallowed(v: str) -> Disallowed | None:
-            # Only ErrDisallowed counts; failing to load retractions allows the version.
-            if allowed is None:
-                return None
-            try:
-                await allowed(ModuleVersion(path, v))
-            except Disallowed as exc:
-                return exc
-            except GomodxError:
-                return None
-            return None
-
-        async def allows(v: str) -> bool:
-            return matcher.admits(v) and await disallowed(v) is None
-
-        if matcher.can_stat or matcher.revision:
-            info = await self._stat_query(path, query)
-            no = await disallowed(info.version)
-            if no is not None:
-                raise no
-            return info
-
-        try:
-            listed = await self.repo_versions(path)
-        except (ProxyError, ModuleError) as exc:
-            _reraise_transient(exc)
-            kind = "not-exist" if isinstance(exc, ModuleNotFound) else "other"
-            raise QueryError(
-                str(exc), kind, strip_module_prefix(str(exc), ModuleVersion(path)), exc
-            ) from None
-        if matcher.prefix:
-            listed = tuple(v for v in listed if v.startswith(matcher.prefix))
-        releases, prereleases = await self._filter(matcher, listed, allows)
-
-        async def lookup(v: str) -> RevInfo:
-            try:
-                rev = await self.repo_stat(path, v)
-            except (ProxyError, ModuleError) as exc:
-                _reraise_transient(exc)
-                raise _stat_error(path, v, exc) from None
-            if (
-                query in ("upgrade", "patch")
-                and semver.is_pseudo_version(current)
-                and rev.time is not None
-            ):
-                # Never "upgrade" from a pseudo-version to a chronologically older one.
-                try:
-                    when = semver.pseudo_version_time(current)
-                except GomodxError:
-                    when = None
-                if when is not None and rev.time < when:
-                    no = await disallowed(current)
-                    if no is not None:
-                        raise no
-                    try:
-                        return await self.repo_stat(path, current)
-                    except (ProxyError, ModuleError) as exc:
-                        _reraise_transient(exc)
-                        raise _stat_error(path, current, exc) from None
-            return rev
-
-        if matcher.prefer_lower:
-            if releases:
-                return await lookup(releases[0])
-            if prereleases:
-                return await lookup(prereleases[0])
-        else:
-            if releases:
-                return await lookup(releases[-1])
-            if prereleases:
-                return await lookup(prereleases[-1])
-        if matcher.may_use_latest:
-            try:
-                latest = await self.repo_latest(path)
-            except ModuleNotFound:
-                latest = None
-            except (ProxyError, ModuleError) as exc:
-                _reraise_transient(exc)
-                raise QueryError(str(exc), err=exc) from None
-            if latest is not None and await allows(latest.version):
-                return await lookup(latest.version)
-        if query in ("upgrade", "patch") and current not in ("", NONE):
-            no = await disallowed(current)
-            if no is not None:
-                raise no
-            return await lookup(current)
-        suffix = ""
-        if query in ("upgrade", "patch") and current not in ("", NONE):
-            suffix = f" (current version is {current})"
-        raise QueryError(f'no matching versions for query "{query}"{suffix}', "no-match")
-
-    async def _stat_query(self, path: str, query: str) -> RevInfo:
-        """Stat a complete version or a revision; ``v1.2.3+meta`` falls back to ``v1.2.3``."""
-        try:
-            return await self.repo_stat(path, query)
-        except (ProxyError, ModuleError) as exc:
-            _reraise_transient(exc)
-            canonical = semver.canonical_version(query) if semver.is_valid(query) else ""
-            if canonical and canonical != query:
-                try:
-                    return await self.repo_stat(path, canonical)
-                except (ProxyError, ModuleError) as second:
-                    _reraise_transient(second)
-            raise _stat_error(path, query, exc) from None
-
-    async def _filter(
-        self,
-        matcher: _Matcher,
-        versions: Iterable[str],
-        allows: Callable[[str], Awaitable[bool]],
-    ) -> tuple[list[str], list[str]]:
-        """``filterVersions``: allowed releases and prereleases, +incompatible trimmed."""
-        releases: list[str] = []
-        prereleases: list[str] = []
-        need_incompatible = matcher.prefer_incompatible
-        last_compatible = ""
-        for v in versions:
-            if not await allows(v):
-                continue
-            if not need_incompatible:
-                if not v.endswith("+incompatible"):
-                    last_compatible = v
-                elif last_compatible:
-                    has = await self.has_go_mod(ModuleVersion(matcher.path, last_compatible))
-                    if has:
-                        break
-                    need_incompatible = True
-            if semver.mod_is_prerelease(matcher.path, v):
-                prereleases.append(v)
-            else:
-                releases.append(v)
-        return releases, prereleases
-
-
-_TRANSIENT = (ProxyUnavailable, AuthRequired, ChecksumMismatch)
-
-
-def _reraise_transient(exc: BaseException) -> None:
-    """Network trouble, credentials and checksum failures are not "no such version":
-    they end the computation instead of steering it."""
-    if isinstance(exc, _TRANSIENT):
-        raise exc
+        return await run_query(self, path, query, current, allowed, self.main.path)
 
 
 def _replacement_stat(v: str) -> RevInfo:
@@ -1050,118 +506,3 @@ def _replacement_stat(v: str) -> RevInfo:
         except GomodxError:
             when = None
     return RevInfo(v, when, "replacement")
-
-
-def _stat_error(path: str, rev: str, exc: BaseException) -> QueryError:
-    kind = "not-exist" if isinstance(exc, ModuleNotFound) else "other"
-    text = str(exc)
-    reason = strip_module_prefix(text, ModuleVersion(path, rev))
-    if not (semver.is_valid(rev) and semver.canonical_version(rev) == rev):
-        # A revision that is not a canonical version: go says "invalid version".
-        text = f"{path}@{rev}: invalid version: {reason}"
-        kind = "invalid-version" if kind != "not-exist" else kind
-    return QueryError(text, kind, reason, exc)
-
-
-@dataclass(frozen=True)
-class _Matcher:
-    """``queryMatcher``: which versions a query admits and how to pick among them."""
-
-    path: str
-    prefix: str = ""
-    low: str = ""
-    low_inclusive: bool = True
-    high: str = ""
-    high_inclusive: bool = True
-    exact: str = ""
-    can_stat: bool = False
-    revision: bool = False
-    prefer_lower: bool = False
-    may_use_latest: bool = False
-    prefer_incompatible: bool = False
-
-    @classmethod
-    def new(cls, path: str, query: str, current: str) -> _Matcher:
-        def bad(v: str) -> QueryError:
-            return QueryError(f'invalid semantic version "{v}" in range "{query}"', "invalid")
-
-        def matches_major(v: str) -> bool:
-            _, path_major, ok = split_path_version(path)
-            if not ok:
-                return False
-            try:
-                check_path_major(v, path_major)
-            except GomodxError:
-                return False
-            return True
-
-        incompatible = current.endswith("+incompatible")
-        if query == "latest":
-            return cls(path, may_use_latest=True, prefer_incompatible=incompatible)
-        if query == "upgrade":
-            if current in ("", NONE):
-                return cls(path, may_use_latest=True, prefer_incompatible=incompatible)
-            return cls(
-                path,
-                low=current,
-                may_use_latest=semver.is_pseudo_version(current),
-                prefer_incompatible=incompatible,
-            )
-        if query == "patch":
-            if current in ("", NONE):
-                raise QueryError(
-                    f'can\'t query version "patch" of module {path}: no existing version is required',
-                    "no-patch-base",
-                )
-            return cls(
-                path,
-                prefix=semver.major_minor(current) + ".",
-                low=current,
-                may_use_latest=semver.is_pseudo_version(current),
-                prefer_incompatible=incompatible,
-            )
-        for op in ("<=", "<", ">=", ">"):
-            if query.startswith(op):
-                v = query[len(op) :]
-                if not semver.mod_is_valid(path, v):
-                    raise bad(v)
-                if op in ("<=", ">") and _mod_is_prefix(path, v):
-                    raise QueryError(
-                        f'ambiguous semantic version "{v}" in range "{query}"', "invalid"
-                    )
-                pi = incompatible or not matches_major(v)
-                if op == "<=":
-                    return cls(path, high=v, prefer_incompatible=pi)
-                if op == "<":
-                    return cls(path, high=v, high_inclusive=False, prefer_incompatible=pi)
-                if op == ">=":
-                    return cls(path, low=v, prefer_lower=True, prefer_incompatible=pi)
-                return cls(
-                    path, low=v, low_inclusive=False, prefer_lower=True, prefer_incompatible=pi
-                )
-        if semver.mod_is_valid(path, query):
-            pi = incompatible or not matches_major(query)
-            if _mod_is_prefix(path, query):
-                return cls(path, prefix=query + ".", low=query, prefer_incompatible=pi)
-            return cls(
-                path,
-                exact=query,
-                can_stat=True,
-                prefix=semver.canonical(query),
-                prefer_incompatible=pi,
-            )
-        return cls(path, revision=True)
-
-    def admits(self, v: str) -> bool:
-        """``allowsVersion`` without the allowed function."""
-        if self.prefix and not v.startswith(self.prefix):
-            return False
-        if self.low:
-            c = semver.mod_compare(self.path, v, self.low)
-            if c < 0 or (c == 0 and not self.low_inclusive):
-                return False
-        if self.high:
-            c = semver.mod_compare(self.path, v, self.high)
-            if c > 0 or (c == 0 and not self.high_inclusive):
-                return False
-        return not (self.exact and semver.mod_compare(self.path, v, self.exact) != 0)

@@ -34,22 +34,25 @@ from analysis import semver
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
+    Disallowed,
     GomodxError,
+    LoadError,
     ModuleError,
     ModuleNotFound,
+    NoMatchingVersion,
     ProxyError,
     ProxyUnavailable,
+    QueryError,
 )
+from analysis.goproxy import RevInfo, VersionList
 from analysis.modfile import Exclude, ModFile, Module, Replace, parse
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
-from analysis.proxy import ProxyClient, RevInfo, VersionList, _Repo
+from analysis.proxy import ProxyClient
+from analysis.repos import Repo
 from analysis.source import (
-    Disallowed,
-    LoadError,
     ModuleView,
     ProxySource,
-    QueryError,
     retracted,
     retractions_error,
 )
@@ -58,27 +61,12 @@ from analysis.source import short_message as _short_message
 __all__ = [
     "MainModule",
     "ModuleVersions",
-    "NoMatchingVersion",
     "VersionEntry",
     "module_versions",
     "query_latest",
     "query_upgrade",
     "short_message",
 ]
-
-
-class NoMatchingVersion(ModuleNotFound):
-    """Go's ``NoMatchingVersionError``: ``no matching versions for query "latest"`` (for
-    ``upgrade`` and ``patch``, followed by `` (current version is V)``)."""
-
-    def __init__(self, path: str, query: str = "latest", current: str = "") -> None:
-        self.path = path
-        self.query = query
-        self.current = current
-        suffix = ""
-        if query in ("upgrade", "patch") and current not in ("", "none"):
-            suffix = f" (current version is {current})"
-        super().__init__(f'module {path}: no matching versions for query "{query}"{suffix}')
 
 
 # -- the main module's influence -----------------------------------------------------------------
@@ -295,7 +283,7 @@ class _Context:
         # go.mod files (replacements resolved), from whichever GOPROXY entry has them.
         self.gomods = ModuleView(ProxySource(client), self.main_file, main.dir or Path("."))
 
-    def view(self, repo: _Repo) -> tuple[ModuleView, _RepoSource]:
+    def view(self, repo: Repo) -> tuple[ModuleView, _RepoSource]:
         """Go's module queries against one GOPROXY entry (``queryProxy``)."""
         source = _RepoSource(self, repo)
         return ModuleView(source, self.main_file, self.main.dir or Path(".")), source
@@ -362,7 +350,7 @@ async def query_latest(
     """
     ctx = _ctx or _Context(client, main)
 
-    async def via(repo: _Repo) -> RevInfo:
+    async def via(repo: Repo) -> RevInfo:
         return await _query_proxy(ctx, repo, path, "latest", "", allowed)
 
     return await client.try_proxies(path, via, direct=direct)
@@ -392,7 +380,7 @@ async def query_upgrade(
         return ""
     ctx = _Context(client, main)
 
-    async def via(repo: _Repo) -> RevInfo | None:
+    async def via(repo: Repo) -> RevInfo | None:
         try:
             return await _query_proxy(ctx, repo, path, "upgrade", current, True)
         except NoMatchingVersion:
@@ -412,7 +400,7 @@ class _RepoSource:
     """One GOPROXY entry as a :class:`~analysis.source.ModuleSource` (go.mod files come
     through the client, from whichever entry has them, as Go's ``modfetch.GoMod`` does)."""
 
-    def __init__(self, ctx: _Context, repo: _Repo) -> None:
+    def __init__(self, ctx: _Context, repo: Repo) -> None:
         self.ctx = ctx
         self.repo = repo
         self.listing: VersionList | None = None
@@ -441,7 +429,7 @@ class _RepoSource:
         return await self.ctx.client.zip(mod.path, mod.version)
 
 
-async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
+async def _listing(ctx: _Context, repo: Repo, path: str) -> VersionList:
     """``lookupRepo(...).Versions("")``, with the main module's replacement versions."""
     view, source = ctx.view(repo)
     versions = await view.repo_versions(path)
@@ -450,11 +438,11 @@ async def _listing(ctx: _Context, repo: _Repo, path: str) -> VersionList:
 
 
 async def _query_proxy(
-    ctx: _Context, repo: _Repo, path: str, query: str, current: str, allowed: bool | None
+    ctx: _Context, repo: Repo, path: str, query: str, current: str, allowed: bool | None
 ) -> RevInfo:
     """``queryProxy(path, query, current)`` through :meth:`ModuleView.query`, its errors as
     the proxy raised them (so that ``try_proxies`` can fall through on not-found). A
-    disallowed version raises :class:`~analysis.source.Disallowed`."""
+    disallowed version raises :class:`~analysis.errors.Disallowed`."""
     view, _ = ctx.view(repo)
 
     async def check(m: ModuleVersion) -> None:

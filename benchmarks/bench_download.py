@@ -58,7 +58,7 @@ def write_gosum(layout: Layout, mods: list[tuple[str, str]]) -> None:
         mod = base.with_name(base.name + ".mod").read_bytes()
         sums.add(path, version + "/go.mod", gomod_hash(mod))
         sums.add(path, version, zip_hash(base.with_name(base.name + ".zip").read_bytes()))
-    sums.write(layout.main_dir / "go.sum")
+    (layout.main_dir / "go.sum").write_bytes(sums.format())
 
 
 def inject_faults(server: ProxyServer, proxy_dir: Path, rng: random.Random, rate: float) -> None:

@@ -20,8 +20,8 @@ from test_plan import make_plan, pinned_universe, spec_universe
 from universe import Layout
 
 from analysis import apply as apply_mod
-from analysis.apply import StaleFiles, apply_plan, apply_with_go, undo
-from analysis.errors import FileWriteError, GomodxError, PlanError
+from analysis.apply import apply_plan, apply_with_go, undo
+from analysis.errors import FileWriteError, GomodxError, PlanError, StaleFiles
 from analysis.hashes import GoSum
 
 GOSUM_EXTRA = (

@@ -14,8 +14,9 @@ from universe import Universe
 from analysis.cache import CacheStack, DownloadCache
 from analysis.errors import FileWriteError, ModuleError, ModuleNotFound
 from analysis.goenv import GoEnv
+from analysis.goproxy import FetchEvent
 from analysis.hashes import GoSum, gomod_hash
-from analysis.proxy import FetchEvent, ProxyClient
+from analysis.proxy import ProxyClient
 
 
 def test_layout_matches_go(tmp_path: Path) -> None:
@@ -198,7 +199,7 @@ def test_network_failure_falls_back_to_stale_cache(tmp_path: Path) -> None:
 
     async def down() -> None:
         # Nothing listens on port 9 of 127.0.0.1: connection refused, retried, then the cache.
-        from analysis.proxy import RetryPolicy
+        from analysis.goproxy import RetryPolicy
 
         client, events = _client(
             "http://127.0.0.1:9", own, retry=RetryPolicy(attempts=2, base_delay=0.0)

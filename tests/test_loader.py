@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from universe import Layout, Universe
 
-from analysis.errors import GomodxError, ModuleNotFound
+from analysis.errors import GomodxError, ModuleLoadError, ModuleNotFound
 from analysis.loader import (
     DirectorySource,
     GoModSource,
     LoadedGraph,
-    ModuleLoadError,
     load_module_graph,
     load_module_graph_sync,
 )

@@ -7,13 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.errors import (
+    BadPatternError,
     InvalidPathError,
     InvalidVersionError,
     ModuleError,
     ModuleVersionError,
 )
 from analysis.modpath import (
-    BadPatternError,
     check,
     check_canonical_version,
     check_file_path,

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.errors import BuildListError
 from analysis.module import NONE, ModuleVersion
-from analysis.mvs import BuildListError, build_list, downgrade, req, upgrade, upgrade_all
+from analysis.mvs import build_list, downgrade, req, upgrade, upgrade_all
 
 MVS_TESTS = """\
 # Scenario from blog.

@@ -19,12 +19,14 @@ from universe import Layout, Universe
 
 from analysis import hashes
 from analysis.cache import CacheStack
-from analysis.errors import PlanError
+from analysis.errors import PlanError, QueryError
 from analysis.goenv import GoEnv
 from analysis.module import ModuleVersion
 from analysis.plan import Change, Plan, Target, parse_target, plan_get
 from analysis.proxy import ProxyClient
-from analysis.source import ModuleView, ProxySource, QueryError, cmp_version, is_revision_query
+from analysis.query import is_revision_query
+from analysis.semver import cmp_version
+from analysis.source import ModuleView, ProxySource
 
 # -- universes ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import anyio
 import httpx
 import pytest
 
-from analysis import proxy as proxy_module
+from analysis import repos as repos_module
 from analysis.cache import CacheStack
 from analysis.errors import (
     AuthRequired,
@@ -24,16 +24,16 @@ from analysis.errors import (
     ProxyUnavailable,
 )
 from analysis.goenv import GoEnv
-from analysis.hashes import GoSum, gomod_hash
-from analysis.module import ModuleVersion
-from analysis.proxy import (
+from analysis.goproxy import (
     FetchEvent,
-    ProxyClient,
     RetryPolicy,
     parse_goproxy,
     parse_netrc,
     redact_url,
 )
+from analysis.hashes import GoSum, gomod_hash
+from analysis.module import ModuleVersion
+from analysis.proxy import ProxyClient
 
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response] | httpx.Response]
 
@@ -605,7 +605,7 @@ def test_latest_endpoint_and_list_fallback() -> None:
 
 
 def test_size_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(proxy_module, "MAX_GOMOD", 64)
+    monkeypatch.setattr(repos_module, "MAX_GOMOD", 64)
     rec = Recorder()
     rec.on("a.example", "/example.com/a/@v/v1.0.0.mod", b"module example.com/a\n" + b"// x\n" * 50)
     big = httpx.Response(200, headers={"Content-Length": "1000000"}, content=b"x" * 1000000)

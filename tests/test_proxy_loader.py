@@ -27,17 +27,23 @@ from test_proxy_server import assert_cache_matches
 from universe import Layout, escape, random_universe
 
 from analysis.cache import CacheStack
-from analysis.errors import ChecksumMismatch, GomodxError, ModuleNotFound, ProxyError
+from analysis.errors import (
+    ChecksumMismatch,
+    GomodxError,
+    ModuleLoadError,
+    ModuleNotFound,
+    ProxyError,
+)
 from analysis.goenv import GoEnv
+from analysis.goproxy import FetchEvent, RetryPolicy
 from analysis.hashes import GoSum
 from analysis.loader import (
     DirectorySource,
     LoadedGraph,
-    ModuleLoadError,
     load_module_graph,
     load_module_graph_sync,
 )
-from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy
+from analysis.proxy import ProxyClient
 from analysis.source import ProxySource
 from analysis.transport import KeepAliveTransport as keepalive_transport
 

@@ -22,9 +22,10 @@ from universe import Universe, escape
 from analysis.cache import CacheStack
 from analysis.errors import ChecksumMismatch, ProxyError
 from analysis.goenv import GoEnv
+from analysis.goproxy import FetchEvent, RetryPolicy
 from analysis.hashes import GoSum, gomod_hash
 from analysis.module import ModuleVersion
-from analysis.proxy import FetchEvent, ProxyClient, RetryPolicy
+from analysis.proxy import ProxyClient
 
 FAST = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05, retry_after_cap=2.0)
 

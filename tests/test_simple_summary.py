@@ -17,7 +17,7 @@ from universe import random_universe
 
 from analysis.errors import GomodxError
 from analysis.modfile import parse_lax
-from analysis.source import simple_summary, summarize
+from analysis.summary import simple_summary, summarize
 
 
 def _agrees(data: bytes) -> bool:

@@ -25,7 +25,8 @@ from universe import Layout, Universe, escape, random_universe
 
 from analysis.cache import CacheStack
 from analysis.goenv import GoEnv
-from analysis.proxy import ProxyClient, RetryPolicy
+from analysis.goproxy import RetryPolicy
+from analysis.proxy import ProxyClient
 from analysis.versions import (
     MainModule,
     ModuleVersions,

@@ -36,8 +36,8 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from analysis.errors import GomodxError
+from analysis.goproxy import FetchEvent
 from analysis.plan import Plan
-from analysis.proxy import FetchEvent
 from analysis.session import Session, SessionOptions
 from analysis.versions import ModuleVersions
 from tui.errors import (

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from analysis.proxy import FetchEvent
+from analysis.goproxy import FetchEvent
 from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions
 from tui.widgets.rows import GraphFacts

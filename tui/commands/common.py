@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, TypeVar
 from analysis.session import DEFAULT_JOBS, SOURCES, LoadedModule, Session, SessionOptions
 
 if TYPE_CHECKING:
-    from analysis.proxy import FetchEvent
+    from analysis.goproxy import FetchEvent
 
 __all__ = [
     "DEFAULT_JOBS",

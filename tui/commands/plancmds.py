@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import GomodxError
+from analysis.errors import GomodxError, StaleFiles
 
 if TYPE_CHECKING:
     from analysis.apply import ApplyResult
@@ -102,7 +102,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, verb: str) -> int:
-    from analysis.apply import StaleFiles
+    from analysis.errors import StaleFiles
     from analysis.plan import parse_target
     from tui.commands.common import open_session, run_session
 
@@ -212,8 +212,7 @@ def _render_result(result: ApplyResult, directory: Path) -> str:
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    from analysis.apply import StaleFiles
-    from analysis.errors import NothingToUndo
+    from analysis.errors import NothingToUndo, StaleFiles
     from analysis.session import Session
     from tui.commands.common import session_options
 

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from analysis.errors import GomodxError
-from analysis.proxy import FetchEvent
+from analysis.goproxy import FetchEvent
 from tui.errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:

@@ -1,0 +1,460 @@
+"""One GET from a GOPROXY entry (``http``, ``https`` or ``file``), as the go command makes it.
+
+:class:`HttpGetter` is shared by every repository of one client: one connection pool,
+at most ``concurrency`` requests at a time, each attempt under one deadline, retries
+with backoff and full jitter on timeouts, connection errors, 429 (honouring
+``Retry-After``) and 5xx. Credentials come from the URL or .netrc (https only). Every
+attempt is reported as a :class:`~analysis.goproxy.FetchEvent`, its URL redacted.
+
+Answers are classified as go does: 404/410 and missing files are
+:class:`~analysis.errors.ModuleNotFound` (with a GOPRIVATE hint when the path looks
+private), 401/403 :class:`~analysis.errors.AuthRequired`, what outlived the retries
+:class:`~analysis.errors.ProxyUnavailable`. A body that fails the caller's ``validate``
+(:class:`~analysis.errors.CorruptAnswer`, or a go.sum mismatch) is retried and never
+returned.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email.utils
+import os
+import random
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import anyio
+import httpx
+
+from analysis.errors import (
+    AuthRequired,
+    ChecksumMismatch,
+    CorruptAnswer,
+    ModuleNotFound,
+    ProxyError,
+    ProxyUnavailable,
+)
+from analysis.goproxy import FetchEvent, NetrcLine, ProxySpec, RetryPolicy, redact_url
+
+__all__ = ["HttpGetter"]
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One GET on behalf of a fetch: what every :class:`FetchEvent` about it repeats."""
+
+    kind: str
+    path: str
+    version: str
+    shown: str
+    proxy: str
+    cache: str | None
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, status: int | None, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.delay = delay
+
+
+class HttpGetter:
+    """GET with retries, limits and events, for every HTTP repository of one client.
+
+    ``transport`` replaces the network (``httpx.MockTransport`` in tests); ``emit``
+    receives every :class:`FetchEvent`; ``sleep``, ``clock`` and ``rng`` make retries
+    testable without waiting.
+    """
+
+    def __init__(
+        self,
+        *,
+        emit: Callable[[FetchEvent], None],
+        netrc: list[NetrcLine],
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        concurrency: int,
+        http2: bool = True,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self._emit = emit
+        self._netrc = netrc
+        self._transport = transport
+        self._http2 = http2
+        self._concurrency = concurrency
+        self._limiter = anyio.Semaphore(concurrency)
+        self._sleep = sleep or anyio.sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._client: httpx.AsyncClient | None = None
+
+    async def aclose(self) -> None:
+        """Close the connection pool (a later GET opens a new one)."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            limits = httpx.Limits(
+                max_connections=self._concurrency,
+                max_keepalive_connections=self._concurrency,
+                keepalive_expiry=30.0,
+            )
+            http2 = self._http2
+            if http2:
+                try:
+                    import h2  # noqa: F401
+                except ImportError:
+                    http2 = False
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(self.timeout),
+                limits=limits,
+                http2=http2 if self._transport is None else False,
+                follow_redirects=True,
+                max_redirects=10,
+                trust_env=False,
+                headers={"User-Agent": "gomodx (Go module proxy client)"},
+            )
+        return self._client
+
+    def _auth_for(self, url: str) -> tuple[str, dict[str, str]]:
+        """The URL without userinfo, and the Authorization header go would send."""
+        parts = urllib.parse.urlsplit(url)
+        headers: dict[str, str] = {}
+        if parts.username is not None:
+            if parts.scheme != "https":
+                raise ProxyError(f"refusing to pass credentials to insecure URL: {redact_url(url)}")
+            host = parts.netloc.rpartition("@")[2]
+            clean = urllib.parse.urlunsplit(parts._replace(netloc=host))
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            headers["Authorization"] = _basic_auth(user, password)
+            return clean, headers
+        if parts.scheme == "https":
+            for line in self._netrc:
+                if line.machine == parts.netloc:
+                    headers["Authorization"] = _basic_auth(line.login, line.password)
+                    break
+        return url, headers
+
+    async def get(
+        self,
+        spec: ProxySpec,
+        url: str,
+        *,
+        kind: str,
+        path: str,
+        version: str,
+        limit: int,
+        validate: Callable[[bytes], None] | None = None,
+        cache: str | None = None,
+    ) -> bytes:
+        """GET ``url`` (http, https or file) with retries; returns the validated body.
+
+        Raises ModuleNotFound (404/410, missing file), AuthRequired (401/403),
+        ProxyUnavailable (network and server errors that outlived the retries),
+        ChecksumMismatch, or ProxyError (anything else).
+        """
+        shown = redact_url(url)
+        if url.startswith("file:"):
+            return self._get_file(spec, url, kind, path, version, limit, validate, cache)
+        req = _Request(kind, path, version, shown, spec.redacted, cache)
+        try:
+            target, headers = self._auth_for(url)
+        except ProxyError as exc:
+            raise _module_error(ProxyError, path, version, str(exc)) from None
+        policy = self.retry
+        last: BaseException | None = None
+        for attempt in range(1, max(1, policy.attempts) + 1):
+            start = self._clock()
+            status: int | None = None
+            size = 0
+            try:
+                async with self._limiter:
+                    # One deadline for the whole attempt: a server that drips bytes slower
+                    # than httpx's per-read timeout still cannot hold a request forever.
+                    deadline = self.timeout * (10 if kind == "zip" else 1)
+                    with anyio.fail_after(deadline):
+                        status, body = await self._http_once(target, headers, limit, path, version)
+                size = len(body)
+                if status == 200:
+                    if validate is not None:
+                        validate(body)
+                    self._emit_request(req, "ok", start, status, size, attempt)
+                    return body
+                err = self._status_error(status, body, shown, path, version)
+                raise err
+            except (ModuleNotFound, AuthRequired) as exc:
+                outcome = "not_found" if isinstance(exc, ModuleNotFound) else "error"
+                self._emit_request(req, outcome, start, status, size, attempt, str(exc))
+                raise
+            except ChecksumMismatch as exc:
+                last = exc
+                retry, delay = True, None
+            except CorruptAnswer as exc:
+                last = ProxyError(f"invalid response from proxy {spec.redacted!r}: {exc}")
+                retry, delay = True, None
+            except _Retryable as exc:
+                last = exc
+                status = exc.status
+                retry, delay = True, exc.delay
+            except (httpx.TimeoutException, TimeoutError) as exc:
+                last = _Retryable(f'Get "{shown}": timeout ({type(exc).__name__})', None)
+                retry, delay = True, None
+            except (httpx.TransportError, httpx.DecodingError, OSError) as exc:
+                last = _Retryable(f'Get "{shown}": {_describe(exc)}', None)
+                retry, delay = True, None
+            except httpx.RequestError as exc:
+                last = _module_error(ProxyError, path, version, f'Get "{shown}": {_describe(exc)}')
+                retry, delay = False, None
+            except ProxyError as exc:
+                self._emit_request(req, "error", start, status, size, attempt, str(exc))
+                raise
+            will_retry = retry and attempt < policy.attempts
+            outcome = "retry" if will_retry else "error"
+            self._emit_request(req, outcome, start, status, size, attempt, str(last), will_retry)
+            if not will_retry:
+                break
+            wait = policy.backoff(attempt, self._rng) if delay is None else delay
+            await self._sleep(wait)
+        assert last is not None
+        if isinstance(last, ChecksumMismatch | ProxyError):
+            raise last
+        status_note = f" (after {policy.attempts} attempts)"
+        raise _module_error(ProxyUnavailable, path, version, f"{last}{status_note}")
+
+    def _emit_request(
+        self,
+        req: _Request,
+        outcome: str,
+        start: float,
+        status: int | None,
+        size: int,
+        attempt: int = 1,
+        error: str = "",
+        retried: bool = False,
+    ) -> None:
+        """The event for one attempt at ``req`` that began at ``start``."""
+        self._emit(
+            FetchEvent(
+                req.kind,
+                req.path,
+                req.version,
+                req.shown,
+                req.proxy,
+                outcome,
+                status=status,
+                bytes=size,
+                latency=self._clock() - start,
+                attempt=attempt,
+                cache=req.cache,
+                retried=retried,
+                error=error,
+            )
+        )
+
+    async def _http_once(
+        self, url: str, headers: dict[str, str], limit: int, path: str, version: str
+    ) -> tuple[int, bytes]:
+        client = self._http()
+        async with client.stream("GET", url, headers=headers) as resp:
+            status = resp.status_code
+            if status != 200:
+                detail = b""
+                async for chunk in resp.aiter_bytes():
+                    detail += chunk
+                    if len(detail) > 8192:
+                        break
+                if status == 429 or 500 <= status <= 599:
+                    delay = _retry_after(resp.headers.get("Retry-After"), self.retry)
+                    text = _status_text(resp)
+                    raise _Retryable(f"{text}{_detail(resp, detail)}", status, delay)
+                return status, detail
+            declared = resp.headers.get("Content-Length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise ProxyError(_too_large(path, version, limit))
+            body = bytearray()
+            async for chunk in resp.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise ProxyError(_too_large(path, version, limit))
+            return status, bytes(body)
+
+    def _status_error(
+        self, status: int, body: bytes, shown: str, path: str, version: str
+    ) -> ProxyError:
+        text = f"reading {shown}: {status} {_reason_phrase(status)}"
+        detail = _plain_detail(body)
+        if status in (404, 410):
+            hint = self._private_hint(path, shown, body)
+            return _module_error(ModuleNotFound, path, version, text + detail + hint)
+        if status in (401, 403):
+            hint = (
+                "\n\thint: the proxy wants credentials; put them in $NETRC (or ~/.netrc) "
+                "or the GOPROXY URL, or set GOPRIVATE if the module is private"
+            )
+            return _module_error(AuthRequired, path, version, text + detail + hint)
+        return _module_error(ProxyError, path, version, text + detail)
+
+    def _private_hint(self, path: str, shown: str, body: bytes) -> str:
+        if not _looks_private(path, body):
+            return ""
+        first = path.split("/")[0]
+        proxy = urllib.parse.urlsplit(shown).netloc or shown
+        return (
+            f"\n\thint: {path} looks like a private module; if it is, set GOPRIVATE={first} "
+            f"so that it is fetched directly, not through {proxy}"
+        )
+
+    def _get_file(
+        self,
+        spec: ProxySpec,
+        url: str,
+        kind: str,
+        path: str,
+        version: str,
+        limit: int,
+        validate: Callable[[bytes], None] | None,
+        cache: str | None,
+    ) -> bytes:
+        req = _Request(kind, path, version, redact_url(url), spec.redacted, cache)
+        start = self._clock()
+        filename = _file_url_path(url)
+        try:
+            size = os.path.getsize(filename)
+            if size > limit:
+                raise ProxyError(_too_large(path, version, limit))
+            with open(filename, "rb") as handle:
+                data = handle.read(limit + 1)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+            message = f"reading {req.shown}: no such file or directory"
+            if isinstance(exc, IsADirectoryError):
+                message = f"reading {req.shown}: is a directory"
+            err = _module_error(ModuleNotFound, path, version, message)
+            self._emit_request(req, "not_found", start, 404, 0, error=str(err))
+            raise err from None
+        except PermissionError:
+            message = f"reading {req.shown}: permission denied"
+            err = _module_error(AuthRequired, path, version, message)
+            self._emit_request(req, "error", start, 403, 0, error=str(err))
+            raise err from None
+        except OSError as exc:
+            message = f"reading {req.shown}: {exc.strerror}"
+            err = _module_error(ProxyUnavailable, path, version, message)
+            self._emit_request(req, "error", start, None, 0, error=str(err))
+            raise err from None
+        try:
+            if validate is not None:
+                validate(data)
+        except CorruptAnswer as exc:
+            err = ProxyError(f"invalid response from proxy {spec.redacted!r}: {exc}")
+            self._emit_request(req, "error", start, 200, len(data), error=str(err))
+            raise err from None
+        except ChecksumMismatch as exc:
+            self._emit_request(req, "error", start, 200, len(data), error=str(exc))
+            raise
+        self._emit_request(req, "ok", start, 200, len(data))
+        return data
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _module_error(cls: type[ProxyError], path: str, version: str, message: str) -> ProxyError:
+    prefix = f"{path}@{version}" if version else f"module {path}"
+    return cls(f"{prefix}: {message}")
+
+
+def _basic_auth(user: str, password: str) -> str:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return "Basic " + token
+
+
+def _file_url_path(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.unquote(parts.path)
+
+
+def _retry_after(value: str | None, policy: RetryPolicy) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    seconds: float | None = None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            when = email.utils.parsedate_to_datetime(value)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds is None:
+        return None
+    return max(0.0, min(seconds, policy.retry_after_cap))
+
+
+def _status_text(resp: httpx.Response) -> str:
+    return f"reading {redact_url(str(resp.request.url))}: {resp.status_code} {resp.reason_phrase}"
+
+
+def _reason_phrase(status: int) -> str:
+    return httpx.codes.get_reason_phrase(status) or "status"
+
+
+def _detail(resp: httpx.Response, body: bytes) -> str:
+    media = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return _plain_detail(body) if media == "text/plain" else ""
+
+
+def _plain_detail(body: bytes) -> str:
+    """Up to eight lines of a text/plain error body, as go shows ``server response``."""
+    text = body[:4096].decode("utf-8", "replace").strip()
+    if not text or not all(c.isprintable() or c in "\n\t" for c in text):
+        return ""
+    lines = text.splitlines()[:8]
+    return "\n\tserver response:" + "".join("\n\t" + line for line in lines)
+
+
+def _too_large(path: str, version: str, limit: int) -> str:
+    what = f"{path}@{version}" if version else f"module {path}"
+    return f"{what}: downloaded file too large (more than {limit} bytes)"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0]
+
+
+_PRIVATE_SUFFIXES = (
+    ".internal",
+    ".corp",
+    ".local",
+    ".lan",
+    ".intranet",
+    ".private",
+    ".home.arpa",
+    ".localdomain",
+)
+_PRIVATE_PREFIXES = ("git.", "gitlab.", "scm.", "code.", "source.", "svn.", "hg.", "bitbucket.")
+_PUBLIC_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "golang.org", "gopkg.in")
+
+
+def _looks_private(path: str, body: bytes) -> bool:
+    host = path.split("/")[0].lower()
+    if host in _PUBLIC_HOSTS or host.endswith(".googlesource.com"):
+        text = body.decode("utf-8", "replace").lower()
+        return "terminal prompts disabled" in text or "could not read username" in text
+    if host.endswith(_PRIVATE_SUFFIXES) or host.startswith(_PRIVATE_PREFIXES):
+        return True
+    return host.replace(".", "").isdigit()

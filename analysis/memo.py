@@ -1,0 +1,96 @@
+"""Single flight: one computation per key, its answer shared by every caller.
+
+>>> async def main():                                         # doctest: +SKIP
+...     memo = Memo(remember=ModuleNotFound)
+...     a, b = await asyncio.gather(memo.get("k", fetch), memo.get("k", fetch))  # one fetch
+
+The first caller of a key runs the computation in its own task; callers that arrive
+while it runs wait for it. What happens next depends on how it ended:
+
+* a result, or an error of a ``remember`` type, is the answer for the key from then on;
+* any other :class:`Exception` is raised to the callers that were waiting, then
+  forgotten: the next caller computes again;
+* a cancellation (or any other :class:`BaseException`) of the first caller is forgotten
+  too, and the waiters do not inherit it: one of them computes in its place.
+
+A waiter that is cancelled only stops waiting; the computation goes on for the others.
+
+The engine runs on asyncio (the app, and the command line through ``anyio.run`` with the
+asyncio backend; :mod:`analysis.transport` and :mod:`analysis.loader` use asyncio
+directly), so this is written on asyncio too. anyio's cancellation arrives there as
+:class:`asyncio.CancelledError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
+
+__all__ = ["Memo"]
+
+_T = TypeVar("_T")
+
+
+class _Flight:
+    """One computation: done when :attr:`finished` is set; then either :attr:`error` or
+    :attr:`value` holds the answer, or neither (the computing caller stopped)."""
+
+    __slots__ = ("answered", "error", "finished", "value")
+
+    def __init__(self) -> None:
+        self.finished = asyncio.Event()
+        self.answered = False
+        self.value: object = None
+        self.error: Exception | None = None
+
+
+class Memo:
+    """One computation per key; concurrent callers share its result or its error.
+
+    ``remember`` names the errors that are answers (a module that does not exist stays
+    absent); other errors and cancellations are forgotten (see the module docstring).
+    """
+
+    def __init__(self, remember: type[Exception] | tuple[type[Exception], ...] = ()) -> None:
+        self.remember = remember
+        self._flights: dict[Hashable, _Flight] = {}
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[_T]]) -> _T:
+        """The answer for ``key``: ``await compute()`` run once, however many ask."""
+        while True:
+            flight = self._flights.get(key)
+            if flight is None:
+                return await self._run(key, compute)
+            await flight.finished.wait()
+            if flight.error is not None:
+                raise flight.error
+            if flight.answered:
+                return flight.value  # type: ignore[return-value]
+            # The caller that computed was cancelled: take its place.
+
+    async def _run(self, key: Hashable, compute: Callable[[], Awaitable[_T]]) -> _T:
+        flight = _Flight()
+        self._flights[key] = flight
+        try:
+            value = await compute()
+        except self.remember as exc:
+            flight.error = exc
+            raise
+        except Exception as exc:
+            flight.error = exc  # for those waiting now; later callers compute again
+            self._forget(key, flight)
+            raise
+        except BaseException:
+            self._forget(key, flight)
+            raise
+        else:
+            flight.value = value
+            flight.answered = True
+            return value
+        finally:
+            flight.finished.set()
+
+    def _forget(self, key: Hashable, flight: _Flight) -> None:
+        if self._flights.get(key) is flight:
+            del self._flights[key]
