@@ -91,6 +91,18 @@ class Memo:
         finally:
             flight.finished.set()
 
+    def peek(self, key: Hashable) -> tuple[bool, object]:
+        """``(True, value)`` when ``key`` has a result already, else ``(False, None)``;
+        never waits, never computes."""
+        flight = self._flights.get(key)
+        if flight is not None and flight.answered:
+            return True, flight.value
+        return False, None
+
+    def clear(self) -> None:
+        """Forget every answer (computations running now finish for their callers)."""
+        self._flights.clear()
+
     def _forget(self, key: Hashable, flight: _Flight) -> None:
         if self._flights.get(key) is flight:
             del self._flights[key]

@@ -30,7 +30,6 @@ Every failure is a :class:`~analysis.errors.GomodxError` with a go-shaped messag
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import shutil
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from analysis.errors import GomodxError, ProxyError, causes
+from analysis.memo import Memo
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ class Session:
         """Every request and cache hit of this session, counted (and kept for the app's
         network log)."""
         self._subscribers: list[Callable[[FetchEvent], None]] = [self.requests]
-        self._versions: dict[str, asyncio.Future[ModuleVersions]] = {}
+        self._versions = Memo()
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
@@ -471,18 +471,9 @@ class Session:
         self, path: str, loaded: LoadedModule | None = None, *, majors: bool = True
     ) -> ModuleVersions:
         """``path``'s versions, annotated; with ``loaded``, the selected one and who asks
-        for which. Memoised until :meth:`forget`; a caller that gives up (a cancelled
-        worker) does not throw away the answer the next caller will want."""
-        task = self._versions.get(path)
-        if task is None:
-            task = asyncio.ensure_future(self._fetch_versions(path, loaded, majors))
-            self._versions[path] = task
-            task.add_done_callback(lambda t: self._drop_failed(path, t))
-        return await asyncio.shield(task)
-
-    def _drop_failed(self, path: str, task: asyncio.Future[ModuleVersions]) -> None:
-        if (task.cancelled() or task.exception() is not None) and self._versions.get(path) is task:
-            del self._versions[path]
+        for which. Fetched once per path until :meth:`forget` (the go.mod changed);
+        concurrent callers share one fetch."""
+        return await self._versions.get(path, lambda: self._fetch_versions(path, loaded, majors))
 
     async def _fetch_versions(
         self, path: str, loaded: LoadedModule | None, majors: bool
@@ -521,15 +512,14 @@ class Session:
         )
 
     def cached_versions(self, path: str) -> ModuleVersions | None:
-        fut = self._versions.get(path)
-        if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
-            return fut.result()
-        return None
+        """``path``'s versions when they have been fetched already (never fetches)."""
+        from analysis.versions import ModuleVersions
+
+        found, value = self._versions.peek(path)
+        return value if found and isinstance(value, ModuleVersions) else None
 
     def forget(self) -> None:
         """Drop memoised version lists (go.mod changed: selections and excludes moved)."""
-        for task in self._versions.values():
-            task.cancel()
         self._versions.clear()
 
     # -- changes ----------------------------------------------------------------------

@@ -194,3 +194,23 @@ def test_compute_is_any_awaitable_factory() -> None:
         assert await memo.get(("a", 1), factory) == 7
 
     run(main)
+
+
+def test_peek_and_clear() -> None:
+    async def main() -> None:
+        memo = Memo()
+        assert memo.peek("k") == (False, None)
+        assert await memo.get("k", _value(1)) == 1
+        assert memo.peek("k") == (True, 1)
+        memo.clear()
+        assert memo.peek("k") == (False, None)
+        assert await memo.get("k", _value(2)) == 2
+
+    asyncio.run(main())
+
+
+def _value(v: int) -> Callable[[], Awaitable[int]]:
+    async def compute() -> int:
+        return v
+
+    return compute
