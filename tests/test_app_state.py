@@ -6,8 +6,8 @@ from pathlib import Path
 
 from graphdata import SPEC_GRAPH
 
-from analysis.modgraph import parse_graph
 from analysis.goproxy import FetchEvent
+from analysis.modgraph import parse_graph
 from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions, VersionEntry
 from tui.state import GraphState, NetState, VersionsState
