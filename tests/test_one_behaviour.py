@@ -61,7 +61,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         env["PATH"] = "/usr/bin:/bin"
         code, out, err = gomodx(["list", str(layout.main_dir), "--json"], env)
         assert code == 0, err
-        mods = [m for m in _json_stream(out) if not m.get("Main") and "Replace" not in m]
+        mods = [m for m in json.loads(out) if not m.get("Main") and "Replace" not in m]
         chosen = None
         for m in mods:
             code, out, _ = gomodx(["versions", m["Path"], "--json", "--no-majors"], env)
@@ -72,25 +72,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 break
         assert chosen is not None, "no module with a second version in this universe"
         yield World(layout, server, chosen[0], chosen[1])
-
-
-def _json_stream(text: str) -> list[dict[str, object]]:
-    """``go list -m -json`` style output: JSON objects one after another (or an array)."""
-    text = text.strip()
-    if text.startswith("["):
-        data = json.loads(text)
-        assert isinstance(data, list)
-        return data
-    out = []
-    decoder = json.JSONDecoder()
-    i = 0
-    while i < len(text):
-        obj, end = decoder.raw_decode(text, i)
-        out.append(obj)
-        i = end
-        while i < len(text) and text[i].isspace():
-            i += 1
-    return out
 
 
 def commands(w: World) -> dict[str, list[str]]:
