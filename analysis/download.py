@@ -88,6 +88,7 @@ from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
     GomodxError,
+    InvalidResponse,
     ModuleError,
     ModuleLoadError,
     ModuleNotFound,
@@ -329,7 +330,7 @@ def failure_class(exc: BaseException) -> str:
         return "auth"
     if isinstance(exc, ProxyUnavailable):
         return "network"
-    if isinstance(exc, ProxyError) and "invalid response from proxy" in str(exc):
+    if isinstance(exc, InvalidResponse):
         return "network"  # bodies that kept arriving broken: a transfer problem
     cause = getattr(exc, "err", None)
     if isinstance(cause, BaseException) and cause is not exc:

@@ -22,6 +22,7 @@
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
      │    │    ├── NotInCache    offline (or GOPROXY=off) and the module cache lacks it
      │    │    └── NoMatchingVersion  ``module m: no matching versions for query "latest"``
+     │    ├── InvalidResponse    200 answers that kept failing validation (truncated, HTML)
      │    ├── ProxyUnavailable   network failures, timeouts, 5xx after retries
      │    ├── AuthRequired       401/403
      │    └── ChecksumMismatch   a download whose hash does not match go.sum
@@ -390,6 +391,11 @@ class NoMatchingVersion(ModuleNotFound):
         if query in ("upgrade", "patch") and current not in ("", "none"):
             suffix = f" (current version is {current})"
         super().__init__(f'module {path}: no matching versions for query "{query}"{suffix}')
+
+
+class InvalidResponse(ProxyError):
+    """The proxy kept answering 200 with bodies that are not what was asked for
+    (truncated, HTML, garbage) through every retry: a transfer problem."""
 
 
 class ProxyUnavailable(ProxyError):

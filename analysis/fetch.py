@@ -33,6 +33,7 @@ from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
     CorruptAnswer,
+    InvalidResponse,
     ModuleNotFound,
     ProxyError,
     ProxyUnavailable,
@@ -202,7 +203,7 @@ class HttpGetter:
                 last = exc
                 retry, delay = True, None
             except CorruptAnswer as exc:
-                last = ProxyError(f"invalid response from proxy {spec.redacted!r}: {exc}")
+                last = InvalidResponse(f"invalid response from proxy {spec.redacted!r}: {exc}")
                 retry, delay = True, None
             except _Retryable as exc:
                 last = exc
@@ -357,7 +358,7 @@ class HttpGetter:
             if validate is not None:
                 validate(data)
         except CorruptAnswer as exc:
-            err = ProxyError(f"invalid response from proxy {spec.redacted!r}: {exc}")
+            err = InvalidResponse(f"invalid response from proxy {spec.redacted!r}: {exc}")
             self._emit_request(req, "error", start, 200, len(data), error=str(err))
             raise err from None
         except ChecksumMismatch as exc:
