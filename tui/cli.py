@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -44,6 +44,50 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module.register(sub)
     return parser
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every subcommand: options may come before, between or after the
+    positionals (``downgrade M@V --dry-run DIR``), as with argparse's intermixed parsing,
+    and ``--`` still ends the options. Anything the command does not know is an error
+    printed with the command's own usage (``usage: gomodx downgrade ...``), exit status 2.
+
+    Parsing takes two passes over the arguments before ``--``: first the options, with
+    the positionals switched off, then the positionals (the strings left over, then
+    everything after ``--``). This is argparse's ``parse_known_intermixed_args``, except
+    that a ``--`` keeps its meaning (3.11's version drops it between the passes, so
+    ``download -- -odd-name`` would be read as an option).
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        argv = list(sys.argv[1:] if args is None else args)
+        cut = argv.index("--") if "--" in argv else len(argv)
+        head, tail = argv[:cut], argv[cut:]
+        positionals = self._get_positional_actions()
+        optionals = self._get_optional_actions()
+        saved_usage = self.usage
+        if self.usage is None:
+            # Errors in the first pass must show the real usage, positionals included.
+            self.usage = self.format_usage().removeprefix("usage: ").rstrip("\n")
+        saved = [(a, a.nargs, a.default, a.required) for a in positionals + optionals]
+        try:
+            for a in positionals:
+                a.nargs = a.default = argparse.SUPPRESS
+            ns, rest = super().parse_known_args(head, namespace)
+            for a, nargs, default, _ in saved:
+                a.nargs, a.default = nargs, default
+            for a in optionals:
+                a.required = False  # already checked by the first pass
+            ns, extras = super().parse_known_args(rest + tail, ns)
+        finally:
+            for a, nargs, default, required in saved:
+                a.nargs, a.default, a.required = nargs, default, required
+            self.usage = saved_usage
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns, []
 
 
 class _VersionAction(argparse.Action):
@@ -68,6 +112,14 @@ def _command_names(parser: argparse.ArgumentParser) -> set[str]:
         if isinstance(action, argparse._SubParsersAction):
             names.update(action.choices)
     return names
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            sub: argparse.ArgumentParser = action.choices[name]
+            return sub
+    return parser
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -118,6 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = bool(getattr(args, "verbose", False))
     try:
         code: int = handler(args)
+    except argparse.ArgumentError as exc:  # a usage mistake only the handler could see
+        command = _subparser(parser, args.command)
+        command.print_usage(sys.stderr)
+        print(f"{command.prog}: error: {exc.message}", file=sys.stderr)
+        return 2
     except GomodxError as exc:
         _print_error(exc, verbose)
         return exc.exit_code

@@ -22,8 +22,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import GomodxError
-
 if TYPE_CHECKING:
     from analysis.apply import ApplyResult
     from analysis.plan import Plan
@@ -91,8 +89,8 @@ def register(subparsers: Any) -> None:
 
 def run_downgrade(args: argparse.Namespace) -> int:
     if "@" not in args.module:
-        raise GomodxError(
-            f"downgrade needs a version: {args.module}@VERSION (or @none to remove it)"
+        raise argparse.ArgumentError(
+            None, f"downgrade needs a version: {args.module}@VERSION (or @none to remove it)"
         )
     return _run(args, "downgrade")
 

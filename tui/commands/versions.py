@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         return run_all(args)
     if not args.module:
-        raise GomodxError("versions: MODULE is required (or --all for the whole build list)")
+        raise argparse.ArgumentError(None, "MODULE is required (or --all for the whole build list)")
     directory = Path(args.dir) if args.dir else None
     session = open_session(args, directory or ".", require_module=False)
     from analysis.versions import MainModule, module_versions
@@ -149,7 +149,7 @@ async def _build_list_facts(
 
 def run_all(args: argparse.Namespace) -> int:
     if args.module and args.dir:
-        raise GomodxError("versions --all takes at most one argument, DIR")
+        raise argparse.ArgumentError(None, "--all takes at most one argument, DIR")
     session = open_session(args, args.module or args.dir or ".")
     rows = run_session(args, session, lambda: session.versions_all(majors=not args.no_majors))
     failed = 0
