@@ -189,3 +189,48 @@ def test_usage_errors_show_the_commands_usage(demo: Demo, argv: list[str], messa
     assert (code, out) == (2, "")
     assert err.startswith(f"usage: gomodx {argv[0]} "), err
     assert f"gomodx {argv[0]}: error: {message}" in err
+
+
+# -- 2. exit status: refused (1) or wrong (2) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "stderr"),
+    [
+        # go would refuse the change by its rules: 1.
+        (
+            ["upgrade", "example.com/json@v1.3.0"],
+            1,
+            "go: example.com/json@v1.3.0 indirectly requires example.com/json@v1.3.1,"
+            " not example.com/json@v1.3.0\n",
+        ),
+        (["downgrade", "example.com/cache@v0.4.1"], 1, "go: example.com/cache@v0.4.1: excluded"),
+        (["upgrade", "example.com/shop@v1.0.0"], 1, "go: package example.com/shop is in the main"),
+        # the argument names nothing, or is malformed: 2.
+        (["downgrade", "example.com/pricing@vBAD"], 2, "go: example.com/pricing@vBAD: invalid"),
+        (["upgrade", "example.com/pricing@v9.9.9"], 2, "go: example.com/pricing@v9.9.9: reading"),
+        (["downgrade", "example.com/pricing@v1.2"], 2, 'no matching versions for query "v1.2"'),
+        (["downgrade", "example.com/pricing@<v0.1"], 2, "no matching versions"),
+        (["downgrade", "example.com/pricing@>v9"], 2, 'ambiguous semantic version "v9"'),
+        (["upgrade", "example.com/nope"], 2, "go: module example.com/nope: reading"),
+        (["upgrade", "example.com/nope@patch"], 2, "no existing version is required"),
+        (["downgrade", "nodot@v1.0.0"], 2, 'malformed module path "nodot": missing dot'),
+        (["downgrade", "example.com/pricing@@"], 2, "go: invalid module version syntax"),
+    ],
+)
+def test_refused_is_1_and_a_wrong_argument_is_2(
+    demo: Demo, argv: list[str], code: int, stderr: str
+) -> None:
+    env = demo.env()
+    before = (demo.project / "go.mod").read_bytes()
+    args = [*argv, str(demo.project), "--dry-run", "--no-suggest"]
+    got, out, err = gomodx(args, env)
+    assert got == code, err
+    assert err.startswith("go: ") and stderr in err, err
+    got, out, _ = gomodx([*args, "--json"], env)
+    assert got == code
+    if argv[-1] != "example.com/pricing@@":  # refused before any plan exists
+        assert json.loads(out)["OK"] is False
+    got, _, _ = gomodx(args[:-2], env)  # not a dry run: nothing is written either
+    assert got == code
+    assert (demo.project / "go.mod").read_bytes() == before

@@ -11,7 +11,9 @@ they were before the last apply, byte for byte.
 
 Both verbs run the same ``go get``: ``downgrade`` insists on an explicit version,
 ``upgrade`` defaults to ``@upgrade`` as go does. Exit status: 0 done (or previewed),
-1 refused (go would refuse too; the reason is go's own message), 2 error.
+1 refused by go's rules (the reason is go's own message), 2 error — including an
+argument that is malformed or names no module or version, and a module that cannot be
+read (:attr:`analysis.errors.PlanRefused.exit_code`).
 """
 
 from __future__ import annotations
