@@ -622,7 +622,8 @@ def run_go_mod_graph(
     """Run ``go mod graph`` in ``module_dir`` and return its output.
 
     ``env`` replaces the process environment for go (e.g. ``GOPROXY=off`` for offline
-    answers). Raises :class:`GoCommandError` when go is missing or fails.
+    answers). Raises :class:`GoCommandError` when go is missing or fails: go's stderr is
+    its message.
     """
     d = Path(module_dir)
     if not d.is_dir():
@@ -645,11 +646,16 @@ def run_go_mod_graph(
     except OSError as exc:
         raise GoCommandError(f"cannot run {exe}: {exc}") from None
     if proc.returncode != 0:
-        detail = proc.stderr.strip() or f"exit status {proc.returncode}"
-        raise GoCommandError(
-            f"`go mod graph` failed in {d}:\n{detail}\n(pass --graph FILE to read a recorded graph)",
+        # go's own words are the message (its first line says what went wrong); where it
+        # ran and what else to try is the hint.
+        err = GoCommandError(
+            proc.stderr.strip() or f"`go mod graph` in {d}: exit status {proc.returncode}",
             proc.stderr,
         )
+        err.hint = (
+            f"`go mod graph` failed in {d}; to read a recorded graph instead, pass --graph FILE"
+        )
+        raise err
     return proc.stdout
 
 

@@ -418,6 +418,9 @@ class Session:
         if source == "file":
             assert self.options.graph_file is not None
             return read_graph(self.options.graph_file)
+        # DIR's go.mod first, as the proxy source reads it: a syntax error is the same
+        # ModfileError whichever source is used, not go's failure with a hint about go.
+        self.main_file()
         if self.on_note is not None:
             off = " with GOPROXY=off" if self.offline else ""
             self.on_note(f"running `go mod graph` in {self.directory}{off}")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from gotool import GO, environ, go_env
+from gotool import GO, environ, go_env, require_go
 
 from tui.cli import build_parser, main
 
@@ -234,3 +234,79 @@ def test_refused_is_1_and_a_wrong_argument_is_2(
     got, _, _ = gomodx(args[:-2], env)  # not a dry run: nothing is written either
     assert got == code
     assert (demo.project / "go.mod").read_bytes() == before
+
+
+# -- 4. a missing or broken go.mod reads like go, with no misleading hint ------------------------
+
+GRAPH_COMMANDS = [
+    ["list"],
+    ["graph"],
+    ["conflicts"],
+    ["why", "example.com/pricing"],
+    ["versions", "example.com/pricing", "--no-majors"],
+    ["versions", "--all", "--no-majors"],
+]
+PLAN_COMMANDS = [
+    ["downgrade", "example.com/pricing@v0.7.2", "--dry-run"],
+    ["upgrade", "example.com/pricing", "--dry-run"],
+    ["download"],
+    ["undo"],
+]
+# Every command, with every --source it takes: (argv, --source or "", go on PATH).
+WHERE = [
+    *(
+        (argv, source, go)
+        for argv in GRAPH_COMMANDS
+        for source, go in (("go", True), ("proxy", True), ("auto", True), ("auto", False))
+    ),
+    *((argv, "", go) for argv in PLAN_COMMANDS for go in (True, False)),
+]
+
+
+def _ids(case: tuple[list[str], str, bool]) -> str:
+    argv, source, go = case
+    return " ".join([*argv, *(["--source", source] if source else []), "(go)" if go else "(no go)"])
+
+
+def _run_broken(demo: Demo, case: tuple[list[str], str, bool]) -> tuple[int, str, str]:
+    argv, source, go = case
+    if go:
+        require_go()
+    where = ["--source", source] if source else []
+    return gomodx([*argv, str(demo.project), *where], demo.env(go=go))
+
+
+NO_GO_MOD = (
+    "go: go.mod file not found in current directory or any parent directory; see 'go help modules'"
+)
+
+
+@pytest.mark.parametrize("case", WHERE, ids=_ids)
+def test_a_broken_go_mod_reads_like_go(demo: Demo, case: tuple[list[str], str, bool]) -> None:
+    gomod = demo.project / "go.mod"
+    lines = gomod.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("go "))
+    lines.insert(at + 1, "foo bar\n")
+    gomod.write_text("".join(lines))
+    code, out, err = _run_broken(demo, case)
+    if case[0] == ["undo"]:  # reads no go.mod: there is simply nothing to undo
+        assert code == 1 and "nothing to undo" in err
+        return
+    assert (code, out) == (2, ""), err
+    assert err == f"{gomod}:{at + 2}: unknown directive: foo\n"
+
+
+@pytest.mark.parametrize("case", WHERE, ids=_ids)
+def test_a_missing_go_mod_reads_like_go(demo: Demo, case: tuple[list[str], str, bool]) -> None:
+    (demo.project / "go.mod").unlink()
+    code, out, err = _run_broken(demo, case)
+    argv = case[0]
+    assert not [w for w in ("--graph", "not installed", "Traceback") if w in err], err
+    if argv[:2] == ["versions", "example.com/pricing"]:  # needs no module, like go list -m
+        assert code == 0 and out.startswith("example.com/pricing\n"), err
+        return
+    assert (code, out) == (2, ""), err
+    if argv == ["download"]:  # go says "no modules specified"; gomodx says why
+        assert "go.mod file not found" in err and "name modules to download" in err
+        return
+    assert err == f"{NO_GO_MOD} (in {demo.project})\n"

@@ -339,8 +339,11 @@ def test_a_failing_go_command_carries_its_stderr(tmp_path: Path) -> None:
     fake.chmod(0o755)
     with pytest.raises(GoCommandError) as info:
         run_go_mod_graph(tmp_path, go=str(fake))
-    assert "go.mod file not found" in str(info.value)
+    assert str(info.value) == "go: go.mod file not found"  # go's words, whole
     assert info.value.stderr == "go: go.mod file not found\n"
+    assert info.value.hint == (
+        f"`go mod graph` failed in {tmp_path}; to read a recorded graph instead, pass --graph FILE"
+    )
 
 
 def test_list_modules_marks_indirect_and_replacements() -> None:
