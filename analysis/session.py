@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from analysis.errors import GomodxError, ProxyError, causes
+from analysis.errors import AuthRequired, GomodxError, ProxyUnavailable, causes
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
@@ -397,7 +397,9 @@ class Session:
             except FileNotFoundError as exc:  # go.mod vanished since open
                 raise GomodxError(f"go: {exc.filename}: {_os_reason(exc)}") from None
             except GomodxError as exc:
-                network = any(isinstance(e, ProxyError) for e in causes(exc))
+                # Only a proxy that could not be reached (or wanted credentials) is a reason
+                # to suggest go: a module or version that does not exist fails with go too.
+                network = any(isinstance(e, (ProxyUnavailable, AuthRequired)) for e in causes(exc))
                 if network and self.options.source == "auto" and not exc.hint:
                     # The user asked for nothing in particular: say why go was not used.
                     exc.hint = (

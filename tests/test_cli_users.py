@@ -310,3 +310,27 @@ def test_a_missing_go_mod_reads_like_go(demo: Demo, case: tuple[list[str], str, 
         assert "go.mod file not found" in err and "name modules to download" in err
         return
     assert err == f"{NO_GO_MOD} (in {demo.project})\n"
+
+
+GO_HINT = "(the go command is not installed, so gomodx read go.mod files through GOPROXY"
+
+
+def test_the_go_hint_only_for_a_proxy_that_cannot_be_reached(demo: Demo) -> None:
+    """Without go, `--source auto` reads go.mod files through GOPROXY: when that proxy is
+    down, go is worth suggesting; when a required module does not exist, go fails too."""
+    env = demo.env(go=False)
+    dead = dict(env, GOPROXY="http://127.0.0.1:9/")  # the discard port: nothing listens
+    code, out, err = gomodx(["list", str(demo.project)], dead)
+    assert (code, out) == (2, "")
+    assert err.startswith("gomodx: example.com/") and GO_HINT in err, err
+    code, out, err = gomodx(["list", str(demo.project), "--source", "proxy"], dead)
+    assert code == 2 and GO_HINT not in err  # asked for the proxy: nothing to explain
+
+    gomod = demo.project / "go.mod"
+    gomod.write_text(
+        gomod.read_text().replace("require (\n", "require (\n\texample.com/nope v1.0.0\n", 1)
+    )
+    code, out, err = gomodx(["list", str(demo.project)], env)
+    assert (code, out) == (2, "")
+    assert err.startswith("gomodx: example.com/nope@v1.0.0: reading file://"), err
+    assert "--graph" not in err and "not installed" not in err
