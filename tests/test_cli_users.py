@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "graph": (["svc"], [["--format", "json"], ["--focus", "example.com/pricing"], ["-j", "2"]]),
     "conflicts": (["svc"], [["--json"], ["--source=proxy"]]),
     "why": (["example.com/pricing", "svc"], [["--json"], ["--limit", "5"]]),
-    "versions": (["example.com/pricing", "svc"], [["--json"], ["--no-majors"]]),
+    "versions": (["example.com/pricing", "svc"], [["--json"], ["--no-majors"], ["--best-effort"]]),
     "downgrade": (["example.com/pricing@v0.7.2", "svc"], [["--dry-run"], ["--json"]]),
     "upgrade": (["example.com/money", "svc"], [["--dry-run"], ["--json"], ["--no-suggest"]]),
     "undo": (["svc"], [["--json"], ["--force"]]),
@@ -334,3 +334,71 @@ def test_the_go_hint_only_for_a_proxy_that_cannot_be_reached(demo: Demo) -> None
     assert (code, out) == (2, "")
     assert err.startswith("gomodx: example.com/nope@v1.0.0: reading file://"), err
     assert "--graph" not in err and "not installed" not in err
+
+
+# -- 5. a partial answer says what is missing and why, and fails unless --best-effort ------------
+
+
+def _broken_proxy(demo: Demo, *missing: str) -> Path:
+    proxy = demo.root / "proxy"
+    shutil.copytree(demo.proxy, proxy)
+    for name in missing:
+        (proxy / name).unlink()
+    return proxy
+
+
+@pytest.mark.parametrize("source", ["go", "proxy"])
+def test_versions_without_a_build_list_is_partial(demo: Demo, source: str) -> None:
+    if source == "go":
+        require_go()
+    versions = ["versions", "example.com/pricing", str(demo.project), "--no-majors"]
+    env = demo.env(go=source == "go")
+    code, whole, err = gomodx([*versions, "--source", source], env)
+    assert (code, err) == (0, "")
+    assert " * v0.8.0-rc.1 " in whole  # the selected version
+
+    # The graph needs example.com/money@v1.4.1's go.mod; versions of pricing do not.
+    env["GOPROXY"] = _broken_proxy(demo, "example.com/money/@v/v1.4.1.mod").as_uri()
+    shutil.rmtree(Path(env["GOMODCACHE"]), ignore_errors=True)
+    shutil.rmtree(Path(env["GOMODX_CACHE"]), ignore_errors=True)
+    reason = (
+        f"example.com/money@v1.4.1: reading {env['GOPROXY']}/example.com/money/@v/v1.4.1.mod:"
+        " no such file or directory"
+    )
+    warning = (
+        "gomodx: warning: partial answer: no build list, so no selected version and only the"
+        f" requirements of {demo.project / 'go.mod'} itself: {'go: ' if source == 'go' else ''}"
+        f"{reason}\n"
+    )
+    code, out, err = gomodx([*versions, "--source", source], env)
+    assert code == 2
+    assert err == warning + (
+        "gomodx: the answer is partial (see above): exit status 2; --best-effort accepts it\n"
+    )
+    assert " * " not in out and out.startswith("example.com/pricing\n")
+    code, best, err = gomodx([*versions, "--source", source, "--best-effort"], env)
+    assert (code, best, err) == (0, out, warning)
+    code, data, _ = gomodx([*versions, "--source", source, "--best-effort", "--json"], env)
+    data = json.loads(data)
+    assert code == 0 and data["Partial"] is True
+    assert data["Warnings"] == [warning.removeprefix("gomodx: warning: ").rstrip("\n")]
+
+
+def test_versions_all_with_failed_rows_is_partial(demo: Demo) -> None:
+    env = demo.env()
+    proxy = _broken_proxy(demo)
+    for info in (proxy / "example.com/retry/@v").glob("*.info"):
+        info.write_text("garbage\n")  # a proxy that answers nonsense for one module
+    env["GOPROXY"] = proxy.as_uri()
+    versions_all = ["versions", "--all", str(demo.project), "--no-majors"]
+    code, out, err = gomodx(versions_all, env)
+    lines = err.splitlines()
+    assert code == 2
+    assert lines[0].startswith("gomodx: example.com/retry: invalid response from proxy"), err
+    assert lines[1:] == [
+        "gomodx: warning: partial answer: 1 of 24 modules could not be listed",
+        "gomodx: the answer is partial (see above): exit status 2; --best-effort accepts it",
+    ]
+    assert "example.com/retry v1.0.0\n" in out
+    code, best, err = gomodx([*versions_all, "--best-effort"], env)
+    assert (code, best, err.splitlines()) == (0, out, lines[:2])
