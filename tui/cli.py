@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explore and fix a Go module's dependencies.",
         epilog=(
             "Without a COMMAND, gomodx opens the terminal app: `gomodx [DIR] [--offline]` "
-            "on the Go module in DIR (default: .), `gomodx --demo` on a bundled example "
-            "(no Go toolchain or network needed)."
+            "on the Go module in DIR (default: .), `gomodx [DIR] --graph FILE` on recorded "
+            "`go mod graph` output, `gomodx --demo` on a bundled example (no Go toolchain or "
+            "network needed)."
         ),
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version")
@@ -125,30 +126,47 @@ def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentP
 def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gomodx",
-        usage="gomodx [DIR] [--offline] | gomodx --demo | gomodx COMMAND ...",
+        usage="gomodx [DIR] [--offline] [--graph FILE] | gomodx --demo | gomodx COMMAND ...",
         description="Open the gomodx terminal app (see `gomodx --help` for the commands).",
     )
     parser.add_argument("dir", nargs="?", metavar="DIR", help="the Go module (default: .)")
     parser.add_argument("--demo", action="store_true", help="open the bundled example project")
     parser.add_argument("--offline", action="store_true", help="answer from the module caches only")
+    parser.add_argument(
+        _APP_GRAPH,
+        metavar="FILE",
+        help="show recorded `go mod graph` output (no go command, no network for the graph)",
+    )
     return parser
 
 
+_APP_GRAPH = "--graph"
+"""The app's one option that takes a value (its value is not a COMMAND)."""
+
+
 def _wants_app(argv: Sequence[str], commands: set[str]) -> bool:
-    """No command named: ``gomodx``, ``gomodx DIR``, ``gomodx --demo``, ``gomodx --offline``."""
+    """No command named: ``gomodx``, ``gomodx DIR``, ``gomodx --demo``, ``gomodx --offline``,
+    ``gomodx --graph FILE``."""
     if any(a in ("-h", "--help", "--version") for a in argv[:1]):
         return False
-    words = [a for a in argv if not a.startswith("-")]
+    words = [
+        a
+        for i, a in enumerate(argv)
+        if not a.startswith("-") and (i == 0 or argv[i - 1] != _APP_GRAPH)
+    ]
     return not words or words[0] not in commands
 
 
 def _open_app(argv: Sequence[str]) -> int:
-    args = _app_parser().parse_args(argv)
-    if args.demo and args.dir:
-        _app_parser().error("--demo takes no DIR")
+    parser = _app_parser()
+    args = parser.parse_args(argv)
+    if args.demo and (args.dir or args.graph):
+        parser.error("--demo takes no DIR and no --graph")
+    if args.graph == "-":
+        parser.error("--graph -: the app reads keys from standard input; save the graph to a file")
     from tui.app import run_app  # Textual is imported only here
 
-    return run_app(args.dir, demo=args.demo, offline=args.offline)
+    return run_app(args.dir, demo=args.demo, offline=args.offline, graph=args.graph)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
