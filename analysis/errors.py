@@ -35,9 +35,10 @@
 
 User mistakes raise one of these; the command line prints ``str(error)`` and exits with
 the class's ``exit_code`` (2, or 1 for "found something"), never a traceback. A refused
-plan is not raised: :class:`~analysis.plan.Plan` carries its :class:`PlanRefused`. Code
-that needs to know *why* something failed walks :func:`causes` and tests types, never
-message text.
+plan is not raised: :class:`~analysis.plan.Plan` carries its :class:`PlanRefused` (exit
+status 1 when go refuses by its rules, 2 when the argument names nothing or something
+could not be read: see :attr:`PlanRefused.exit_code`). Code that needs to know *why*
+something failed walks :func:`causes` and tests types, never message text.
 
 Two more kinds are caught inside the engine and never shown bare. Go's sentinel errors
 subclass :class:`ValueError`; the code that calls the function raising one catches it.
@@ -450,18 +451,40 @@ class PlanRefused(PlanError):
 
     ``cause`` is the failure underneath when there is one (a module that cannot be
     loaded, a proxy that is down, a file missing from the cache in offline mode).
+    :attr:`exit_code` tells a refusal by go's rules (1) from an argument that is wrong
+    or a module that cannot be read (2).
     """
-
-    exit_code = 1
 
     def __init__(self, message: str, cause: BaseException | None = None) -> None:
         self.cause = cause
         super().__init__(message)
 
     @property
+    def exit_code(self) -> int:  # type: ignore[override]  # decided by the cause
+        """1 when go would refuse the change by its rules (version constraints, an
+        excluded or retracted pick, a package in the main module); 2 when the argument is
+        malformed or names no module or version (go's ``invalid version``, ``no matching
+        versions``, a module the proxies do not have) or something could not be read
+        (proxy down, credentials, checksum, offline cache). Decided by the types in
+        :func:`causes`, never by the text."""
+        for e in causes(self):
+            if isinstance(e, (ModuleError, ProxyError)):
+                return 2
+            if isinstance(e, QueryError) and e.kind in _NO_SUCH_VERSION:
+                return 2
+        return 1
+
+    @property
     def unavailable(self) -> bool:
         """Whether go would refuse for want of files (offline, proxy down), not by rule."""
         return any(isinstance(e, (NotInCache, ProxyUnavailable)) for e in causes(self))
+
+
+_NO_SUCH_VERSION = frozenset(
+    {"not-exist", "invalid", "invalid-version", "no-match", "no-patch-base"}
+)
+"""The kinds of :class:`QueryError` that mean the version query names
+nothing that exists, or is malformed."""
 
 
 class DowngradeConflict(PlanRefused):

@@ -19,6 +19,7 @@ leaves them out, as ``go list -m all`` does.
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 import shutil
@@ -438,15 +439,35 @@ def parse_graph(
             gc.enable()
 
 
+def _decode(data: bytes, filename: str) -> str:
+    """UTF-8 text, without the byte-order mark Windows PowerShell 5 writes for
+    ``Out-File -Encoding utf8`` (go never writes one; it carries no meaning). UTF-16, what
+    PowerShell's ``>`` writes, is refused with the way to re-save it."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
+        target = "graph.txt" if filename.startswith("<") else filename
+        raise GraphError(
+            "UTF-16 text (as PowerShell's > writes): re-save it as UTF-8, e.g."
+            f" go mod graph | Out-File -Encoding utf8 {target}",
+            filename,
+        )
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
+        raise GraphError("invalid UTF-8", filename, bad_line) from None
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """ASCII text stored as UTF-16: every other byte of the first few is zero."""
+    head = data[:64]
+    if len(head) < 4 or len(head) % 2:
+        return False
+    return not any(head[1::2]) or not any(head[0::2])
+
+
 def _parse_graph(data: str | bytes, filename: str, main: str | None) -> ModuleGraph:
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad_line = data[: exc.start].count(b"\n") + 1
-            raise GraphError("invalid UTF-8", filename, bad_line) from None
-    else:
-        text = data
+    text = _decode(data, filename) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     g = ModuleGraph(main)
     nodes: dict[str, ModuleVersion] = {}
     unversioned_targets: dict[str, int] = {}
@@ -511,15 +532,86 @@ def _parse_graph(data: str | bytes, filename: str, main: str | None) -> ModuleGr
 
 
 def read_graph(source: str | os.PathLike[str], main: str | None = None) -> ModuleGraph:
-    """Read ``go mod graph`` output from a file, or from standard input for ``"-"``."""
-    if str(source) == "-":
-        return parse_graph(sys.stdin.buffer.read(), "<stdin>", main)
-    path = Path(source)
+    """Read recorded ``go mod graph`` output from a file, or from standard input for ``"-"``.
+
+    Besides :func:`parse_graph`'s checks, the text must be what ``go mod graph`` prints for
+    a module: not empty, and with the main module's requirements (go prints them first,
+    ``M go@V`` included since Go 1.21). A file that is something else — a go.mod, a
+    go.sum, JSON, UTF-16 — is a :class:`GraphError` that says what it looks like; a UTF-8
+    byte-order mark is accepted.
+    """
+    stdin = str(source) == "-"
+    name = "<stdin>" if stdin else str(source)
+    if stdin:
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise GraphError(exc.strerror or str(exc), name) from None
+    text = _decode(data, name)
+    _check_recorded(text, name)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise GraphError(exc.strerror or str(exc), str(source)) from None
-    return parse_graph(data, str(source), main)
+        g = parse_graph(text, name, main)
+    except GraphError as exc:
+        last = text.count("\n") + 1
+        if exc.line == last and exc.filename == name and not text.endswith("\n"):
+            raise GraphError(
+                f"{exc.message} (the file ends in the middle of this line: is it truncated?)",
+                name,
+                exc.line,
+            ) from None
+        raise
+    if not any(u.version == "" for u, _ in g.edges):
+        raise GraphError(
+            "no line starts with the main module (a path without @version, as in"
+            ' "example.com/m go@1.22"): `go mod graph` prints the main module\'s requirements'
+            " first, so this is not its complete output (cut off at the start?)",
+            name,
+        )
+    return g
+
+
+_GOMOD_VERBS = frozenset(
+    [
+        "module",
+        "go",
+        "toolchain",
+        "godebug",
+        "require",
+        "replace",
+        "exclude",
+        "retract",
+        "tool",
+        "ignore",
+    ]
+)
+"""The directives a go.mod starts with (``modfile``'s verbs)."""
+
+
+def _check_recorded(text: str, filename: str) -> None:
+    """Refuse, with what the text looks like, what is not ``go mod graph`` output at all."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not first:
+        raise GraphError(
+            'empty: expected the output of `go mod graph` (one "FROM TO" edge per line)',
+            filename,
+        )
+    words = first.split()
+    an_edge = len(words) == 2 and "@" in words[1]
+    if first.startswith("//") or (words[0] in _GOMOD_VERBS and not an_edge):
+        what = "a go.mod file"
+    elif len(words) == 3 and words[2].startswith("h1:"):
+        what = "a go.sum file"
+    elif first.startswith(("{", "[")):
+        what = "JSON (`go list -m -json`?)"
+    else:
+        return
+    raise GraphError(
+        f"looks like {what}, not `go mod graph` output: pass the module's directory as DIR,"
+        " or record its graph with `go mod graph > graph.txt`",
+        filename,
+    )
 
 
 def run_go_mod_graph(
@@ -530,7 +622,8 @@ def run_go_mod_graph(
     """Run ``go mod graph`` in ``module_dir`` and return its output.
 
     ``env`` replaces the process environment for go (e.g. ``GOPROXY=off`` for offline
-    answers). Raises :class:`GoCommandError` when go is missing or fails.
+    answers). Raises :class:`GoCommandError` when go is missing or fails: go's stderr is
+    its message.
     """
     d = Path(module_dir)
     if not d.is_dir():
@@ -553,11 +646,16 @@ def run_go_mod_graph(
     except OSError as exc:
         raise GoCommandError(f"cannot run {exe}: {exc}") from None
     if proc.returncode != 0:
-        detail = proc.stderr.strip() or f"exit status {proc.returncode}"
-        raise GoCommandError(
-            f"`go mod graph` failed in {d}:\n{detail}\n(pass --graph FILE to read a recorded graph)",
+        # go's own words are the message (its first line says what went wrong); where it
+        # ran and what else to try is the hint.
+        err = GoCommandError(
+            proc.stderr.strip() or f"`go mod graph` in {d}: exit status {proc.returncode}",
             proc.stderr,
         )
+        err.hint = (
+            f"`go mod graph` failed in {d}; to read a recorded graph instead, pass --graph FILE"
+        )
+        raise err
     return proc.stdout
 
 

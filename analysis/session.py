@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from analysis.errors import GomodxError, ProxyError, causes
+from analysis.errors import AuthRequired, GomodxError, ProxyUnavailable, causes
 from analysis.memo import Memo
 from analysis.module import ModuleVersion
 
@@ -398,7 +398,9 @@ class Session:
             except FileNotFoundError as exc:  # go.mod vanished since open
                 raise GomodxError(f"go: {exc.filename}: {_os_reason(exc)}") from None
             except GomodxError as exc:
-                network = any(isinstance(e, ProxyError) for e in causes(exc))
+                # Only a proxy that could not be reached (or wanted credentials) is a reason
+                # to suggest go: a module or version that does not exist fails with go too.
+                network = any(isinstance(e, (ProxyUnavailable, AuthRequired)) for e in causes(exc))
                 if network and self.options.source == "auto" and not exc.hint:
                     # The user asked for nothing in particular: say why go was not used.
                     exc.hint = (
@@ -419,6 +421,9 @@ class Session:
         if source == "file":
             assert self.options.graph_file is not None
             return read_graph(self.options.graph_file)
+        # DIR's go.mod first, as the proxy source reads it: a syntax error is the same
+        # ModfileError whichever source is used, not go's failure with a hint about go.
+        self.main_file()
         if self.on_note is not None:
             off = " with GOPROXY=off" if self.offline else ""
             self.on_note(f"running `go mod graph` in {self.directory}{off}")

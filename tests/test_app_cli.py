@@ -19,6 +19,9 @@ from tui.cli import _command_names, _wants_app, build_parser, main
         (["--offline"], True),
         (["some/dir"], True),
         (["some/dir", "--offline"], True),
+        (["--graph", "g.txt"], True),
+        (["--graph", "list"], True),  # a graph file named like a command
+        (["some/dir", "--graph", "g.txt"], True),
         (["list"], False),
         (["graph", "--format", "dot"], False),
         (["--help"], False),
@@ -80,3 +83,54 @@ def test_an_error_with_v_shows_its_traceback(
     assert "Traceback" in err and err.endswith(
         f"go: chdir {tmp_path / 'nope'}: no such file or directory\n"
     )
+
+
+def test_the_app_opens_on_a_recorded_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gomodx DIR --graph FILE`: the app's session reads the file; no go, no network."""
+    from graphdata import SPEC_GRAPH
+
+    from analysis.session import run_sync
+    from tui.app import make_app
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no go command
+    monkeypatch.setenv("GOPROXY", "off")
+    monkeypatch.setenv("GOFLAGS", "")
+    graph = tmp_path / "graph.txt"
+    graph.write_text(SPEC_GRAPH)
+    (tmp_path / "go.mod").write_text("module example.com/a\n\ngo 1.17\n")
+    for directory in (tmp_path, tmp_path / "elsewhere"):
+        directory.mkdir(exist_ok=True)
+        app = make_app(str(directory), graph=str(graph))
+        session = app.session
+        assert session.source == "file"
+        loaded = run_sync(session, session.load)
+        assert loaded.source == "file"
+        assert loaded.graph.text() == SPEC_GRAPH
+        assert (loaded.main_file is not None) is (directory == tmp_path)
+        assert session.requests.events == []  # nothing was fetched
+
+
+def test_the_app_command_line_passes_the_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tui.app
+
+    seen: list[tuple[str | None, dict[str, object]]] = []
+
+    def run_app(directory: str | None, **options: object) -> int:
+        seen.append((directory, options))
+        return 0
+
+    monkeypatch.setattr(tui.app, "run_app", run_app)
+    assert main([str(tmp_path), "--graph", "g.txt"]) == 0
+    assert main(["--graph", "g.txt", "--offline"]) == 0
+    assert seen == [
+        (str(tmp_path), {"demo": False, "offline": False, "graph": "g.txt"}),
+        (None, {"demo": False, "offline": True, "graph": "g.txt"}),
+    ]
+    for argv in (["--demo", "--graph", "g.txt"], ["--graph", "-"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+    err = capsys.readouterr().err
+    assert "--demo takes no DIR and no --graph" in err
+    assert "the app reads keys from standard input" in err

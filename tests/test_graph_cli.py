@@ -116,13 +116,22 @@ def test_a_go_mod_of_another_module_is_ignored(
     assert code == 0 and "=>" not in out and out.startswith("example.com/m\n")
 
 
-def test_an_empty_graph_lists_the_main_module(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_an_empty_graph_is_an_error_not_no_conflicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`: > g.txt; gomodx conflicts --graph g.txt` used to say "no conflicts", exit 0."""
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "go.mod").write_text("module example.com/lonely\n")
     (tmp_path / "g.txt").write_text("")
-    code, out, _ = run(["list", str(tmp_path), "--graph", str(tmp_path / "g.txt")], capsys)
-    assert (code, out) == (0, "example.com/lonely\n")
+    for command in ("conflicts", "list", "graph", "why example.com/x"):
+        code, out, err = run([*command.split(), "--graph", "g.txt"], capsys)
+        assert (code, out) == (2, ""), command
+        assert err == (
+            'g.txt: empty: expected the output of `go mod graph` (one "FROM TO" edge per line)\n'
+        )
+    code, out, err = run(["conflicts", "--graph", "go.mod"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("go.mod: looks like a go.mod file, not `go mod graph` output")
 
 
 def test_graph_text_is_byte_identical(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -333,7 +342,8 @@ def test_graph_focus_mistakes(mod: Path, capsys: pytest.CaptureFixture[str]) -> 
         "gomodx: module example.com/nope is not in the module graph\n",
     )
     code, _, err = run([*graph, "--depth", "2"], capsys)
-    assert (code, err) == (2, "gomodx: graph: --depth needs --focus MODULE\n")
+    assert code == 2 and err.startswith("usage: gomodx graph ")
+    assert err.endswith("\ngomodx graph: error: --depth needs --focus MODULE\n")
     for bad in (["--depth", "0"], ["--depth", "x"], ["--conflicts-only"]):
         with pytest.raises(SystemExit) as exit_:
             main([*graph, "--focus", "example.com/b", *bad])

@@ -230,6 +230,101 @@ def test_read_graph_from_a_file_and_from_stdin(
         read_graph(tmp_path / "missing.txt")
 
 
+# -- recorded graphs that are not `go mod graph` output ------------------------------------
+
+GO_MOD_GRAPH = 'expected the output of `go mod graph` (one "FROM TO" edge per line)'
+NOT_GRAPH = (
+    "not `go mod graph` output: pass the module's directory as DIR, or record its graph"
+    " with `go mod graph > graph.txt`"
+)
+NO_MAIN = (
+    'no line starts with the main module (a path without @version, as in "example.com/m'
+    " go@1.22\"): `go mod graph` prints the main module's requirements first, so this is not"
+    " its complete output (cut off at the start?)"
+)
+UTF16 = (
+    "UTF-16 text (as PowerShell's > writes): re-save it as UTF-8, e.g."
+    " go mod graph | Out-File -Encoding utf8 {}"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", f"empty: {GO_MOD_GRAPH}"),
+        (b"\n \r\n\t\n", f"empty: {GO_MOD_GRAPH}"),
+        (b"module example.com/m\n\ngo 1.22\n", f"looks like a go.mod file, {NOT_GRAPH}"),
+        (b"// a comment\nmodule example.com/m\n", f"looks like a go.mod file, {NOT_GRAPH}"),
+        (b"\ngo 1.21\n", f"looks like a go.mod file, {NOT_GRAPH}"),
+        (b"require (\n\tx.org/a v1.0.0\n)\n", f"looks like a go.mod file, {NOT_GRAPH}"),
+        (
+            b"x.org/a v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+            f"looks like a go.sum file, {NOT_GRAPH}",
+        ),
+        (
+            b'{\n\t"Path": "example.com/m"\n}\n',
+            f"looks like JSON (`go list -m -json`?), {NOT_GRAPH}",
+        ),
+        (b"a@v1.0.0 b@v1.0.0\nb@v1.0.0 c@v1.0.0\n", NO_MAIN),
+        (SPEC_GRAPH[SPEC_GRAPH.index("\nexample.com/b@") + 1 :].encode(), NO_MAIN),  # cut
+        ("\ufeff".encode("utf-16-le") + b"m\x00 \x00a\x00@\x00v\x001\x00", UTF16),
+        ("m a@v1.0.0\n".encode("utf-16"), UTF16),  # with this machine's BOM
+        ("m a@v1.0.0\n".encode("utf-16-be"), UTF16),  # no BOM at all
+        ("m a@v1.0.0\n".encode("utf-16-le"), UTF16),
+    ],
+)
+def test_what_is_not_a_recorded_graph_says_what_it_looks_like(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    f = tmp_path / "g.txt"
+    f.write_bytes(data)
+    with pytest.raises(GraphError) as info:
+        read_graph(f)
+    assert str(info.value) == f"{f}: {message.format(f)}"
+    assert (info.value.filename, info.value.line) == (str(f), 0)
+
+
+def test_standard_input_is_checked_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Stdin:
+        buffer = io.BytesIO(b"")
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    with pytest.raises(GraphError, match=r"^<stdin>: empty: expected the output of `go mod"):
+        read_graph("-")
+    Stdin.buffer = io.BytesIO("m a@v1.0.0\n".encode("utf-16"))
+    with pytest.raises(GraphError, match=r"Out-File -Encoding utf8 graph\.txt$"):
+        read_graph("-")
+
+
+def test_a_graph_cut_off_at_the_end_says_so(tmp_path: Path) -> None:
+    f = tmp_path / "g.txt"
+    f.write_text(SPEC_GRAPH[: SPEC_GRAPH.rindex("@") + 2])  # "... example.com/x@v"
+    with pytest.raises(GraphError) as info:
+        read_graph(f)
+    assert str(info.value).endswith(
+        "(the file ends in the middle of this line: is it truncated?)"
+    ), info.value
+    f.write_text(SPEC_GRAPH.rstrip("\n"))  # complete, only the last newline missing
+    assert read_graph(f).text() == SPEC_GRAPH
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    """Windows PowerShell 5's `Out-File -Encoding utf8` writes one; go never does."""
+    f = tmp_path / "g.txt"
+    f.write_bytes(b"\xef\xbb\xbf" + SPEC_GRAPH.replace("\n", "\r\n").encode())
+    g = read_graph(f)
+    assert g.text() == SPEC_GRAPH
+    assert g.main == MV("example.com/a")
+    assert parse_graph("\ufeff" + SPEC_GRAPH).main == MV("example.com/a")
+    assert parse_graph(b"\xef\xbb\xbf" + SPEC_GRAPH.encode()).main == MV("example.com/a")
+
+
+def test_a_module_without_requirements_still_has_its_go_edge(tmp_path: Path) -> None:
+    f = tmp_path / "g.txt"
+    f.write_text("example.com/m go@1.16\n")  # what Go 1.21+ prints for `module example.com/m`
+    assert read_graph(f).main == MV("example.com/m")
+
+
 def test_running_go_without_go_suggests_a_recorded_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -244,8 +339,11 @@ def test_a_failing_go_command_carries_its_stderr(tmp_path: Path) -> None:
     fake.chmod(0o755)
     with pytest.raises(GoCommandError) as info:
         run_go_mod_graph(tmp_path, go=str(fake))
-    assert "go.mod file not found" in str(info.value)
+    assert str(info.value) == "go: go.mod file not found"  # go's words, whole
     assert info.value.stderr == "go: go.mod file not found\n"
+    assert info.value.hint == (
+        f"`go mod graph` failed in {tmp_path}; to read a recorded graph instead, pass --graph FILE"
+    )
 
 
 def test_list_modules_marks_indirect_and_replacements() -> None:
@@ -283,6 +381,24 @@ def test_every_recorded_graph_parses_and_reprints_exactly(corpus: Path) -> None:
         want = data if data.endswith("\n") else data + "\n"
         assert g.text() == want, f.name
         assert len(g.mains) == 1, f.name
+
+
+def test_every_file_beside_the_recorded_graphs_is_refused_or_loads(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Every graph loads, also as Windows tools save it (BOM, CRLF); every go.mod and
+    go.sum that sits beside them is refused as what it is."""
+    files = sorted(p for p in (corpus / "graphs").rglob("*") if p.is_file())
+    assert len(files) > len(_corpus_graphs(corpus))
+    for f in files:
+        if f.suffix == ".txt":
+            windows = tmp_path / f.name
+            windows.write_bytes(b"\xef\xbb\xbf" + f.read_bytes().replace(b"\n", b"\r\n"))
+            assert read_graph(windows).text() == read_graph(f).text(), f.name
+            continue
+        kind = {".mod": "a go.mod file", ".sum": "a go.sum file"}[f.suffix]
+        with pytest.raises(GraphError, match=f"looks like {kind}, not `go mod graph`"):
+            read_graph(f)
 
 
 def test_recorded_graphs_have_sensible_build_lists(corpus: Path) -> None:

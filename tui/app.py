@@ -362,13 +362,15 @@ def make_app(
     animations: bool = True,
     theme: str | None = None,
     log_path: Path | None = None,
+    graph: str | None = None,
 ) -> GomodxApp:
-    """The app on ``directory`` (a Go module), or on the bundled demo; ``log_path`` is
-    where tracebacks of failures go (see :class:`GomodxApp`)."""
+    """The app on ``directory`` (a Go module), or on the bundled demo; with ``graph``,
+    on that recorded ``go mod graph`` output. ``log_path`` is where tracebacks of
+    failures go (see :class:`GomodxApp`)."""
     if demo:
         session = demo_session(offline=offline)
     else:
-        session = Session.open(directory or ".", SessionOptions(offline=offline))
+        session = Session.open(directory or ".", SessionOptions(offline=offline, graph_file=graph))
     return GomodxApp(
         session,
         prefetch=demo if prefetch is None else prefetch,
@@ -378,8 +380,10 @@ def make_app(
     )
 
 
-def run_app(directory: str | None, *, demo: bool = False, offline: bool = False) -> int:
+def run_app(
+    directory: str | None, *, demo: bool = False, offline: bool = False, graph: str | None = None
+) -> int:
     """Open the app (the ``gomodx [DIR]`` / ``gomodx --demo`` entry point)."""
-    app = make_app(directory, demo=demo, offline=offline)
+    app = make_app(directory, demo=demo, offline=offline, graph=graph)
     app.run()
     return 0

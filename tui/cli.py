@@ -29,12 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explore and fix a Go module's dependencies.",
         epilog=(
             "Without a COMMAND, gomodx opens the terminal app: `gomodx [DIR] [--offline]` "
-            "on the Go module in DIR (default: .), `gomodx --demo` on a bundled example "
-            "(no Go toolchain or network needed)."
+            "on the Go module in DIR (default: .), `gomodx [DIR] --graph FILE` on recorded "
+            "`go mod graph` output, `gomodx --demo` on a bundled example (no Go toolchain or "
+            "network needed)."
         ),
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -44,6 +45,50 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module.register(sub)
     return parser
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every subcommand: options may come before, between or after the
+    positionals (``downgrade M@V --dry-run DIR``), as with argparse's intermixed parsing,
+    and ``--`` still ends the options. Anything the command does not know is an error
+    printed with the command's own usage (``usage: gomodx downgrade ...``), exit status 2.
+
+    Parsing takes two passes over the arguments before ``--``: first the options, with
+    the positionals switched off, then the positionals (the strings left over, then
+    everything after ``--``). This is argparse's ``parse_known_intermixed_args``, except
+    that a ``--`` keeps its meaning (3.11's version drops it between the passes, so
+    ``download -- -odd-name`` would be read as an option).
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        argv = list(sys.argv[1:] if args is None else args)
+        cut = argv.index("--") if "--" in argv else len(argv)
+        head, tail = argv[:cut], argv[cut:]
+        positionals = self._get_positional_actions()
+        optionals = self._get_optional_actions()
+        saved_usage = self.usage
+        if self.usage is None:
+            # Errors in the first pass must show the real usage, positionals included.
+            self.usage = self.format_usage().removeprefix("usage: ").rstrip("\n")
+        saved = [(a, a.nargs, a.default, a.required) for a in positionals + optionals]
+        try:
+            for a in positionals:
+                a.nargs = a.default = argparse.SUPPRESS
+            ns, rest = super().parse_known_args(head, namespace)
+            for a, nargs, default, _ in saved:
+                a.nargs, a.default = nargs, default
+            for a in optionals:
+                a.required = False  # already checked by the first pass
+            ns, extras = super().parse_known_args(rest + tail, ns)
+        finally:
+            for a, nargs, default, required in saved:
+                a.nargs, a.default, a.required = nargs, default, required
+            self.usage = saved_usage
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns, []
 
 
 class _VersionAction(argparse.Action):
@@ -70,33 +115,58 @@ def _command_names(parser: argparse.ArgumentParser) -> set[str]:
     return names
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            sub: argparse.ArgumentParser = action.choices[name]
+            return sub
+    return parser
+
+
 def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gomodx",
-        usage="gomodx [DIR] [--offline] | gomodx --demo | gomodx COMMAND ...",
+        usage="gomodx [DIR] [--offline] [--graph FILE] | gomodx --demo | gomodx COMMAND ...",
         description="Open the gomodx terminal app (see `gomodx --help` for the commands).",
     )
     parser.add_argument("dir", nargs="?", metavar="DIR", help="the Go module (default: .)")
     parser.add_argument("--demo", action="store_true", help="open the bundled example project")
     parser.add_argument("--offline", action="store_true", help="answer from the module caches only")
+    parser.add_argument(
+        _APP_GRAPH,
+        metavar="FILE",
+        help="show recorded `go mod graph` output (no go command, no network for the graph)",
+    )
     return parser
 
 
+_APP_GRAPH = "--graph"
+"""The app's one option that takes a value (its value is not a COMMAND)."""
+
+
 def _wants_app(argv: Sequence[str], commands: set[str]) -> bool:
-    """No command named: ``gomodx``, ``gomodx DIR``, ``gomodx --demo``, ``gomodx --offline``."""
+    """No command named: ``gomodx``, ``gomodx DIR``, ``gomodx --demo``, ``gomodx --offline``,
+    ``gomodx --graph FILE``."""
     if any(a in ("-h", "--help", "--version") for a in argv[:1]):
         return False
-    words = [a for a in argv if not a.startswith("-")]
+    words = [
+        a
+        for i, a in enumerate(argv)
+        if not a.startswith("-") and (i == 0 or argv[i - 1] != _APP_GRAPH)
+    ]
     return not words or words[0] not in commands
 
 
 def _open_app(argv: Sequence[str]) -> int:
-    args = _app_parser().parse_args(argv)
-    if args.demo and args.dir:
-        _app_parser().error("--demo takes no DIR")
+    parser = _app_parser()
+    args = parser.parse_args(argv)
+    if args.demo and (args.dir or args.graph):
+        parser.error("--demo takes no DIR and no --graph")
+    if args.graph == "-":
+        parser.error("--graph -: the app reads keys from standard input; save the graph to a file")
     from tui.app import run_app  # Textual is imported only here
 
-    return run_app(args.dir, demo=args.demo, offline=args.offline)
+    return run_app(args.dir, demo=args.demo, offline=args.offline, graph=args.graph)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,6 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = bool(getattr(args, "verbose", False))
     try:
         code: int = handler(args)
+    except argparse.ArgumentError as exc:  # a usage mistake only the handler could see
+        command = _subparser(parser, args.command)
+        command.print_usage(sys.stderr)
+        print(f"{command.prog}: error: {exc.message}", file=sys.stderr)
+        return 2
     except GomodxError as exc:
         _print_error(exc, verbose)
         return exc.exit_code

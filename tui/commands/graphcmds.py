@@ -115,8 +115,6 @@ def register(subparsers: Any) -> None:
             "(at VERSION, or at its selected version). Exit status 1 if it is not needed."
         ),
     )
-    # MODULE and DIR are both positional: let options sit between them.
-    p.__class__ = _IntermixedParser
     p.add_argument("module", metavar="MODULE[@VERSION]")
     common(p)
     p.add_argument("--json", action="store_true", help="JSON output")
@@ -138,23 +136,6 @@ def _positive(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"want a whole number of steps, 1 or more: {text!r}")
     return n
-
-
-class _IntermixedParser(argparse.ArgumentParser):
-    """Accepts ``why M --graph F DIR``: plain argparse would take DIR as unrecognized."""
-
-    _busy = False
-
-    def parse_known_args(  # type: ignore[override]
-        self, args: Any = None, namespace: Any = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        if self._busy:  # parse_known_intermixed_args calls us back
-            return super().parse_known_args(args, namespace)
-        self._busy = True
-        try:
-            return super().parse_known_intermixed_args(args, namespace)
-        finally:
-            self._busy = False
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -236,7 +217,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
     fmt = args.format
     if args.depth is not None and not args.focus:
-        raise GomodxError("graph: --depth needs --focus MODULE")
+        raise argparse.ArgumentError(None, "--depth needs --focus MODULE")
     to_stdout = args.output is None or args.output == "-"
     if fmt == "png" and to_stdout and sys.stdout.isatty():
         raise GomodxError("graph: PNG is binary: write it to a file with -o FILE")

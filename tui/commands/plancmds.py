@@ -11,7 +11,9 @@ they were before the last apply, byte for byte.
 
 Both verbs run the same ``go get``: ``downgrade`` insists on an explicit version,
 ``upgrade`` defaults to ``@upgrade`` as go does. Exit status: 0 done (or previewed),
-1 refused (go would refuse too; the reason is go's own message), 2 error.
+1 refused by go's rules (the reason is go's own message), 2 error — including an
+argument that is malformed or names no module or version, and a module that cannot be
+read (:attr:`analysis.errors.PlanRefused.exit_code`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import GomodxError, StaleFiles
+from analysis.errors import StaleFiles
 
 if TYPE_CHECKING:
     from analysis.apply import ApplyResult
@@ -91,8 +93,8 @@ def register(subparsers: Any) -> None:
 
 def run_downgrade(args: argparse.Namespace) -> int:
     if "@" not in args.module:
-        raise GomodxError(
-            f"downgrade needs a version: {args.module}@VERSION (or @none to remove it)"
+        raise argparse.ArgumentError(
+            None, f"downgrade needs a version: {args.module}@VERSION (or @none to remove it)"
         )
     return _run(args, "downgrade")
 

@@ -13,6 +13,10 @@ The build list comes from the module graph (``--source``/``--graph``, see
 :mod:`tui.commands.common`); ``--json`` prints ``go list -m -versions -json`` field names
 plus gomodx's annotations; ``-v`` prints every request to stderr; ``--offline`` answers from
 the module caches only.
+
+A partial answer — DIR's build list could not be had (no selected version, only DIR's own
+requirements), the retractions could not be read, rows of ``--all`` failed — says what is
+missing and why on stderr and exits 2; ``--best-effort`` prints the same and exits 0.
 """
 
 from __future__ import annotations
@@ -66,6 +70,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-majors", action="store_true", help="do not probe for newer major versions"
     )
+    parser.add_argument(
+        "--best-effort",
+        action="store_true",
+        help=(
+            "when part of the answer cannot be had (DIR's build list, the retractions, rows"
+            " of --all), print the rest with a warning and exit 0 (default: exit 2)"
+        ),
+    )
     add_module_options(parser, directory=False)
     parser.set_defaults(func=run)
 
@@ -74,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         return run_all(args)
     if not args.module:
-        raise GomodxError("versions: MODULE is required (or --all for the whole build list)")
+        raise argparse.ArgumentError(None, "MODULE is required (or --all for the whole build list)")
     directory = Path(args.dir) if args.dir else None
     session = open_session(args, directory or ".", require_module=False)
     from analysis.versions import MainModule, module_versions
@@ -112,11 +124,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"gomodx: warning: {note}", file=sys.stderr)
     if result.error:
         print(f"gomodx: {result.error}", file=sys.stderr)
+    partial = bool(notes or result.error)
     if args.json:
-        print(json.dumps(result.to_json(), indent="\t", ensure_ascii=False))
+        out = result.to_json()
+        if notes:
+            out["Warnings"] = [*out.get("Warnings", ()), *notes]
+        if partial:
+            out["Partial"] = True
+        print(json.dumps(out, indent="\t", ensure_ascii=False))
     else:
         print(render_text(result), end="")
-    return 0
+    return _partial_status(partial, args.best_effort)
+
+
+def _partial_status(partial: bool, best_effort: bool) -> int:
+    """A partial answer is an error (2) unless the user asked for best effort."""
+    if not partial or best_effort:
+        return 0
+    print(
+        "gomodx: the answer is partial (see above): exit status 2; --best-effort accepts it",
+        file=sys.stderr,
+    )
+    return 2
 
 
 async def _build_list_facts(
@@ -126,11 +155,11 @@ async def _build_list_facts(
     ``--graph``), else — with a note saying why — from DIR's own go.mod requirements."""
     try:
         loaded = await session.load()
-    except GomodxError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        note = f"no build list ({first}); showing DIR's own requirements only"
-    except OSError as exc:
-        note = f"no build list ({exc}); showing DIR's own requirements only"
+    except (GomodxError, OSError) as exc:
+        note = (
+            f"partial answer: no build list, so no selected version and only the"
+            f" requirements of {session.directory / 'go.mod'} itself: {_first_line(exc)}"
+        )
     else:
         from analysis.updates import requested_versions
 
@@ -144,19 +173,29 @@ async def _build_list_facts(
     return "", requested, note
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line that says something of ``exc`` (go's error is several lines; its
+    first is what went wrong), or its type when it says nothing."""
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), "") or (
+        type(exc).__name__
+    )
+
+
 # -- versions --all ---------------------------------------------------------------------
 
 
 def run_all(args: argparse.Namespace) -> int:
     if args.module and args.dir:
-        raise GomodxError("versions --all takes at most one argument, DIR")
+        raise argparse.ArgumentError(None, "--all takes at most one argument, DIR")
     session = open_session(args, args.module or args.dir or ".")
     rows = run_session(args, session, lambda: session.versions_all(majors=not args.no_majors))
     failed = 0
     for row in rows:
         if row.error:
             failed += 1
-            print(f"gomodx: {row.error}", file=sys.stderr)
+            # Say which module, when the error does not (a proxy's bad answer, say).
+            where = "" if row.path in row.error else f"{row.path}: "
+            print(f"gomodx: {where}{row.error}", file=sys.stderr)
         elif row.versions is not None:
             for note in (
                 *row.versions.warnings,
@@ -167,7 +206,12 @@ def run_all(args: argparse.Namespace) -> int:
         print(json.dumps([row.to_json() for row in rows], indent="\t", ensure_ascii=False))
     else:
         print("".join(f"{row.line()}\n" for row in rows), end="")
-    return 2 if failed else 0
+    if failed:
+        print(
+            f"gomodx: warning: partial answer: {failed} of {len(rows)} modules could not be listed",
+            file=sys.stderr,
+        )
+    return _partial_status(bool(failed), args.best_effort)
 
 
 async def _warm(client: ProxyClient, path: str) -> None:
