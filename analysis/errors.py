@@ -13,6 +13,7 @@
      │    └── GraphvizMissing    ``dot`` is not installed
      ├── GoCommandError          the go command failed or is missing
      ├── FileWriteError          a write failed: ``writing /x/go.mod: permission denied``
+     │    └── GoUpdateError      go's words: ``go: updating go.mod: open /x/go.mod: ...``
      ├── ProxyError              fetching through GOPROXY failed
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
      │    │    └── NotInCache    offline (or GOPROXY=off) and the module cache lacks it
@@ -229,6 +230,23 @@ class FileWriteError(GomodxError):
         self.reason = reason
         self.errno = errno
         super().__init__(f"{op} {path}: {reason}")
+
+
+class GoUpdateError(FileWriteError):
+    """go.mod or go.sum could not be updated, worded as the go command words it:
+    ``go: updating go.mod: open /x/go.mod: permission denied``.
+
+    ``file`` is ``go.mod`` or ``go.sum``, ``syscall`` what failed (``open``, ``write``,
+    ``truncate``, ``rename``, ``remove``), ``path`` the file as the module names it (a
+    symlink is not resolved, as in go's message).
+    """
+
+    def __init__(
+        self, file: str, syscall: str, path: str, reason: str, errno: int | None = None
+    ) -> None:
+        self.file = file
+        self.syscall = syscall
+        super().__init__(f"go: updating {file}: {syscall}", path, reason, errno)
 
 
 class ProxyError(GomodxError):
