@@ -5,26 +5,47 @@
     plan = await plan_get(dir, source, "example.com/m@v1.2.0")
     result = apply_plan(plan)          # go.mod and go.sum rewritten, a backup kept
     undo(dir)                          # both files back, byte for byte
+    recover(dir)                       # an apply or undo that was killed: finished or undone
 
 Safety rules:
 
 * **No lost edits.** A plan remembers the exact bytes of go.mod and go.sum it was computed
   from. If either file differs on disk when the plan is applied, :func:`apply_plan` refuses
   (:class:`StaleFiles`) and names the file: preview again.
-* **Atomic writes.** Each file is written to a temporary file in the same directory,
-  flushed and fsynced, renamed over the original (keeping its permissions), and the
-  directory is fsynced — a crash leaves the old file or the new one, never half of one.
+* **go's refusals.** go.mod and go.sum are opened for writing first, as ``go get`` opens
+  them, so a read-only go.mod (or go.sum, when it must change) is refused in go's words —
+  ``go: updating go.mod: open /x/go.mod: permission denied`` — before anything is written,
+  the backup included.
+* **The files stay the user's.** :class:`~analysis.fsio.FileUpdate` writes under go's
+  ``flock`` on the file, keeps its owner, group, mode and hard links, and writes through a
+  symlink, as go's in-place write does: by an fsynced rename when that keeps all of it (a
+  reader sees the old file or the new, never half), else in place like go — so a writable
+  go.mod in a directory the user cannot write is updated, as ``go get`` updates it.
 * **Backup first.** Before anything is written, the original bytes (and whether go.sum
   existed) are saved, fsynced, under gomodx's state directory. :func:`undo` restores the
   most recent backup for a directory byte for byte — but only if the files are still
   what the apply wrote (otherwise :class:`StaleFiles`, unless ``force``).
-* **All or nothing.** A write that fails (EACCES, EROFS, ENOSPC, ... — or an interrupt)
-  puts back whatever the apply had already written and drops its backup, then raises;
-  OS errors are :class:`~analysis.errors.FileWriteError`, one line naming the path:
-  ``creating undo backup in /x/y: permission denied``, ``writing /m/go.sum: no space
-  left on device``.
+* **All or nothing, even when killed.** Before go.mod or go.sum changes, a journal — the
+  files and their bytes before and after — is fsynced beside the backups. Both files are
+  staged before either is committed, so a full disk shows before anything is overwritten.
+  A write that fails (EACCES, EROFS, ENOSPC, ... — or an interrupt) puts back what was
+  already written and drops the backup, then raises. A process killed in the middle leaves
+  the journal, and :func:`recover` — run by :meth:`Session.open
+  <analysis.session.Session.open>`, :func:`apply_plan` and :func:`undo` — completes the
+  apply if both files were written and rolls it back otherwise (an interrupted undo is
+  completed), and removes stray temporary files. A file changed by someone else since
+  (neither the old bytes, the new, nor a mix of both as an in-place write leaves) is left
+  as found, and the backup stays for ``undo``.
+* **One line per failure.** go.mod and go.sum failures are
+  :class:`~analysis.errors.GoUpdateError` in go's words (``go: updating go.sum: write
+  /m/go.sum: no space left on device``); backup failures are
+  :class:`~analysis.errors.FileWriteError` (``creating undo backup in /x/y: permission
+  denied``).
 * ``go get`` for real: :func:`apply_with_go` runs the go command instead (same backup and
   staleness check) and reports every way the result differs from the preview.
+
+One gomodx process at a time changes a module's files and backups: each holds an
+exclusive ``flock`` on the module's backup directory (``<backups>/<dir key>``) meanwhile.
 
 go.sum gains the ``/go.mod`` hash lines of every go.mod ``go get`` reads that the final
 module graph needs, and the zip hash lines of the modules it downloads that end up in the
@@ -35,28 +56,42 @@ plus changed modules whose old version had a zip hash). Nothing is removed from 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
 import os
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import fsio
-from analysis.errors import GoCommandError, GomodxError, NothingToUndo, PlanError, StaleFiles
+from analysis.errors import (
+    FileWriteError,
+    GoCommandError,
+    GomodxError,
+    GoUpdateError,
+    NothingToUndo,
+    PlanError,
+    StaleFiles,
+)
 from analysis.plan import Plan
 
 __all__ = [
     "ApplyResult",
+    "Recovery",
+    "StaleFiles",
     "UndoResult",
     "apply_plan",
     "apply_with_go",
     "default_backup_root",
+    "recover",
     "undo",
 ]
+
+_JOURNAL = "journal.json"
 
 
 @dataclass(frozen=True)
@@ -92,6 +127,38 @@ class UndoResult:
     gosum_removed: bool
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """What :func:`recover` did about an apply or undo that was interrupted.
+
+    ``outcome`` is ``"completed"`` or ``"rolled back"``; ``kept`` names files changed
+    by someone else since, which were left as found (the backup stays for ``undo`` then).
+    """
+
+    main_dir: str
+    op: str
+    target: str
+    outcome: str
+    kept: tuple[str, ...] = ()
+    temps_removed: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """One line for the user: what happened to their files."""
+        what = f"an interrupted {'undo of' if self.op == 'undo' else 'apply of'} go get"
+        text = f"{what} {self.target} in {self.main_dir} was {self.outcome}"
+        if self.kept:
+            names = " and ".join(self.kept)
+            verb = "were" if len(self.kept) > 1 else "was"
+            text += (
+                f"; {names} {verb} changed since and left as found"
+                f" (gomodx undo {self.main_dir} restores the files from before the apply)"
+            )
+        elif self.op == "apply" and self.outcome == "completed":
+            text += f" (undo with: gomodx undo {self.main_dir})"
+        return text
+
+
 def default_backup_root() -> Path:
     """Where backups live: ``$GOMODX_STATE/undo`` or the platform's user state directory."""
     override = os.environ.get("GOMODX_STATE")
@@ -117,34 +184,6 @@ def _dir_key(main_dir: Path) -> str:
     return hashlib.sha256(os.fsencode(os.path.realpath(main_dir))).hexdigest()[:24]
 
 
-def _write(target: Path, data: bytes) -> None:
-    """Atomic, durable replacement of ``target`` keeping its permission bits."""
-    fsio.write_atomic(target, data)
-    fsio.fsync_dir(target.parent)
-
-
-def _remove(target: Path) -> None:
-    with fsio.writing(target, "removing"), contextlib.suppress(FileNotFoundError):
-        target.unlink()
-    fsio.fsync_dir(target.parent)
-
-
-def _put_back(main_dir: Path, written: list[tuple[str, bytes | None]]) -> bool:
-    """Best effort: restore files an interrupted apply wrote; whether all came back."""
-    ok = True
-    for name, before in reversed(written):
-        try:
-            if _read(main_dir / name) == before:
-                continue  # the write never happened
-            if before is None:
-                _remove(main_dir / name)
-            else:
-                _write(main_dir / name, before)
-        except (GomodxError, OSError):
-            ok = False
-    return ok
-
-
 def _check_fresh(main_dir: Path, gomod: bytes | None, gosum: bytes | None, why: str) -> None:
     stale = []
     if _read(main_dir / "go.mod") != gomod:
@@ -152,16 +191,261 @@ def _check_fresh(main_dir: Path, gomod: bytes | None, gosum: bytes | None, why: 
     if _read(main_dir / "go.sum") != gosum:
         stale.append("go.sum")
     if stale:
-        names = " and ".join(stale)
-        verb = "have" if len(stale) > 1 else "has"
-        raise StaleFiles(f"{main_dir}: {names} {verb} changed on disk since {why}", tuple(stale))
+        raise _stale(main_dir, stale, f"changed on disk since {why}")
+
+
+def _stale(main_dir: Path, names: Sequence[str], what: str) -> StaleFiles:
+    verb = "have" if len(names) > 1 else "has"
+    return StaleFiles(f"{main_dir}: {' and '.join(names)} {verb} {what}", tuple(names))
+
+
+# -- writing go.mod and go.sum ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One file an apply or undo changes: its bytes before and after (``None``: absent)."""
+
+    name: str
+    real: str  # the file written, symlinks resolved (where stray temporary files would be)
+    old: bytes | None
+    new: bytes | None
+
+    @classmethod
+    def of(cls, main_dir: Path, name: str, old: bytes | None, new: bytes | None) -> _Change:
+        return cls(name, os.path.realpath(main_dir / name), old, new)
+
+    def reversed(self) -> _Change:
+        return _Change(self.name, self.real, self.new, self.old)
+
+
+@contextlib.contextmanager
+def _as_go(name: str) -> Iterator[None]:
+    """Word a failed write of go.mod or go.sum as go does: ``go: updating go.mod: ...``."""
+    try:
+        yield
+    except GoUpdateError:
+        raise
+    except FileWriteError as exc:
+        raise GoUpdateError(name, exc.op, exc.path, exc.reason, exc.errno) from exc
+
+
+def _preflight(main_dir: Path, changes: Sequence[_Change]) -> None:
+    """Open each file for writing as go would (and check a file to be removed can be):
+    go's refusal, with nothing written yet."""
+    for c in changes:
+        with _as_go(c.name), fsio.FileUpdate(main_dir / c.name, durable=False) as up:
+            if c.new is None:
+                up.stage(None)  # only checks the directory
+
+
+def _update(main_dir: Path, changes: Sequence[_Change], done: list[_Change], why: str) -> None:
+    """Give each file its ``new`` bytes: each locked and checked to hold ``old``, all staged
+    before any is committed. ``done`` gets each change once it is committed."""
+    with contextlib.ExitStack() as stack:
+        ups = []
+        for c in changes:
+            with _as_go(c.name):
+                ups.append(stack.enter_context(fsio.FileUpdate(main_dir / c.name)))
+        stale = [c.name for c, up in zip(changes, ups, strict=True) if up.old != c.old]
+        if stale:
+            raise _stale(main_dir, stale, why)
+        for c, up in zip(changes, ups, strict=True):
+            with _as_go(c.name):
+                up.stage(c.new)
+        for c, up in zip(changes, ups, strict=True):
+            with _as_go(c.name):
+                up.commit()
+            done.append(c)
+
+
+def _put_back(main_dir: Path, done: Sequence[_Change]) -> bool:
+    """Best effort: undo the changes an interrupted write committed; whether all came back."""
+    try:
+        _update(main_dir, [c.reversed() for c in reversed(done)], [], "changed meanwhile")
+    except (GomodxError, OSError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _locked(base: Path, op: str = "creating undo backup in") -> Iterator[None]:
+    """Hold gomodx's lock for one module directory: one writer of its files and backups."""
+    with contextlib.ExitStack() as stack:
+        with fsio.writing(base, op):
+            base.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(fsio.flocked(base))
+        yield
+
+
+# -- the journal ------------------------------------------------------------------------------
+
+
+def _b64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: object) -> bytes | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise TypeError("file bytes must be base64 text")
+    return base64.b64decode(text, validate=True)
+
+
+def _begin(
+    base: Path, op: str, entry: Path, main_dir: Path, target: str, changes: Sequence[_Change]
+) -> None:
+    """Make the intent durable before the first byte of go.mod or go.sum changes.
+
+    Written in place, not renamed into place: a journal cut short (killed while writing
+    it) does not parse, and then nothing else has happened yet — :func:`recover` drops
+    it. So no temporary file can be left beside the backups."""
+    doc = {
+        "Op": op,
+        "Dir": os.path.realpath(main_dir),
+        "Entry": entry.name,
+        "Target": target,
+        "Files": [
+            {"Name": c.name, "Path": c.real, "Old": _b64(c.old), "New": _b64(c.new)}
+            for c in changes
+        ],
+    }
+    label = "creating undo backup in" if op == "apply" else "writing undo journal in"
+    data = (json.dumps(doc, indent=1) + "\n").encode()
+    with fsio.writing(base, label):
+        fd = os.open(base / _JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(base / _JOURNAL)
+            raise
+        fsio.fsync_dir(base)
+
+
+def _end(base: Path) -> None:
+    with fsio.writing(base / _JOURNAL, "removing"), contextlib.suppress(FileNotFoundError):
+        (base / _JOURNAL).unlink()
+    fsio.fsync_dir(base)
+
+
+def _mixed(data: bytes, a: bytes, b: bytes) -> bool:
+    """Whether ``data`` can be what an in-place write from ``a`` to ``b`` (or back) left
+    when it stopped: every byte ``a``'s or ``b``'s at its offset, the length between."""
+    if not min(len(a), len(b)) <= len(data) <= max(len(a), len(b)):
+        return False
+    for i, byte in enumerate(data):
+        if not ((i < len(a) and a[i] == byte) or (i < len(b) and b[i] == byte)):
+            return False
+    return True
+
+
+def _ours(current: bytes | None, c: _Change) -> bool:
+    """Whether ``current`` is a state gomodx's writes can leave the file in."""
+    if current == c.old or current == c.new:
+        return True
+    return current is not None and _mixed(current, c.old or b"", c.new or b"")
+
+
+def recover(
+    main_dir: str | os.PathLike[str], *, backup_root: Path | None = None
+) -> Recovery | None:
+    """Put right an apply or undo in ``main_dir`` that was interrupted (killed, a power
+    cut): an apply that had written every file is completed, any other rolled back; an
+    undo is completed; stray temporary files are removed. ``None`` when there was nothing
+    to do — one ``stat`` of the journal, so every command can afford to call this first.
+
+    Raises :class:`~analysis.errors.GomodxError` when the files cannot be put right (the
+    journal then stays for the next run).
+    """
+    d = Path(os.path.abspath(main_dir))
+    base = (backup_root or default_backup_root()) / _dir_key(d)
+    try:
+        os.stat(base / _JOURNAL)
+    except OSError:  # none (or no access: apply and undo will say what is wrong)
+        return None
+    with _locked(base, "recovering an interrupted apply in"):
+        return _recover_locked(base, d)
+
+
+def _recover_locked(base: Path, main_dir: Path) -> Recovery | None:
+    path = base / _JOURNAL
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise GomodxError(f"reading {path}: {fsio.os_reason(exc)}") from None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        # Cut short while it was written, before anything else happened: void.
+        _end(base)
+        return None
+    try:
+        op = str(doc["Op"])
+        entry = base / str(doc["Entry"])
+        target = str(doc.get("Target", ""))
+        changes = [
+            _Change(str(f["Name"]), str(f["Path"]), _unb64(f["Old"]), _unb64(f["New"]))
+            for f in doc["Files"]
+        ]
+        if op not in ("apply", "undo") or entry.parent != base:
+            raise ValueError(f"unknown operation {op!r} on {entry.name!r}")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise GomodxError(f"{path}: malformed journal ({exc}); move it away") from None
+    temps = tuple(str(p) for c in changes for p in fsio.remove_stale_temps(c.real))
+    fsio.remove_stale_temps(entry / "manifest.json")  # a manifest rewrite cut short
+    current = {c.name: _read(main_dir / c.name) for c in changes}
+    kept = tuple(c.name for c in changes if not _ours(current[c.name], c))
+    with fsio.writing(entry, "finishing undo backup in"):
+        if op == "apply" and all(current[c.name] == c.new for c in changes):
+            outcome = "completed"
+            _finish_backup(entry, _read(main_dir / "go.mod"), _read(main_dir / "go.sum"))
+        else:
+            outcome = "rolled back" if op == "apply" else "completed"
+            fixes = []
+            for c in changes:
+                goal = c.old if op == "apply" else c.new
+                if c.name not in kept and current[c.name] != goal:
+                    fixes.append(_Change(c.name, c.real, current[c.name], goal))
+            try:
+                _update(main_dir, fixes, [], "changed during recovery")
+            except GomodxError as exc:
+                verb = "roll back" if op == "apply" else "complete"
+                raise GomodxError(
+                    f"{main_dir}: cannot {verb} an interrupted {op} of go get {target}: {exc}"
+                ) from exc
+            if kept and (entry / "manifest.json").is_file():
+                # The user's edit wins; undo can still bring back the files before the apply.
+                _finish_backup(entry, _read(main_dir / "go.mod"), _read(main_dir / "go.sum"))
+            else:
+                _drop_backup(entry)
+    _end(base)
+    return Recovery(str(main_dir), op, target, outcome, kept, temps)
 
 
 # -- backups --------------------------------------------------------------------------------
 
 
+def _new_entry(base: Path) -> Path:
+    """A fresh backup entry name under ``base`` (the lock is held: nobody else adds one)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    n = 0
+    while (base / f"{stamp}-{n:03d}").exists():
+        n += 1
+    return base / f"{stamp}-{n:03d}"
+
+
 def _save_backup(
-    root: Path,
+    entry: Path,
     main_dir: Path,
     target: str,
     gomod_before: bytes,
@@ -169,22 +453,14 @@ def _save_backup(
     gomod_after: bytes | None,
     gosum_after: bytes | None,
 ) -> Path:
-    """Write the original bytes and a manifest, durably, before anything changes.
+    """Write the original bytes and a manifest into ``entry``, durably, before anything
+    changes.
 
     Raises :class:`~analysis.errors.FileWriteError` (``creating undo backup in DIR: ...``)
     and leaves no partial backup behind."""
-    base = root / _dir_key(main_dir)
+    base = entry.parent
     with fsio.writing(base, "creating undo backup in"):
-        base.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        n = 0
-        while True:
-            entry = base / f"{stamp}-{n:03d}"
-            try:
-                entry.mkdir()
-                break
-            except FileExistsError:
-                n += 1
+        entry.mkdir()
         try:
             fsio.write_atomic(entry / "go.mod", gomod_before)
             if gosum_before is not None:
@@ -221,6 +497,22 @@ def _finish_backup(entry: Path, gomod_after: bytes | None, gosum_after: bytes | 
         _write_manifest(entry, manifest)
 
 
+def _drop_backup(entry: Path) -> None:
+    """Remove a backup entry; the manifest goes first, so a half-removed entry is no
+    backup. Raises ``OSError`` for anything but an entry already gone."""
+    with contextlib.suppress(FileNotFoundError):
+        (entry / "manifest.json").unlink()
+    try:
+        names = os.listdir(entry)
+    except FileNotFoundError:
+        return
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            (entry / name).unlink()
+    with contextlib.suppress(OSError):
+        entry.rmdir()
+
+
 def _latest_backup(root: Path, main_dir: Path) -> Path | None:
     base = root / _dir_key(main_dir)
     try:
@@ -239,47 +531,60 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
     """Write the plan's go.mod and go.sum into :attr:`Plan.main_dir`.
 
     Raises :class:`PlanError` for a refused plan and :class:`StaleFiles` when go.mod or
-    go.sum changed since the plan read them (nothing is written then).
+    go.sum changed since the plan read them, :class:`~analysis.errors.GoUpdateError` when
+    go would not be able to write them either (nothing is written then), and
+    :class:`~analysis.errors.FileWriteError` when the backup cannot be made.
     """
     if not plan.ok:
         raise PlanError(f"cannot apply a refused plan:\n{plan.error}")
     main_dir = Path(plan.main_dir)
-    _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
+    d = Path(os.path.abspath(main_dir))
+    why = "the plan read them"
+    _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
     new_gomod = plan.gomod_after
     new_gosum = plan.gosum_after()
     write_mod = new_gomod != plan.gomod_before
     write_sum = new_gosum is not None and new_gosum != plan.gosum_before
     if not (write_mod or write_sum):
         return ApplyResult(str(main_dir), False, False)
-    root = backup_root or default_backup_root()
-    entry = _save_backup(
-        root,
-        main_dir,
-        plan.target.raw,
-        plan.gomod_before,
-        plan.gosum_before,
-        new_gomod,
-        new_gosum if write_sum else plan.gosum_before,
-    )
-    written: list[tuple[str, bytes | None]] = []  # (file, its bytes before)
-    try:
-        # Check again right before writing: the backup took a moment.
-        _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
-        if write_mod:
-            written.append(("go.mod", plan.gomod_before))
-            _write(main_dir / "go.mod", new_gomod)
-        if write_sum:
-            assert new_gosum is not None
-            written.append(("go.sum", plan.gosum_before))
-            _write(main_dir / "go.sum", new_gosum)
-        _finish_backup(entry, new_gomod, new_gosum if write_sum else plan.gosum_before)
-    except BaseException:
-        # All or nothing. A backup that could not be put back stays for undo (its manifest
-        # is incomplete, so undo restores it whatever the files hold now).
-        if _put_back(main_dir, written):
-            with contextlib.suppress(OSError):
-                _drop_backup(entry)
-        raise
+    final_sum = new_gosum if write_sum else plan.gosum_before
+    changes = []
+    if write_mod:
+        changes.append(_Change.of(d, "go.mod", plan.gomod_before, new_gomod))
+    if write_sum:
+        changes.append(_Change.of(d, "go.sum", plan.gosum_before, new_gosum))
+    _preflight(d, changes)
+    base = (backup_root or default_backup_root()) / _dir_key(main_dir)
+    with _locked(base):
+        _recover_locked(base, d)
+        _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
+        entry = _new_entry(base)
+        _begin(base, "apply", entry, d, plan.target.raw, changes)
+        done: list[_Change] = []
+        try:
+            _save_backup(
+                entry,
+                main_dir,
+                plan.target.raw,
+                plan.gomod_before,
+                plan.gosum_before,
+                new_gomod,
+                final_sum,
+            )
+            # Check again right before writing: the backup took a moment.
+            _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
+            _update(d, changes, done, f"changed on disk since {why}")
+            _finish_backup(entry, new_gomod, final_sum)
+        except BaseException:
+            # All or nothing. When what was written cannot be put back, the journal and
+            # the backup stay: the next run (or undo) rolls the apply back.
+            if _put_back(d, done):
+                with contextlib.suppress(OSError, GomodxError):
+                    _drop_backup(entry)
+                    _end(base)
+            raise
+        with contextlib.suppress(OSError, GomodxError):
+            _end(base)  # if it stays, the next run finds both files written: complete
     return ApplyResult(str(main_dir), write_mod, write_sum, str(entry))
 
 
@@ -299,10 +604,19 @@ def apply_with_go(
     """
     main_dir = Path(plan.main_dir)
     _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
-    root = backup_root or default_backup_root()
-    entry = _save_backup(
-        root, main_dir, plan.target.raw, plan.gomod_before, plan.gosum_before, None, None
-    )
+    base = (backup_root or default_backup_root()) / _dir_key(main_dir)
+    with _locked(base):
+        _recover_locked(base, Path(os.path.abspath(main_dir)))
+        _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
+        entry = _save_backup(
+            _new_entry(base),
+            main_dir,
+            plan.target.raw,
+            plan.gomod_before,
+            plan.gosum_before,
+            None,
+            None,
+        )
     try:
         proc = subprocess.run(
             [go, "get", plan.target.raw],
@@ -349,14 +663,6 @@ def apply_with_go(
     )
 
 
-def _drop_backup(entry: Path) -> None:
-    for name in ("go.mod", "go.sum", "manifest.json"):
-        with contextlib.suppress(FileNotFoundError):
-            (entry / name).unlink()
-    with contextlib.suppress(OSError):
-        entry.rmdir()
-
-
 # -- undo -------------------------------------------------------------------------------------
 
 
@@ -367,13 +673,24 @@ def undo(
 
     Refuses (:class:`StaleFiles`) when the files are no longer what that apply wrote,
     unless ``force``. Raises :class:`GomodxError` when there is nothing to undo. Each undo
-    consumes its backup, so repeated calls walk back through earlier applies.
+    consumes its backup, so repeated calls walk back through earlier applies. All or
+    nothing, like :func:`apply_plan`: a failed undo changes nothing and keeps its backup.
     """
     d = Path(main_dir)
+    ad = Path(os.path.abspath(d))
     root = backup_root or default_backup_root()
-    entry = _latest_backup(root, d)
-    if entry is None:
+    base = root / _dir_key(d)
+    if _latest_backup(root, d) is None and not os.path.lexists(base / _JOURNAL):
         raise NothingToUndo(f"{d}: nothing to undo")
+    with _locked(base, "undoing in"):
+        _recover_locked(base, ad)
+        entry = _latest_backup(root, d)
+        if entry is None:
+            raise NothingToUndo(f"{d}: nothing to undo")
+        return _undo_locked(base, entry, d, ad, force)
+
+
+def _undo_locked(base: Path, entry: Path, d: Path, ad: Path, force: bool) -> UndoResult:
     manifest = json.loads((entry / "manifest.json").read_text())
     gomod_before = _read(entry / "go.mod")
     if gomod_before is None:
@@ -383,6 +700,7 @@ def undo(
         gosum_before
     ) != manifest.get("GoSumBefore"):
         raise GomodxError(f"{entry}: backup does not match its manifest; not restoring")
+    target = str(manifest.get("Target", ""))
     current_mod = _read(d / "go.mod")
     current_sum = _read(d / "go.sum")
     if not force and manifest.get("Complete"):
@@ -392,26 +710,34 @@ def undo(
         if _digest(current_sum) != manifest.get("GoSumAfter"):
             stale.append("go.sum")
         if stale:
-            names = " and ".join(stale)
-            verb = "have" if len(stale) > 1 else "has"
-            raise StaleFiles(
-                f"{d}: {names} {verb} changed since gomodx applied"
-                f" {manifest.get('Target', 'the plan')}; use --force to restore anyway",
-                tuple(stale),
+            raise _stale(
+                d,
+                stale,
+                f"changed since gomodx applied {target or 'the plan'}; use --force to"
+                " restore anyway",
             )
-    mod_restored = current_mod != gomod_before
-    if mod_restored:
-        _write(d / "go.mod", gomod_before)
-    sum_restored = False
-    sum_removed = False
-    if gosum_before is None:
-        if current_sum is not None:
-            _remove(d / "go.sum")
-            sum_removed = True
-    elif current_sum != gosum_before:
-        _write(d / "go.sum", gosum_before)
-        sum_restored = True
-    _drop_backup(entry)
-    return UndoResult(
-        str(d), str(entry), str(manifest.get("Target", "")), mod_restored, sum_restored, sum_removed
-    )
+    changes = []
+    if current_mod != gomod_before:
+        changes.append(_Change.of(ad, "go.mod", current_mod, gomod_before))
+    if current_sum != gosum_before:
+        changes.append(_Change.of(ad, "go.sum", current_sum, gosum_before))
+    _preflight(ad, changes)
+    if changes:
+        _begin(base, "undo", entry, ad, target, changes)
+        done: list[_Change] = []
+        try:
+            _update(ad, changes, done, "changed on disk during undo")
+        except BaseException:
+            if _put_back(ad, done):
+                with contextlib.suppress(OSError, GomodxError):
+                    _end(base)
+            raise
+    with fsio.writing(entry, "removing undo backup"):
+        _drop_backup(entry)
+    with contextlib.suppress(OSError, GomodxError):
+        _end(base)  # if it stays, the next run finds the undo done
+    restored = {c.name: c for c in changes}
+    mod_restored = "go.mod" in restored
+    sum_removed = "go.sum" in restored and gosum_before is None
+    sum_restored = "go.sum" in restored and gosum_before is not None
+    return UndoResult(str(d), str(entry), target, mod_restored, sum_restored, sum_removed)

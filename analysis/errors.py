@@ -13,6 +13,7 @@
      │    └── GraphvizMissing    ``dot`` is not installed
      ├── GoCommandError          the go command failed or is missing
      ├── FileWriteError          a write failed: ``writing /x/go.mod: permission denied``
+     │    └── GoUpdateError      go's words: ``go: updating go.mod: open /x/go.mod: ...``
      ├── LoadError               one go.mod or zip that cannot be had: ``path@version: reason``
      ├── BuildListError          a go.mod the build list needs: ``a@v1 requires\\n\\tb@v2: ...``
      │    └── ModuleLoadError    the loader's, naming the replacement that failed
@@ -253,6 +254,23 @@ class FileWriteError(GomodxError):
         self.reason = reason
         self.errno = errno
         super().__init__(f"{op} {path}: {reason}")
+
+
+class GoUpdateError(FileWriteError):
+    """go.mod or go.sum could not be updated, worded as the go command words it:
+    ``go: updating go.mod: open /x/go.mod: permission denied``.
+
+    ``file`` is ``go.mod`` or ``go.sum``, ``syscall`` what failed (``open``, ``write``,
+    ``truncate``, ``rename``, ``remove``), ``path`` the file as the module names it (a
+    symlink is not resolved, as in go's message).
+    """
+
+    def __init__(
+        self, file: str, syscall: str, path: str, reason: str, errno: int | None = None
+    ) -> None:
+        self.file = file
+        self.syscall = syscall
+        super().__init__(f"go: updating {file}: {syscall}", path, reason, errno)
 
 
 class LoadError(GomodxError):

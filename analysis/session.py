@@ -214,6 +214,7 @@ class Session:
         Raises :class:`GomodxError` with go's wording for a missing directory or go.mod
         (with ``require_module``), a malformed go.sum, or settings gomodx cannot honour.
         """
+        from analysis.apply import recover
         from analysis.cache import CacheStack
         from analysis.goenv import load_goenv
         from analysis.hashes import GoSum
@@ -230,8 +231,12 @@ class Session:
                 "go: go.mod file not found in current directory or any parent directory;"
                 " see 'go help modules'" + ("" if str(directory) == "." else f" (in {directory})")
             )
+        # An apply or undo that was killed is put right before anything reads the files.
+        recovered = recover(d, backup_root=options.state_dir) if has_mod else None
         env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
         env, notes = _module_mode(env, d)
+        if recovered is not None:
+            notes.append(recovered.note)
         gosum = GoSum.read(d / "go.sum") if has_mod else GoSum()
         caches = CacheStack.for_env(env.gomodcache, options.cache_dir)
         jobs = options.jobs

@@ -162,7 +162,7 @@ def test_failed_write_leaves_the_old_file(
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(FileWriteError) as info:
         apply_plan(plan, backup_root=backups)
-    assert str(info.value) == f"writing {d / 'go.mod'}: no space left on device"
+    assert str(info.value) == f"go: updating go.mod: rename {d / 'go.mod'}: no space left on device"
     monkeypatch.setattr(os, "replace", real_replace)
     assert (d / "go.mod").read_bytes() == original[0]
     assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
@@ -202,7 +202,10 @@ def test_failed_gosum_write_puts_gomod_back(
         apply_plan(plan, backup_root=backups)
     monkeypatch.setattr(os, "replace", real_replace)
     if not interrupt:
-        assert str(info.value) == f"writing {d / 'go.sum'}: no space left on device"
+        assert (
+            str(info.value)
+            == f"go: updating go.sum: rename {d / 'go.sum'}: no space left on device"
+        )
     assert files(d) == original
     assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
     assert backup_entries(backups) == []
@@ -300,13 +303,15 @@ def test_failed_undo_keeps_its_backup(
     real_replace = os.replace
 
     def erofs(src: str, dst: str) -> None:
-        raise OSError(errno.EROFS, "Read-only file system")
+        if Path(dst).parent == d:
+            raise OSError(errno.EROFS, "Read-only file system")
+        real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", erofs)
     with pytest.raises(FileWriteError) as info:
         undo(d, backup_root=backups)
     monkeypatch.setattr(os, "replace", real_replace)
-    assert str(info.value) == f"writing {d / 'go.mod'}: read-only file system"
+    assert str(info.value) == f"go: updating go.mod: rename {d / 'go.mod'}: read-only file system"
     assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
     undo(d, backup_root=backups)  # the backup is still there: try again
     assert files(d) == original

@@ -255,3 +255,169 @@ def test_os_reason_is_go_lower_case() -> None:
         "no such file or directory"
     )
     assert os_reason(OSError("Odd")) == "odd"
+
+
+# -- FileUpdate: a user's file, changed only the ways go's in-place write changes it ---------
+
+
+def temps_in(d: Path) -> list[str]:
+    return [p.name for p in d.iterdir() if p.name.endswith(".tmp")]
+
+
+def update(path: Path, data: bytes | None) -> fsio.FileUpdate:
+    with fsio.FileUpdate(path) as up:
+        up.stage(data)
+        up.commit()
+    return up
+
+
+def test_update_replaces_by_rename_with_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "go.mod"
+    target.write_bytes(b"old\n")
+    target.chmod(0o640)
+    ino = target.stat().st_ino
+    up = update(target, b"new\n")
+    assert not up.in_place and up.old == b"old\n"
+    assert target.read_bytes() == b"new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.stat().st_ino != ino  # renamed: readers never see half
+    assert temps_in(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files to another user")
+def test_update_keeps_owner_and_group(tmp_path: Path) -> None:
+    target = tmp_path / "go.sum"
+    target.write_bytes(b"old\n")
+    os.chown(target, 65534, 65533)
+    update(target, b"new\n")
+    assert (target.stat().st_uid, target.stat().st_gid) == (65534, 65533)
+
+
+def test_update_writes_through_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "shared.mod"
+    real.write_bytes(b"old\n")
+    link = tmp_path / "go.mod"
+    link.symlink_to("real/shared.mod")
+    update(link, b"new\n")
+    assert link.is_symlink() and real.read_bytes() == b"new\n"
+    assert temps_in(tmp_path / "real") == [] and temps_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("new", [b"a much longer text than before\n", b"o\n", b""])
+def test_update_in_place_for_hard_links(tmp_path: Path, new: bytes) -> None:
+    target = tmp_path / "go.mod"
+    target.write_bytes(b"old text\n")
+    os.link(target, tmp_path / "other")
+    up = update(target, new)
+    assert up.in_place
+    assert (tmp_path / "other").read_bytes() == new == target.read_bytes()
+
+
+def test_update_in_place_when_the_directory_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory the user cannot write (EACCES for the temporary file): in place."""
+    target = tmp_path / "go.mod"
+    target.write_bytes(b"old\n")
+    ino = target.stat().st_ino
+    real_open = os.open
+
+    def refuse(path: str, flags: int, *args: int) -> int:
+        if flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
+    up = update(target, b"a longer new text\n")
+    assert up.in_place and target.stat().st_ino == ino
+    assert target.read_bytes() == b"a longer new text\n"
+
+
+def test_update_in_place_when_the_owner_cannot_be_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not root, and the file belongs to someone else: a renamed copy would be ours, so
+    the update is made in place (as go makes it)."""
+    target = tmp_path / "go.mod"
+    target.write_bytes(b"old\n")
+    st = target.stat()
+    real_fstat = os.fstat
+    theirs = st.st_ino
+
+    def fstat(fd: int) -> os.stat_result:
+        s = real_fstat(fd)
+        if s.st_ino == theirs:
+            fields = list(s)
+            fields[4] = s.st_uid + 4242  # st_uid
+            return os.stat_result(fields)
+        return s
+
+    def eperm(fd: int, uid: int, gid: int) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    monkeypatch.setattr(os, "fchown", eperm)
+    up = update(target, b"new text\n")
+    assert up.in_place and target.stat().st_ino == theirs
+    assert target.read_bytes() == b"new text\n"
+    assert temps_in(tmp_path) == []
+
+
+def test_update_not_committed_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "go.mod"
+    target.write_bytes(b"old\n")
+    with fsio.FileUpdate(target) as up:
+        up.stage(b"new\n")
+    assert target.read_bytes() == b"old\n" and temps_in(tmp_path) == []
+    os.link(target, tmp_path / "other")  # in place: the staged tail is cut off again
+    with fsio.FileUpdate(target) as up:
+        up.stage(b"a longer new text\n")
+        assert up.in_place and target.read_bytes() == b"old\nnger new text\n"
+    assert target.read_bytes() == b"old\n"
+
+
+def test_update_removes(tmp_path: Path) -> None:
+    target = tmp_path / "go.sum"
+    target.write_bytes(b"x\n")
+    update(target, None)
+    assert not target.exists()
+    update(target, None)  # nothing to remove: fine
+
+
+def test_update_errors_name_go_syscalls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``OP PATH: REASON`` with go's syscall names and the path as given (not resolved)."""
+    (tmp_path / "file").write_text("")
+    with pytest.raises(FileWriteError) as info:
+        fsio.FileUpdate(tmp_path / "file" / "go.sum")
+    assert str(info.value) == f"open {tmp_path / 'file' / 'go.sum'}: not a directory"
+    target = tmp_path / "go.mod"
+    target.write_bytes(b"old\n")
+
+    def denied(path: str, flags: int, *args: int) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(FileWriteError) as info:
+        fsio.FileUpdate(target)
+    assert str(info.value) == f"open {target}: permission denied"
+
+
+def test_remove_stale_temps(tmp_path: Path) -> None:
+    for name in ("go.mod123.tmp", "go.mod9.tmp", "go.sum1.tmp", "go.mod.tmp", "go.modx1.tmp"):
+        (tmp_path / name).write_text("")
+    removed = fsio.remove_stale_temps(tmp_path / "go.mod")
+    assert sorted(p.name for p in removed) == ["go.mod123.tmp", "go.mod9.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "go.mod.tmp",
+        "go.modx1.tmp",
+        "go.sum1.tmp",
+    ]
+
+
+def test_flocked_directory(tmp_path: Path) -> None:
+    with fsio.flocked(tmp_path) as fd:
+        assert fd >= 0
+    assert list(tmp_path.iterdir()) == []  # no lock file

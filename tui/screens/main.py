@@ -188,9 +188,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if self._details_timer is not None:
             self._details_timer.stop()
             self._details_timer = None
-        if self.query_one("#filter", Input).has_focus:
+        if self.focused is self.query_one("#filter", Input):
             # While typing, the details follow once the keys pause: each keystroke
-            # then only refills the list.
+            # then only refills the list. (Screen.focused: Input.has_focus lags behind
+            # a focus change until its Blur event is handled.)
             self._details_timer = self.set_timer(
                 DETAILS_DEBOUNCE, lambda: self.show_details(message.path)
             )
