@@ -247,9 +247,7 @@ def test_conflicts_json_shape() -> None:
         ],
         "Risk": {
             "Level": "high",
-            "Reasons": [
-                "minor version jump within v0 (v0.1 -> v0.2): v0 makes no compatibility promise"
-            ],
+            "Reasons": ["v0 minor jump v0.1.0 -> v0.2.0 (asked by m): v0 minors may break"],
         },
     }
 

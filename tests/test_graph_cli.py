@@ -359,7 +359,7 @@ def test_conflicts_text_and_exit_status(mod: Path, capsys: pytest.CaptureFixture
         "  * v0.5.0  required by example.com/a@v1.0.0\n"
         "            via example.com/m -> example.com/a@v1.0.0\n"
         "    v0.3.0  required by example.com/m\n"
-        "    - minor version jump within v0 (v0.3 -> v0.5): v0 makes no compatibility promise\n"
+        "    - v0 minor jump v0.3.0 -> v0.5.0 (asked by example.com/m): v0 minors may break\n"
         "\n"
         "1 module required at several versions (1 high risk);"
         " * marks the requirement that sets the selected version\n"
