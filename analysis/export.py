@@ -453,22 +453,28 @@ def _request_json(r: Request) -> dict[str, Any]:
         "By": str(r.by),
         "Version": r.version,
         "SetsMax": r.sets_max,
-        "BySelected": r.by_selected,
+        "Selected": r.by_selected,
         "Paths": [[str(m) for m in p] for p in r.paths],
     }
 
 
 def conflict_to_json(c: Conflict) -> dict[str, Any]:
-    """One conflict as ``{"Path", "Selected", "Versions", "Requests", "Risk"}``."""
+    """One conflict as ``{"Path", "Selected", "Versions", "InBuild", "Requests", "Risk"}``.
+
+    Every request is kept; ``Selected`` on a request says whether its requirer is in the
+    build, and ``InBuild`` whether any such request was overridden (see
+    :attr:`~analysis.conflicts.Conflict.in_build`). ``Risk.Reason`` is the one-line why.
+    """
     return {
         "Path": c.path,
         "Selected": c.selected,
         "Versions": list(c.versions),
+        "InBuild": c.in_build,
         "Requests": [_request_json(r) for r in c.requests],
-        "Risk": {"Level": c.risk.level, "Reasons": list(c.risk.reasons)},
+        "Risk": {"Level": c.risk.level, "Reason": c.risk.reason, "Reasons": list(c.risk.reasons)},
     }
 
 
 def conflicts_to_json(found: Sequence[Conflict]) -> list[dict[str, Any]]:
-    """A list of conflicts as JSON-ready data."""
+    """A list of conflicts as JSON-ready data, in the order given."""
     return [conflict_to_json(c) for c in found]

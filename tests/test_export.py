@@ -229,24 +229,26 @@ def test_conflicts_json_shape() -> None:
         "Path": "a",
         "Selected": "v0.2.0",
         "Versions": ["v0.1.0", "v0.2.0"],
+        "InBuild": True,
         "Requests": [
             {
                 "By": "b@v1.0.0",
                 "Version": "v0.2.0",
                 "SetsMax": True,
-                "BySelected": True,
+                "Selected": True,
                 "Paths": [["m", "b@v1.0.0"]],
             },
             {
                 "By": "m",
                 "Version": "v0.1.0",
                 "SetsMax": False,
-                "BySelected": True,
+                "Selected": True,
                 "Paths": [["m"]],
             },
         ],
         "Risk": {
             "Level": "high",
+            "Reason": "v0 minor jump v0.1.0 -> v0.2.0 (asked by m): v0 minors may break",
             "Reasons": ["v0 minor jump v0.1.0 -> v0.2.0 (asked by m): v0 minors may break"],
         },
     }
