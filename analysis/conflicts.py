@@ -144,8 +144,9 @@ class Conflict:
 
         False when only modules outside the build (older, unselected versions) disagree:
         their requirements still count in MVS, but no code built asked for another version.
+        False too for requirements on the main module itself, which go ignores.
         """
-        return any(r.by_selected and not r.sets_max for r in self.requests)
+        return self.selected != "" and any(r.by_selected and not r.sets_max for r in self.requests)
 
     @property
     def build_requests(self) -> tuple[Request, ...]:
@@ -153,9 +154,12 @@ class Conflict:
         return tuple(r for r in self.requests if r.by_selected)
 
     @property
-    def winner(self) -> Request:
+    def winner(self) -> Request | None:
         """The winning request to show: from a module in the build when one asks for the
-        selected version, else the one nearest the main module."""
+        selected version, else the one nearest the main module (None when the main module
+        itself is required: nobody asks for the version that wins)."""
+        if not self.winners:
+            return None
         return min(self.winners, key=lambda r: (not r.by_selected, _nearest(r)))
 
     @property

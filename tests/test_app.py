@@ -501,7 +501,7 @@ async def test_offline_state_is_visible() -> None:
     ("button", "suffix", "check"),
     [
         ("#fmt-dot", ".dot", lambda d: d.startswith(b"digraph gomodgraph {")),
-        ("#fmt-mermaid", ".mmd", lambda d: d.startswith(b"flowchart TD")),
+        ("#fmt-mermaid", ".mmd", lambda d: d.startswith(b"flowchart LR")),  # conflicts: LR
         ("#fmt-json", ".json", lambda d: b'"Edges"' in d),
         ("#fmt-svg", ".svg", lambda d: b"<svg" in d),
     ],

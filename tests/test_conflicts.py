@@ -243,6 +243,7 @@ def test_a_cycle_back_to_the_main_module() -> None:
     assert c.path == "m"
     assert c.selected == ""
     assert c.risk.level == "low"
+    assert not c.in_build and c.winner is None  # go ignores requirements on the main module
 
 
 def test_recorded_graphs_conflicts_are_consistent(corpus: Path) -> None:

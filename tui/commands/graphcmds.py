@@ -80,7 +80,8 @@ def register(subparsers: Any) -> None:
     scope.add_argument(
         "--conflicts-only",
         action="store_true",
-        help="only conflicting modules, their requirers and the paths from the main module",
+        help="only the conflicts the build sees: each conflicting module's versions, the"
+        " modules that ask for them and the main module, with the paths from it collapsed",
     )
     scope.add_argument(
         "--focus",
@@ -328,10 +329,7 @@ def _conflict_all(c: Conflict) -> list[str]:
 def _conflict_brief(c: Conflict) -> list[str]:
     """The winning request and the closest losing one from the build, a path each."""
     lines = [f"{c.path}: selected {c.selected} (risk: {c.risk.level})"]
-    shown = [c.winner]
-    runner_up = c.runner_up
-    if runner_up is not None:
-        shown.append(runner_up)
+    shown = [r for r in (c.winner, c.runner_up) if r is not None]
     width = max(len(r.version) for r in shown)
     for r in shown:
         mark = "*" if r.sets_max else " "
