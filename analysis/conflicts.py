@@ -9,8 +9,13 @@ the maximum, how each requirer got into the build, and how risky the outcome loo
     >>> [c] = conflicts(g)
     >>> c.path, c.selected, [(str(r.by), r.version) for r in c.requests]
     ('b', 'v0.5.0', [('a@v1.0.0', 'v0.5.0'), ('m', 'v0.3.0')])
-    >>> c.risk.level, c.risk.reasons[0]
-    ('high', 'minor version jump within v0 (v0.3 -> v0.5): v0 makes no compatibility promise')
+    >>> c.risk.level, c.risk.reason
+    ('high', 'v0 minor jump v0.3.0 -> v0.5.0 (asked by m): v0 minors may break')
+
+Risk counts only what the build sees: requests from modules in the build (selected
+requirers). Older, unselected versions still take part in MVS, so their requests still
+appear (``Request.by_selected`` is false), but a path that only they ask for at several
+versions is not :attr:`Conflict.in_build` and is ranked low.
 
 The ``go`` and ``toolchain`` pseudo-modules never appear in conflict views.
 """
@@ -18,9 +23,10 @@ The ``go`` and ``toolchain`` pseudo-modules never appear in conflict views.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from analysis.errors import GomodxError
 from analysis.modgraph import ModuleGraph, shortest_paths, version_key
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
@@ -31,6 +37,7 @@ from analysis.semver import (
     major,
     major_minor,
     mod_compare,
+    pseudo_version_base,
 )
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "Request",
     "Risk",
     "RiskLevel",
+    "by_risk",
     "conflicting_paths",
     "conflicts",
     "find_conflict",
@@ -68,10 +76,40 @@ class Request:
 
 @dataclass(frozen=True)
 class Risk:
-    """How worrying a resolution is: ``low``, ``medium`` or ``high``, and why."""
+    """How likely a resolution is to break the build: ``low``, ``medium`` or ``high``,
+    and why (most severe reason first).
+
+    Only requests from modules in the build count: ``high`` is a major or +incompatible
+    jump, a v0 minor jump (v0.x -> v0.y breaks by semver) over such a request, or a
+    retracted or excluded selected version; ``medium`` is an override to or from an
+    untagged commit (a pseudo-version) or a prerelease selected; ``low`` is a minor or
+    patch upgrade within one major version, or a disagreement among modules outside the
+    build only.
+    """
 
     level: RiskLevel
     reasons: tuple[str, ...]
+    levels: tuple[RiskLevel, ...] = field(default=(), compare=False)
+    """The level each reason alone would give (parallel to ``reasons``; may be empty)."""
+
+    @property
+    def reason(self) -> str:
+        """The main reason, in one line (what the CLI's summary and the app show first)."""
+        return self.reasons[0] if self.reasons else ""
+
+    @property
+    def key_reasons(self) -> tuple[str, ...]:
+        """The reasons worth a reader's time: every medium or high one, or else the main
+        one (a low risk's other notes, such as more compatible upgrades, are left out)."""
+        if len(self.levels) != len(self.reasons):
+            return self.reasons
+        raised = tuple(r for r, lvl in zip(self.reasons, self.levels, strict=True) if lvl != "low")
+        return raised or self.reasons[:1]
+
+    @property
+    def rank(self) -> int:
+        """``0`` for low, ``1`` for medium, ``2`` for high."""
+        return _LEVELS.index(self.level)
 
 
 @dataclass(frozen=True)
@@ -98,6 +136,41 @@ class Conflict:
     def winners(self) -> tuple[Request, ...]:
         """The requests that set the maximum (they ask for the selected version)."""
         return tuple(r for r in self.requests if r.sets_max)
+
+    @property
+    def in_build(self) -> bool:
+        """Whether the build sees this conflict: MVS overrode a request from a module in
+        the build (a selected requirer asked for a lower version than the selected one).
+
+        False when only modules outside the build (older, unselected versions) disagree:
+        their requirements still count in MVS, but no code built asked for another version.
+        False too for requirements on the main module itself, which go ignores.
+        """
+        return self.selected != "" and any(r.by_selected and not r.sets_max for r in self.requests)
+
+    @property
+    def build_requests(self) -> tuple[Request, ...]:
+        """The requests from modules in the build (selected requirers), highest first."""
+        return tuple(r for r in self.requests if r.by_selected)
+
+    @property
+    def winner(self) -> Request | None:
+        """The winning request to show: from a module in the build when one asks for the
+        selected version, else the one nearest the main module (None when the main module
+        itself is required: nobody asks for the version that wins)."""
+        if not self.winners:
+            return None
+        return min(self.winners, key=lambda r: (not r.by_selected, _nearest(r)))
+
+    @property
+    def runner_up(self) -> Request | None:
+        """The closest losing request from a module in the build: the highest version
+        below the selected one (nearest the main module among equals), or None."""
+        losers = [r for r in self.requests if r.by_selected and not r.sets_max]
+        if not losers:
+            return None
+        top = losers[0].version  # requests are highest version first
+        return min((r for r in losers if r.version == top), key=_nearest)
 
 
 def _key(path: str) -> Callable[[str], tuple[object, ...]]:
@@ -158,68 +231,120 @@ def retraction_checker(
     return check
 
 
+def _untagged(v: str) -> bool:
+    """Whether ``v`` is a pseudo-version with no tag below it (``vX.0.0-date-hash``).
+
+    Such a request names a commit, not a release: it makes no semver claim to compare.
+    """
+    if not is_pseudo_version(v):
+        return False
+    try:
+        return pseudo_version_base(v) == ""
+    except GomodxError:
+        return False
+
+
+# One kind of override: (level, severity, what happened, why it matters). The level is
+# an index into _LEVELS; severity orders reasons of one level (lower is worse).
+_Jump = tuple[int, int, str, str]
+
+_INCOMPATIBLE: _Jump = (2, 2, "major jump through +incompatible", "breaking changes allowed")
+_MAJOR: _Jump = (2, 3, "major version jump", "breaking changes allowed")
+_V0_MINOR: _Jump = (2, 4, "v0 minor jump", "v0 minors may break")
+_UNTAGGED: _Jump = (1, 5, "untagged commit to tag", "a commit, no promise")
+_TO_PSEUDO: _Jump = (1, 6, "tag to pseudo-version", "an untagged commit, no promise")
+_COMMITS: _Jump = (1, 7, "commit to commit", "no release, no promise")
+_MINOR: _Jump = (0, 9, "minor upgrade", "compatible by promise")
+_PATCH: _Jump = (0, 10, "patch upgrade", "compatible by promise")
+
+
+def _jump(lo: str, hi: str) -> _Jump:
+    """What overriding a request for ``lo`` with the selected ``hi`` amounts to."""
+    incompatible = build(hi) == "+incompatible" or build(lo) == "+incompatible"
+    if major(lo) != major(hi) and incompatible:
+        return _INCOMPATIBLE
+    if _untagged(lo):
+        return _COMMITS if is_pseudo_version(hi) else _UNTAGGED
+    if major(lo) != major(hi):
+        return _MAJOR
+    if major(hi) == "v0" and major_minor(lo) != major_minor(hi):
+        return _V0_MINOR
+    if is_pseudo_version(hi) or is_pseudo_version(lo):
+        return _COMMITS if is_pseudo_version(lo) and is_pseudo_version(hi) else _TO_PSEUDO
+    if major_minor(lo) != major_minor(hi):
+        return _MINOR
+    return _PATCH
+
+
+def _nearest(r: Request) -> int:
+    return len(r.paths[0]) if r.paths else 1 << 30
+
+
 def _assess(
     path: str,
     selected: str,
-    versions: Sequence[str],
+    requests: Sequence[Request],
     families: Mapping[str, list[str]],
     retracted: Callable[[ModuleVersion], str | None] | None,
     excluded: Collection[ModuleVersion],
 ) -> Risk:
+    """Rank what can break the build: only requests from modules in the build count."""
     if selected == "":
-        return Risk("low", ("the main module itself is required; the main module always wins",))
-    found: list[tuple[int, str]] = []  # (level index, reason)
-    sel_major = major(selected)
-    lower = [v for v in versions if v != selected]
-    # Major jumps: v0 -> v1, or into/out of +incompatible majors.
-    jumped = sorted({major(v) for v in lower if major(v) != sel_major})
-    if jumped:
-        found.append(
-            (
-                2,
-                f"major version jump ({', '.join(jumped)} -> {sel_major}): breaking changes allowed",
-            )
+        return Risk(
+            "low", ("the main module itself is required; the main module always wins",), ("low",)
         )
-    if sel_major == "v0":
-        minors = sorted(
-            {major_minor(v) for v in lower if major(v) == "v0"} - {major_minor(selected)},
-            key=_key(path),
-        )
-        if minors:
-            found.append(
-                (
-                    2,
-                    f"minor version jump within v0 ({', '.join(minors)} -> {major_minor(selected)}):"
-                    " v0 makes no compatibility promise",
-                )
-            )
+    found: list[tuple[int, int, str]] = []  # (level index, severity, reason)
     if retracted is not None:
         why = retracted(ModuleVersion(path, selected))
         if why is not None:
-            found.append((2, f"selected {selected} is retracted" + (f": {why}" if why else "")))
+            found.append((2, 0, f"selected {selected} is retracted" + (f": {why}" if why else "")))
     if ModuleVersion(path, selected) in excluded:
-        found.append((2, f"selected {selected} is excluded by the main go.mod"))
-    if is_pseudo_version(selected):
-        found.append((1, f"selected {selected} is a pseudo-version (an untagged commit)"))
-    elif is_prerelease(selected):
-        found.append((1, f"selected {selected} is a prerelease"))
+        found.append((2, 1, f"selected {selected} is excluded by the main go.mod"))
+    overridden = [r for r in requests if r.by_selected and not r.sets_max]
+    groups: dict[_Jump, list[Request]] = {}
+    for r in overridden:
+        groups.setdefault(_jump(r.version, selected), []).append(r)
+    key = _key(path)
+    for (level, severity, what, why), reqs in groups.items():
+        # Name the biggest jump (the lowest version), from the requirer nearest the main
+        # module; count the others.
+        worst = min(reqs, key=lambda r: (key(r.version), _nearest(r), str(r.by)))
+        more = len({r.by for r in reqs}) - 1
+        found.append(
+            (
+                level,
+                severity,
+                f"{what} {worst.version} -> {selected}"
+                + f" (asked by {worst.by}{f' and {more} more' if more else ''}): {why}",
+            )
+        )
+    if is_prerelease(selected) and not is_pseudo_version(selected):
+        found.append((1, 8, f"selected {selected} is a prerelease"))
+    if overridden and not any(r.by_selected and r.sets_max for r in requests):
+        setters = [r for r in requests if r.sets_max]
+        if setters:
+            by = min(setters, key=lambda r: (_nearest(r), str(r.by))).by
+            found.append((0, 11, f"no module in the build asks for {selected}: {by} does"))
+    if not overridden:
+        found.append((0, 11, "only modules outside the build ask for other versions"))
     if build(selected) == "+incompatible":
-        found.append((1, f"selected {selected} is +incompatible (a v2+ tag without go.mod)"))
+        found.append((0, 12, f"selected {selected} is +incompatible (a v2+ tag without go.mod)"))
     prefix, _, ok = split_path_version(path)
     siblings = [p for p in families.get(prefix if ok else path, []) if p != path]
     if siblings:
         found.append(
-            (1, f"other major versions of the same repository in the build: {', '.join(siblings)}")
+            (
+                0,
+                12,
+                f"other major versions of the same repository in the build: {', '.join(siblings)}",
+            )
         )
-    if not found:
-        minor_set = {major_minor(v) for v in versions}
-        if len(minor_set) > 1:
-            found.append((0, "minor upgrade within one major version (compatible by promise)"))
-        else:
-            found.append((0, "patch-level difference only"))
-    level = max(i for i, _ in found)
-    reasons = [r for i, r in sorted(found, key=lambda x: -x[0])]
-    return Risk(_LEVELS[level], tuple(reasons))
+    found.sort(key=lambda x: (-x[0], x[1]))  # most severe first
+    return Risk(
+        _LEVELS[found[0][0]],
+        tuple(r for _, _, r in found),
+        tuple(_LEVELS[i] for i, _, _ in found),
+    )
 
 
 def _build_conflict(
@@ -257,8 +382,13 @@ def _build_conflict(
         path=path,
         selected=sel,
         requests=tuple(requests),
-        risk=_assess(path, sel, versions, families, retracted, excluded),
+        risk=_assess(path, sel, requests, families, retracted, excluded),
     )
+
+
+def by_risk(found: Iterable[Conflict]) -> list[Conflict]:
+    """Conflicts riskiest first: by level, then those the build sees, then by path."""
+    return sorted(found, key=lambda c: (-c.risk.rank, not c.in_build, c.path))
 
 
 def conflicts(

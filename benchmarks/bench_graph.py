@@ -1,5 +1,6 @@
-"""Benchmark the graph engine: parsing, MVS and conflict analysis, and ``gomodx list``
-against ``go list -m all``.
+"""Benchmark the graph engine: parsing, MVS and conflict analysis, ``gomodx list``
+against ``go list -m all``, and what ``gomodx conflicts`` and the conflicts-only picture
+come to on the recorded real graphs in ``../shared/corpus`` (when it is there).
 
 Run from the repository root::
 
@@ -190,6 +191,50 @@ def bench_against_go(modules: int, versions: int) -> None:
         print(f"  (python startup alone       {py * 1e3:7.0f} ms)")
 
 
+def bench_conflict_views() -> None:
+    """Lines of ``gomodx conflicts`` (default, --all), risk counts, and the conflicts-only
+    DOT: its size and how long Graphviz's ``dot -Tsvg`` takes to draw it."""
+    from analysis.export import to_dot
+    from analysis.modgraph import read_graph
+
+    corpus = Path(os.environ.get("GOMODX_SHARED", ROOT.parent / "shared")) / "corpus" / "graphs"
+    if not corpus.is_dir():
+        print(f"\n{corpus} is not there: skipping the conflict views of real graphs")
+        return
+    dot = shutil.which("dot")
+    print(
+        "\nreal graphs: conflicts (in the build / all), risk high/medium/low, lines of"
+        " `gomodx conflicts` (default / --all), conflicts-only DOT edges, dot -Tsvg"
+    )
+    for f in sorted(corpus.glob("*.txt")):
+        g = read_graph(f)
+        found = conflicts(g)
+        inside = [c for c in found if c.in_build]
+        if not inside:
+            continue
+        risk = "/".join(
+            str(sum(c.risk.level == lvl for c in inside)) for lvl in ("high", "medium", "low")
+        )
+        cli = [sys.executable, "-m", "tui", "conflicts", "--graph", str(f)]
+        lines = [
+            len(subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout.splitlines())
+            for cmd in (cli, [*cli, "--all"])
+        ]
+        text = to_dot(g, conflicts_only=True)
+        drawn = "no dot"
+        if dot is not None:
+            t = time.perf_counter()
+            svg = subprocess.run([dot, "-Tsvg"], input=text.encode(), capture_output=True).stdout
+            size = svg.split(b"<svg", 1)[-1].split(b">", 1)[0]
+            w = size.split(b'width="')[1].split(b'"')[0].decode()
+            h = size.split(b'height="')[1].split(b'"')[0].decode()
+            drawn = f"{time.perf_counter() - t:5.2f} s, {w} x {h}"
+        print(
+            f"  {f.name[:48]:<48} {len(inside):>3}/{len(found):<3} {risk:>9}"
+            f" {lines[0]:>5}/{lines[1]:<5} {text.count(' -> '):>5}  {drawn}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes only")
@@ -201,6 +246,7 @@ def main() -> None:
     else:
         bench_engine([1_000, 10_000, 100_000])
         bench_against_go(400, 8)
+    bench_conflict_views()
 
 
 if __name__ == "__main__":

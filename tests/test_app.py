@@ -183,6 +183,23 @@ async def test_conflicts_toggle_sorts_by_risk() -> None:
         assert len(table_paths(app)) == 24
 
 
+def test_rows_rank_only_the_conflicts_the_build_sees() -> None:
+    """A path that only unselected versions ask for at several versions gets no risk
+    badge (as `gomodx conflicts` leaves it out by default); the others keep their level."""
+    from analysis.modgraph import parse_graph
+    from analysis.session import LoadedModule
+    from tui.widgets.rows import build_facts
+
+    g = parse_graph(
+        "m x@v1.0.0\nm x@v1.1.0\nx@v1.0.0 z@v0.1.0\nx@v1.1.0 z@v0.5.0\nm z@v0.5.0\n"
+        "m b@v0.1.0\nx@v1.1.0 b@v0.2.0\n"
+    )
+    facts = build_facts(LoadedModule(g, None, Path("."), "graph"))
+    risks = {r.path: r.risk for r in facts.rows}
+    assert risks == {"m": "", "b": "high", "x": "low", "z": ""}
+    assert sorted(facts.conflicts) == ["b", "x"]
+
+
 async def test_vim_keys_move_the_cursor() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
@@ -486,7 +503,7 @@ async def test_offline_state_is_visible() -> None:
     ("button", "suffix", "check"),
     [
         ("#fmt-dot", ".dot", lambda d: d.startswith(b"digraph gomodgraph {")),
-        ("#fmt-mermaid", ".mmd", lambda d: d.startswith(b"flowchart TD")),
+        ("#fmt-mermaid", ".mmd", lambda d: d.startswith(b"flowchart LR")),  # conflicts: LR
         ("#fmt-json", ".json", lambda d: b'"Edges"' in d),
         ("#fmt-svg", ".svg", lambda d: b"<svg" in d),
     ],

@@ -13,6 +13,7 @@ from analysis.conflicts import (
     Conflict,
     Request,
     Risk,
+    by_risk,
     conflicting_paths,
     conflicts,
     find_conflict,
@@ -43,8 +44,11 @@ def test_spec_example_has_one_conflict_on_d() -> None:
     assert b_req.paths == ((MV("example.com/a"), MV("example.com/b", "v1.2.0")),)
     assert c.requests[0].paths == ((MV("example.com/a"),),)
     assert c.risk == Risk(
-        "low", ("minor upgrade within one major version (compatible by promise)",)
+        "low",
+        ("minor upgrade v1.3.0 -> v1.4.0 (asked by example.com/b@v1.2.0): compatible by promise",),
     )
+    assert c.in_build and c.build_requests == c.requests
+    assert c.winner == c.requests[0] and c.runner_up == c.requests[2]
     assert find_conflict(g, "example.com/d") == c
     assert find_conflict(g, "example.com/e") is None
     assert find_conflict(g, "nowhere") is None
@@ -93,42 +97,65 @@ def _risk(graph: str, path: str, **kw: object) -> Risk:
 def test_risk_v0_minor_jump_is_high() -> None:
     r = _risk("m a@v0.3.0\nm b@v1.0.0\nb@v1.0.0 a@v0.5.1\n", "a")
     assert r.level == "high"
-    assert r.reasons == (
-        "minor version jump within v0 (v0.3 -> v0.5): v0 makes no compatibility promise",
-    )
+    assert r.reasons == ("v0 minor jump v0.3.0 -> v0.5.1 (asked by m): v0 minors may break",)
+    assert r.reason == r.reasons[0] and r.rank == 2
 
 
 def test_risk_v0_patch_jump_is_low() -> None:
     r = _risk("m a@v0.3.0\nm b@v1.0.0\nb@v1.0.0 a@v0.3.4\n", "a")
-    assert r == Risk("low", ("patch-level difference only",))
+    assert r == Risk("low", ("patch upgrade v0.3.0 -> v0.3.4 (asked by m): compatible by promise",))
 
 
 def test_risk_major_jump_through_incompatible() -> None:
     r = _risk("m a@v1.5.0\nm b@v1.0.0\nb@v1.0.0 a@v2.0.0+incompatible\n", "a")
     assert r.level == "high"
-    assert r.reasons[0] == "major version jump (v1 -> v2): breaking changes allowed"
+    assert r.reason == (
+        "major jump through +incompatible v1.5.0 -> v2.0.0+incompatible (asked by m):"
+        " breaking changes allowed"
+    )
     assert "selected v2.0.0+incompatible is +incompatible (a v2+ tag without go.mod)" in r.reasons
 
 
 def test_risk_v0_to_v1_is_a_major_jump() -> None:
     r = _risk("m a@v0.9.0\nm b@v1.0.0\nb@v1.0.0 a@v1.0.0\n", "a")
     assert r.level == "high"
-    assert r.reasons == ("major version jump (v0 -> v1): breaking changes allowed",)
+    assert r.reasons == (
+        "major version jump v0.9.0 -> v1.0.0 (asked by m): breaking changes allowed",
+    )
 
 
 def test_risk_prerelease_and_pseudo_selected_are_medium() -> None:
     pre = _risk("m a@v1.0.0\nm b@v1.0.0\nb@v1.0.0 a@v1.1.0-rc.1\n", "a")
-    assert pre == Risk("medium", ("selected v1.1.0-rc.1 is a prerelease",))
+    assert pre.level == "medium"
+    assert pre.reasons[0] == "selected v1.1.0-rc.1 is a prerelease"
     pseudo = "v1.0.1-0.20200101000000-abcdefabcdef"
     ps = _risk(f"m a@v1.0.0\nm b@v1.0.0\nb@v1.0.0 a@{pseudo}\n", "a")
-    assert ps == Risk("medium", (f"selected {pseudo} is a pseudo-version (an untagged commit)",))
+    assert ps == Risk(
+        "medium",
+        (f"tag to pseudo-version v1.0.0 -> {pseudo} (asked by m): an untagged commit, no promise",),
+    )
 
 
-def test_risk_several_majors_of_one_repository() -> None:
+def test_risk_untagged_commits_are_medium_even_across_v0_minors() -> None:
+    # A vX.0.0-date-hash request names a commit before any tag: it claims no v0.0 to
+    # compare with, so moving on from it is a pseudo/tag jump, not a v0 minor jump.
+    old = "v0.0.0-20190101000000-abcdefabcdef"
+    newer = "v0.0.0-20200101000000-abcdefabcdef"
+    r = _risk(f"m a@{old}\nm b@v1.0.0\nb@v1.0.0 a@v0.8.0\n", "a")
+    assert r.level == "medium" and r.reason.startswith(f"untagged commit to tag {old} -> v0.8.0")
+    r = _risk(f"m a@{old}\nm b@v1.0.0\nb@v1.0.0 a@{newer}\n", "a")
+    assert r.level == "medium" and r.reason.startswith(f"commit to commit {old} -> {newer}")
+    # A pseudo-version based on a tag does claim its minor.
+    based = "v0.1.1-0.20190101000000-abcdefabcdef"
+    r = _risk(f"m a@{based}\nm b@v1.0.0\nb@v1.0.0 a@v0.8.0\n", "a")
+    assert r.level == "high" and r.reason.startswith("v0 minor jump")
+
+
+def test_risk_several_majors_of_one_repository_is_a_note() -> None:
     g = "m a@v1.0.0\nm b@v1.0.0\nb@v1.0.0 a@v1.2.0\nm a/v2@v2.0.0\n"
     r = _risk(g, "a")
-    assert r.level == "medium"
-    assert r.reasons == ("other major versions of the same repository in the build: a/v2",)
+    assert r.level == "low"  # two majors side by side is how Go works, not a breakage
+    assert r.reasons[1] == "other major versions of the same repository in the build: a/v2"
     assert major_families(parse_graph(g)) == {"a": ["a", "a/v2"]}
     assert major_families(["gopkg.in/yaml.v2", "gopkg.in/yaml.v3", "x/y"]) == {
         "gopkg.in/yaml": ["gopkg.in/yaml.v2", "gopkg.in/yaml.v3"]
@@ -140,19 +167,69 @@ def test_risk_retracted_and_excluded_when_known() -> None:
     check = retraction_checker({"a": [("v1.1.0", "v1.3.0", "broken build")]})
     r = _risk(g, "a", retracted=check)
     assert r.level == "high"
-    assert r.reasons == ("selected v1.2.0 is retracted: broken build",)
+    assert r.reason == "selected v1.2.0 is retracted: broken build"
     assert check(MV("a", "v1.0.0")) is None
     assert check(MV("a", "v1.3.0")) == "broken build"
     r = _risk(g, "a", excluded={MV("a", "v1.2.0")})
-    assert r.reasons == ("selected v1.2.0 is excluded by the main go.mod",)
+    assert r.level == "high"
+    assert r.reason == "selected v1.2.0 is excluded by the main go.mod"
 
 
 def test_reasons_are_ordered_most_severe_first() -> None:
     g = "m a@v0.1.0\nm b@v1.0.0\nb@v1.0.0 a@v0.2.0-rc.1\n"
     r = _risk(g, "a")
     assert r.level == "high"
-    assert r.reasons[0].startswith("minor version jump within v0")
+    assert r.reasons[0].startswith("v0 minor jump v0.1.0 -> v0.2.0-rc.1")
     assert r.reasons[1] == "selected v0.2.0-rc.1 is a prerelease"
+
+
+def test_only_requests_from_the_build_rank_a_conflict() -> None:
+    # x@v1.0.0 lost to x@v1.1.0, so its request for y@v0.1.0 is not built; the build itself
+    # moves y from v1.0.0 to v1.1.0 only: a compatible upgrade, not a v0 -> v1 major jump.
+    g = parse_graph("m x@v1.0.0\nm x@v1.1.0\nx@v1.0.0 y@v0.1.0\nm y@v1.0.0\nx@v1.1.0 y@v1.1.0\n")
+    y = find_conflict(g, "y")
+    assert y is not None and y.in_build
+    assert y.risk.level == "low"
+    assert y.risk.reason == "minor upgrade v1.0.0 -> v1.1.0 (asked by m): compatible by promise"
+    assert [r.version for r in y.build_requests] == ["v1.1.0", "v1.0.0"]
+    assert y.runner_up is not None and y.runner_up.by == MV("m")
+
+
+def test_a_disagreement_only_outside_the_build_is_not_in_build() -> None:
+    # Only x@v1.0.0 (not selected) asks for z@v0.1.0; everything built asks for v0.5.0.
+    g = parse_graph("m x@v1.0.0\nm x@v1.1.0\nx@v1.0.0 z@v0.1.0\nx@v1.1.0 z@v0.5.0\nm z@v0.5.0\n")
+    [z] = [c for c in conflicts(g) if c.path == "z"]
+    assert not z.in_build
+    assert z.runner_up is None and z.winner.by_selected
+    assert z.risk == Risk("low", ("only modules outside the build ask for other versions",))
+
+
+def test_a_selected_version_only_an_unselected_module_asks_for() -> None:
+    # MVS counts x@v1.0.0's requirement although x@v1.1.0 won: the build gets y@v1.3.0
+    # while everything built asked for v1.2.0.
+    g = parse_graph("m x@v1.0.0\nm x@v1.1.0\nx@v1.0.0 y@v1.3.0\nx@v1.1.0 y@v1.2.0\n")
+    y = find_conflict(g, "y")
+    assert y is not None and y.in_build and y.selected == "v1.3.0"
+    assert y.winner.by == MV("x", "v1.0.0") and not y.winner.by_selected
+    assert y.risk.reasons == (
+        "minor upgrade v1.2.0 -> v1.3.0 (asked by x@v1.1.0): compatible by promise",
+        "no module in the build asks for v1.3.0: x@v1.0.0 does",
+    )
+
+
+def test_by_risk_puts_the_riskiest_first() -> None:
+    g = parse_graph(
+        "m a@v1.0.0\nm b@v0.1.0\nm c@v1.0.0\nc@v1.0.0 a@v1.1.0\nc@v1.0.0 b@v0.2.0\n"
+        "m x@v1.0.0\nm x@v1.1.0\nx@v1.0.0 z@v0.1.0\nx@v1.1.0 z@v0.5.0\nm z@v0.5.0\n"
+        "m d@v1.0.0\nc@v1.0.0 d@v1.0.1-0.20200101000000-abcdefabcdef\n"
+    )
+    assert [(c.path, c.risk.level) for c in by_risk(conflicts(g))] == [
+        ("b", "high"),
+        ("d", "medium"),
+        ("a", "low"),
+        ("x", "low"),
+        ("z", "low"),
+    ]
 
 
 def test_go_and_toolchain_never_conflict() -> None:
@@ -166,6 +243,7 @@ def test_a_cycle_back_to_the_main_module() -> None:
     assert c.path == "m"
     assert c.selected == ""
     assert c.risk.level == "low"
+    assert not c.in_build and c.winner is None  # go ignores requirements on the main module
 
 
 def test_recorded_graphs_conflicts_are_consistent(corpus: Path) -> None:
@@ -196,3 +274,30 @@ def test_recorded_graphs_conflicts_are_consistent(corpus: Path) -> None:
                     for a, b in itertools.pairwise(p):
                         assert g.graph.has_edge(a, b)
     assert total > 100
+
+
+def test_recorded_graph_risk_counts_what_the_build_sees(corpus: Path) -> None:
+    """logviewer: 68 paths asked at several versions, 13 of them only by modules outside
+    the build; of the 55 the build sees, about a third are high (each a major or v0 minor
+    jump over a request from a module in the build), never a disagreement outside it."""
+    g = read_graph(corpus / "graphs" / "bascanada__logviewer__go.mod.graph.txt")
+    found = conflicts(g)
+    inside = [c for c in found if c.in_build]
+    assert (len(found), len(inside)) == (68, 55)
+    levels = {
+        lvl: sum(1 for c in inside if c.risk.level == lvl) for lvl in ("high", "medium", "low")
+    }
+    assert levels == {"high": 17, "medium": 17, "low": 21}
+    for c in found:
+        if not c.in_build:
+            assert c.risk.reasons[-1] == "only modules outside the build ask for other versions"
+            assert c.risk.level != "high"
+        if c.risk.level == "high":
+            assert c.risk.reason.startswith(("v0 minor jump", "major version jump"))
+            # The request named in the reason is one from the build that MVS overrode.
+            named = c.risk.reason.split("(asked by ")[1].split(" ")[0].rstrip("):")
+            assert any(str(r.by) == named and r.by_selected and not r.sets_max for r in c.requests)
+        assert "\n" not in c.risk.reason
+    # google.golang.org/protobuf: only modules outside the build ask for v0 versions.
+    [pb] = [c for c in found if c.path == "google.golang.org/protobuf"]
+    assert pb.risk.level == "low"

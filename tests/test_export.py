@@ -134,16 +134,90 @@ def test_conflicts_only_view_keeps_what_explains_the_conflicts() -> None:
         "m a@v1.0.0\nm c@v1.0.0\nm u@v1.0.0\na@v1.0.0 b@v1.0.0\nb@v1.0.0 x@v1.0.0\n"
         "c@v1.0.0 x@v1.2.0\nu@v1.0.0 v@v1.0.0\n"
     )
+    # Text stays real requirements: the collapsed path m -> b is written out.
     text = to_text(g, conflicts_only=True)
     assert text == (
         "m a@v1.0.0\nm c@v1.0.0\na@v1.0.0 b@v1.0.0\nb@v1.0.0 x@v1.0.0\nc@v1.0.0 x@v1.2.0\n"
     )
     dot = to_dot(g, conflicts_only=True)
     assert '"u@v1.0.0"' not in dot and '"v@v1.0.0"' not in dot
-    _render(dot)
+    assert '"a@v1.0.0"' not in dot  # on the way to b only: collapsed
+    assert '"m" -> "b@v1.0.0" [color="#616161", style=dotted' in dot and 'label="2 steps"' in dot
+    assert '"m" -> "c@v1.0.0";' in dot  # a direct requirement stays one
+    assert '"c@v1.0.0" -> "conflict x":"p0":w [color="#1b5e20", penwidth=2.5];' in dot
+    assert '"b@v1.0.0" -> "conflict x":"p1":w [color="#9e9e9e", style=dashed];' in dot
+    svg = _render(dot)
+    texts = {t.strip() for t in _svg_texts(svg)}
+    assert {"x", "low risk", "v1.2.0", "selected", "v1.0.0", "2 steps"} <= texts
     data = graph_to_json(g, conflicts_only=True)
-    assert {n["Path"] for n in data["Nodes"]} == {"m", "a", "b", "c", "x"}
+    assert {n["Path"] for n in data["Nodes"]} == {"m", "b", "c", "x"}
+    assert {"From": {"Path": "m"}, "To": {"Path": "b", "Version": "v1.0.0"}, "Steps": 2} in (
+        data["Edges"]
+    )
+    assert [n.get("Risk") for n in data["Nodes"] if n["Path"] == "x"] == ["low", "low"]
+    mermaid = to_mermaid(g, conflicts_only=True, legend=False)
+    assert mermaid.splitlines()[0] == "flowchart LR"
+    assert "    n0 -->|2 steps| r1" in mermaid and '    subgraph t0 ["x · low risk"]' in mermaid
     assert to_text(g) == g.text()
+
+
+def test_conflicts_only_view_leaves_out_what_the_build_does_not_see() -> None:
+    # z: only x@v1.0.0 (not selected) asks for another version; y: x@v1.0.0 asks for a
+    # third version of y, which is left out, while the build's own disagreement stays.
+    g = parse_graph(
+        "m x@v1.0.0\nm x@v1.1.0\nx@v1.0.0 z@v0.1.0\nx@v1.1.0 z@v0.5.0\nm z@v0.5.0\n"
+        "x@v1.0.0 y@v0.0.9\nm y@v0.1.0\nx@v1.1.0 y@v0.3.0\n"
+    )
+    data = graph_to_json(g, conflicts_only=True)
+    assert {(n["Path"], n.get("Version", "")) for n in data["Nodes"]} == {
+        ("m", ""),
+        ("x", "v1.1.0"),
+        ("x", "v1.0.0"),
+        ("y", "v0.3.0"),
+        ("y", "v0.1.0"),
+    }
+    dot = to_dot(g, conflicts_only=True)
+    assert "conflict z" not in dot and "v0.0.9" not in dot
+    _render(dot)
+
+
+def test_a_requirer_that_is_itself_a_conflicting_version_is_drawn_twice() -> None:
+    # b@v1.1.0 is a row of b's table and, as the module asking for c@v1.1.0, a requirer.
+    g = parse_graph("m a@v1.0.0\nm b@v1.0.0\na@v1.0.0 b@v1.1.0\nb@v1.1.0 c@v1.1.0\nm c@v1.0.0\n")
+    dot = to_dot(g, conflicts_only=True, legend=False)
+    assert '"b@v1.1.0" [label="b@v1.1.0"' in dot
+    assert '"b@v1.1.0" -> "conflict c":"p0":w' in dot
+    assert '"a@v1.0.0" -> "conflict b":"p0":w' in dot
+    assert '"m" -> "b@v1.1.0" [color="#616161", style=dotted' in dot  # 2 steps
+    texts = _svg_texts(_render(dot))
+    assert texts.count("b@v1.1.0") == 1 and "b" in texts and "c" in texts
+
+
+def test_conflicts_only_adversarial_paths_render_exactly() -> None:
+    # Every adversarial path is asked for at two versions: as table titles (HTML-like
+    # labels) and requirer names (escStrings) each must survive exactly.
+    lines = [f"{MAIN} {p}@v1.0.0" for p in ADVERSARIAL]
+    lines += [f"{MAIN} r@v1.0.0"] + [f"r@v1.0.0 {p}@v1.1.0" for p in ADVERSARIAL]
+    lines += [f"{ADVERSARIAL[0]}@v1.1.0 {ADVERSARIAL[1]}@v1.2.0"]
+    g = parse_graph("\n".join(lines) + "\n")
+    for legend in (True, False):
+        svg = _render(to_dot(g, conflicts_only=True, legend=legend))
+        texts = _svg_texts(svg)
+        for p in ADVERSARIAL:
+            assert p in texts, p
+        assert MAIN in texts and f"{ADVERSARIAL[0]}@v1.1.0" in texts
+    text = to_mermaid(g, conflicts_only=True)
+    for line in text.splitlines():
+        if '["' in line:
+            label = line[line.index("[") + 1 : line.rindex("]")]
+            assert label.startswith('"') and label.endswith('"'), line
+            assert "<" not in label and ">" not in label and "\\" not in label, line
+
+
+def test_small_conflict_pictures_are_not_grouped() -> None:
+    g = parse_graph("m a@v1.0.0\nm b@v1.0.0\na@v1.0.0 b@v1.1.0\n")
+    assert "cluster_t" not in to_dot(g, conflicts_only=True)
+    assert "subgraph g" not in to_mermaid(g, conflicts_only=True)
 
 
 def test_recorded_graphs_render_without_warnings(corpus: Path) -> None:
@@ -166,13 +240,45 @@ def test_conflicts_only_view_of_a_big_recorded_graph(corpus: Path) -> None:
     found = conflicts(g)
     data = graph_to_json(g, conflicts_only=True, conflict_list=found)
     nodes = {(n["Path"], n.get("Version", "")) for n in data["Nodes"]}
+    ranked = {n["Path"] for n in data["Nodes"] if "Risk" in n}
+    assert ranked == {c.path for c in found if c.in_build}
+    main = (g.main.path, "")
+    dist, _ = g.bfs()
     for c in found:
         for r in c.requests:
-            assert (c.path, r.version) in nodes
-            assert (r.by.path, r.by.version) in nodes
-            for p in r.paths:
-                assert {(m.path, m.version) for m in p} <= nodes
-    assert len(nodes) < len(g)
+            if c.in_build and r.by_selected:  # every request from the build, and its requirer
+                assert (c.path, r.version) in nodes
+                assert (r.by.path, r.by.version) in nodes
+    for e in data["Edges"]:
+        u = MV(e["From"]["Path"], e["From"].get("Version", ""))
+        v = MV(e["To"]["Path"], e["To"].get("Version", ""))
+        if "Steps" in e:  # a collapsed shortest path from the main module
+            assert (u.path, u.version) == main and e["Steps"] == dist[v] > 1
+        else:
+            assert g.graph.has_edge(u, v)
+    assert len(data["Edges"]) < len(set(g.edges)) / 2
+
+
+def test_conflicts_only_dot_of_logviewer_is_small_and_grouped(corpus: Path) -> None:
+    """logviewer: 167 modules, 2,030 edges, 55 conflicts the build sees. The picture is
+    three columns (the main module, the modules that ask, 55 tables) grouped by host, and
+    dot draws it."""
+    g = read_graph(corpus / "graphs" / "bascanada__logviewer__go.mod.graph.txt")
+    dot = to_dot(g, conflicts_only=True)
+    tables = re.findall(r'^\t+"conflict ([^"]+)" \[shape=plain', dot, re.M)
+    assert len(tables) == 55 and tables[0] == "cloud.google.com/go"  # riskiest first
+    requirers = re.findall(r'^\t+"([^" ]+)" \[label=', dot, re.M)
+    # Every module that asks (the main module among them): 73 in the build, and 3
+    # outside it whose requests set a selected version no module in the build asks for.
+    assert len(requirers) == 73 + 3
+    edges = dot.count(" -> ") - 4  # legend
+    assert edges < 450
+    assert '"cluster_t golang.org"' in dot and '"cluster_r k8s.io"' in dot
+    svg = _render(dot)
+    texts = set(_svg_texts(svg))
+    assert set(tables) <= texts
+    width, height = (float(svg.attrib[k].removesuffix("pt")) for k in ("width", "height"))
+    assert width < 2000 and height < 10000  # was 15,255 x 18,986 pt
 
 
 def test_mermaid_labels_are_escaped() -> None:
@@ -229,27 +335,27 @@ def test_conflicts_json_shape() -> None:
         "Path": "a",
         "Selected": "v0.2.0",
         "Versions": ["v0.1.0", "v0.2.0"],
+        "InBuild": True,
         "Requests": [
             {
                 "By": "b@v1.0.0",
                 "Version": "v0.2.0",
                 "SetsMax": True,
-                "BySelected": True,
+                "Selected": True,
                 "Paths": [["m", "b@v1.0.0"]],
             },
             {
                 "By": "m",
                 "Version": "v0.1.0",
                 "SetsMax": False,
-                "BySelected": True,
+                "Selected": True,
                 "Paths": [["m"]],
             },
         ],
         "Risk": {
             "Level": "high",
-            "Reasons": [
-                "minor version jump within v0 (v0.1 -> v0.2): v0 makes no compatibility promise"
-            ],
+            "Reason": "v0 minor jump v0.1.0 -> v0.2.0 (asked by m): v0 minors may break",
+            "Reasons": ["v0 minor jump v0.1.0 -> v0.2.0 (asked by m): v0 minors may break"],
         },
     }
 

@@ -365,20 +365,108 @@ def test_conflicts_text_and_exit_status(mod: Path, capsys: pytest.CaptureFixture
     code, out, _ = run(["conflicts", str(mod), "--graph", str(mod / "graph.txt")], capsys)
     assert code == 1
     assert out == (
-        "example.com/b: selected v0.5.0 (risk: high)\n"
-        "  * v0.5.0  required by example.com/a@v1.0.0\n"
-        "            via example.com/m -> example.com/a@v1.0.0\n"
-        "    v0.3.0  required by example.com/m\n"
-        "    - minor version jump within v0 (v0.3 -> v0.5): v0 makes no compatibility promise\n"
+        "1 module asked for at several versions by modules in the build:"
+        " 1 high, 0 medium, 0 low risk\n"
         "\n"
-        "1 module required at several versions (1 high risk);"
-        " * marks the requirement that sets the selected version\n"
+        "* marks the request that sets the selected version; paths start at the main module\n"
+        "\n"
+        "example.com/b: selected v0.5.0 (risk: high)\n"
+        "  * v0.5.0  example.com/m -> example.com/a@v1.0.0\n"
+        "    v0.3.0  example.com/m (go.mod)\n"
+        "    - v0 minor jump v0.3.0 -> v0.5.0 (asked by example.com/m): v0 minors may break\n"
     )
     (mod / "calm.txt").write_text("example.com/m example.com/a@v1.0.0\n")
     code, out, _ = run(["conflicts", str(mod), "--graph", str(mod / "calm.txt")], capsys)
     assert code == 0 and out.startswith("no conflicts")
     code, out, _ = run(["conflicts", "--json", str(mod), "--graph", str(mod / "calm.txt")], capsys)
     assert (code, json.loads(out)) == (0, [])
+
+
+# x@v1.0.0 lost to x@v1.1.0: its requests are not built. z: only x@v1.0.0 asks for
+# another version (not a conflict of the build). y: three requests from the build.
+OUTSIDE = """\
+example.com/m example.com/x@v1.0.0
+example.com/m example.com/x@v1.1.0
+example.com/m example.com/y@v0.1.0
+example.com/m example.com/z@v1.2.0
+example.com/x@v1.0.0 example.com/z@v1.0.0
+example.com/x@v1.0.0 example.com/y@v0.0.9
+example.com/x@v1.1.0 example.com/y@v0.3.0
+example.com/x@v1.1.0 example.com/w@v1.0.0
+example.com/w@v1.0.0 example.com/y@v0.2.0
+"""
+
+
+def test_conflicts_by_default_only_what_the_build_sees(
+    mod: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (mod / "outside.txt").write_text(OUTSIDE)
+    args = ["conflicts", str(mod), "--graph", str(mod / "outside.txt")]
+    code, out, _ = run(args, capsys)
+    assert code == 1
+    assert out == (
+        "2 modules asked for at several versions by modules in the build:"
+        " 1 high, 0 medium, 1 low risk\n"
+        "1 more is asked for at several versions only by modules outside the build"
+        " (older versions MVS did not select): --all shows them\n"
+        "\n"
+        "* marks the request that sets the selected version; paths start at the main module\n"
+        "\n"
+        "example.com/y: selected v0.3.0 (risk: high)\n"
+        "  * v0.3.0  example.com/m -> example.com/x@v1.1.0\n"
+        "    v0.2.0  example.com/m -> example.com/x@v1.1.0 -> example.com/w@v1.0.0\n"
+        "    ... 1 more request from the build at v0.1.0 (--all)\n"
+        "    - v0 minor jump v0.1.0 -> v0.3.0 (asked by example.com/m and 1 more):"
+        " v0 minors may break\n"
+        "\n"
+        "example.com/x: selected v1.1.0 (risk: low)\n"
+        "  * v1.1.0  example.com/m (go.mod)\n"
+        "    v1.0.0  example.com/m (go.mod)\n"
+        "    - minor upgrade v1.0.0 -> v1.1.0 (asked by example.com/m): compatible by promise\n"
+    )
+    assert "v0.0.9" not in out and "example.com/z" not in out  # not built
+    code, out, _ = run([*args, "--all"], capsys)
+    assert code == 1
+    assert (
+        "y@v0.0.9" not in out
+        and "  required by example.com/x@v1.0.0  [requirer not selected]" in out
+    )
+    assert "example.com/z: selected v1.2.0 (risk: low)" in out
+    assert "    - only modules outside the build ask for other versions" in out
+    assert out.index("example.com/y:") < out.index("example.com/x:") < out.index("example.com/z:")
+    # Only the disagreement outside the build: nothing to fail CI for.
+    (mod / "only.txt").write_text(
+        OUTSIDE.replace("example.com/y@v0.1.0", "example.com/y@v0.3.0")
+        .replace("example.com/w@v1.0.0 example.com/y@v0.2.0\n", "")
+        .replace("example.com/m example.com/x@v1.0.0\n", "")
+    )
+    code, out, _ = run(["conflicts", str(mod), "--graph", str(mod / "only.txt")], capsys)
+    assert code == 0
+    assert out.startswith("no conflicts: every module in the build asks for the selected version")
+    assert "--all shows them" in out
+
+
+def test_conflicts_min_risk_and_limit(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (mod / "outside.txt").write_text(OUTSIDE)
+    args = ["conflicts", str(mod), "--graph", str(mod / "outside.txt")]
+    code, out, _ = run([*args, "--min-risk", "high"], capsys)
+    assert code == 1 and "example.com/y:" in out and "example.com/x:" not in out
+    code, out, _ = run([*args, "--limit", "1"], capsys)
+    assert code == 1 and "example.com/y:" in out and "example.com/x:" not in out
+    assert out.endswith("(1 more conflict not shown: raise --limit)\n")
+    (mod / "low.txt").write_text(
+        "example.com/m example.com/a@v1.0.0\nexample.com/m example.com/b@v1.0.0\nexample.com/a@v1.0.0 example.com/b@v1.1.0\n"
+    )
+    code, out, _ = run(
+        ["conflicts", str(mod), "--graph", str(mod / "low.txt"), "--min-risk", "medium"], capsys
+    )
+    assert code == 0  # a compatible upgrade does not fail a --min-risk medium check
+    assert out.endswith("(none at medium risk or above)\n")
+    for bad in (["--min-risk", "severe"], ["--limit", "0"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*args, *bad])
+        assert exit_.value.code == 2
+    capsys.readouterr()
 
 
 def test_conflicts_json(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -391,6 +479,63 @@ def test_conflicts_json(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("example.com/m", "v0.3.0"),
     ]
     assert c["Risk"]["Level"] == "high"
+
+
+def test_conflicts_json_keeps_everything_in_risk_order(
+    mod: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (mod / "outside.txt").write_text(OUTSIDE)
+    args = ["conflicts", "--json", str(mod), "--graph", str(mod / "outside.txt")]
+    code, out, _ = run(args, capsys)
+    assert code == 1
+    data = json.loads(out)
+    assert [(c["Path"], c["Risk"]["Level"], c["InBuild"]) for c in data] == [
+        ("example.com/y", "high", True),
+        ("example.com/x", "low", True),
+        ("example.com/z", "low", False),
+    ]
+    y = data[0]
+    assert [(r["By"], r["Version"], r["Selected"]) for r in y["Requests"]] == [
+        ("example.com/x@v1.1.0", "v0.3.0", True),
+        ("example.com/w@v1.0.0", "v0.2.0", True),
+        ("example.com/m", "v0.1.0", True),
+        ("example.com/x@v1.0.0", "v0.0.9", False),
+    ]
+    assert y["Risk"]["Reason"] == y["Risk"]["Reasons"][0]
+    code, out, _ = run([*args, "--min-risk", "high"], capsys)
+    assert [c["Path"] for c in json.loads(out)] == ["example.com/y"]
+
+
+def test_conflicts_of_a_big_recorded_graph(
+    corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """logviewer (167 modules, 68 paths asked at several versions): a summary and every
+    high-risk conflict on the first screen, under 400 lines; --all has every request."""
+    graph = corpus / "graphs" / "bascanada__logviewer__go.mod.graph.txt"
+    code, out, _ = run(["conflicts", "--graph", str(graph)], capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) <= 400
+    assert lines[0] == (
+        "55 modules asked for at several versions by modules in the build:"
+        " 17 high, 17 medium, 21 low risk"
+    )
+    assert lines[1].startswith("13 more are asked for at several versions only")
+    data = json.loads(run(["conflicts", "--json", "--graph", str(graph)], capsys)[1])
+    assert len(data) == 68
+    high = [c for c in data if c["InBuild"] and c["Risk"]["Level"] == "high"]
+    first_screen = "\n".join(lines[:40])
+    for c in high:
+        assert f"  {c['Path']} {c['Selected']}: {c['Risk']['Reason']}" in first_screen
+    # Only requests from the build, but for the selected version when only modules outside
+    # the build ask for it (MVS still counts them): that request explains the selection.
+    outside = [ln for ln in lines if "[requirer not in the build]" in ln]
+    assert len(outside) == 4 and all(ln.startswith("  * ") for ln in outside)
+    code, everything, _ = run(["conflicts", "--all", "--graph", str(graph)], capsys)
+    assert code == 1
+    requests = sum(len(c["Requests"]) for c in data)
+    assert everything.count("  required by ") == requests == 1763
+    assert everything.count("[requirer not selected]") == 1399
 
 
 def test_why(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -481,6 +626,7 @@ def test_commands_run_go_themselves(tmp_path: Path) -> None:
     assert gomodx("list").stdout == go_list
     assert gomodx("graph").stdout == go_graph
     p = gomodx("conflicts")
-    assert p.returncode == 1 and p.stdout.startswith("example.com/b: selected v1.1.0 (risk: low)")
+    assert p.returncode == 1 and p.stdout.startswith("1 module asked for at several versions")
+    assert "\nexample.com/b: selected v1.1.0 (risk: low)\n" in p.stdout
     p = gomodx("why", "example.com/b")
     assert p.returncode == 0 and "  requires example.com/a v1.0.0\n" in p.stdout

@@ -11,8 +11,8 @@ Text is for people, ``--json`` for scripts (Go's field names: ``Path``, ``Versio
 ``graph --focus MODULE`` draws one module's neighbourhood
 (:func:`analysis.export.neighbourhood`), and ``graph --format svg|png`` renders through
 Graphviz (:func:`analysis.render.render_image`).
-Exit status: 0 fine, 1 findings (``conflicts`` found some; ``why`` found no path),
-2 error.
+Exit status: 0 fine, 1 findings (``conflicts`` found some the build sees, at
+``--min-risk`` or above; ``why`` found no path), 2 error.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from analysis.module import ModuleVersion
 from tui.commands.common import LoadedModule, add_module_options, load_module
 
 if TYPE_CHECKING:
-    from analysis.conflicts import Conflict
+    from collections.abc import Callable, Sequence
+
+    from analysis.conflicts import Conflict, Request
     from analysis.modgraph import ListedModule
 
 # The engine (networkx and friends) is imported inside each command, so that building
@@ -78,7 +80,8 @@ def register(subparsers: Any) -> None:
     scope.add_argument(
         "--conflicts-only",
         action="store_true",
-        help="only conflicting modules, their requirers and the paths from the main module",
+        help="only the conflicts the build sees: each conflicting module's versions, the"
+        " modules that ask for them and the main module, with the paths from it collapsed",
     )
     scope.add_argument(
         "--focus",
@@ -98,13 +101,43 @@ def register(subparsers: Any) -> None:
         "conflicts",
         help="modules required at several versions, and who wins",
         description=(
-            "List every module requested at more than one version: the selected version, "
-            "each requirer and what it asks for, the paths from the main module, and a risk "
-            "label. Exit status 1 when there are conflicts."
+            "List the modules that modules in the build ask for at different versions, "
+            "riskiest first: a summary (how many by risk, every high-risk one in a line), "
+            "then for each the selected version, the winning request and the closest losing "
+            "one, each with one shortest path from the main module, and why it is risky. "
+            "A module asked for at several versions only by modules outside the build "
+            "(older versions MVS did not select) is not a conflict: nothing built asked for "
+            "another version; --all shows those too, with every request. "
+            "Risk: high is a major, +incompatible or v0 minor jump over a request from the "
+            "build, or a retracted or excluded selected version; medium a move to or from an "
+            "untagged commit (pseudo-version) or a prerelease selected; low a minor or patch "
+            "upgrade. Exit status 1 when there are conflicts (at --min-risk or above)."
         ),
     )
     common(p)
-    p.add_argument("--json", action="store_true", help="a JSON array of conflicts")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON array of every conflict and request (as --all), riskiest first",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every conflict, also those outside the build, with every request and path",
+    )
+    p.add_argument(
+        "--min-risk",
+        choices=("low", "medium", "high"),
+        default="low",
+        metavar="LEVEL",
+        help="only conflicts at LEVEL or above: low, medium or high (default: low)",
+    )
+    p.add_argument(
+        "--limit",
+        type=_positive_count,
+        metavar="N",
+        help="show at most N conflicts (the summary still counts them all)",
+    )
     p.set_defaults(func=run_conflicts)
 
     p = subparsers.add_parser(
@@ -135,6 +168,16 @@ def _positive(text: str) -> int:
         n = 0
     if n < 1:
         raise argparse.ArgumentTypeError(f"want a whole number of steps, 1 or more: {text!r}")
+    return n
+
+
+def _positive_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"want a whole number, 1 or more: {text!r}")
     return n
 
 
@@ -239,43 +282,127 @@ def run_graph(args: argparse.Namespace) -> int:
 # -- conflicts --------------------------------------------------------------------------
 
 
-def _conflict_text(c: Conflict) -> list[str]:
+_RISK_RANK = {"low": 0, "medium": 1, "high": 2}
+_INDEX_AFTER = 5
+"""More conflicts than this and the summary lists the high-risk ones, a line each."""
+
+
+def _route(r: Request) -> str:
+    """One shortest path from the main module to the requirer (the requirer last)."""
+    return " -> ".join(str(m) for m in r.paths[0]) if r.paths else str(r.by)
+
+
+def _conflict_all(c: Conflict) -> list[str]:
+    """Every request of ``c``, with its requirer and path (``--all``)."""
     lines = [f"{c.path}: selected {c.selected} (risk: {c.risk.level})"]
     width = max(len(r.version) for r in c.requests)
     for r in c.requests:
         mark = "*" if r.sets_max else " "
-        route = " -> ".join(str(m) for m in r.paths[0]) if r.paths else str(r.by)
         note = "" if r.by_selected else "  [requirer not selected]"
         lines.append(f"  {mark} {r.version:<{width}}  required by {r.by}{note}")
         if len(r.paths) == 0 or len(r.paths[0]) > 1:
-            lines.append(f"    {'':<{width}}  via {route}")
+            lines.append(f"    {'':<{width}}  via {_route(r)}")
     for reason in c.risk.reasons:
         lines.append(f"    - {reason}")
     return lines
 
 
+def _conflict_brief(c: Conflict) -> list[str]:
+    """The winning request and the closest losing one from the build, a path each."""
+    lines = [f"{c.path}: selected {c.selected} (risk: {c.risk.level})"]
+    shown = [r for r in (c.winner, c.runner_up) if r is not None]
+    width = max(len(r.version) for r in shown)
+    for r in shown:
+        mark = "*" if r.sets_max else " "
+        note = "" if r.by_selected else "  [requirer not in the build]"
+        route = f"{r.by} (go.mod)" if r.paths and len(r.paths[0]) == 1 else _route(r)
+        lines.append(f"  {mark} {r.version:<{width}}  {route}{note}")
+    rest = [r for r in c.build_requests if r not in shown]
+    if rest:
+        versions = sorted({r.version for r in rest}, key=_vkey(c.path))
+        span = f" at {versions[0]}" + (f" .. {versions[-1]}" if len(versions) > 1 else "")
+        lines.append(
+            f"    ... {len(rest)} more request{'s' if len(rest) != 1 else ''} from the build"
+            f"{span} (--all)"
+        )
+    for reason in c.risk.key_reasons:
+        lines.append(f"    - {reason}")
+    return lines
+
+
+def _vkey(path: str) -> Callable[[str], tuple[object, ...]]:
+    from analysis.modgraph import version_key
+
+    return lambda v: version_key(path, v)
+
+
+def _conflicts_report(
+    found: Sequence[Conflict], everything: bool, min_risk: str, limit: int | None
+) -> str:
+    """The text of ``gomodx conflicts``: a summary, then the conflicts riskiest first."""
+    in_build = [c for c in found if c.in_build]
+    outside = len(found) - len(in_build)
+    listed = [c for c in (found if everything else in_build) if c.risk.rank >= _RISK_RANK[min_risk]]
+    counts = {
+        lvl: sum(1 for c in in_build if c.risk.level == lvl) for lvl in ("high", "medium", "low")
+    }
+    n = len(in_build)
+    out = [
+        f"{n} module{'s' if n != 1 else ''} asked for at several versions by modules in the build:"
+        f" {counts['high']} high, {counts['medium']} medium, {counts['low']} low risk"
+    ]
+    if outside:
+        out.append(
+            f"{outside} more {'are' if outside != 1 else 'is'} asked for at several versions only"
+            " by modules outside the build (older versions MVS did not select)"
+            + ("" if everything else ": --all shows them")
+        )
+    shown = listed if limit is None else listed[:limit]
+    high = [c for c in shown if c.risk.level == "high"]
+    if high and len(shown) > _INDEX_AFTER:
+        # Too many to see at once: every high-risk one in a line, on the first screen.
+        out.append("")
+        out.append("high risk:")
+        out += [f"  {c.path} {c.selected}: {c.risk.reason}" for c in high]
+    out.append("")
+    out.append("* marks the request that sets the selected version; paths start at the main module")
+    out.append("")
+    for c in shown:
+        out += _conflict_all(c) if everything else _conflict_brief(c)
+        out.append("")
+    if len(shown) < len(listed):
+        more = len(listed) - len(shown)
+        out.append(f"({more} more conflict{'s' if more != 1 else ''} not shown: raise --limit)")
+    elif not listed and n:
+        out.append(f"(none at {min_risk} risk or above)")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
 def run_conflicts(args: argparse.Namespace) -> int:
     from analysis import export
-    from analysis.conflicts import conflicts
+    from analysis.conflicts import by_risk, conflicts
 
     loaded = _load(args)
-    found = conflicts(loaded.graph, excluded=loaded.excluded)
+    found = by_risk(conflicts(loaded.graph, excluded=loaded.excluded))
+    floor = _RISK_RANK[args.min_risk]
+    failing = any(c.in_build and c.risk.rank >= floor for c in found)
     if args.json:
-        _emit(_json(export.conflicts_to_json(found)))
+        listed = [c for c in found if c.risk.rank >= floor]
+        if args.limit is not None:
+            listed = listed[: args.limit]
+        _emit(_json(export.conflicts_to_json(listed)))
     elif not found:
         _emit("no conflicts: every module is required at a single version\n")
-    else:
-        out: list[str] = []
-        for c in found:
-            out += _conflict_text(c)
-            out.append("")
-        risky = sum(1 for c in found if c.risk.level == "high")
-        out.append(
-            f"{len(found)} module{'s' if len(found) != 1 else ''} required at several versions"
-            f" ({risky} high risk); * marks the requirement that sets the selected version"
+    elif not args.all and not any(c.in_build for c in found):
+        n = len(found)
+        _emit(
+            "no conflicts: every module in the build asks for the selected version"
+            f" ({n} module{'s are' if n != 1 else ' is'} asked for at several versions only by"
+            " modules outside the build: --all shows them)\n"
         )
-        _emit("\n".join(out) + "\n")
-    return 1 if found else 0
+    else:
+        _emit(_conflicts_report(found, args.all, args.min_risk, args.limit))
+    return 1 if failing else 0
 
 
 # -- why --------------------------------------------------------------------------------

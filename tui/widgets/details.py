@@ -54,7 +54,7 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
             risk, f"conflict: {len(conflict.versions)} versions asked, MVS selects the highest"
         )
         lines.append(head)
-        for reason in conflict.risk.reasons:
+        for reason in conflict.risk.key_reasons:
             lines.append(Text(f"  • {reason}", style="italic"))
         lines.append(Text(""))
     if row.replaced:

@@ -119,7 +119,12 @@ def build_facts(
     def check(m: ModuleVersion) -> str | None:
         return retracted.get(m.path) if m.version == g.selected().get(m.path) else None
 
-    found = {c.path: c for c in conflicts(g, check if retracted else None, loaded.excluded)}
+    # What the build sees, as `gomodx conflicts` shows it by default: a path that only
+    # modules outside the build (unselected versions) ask for at several versions is not a
+    # conflict here.
+    found = {
+        c.path: c for c in conflicts(g, check if retracted else None, loaded.excluded) if c.in_build
+    }
     direct = loaded.direct
     excluded: dict[str, list[str]] = {}
     for e in loaded.excluded:
