@@ -7,13 +7,8 @@ A go.work is read with the go.mod lexer and syntax tree (:mod:`analysis.modfile`
 >>> [u.path for u in wf.use], wf.go.version if wf.go else None
 (['./a'], '1.22')
 >>> wf.add_use("./b", "")
->>> print(wf.format().decode(), end="")
-go 1.22
-<BLANKLINE>
-use (
-        ./a // the a module
-        ./b
-)
+>>> wf.format().decode().splitlines()
+['go 1.22', '', 'use (', '\\t./a // the a module', '\\t./b', ')']
 
 The editing methods are Go's ``WorkFile`` methods; :func:`edit_flag` turns one of
 ``go work edit``'s flags into such an edit, refusing bad arguments with go's words, and
