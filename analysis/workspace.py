@@ -11,12 +11,13 @@ for a file that does not parse), worded as go words them, without the leading ``
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import modfile, semver, workfile
 from analysis.errors import ModfileError, WorkspaceError
+from analysis.module import ModuleVersion
 
 __all__ = [
     "Workspace",
@@ -26,6 +27,7 @@ __all__ = [
     "load_workspace",
     "short_path",
     "use_dirs",
+    "workspace_replacements",
 ]
 
 GO_STRICT_VERSION = "1.21"
@@ -35,12 +37,15 @@ GO_STRICT_VERSION = "1.21"
 @dataclass(frozen=True)
 class Workspace:
     """A loaded workspace: its go.work, the file, and the main modules' roots in ``use``
-    order (each holding a go.mod go accepts), with their module paths."""
+    order (each holding a go.mod go accepts), with their module paths and go.mod files, and
+    the replacements in force (see :func:`workspace_replacements`)."""
 
     path: Path
     file: workfile.WorkFile
     roots: tuple[Path, ...]
     modules: tuple[str, ...]
+    mod_files: tuple[modfile.ModFile, ...] = ()
+    replacements: Mapping[ModuleVersion, ModuleVersion] = field(default_factory=dict)
 
 
 def short_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None) -> str:
@@ -194,6 +199,7 @@ def load_workspace(
     work_go = wf.go.version if wf.go is not None else "1.18"
     errs: list[str] = []
     modules: list[str] = []
+    mod_files: list[modfile.ModFile] = []
 
     def too_old(root: Path, version: str) -> str:
         verb = "lists" if wf.go is not None else "implicitly requires"
@@ -244,9 +250,12 @@ def load_workspace(
         ):
             errs.append(too_old(root, mod_go))
             continue
+        _check_replace_map(f.replace)  # go stops at once here
         modules.append(f.module.mod.path if f.module is not None else "")
+        mod_files.append(f)
     if errs:
         raise WorkspaceError(*errs)
+    _check_replace_map(wf.replace)
     seen: set[str] = set()
     for m in modules:
         if m in seen:
@@ -259,9 +268,69 @@ def load_workspace(
                 "To fix, remove the replacement from the go.work file or specify the version at "
                 "which to replace the module."
             )
+    try:
+        replacements = workspace_replacements(wf, roots, mod_files)
+    except WorkspaceError as exc:
+        errs.extend(exc.messages)
     if errs:
         raise WorkspaceError(*errs)
-    return Workspace(Path(os.path.join(here, os.fspath(path))), wf, tuple(roots), tuple(modules))
+    return Workspace(
+        Path(os.path.join(here, os.fspath(path))),
+        wf,
+        tuple(roots),
+        tuple(modules),
+        tuple(mod_files),
+        replacements,
+    )
+
+
+def _check_replace_map(replace: Sequence[modfile.Replace]) -> None:
+    """Go's ``toReplaceMap``: one file replacing one module@version two ways is fatal."""
+    seen: dict[ModuleVersion, ModuleVersion] = {}
+    for r in replace:
+        prev = seen.get(r.old)
+        if prev is not None and prev != r.new:
+            raise WorkspaceError(f"conflicting replacements for {r.old}:\n\t{prev}\n\t{r.new}")
+        seen[r.old] = r.new
+
+
+def workspace_replacements(
+    work: workfile.WorkFile,
+    roots: Sequence[Path],
+    mod_files: Sequence[modfile.ModFile],
+) -> dict[ModuleVersion, ModuleVersion]:
+    """The replacements in force in a workspace, as ``modload.makeMainModules`` merges them:
+    the go.work's replaces, then each used module's go.mod replaces (in ``use`` order) for
+    paths the go.work does not replace, local directories made absolute from that module's
+    root. Two modules replacing one module@version differently is go's error::
+
+        conflicting replacements for example.com/x@v1.0.0:
+        \t/w/a/fork
+        \t/w/b/fork
+        use "go work edit -replace example.com/x@v1.0.0=[override]" to resolve
+    """
+    replacements: dict[ModuleVersion, ModuleVersion] = {}
+    by_work: set[str] = set()
+    for r in work.replace:
+        by_work.add(r.old.path)
+        replacements[r.old] = r.new
+    for root, f in zip(roots, mod_files, strict=True):
+        mine: set[ModuleVersion] = set()
+        for r in f.replace:
+            if r.old.path in by_work:
+                continue
+            new = r.new
+            if new.version == "" and not os.path.isabs(new.path):
+                new = ModuleVersion(os.path.normpath(os.path.join(root, new.path)))
+            prev = replacements.get(r.old)
+            if prev is not None and r.old not in mine and prev != new:
+                raise WorkspaceError(
+                    f"conflicting replacements for {r.old}:\n\t{prev}\n\t{new}\n"
+                    f'use "go work edit -replace {r.old}=[override]" to resolve'
+                )
+            mine.add(r.old)
+            replacements[r.old] = new
+    return replacements
 
 
 def check_flags(mod: str = "", modfile_flag: str = "") -> None:

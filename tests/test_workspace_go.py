@@ -27,7 +27,7 @@ from analysis.errors import GomodxError, WorkspaceError
 pytestmark = pytest.mark.go
 
 SEED = 20271205
-N_WORKSPACES = 160
+N_WORKSPACES = 200
 
 
 @functools.cache
@@ -48,6 +48,14 @@ class Layout:
 
 
 MOD_DIRS = ["a", "b", "nested/c", "d", "x/y/z"]
+GOMOD_REPLACES = [
+    "replace example.com/dep => ./fork",
+    "replace example.com/dep => ../shared",
+    "replace example.com/dep v1.0.0 => example.com/fork v1.1.0",
+    "replace example.com/dep v1.0.0 => example.com/fork v1.2.0",
+    "replace example.com/other => /abs/other",
+    "replace example.com/other v1.0.0 => ../other",
+]
 
 
 def _make(rng: random.Random, root: Path) -> Layout:
@@ -60,6 +68,8 @@ def _make(rng: random.Random, root: Path) -> Layout:
             body = f"module example.com/m{i}\n"
             if go:
                 body += f"\ngo {go}\n"
+            for _ in range(rng.choice([0, 0, 1, 1, 2])):
+                body += rng.choice(GOMOD_REPLACES) + "\n"
             if rng.random() < 0.05:
                 body += "foo bar\n"
             (root / d / "go.mod").write_text(body)
