@@ -287,3 +287,37 @@ def test_directed_edits_agree_with_go(tmp_path: Path) -> None:
     cases = [Case(f"directed{i}", d, a) for i, (d, a) in enumerate(DIRECTED)]
     problems, _ = _compare(cases, tmp_path, lambda c, d: _ours_edit(c))
     _report("directed go work edit", len(cases), problems)
+
+
+def test_cli_default_file_agrees_with_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``gomodx workjson`` without FILE finds the go.work as ``go work edit -json`` does."""
+    root = tmp_path / "ws"
+    (root / "a" / "deep").mkdir(parents=True)
+    (root / "go.work").write_bytes(b"go 1.22\n\nuse ./a\nfoo\n")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "other.work").write_bytes(b"use (\n\t./x\n)\n")
+    env = go_env(tmp_path / "env", GOFLAGS="")
+    env.pop("GOWORK")
+    cases = [
+        (root / "a" / "deep", None, "local"),
+        (root / "a" / "deep", "auto", "local"),
+        (root, "off", "local"),
+        (tmp_path / "plain", None, "local"),
+        (tmp_path / "plain", str(tmp_path / "other.work"), "local"),
+        (tmp_path / "plain", str(tmp_path / "missing.work"), "local"),
+        (tmp_path / "plain", "rel.work", "local"),
+        (tmp_path / "plain", "rel.work", "auto"),
+    ]
+    for cwd, gowork, toolchain in cases:
+        run_env = {**env, "GOTOOLCHAIN": toolchain}
+        monkeypatch.setenv("GOTOOLCHAIN", toolchain)
+        if gowork is not None:
+            run_env["GOWORK"] = gowork
+            monkeypatch.setenv("GOWORK", gowork)
+        else:
+            monkeypatch.delenv("GOWORK", raising=False)
+        proc = subprocess.run(
+            [require_go(), "work", "edit", "-json"], cwd=cwd, env=run_env, capture_output=True
+        )
+        ours = _in_dir(cwd, lambda: workjson.render(None))
+        assert ours == (proc.returncode, proc.stdout, proc.stderr), (cwd, gowork)

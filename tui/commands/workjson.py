@@ -41,8 +41,10 @@ def render(file: str | None) -> tuple[int, bytes, bytes]:
         try:
             found = find_workspace(os.getcwd(), os.environ)
         except GomodxError as exc:
-            # The toolchain switch reads GOWORK first and wraps its error once more.
-            return 1, b"", _enc(f"go: go: {exc}\n")
+            # Unless GOTOOLCHAIN=local, go's toolchain switch reads GOWORK first and wraps
+            # the error once more.
+            prefix = "go: " if os.environ.get("GOTOOLCHAIN") == "local" else "go: go: "
+            return 1, b"", _enc(f"{prefix}{exc}\n")
         if found is None:
             return (
                 1,
