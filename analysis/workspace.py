@@ -1,11 +1,23 @@
 """Workspaces as the go command finds and loads them (``cmd/go/internal/modload``).
 
-* :func:`find_workspace` — which go.work go uses from a directory, given ``GOWORK``;
-* :func:`load_workfile` — read and check it as ``modload.LoadWorkFile`` does;
-* :func:`use_dirs` — the ``use``\\d module roots, with go's errors for bad ones.
+* :func:`find_workspace` — which go.work go uses from a directory, given ``GOWORK``
+  (``off``; unset or ``auto``: the nearest go.work upwards, not crossing ``GOROOT``; else
+  an absolute path, used even if missing);
+* :func:`load_workfile` — read and parse it as ``modload.ReadWorkFile`` does, refusing a
+  go.work newer than the go in use;
+* :func:`use_dirs` — the ``use``\\d module roots (``LoadWorkFile``: a directory used twice
+  is an error);
+* :func:`load_workspace` — all of that, then every used module's go.mod with go's errors
+  (missing go.mod, unparsable go.mod, a module newer than the go.work's go line, a module
+  used twice, a go.work replacing a workspace module at all versions, conflicting
+  replacements), giving a :class:`Workspace` with :func:`workspace_replacements`;
+* :func:`check_flags` — ``-mod``/``-modfile`` as workspace mode refuses them.
 
-Errors are :class:`~analysis.errors.GomodxError` (:class:`~analysis.errors.ModfileError`
-for a file that does not parse), worded as go words them, without the leading ``go: ``.
+Errors are :class:`~analysis.errors.WorkspaceError`, worded as go words them, one message
+per ``go: `` line go prints, without that prefix.
+
+Not modelled: go's table of known ``godebug`` keys (an unknown key in go.work is go's
+error, not ours), and the workspace module graph (``go mod graph`` in a workspace).
 """
 
 from __future__ import annotations
