@@ -4,6 +4,7 @@
 
     GomodxError
      ├── ModfileError            a go.mod that does not parse: ``go.mod:3:9: message``
+     ├── WorkspaceError          a go.work go would refuse: ``go.work requires go >= 1.30 ...``
      ├── ModuleError             a bad module path or version (golang.org/x/mod/module's errors)
      │    ├── InvalidPathError   ``malformed module path "x": missing dot in first path element``
      │    ├── InvalidVersionError ``version "v2.0.0" invalid: should be v0 or v1, not v2``
@@ -142,6 +143,19 @@ class ModfileErrorEntry:
         else:
             directive = ""
         return pos + directive + self.message
+
+
+class WorkspaceError(GomodxError):
+    """A workspace go refuses to load: a bad ``GOWORK``, a go.work that does not parse or is
+    too new, a ``use`` of a directory without a usable go.mod, a flag refused in workspace
+    mode. The text is go's, without its ``go: `` prefix.
+
+    ``messages`` holds each error go reports on its own ``go: `` line (loading the used
+    modules, go reports every failure)."""
+
+    def __init__(self, *messages: str) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
 
 
 class ModuleError(GomodxError):

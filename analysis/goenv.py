@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import GoCommandError, GomodxError
+from analysis.errors import GoCommandError
+from analysis.workspace import find_workspace
 
 __all__ = [
     "DEFAULT_GOPROXY",
@@ -278,7 +279,7 @@ def _from_environment(
         goflags=getenv("GOFLAGS"),
         gomodcache=gomodcache,
         gopath=gopath,
-        gowork=_gowork(getenv("GOWORK"), cwd),
+        gowork=_gowork(getenv("GOWORK"), cwd, goroot),
         netrc=netrc_path(env),
         goauth=or_default("GOAUTH", "netrc"),
         goenv=user_file,
@@ -322,17 +323,12 @@ def _default_gopath(env: Mapping[str, str], goroot: str) -> str:
     return gopath
 
 
-def _gowork(setting: str, cwd: str | os.PathLike[str] | None) -> str:
-    """The workspace file go would use, as ``go env GOWORK`` reports it."""
+def _gowork(setting: str, cwd: str | os.PathLike[str] | None, goroot: str = "") -> str:
+    """The workspace file go would use, as ``go env GOWORK`` reports it (``"off"`` for off,
+    ``""`` for none); the search is :func:`analysis.workspace.find_workspace`'s."""
     if setting == "off":
         return "off"
-    if setting and setting != "auto":
-        if not os.path.isabs(setting):
-            raise GomodxError("invalid GOWORK: not an absolute path")
-        return setting
-    here = Path(cwd if cwd is not None else os.getcwd()).resolve()
-    for directory in (here, *here.parents):
-        candidate = directory / "go.work"
-        if candidate.is_file():
-            return str(candidate)
-    return ""
+    found = find_workspace(
+        cwd if cwd is not None else os.getcwd(), {"GOWORK": setting, "GOROOT": goroot}
+    )
+    return str(found) if found is not None else ""

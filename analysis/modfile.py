@@ -69,6 +69,7 @@ __all__ = [
     "Toolchain",
     "VersionFixer",
     "VersionInterval",
+    "add_replace",
     "auto_quote",
     "format_syntax",
     "is_directory_path",
@@ -1540,18 +1541,8 @@ class ModFile:
                 return
             if x.mod.path == path:
                 hint = x.syntax
-        line = self._add_line_typed_hint(hint, "exclude", auto_quote(path), version)
+        line = _add_line_typed_hint(self.syntax, hint, "exclude", auto_quote(path), version)
         self.exclude.append(Exclude(ModuleVersion(path, version), line))
-
-    def _add_line_typed_hint(self, hint: Line | None, *tokens: str) -> Line:
-        # Go passes a nil *Line as the hint here, which is not a nil interface: with no
-        # existing line for the path the new line is appended to the end of the file
-        # instead of joining the last block of its kind (go mod edit -exclude does this).
-        if hint is None:
-            line = Line(token=list(tokens))
-            self.syntax.stmt.append(line)
-            return line
-        return self.syntax.add_line(hint, *tokens)
 
     def drop_exclude(self, path: str, version: str) -> None:
         """Delete ``exclude path version``."""
@@ -1563,30 +1554,7 @@ class ModFile:
     def add_replace(self, old_path: str, old_version: str, new_path: str, new_version: str) -> None:
         """Replace ``old_path[@old_version]`` by ``new_path[@new_version]``, updating the first
         matching replace and deleting the other matches."""
-        need = True
-        old = ModuleVersion(old_path, old_version)
-        new = ModuleVersion(new_path, new_version)
-        tokens = ["replace", auto_quote(old_path)]
-        if old_version:
-            tokens.append(old_version)
-        tokens += ["=>", auto_quote(new_path)]
-        if new_version:
-            tokens.append(new_version)
-        hint: Line | None = None
-        for r in self.replace:
-            if r.old.path == old_path and (old_version == "" or r.old.version == old_version):
-                if need:
-                    r.new = new
-                    if r.syntax is not None:
-                        self.syntax.update_line(r.syntax, *tokens)
-                    need = False
-                    continue
-                _mark_removed(r.syntax)
-                r.old, r.new, r.syntax = ModuleVersion(""), ModuleVersion(""), None
-            if r.old.path == old_path:
-                hint = r.syntax
-        if need:
-            self.replace.append(Replace(old, new, self._add_line_typed_hint(hint, *tokens)))
+        add_replace(self.syntax, self.replace, old_path, old_version, new_path, new_version)
 
     def drop_replace(self, old_path: str, old_version: str) -> None:
         """Delete the replacement of exactly ``old_path`` at ``old_version`` (``""``: unversioned)."""
@@ -1736,6 +1704,54 @@ class ModFile:
     def format(self) -> bytes:
         """The file in Go's standard layout (``go mod edit -fmt``)."""
         return format_syntax(self.syntax)
+
+
+def _add_line_typed_hint(syntax: FileSyntax, hint: Line | None, *tokens: str) -> Line:
+    # Go passes a nil *Line as the hint here, which is not a nil interface: with no
+    # existing line for the path the new line is appended to the end of the file
+    # instead of joining the last block of its kind (go mod edit -exclude does this).
+    if hint is None:
+        line = Line(token=list(tokens))
+        syntax.stmt.append(line)
+        return line
+    return syntax.add_line(hint, *tokens)
+
+
+def add_replace(
+    syntax: FileSyntax,
+    replace: list[Replace],
+    old_path: str,
+    old_version: str,
+    new_path: str,
+    new_version: str,
+) -> None:
+    """Go's ``addReplace``, shared by go.mod and go.work: update the first replace of
+    ``old_path[@old_version]`` in ``replace`` (and its line in ``syntax``), delete the other
+    matches, or add a line after the last replace of ``old_path`` (else at the end)."""
+    need = True
+    old = ModuleVersion(old_path, old_version)
+    new = ModuleVersion(new_path, new_version)
+    tokens = ["replace", auto_quote(old_path)]
+    if old_version:
+        tokens.append(old_version)
+    tokens += ["=>", auto_quote(new_path)]
+    if new_version:
+        tokens.append(new_version)
+    hint: Line | None = None
+    for r in replace:
+        if r.old.path == old_path and (old_version == "" or r.old.version == old_version):
+            if need:
+                r.new = new
+                if r.syntax is not None:
+                    syntax.update_line(r.syntax, *tokens)
+                need = False
+                continue
+            _mark_removed(r.syntax)
+            r.old, r.new, r.syntax = ModuleVersion(""), ModuleVersion(""), None
+        if r.old.path == old_path:
+            hint = r.syntax
+    if need:
+        replace.append(Replace(old, new, _add_line_typed_hint(syntax, hint, *tokens)))
 
 
 def _zero_require(r: Require) -> None:

@@ -16,6 +16,7 @@ from analysis.errors import GomodxError
 # Each module registers its subcommands; order here is the order in --help.
 COMMAND_MODULES = (
     "tui.commands.modjson",
+    "tui.commands.workjson",
     "tui.commands.graphcmds",
     "tui.commands.versions",
     "tui.commands.plancmds",
