@@ -83,6 +83,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "undo": (["svc"], [["--json"], ["--force"]]),
     "download": (["svc", "example.com/money@v1.4.1"], [["--json"], ["-j", "2"]]),
     "modjson": (["svc/go.mod"], []),
+    "workjson": (["ws/go.work"], []),
 }
 
 
@@ -134,6 +135,8 @@ def test_options_anywhere_give_the_same_result(
     demo: Demo, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(demo.root)
+    (demo.root / "ws").mkdir(exist_ok=True)  # a go.work beside the module, for workjson
+    (demo.root / "ws" / "go.work").write_text("go 1.22\n\nuse ../svc\n")
     env = demo.env()
     positionals, options = COMMANDS[name]
     flat = [w for g in options for w in g]
