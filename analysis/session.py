@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from analysis.cache import CacheStack
     from analysis.download import DownloadSummary, ProgressCallback
     from analysis.goenv import GoEnv
-    from analysis.goproxy import FetchEvent
+    from analysis.goproxy import FetchEvent, NetLimits, RetryPolicy
     from analysis.hashes import GoSum
     from analysis.loader import LoadedGraph
     from analysis.modfile import ModFile
@@ -99,6 +99,12 @@ class SessionOptions:
     state_dir: Path | None = None
     use_go: bool = True
     """Whether the go command may be run (``go env``, ``go mod graph``) when installed."""
+    limits: NetLimits | None = None
+    """How long the network may take (:class:`~analysis.goproxy.NetLimits`: connect, read,
+    per-request deadlines, too-slow bodies, a budget for the whole command); ``None``:
+    the defaults."""
+    retry: RetryPolicy | None = None
+    """How often transient failures are retried (``None``: the default policy)."""
 
 
 @dataclass
@@ -329,6 +335,8 @@ class Session:
             concurrency=self.options.jobs,
             transport=self._transport,
             use_go=self._use_go_client,
+            limits=self.options.limits,
+            retry=self.options.retry,
         )
         for callback in self._subscribers:
             client.subscribe(callback)
@@ -406,6 +414,9 @@ class Session:
                         " GOPROXY; install Go, or run `go mod graph > graph.txt` where it is"
                         " installed and pass --graph graph.txt"
                     )
+                if not exc.hint:
+                    # The loader wraps the fetch's error; its advice still applies.
+                    exc.hint = _first_hint(exc)
                 raise
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
@@ -658,3 +669,11 @@ def _go_binary(env: GoEnv) -> str | None:
 
 def _os_reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
+
+
+def _first_hint(exc: BaseException) -> str:
+    """The first advice among ``exc`` and the failures beneath it."""
+    for e in causes(exc):
+        if isinstance(e, GomodxError) and e.hint:
+            return e.hint
+    return ""

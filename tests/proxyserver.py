@@ -8,7 +8,9 @@ It serves a directory in GOPROXY layout (what :mod:`tests.universe` writes, or a
   number of times (``times=None``: forever) — a status with optional headers and body
   (``429`` with ``Retry-After``, ``500``, ``404``...), a connection reset before any
   response, a body truncated below its announced Content-Length, a truncated body without
-  Content-Length (chunked, then the connection is closed), or garbage instead of the file.
+  Content-Length (chunked, then the connection is closed), garbage instead of the file, or
+  the right file trickled out a byte at a time (``Fault.trickle``) — a server that never
+  stalls long enough for a read timeout, yet would take minutes to finish.
 
 >>> with ProxyServer(root) as server:                      # doctest: +SKIP
 ...     server.add_fault(r"/@v/list$", Fault.status(429, retry_after="1"), times=2)
@@ -39,11 +41,13 @@ class Fault:
     """One kind of misbehaviour; build with the class methods."""
 
     kind: str  # "status" | "reset" | "truncate" | "truncate_chunked" | "garbage" | "delay"
+    # | "trickle"
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     delay: float = 0.0
     keep: float = 0.5  # fraction of the body sent by the truncating faults
+    interval: float = 0.0  # seconds between the bytes of a trickled body
 
     @classmethod
     def status_code(
@@ -79,6 +83,12 @@ class Fault:
         """Answer correctly, after ``delay`` seconds."""
         return cls("delay", delay=delay)
 
+    @classmethod
+    def trickle(cls, interval: float = 1.0) -> Fault:
+        """Announce the full Content-Length at once, then send the body one byte every
+        ``interval`` seconds (1 byte/s by default)."""
+        return cls("trickle", interval=interval)
+
 
 @dataclass
 class _Rule:
@@ -101,6 +111,7 @@ class _State:
     rules: list[_Rule] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -158,6 +169,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(cut)
             self.wfile.flush()
+            self.close_connection = True
+            return
+        if fault is not None and fault.kind == "trickle":
+            state.log(path, "trickle")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.flush()
+            for i in range(len(data)):
+                if state.stopping.wait(fault.interval):
+                    break  # the server is shutting down: leave the answer unfinished
+                try:
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break  # the client gave up
             self.close_connection = True
             return
         if fault is not None and fault.kind == "truncate_chunked":
@@ -234,6 +261,7 @@ class ProxyServer:
     # -- lifecycle --------------------------------------------------------------------
 
     def start(self) -> ProxyServer:
+        self._state.stopping.clear()
         self._server = _Server(self._state)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -242,6 +270,7 @@ class ProxyServer:
         return self
 
     def stop(self) -> None:
+        self._state.stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
