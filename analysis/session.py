@@ -621,7 +621,12 @@ class RequestLog:
 
 
 def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
-    """Run ``factory()`` in a new event loop, then close the session's client there."""
+    """Run ``factory()`` in a new event loop, then close the session's client there.
+
+    Ctrl+C (SIGINT) cancels ``factory()``; the client is closed, files being written to
+    the caches are finished (their writes are not cancellable), and KeyboardInterrupt is
+    raised without waiting for DNS lookups (:func:`analysis.eventloop.new_event_loop`).
+    """
     import anyio
 
     async def main() -> _T:
@@ -630,7 +635,9 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
         finally:
             await session.aclose()
 
-    return anyio.run(main)
+    from analysis.eventloop import new_event_loop
+
+    return anyio.run(main, backend_options={"loop_factory": new_event_loop})
 
 
 def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
