@@ -87,7 +87,7 @@ class _TooSlow(Exception):
     """The body gained ``size`` bytes in the last ``seconds`` and is not complete."""
 
     def __init__(self, size: int, seconds: float) -> None:
-        super().__init__(f"{size} bytes in {seconds:.1f}s")
+        super().__init__(f"{_count(size, 'byte')} in {seconds:.1f}s")
         self.size = size
         self.seconds = seconds
 
@@ -316,7 +316,7 @@ class HttpGetter:
         assert last is not None
         if isinstance(last, ChecksumMismatch | ProxyError):
             raise last
-        note = f" (after {attempt} attempts)"
+        note = f" (after {_count(attempt, 'attempt')})"
         raise _module_error(ProxyUnavailable, path, version, f"{last}{note}", host=host)
 
     def _stop(self, end: float | None) -> float | None:
@@ -384,7 +384,7 @@ class HttpGetter:
         last: BaseException | None,
     ) -> ProxyTooSlow:
         what = _tail(shown, spec)
-        tries = f"{attempts} attempt" + ("s" if attempts != 1 else "")
+        tries = _count(attempts, "attempt")
         if last is not None:
             tries += f"; last: {str(last).splitlines()[0]}"
         if exc.budget:
@@ -561,6 +561,10 @@ def _module_error(cls: type[_E], path: str, version: str, message: str, host: st
     return err
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _tail(shown: str, spec: ProxySpec) -> str:
     """What was asked of the proxy: the URL after its base (``m/@v/v1.0.0.mod``)."""
     base = spec.redacted.rstrip("/") + "/"
@@ -611,9 +615,10 @@ def _unreachable(exc: httpx.ConnectError, host: str) -> str | None:
                 return f"dial tcp: lookup {name}: no such host"
             return f"dial tcp: lookup {name}: {e.strerror or e}"
         if isinstance(e, ssl.SSLCertVerificationError):
-            return f"tls: failed to verify certificate: {e.verify_message or e.reason or e}"
+            why = getattr(e, "verify_message", "") or getattr(e, "reason", "") or e
+            return f"tls: failed to verify certificate: {why}"
         if isinstance(e, ssl.SSLError):
-            return f"tls: {e.reason or e}"
+            return f"tls: {getattr(e, 'reason', '') or e}"
         if isinstance(e, OSError):
             numbers = [e.errno] if e.errno is not None else []
             if not numbers and str(e).startswith("Multiple exceptions:"):
