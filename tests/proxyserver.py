@@ -16,7 +16,8 @@ It serves a directory in GOPROXY layout (what :mod:`tests.universe` writes, or a
 ...     server.add_fault(r"/@v/list$", Fault.status(429, retry_after="1"), times=2)
 ...     url = server.url                                   # http://127.0.0.1:PORT
 
-Every request is logged in ``server.requests`` (path, status or fault kind, time).
+Every request is logged in ``server.requests`` (path, status or fault kind, time) once
+answered; ``server.received(pattern)`` counts them as they arrive.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class _State:
     latency: float = 0.0
     rules: list[_Rule] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
+    arrived: list[str] = field(default_factory=list)  # paths, as requests come in
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -127,6 +129,10 @@ class _State:
         with self.lock:
             self.requests.append(RequestRecord(path, outcome, time.monotonic()))
 
+    def arrive(self, path: str) -> None:
+        with self.lock:
+            self.arrived.append(path)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -139,6 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         raw_path = urllib.parse.urlsplit(self.path).path
         path = urllib.parse.unquote(raw_path)
+        state.arrive(path)
         if state.latency:
             time.sleep(state.latency)
         fault = state.take_fault(path)
@@ -319,6 +326,13 @@ class ProxyServer:
         """How many requests (matching ``pattern``) were received."""
         rx = re.compile(pattern)
         return sum(1 for r in self.requests if rx.search(r.path))
+
+    def received(self, pattern: str = "") -> int:
+        """How many requests (matching ``pattern``) have arrived, answered or not
+        (``requests`` logs them once answered)."""
+        rx = re.compile(pattern)
+        with self._state.lock:
+            return sum(1 for p in self._state.arrived if rx.search(p))
 
     def iter_requests(self) -> Iterator[RequestRecord]:
         yield from self.requests
