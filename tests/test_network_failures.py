@@ -308,3 +308,35 @@ def test_proxy_errors_are_proxy_unavailable() -> None:
     # The app and `download` treat every ProxyUnavailable as "the network failed".
     assert issubclass(ProxyUnreachable, ProxyUnavailable)
     assert issubclass(ProxyTooSlow, ProxyUnavailable)
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_app_offers_offline_mode_when_the_proxy_is_unreachable(tmp_path: Path) -> None:
+    from test_app import SIZE, make, settle, status_text
+
+    layout = universe(tmp_path)
+    session = open_session(layout, f"http://127.0.0.1:{dead_port()}")
+    app = make(session)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        offer = "proxy unreachable: press o to retry offline from the module caches"
+        assert app.graph.error.startswith(offer)
+        assert "connection refused" in app.graph.error  # and what failed, for what
+        assert offer in status_text(app)
+        assert any(offer in str(n.message) for n in app._notifications)
+        assert "retry" not in outcomes(session)
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.net.offline and session.offline
+        # Offline, the caches answer; what they lack is said, and offline is not offered
+        # again.
+        assert "go.mod not in the module cache (offline mode)" in app.graph.error
+        assert offer not in app.graph.error
