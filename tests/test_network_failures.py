@@ -30,7 +30,6 @@ from universe import Layout, Universe
 from analysis.errors import (
     GomodxError,
     ProxyTooSlow,
-    ProxyUnavailable,
     ProxyUnreachable,
     causes,
 )
@@ -302,12 +301,6 @@ def test_run_sync_abandons_lookups_nobody_awaits(tmp_path: Path) -> None:
         safety.cancel()
         release.set()
         session.remove_scratch()
-
-
-def test_proxy_errors_are_proxy_unavailable() -> None:
-    # The app and `download` treat every ProxyUnavailable as "the network failed".
-    assert issubclass(ProxyUnreachable, ProxyUnavailable)
-    assert issubclass(ProxyTooSlow, ProxyUnavailable)
 
 
 # -- the app -----------------------------------------------------------------------------------
