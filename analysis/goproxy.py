@@ -368,8 +368,8 @@ class NetLimits:
     """One small file (list, info, mod, latest): every attempt and back-off included."""
     zip_request: float = 600.0
     """One zip, every attempt and back-off included."""
-    slow_window: float = 10.0
-    slow_bytes: int = 8192
+    slow_window: float = 5.0
+    slow_bytes: int = 4096
     """An answer that is not complete after ``slow_window`` seconds and gained fewer than
     ``slow_bytes`` bytes in that time (or any later such window) is abandoned as too slow."""
     budget: float | None = None
