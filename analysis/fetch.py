@@ -349,6 +349,7 @@ class HttpGetter:
                 reason = _unreachable(exc, host)
                 if reason is None:
                     raise
+                scopes.discard(scope)  # the other requests to the host are cancelled, not this
                 self._mark_down(host, reason)
                 raise _Unreachable(reason) from None
             finally:

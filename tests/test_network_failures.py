@@ -126,6 +126,19 @@ def test_no_network_is_one_clear_error_from_the_command_line(tmp_path: Path) -> 
     assert "gomodx: retry " not in text
 
 
+def test_tls_failure_is_one_clear_error_without_retries(tmp_path: Path) -> None:
+    # https:// to a server that speaks plain HTTP: the handshake fails, every time.
+    layout = universe(tmp_path)
+    with ProxyServer(layout.proxy_dir) as server:
+        host = server.url.removeprefix("http://")
+        session = open_session(layout, f"https://{host}")
+        err, took = failed_load(session)
+    print(f"\nTLS failure: Session.load() failed in {took:.2f}s: {err}")
+    assert any(isinstance(e, ProxyUnreachable) for e in causes(err))
+    assert f'Get "https://{host}/example.com/m' in str(err) and ": tls: " in str(err)
+    assert "retry" not in outcomes(session)
+
+
 def test_unreachable_first_proxy_falls_through_on_pipe(tmp_path: Path) -> None:
     layout = universe(tmp_path)
     with ProxyServer(layout.proxy_dir) as server:
