@@ -26,6 +26,8 @@
      │    │    └── NoMatchingVersion  ``module m: no matching versions for query "latest"``
      │    ├── InvalidResponse    200 answers that kept failing validation (truncated, HTML)
      │    ├── ProxyUnavailable   network failures, timeouts, 5xx after retries
+     │    │    ├── ProxyUnreachable  no connection at all: DNS, refused, TLS (never retried)
+     │    │    └── ProxyTooSlow  a request (or the command) outlived its time limits
      │    ├── AuthRequired       401/403
      │    └── ChecksumMismatch   a download whose hash does not match go.sum
      │         └── SumMismatch   with both hashes and where the bytes came from
@@ -432,7 +434,25 @@ class InvalidResponse(ProxyError):
 
 
 class ProxyUnavailable(ProxyError):
-    """Network failure, timeout, or server error that persisted through retries."""
+    """Network failure, timeout, or server error that persisted through retries.
+
+    ``proxy`` is the host (``host:port``) that failed, when one is known.
+    """
+
+    def __init__(self, message: str, proxy: str = "") -> None:
+        super().__init__(message)
+        self.proxy = proxy
+
+
+class ProxyUnreachable(ProxyUnavailable):
+    """The proxy cannot be reached at all: its name does not resolve, the connection is
+    refused, the network is unreachable, or TLS fails. Retrying would not help, so the
+    first such failure ends every request to that host."""
+
+
+class ProxyTooSlow(ProxyUnavailable):
+    """A request outlived its deadline (all attempts included), the body arrived too
+    slowly, or the command spent its network time budget."""
 
 
 class AuthRequired(ProxyError):

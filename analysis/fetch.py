@@ -1,17 +1,28 @@
 """One GET from a GOPROXY entry (``http``, ``https`` or ``file``), as the go command makes it.
 
 :class:`HttpGetter` is shared by every repository of one client: one connection pool,
-at most ``concurrency`` requests at a time, each attempt under one deadline, retries
-with backoff and full jitter on timeouts, connection errors, 429 (honouring
-``Retry-After``) and 5xx. Credentials come from the URL or .netrc (https only). Every
-attempt is reported as a :class:`~analysis.goproxy.FetchEvent`, its URL redacted.
+at most ``concurrency`` requests at a time. Credentials come from the URL or .netrc
+(https only). Every attempt is reported as a :class:`~analysis.goproxy.FetchEvent`, its
+URL redacted.
 
-Answers are classified as go does: 404/410 and missing files are
-:class:`~analysis.errors.ModuleNotFound` (with a GOPRIVATE hint when the path looks
-private), 401/403 :class:`~analysis.errors.AuthRequired`, what outlived the retries
-:class:`~analysis.errors.ProxyUnavailable`. A body that fails the caller's ``validate``
-(:class:`~analysis.errors.CorruptAnswer`, or a go.sum mismatch) is retried and never
-returned.
+Failures are classified before anything is retried::
+
+    transient     5xx, 429 (Retry-After honoured), resets, timeouts, truncated or corrupt
+                  bodies ─► retried with backoff and full jitter (RetryPolicy)
+    unreachable   DNS failure, connection refused, network unreachable, TLS failure while
+                  connecting ─► ProxyUnreachable at once, and every other request to that
+                  host fails with it too (in flight or for NetLimits.down_for seconds)
+    too slow      the request's deadline (all attempts), a body slower than
+                  NetLimits.slow_bytes per slow_window, or the client's budget
+                  ─► ProxyTooSlow, naming the host
+    answers       404/410 and missing files ─► ModuleNotFound (with a GOPRIVATE hint when
+                  the path looks private); 401/403 ─► AuthRequired; other 4xx ─► ProxyError
+
+Which of these fall through to the next GOPROXY entry is the client's business (Go's
+``TryProxies``: ``,`` only on not-found, ``|`` on any error). Transient failures that
+outlive the retries are :class:`~analysis.errors.ProxyUnavailable`. A body that fails the
+caller's ``validate`` (:class:`~analysis.errors.CorruptAnswer`, or a go.sum mismatch) is
+retried and never returned.
 """
 
 from __future__ import annotations
@@ -19,12 +30,17 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.utils
+import errno
 import os
 import random
+import re
+import socket
+import ssl
 import urllib.parse
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import anyio
 import httpx
@@ -36,9 +52,11 @@ from analysis.errors import (
     InvalidResponse,
     ModuleNotFound,
     ProxyError,
+    ProxyTooSlow,
     ProxyUnavailable,
+    ProxyUnreachable,
 )
-from analysis.goproxy import FetchEvent, NetrcLine, ProxySpec, RetryPolicy, redact_url
+from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
 
 __all__ = ["HttpGetter"]
 
@@ -62,12 +80,34 @@ class _Retryable(Exception):
         self.delay = delay
 
 
+class _Unreachable(Exception):
+    """The host cannot be reached at all; the message is go's wording of why."""
+
+
+class _TooSlow(Exception):
+    """The body gained ``size`` bytes in the last ``seconds`` and is not complete."""
+
+    def __init__(self, size: int, seconds: float) -> None:
+        super().__init__(f"{_count(size, 'byte')} in {seconds:.1f}s")
+        self.size = size
+        self.seconds = seconds
+
+
+class _OutOfTime(Exception):
+    """The request's deadline (or the client's budget) passed."""
+
+    def __init__(self, budget: bool) -> None:
+        super().__init__("budget" if budget else "deadline")
+        self.budget = budget
+
+
 class HttpGetter:
     """GET with retries, limits and events, for every HTTP repository of one client.
 
     ``transport`` replaces the network (``httpx.MockTransport`` in tests); ``emit``
     receives every :class:`FetchEvent`; ``sleep``, ``clock`` and ``rng`` make retries
-    testable without waiting.
+    testable without waiting; ``limits`` bounds every wait (``timeout``, when given, is
+    its ``read``).
     """
 
     def __init__(
@@ -76,7 +116,8 @@ class HttpGetter:
         emit: Callable[[FetchEvent], None],
         netrc: list[NetrcLine],
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 30.0,
+        timeout: float | None = None,
+        limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,
         concurrency: int,
         http2: bool = True,
@@ -85,7 +126,8 @@ class HttpGetter:
         rng: random.Random | None = None,
     ) -> None:
         self.retry = retry or RetryPolicy()
-        self.timeout = timeout
+        limits = limits or NetLimits()
+        self.limits = limits if timeout is None else replace(limits, read=timeout)
         self._emit = emit
         self._netrc = netrc
         self._transport = transport
@@ -96,9 +138,20 @@ class HttpGetter:
         self._clock = clock
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
+        self._budget_end: float | None = None
+        # host -> (go's words for why it cannot be reached, until when that holds)
+        self._down: dict[str, tuple[str, float]] = {}
+        self._in_flight: dict[str, set[anyio.CancelScope]] = {}
+
+    @property
+    def timeout(self) -> float:
+        """The read timeout (:attr:`NetLimits.read`)."""
+        return self.limits.read
 
     async def aclose(self) -> None:
-        """Close the connection pool (a later GET opens a new one)."""
+        """Close the connection pool (a later GET opens a new one, with a new budget)."""
+        self._budget_end = None
+        self._down.clear()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -118,7 +171,7 @@ class HttpGetter:
                     http2 = False
             self._client = httpx.AsyncClient(
                 transport=self._transport,
-                timeout=httpx.Timeout(self.timeout),
+                timeout=httpx.Timeout(self.limits.read, connect=self.limits.connect),
                 limits=limits,
                 http2=http2 if self._transport is None else False,
                 follow_redirects=True,
@@ -174,19 +227,26 @@ class HttpGetter:
             target, headers = self._auth_for(url)
         except ProxyError as exc:
             raise _module_error(ProxyError, path, version, str(exc)) from None
+        host = urllib.parse.urlsplit(target).netloc
         policy = self.retry
+        limits = self.limits
+        if self._budget_end is None and limits.budget is not None:
+            self._budget_end = anyio.current_time() + limits.budget
+        end: float | None = None  # the request's deadline, from its first attempt
         last: BaseException | None = None
-        for attempt in range(1, max(1, policy.attempts) + 1):
+        attempt = 0
+        while attempt < max(1, policy.attempts):
+            attempt += 1
             start = self._clock()
             status: int | None = None
             size = 0
             try:
                 async with self._limiter:
-                    # One deadline for the whole attempt: a server that drips bytes slower
-                    # than httpx's per-read timeout still cannot hold a request forever.
-                    deadline = self.timeout * (10 if kind == "zip" else 1)
-                    with anyio.fail_after(deadline):
-                        status, body = await self._http_once(target, headers, limit, path, version)
+                    # Waiting for a free slot is not the proxy's fault: the request's
+                    # clock starts when its first attempt does.
+                    if end is None:
+                        end = anyio.current_time() + limits.request_deadline(kind)
+                    status, body = await self._attempt(host, end, target, headers, limit, req)
                 size = len(body)
                 if status == 200:
                     if validate is not None:
@@ -199,6 +259,27 @@ class HttpGetter:
                 outcome = "not_found" if isinstance(exc, ModuleNotFound) else "error"
                 self._emit_request(req, outcome, start, status, size, attempt, str(exc))
                 raise
+            except _Unreachable as exc:
+                err = _module_error(
+                    ProxyUnreachable, path, version, f'Get "{shown}": {exc}', host=host
+                )
+                err.hint = f"proxy {host} cannot be reached: {_OFFLINE_HINT}"
+                self._emit_request(req, "error", start, status, size, attempt, str(err))
+                raise err from None
+            except _TooSlow as exc:
+                err = _module_error(
+                    ProxyTooSlow,
+                    path,
+                    version,
+                    f"proxy {host} is sending too slowly: {exc} for {_tail(shown, spec)}",
+                    host=host,
+                )
+                self._emit_request(req, "error", start, status, size, attempt, str(err))
+                raise err from None
+            except _OutOfTime as exc:
+                err = self._out_of_time(exc, host, shown, spec, req, attempt, last)
+                self._emit_request(req, "error", start, status, size, attempt, str(err))
+                raise err from None
             except ChecksumMismatch as exc:
                 last = exc
                 retry, delay = True, None
@@ -221,18 +302,103 @@ class HttpGetter:
             except ProxyError as exc:
                 self._emit_request(req, "error", start, status, size, attempt, str(exc))
                 raise
+            wait = 0.0
+            if retry and attempt < policy.attempts:
+                wait = policy.backoff(attempt, self._rng) if delay is None else delay
+                # A retry that could not start before the deadline is not worth waiting for.
+                stop = self._stop(end)
+                retry = stop is None or anyio.current_time() + wait < stop
             will_retry = retry and attempt < policy.attempts
             outcome = "retry" if will_retry else "error"
             self._emit_request(req, outcome, start, status, size, attempt, str(last), will_retry)
             if not will_retry:
                 break
-            wait = policy.backoff(attempt, self._rng) if delay is None else delay
             await self._sleep(wait)
         assert last is not None
         if isinstance(last, ChecksumMismatch | ProxyError):
             raise last
-        status_note = f" (after {policy.attempts} attempts)"
-        raise _module_error(ProxyUnavailable, path, version, f"{last}{status_note}")
+        note = f" (after {_count(attempt, 'attempt')})"
+        raise _module_error(ProxyUnavailable, path, version, f"{last}{note}", host=host)
+
+    def _stop(self, end: float | None) -> float | None:
+        """When the current request must be over: its deadline or the budget's end."""
+        stops = [t for t in (end, self._budget_end) if t is not None]
+        return min(stops) if stops else None
+
+    async def _attempt(
+        self,
+        host: str,
+        end: float,
+        url: str,
+        headers: dict[str, str],
+        limit: int,
+        req: _Request,
+    ) -> tuple[int, bytes]:
+        """One GET of ``url`` on ``host``, cancelled when the host is found to be down
+        (by this request or another) or when the deadline passes."""
+        self._check_down(host)
+        stop = self._stop(end)
+        assert stop is not None
+        if anyio.current_time() >= stop:
+            raise _OutOfTime(budget=stop != end)
+        scopes = self._in_flight.setdefault(host, set())
+        with anyio.CancelScope(deadline=stop) as scope:
+            scopes.add(scope)
+            try:
+                return await self._http_once(url, headers, limit, req.path, req.version)
+            except httpx.ConnectError as exc:
+                reason = _unreachable(exc, host)
+                if reason is None:
+                    raise
+                scopes.discard(scope)  # the other requests to the host are cancelled, not this
+                self._mark_down(host, reason)
+                raise _Unreachable(reason) from None
+            finally:
+                scopes.discard(scope)
+        # Only a cancellation of this scope gets here: another request found the host
+        # down, or time ran out.
+        self._check_down(host)
+        raise _OutOfTime(budget=stop != end)
+
+    def _check_down(self, host: str) -> None:
+        down = self._down.get(host)
+        if down is None:
+            return
+        reason, until = down
+        if self._clock() < until:
+            raise _Unreachable(reason)
+        del self._down[host]
+
+    def _mark_down(self, host: str, reason: str) -> None:
+        """Remember that ``host`` cannot be reached, and stop every request to it."""
+        self._down[host] = (reason, self._clock() + self.limits.down_for)
+        for scope in self._in_flight.get(host, ()):
+            scope.cancel()
+
+    def _out_of_time(
+        self,
+        exc: _OutOfTime,
+        host: str,
+        shown: str,
+        spec: ProxySpec,
+        req: _Request,
+        attempts: int,
+        last: BaseException | None,
+    ) -> ProxyTooSlow:
+        what = _tail(shown, spec)
+        tries = _count(attempts, "attempt")
+        if last is not None:
+            tries += f"; last: {str(last).splitlines()[0]}"
+        if exc.budget:
+            budget = self.limits.budget or 0.0
+            message = (
+                f"gave up on {what} from proxy {host}: the network time budget of"
+                f" {budget:.1f}s is spent ({tries})"
+            )
+        else:
+            limit = self.limits.request_deadline(req.kind)
+            message = f"proxy {host} did not deliver {what} within {limit:.1f}s ({tries})"
+        return _module_error(ProxyTooSlow, req.path, req.version, message, host=host)
 
     def _emit_request(
         self,
@@ -284,12 +450,25 @@ class HttpGetter:
             declared = resp.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise ProxyError(_too_large(path, version, limit))
-            body = bytearray()
+            return status, await self._read_body(resp, limit, path, version)
+
+    async def _read_body(self, resp: httpx.Response, limit: int, path: str, version: str) -> bytes:
+        """The whole body, abandoned (:class:`_TooSlow`) when a ``slow_window`` passes that
+        neither completes it nor brings ``slow_bytes``: a server that trickles bytes never
+        trips the per-read timeout, yet would hold the request for minutes."""
+        window, enough = self.limits.slow_window, self.limits.slow_bytes
+        body = bytearray()
+        mark = 0  # the body's size when the current window began
+        with anyio.CancelScope(deadline=anyio.current_time() + window) as scope:
             async for chunk in resp.aiter_bytes():
                 body += chunk
                 if len(body) > limit:
                     raise ProxyError(_too_large(path, version, limit))
-            return status, bytes(body)
+                if len(body) - mark >= enough:
+                    mark = len(body)
+                    scope.deadline = anyio.current_time() + window
+            return bytes(body)
+        raise _TooSlow(len(body) - mark, window)
 
     def _status_error(
         self, status: int, body: bytes, shown: str, path: str, version: str
@@ -341,7 +520,7 @@ class HttpGetter:
             message = f"reading {req.shown}: no such file or directory"
             if isinstance(exc, IsADirectoryError):
                 message = f"reading {req.shown}: is a directory"
-            err = _module_error(ModuleNotFound, path, version, message)
+            err: ProxyError = _module_error(ModuleNotFound, path, version, message)
             self._emit_request(req, "not_found", start, 404, 0, error=str(err))
             raise err from None
         except PermissionError:
@@ -371,9 +550,85 @@ class HttpGetter:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _module_error(cls: type[ProxyError], path: str, version: str, message: str) -> ProxyError:
+_E = TypeVar("_E", bound=ProxyError)
+
+_OFFLINE_HINT = "check the network and GOPROXY, or answer from the module caches with --offline"
+
+
+def _module_error(cls: type[_E], path: str, version: str, message: str, host: str = "") -> _E:
     prefix = f"{path}@{version}" if version else f"module {path}"
-    return cls(f"{prefix}: {message}")
+    err = cls(f"{prefix}: {message}")
+    if isinstance(err, ProxyUnavailable):
+        err.proxy = host
+    return err
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _tail(shown: str, spec: ProxySpec) -> str:
+    """What was asked of the proxy: the URL after its base (``m/@v/v1.0.0.mod``)."""
+    base = spec.redacted.rstrip("/") + "/"
+    return shown[len(base) :] if shown.startswith(base) else shown
+
+
+# -- which failures mean the host cannot be reached -------------------------------------------
+
+_UNREACHABLE_ERRNOS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network is unreachable",
+    errno.EHOSTUNREACH: "no route to host",
+    errno.EADDRNOTAVAIL: "cannot assign requested address",
+}
+# asyncio joins the failures of a host's several addresses into one OSError without an
+# errno ("Multiple exceptions: [Errno 111] Connect call failed ..., [Errno 99] ..."): read
+# the numbers back from its text (CPython's format; Python 3.12 can group them instead).
+_ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and everything it was raised from (causes, contexts, group members)."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        e = todo.pop(0)
+        if any(e is s for s in seen):
+            continue
+        seen.append(e)
+        if isinstance(e, BaseExceptionGroup):
+            todo.extend(e.exceptions)
+        for nxt in (e.__cause__, e.__context__):
+            if nxt is not None:
+                todo.append(nxt)
+    return seen
+
+
+def _unreachable(exc: httpx.ConnectError, host: str) -> str | None:
+    """Go's words for why ``host`` cannot be reached (``dial tcp: lookup proxy.invalid:
+    no such host``), when the failed connection means it cannot be reached at all: a
+    name that does not resolve, a refused connection, no route, a TLS failure. ``None``
+    for anything a retry might cure."""
+    name, _, port = host.rpartition(":") if host.rpartition(":")[2].isdigit() else (host, "", "")
+    name = name.strip("[]")
+    for e in _chain(exc):
+        if isinstance(e, socket.gaierror):
+            if e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+                return f"dial tcp: lookup {name}: no such host"
+            return f"dial tcp: lookup {name}: {e.strerror or e}"
+        if isinstance(e, ssl.SSLCertVerificationError):
+            why = getattr(e, "verify_message", "") or getattr(e, "reason", "") or e
+            return f"tls: failed to verify certificate: {why}"
+        if isinstance(e, ssl.SSLError):
+            return f"tls: {getattr(e, 'reason', '') or e}"
+        if isinstance(e, OSError):
+            numbers = [e.errno] if e.errno is not None else []
+            if not numbers and str(e).startswith("Multiple exceptions:"):
+                numbers = [int(n) for n in _ERRNO_IN_TEXT.findall(str(e))]
+            if numbers and all(n in _UNREACHABLE_ERRNOS for n in numbers):
+                where = f"{name}:{port}" if port else name
+                return f"dial tcp {where}: connect: {_UNREACHABLE_ERRNOS[numbers[0]]}"
+    return None
 
 
 def _basic_auth(user: str, password: str) -> str:

@@ -5,7 +5,8 @@ A GOPROXY list is parsed into :class:`ProxySpec` entries (:func:`parse_goproxy`,
 (:func:`parse_netrc`). A proxy answers ``@v/list`` (:class:`VersionList`, read by
 :func:`parse_list`), ``.info`` and ``@latest`` (:class:`RevInfo`), ``.mod``
 (:class:`GoModFile`) and ``.zip``, each within a size limit. Every request the client
-makes is reported as a :class:`FetchEvent`; :class:`RetryPolicy` says how hard it tries.
+makes is reported as a :class:`FetchEvent`; :class:`RetryPolicy` says how hard it tries
+and :class:`NetLimits` how long it may take.
 
 >>> [s.redacted for s in parse_goproxy("https://u:p@proxy.example|direct")]
 ['https://xxxxx@proxy.example', 'direct']
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_ZIP",
     "FetchEvent",
     "GoModFile",
+    "NetLimits",
     "NetrcLine",
     "ProxySpec",
     "RetryPolicy",
@@ -347,6 +349,39 @@ class RetryPolicy:
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full jitter: uniform in ``[0, min(max_delay, base * 2**(attempt-1))]``."""
         return rng.uniform(0.0, min(self.max_delay, self.base_delay * (2 ** (attempt - 1))))
+
+
+@dataclass(frozen=True)
+class NetLimits:
+    """How long the network may take, in seconds: the bounds that make a dead or crawling
+    proxy an error instead of a wait.
+
+    Go itself sets none of these (its client has no timeout); gomodx retries, so it needs
+    them to keep retries from multiplying a slow proxy's delays.
+    """
+
+    connect: float = 10.0
+    """One connection (DNS, TCP and TLS)."""
+    read: float = 30.0
+    """Waiting for an answer's headers, or for any next byte of its body."""
+    request: float = 60.0
+    """One small file (list, info, mod, latest): every attempt and back-off included."""
+    zip_request: float = 600.0
+    """One zip, every attempt and back-off included."""
+    slow_window: float = 5.0
+    slow_bytes: int = 4096
+    """An answer that is not complete after ``slow_window`` seconds and gained fewer than
+    ``slow_bytes`` bytes in that time (or any later such window) is abandoned as too slow."""
+    budget: float | None = None
+    """All the network time of one client (one command), from its first request; ``None``
+    for no limit (the app, which lives long, relies on the per-request limits)."""
+    down_for: float = 10.0
+    """How long a host that could not be reached at all (DNS, refused, TLS) is taken to be
+    down: requests to it fail at once with the same error instead of trying again."""
+
+    def request_deadline(self, kind: str) -> float:
+        """The limit for one request of ``kind`` (all attempts)."""
+        return self.zip_request if kind == "zip" else self.request
 
 
 # -- reading answers -------------------------------------------------------------------------

@@ -9,7 +9,8 @@
         │                                 not-found (404/410, lookup disabled), ``|`` on any
         │                                 error; ``off`` and ``direct`` end the list
         ├── HttpRepo    http(s):// and file:// proxies; retries with backoff + full jitter
-        │               on timeouts, connection errors, 429 (Retry-After) and 5xx
+        │               on timeouts, resets, 429 (Retry-After) and 5xx; an unreachable
+        │               host (DNS, refused, TLS) fails at once; every request has a deadline
         ├── GoRepo      ``direct`` and GOPRIVATE/GONOPROXY modules, through the go command
         └── CacheRepo   offline answers from the module caches (marked ``stale``)
 
@@ -57,6 +58,7 @@ from analysis.goenv import GoEnv
 from analysis.goproxy import (
     FetchEvent,
     GoModFile,
+    NetLimits,
     ProxySpec,
     RetryPolicy,
     RevInfo,
@@ -100,7 +102,9 @@ class ProxyClient:
     Use as an async context manager (or call :meth:`aclose`). ``transport`` replaces the
     network (``httpx.MockTransport`` in tests); ``caches`` defaults to Go's module cache
     plus gomodx's own; ``gosum`` is the go.sum every go.mod and zip is checked against.
-    ``offline=True`` (or GOPROXY=off) answers only from the caches.
+    ``offline=True`` (or GOPROXY=off) answers only from the caches. ``limits`` bounds
+    every wait (:class:`~analysis.goproxy.NetLimits`; ``timeout`` is its read timeout),
+    ``retry`` says how often a transient failure is retried.
     """
 
     def __init__(
@@ -111,7 +115,8 @@ class ProxyClient:
         caches: CacheStack | None = None,
         gosum: GoSum | None = None,
         offline: bool = False,
-        timeout: float = 30.0,
+        timeout: float | None = None,
+        limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         use_go: bool = True,
@@ -142,6 +147,7 @@ class ProxyClient:
                 netrc=self._netrc,
                 transport=transport,
                 timeout=timeout,
+                limits=limits,
                 retry=retry,
                 concurrency=concurrency,
                 http2=http2,

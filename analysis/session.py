@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from analysis.cache import CacheStack
     from analysis.download import DownloadSummary, ProgressCallback
     from analysis.goenv import GoEnv
-    from analysis.goproxy import FetchEvent
+    from analysis.goproxy import FetchEvent, NetLimits, RetryPolicy
     from analysis.hashes import GoSum
     from analysis.loader import LoadedGraph
     from analysis.modfile import ModFile
@@ -99,6 +99,12 @@ class SessionOptions:
     state_dir: Path | None = None
     use_go: bool = True
     """Whether the go command may be run (``go env``, ``go mod graph``) when installed."""
+    limits: NetLimits | None = None
+    """How long the network may take (:class:`~analysis.goproxy.NetLimits`: connect, read,
+    per-request deadlines, too-slow bodies, a budget for the whole command); ``None``:
+    the defaults."""
+    retry: RetryPolicy | None = None
+    """How often transient failures are retried (``None``: the default policy)."""
 
 
 @dataclass
@@ -334,6 +340,8 @@ class Session:
             concurrency=self.options.jobs,
             transport=self._transport,
             use_go=self._use_go_client,
+            limits=self.options.limits,
+            retry=self.options.retry,
         )
         for callback in self._subscribers:
             client.subscribe(callback)
@@ -413,6 +421,9 @@ class Session:
                         " GOPROXY; install Go, or run `go mod graph > graph.txt` where it is"
                         " installed and pass --graph graph.txt"
                     )
+                if not exc.hint:
+                    # The loader wraps the fetch's error; its advice still applies.
+                    exc.hint = _first_hint(exc)
                 raise
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
@@ -620,7 +631,12 @@ class RequestLog:
 
 
 def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
-    """Run ``factory()`` in a new event loop, then close the session's client there."""
+    """Run ``factory()`` in a new event loop, then close the session's client there.
+
+    Ctrl+C (SIGINT) cancels ``factory()``; the client is closed, files being written to
+    the caches are finished (their writes are not cancellable), and KeyboardInterrupt is
+    raised without waiting for DNS lookups (:func:`analysis.eventloop.new_event_loop`).
+    """
     import anyio
 
     async def main() -> _T:
@@ -629,7 +645,9 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
         finally:
             await session.aclose()
 
-    return anyio.run(main)
+    from analysis.eventloop import new_event_loop
+
+    return anyio.run(main, backend_options={"loop_factory": new_event_loop})
 
 
 def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
@@ -668,3 +686,11 @@ def _go_binary(env: GoEnv) -> str | None:
 
 def _os_reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
+
+
+def _first_hint(exc: BaseException) -> str:
+    """The first advice among ``exc`` and the failures beneath it."""
+    for e in causes(exc):
+        if isinstance(e, GomodxError) and e.hint:
+            return e.hint
+    return ""

@@ -8,13 +8,16 @@ It serves a directory in GOPROXY layout (what :mod:`tests.universe` writes, or a
   number of times (``times=None``: forever) — a status with optional headers and body
   (``429`` with ``Retry-After``, ``500``, ``404``...), a connection reset before any
   response, a body truncated below its announced Content-Length, a truncated body without
-  Content-Length (chunked, then the connection is closed), or garbage instead of the file.
+  Content-Length (chunked, then the connection is closed), garbage instead of the file, or
+  the right file trickled out a byte at a time (``Fault.trickle``) — a server that never
+  stalls long enough for a read timeout, yet would take minutes to finish.
 
 >>> with ProxyServer(root) as server:                      # doctest: +SKIP
 ...     server.add_fault(r"/@v/list$", Fault.status(429, retry_after="1"), times=2)
 ...     url = server.url                                   # http://127.0.0.1:PORT
 
-Every request is logged in ``server.requests`` (path, status or fault kind, time).
+Every request is logged in ``server.requests`` (path, status or fault kind, time) once
+answered; ``server.received(pattern)`` counts them as they arrive.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ class Fault:
     """One kind of misbehaviour; build with the class methods."""
 
     kind: str  # "status" | "reset" | "truncate" | "truncate_chunked" | "garbage" | "delay"
+    # | "trickle"
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     delay: float = 0.0
     keep: float = 0.5  # fraction of the body sent by the truncating faults
+    interval: float = 0.0  # seconds between the bytes of a trickled body
 
     @classmethod
     def status_code(
@@ -79,6 +84,12 @@ class Fault:
         """Answer correctly, after ``delay`` seconds."""
         return cls("delay", delay=delay)
 
+    @classmethod
+    def trickle(cls, interval: float = 1.0) -> Fault:
+        """Announce the full Content-Length at once, then send the body one byte every
+        ``interval`` seconds (1 byte/s by default)."""
+        return cls("trickle", interval=interval)
+
 
 @dataclass
 class _Rule:
@@ -100,7 +111,9 @@ class _State:
     latency: float = 0.0
     rules: list[_Rule] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
+    arrived: list[str] = field(default_factory=list)  # paths, as requests come in
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -116,6 +129,10 @@ class _State:
         with self.lock:
             self.requests.append(RequestRecord(path, outcome, time.monotonic()))
 
+    def arrive(self, path: str) -> None:
+        with self.lock:
+            self.arrived.append(path)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -128,6 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         raw_path = urllib.parse.urlsplit(self.path).path
         path = urllib.parse.unquote(raw_path)
+        state.arrive(path)
         if state.latency:
             time.sleep(state.latency)
         fault = state.take_fault(path)
@@ -158,6 +176,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(cut)
             self.wfile.flush()
+            self.close_connection = True
+            return
+        if fault is not None and fault.kind == "trickle":
+            state.log(path, "trickle")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.flush()
+            for i in range(len(data)):
+                if state.stopping.wait(fault.interval):
+                    break  # the server is shutting down: leave the answer unfinished
+                try:
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break  # the client gave up
             self.close_connection = True
             return
         if fault is not None and fault.kind == "truncate_chunked":
@@ -234,6 +268,7 @@ class ProxyServer:
     # -- lifecycle --------------------------------------------------------------------
 
     def start(self) -> ProxyServer:
+        self._state.stopping.clear()
         self._server = _Server(self._state)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -242,6 +277,7 @@ class ProxyServer:
         return self
 
     def stop(self) -> None:
+        self._state.stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -290,6 +326,13 @@ class ProxyServer:
         """How many requests (matching ``pattern``) were received."""
         rx = re.compile(pattern)
         return sum(1 for r in self.requests if rx.search(r.path))
+
+    def received(self, pattern: str = "") -> int:
+        """How many requests (matching ``pattern``) have arrived, answered or not
+        (``requests`` logs them once answered)."""
+        rx = re.compile(pattern)
+        with self._state.lock:
+            return sum(1 for p in self._state.arrived if rx.search(p))
 
     def iter_requests(self) -> Iterator[RequestRecord]:
         yield from self.requests

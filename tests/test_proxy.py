@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import email.utils
+import errno
 import json
+import socket
+import ssl
 import stat
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,11 +24,14 @@ from analysis.errors import (
     ChecksumMismatch,
     ModuleNotFound,
     ProxyError,
+    ProxyTooSlow,
     ProxyUnavailable,
+    ProxyUnreachable,
 )
 from analysis.goenv import GoEnv
 from analysis.goproxy import (
     FetchEvent,
+    NetLimits,
     RetryPolicy,
     parse_goproxy,
     parse_netrc,
@@ -362,6 +368,290 @@ def test_timeouts_and_connection_errors_are_retried() -> None:
 
     run(main)
     assert [e.outcome for e in events] == ["retry", "retry", "retry", "ok"]
+
+
+# -- failures that no retry cures, deadlines, slow bodies -------------------------------------
+
+
+def connect_error(cause: BaseException) -> httpx.ConnectError:
+    """httpx's ConnectError raised from ``cause``, as both transports raise it."""
+    try:
+        raise httpx.ConnectError(str(cause)) from cause
+    except httpx.ConnectError as exc:
+        return exc
+
+
+MULTIPLE = (
+    "Multiple exceptions: [Errno 111] Connect call failed ('::1', 9, 0, 0),"
+    " [Errno 111] Connect call failed ('127.0.0.1', 9)"
+)
+
+UNREACHABLE = [
+    (
+        "refused",
+        ConnectionRefusedError(errno.ECONNREFUSED, "Connect call failed"),
+        "dial tcp a.example: connect: connection refused",
+    ),
+    (
+        "refused-group",
+        OSError("All connection attempts failed").with_traceback(None),
+        "",  # filled below: anyio's OSError raised from the group of refusals
+    ),
+    ("refused-ipv4-and-6", OSError(MULTIPLE), "connect: connection refused"),
+    (
+        "no-such-host",
+        socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+        "dial tcp: lookup a.example: no such host",
+    ),
+    (
+        "no-network",
+        socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"),
+        "dial tcp: lookup a.example: Temporary failure in name resolution",
+    ),
+    (
+        "unreachable",
+        OSError(errno.ENETUNREACH, "Network is unreachable"),
+        "connect: network is unreachable",
+    ),
+    (
+        "tls",
+        ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed certificate"),
+        "tls: failed to verify certificate",
+    ),
+]
+
+
+def _anyio_refusal() -> OSError:
+    try:
+        try:
+            raise ExceptionGroup(
+                "multiple connection attempts failed",
+                [ConnectionRefusedError(errno.ECONNREFUSED, "Connect call failed")] * 2,
+            )
+        except ExceptionGroup as group:
+            raise OSError("All connection attempts failed") from group
+    except OSError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(("name", "cause", "words"), UNREACHABLE, ids=[u[0] for u in UNREACHABLE])
+def test_unreachable_host_fails_at_once(name: str, cause: OSError, words: str) -> None:
+    # Go does not retry at all; gomodx retries what may pass, never what cannot.
+    if name == "refused-group":
+        cause, words = _anyio_refusal(), "connect: connection refused"
+    rec = Recorder()
+    rec.on("a.example", LIST, connect_error(cause))
+    client, events = make_client(rec, "https://a.example", retry=RetryPolicy(attempts=4))
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ProxyUnreachable) as info:
+                await client.versions("example.com/a")
+        err = info.value
+        assert words in str(err)
+        assert str(err).startswith('module example.com/a: Get "https://a.example/')
+        assert err.proxy == "a.example"
+        assert "--offline" in err.hint
+
+    run(main)
+    assert rec.hits() == 1 and rec.sleeps == []
+    assert [e.outcome for e in events] == ["error"]
+
+
+def test_connect_error_of_unknown_cause_is_still_retried() -> None:
+    rec = Recorder()
+    rec.on("a.example", LIST, connect_error(OSError(errno.ECONNRESET, "reset")), b"v1.0.0\n")
+    client, events = make_client(rec, "https://a.example")
+
+    async def main() -> None:
+        async with client:
+            assert (await client.versions("example.com/a")).versions == ("v1.0.0",)
+
+    run(main)
+    assert [e.outcome for e in events] == ["retry", "ok"]
+
+
+def test_unreachable_host_stops_every_request_to_it_for_a_while() -> None:
+    now = [100.0]
+    rec = Recorder()
+    refused = connect_error(ConnectionRefusedError(errno.ECONNREFUSED, "refused"))
+    rec.on("a.example", LIST, refused)
+    rec.on("a.example", "/example.com/b/@v/list", refused, b"v1.0.0\n")
+    limits = NetLimits(down_for=5.0)
+    client, _ = make_client(rec, "https://a.example", limits=limits, clock=lambda: now[0])
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ProxyUnreachable):
+                await client.versions("example.com/a")
+            # Another module, same host: no request, the same reason.
+            with pytest.raises(ProxyUnreachable, match="connection refused") as info:
+                await client.versions("example.com/b")
+            assert "example.com/b" in str(info.value)
+            assert rec.hits() == 1
+            now[0] += 5.0  # the host may be back: ask again
+            with pytest.raises(ProxyUnreachable):
+                await client.versions("example.com/b")
+            assert rec.hits() == 2
+            now[0] += 5.0
+            assert (await client.versions("example.com/b")).versions == ("v1.0.0",)
+
+    run(main)
+
+
+def test_unreachable_host_cancels_the_requests_in_flight() -> None:
+    b_started = anyio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if "/example.com/b/" in request.url.path:
+            b_started.set()
+            await anyio.sleep_forever()  # a request that would wait for ever
+        await b_started.wait()
+        raise connect_error(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+
+    client = ProxyClient(
+        GoEnv(goproxy="https://a.example", gomodcache=""),
+        transport=httpx.MockTransport(handle),
+        caches=CacheStack(),
+    )
+    failures: dict[str, BaseException] = {}
+
+    async def one(path: str) -> None:
+        try:
+            await client.versions(path)
+        except ProxyError as exc:
+            failures[path] = exc
+
+    async def main() -> None:
+        async with client, anyio.create_task_group() as tg:
+            tg.start_soon(one, "example.com/b")
+            tg.start_soon(one, "example.com/a")
+
+    run(main)
+    assert sorted(failures) == ["example.com/a", "example.com/b"]
+    assert all(isinstance(e, ProxyUnreachable) for e in failures.values())
+    assert "lookup a.example: no such host" in str(failures["example.com/b"])
+
+
+@pytest.mark.parametrize(
+    ("sep", "reaches_second"),
+    [(",", False), ("|", True)],
+)
+def test_unreachable_falls_through_only_on_pipe(sep: str, reaches_second: bool) -> None:
+    # Go's TryProxies: "," falls through on 404/410 only, "|" on any error.
+    rec = Recorder()
+    rec.on("a.example", LIST, connect_error(socket.gaierror(socket.EAI_NONAME, "unknown")))
+    rec.on("b.example", LIST, b"v1.0.0\n")
+    client, _ = make_client(rec, f"https://a.example{sep}https://b.example")
+
+    async def main() -> None:
+        async with client:
+            if reaches_second:
+                assert (await client.versions("example.com/a")).origin == "https://b.example"
+            else:
+                with pytest.raises(ProxyUnreachable):
+                    await client.versions("example.com/a")
+
+    run(main)
+    assert rec.hits("a.example") == 1
+    assert rec.hits("b.example") == int(reaches_second)
+
+
+def test_a_request_has_one_deadline_across_its_attempts() -> None:
+    async def handle(request: httpx.Request) -> httpx.Response:
+        await anyio.sleep_forever()  # headers never come (and the read timeout is long)
+        raise AssertionError
+
+    client = ProxyClient(
+        GoEnv(goproxy="https://a.example", gomodcache=""),
+        transport=httpx.MockTransport(handle),
+        caches=CacheStack(),
+        limits=NetLimits(request=0.2, read=60.0),
+    )
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ProxyTooSlow) as info:
+                await client.versions("example.com/a")
+        assert str(info.value) == (
+            "module example.com/a: proxy a.example did not deliver example.com/a/@v/list"
+            " within 0.2s (1 attempt)"
+        )
+        assert info.value.proxy == "a.example"
+
+    run(main)
+
+
+def test_no_retry_is_scheduled_past_the_deadline() -> None:
+    rec = Recorder()
+    rec.on("a.example", LIST, httpx.Response(503, headers={"Retry-After": "100"}))
+    policy = RetryPolicy(attempts=4, retry_after_cap=1000)
+    client, events = make_client(
+        rec, "https://a.example", retry=policy, limits=NetLimits(request=5.0)
+    )
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ProxyUnavailable, match=r"503.*\(after 1 attempt\)"):
+                await client.versions("example.com/a")
+
+    run(main)
+    assert rec.sleeps == [] and rec.hits() == 1
+    assert [e.outcome for e in events] == ["error"]
+
+
+def test_the_budget_bounds_every_request_of_the_client() -> None:
+    calls: list[str] = []
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    client = ProxyClient(
+        GoEnv(goproxy="https://a.example", gomodcache=""),
+        transport=httpx.MockTransport(handle),
+        caches=CacheStack(),
+        limits=NetLimits(budget=0.2, request=60.0, read=60.0),
+    )
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ProxyTooSlow, match=r"network time budget of 0\.2s is spent"):
+                await client.versions("example.com/a")
+            # Spent is spent: the next request fails without being sent.
+            with pytest.raises(ProxyTooSlow, match="budget"):
+                await client.versions("example.com/b")
+
+    run(main)
+    assert calls == ["/example.com/a/@v/list"]
+
+
+def test_a_trickling_body_is_abandoned_and_the_host_named() -> None:
+    async def trickle() -> AsyncIterator[bytes]:
+        yield b"v1."
+        await anyio.sleep_forever()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=trickle())
+
+    client = ProxyClient(
+        GoEnv(goproxy="http://127.0.0.1:8123", gomodcache=""),
+        transport=httpx.MockTransport(handle),
+        caches=CacheStack(),
+        limits=NetLimits(slow_window=0.2, slow_bytes=100),
+    )
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ProxyTooSlow) as info:
+                await client.versions("example.com/a")
+        assert str(info.value) == (
+            "module example.com/a: proxy 127.0.0.1:8123 is sending too slowly: 3 bytes"
+            " in 0.2s for example.com/a/@v/list"
+        )
+
+    run(main)
 
 
 # -- status mapping and hints ----------------------------------------------------------------

@@ -35,7 +35,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import Worker
 
-from analysis.errors import GomodxError
+from analysis.errors import GomodxError, ProxyUnavailable, causes
 from analysis.goproxy import FetchEvent
 from analysis.plan import Plan
 from analysis.session import Session, SessionOptions
@@ -59,6 +59,8 @@ __all__ = [
     "make_app",
     "run_app",
 ]
+
+_OFFER_OFFLINE = "proxy unreachable: press o to retry offline from the module caches"
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 """The bundled example: ``project/`` (a Go module) and ``proxy/`` (its GOPROXY)."""
@@ -90,6 +92,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("n", "network_log", "Network log", show=False, id="app.network-log"),
+        Binding("o", "retry_offline", "Retry offline", show=False, id="app.offline"),
     ]
 
     # Replaced whole, never mutated: always_update spares comparing big values.
@@ -202,9 +205,14 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             facts = build_facts(loaded, self.versions.retractions(loaded))
         except (GomodxError, OSError) as exc:
             if generation == self.graph.generation:
-                self.graph = self.graph.failed(error_message(exc))
+                text = error_message(exc)
+                if not self.session.offline and any(
+                    isinstance(e, ProxyUnavailable) for e in causes(exc)
+                ):
+                    text = f"{_OFFER_OFFLINE}\n{text}"
+                self.graph = self.graph.failed(text)
                 self.notify(
-                    error_message(exc),
+                    text,
                     title="Cannot load the module graph",
                     severity="error",
                     markup=False,
@@ -345,6 +353,12 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_retry_offline(self) -> None:
+        """``o``: load again from the module caches only (offered when the proxy failed)."""
+        if not self.session.offline:
+            self.set_offline()
+            self.reload()
 
     def action_network_log(self) -> None:
         from tui.screens.fetch import NetworkLogScreen
