@@ -83,7 +83,6 @@ from typing import Any
 import anyio
 
 from analysis import fsio, semver
-from analysis.cache import CacheStack
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
@@ -98,7 +97,7 @@ from analysis.errors import (
     SumMismatch,
 )
 from analysis.goenv import GoEnv
-from analysis.goproxy import FetchEvent, RetryPolicy, RevInfo
+from analysis.goproxy import FetchEvent, RevInfo
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
 from analysis.loader import LoadedGraph, load_module_graph
 from analysis.modfile import ModFile, parse, parse_lax
@@ -117,7 +116,6 @@ __all__ = [
     "download",
     "failure_class",
     "rewrite_version_list",
-    "run_download_sync",
 ]
 
 FAILURE_CLASSES = ("network", "not_found", "auth", "checksum", "other")
@@ -964,12 +962,10 @@ async def download(
     env: GoEnv,
     modules: Sequence[str] = (),
     *,
-    client: ProxyClient | None = None,
-    gosum: GoSum | None = None,
+    client: ProxyClient,
+    gosum: GoSum,
     on_progress: ProgressCallback | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    retry: RetryPolicy | None = None,
-    timeout: float = 30.0,
 ) -> DownloadSummary:
     """Download into ``$GOMODCACHE/cache/download`` what the go command needs offline.
 
@@ -980,8 +976,10 @@ async def download(
     ``pattern/...``): those, resolved as ``go mod download`` resolves them (queries by
     Go's rules; bare paths and patterns against the build list).
 
-    ``client`` defaults to a :class:`ProxyClient` over ``env`` that keeps no cache of its
-    own; ``gosum`` to ``main_dir/go.sum``. ``on_progress`` receives a
+    ``client`` (best with no cache layers of its own: the downloader checks Go's cache
+    itself, more strictly) and ``gosum`` come from the caller's
+    :class:`~analysis.session.Session`, the one place that builds clients and reads
+    go.sum. ``on_progress`` receives a
     :class:`DownloadProgress` after every request and file. Failures are reported in the
     summary, not raised; :class:`GomodxError` is raised only for unusable input (no
     GOMODCACHE, no go.mod where one is needed, malformed arguments).
@@ -1007,23 +1005,9 @@ async def download(
                 f'cannot match "{path}" without an explicit version: go.mod file not found'
                 f" in {directory}"
             )
-    if gosum is None:
-        gosum = GoSum.read(directory / "go.sum") if has_main else GoSum()
 
     # go mod download always runs as -mod=mod: a -mod=vendor in GOFLAGS does not apply.
     env = replace(env, goflags=" ".join(_without_mod_flag(env.goflags.split())))
-    own_client = client is None
-    if client is None:
-        # No cache layers: the downloader checks Go's cache itself (and more strictly), so
-        # the client goes straight to GOPROXY and writes nowhere.
-        client = ProxyClient(
-            env,
-            caches=CacheStack(),
-            gosum=gosum,
-            concurrency=concurrency,
-            retry=retry,
-            timeout=timeout,
-        )
     dl = _Downloader(env, gomodcache, gosum, client, on_progress, concurrency)
     unsubscribe = client.subscribe(dl.on_fetch)
     errors: list[Failure] = []
@@ -1050,8 +1034,6 @@ async def download(
         for task in pending:
             task.cancel()
         await asyncio.gather(*dl.gomod_tasks.values(), return_exceptions=True)
-        if own_client:
-            await client.aclose()
     dl.phase = "done"
     dl.report()
     ordered = sorted(dl.recs.values(), key=lambda r: (r.mv.path, semver.sort_key(r.mv.version)))
@@ -1191,17 +1173,3 @@ def _query_error(exc: GomodxError) -> GomodxError:
     if isinstance(exc, QueryError) and exc.kind in ("no-match", "not-exist"):
         return ModuleNotFound(str(exc))
     return exc
-
-
-def run_download_sync(
-    main_dir: str | os.PathLike[str] | None,
-    env: GoEnv,
-    modules: Sequence[str] = (),
-    **kwargs: Any,
-) -> DownloadSummary:
-    """:func:`download` for code without an event loop."""
-
-    async def main() -> DownloadSummary:
-        return await download(main_dir, env, modules, **kwargs)
-
-    return anyio.run(main)

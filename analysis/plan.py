@@ -95,7 +95,6 @@ __all__ = [
     "Target",
     "parse_target",
     "plan_get",
-    "plan_get_sync",
 ]
 
 SEPARATE_INDIRECT_VERSION = "1.17"
@@ -1588,7 +1587,7 @@ async def plan_get(
     *,
     local_go: str = LOCAL_GO_VERSION,
     suggest: bool = True,
-    gosum: GoSum | None = None,
+    gosum: GoSum,
 ) -> Plan:
     """Preview ``go get TARGET...`` in the module at ``main_dir``.
 
@@ -1599,16 +1598,15 @@ async def plan_get(
     of the same module that go would accept). Raises
     :class:`~analysis.errors.ModfileError` for a malformed main go.mod, :class:`PlanError`
     for arguments gomodx does not handle, and the proxy's errors when the network (not
-    the module graph) fails. ``gosum`` is the main module's go.sum (read from
-    ``main_dir``, strictly, when not given: a malformed go.sum is go's error).
+    the module graph) fails. ``gosum`` is the main module's go.sum, as the caller's
+    :class:`~analysis.session.Session` read it (strictly: a malformed go.sum is go's
+    error before any plan).
     """
     items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
     if not items:
         raise PlanError("go get needs at least one module argument")
     targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
     directory = Path(main_dir)
-    if gosum is None:
-        gosum = GoSum.read(directory / "go.sum")
     plan = await _plan_once(directory, source, targets, local_go, gosum)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
@@ -1681,13 +1679,3 @@ async def _suggest(
         if plan.ok:
             return alt.raw
     return ""
-
-
-def plan_get_sync(
-    main_dir: str | os.PathLike[str],
-    source: ModuleSource,
-    target: str | Target,
-    **options: Any,
-) -> Plan:
-    """:func:`plan_get` for code without an event loop."""
-    return asyncio.run(plan_get(main_dir, source, target, **options))

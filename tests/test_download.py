@@ -30,6 +30,7 @@ from universe import Layout, Universe, escape, random_universe
 
 from analysis import download as dlmod
 from analysis import fsio
+from analysis.cache import CacheStack
 from analysis.download import (
     DownloadProgress,
     DownloadSummary,
@@ -40,6 +41,7 @@ from analysis.errors import GomodxError
 from analysis.goenv import GoEnv
 from analysis.goproxy import RetryPolicy
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
+from analysis.proxy import ProxyClient
 
 FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, retry_after_cap=1.0)
 
@@ -67,14 +69,26 @@ def make_env(url: str, cache: Path, **kw: str) -> GoEnv:
     return GoEnv(goproxy=url, gomodcache=str(cache), **kw)  # type: ignore[arg-type]
 
 
+def download_client(main: Path | None, env: GoEnv, **kw: Any) -> tuple[ProxyClient, GoSum]:
+    """What a session hands the downloader: a client with no cache layers, and go.sum."""
+    kw.setdefault("retry", FAST)
+    kw.setdefault("timeout", 5.0)
+    gosum_path = (main or Path.cwd()) / "go.sum"
+    gosum = GoSum.read(gosum_path) if (main or Path.cwd()).joinpath("go.mod").is_file() else GoSum()
+    return ProxyClient(env, caches=CacheStack(), gosum=gosum, **kw), gosum
+
+
 def run_download(
     main: Path | None, env: GoEnv, modules: tuple[str, ...] = (), **kw: Any
 ) -> DownloadSummary:
-    kw.setdefault("retry", FAST)
-    kw.setdefault("timeout", 5.0)
+    client_kw = {k: kw.pop(k) for k in ("retry", "timeout") if k in kw}
+    if "concurrency" in kw:
+        client_kw["concurrency"] = kw["concurrency"]
 
     async def main_() -> DownloadSummary:
-        return await download(main, env, modules, **kw)
+        client, gosum = download_client(main, env, **client_kw)
+        async with client:
+            return await download(main, env, modules, client=client, gosum=gosum, **kw)
 
     return anyio.run(main_)
 
@@ -607,10 +621,15 @@ def test_unusable_settings(small: Any, tmp_path: Path) -> None:
         run_download(layout.main_dir, make_env(server.url, tmp_path / "mc"), ("./x",))
 
 
-def test_vendor_mode_in_goflags_does_not_apply(small: Any, tmp_path: Path) -> None:
+def test_vendor_mode_in_goflags_does_not_apply(
+    small: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.cli import main
+
     _, layout, _, server = small
-    env = make_env(server.url, tmp_path / "mc", goflags="-mod=vendor -trimpath")
-    assert run_download(layout.main_dir, env).ok
+    _cli_env(monkeypatch, tmp_path, server.url, tmp_path / "mc")
+    monkeypatch.setenv("GOFLAGS", "-mod=vendor -trimpath")  # the session drops -mod
+    assert main(["download", str(layout.main_dir)]) == 0
 
 
 def test_offline_with_empty_cache_fails_as_not_found(small: Any, tmp_path: Path) -> None:

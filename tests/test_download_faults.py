@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 from gotool import go_env, run_go
 from proxyserver import Fault, ProxyServer
-from test_download import assert_cache_sound, make_env, run_download, write_gosum
+from test_download import (
+    assert_cache_sound,
+    download_client,
+    make_env,
+    run_download,
+    write_gosum,
+)
 from universe import Layout, escape, random_universe
 
 from analysis.hashes import GoSum
@@ -223,9 +229,11 @@ def test_cancelled_download_stops_promptly_and_resumes(tmp_path: Path) -> None:
 
         async def cancel_part_way() -> float:
             start = time.monotonic()
-            with anyio.move_on_after(0.4):
-                await download(layout.main_dir, env, concurrency=4)
-                raise AssertionError("finished before the cancellation")
+            client, sums = download_client(layout.main_dir, env, concurrency=4)
+            async with client:
+                with anyio.move_on_after(0.4):
+                    await download(layout.main_dir, env, client=client, gosum=sums, concurrency=4)
+                    raise AssertionError("finished before the cancellation")
             return time.monotonic() - start
 
         assert anyio.run(cancel_part_way) < 2.0

@@ -21,6 +21,7 @@ from analysis import hashes
 from analysis.cache import CacheStack
 from analysis.errors import PlanError, QueryError
 from analysis.goenv import GoEnv
+from analysis.hashes import GoSum
 from analysis.module import ModuleVersion
 from analysis.plan import Change, Plan, Target, parse_target, plan_get
 from analysis.proxy import ProxyClient
@@ -399,9 +400,16 @@ SCENARIOS = [
 async def _plan_async(layout: Layout, args: str | Sequence[str], **options: object) -> Plan:
     env = GoEnv(goproxy=layout.proxy_url, gosumdb="off", gomodcache=str(layout.root / "modcache"))
     caches = CacheStack.for_env(env.gomodcache, layout.root / "gomodx-cache")
-    async with ProxyClient(env, caches=caches, use_go=False) as client:
+    gosum = GoSum.read(layout.main_dir / "go.sum")
+    async with ProxyClient(env, caches=caches, gosum=gosum, use_go=False) as client:
         targets = args.split() if isinstance(args, str) else list(args)
-        return await plan_get(layout.main_dir, ProxySource(client), targets, **options)  # type: ignore[arg-type]
+        return await plan_get(
+            layout.main_dir,
+            ProxySource(client),
+            targets,
+            gosum=gosum,
+            **options,  # type: ignore[arg-type]
+        )
 
 
 def make_plan(layout: Layout, args: str | Sequence[str], **options: object) -> Plan:

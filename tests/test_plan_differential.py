@@ -37,6 +37,7 @@ from universe import Layout, Universe, escape, random_universe
 from analysis.cache import CacheStack
 from analysis.errors import DowngradeConflict
 from analysis.goenv import GoEnv
+from analysis.hashes import GoSum
 from analysis.plan import NEVER_FINISHES, Plan, plan_get
 from analysis.proxy import ProxyClient
 from analysis.source import ProxySource
@@ -239,7 +240,7 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
     async with ProxyClient(env, caches=caches, use_go=False) as client:
         source = ProxySource(client)
         return [
-            await plan_get(d, source, arg.split(), suggest=False)
+            await plan_get(d, source, arg.split(), suggest=False, gosum=GoSum.read(d / "go.sum"))
             for d, arg in zip(dirs, args, strict=True)
         ]
 
