@@ -77,6 +77,17 @@ from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
 from analysis.mvs import req as mvs_req
+from analysis.packages import (
+    ANY_TAGS,
+    HOST_TAGS,
+    BadModuleZip,
+    ModuleFiles,
+    Tags,
+    is_std,
+    is_std_like,
+    read_module_dir,
+    read_module_zip,
+)
 from analysis.source import LOCAL_GO_VERSION, ModuleSource, ModuleView, short_message
 from analysis.summary import (
     DEFAULT_GO_MOD_VERSION,
@@ -84,6 +95,7 @@ from analysis.summary import (
     STRICT_VERSION,
     Summary,
     has_redundant_root,
+    replacement_dir,
     roots_from_mod_file,
     supports_pruning,
 )
@@ -303,6 +315,15 @@ class _Refused(Exception):
         self.cause = cause
 
 
+class _Unsupported(Exception):
+    """A case gomodx does not model yet: the plan is refused with ``text`` (a
+    ``gomodx: …`` line) rather than answered wrongly."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 # -- requirements and graphs --------------------------------------------------------------
 
 
@@ -488,6 +509,9 @@ class _Planner:
         self.main = view.main
         self.loaded: dict[ModuleVersion, Summary | LoadError] = {}
         self.warnings: list[str] = []
+        self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
+        self.loaded_packages: dict[str, ModuleVersion | None] = {}
+        """The last package load: import path -> providing module (None: std)."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -608,11 +632,18 @@ class _Planner:
                 raise _Refused(f"go: {err}", err)
         return rs, g
 
-    async def load_packages(self, rs: _Reqs) -> _Reqs:
-        """What loading the argument's package does to the requirements (``loadFromRoots``
-        for a package whose imports its module's go.mod already covers): an unpruned
-        graph is made consistent, then the requirements take the pruning of their go
-        version."""
+    async def load_packages(
+        self,
+        rs: _Reqs,
+        roots: Sequence[str] = (),
+        tags: Tags = ANY_TAGS,
+        roots_imported: bool = True,
+    ) -> _Reqs:
+        """What loading the argument packages ``roots`` and their imports does to the
+        requirements (``loadFromRoots``): an unpruned graph is made consistent, the
+        requirements take the pruning of their go version, and in a pruned module the
+        module providing each loaded package becomes a root (every package with
+        ``roots_imported``, as ``go get`` loads them, else only the arguments')."""
         if not rs.pruned:
             rs, _ = await self.load_mod_graph(rs)
         go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
@@ -631,7 +662,143 @@ class _Planner:
                 )
         if errors:
             raise _Refused("\n".join(errors))
-        return rs
+        if not roots:
+            return rs
+        for _ in range(64):
+            pkgs = await self.load_imports(rs, roots, tags)
+            self.loaded_packages = pkgs
+            if not rs.pruned:
+                return rs
+            promote = pkgs if roots_imported else {p: pkgs[p] for p in roots}
+            add = sorted(
+                {
+                    m
+                    for m in promote.values()
+                    if m is not None
+                    and m.path != self.main.path
+                    and rs.root_selected(m.path, self.main) is None
+                },
+                key=_mod_key,
+            )
+            if not add:
+                return rs
+            rs = await self.update_pruned_roots(rs.direct, rs, add)
+            go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
+            if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
+                raise _Unsupported("gomodx: package loading changed the pruning; not supported yet")
+        raise PlanError("gomodx: package loading did not converge")  # pragma: no cover
+
+    # -- packages -----------------------------------------------------------------------
+
+    async def package_files(self, m: ModuleVersion, rel: str) -> ModuleFiles:
+        """The files of module node ``m`` (its replacement is read): the whole zip, or
+        directory ``rel`` of a local replacement."""
+        actual = self.view.resolve(m)
+        if m.path == self.main.path and not m.version:
+            key = (m, rel)
+            if key not in self.files:
+                self.files[key] = read_module_dir(self.view.main_dir, rel)
+            return self.files[key]
+        if actual.version == "":
+            key = (actual, rel)
+            if key not in self.files:
+                self.files[key] = read_module_dir(replacement_dir(actual, self.view.main_dir), rel)
+            return self.files[key]
+        key = (actual, "")
+        if key not in self.files:
+            try:
+                data = await self.view.zip(actual)
+                self.files[key] = read_module_zip(actual, data)
+            except BadModuleZip as exc:
+                raise _Unsupported(
+                    f"gomodx: {exc}; refusing bad module zips is not supported yet"
+                ) from exc
+            except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
+                raise
+            except GomodxError as exc:
+                raise _Unsupported(
+                    f"gomodx: downloading {actual} to load its packages failed ({exc});"
+                    " not supported yet"
+                ) from exc
+        return self.files[key]
+
+    async def dir_in_module(self, m: ModuleVersion, package: str) -> bool:
+        """``dirInModule``: whether module ``m`` holds package ``package``'s Go files."""
+        rel = package[len(m.path) :].lstrip("/")
+        files = await self.package_files(m, rel)
+        return files.has_package(rel)
+
+    async def import_from_modules(self, rs: _Reqs, path: str, importer: str) -> ModuleVersion:
+        """``importFromModules``: the one module providing ``path`` — among the roots
+        first in a pruned module, then in the whole graph."""
+        prefixes = []
+        p = path
+        while True:
+            prefixes.append(p)
+            if "/" not in p:
+                break
+            p = p.rsplit("/", 1)[0]
+        use_graph = not rs.pruned
+        while True:
+            g = await self.graph(rs) if use_graph else None
+            found: list[ModuleVersion] = []
+            for prefix in prefixes:
+                if prefix == self.main.path:
+                    v: str | None = ""
+                elif g is not None:
+                    v = g.selected(prefix)
+                else:
+                    v = rs.root_selected(prefix, self.main)
+                if v is None or v == NONE or semver.is_toolchain_path(prefix):
+                    continue
+                if prefix != self.main.path and v == "":
+                    continue
+                m = ModuleVersion(prefix, v)
+                if await self.dir_in_module(m, path):
+                    found.append(m)
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                which = ", ".join(str(m) if m.version else m.path for m in found)
+                raise _Unsupported(
+                    f"gomodx: ambiguous import: found package {path} in multiple modules"
+                    f" ({which}); refusing ambiguous imports is not supported yet"
+                )
+            if use_graph:
+                by = f"package {importer} imports {path}" if importer else f"package {path}"
+                raise _Unsupported(
+                    f"gomodx: {by}, which no module in the build list provides;"
+                    " resolving missing imports is not supported yet"
+                )
+            use_graph = True
+
+    async def load_imports(
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags
+    ) -> dict[str, ModuleVersion | None]:
+        """The packages ``roots`` and everything they import (no tests), each with the
+        module that provides it (``None`` for the standard library)."""
+        out: dict[str, ModuleVersion | None] = {}
+        queue: list[tuple[str, str]] = [(p, "") for p in roots]
+        while queue:
+            path, importer = queue.pop(0)
+            if path in out:
+                continue
+            if is_std_like(path):
+                if not is_std(path):
+                    raise _Unsupported(
+                        f"gomodx: package {importer or path} imports {path}, which is not in"
+                        " the standard library; not supported yet"
+                    )
+                out[path] = None
+                continue
+            m = await self.import_from_modules(rs, path, importer)
+            out[path] = m
+            rel = path[len(m.path) :].lstrip("/")
+            files = await self.package_files(m, rel)
+            for imp in files.imports(rel, tags) or ():
+                if imp not in out:
+                    queue.append((imp, path))
+        return out
 
     # -- updating roots -----------------------------------------------------------------
 
@@ -640,10 +807,16 @@ class _Planner:
             return await self.update_pruned_roots(direct, rs)
         return await self.update_unpruned_roots(direct, rs)
 
-    async def update_pruned_roots(self, direct: frozenset[str], rs: _Reqs) -> _Reqs:
-        """``updatePrunedRoots`` with no packages and nothing to add."""
+    async def update_pruned_roots(
+        self, direct: frozenset[str], rs: _Reqs, add: Sequence[ModuleVersion] = ()
+    ) -> _Reqs:
+        """``updatePrunedRoots``; ``add`` are the modules of loaded packages that are
+        not roots yet (promoted at the version they were loaded from)."""
         roots = list(rs.roots)
         upgraded = False
+        if add:
+            roots = sorted([*roots, *add], key=_mod_key)
+            upgraded = True
         while True:
             g: _Graph | None = None
             if upgraded:
@@ -1094,6 +1267,9 @@ class _Get:
         self.resolved: dict[str, tuple[_Query, ModuleVersion]] = {}
         self.packages: list[ModuleVersion] = []
         """The modules that provide the package arguments name (``pkgPatterns``)."""
+        self.package_paths: list[str] = []
+        """The package arguments (``pkgPatterns``)."""
+        self.final_direct: frozenset[str] = frozenset()
 
     def initial_selected(self, path: str) -> str:
         return self.initial_version.get(path, NONE)
@@ -1124,6 +1300,8 @@ class _Get:
             self.resolved[m.path] = (q, m)
             if res.is_package and m not in self.packages:
                 self.packages.append(m)
+            if res.is_package and q.target.path not in self.package_paths:
+                self.package_paths.append(q.target.path)
         if errors:
             raise _Refused("\n".join(errors), cause)
 
@@ -1171,23 +1349,27 @@ class _Get:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.packages:
-                    rs = await planner.load_packages(rs)
+                    rs = await planner.load_packages(rs, self.package_paths)
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
             else:  # pragma: no cover - go's loop always converges
                 raise PlanError("gomodx: go get did not converge")
             if self.packages:
-                rs = await planner.load_packages(rs)
+                # checkPackageProblems: the arguments again, with the host's build tags.
+                rs = await planner.load_packages(
+                    rs, self.package_paths, HOST_TAGS, roots_imported=False
+                )
             graph_loaded = rs.graph is not None
             if not graph_loaded:
                 # keepSums reads the graph unless every package came from a pruned root.
                 graph_loaded = any(
                     not (rs.pruned and rs.root_selected(m.path, self.main) == m.version)
-                    for m in self.packages
-                    if m.path != self.main.path
+                    for m in self.package_modules()
                 )
             g = await planner.graph(rs)
+            if planner.loaded_packages and self.packages:
+                build_list = g.build_list()
         except _ConstraintError as exc:
             chains = tuple(tuple(c.path) for c in exc.conflicts)
             return _replace(
@@ -1199,8 +1381,13 @@ class _Get:
             )
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings, exc.cause)
+        except _Unsupported as exc:
+            return _replace(
+                base, ok=False, error=PlanError(exc.text), warnings=tuple(planner.warnings)
+            )
 
         warnings = list(planner.warnings)
+        self.final_direct = rs.direct
         warnings.extend(await self.package_warnings())
         try:
             after = self.render_gomod(rs, before)
@@ -1225,6 +1412,13 @@ class _Get:
             conflicts_introduced=came,
             warnings=tuple(warnings),
         )
+
+    def package_modules(self) -> set[ModuleVersion]:
+        """The modules (not the main one) providing the packages the last load read:
+        the arguments' modules when nothing was loaded."""
+        loaded = {m for m in self.planner.loaded_packages.values() if m is not None}
+        loaded |= set(self.packages)
+        return {m for m in loaded if m.path != self.main.path}
 
     def reason(self, m: ModuleVersion) -> str:
         """go get's ``reason``: how the argument that fixed ``m.path`` names its result."""
@@ -1253,13 +1447,15 @@ class _Get:
     async def package_warnings(self) -> list[str]:
         """``checkPackageProblems``: deprecations, then retractions, of the modules the
         arguments resolved to (and that provide their packages)."""
-        relevant = sorted(
-            {m for _, m in self.resolved.values()} | set(self.packages),
-            key=lambda m: m.path,
-        )
+        named = {m for _, m in self.resolved.values()} | set(self.packages)
+        has_pkg = self.package_modules()
+        relevant = sorted(named | has_pkg, key=lambda m: m.path)
         relevant = [m for m in relevant if m.path != self.main.path]
+        direct = self.final_direct
         out: list[str] = []
         for m in relevant:
+            if m not in named and m.path not in direct:
+                continue
             try:
                 deprecated = await self.view.deprecation(m.path) if m.version != "" else ""
             except GomodxError:
@@ -1456,9 +1652,8 @@ class _Get:
             r = view.resolve(m)
             keep_mod.add(r)
             keep_zip.add(r)
-        for m in self.packages:
-            if m.path != self.main.path:
-                keep_mod.add(view.resolve(m))
+        for m in self.package_modules():
+            keep_mod.add(view.resolve(m))
         # Downloads: the argument's module (to look for its package), then the zips of
         # changed modules that had sums before.
         for z in sorted(zips, key=_mod_key):
