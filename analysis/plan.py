@@ -512,6 +512,8 @@ class _Planner:
         self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
         self.loaded_packages: dict[str, ModuleVersion | None] = {}
         """The last package load: import path -> providing module (None: std)."""
+        self.promoted = False
+        """Whether loading packages made their modules roots."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -683,6 +685,7 @@ class _Planner:
             if not add:
                 return rs
             rs = await self.update_pruned_roots(rs.direct, rs, add)
+            self.promoted = True
             go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
             if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
                 raise _Unsupported("gomodx: package loading changed the pruning; not supported yet")
@@ -1368,8 +1371,6 @@ class _Get:
                     for m in self.package_modules()
                 )
             g = await planner.graph(rs)
-            if planner.loaded_packages and self.packages:
-                build_list = g.build_list()
         except _ConstraintError as exc:
             chains = tuple(tuple(c.path) for c in exc.conflicts)
             return _replace(
@@ -1398,7 +1399,10 @@ class _Get:
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
         gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, zips)
-        final_list = tuple(m for m in build_list if not semver.is_toolchain_path(m.path))
+        # go's own build list (r.buildList) stays as the last edit left it, even when
+        # loading packages then promoted roots; the plan shows the final one.
+        final = g.build_list() if planner.promoted else build_list
+        final_list = tuple(m for m in final if not semver.is_toolchain_path(m.path))
         gone, came = _conflict_diff(initial_graph, g)
         return _replace(
             base,
