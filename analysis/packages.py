@@ -47,6 +47,7 @@ __all__ = [
     "read_module_dir",
     "read_module_zip",
     "should_build",
+    "std_packages",
 ]
 
 
@@ -475,6 +476,11 @@ def read_module_dir(root: Path, rel: str) -> ModuleFiles:
 
 
 # -- the standard library ---------------------------------------------------------------------
+
+
+def std_packages() -> frozenset[str]:
+    """Every standard-library import path of Go 1.27 (``go list std``, no ``vendor/``)."""
+    return _std()
 
 
 @functools.cache
