@@ -17,6 +17,7 @@
      ├── BuildListError          a go.mod the build list needs: ``a@v1 requires\\n\\tb@v2: ...``
      │    └── ModuleLoadError    the loader's, naming the replacement that failed
      ├── Disallowed              a version excluded by go.mod or retracted by its author
+     ├── BadModuleZip            a module zip go refuses (unexpected file, malformed path)
      ├── QueryError              a version query (``latest``, ``>=v1.2``, ...) that matches nothing
      ├── ProxyError              fetching through GOPROXY failed
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
@@ -341,6 +342,11 @@ class Disallowed(GomodxError):
         self.reason = reason
         self.retracted = retracted
         super().__init__(f"{mod}: {reason}")
+
+
+class BadModuleZip(GomodxError):
+    """A module zip cmd/go would refuse: a file outside ``path@version/``, a malformed
+    file path, a case-insensitive collision."""
 
 
 class QueryError(GomodxError):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from analysis.errors import GomodxError
+from analysis.errors import BadModuleZip
 from analysis.module import ModuleVersion
 
 __all__ = [
@@ -133,11 +133,6 @@ KNOWN_ARCH = frozenset(
         "wasm",
     ]
 )
-
-
-class BadModuleZip(GomodxError):
-    """A module zip cmd/go would refuse (a file outside ``path@version/``, a malformed
-    file path, a case-insensitive collision)."""
 
 
 # -- files and build constraints ------------------------------------------------------------

@@ -34,9 +34,15 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   that the final graph needs, zip hashes of the modules it downloaded that are in the
   final build list).
 
-Not modelled: package-level effects (imports of the target's packages missing from its
-go.mod, ``-u``, wildcards, ``-tool``), workspaces, vendoring, ``go@``/``toolchain@``
-arguments, and toolchain switching.
+* packages (``analysis.packages``): the argument packages and everything they import
+  (every build tag but ``ignore`` while resolving, the host's tags for the final check);
+  in a pruned main module the module providing each loaded package becomes a root
+  (``// indirect``); go.sum gets the zip hashes of the modules searched for them.
+
+Refused as "not supported yet" (a ``PlanError``, never a wrong answer): imports no
+module in the build list provides (go would add the module providing them @latest),
+ambiguous imports, bad module zips. Not modelled: ``-u``, ``-t``, wildcards, ``-tool``,
+workspaces, vendoring, ``go@``/``toolchain@`` arguments, and toolchain switching.
 """
 
 from __future__ import annotations
