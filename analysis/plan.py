@@ -321,6 +321,20 @@ class _Refused(Exception):
         self.cause = cause
 
 
+class _Missing(Exception):
+    """``ImportMissingError``: no module in the build list provides ``path``."""
+
+    def __init__(self, path: str, importer: str) -> None:
+        by = f"package {importer} imports {path}" if importer else f"package {path}"
+        self.text = (
+            f"gomodx: {by}, which no module in the build list provides;"
+            " resolving missing imports is not supported yet"
+        )
+        super().__init__(self.text)
+        self.path = path
+        self.importer = importer
+
+
 class _Unsupported(Exception):
     """A case gomodx does not model yet: the plan is refused with ``text`` (a
     ``gomodx: …`` line) rather than answered wrongly."""
@@ -520,6 +534,8 @@ class _Planner:
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
         """Whether loading packages made their modules roots."""
+        self.missing: list[tuple[str, str]] = []
+        """Imports of the last package load no module provides: (path, importer)."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -646,6 +662,7 @@ class _Planner:
         roots: Sequence[str] = (),
         tags: Tags = ANY_TAGS,
         roots_imported: bool = True,
+        allow_missing: bool = False,
     ) -> _Reqs:
         """What loading the argument packages ``roots`` and their imports does to the
         requirements (``loadFromRoots``): an unpruned graph is made consistent, the
@@ -673,11 +690,11 @@ class _Planner:
         if not roots:
             return rs
         for _ in range(64):
-            pkgs = await self.load_imports(rs, roots, tags)
+            pkgs = await self.load_imports(rs, roots, tags, allow_missing)
             self.loaded_packages = pkgs
             if not rs.pruned:
                 return rs
-            promote = pkgs if roots_imported else {p: pkgs[p] for p in roots}
+            promote = pkgs if roots_imported else {p: pkgs.get(p) for p in roots}
             add = sorted(
                 {
                     m
@@ -774,18 +791,16 @@ class _Planner:
                     f" ({which}); refusing ambiguous imports is not supported yet"
                 )
             if use_graph:
-                by = f"package {importer} imports {path}" if importer else f"package {path}"
-                raise _Unsupported(
-                    f"gomodx: {by}, which no module in the build list provides;"
-                    " resolving missing imports is not supported yet"
-                )
+                raise _Missing(path, importer)
             use_graph = True
 
     async def load_imports(
-        self, rs: _Reqs, roots: Sequence[str], tags: Tags
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags, allow_missing: bool = False
     ) -> dict[str, ModuleVersion | None]:
         """The packages ``roots`` and everything they import (no tests), each with the
-        module that provides it (``None`` for the standard library)."""
+        module that provides it (``None`` for the standard library). Packages no module
+        in the build list provides go to :attr:`missing` with ``allow_missing``."""
+        self.missing = []
         out: dict[str, ModuleVersion | None] = {}
         queue: list[tuple[str, str]] = [(p, "") for p in roots]
         while queue:
@@ -800,7 +815,14 @@ class _Planner:
                     )
                 out[path] = None
                 continue
-            m = await self.import_from_modules(rs, path, importer)
+            try:
+                m = await self.import_from_modules(rs, path, importer)
+            except _Missing as exc:
+                if not allow_missing:
+                    raise _Unsupported(exc.text) from None
+                if path not in (p for p, _ in self.missing):
+                    self.missing.append((path, importer))
+                continue
             out[path] = m
             rel = path[len(m.path) :].lstrip("/")
             files = await self.package_files(m, rel)
@@ -897,9 +919,12 @@ class _Planner:
                 return g, upgraded
 
     async def edit_requirements(
-        self, rs: _Reqs, must_select: Sequence[ModuleVersion]
+        self,
+        rs: _Reqs,
+        must_select: Sequence[ModuleVersion],
+        try_upgrade: Sequence[ModuleVersion] = (),
     ) -> tuple[_Reqs, bool]:
-        """``editRequirements(rs, tryUpgrade=nil, mustSelect)``.
+        """``editRequirements(rs, tryUpgrade, mustSelect)``.
 
         Raises :class:`_ConstraintError` when ``must_select`` cannot be honoured.
         """
@@ -925,6 +950,11 @@ class _Planner:
             if err is not None:
                 raise _Refused(f"go: {err}", err)
             selected_root = {m.path: m.version for m in g0.build_list()[1:]}
+        for m in try_upgrade:
+            cur = selected_root.get(m.path)
+            if cur is not None and semver.mod_compare(m.path, cur, m.version) >= 0:
+                continue
+            selected_root[m.path] = m.version
 
         conflicts: list[_Conflict] = []
         must: dict[str, str] = {}
@@ -1358,7 +1388,15 @@ class _Get:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.packages:
-                    rs = await planner.load_packages(rs, self.package_paths)
+                    rs = await planner.load_packages(rs, self.package_paths, allow_missing=True)
+                    if planner.missing:
+                        # findAndUpgradeImports + applyUpgrades: the module providing
+                        # each missing package @latest, tried as an upgrade.
+                        adds = await self.resolve_missing(planner.missing)
+                        edited, changed = await planner.edit_requirements(rs, must, adds)
+                        if not changed:
+                            raise _Unsupported(_Missing(*planner.missing[0]).text)
+                        continue
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
@@ -1422,6 +1460,27 @@ class _Get:
             conflicts_introduced=came,
             warnings=tuple(warnings),
         )
+
+    async def resolve_missing(self, missing: Sequence[tuple[str, str]]) -> list[ModuleVersion]:
+        """``findPackage(path, latest)`` for each missing import: the one module that
+        provides it at its latest allowed version."""
+
+        async def one(path: str, importer: str) -> ModuleVersion:
+            q = _Query(self, Target(f"{path}@latest", path, "latest", explicit=False))
+            try:
+                found, _ = await q.query_pattern()
+            except _Refused:
+                # go leaves it unresolved and fails in its final load.
+                raise _Unsupported(_Missing(path, importer).text) from None
+            if len(found) != 1:
+                raise _Unsupported(
+                    f"gomodx: {len(found)} modules provide missing import {path} @latest;"
+                    " choosing among them is not supported yet"
+                )
+            return found[0]
+
+        got = await asyncio.gather(*(one(p, i) for p, i in missing))
+        return sorted(set(got), key=_mod_key)
 
     def package_modules(self) -> set[ModuleVersion]:
         """The modules (not the main one) providing the packages the last load read:
