@@ -322,14 +322,22 @@ class _Refused(Exception):
 
 
 class _Missing(Exception):
-    """``ImportMissingError``: no module in the build list provides ``path``."""
+    """``ImportMissingError`` (no module in the build list provides ``path``) or, with
+    ``ambiguous``, ``AmbiguousImportError``."""
 
-    def __init__(self, path: str, importer: str) -> None:
+    def __init__(self, path: str, importer: str, ambiguous: Sequence[ModuleVersion] = ()) -> None:
         by = f"package {importer} imports {path}" if importer else f"package {path}"
-        self.text = (
-            f"gomodx: {by}, which no module in the build list provides;"
-            " resolving missing imports is not supported yet"
-        )
+        if ambiguous:
+            which = ", ".join(str(m) if m.version else m.path for m in ambiguous)
+            self.text = (
+                f"gomodx: {by}: ambiguous import: found package {path} in multiple modules"
+                f" ({which}); refusing ambiguous imports is not supported yet"
+            )
+        else:
+            self.text = (
+                f"gomodx: {by}, which no module in the build list provides;"
+                " resolving missing imports is not supported yet"
+            )
         super().__init__(self.text)
         self.path = path
         self.importer = importer
@@ -534,8 +542,8 @@ class _Planner:
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
         """Whether loading packages made their modules roots."""
-        self.missing: list[tuple[str, str]] = []
-        """Imports of the last package load no module provides: (path, importer)."""
+        self.missing: list[_Missing] = []
+        """Imports of the last package load no module (or more than one) provides."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -785,11 +793,7 @@ class _Planner:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                which = ", ".join(str(m) if m.version else m.path for m in found)
-                raise _Unsupported(
-                    f"gomodx: ambiguous import: found package {path} in multiple modules"
-                    f" ({which}); refusing ambiguous imports is not supported yet"
-                )
+                raise _Missing(path, importer, found)
             if use_graph:
                 raise _Missing(path, importer)
             use_graph = True
@@ -820,8 +824,8 @@ class _Planner:
             except _Missing as exc:
                 if not allow_missing:
                     raise _Unsupported(exc.text) from None
-                if path not in (p for p, _ in self.missing):
-                    self.missing.append((path, importer))
+                if path not in (m.path for m in self.missing):
+                    self.missing.append(exc)
                 continue
             out[path] = m
             rel = path[len(m.path) :].lstrip("/")
@@ -1395,7 +1399,7 @@ class _Get:
                         adds = await self.resolve_missing(planner.missing)
                         edited, changed = await planner.edit_requirements(rs, must, adds)
                         if not changed:
-                            raise _Unsupported(_Missing(*planner.missing[0]).text)
+                            raise _Unsupported(planner.missing[0].text)
                         continue
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
@@ -1461,26 +1465,48 @@ class _Get:
             warnings=tuple(warnings),
         )
 
-    async def resolve_missing(self, missing: Sequence[tuple[str, str]]) -> list[ModuleVersion]:
-        """``findPackage(path, latest)`` for each missing import: the one module that
-        provides it at its latest allowed version."""
+    async def resolve_missing(self, missing: Sequence[_Missing]) -> list[ModuleVersion]:
+        """``findPackage(path, latest)`` for each missing or ambiguous import, then
+        ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades."""
 
-        async def one(path: str, importer: str) -> ModuleVersion:
-            q = _Query(self, Target(f"{path}@latest", path, "latest", explicit=False))
+        async def one(miss: _Missing) -> ModuleVersion | None:
+            q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
             try:
-                found, _ = await q.query_pattern()
+                found, mod_only = await q.query_pattern()
             except _Refused:
                 # go leaves it unresolved and fails in its final load.
-                raise _Unsupported(_Missing(path, importer).text) from None
-            if len(found) != 1:
-                raise _Unsupported(
-                    f"gomodx: {len(found)} modules provide missing import {path} @latest;"
-                    " choosing among them is not supported yet"
-                )
-            return found[0]
+                raise _Unsupported(miss.text) from None
+            filtered: list[ModuleVersion] = []
+            for m in found:
+                entry = self.resolved.get(m.path)
+                if entry is not None and entry[1].version == NONE:
+                    continue
+                if m.path == self.main.path:
+                    if m.version == "":
+                        return None
+                    continue
+                if entry is None:
+                    filtered.append(m)
+                    continue
+                if entry[1].version != m.version:
+                    continue
+                return m
+            mod: ModuleVersion | None = None
+            if mod_only is not None:
+                entry = self.resolved.get(mod_only.path)
+                if entry is None or entry[1].version == mod_only.version:
+                    mod = mod_only
+            if len(filtered) == 1 and (mod is None or mod == filtered[0]):
+                return filtered[0]
+            if not filtered:
+                return mod
+            for m in filtered:
+                if self.initial_selected(m.path) != NONE:
+                    return m
+            return filtered[0]
 
-        got = await asyncio.gather(*(one(p, i) for p, i in missing))
-        return sorted(set(got), key=_mod_key)
+        got = await asyncio.gather(*(one(m) for m in missing))
+        return sorted({m for m in got if m is not None and m.path}, key=_mod_key)
 
     def package_modules(self) -> set[ModuleVersion]:
         """The modules (not the main one) providing the packages the last load read:

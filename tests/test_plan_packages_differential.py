@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_plan_differential import Pair, compare_universe, draw_arguments
+from test_plan_differential import Pair, compare_universe, draw_arguments, existing_go_sum
 from universe import Universe, random_universe
 
 from analysis.errors import PlanRefused
@@ -66,15 +66,18 @@ def package_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
     return out
 
 
+# (label, seeds, modules, versions per module, era, arguments per universe, go.sum)
 CLASSES = [
-    ("modern", range(3000, 3020), 12, 3, "modern", 6),
-    ("lazy", range(3100, 3115), 12, 3, "lazy", 6),
-    ("legacy", range(3200, 3210), 12, 3, "legacy", 6),
+    ("modern", range(3000, 3020), 12, 3, "modern", 6, False),
+    ("lazy", range(3100, 3115), 12, 3, "lazy", 6, False),
+    ("legacy", range(3200, 3210), 12, 3, "legacy", 6, False),
+    ("deep", range(3300, 3306), 30, 5, "modern", 8, False),
+    ("go.sum", range(3400, 3410), 12, 3, "modern", 6, True),
 ]
 
 
 @pytest.mark.parametrize(
-    ("label", "seeds", "modules", "versions", "era", "per"),
+    ("label", "seeds", "modules", "versions", "era", "per", "gosum"),
     CLASSES,
     ids=[c[0] for c in CLASSES],
 )
@@ -85,6 +88,7 @@ def test_package_plans_match_go_get_or_refuse(
     versions: int,
     era: str,
     per: int,
+    gosum: bool,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -93,11 +97,12 @@ def test_package_plans_match_go_get_or_refuse(
         u = random_universe(seed, modules, versions, era=era, packages=True)
         rng = random.Random(seed)
         args = package_arguments(u, rng, per)
-        pairs.extend(compare_universe(f"seed {seed}", u, tmp_path / str(seed), args))
+        patch = existing_go_sum if gosum else None
+        pairs.extend(compare_universe(f"seed {seed}", u, tmp_path / str(seed), args, patch))
     equal = [p for p in pairs if p.equal]
     refused = [p for p in pairs if not p.equal and unsupported(p)]
     wrong = [p for p in pairs if not p.equal and not unsupported(p)]
-    kinds = Counter(kind(p) for p in refused)
+    kinds = Counter(f"{kind(p)} (go {'fails' if p.go_rc else 'succeeds'})" for p in refused)
     with capsys.disabled():
         print(
             f"\nplan vs go get with packages ({label}): {len(pairs)} pairs, equal"
