@@ -29,7 +29,8 @@
      │         └── SumMismatch   with both hashes and where the bytes came from
      └── PlanError               a downgrade/upgrade that cannot be done
           ├── PlanRefused        go get would refuse: go's lines, and the failure beneath
-          │    └── DowngradeConflict  carries the requirement chains that forbid it
+          │    ├── DowngradeConflict  carries the requirement chains that forbid it
+          │    └── NotSupported  a case gomodx does not model yet (``gomodx: …``)
           ├── StaleFiles         go.mod or go.sum changed since the plan saw them
           └── NothingToUndo      no earlier apply to undo
 
@@ -462,6 +463,13 @@ class PlanRefused(PlanError):
     def unavailable(self) -> bool:
         """Whether go would refuse for want of files (offline, proxy down), not by rule."""
         return any(isinstance(e, (NotInCache, ProxyUnavailable)) for e in causes(self))
+
+
+class NotSupported(PlanRefused):
+    """gomodx cannot preview this case yet: ``str()`` is a ``gomodx: … not supported yet``
+    line, not go's words (go may or may not refuse). Never a wrong answer instead."""
+
+    exit_code = 2
 
 
 class DowngradeConflict(PlanRefused):

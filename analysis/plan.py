@@ -39,7 +39,7 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   in a pruned main module the module providing each loaded package becomes a root
   (``// indirect``); go.sum gets the zip hashes of the modules searched for them.
 
-Refused as "not supported yet" (a ``PlanError``, never a wrong answer): imports no
+Refused as "not supported yet" (:class:`~analysis.errors.NotSupported`, never a wrong answer): imports no
 module in the build list provides (go would add the module providing them @latest),
 ambiguous imports, bad module zips. Not modelled: ``-u``, ``-t``, wildcards, ``-tool``,
 workspaces, vendoring, ``go@``/``toolchain@`` arguments, and toolchain switching.
@@ -71,6 +71,7 @@ from analysis.errors import (
     ModuleError,
     ModuleLoadError,
     ModuleNotFound,
+    NotSupported,
     PlanError,
     PlanRefused,
     ProxyUnavailable,
@@ -1432,7 +1433,7 @@ class _Get:
             return _refused(base, exc.text, planner.warnings, exc.cause)
         except _Unsupported as exc:
             return _replace(
-                base, ok=False, error=PlanError(exc.text), warnings=tuple(planner.warnings)
+                base, ok=False, error=NotSupported(exc.text), warnings=tuple(planner.warnings)
             )
 
         warnings = list(planner.warnings)

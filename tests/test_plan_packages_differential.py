@@ -20,7 +20,7 @@ import pytest
 from test_plan_differential import Pair, compare_universe, draw_arguments, existing_go_sum
 from universe import Universe, random_universe
 
-from analysis.errors import PlanRefused
+from analysis.errors import NotSupported
 
 pytestmark = pytest.mark.go
 
@@ -31,7 +31,7 @@ def unsupported(p: Pair) -> bool:
     return (
         not p.plan.ok
         and err is not None
-        and not isinstance(err, PlanRefused)
+        and isinstance(err, NotSupported)
         and str(err).startswith("gomodx: ")
         and "not supported yet" in str(err)
     )
