@@ -26,7 +26,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -159,6 +159,9 @@ def match_file(name: str, tags: Tags) -> bool:
     return True
 
 
+_Node = Callable[[bool], bool]
+"""A parsed build expression: evaluate with ``prefer``."""
+
 _BUILD_TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[\w.]+)")
 
 
@@ -189,11 +192,7 @@ def _eval_build(expr: str, tags: Tags) -> bool:
         return tokens[i - 1]
 
     # The parse builds closures so that ``prefer`` is threaded at evaluation time.
-    from collections.abc import Callable
-
-    Node = Callable[[bool], bool]
-
-    def parse_or() -> Node:
+    def parse_or() -> _Node:
         left = parse_and()
         while peek() == "||":
             take()
@@ -201,7 +200,7 @@ def _eval_build(expr: str, tags: Tags) -> bool:
             left = functools.partial(lambda a, b, p: a(p) or b(p), left, right)
         return left
 
-    def parse_and() -> Node:
+    def parse_and() -> _Node:
         left = parse_not()
         while peek() == "&&":
             take()
@@ -209,7 +208,7 @@ def _eval_build(expr: str, tags: Tags) -> bool:
             left = functools.partial(lambda a, b, p: a(p) and b(p), left, right)
         return left
 
-    def parse_not() -> Node:
+    def parse_not() -> _Node:
         tok = take()
         if tok == "!":
             inner = parse_not()
