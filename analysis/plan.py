@@ -1721,7 +1721,9 @@ class _Get:
         return out
 
     def _have_sum(self, m: ModuleVersion) -> bool:
-        return bool(self.gosum.hashes(m.path, m.version)) or m in self.view.zip_reads
+        """``modfetch.HaveSum``: a zip hash go.sum already held (hashes of zips this run
+        downloaded are dirty, and do not count)."""
+        return bool(self.gosum.hashes(m.path, m.version))
 
     async def sum_lines(
         self,
