@@ -1397,11 +1397,12 @@ class _Get:
                     if planner.missing:
                         # findAndUpgradeImports + applyUpgrades: the module providing
                         # each missing package @latest, tried as an upgrade.
+                        # Left unresolved, they fail go get only if the final load
+                        # (the host's tags) still meets them.
                         adds = await self.resolve_missing(planner.missing)
                         edited, changed = await planner.edit_requirements(rs, must, adds)
-                        if not changed:
-                            raise _Unsupported(planner.missing[0].text)
-                        continue
+                        if changed:
+                            continue
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
@@ -1474,8 +1475,17 @@ class _Get:
             q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
             try:
                 found, mod_only = await q.query_pattern()
-            except _Refused:
-                # go leaves it unresolved and fails in its final load.
+            except _Refused as exc:
+                c = exc.cause
+                if (
+                    c is None
+                    or isinstance(c, _PackageNotInModule)
+                    or (isinstance(c, QueryError) and c.kind == "no-match")
+                    or _not_exist(c)
+                ):
+                    # isNoSuchPackageVersion: go leaves it unresolved; only the final
+                    # load can fail over it.
+                    return None
                 raise _Unsupported(miss.text) from None
             filtered: list[ModuleVersion] = []
             for m in found:
