@@ -19,6 +19,7 @@
      ├── BuildListError          a go.mod the build list needs: ``a@v1 requires\\n\\tb@v2: ...``
      │    └── ModuleLoadError    the loader's, naming the replacement that failed
      ├── Disallowed              a version excluded by go.mod or retracted by its author
+     ├── BadModuleZip            a module zip go refuses (unexpected file, malformed path)
      ├── QueryError              a version query (``latest``, ``>=v1.2``, ...) that matches nothing
      ├── ProxyError              fetching through GOPROXY failed
      │    ├── ModuleNotFound     404/410, lookup disabled, or not on any proxy
@@ -33,7 +34,8 @@
      │         └── SumMismatch   with both hashes and where the bytes came from
      └── PlanError               a downgrade/upgrade that cannot be done
           ├── PlanRefused        go get would refuse: go's lines, and the failure beneath
-          │    └── DowngradeConflict  carries the requirement chains that forbid it
+          │    ├── DowngradeConflict  carries the requirement chains that forbid it
+          │    └── NotSupported  a case gomodx does not model yet (``gomodx: …``)
           ├── StaleFiles         go.mod or go.sum changed since the plan saw them
           └── NothingToUndo      no earlier apply to undo
 
@@ -379,6 +381,11 @@ class Disallowed(GomodxError):
         super().__init__(f"{mod}: {reason}")
 
 
+class BadModuleZip(GomodxError):
+    """A module zip cmd/go would refuse: a file outside ``path@version/``, a malformed
+    file path, a case-insensitive collision."""
+
+
 class QueryError(GomodxError):
     """A version query that resolves to nothing; ``kind`` classifies it as go does.
 
@@ -537,6 +544,13 @@ _NO_SUCH_VERSION = frozenset(
 )
 """The kinds of :class:`QueryError` that mean the version query names
 nothing that exists, or is malformed."""
+
+
+class NotSupported(PlanRefused):
+    """gomodx cannot preview this case yet: ``str()`` is a ``gomodx: … not supported yet``
+    line, not go's words (go may or may not refuse). Never a wrong answer instead."""
+
+    exit_code = 2
 
 
 class DowngradeConflict(PlanRefused):

@@ -34,9 +34,15 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   that the final graph needs, zip hashes of the modules it downloaded that are in the
   final build list).
 
-Not modelled: package-level effects (imports of the target's packages missing from its
-go.mod, ``-u``, wildcards, ``-tool``), workspaces, vendoring, ``go@``/``toolchain@``
-arguments, and toolchain switching.
+* packages (``analysis.packages``): the argument packages and everything they import
+  (every build tag but ``ignore`` while resolving, the host's tags for the final check);
+  in a pruned main module the module providing each loaded package becomes a root
+  (``// indirect``); go.sum gets the zip hashes of the modules searched for them.
+
+Refused as "not supported yet" (:class:`~analysis.errors.NotSupported`, never a wrong answer): imports no
+module in the build list provides (go would add the module providing them @latest),
+ambiguous imports, bad module zips. Not modelled: ``-u``, ``-t``, wildcards, ``-tool``,
+workspaces, vendoring, ``go@``/``toolchain@`` arguments, and toolchain switching.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ from analysis.errors import (
     ModuleError,
     ModuleLoadError,
     ModuleNotFound,
+    NotSupported,
     PlanError,
     PlanRefused,
     ProxyUnavailable,
@@ -77,6 +84,17 @@ from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
 from analysis.mvs import req as mvs_req
+from analysis.packages import (
+    ANY_TAGS,
+    HOST_TAGS,
+    BadModuleZip,
+    ModuleFiles,
+    Tags,
+    is_std,
+    is_std_like,
+    read_module_dir,
+    read_module_zip,
+)
 from analysis.source import LOCAL_GO_VERSION, ModuleSource, ModuleView, short_message
 from analysis.summary import (
     DEFAULT_GO_MOD_VERSION,
@@ -84,6 +102,7 @@ from analysis.summary import (
     STRICT_VERSION,
     Summary,
     has_redundant_root,
+    replacement_dir,
     roots_from_mod_file,
     supports_pruning,
 )
@@ -302,6 +321,37 @@ class _Refused(Exception):
         self.cause = cause
 
 
+class _Missing(Exception):
+    """``ImportMissingError`` (no module in the build list provides ``path``) or, with
+    ``ambiguous``, ``AmbiguousImportError``."""
+
+    def __init__(self, path: str, importer: str, ambiguous: Sequence[ModuleVersion] = ()) -> None:
+        by = f"package {importer} imports {path}" if importer else f"package {path}"
+        if ambiguous:
+            which = ", ".join(str(m) if m.version else m.path for m in ambiguous)
+            self.text = (
+                f"gomodx: {by}: ambiguous import: found package {path} in multiple modules"
+                f" ({which}); refusing ambiguous imports is not supported yet"
+            )
+        else:
+            self.text = (
+                f"gomodx: {by}, which no module in the build list provides;"
+                " resolving missing imports is not supported yet"
+            )
+        super().__init__(self.text)
+        self.path = path
+        self.importer = importer
+
+
+class _Unsupported(Exception):
+    """A case gomodx does not model yet: the plan is refused with ``text`` (a
+    ``gomodx: …`` line) rather than answered wrongly."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 # -- requirements and graphs --------------------------------------------------------------
 
 
@@ -487,6 +537,13 @@ class _Planner:
         self.main = view.main
         self.loaded: dict[ModuleVersion, Summary | LoadError] = {}
         self.warnings: list[str] = []
+        self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
+        self.loaded_packages: dict[str, ModuleVersion | None] = {}
+        """The last package load: import path -> providing module (None: std)."""
+        self.promoted = False
+        """Whether loading packages made their modules roots."""
+        self.missing: list[_Missing] = []
+        """Imports of the last package load no module (or more than one) provides."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -607,11 +664,19 @@ class _Planner:
                 raise _Refused(f"go: {err}", err)
         return rs, g
 
-    async def load_packages(self, rs: _Reqs) -> _Reqs:
-        """What loading the argument's package does to the requirements (``loadFromRoots``
-        for a package whose imports its module's go.mod already covers): an unpruned
-        graph is made consistent, then the requirements take the pruning of their go
-        version."""
+    async def load_packages(
+        self,
+        rs: _Reqs,
+        roots: Sequence[str] = (),
+        tags: Tags = ANY_TAGS,
+        roots_imported: bool = True,
+        allow_missing: bool = False,
+    ) -> _Reqs:
+        """What loading the argument packages ``roots`` and their imports does to the
+        requirements (``loadFromRoots``): an unpruned graph is made consistent, the
+        requirements take the pruning of their go version, and in a pruned module the
+        module providing each loaded package becomes a root (every package with
+        ``roots_imported``, as ``go get`` loads them, else only the arguments')."""
         if not rs.pruned:
             rs, _ = await self.load_mod_graph(rs)
         go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
@@ -630,7 +695,145 @@ class _Planner:
                 )
         if errors:
             raise _Refused("\n".join(errors))
-        return rs
+        if not roots:
+            return rs
+        for _ in range(64):
+            pkgs = await self.load_imports(rs, roots, tags, allow_missing)
+            self.loaded_packages = pkgs
+            if not rs.pruned:
+                return rs
+            promote = pkgs if roots_imported else {p: pkgs.get(p) for p in roots}
+            add = sorted(
+                {
+                    m
+                    for m in promote.values()
+                    if m is not None
+                    and m.path != self.main.path
+                    and rs.root_selected(m.path, self.main) is None
+                },
+                key=_mod_key,
+            )
+            if not add:
+                return rs
+            rs = await self.update_pruned_roots(rs.direct, rs, add)
+            self.promoted = True
+            go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
+            if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
+                raise _Unsupported("gomodx: package loading changed the pruning; not supported yet")
+        raise PlanError("gomodx: package loading did not converge")  # pragma: no cover
+
+    # -- packages -----------------------------------------------------------------------
+
+    async def package_files(self, m: ModuleVersion, rel: str) -> ModuleFiles:
+        """The files of module node ``m`` (its replacement is read): the whole zip, or
+        directory ``rel`` of a local replacement."""
+        actual = self.view.resolve(m)
+        if m.path == self.main.path and not m.version:
+            key = (m, rel)
+            if key not in self.files:
+                self.files[key] = read_module_dir(self.view.main_dir, rel)
+            return self.files[key]
+        if actual.version == "":
+            key = (actual, rel)
+            if key not in self.files:
+                self.files[key] = read_module_dir(replacement_dir(actual, self.view.main_dir), rel)
+            return self.files[key]
+        key = (actual, "")
+        if key not in self.files:
+            try:
+                data = await self.view.zip(actual)
+                self.files[key] = read_module_zip(actual, data)
+            except BadModuleZip as exc:
+                raise _Unsupported(
+                    f"gomodx: {exc}; refusing bad module zips is not supported yet"
+                ) from exc
+            except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
+                raise
+            except GomodxError as exc:
+                raise _Unsupported(
+                    f"gomodx: downloading {actual} to load its packages failed ({exc});"
+                    " not supported yet"
+                ) from exc
+        return self.files[key]
+
+    async def dir_in_module(self, m: ModuleVersion, package: str) -> bool:
+        """``dirInModule``: whether module ``m`` holds package ``package``'s Go files."""
+        rel = package[len(m.path) :].lstrip("/")
+        files = await self.package_files(m, rel)
+        return files.has_package(rel)
+
+    async def import_from_modules(self, rs: _Reqs, path: str, importer: str) -> ModuleVersion:
+        """``importFromModules``: the one module providing ``path`` — among the roots
+        first in a pruned module, then in the whole graph."""
+        prefixes = []
+        p = path
+        while True:
+            prefixes.append(p)
+            if "/" not in p:
+                break
+            p = p.rsplit("/", 1)[0]
+        use_graph = not rs.pruned
+        while True:
+            g = await self.graph(rs) if use_graph else None
+            found: list[ModuleVersion] = []
+            for prefix in prefixes:
+                if prefix == self.main.path:
+                    v: str | None = ""
+                elif g is not None:
+                    v = g.selected(prefix)
+                else:
+                    v = rs.root_selected(prefix, self.main)
+                if v is None or v == NONE or semver.is_toolchain_path(prefix):
+                    continue
+                if prefix != self.main.path and v == "":
+                    continue
+                m = ModuleVersion(prefix, v)
+                if await self.dir_in_module(m, path):
+                    found.append(m)
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise _Missing(path, importer, found)
+            if use_graph:
+                raise _Missing(path, importer)
+            use_graph = True
+
+    async def load_imports(
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags, allow_missing: bool = False
+    ) -> dict[str, ModuleVersion | None]:
+        """The packages ``roots`` and everything they import (no tests), each with the
+        module that provides it (``None`` for the standard library). Packages no module
+        in the build list provides go to :attr:`missing` with ``allow_missing``."""
+        self.missing = []
+        out: dict[str, ModuleVersion | None] = {}
+        queue: list[tuple[str, str]] = [(p, "") for p in roots]
+        while queue:
+            path, importer = queue.pop(0)
+            if path in out:
+                continue
+            if is_std_like(path):
+                if not is_std(path):
+                    raise _Unsupported(
+                        f"gomodx: package {importer or path} imports {path}, which is not in"
+                        " the standard library; not supported yet"
+                    )
+                out[path] = None
+                continue
+            try:
+                m = await self.import_from_modules(rs, path, importer)
+            except _Missing as exc:
+                if not allow_missing:
+                    raise _Unsupported(exc.text) from None
+                if path not in (m.path for m in self.missing):
+                    self.missing.append(exc)
+                continue
+            out[path] = m
+            rel = path[len(m.path) :].lstrip("/")
+            files = await self.package_files(m, rel)
+            for imp in files.imports(rel, tags) or ():
+                if imp not in out:
+                    queue.append((imp, path))
+        return out
 
     # -- updating roots -----------------------------------------------------------------
 
@@ -639,10 +842,16 @@ class _Planner:
             return await self.update_pruned_roots(direct, rs)
         return await self.update_unpruned_roots(direct, rs)
 
-    async def update_pruned_roots(self, direct: frozenset[str], rs: _Reqs) -> _Reqs:
-        """``updatePrunedRoots`` with no packages and nothing to add."""
+    async def update_pruned_roots(
+        self, direct: frozenset[str], rs: _Reqs, add: Sequence[ModuleVersion] = ()
+    ) -> _Reqs:
+        """``updatePrunedRoots``; ``add`` are the modules of loaded packages that are
+        not roots yet (promoted at the version they were loaded from)."""
         roots = list(rs.roots)
         upgraded = False
+        if add:
+            roots = sorted([*roots, *add], key=_mod_key)
+            upgraded = True
         while True:
             g: _Graph | None = None
             if upgraded:
@@ -714,9 +923,12 @@ class _Planner:
                 return g, upgraded
 
     async def edit_requirements(
-        self, rs: _Reqs, must_select: Sequence[ModuleVersion]
+        self,
+        rs: _Reqs,
+        must_select: Sequence[ModuleVersion],
+        try_upgrade: Sequence[ModuleVersion] = (),
     ) -> tuple[_Reqs, bool]:
-        """``editRequirements(rs, tryUpgrade=nil, mustSelect)``.
+        """``editRequirements(rs, tryUpgrade, mustSelect)``.
 
         Raises :class:`_ConstraintError` when ``must_select`` cannot be honoured.
         """
@@ -742,6 +954,11 @@ class _Planner:
             if err is not None:
                 raise _Refused(f"go: {err}", err)
             selected_root = {m.path: m.version for m in g0.build_list()[1:]}
+        for m in try_upgrade:
+            cur = selected_root.get(m.path)
+            if cur is not None and semver.mod_compare(m.path, cur, m.version) >= 0:
+                continue
+            selected_root[m.path] = m.version
 
         conflicts: list[_Conflict] = []
         must: dict[str, str] = {}
@@ -1093,6 +1310,9 @@ class _Get:
         self.resolved: dict[str, tuple[_Query, ModuleVersion]] = {}
         self.packages: list[ModuleVersion] = []
         """The modules that provide the package arguments name (``pkgPatterns``)."""
+        self.package_paths: list[str] = []
+        """The package arguments (``pkgPatterns``)."""
+        self.final_direct: frozenset[str] = frozenset()
 
     def initial_selected(self, path: str) -> str:
         return self.initial_version.get(path, NONE)
@@ -1123,6 +1343,8 @@ class _Get:
             self.resolved[m.path] = (q, m)
             if res.is_package and m not in self.packages:
                 self.packages.append(m)
+            if res.is_package and q.target.path not in self.package_paths:
+                self.package_paths.append(q.target.path)
         if errors:
             raise _Refused("\n".join(errors), cause)
 
@@ -1170,21 +1392,32 @@ class _Get:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.packages:
-                    rs = await planner.load_packages(rs)
+                    rs = await planner.load_packages(rs, self.package_paths, allow_missing=True)
+                    if planner.missing:
+                        # findAndUpgradeImports + applyUpgrades: the module providing
+                        # each missing package @latest, tried as an upgrade.
+                        # Left unresolved, they fail go get only if the final load
+                        # (the host's tags) still meets them.
+                        adds = await self.resolve_missing(planner.missing)
+                        edited, changed = await planner.edit_requirements(rs, must, adds)
+                        if changed:
+                            continue
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
             else:  # pragma: no cover - go's loop always converges
                 raise PlanError("gomodx: go get did not converge")
             if self.packages:
-                rs = await planner.load_packages(rs)
+                # checkPackageProblems: the arguments again, with the host's build tags.
+                rs = await planner.load_packages(
+                    rs, self.package_paths, HOST_TAGS, roots_imported=False
+                )
             graph_loaded = rs.graph is not None
             if not graph_loaded:
                 # keepSums reads the graph unless every package came from a pruned root.
                 graph_loaded = any(
                     not (rs.pruned and rs.root_selected(m.path, self.main) == m.version)
-                    for m in self.packages
-                    if m.path != self.main.path
+                    for m in self.package_modules()
                 )
             g = await planner.graph(rs)
         except _ConstraintError as exc:
@@ -1198,8 +1431,13 @@ class _Get:
             )
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings, exc.cause)
+        except _Unsupported as exc:
+            return _replace(
+                base, ok=False, error=NotSupported(exc.text), warnings=tuple(planner.warnings)
+            )
 
         warnings = list(planner.warnings)
+        self.final_direct = rs.direct
         warnings.extend(await self.package_warnings())
         try:
             after = self.render_gomod(rs, before)
@@ -1210,7 +1448,10 @@ class _Get:
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
         gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, zips)
-        final_list = tuple(m for m in build_list if not semver.is_toolchain_path(m.path))
+        # go's own build list (r.buildList) stays as the last edit left it, even when
+        # loading packages then promoted roots; the plan shows the final one.
+        final = g.build_list() if planner.promoted else build_list
+        final_list = tuple(m for m in final if not semver.is_toolchain_path(m.path))
         gone, came = _conflict_diff(initial_graph, g)
         return _replace(
             base,
@@ -1224,6 +1465,65 @@ class _Get:
             conflicts_introduced=came,
             warnings=tuple(warnings),
         )
+
+    async def resolve_missing(self, missing: Sequence[_Missing]) -> list[ModuleVersion]:
+        """``findPackage(path, latest)`` for each missing or ambiguous import, then
+        ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades."""
+
+        async def one(miss: _Missing) -> ModuleVersion | None:
+            q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
+            try:
+                found, mod_only = await q.query_pattern()
+            except _Refused as exc:
+                c = exc.cause
+                if (
+                    c is None
+                    or isinstance(c, _PackageNotInModule)
+                    or (isinstance(c, QueryError) and c.kind == "no-match")
+                    or _not_exist(c)
+                ):
+                    # isNoSuchPackageVersion: go leaves it unresolved; only the final
+                    # load can fail over it.
+                    return None
+                raise _Unsupported(miss.text) from None
+            filtered: list[ModuleVersion] = []
+            for m in found:
+                entry = self.resolved.get(m.path)
+                if entry is not None and entry[1].version == NONE:
+                    continue
+                if m.path == self.main.path:
+                    if m.version == "":
+                        return None
+                    continue
+                if entry is None:
+                    filtered.append(m)
+                    continue
+                if entry[1].version != m.version:
+                    continue
+                return m
+            mod: ModuleVersion | None = None
+            if mod_only is not None:
+                entry = self.resolved.get(mod_only.path)
+                if entry is None or entry[1].version == mod_only.version:
+                    mod = mod_only
+            if len(filtered) == 1 and (mod is None or mod == filtered[0]):
+                return filtered[0]
+            if not filtered:
+                return mod
+            for m in filtered:
+                if self.initial_selected(m.path) != NONE:
+                    return m
+            return filtered[0]
+
+        got = await asyncio.gather(*(one(m) for m in missing))
+        return sorted({m for m in got if m is not None and m.path}, key=_mod_key)
+
+    def package_modules(self) -> set[ModuleVersion]:
+        """The modules (not the main one) providing the packages the last load read:
+        the arguments' modules when nothing was loaded."""
+        loaded = {m for m in self.planner.loaded_packages.values() if m is not None}
+        loaded |= set(self.packages)
+        return {m for m in loaded if m.path != self.main.path}
 
     def reason(self, m: ModuleVersion) -> str:
         """go get's ``reason``: how the argument that fixed ``m.path`` names its result."""
@@ -1252,13 +1552,15 @@ class _Get:
     async def package_warnings(self) -> list[str]:
         """``checkPackageProblems``: deprecations, then retractions, of the modules the
         arguments resolved to (and that provide their packages)."""
-        relevant = sorted(
-            {m for _, m in self.resolved.values()} | set(self.packages),
-            key=lambda m: m.path,
-        )
+        named = {m for _, m in self.resolved.values()} | set(self.packages)
+        has_pkg = self.package_modules()
+        relevant = sorted(named | has_pkg, key=lambda m: m.path)
         relevant = [m for m in relevant if m.path != self.main.path]
+        direct = self.final_direct
         out: list[str] = []
         for m in relevant:
+            if m not in named and m.path not in direct:
+                continue
             try:
                 deprecated = await self.view.deprecation(m.path) if m.version != "" else ""
             except GomodxError:
@@ -1428,7 +1730,9 @@ class _Get:
         return out
 
     def _have_sum(self, m: ModuleVersion) -> bool:
-        return bool(self.gosum.hashes(m.path, m.version)) or m in self.view.zip_reads
+        """``modfetch.HaveSum``: a zip hash go.sum already held (hashes of zips this run
+        downloaded are dirty, and do not count)."""
+        return bool(self.gosum.hashes(m.path, m.version))
 
     async def sum_lines(
         self,
@@ -1455,9 +1759,8 @@ class _Get:
             r = view.resolve(m)
             keep_mod.add(r)
             keep_zip.add(r)
-        for m in self.packages:
-            if m.path != self.main.path:
-                keep_mod.add(view.resolve(m))
+        for m in self.package_modules():
+            keep_mod.add(view.resolve(m))
         # Downloads: the argument's module (to look for its package), then the zips of
         # changed modules that had sums before.
         for z in sorted(zips, key=_mod_key):

@@ -90,6 +90,8 @@ class ModSpec:
     has_go_mod: bool = True
     module_line: str | None = None
     listed: bool = True
+    files: dict[str, str] | None = None
+    """Zip contents (paths relative to the module root) instead of one ``NAME.go``."""
 
     def go_mod(self) -> str:
         """The go.mod text the proxy serves for this version."""
@@ -107,6 +109,7 @@ class LocalModule:
     module_path: str
     requires: list[tuple[str, str] | tuple[str, str, bool]] = field(default_factory=list)
     go: str | None = "1.17"
+    files: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,12 @@ class Universe:
             d = main / "local" / loc.name
             d.mkdir(parents=True, exist_ok=True)
             (d / "go.mod").write_text(_format_go_mod(loc.module_path, loc.go, loc.requires, []))
-            (d / "local.go").write_text("package local\n")
+            if loc.files is None:
+                (d / "local.go").write_text("package local\n")
+                continue
+            for rel, text in loc.files.items():
+                (d / rel).parent.mkdir(parents=True, exist_ok=True)
+                (d / rel).write_text(text)
         return Layout(root, proxy, main)
 
 
@@ -281,8 +289,12 @@ def _zip(spec: ModSpec, gomod: str) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         if spec.has_go_mod:
             z.writestr(zipfile.ZipInfo(prefix + "go.mod", _ZIP_DATE), gomod)
-        name = _package_name(spec.path)
-        z.writestr(zipfile.ZipInfo(prefix + f"{name}.go", _ZIP_DATE), f"package {name}\n")
+        if spec.files is not None:
+            for rel, text in sorted(spec.files.items()):
+                z.writestr(zipfile.ZipInfo(prefix + rel, _ZIP_DATE), text)
+        else:
+            name = _package_name(spec.path)
+            z.writestr(zipfile.ZipInfo(prefix + f"{name}.go", _ZIP_DATE), f"package {name}\n")
     return buf.getvalue()
 
 
@@ -366,6 +378,7 @@ def random_universe(
     max_deps: int = 3,
     zips: bool = True,
     era: str = "modern",
+    packages: bool = False,
 ) -> Universe:
     """A random but reproducible universe of about ``modules`` paths × ``versions`` versions.
 
@@ -375,6 +388,10 @@ def random_universe(
     replaces a few modules (with another version, a fork in the proxy, or a local
     directory). Every module version's go.mod is reachable through the proxy, so
     ``go mod graph`` and ``go list -m all`` succeed on every seed.
+
+    With ``packages`` every module version also holds Go packages (see
+    :func:`add_packages`); the module structure is the same as without it, plus a few
+    nested modules.
     """
     rng = random.Random(seed)
     u = Universe(zips=zips)
@@ -482,4 +499,89 @@ def random_universe(
                 "",
                 u.add_local("x", target, pick_requirements(target), go=rng.choice(go_lines)),
             )
+    if packages:
+        add_packages(u, random.Random(seed * 7919 + 17))
     return u
+
+
+STD_IMPORTS = ("fmt", "strings", "os", "net/http", "encoding/json", "sort", "io")
+
+
+def add_packages(u: Universe, rng: random.Random) -> None:
+    """Give every module version Go packages whose imports follow its requirements.
+
+    Each module has a root package; some have a ``sub`` package (importing the root);
+    some paths get a nested module ``PATH/nested`` (its own module, required and
+    imported by a few versions — and, rarely, also present as a directory of the parent,
+    which makes the import ambiguous). Files import standard packages, packages of the
+    modules their go.mod requires, rarely a module it does not require; ``_test.go``
+    files, ``//go:build ignore`` files (both ignored by go get) and ``_windows.go`` files
+    (loaded: go get matches every tag but ``ignore``) import further packages.
+    """
+    paths = u.paths()
+    sub = {p: rng.random() < 0.3 for p in paths}
+    nested_in_parent: dict[str, set[str]] = {}
+    for p in paths:
+        if rng.random() < 0.15 and not p.rsplit("/", 1)[-1].startswith("v"):
+            n = p + "/nested"
+            if n in sub:
+                continue
+            for k in range(rng.randint(1, 2)):
+                u.add(n, f"v1.0.{k}", go=rng.choice(["1.17", "1.21", None]))
+            sub[n] = False
+            # Versions of the parent that require (and import) the nested module.
+            for (q, v), spec in list(u.mods.items()):
+                if q == p and spec.has_go_mod and rng.random() < 0.5:
+                    spec.requires.append((n, rng.choice(u.versions(n))))
+                if q == p and rng.random() < 0.1:
+                    nested_in_parent.setdefault(p, set()).add(v)
+    for old, _, new, _ in u.replaces:
+        if not new.startswith("./"):
+            sub[new] = sub.get(old, False)
+    all_paths = sorted(sub)
+
+    def package_of(p: str) -> str:
+        return p + "/sub" if sub.get(p) and rng.random() < 0.4 else p
+
+    def files_for(
+        path: str, requires: Sequence[tuple[str, ...] | tuple[str, str, bool]]
+    ) -> dict[str, str]:
+        name = _package_name(path)
+        req_paths = [str(r[0]) for r in requires]
+        imports = list(rng.sample(STD_IMPORTS, k=rng.randint(0, 2)))
+        for r in req_paths:
+            if rng.random() < 0.7:
+                imports.append(package_of(r))
+        if rng.random() < 0.05:
+            imports.append(package_of(rng.choice(all_paths)))
+        files = {f"{name}.go": _go_file(name, imports)}
+        if sub.get(path):
+            own = [path] + ([package_of(rng.choice(req_paths))] if req_paths else [])
+            files["sub/sub.go"] = _go_file("sub", own)
+        if rng.random() < 0.3:
+            files[f"{name}_test.go"] = _go_file(
+                name, ["testing", package_of(rng.choice(all_paths))]
+            )
+        if rng.random() < 0.3:
+            files["ignored.go"] = "//go:build ignore\n\n" + _go_file(
+                "main", [package_of(rng.choice(all_paths))]
+            )
+        if rng.random() < 0.3:
+            extra = [package_of(rng.choice(req_paths))] if req_paths else ["syscall"]
+            files[f"{name}_windows.go"] = _go_file(name, extra)
+        return files
+
+    for spec in u.mods.values():
+        spec.files = files_for(spec.path, spec.requires)
+        if spec.version in nested_in_parent.get(spec.path, set()):
+            spec.files["nested/nested.go"] = "package nested\n"
+    for loc in u.locals:
+        loc.files = files_for(loc.module_path, loc.requires)
+
+
+def _go_file(name: str, imports: Sequence[str]) -> str:
+    text = f"package {name}\n"
+    unique = list(dict.fromkeys(imports))
+    if unique:
+        text += "\nimport (\n" + "".join(f'\t_ "{i}"\n' for i in unique) + ")\n"
+    return text
