@@ -38,6 +38,7 @@ from analysis.errors import (
     ProxyUnavailable,
 )
 from analysis.goproxy import FetchEvent, NetrcLine, ProxySpec, RetryPolicy, redact_url
+from analysis.transport import LeanAnswer, RoutingTransport
 
 __all__ = ["HttpGetter"]
 
@@ -95,6 +96,9 @@ class HttpGetter:
         self._clock = clock
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
+        # Plain GETs skip httpx's client layers (a third of the CPU per request) where
+        # the routing transport takes them directly; redirects still go through httpx.
+        self._lean_get = transport.lean_get if isinstance(transport, RoutingTransport) else None
 
     async def aclose(self) -> None:
         """Close the connection pool (a later GET opens a new one)."""
@@ -266,6 +270,10 @@ class HttpGetter:
     async def _http_once(
         self, url: str, headers: dict[str, str], limit: int, path: str, version: str
     ) -> tuple[int, bytes]:
+        if self._lean_get is not None:
+            answer = await self._lean_get(url, {**headers, **_LEAN_HEADERS}, self.timeout, limit)
+            if answer is not None and answer.status not in _REDIRECTS:
+                return self._lean_answer(url, answer, limit, path, version)
         client = self._http()
         async with client.stream("GET", url, headers=headers) as resp:
             status = resp.status_code
@@ -275,11 +283,7 @@ class HttpGetter:
                     detail += chunk
                     if len(detail) > 8192:
                         break
-                if status == 429 or 500 <= status <= 599:
-                    delay = _retry_after(resp.headers.get("Retry-After"), self.retry)
-                    text = _status_text(resp)
-                    raise _Retryable(f"{text}{_detail(resp, detail)}", status, delay)
-                return status, detail
+                return self._not_ok(resp, detail)
             declared = resp.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise ProxyError(_too_large(path, version, limit))
@@ -289,6 +293,32 @@ class HttpGetter:
                 if len(body) > limit:
                     raise ProxyError(_too_large(path, version, limit))
             return status, bytes(body)
+
+    def _not_ok(self, resp: httpx.Response, detail: bytes) -> tuple[int, bytes]:
+        """A non-200 answer: raises for the retryable ones (429, 5xx)."""
+        status = resp.status_code
+        if status == 429 or 500 <= status <= 599:
+            delay = _retry_after(resp.headers.get("Retry-After"), self.retry)
+            text = _status_text(resp)
+            raise _Retryable(f"{text}{_detail(resp, detail)}", status, delay)
+        return status, detail
+
+    def _lean_answer(
+        self, url: str, answer: LeanAnswer, limit: int, path: str, version: str
+    ) -> tuple[int, bytes]:
+        """:meth:`_http_once` for an answer read by the lean transport: the same checks."""
+        if answer.status == 200:
+            if answer.too_large:
+                raise ProxyError(_too_large(path, version, limit))
+            return 200, answer.body
+        resp = httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            content=answer.body,
+            request=httpx.Request("GET", url),
+            extensions={"reason_phrase": answer.reason.encode("latin-1")},
+        )
+        return self._not_ok(resp, answer.body[:8193])
 
     def _status_error(
         self, status: int, body: bytes, shown: str, path: str, version: str
@@ -368,6 +398,10 @@ class HttpGetter:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_LEAN_HEADERS = {"User-Agent": "gomodx (Go module proxy client)", "Accept": "*/*"}
 
 
 def _module_error(cls: type[ProxyError], path: str, version: str, message: str) -> ProxyError:
