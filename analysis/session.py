@@ -613,13 +613,19 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
     """Run ``factory()`` in a new event loop, then close the session's client there."""
     import anyio
 
-    async def main() -> _T:
+    result: list[_T] = []
+
+    async def main() -> None:
         try:
-            return await factory()
+            result.append(await factory())
         finally:
             await session.aclose()
 
-    return anyio.run(main)
+    # The answer is kept out of the main task: asyncio.Runner formats the task's repr
+    # (its result included) when it restores the SIGINT handler, and the repr of a
+    # loaded graph costs a good part of a second.
+    anyio.run(main)
+    return result[0]
 
 
 def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
