@@ -566,7 +566,7 @@ async def _read_chunked(
                 pass  # trailers
             break
         if len(body) + size > limit:
-            return LeanAnswer(status, reason, headers, bytes(body), True), False
+            return LeanAnswer(status, reason, headers, bytes(body), True)
         body += await _timed(reader.readexactly(size), timeout)
         if await _timed(reader.readexactly(2), timeout) != b"\r\n":
             raise h11.RemoteProtocolError("bad chunk end")
