@@ -389,8 +389,17 @@ class Session:
         source = self.source
         if source == "proxy":
             from analysis.loader import load_module_graph
+            from analysis.snapshot import load_snapshot, save_snapshot, snapshot_key
             from analysis.source import ProxySource
 
+            own = self._caches.own if self._caches is not None else None
+            # Offline is GOPROXY=off: a setting like any other (then the caches answer).
+            settings = f"{self.env!r} offline={self.offline}"
+            key = snapshot_key(self.directory, settings) if own is not None else None
+            if own is not None and key is not None:
+                hit = load_snapshot(own.root, self.directory, key)
+                if hit is not None:
+                    return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
             try:
                 loaded = await load_module_graph(
                     self.directory, ProxySource(self.client), concurrency=self.options.jobs
@@ -407,6 +416,8 @@ class Session:
                         " installed and pass --graph graph.txt"
                     )
                 raise
+            if own is not None and key is not None:
+                save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
 
