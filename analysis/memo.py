@@ -33,16 +33,32 @@ _T = TypeVar("_T")
 
 
 class _Flight:
-    """One computation: done when :attr:`finished` is set; then either :attr:`error` or
-    :attr:`value` holds the answer, or neither (the computing caller stopped)."""
+    """One computation: :attr:`done` when it ended; then either :attr:`error` or
+    :attr:`value` holds the answer, or neither (the computing caller stopped).
 
-    __slots__ = ("answered", "error", "finished", "value")
+    The event callers wait on is made only when one has to wait: most keys are asked
+    once (a graph load makes thousands of flights), and most later askers find the
+    answer already there."""
+
+    __slots__ = ("_finished", "answered", "done", "error", "value")
 
     def __init__(self) -> None:
-        self.finished = asyncio.Event()
+        self._finished: asyncio.Event | None = None
+        self.done = False
         self.answered = False
         self.value: object = None
         self.error: Exception | None = None
+
+    async def wait(self) -> None:
+        if not self.done:
+            if self._finished is None:
+                self._finished = asyncio.Event()
+            await self._finished.wait()
+
+    def finish(self) -> None:
+        self.done = True
+        if self._finished is not None:
+            self._finished.set()
 
 
 class Memo:
@@ -62,7 +78,7 @@ class Memo:
             flight = self._flights.get(key)
             if flight is None:
                 return await self._run(key, compute)
-            await flight.finished.wait()
+            await flight.wait()
             if flight.error is not None:
                 raise flight.error
             if flight.answered:
@@ -89,7 +105,7 @@ class Memo:
             flight.answered = True
             return value
         finally:
-            flight.finished.set()
+            flight.finish()
 
     def peek(self, key: Hashable) -> tuple[bool, object]:
         """``(True, value)`` when ``key`` has a result already, else ``(False, None)``;

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from analysis import semver
@@ -126,6 +127,9 @@ def _check_elem(elem: str, kind: str) -> None:
         raise _PathProblem("trailing tilde and digits in path element")
 
 
+# A load checks each path many times (every go.mod naming it, every fetch): the answer is
+# a pure function of the string.
+@functools.lru_cache(maxsize=16384)
 def _module_path_problem(path: str) -> str | None:
     try:
         _check_path(path, _MODULE)

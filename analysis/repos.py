@@ -233,6 +233,14 @@ class CheckedCaches:
 
     async def store(self, path: str, version: str, kind: str, data: bytes) -> None:
         """Keep a downloaded file (``info``, ``mod``, ``zip``) in gomodx's own cache."""
+        if kind in ("mod", "info"):
+            # Small and not fsynced (checked when read): a few system calls, cheaper than
+            # the hop to a worker thread and back that a cold graph load would pay
+            # thousands of times.
+            if self.stack.own is not None:
+                with contextlib.suppress(OSError, GomodxError):
+                    self.stack.store(path, version, kind, data)
+            return
         await self._store(self.stack.store, path, version, kind, data)
 
     async def store_list(self, path: str, text: bytes) -> None:

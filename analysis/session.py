@@ -402,8 +402,17 @@ class Session:
         source = self.source
         if source == "proxy":
             from analysis.loader import load_module_graph
+            from analysis.snapshot import load_snapshot, save_snapshot, snapshot_key
             from analysis.source import ProxySource
 
+            own = self._caches.own if self._caches is not None else None
+            # Offline is GOPROXY=off: a setting like any other (then the caches answer).
+            settings = f"{self.env!r} offline={self.offline}"
+            key = snapshot_key(self.directory, settings) if own is not None else None
+            if own is not None and key is not None:
+                hit = load_snapshot(own.root, self.directory, key)
+                if hit is not None:
+                    return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
             try:
                 loaded = await load_module_graph(
                     self.directory, ProxySource(self.client), concurrency=self.options.jobs
@@ -425,6 +434,8 @@ class Session:
                     # The loader wraps the fetch's error; its advice still applies.
                     exc.hint = _first_hint(exc)
                 raise
+            if own is not None and key is not None:
+                save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
 
@@ -639,15 +650,21 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
     """
     import anyio
 
-    async def main() -> _T:
+    result: list[_T] = []
+
+    async def main() -> None:
         try:
-            return await factory()
+            result.append(await factory())
         finally:
             await session.aclose()
 
     from analysis.eventloop import new_event_loop
 
-    return anyio.run(main, backend_options={"loop_factory": new_event_loop})
+    # The answer is kept out of the main task: asyncio.Runner formats the task's repr
+    # (its result included) when it restores the SIGINT handler, and the repr of a
+    # loaded graph costs a good part of a second.
+    anyio.run(main, backend_options={"loop_factory": new_event_loop})
+    return result[0]
 
 
 def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:

@@ -31,20 +31,24 @@ import contextlib
 import ipaddress
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
-from typing import NoReturn
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import NamedTuple, NoReturn, TypeVar
 
 import h11
 import httpx
 
 __all__ = [
     "KeepAliveTransport",
+    "LeanAnswer",
     "RoutingTransport",
     "env_proxy_for",
     "proxy_transport",
 ]
 
 _Key = tuple[str, str, int]
+_T = TypeVar("_T")
 _NETWORK_ERRORS = (OSError, EOFError, h11.RemoteProtocolError)
 
 
@@ -180,6 +184,7 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         self.lean = KeepAliveTransport(self._concurrency, self._context)
         self._fallback: dict[str | None, httpx.AsyncHTTPTransport] = {}
         self._routes: dict[tuple[bytes, bytes, int | None], str] = {}
+        self._lean_routes: dict[str, bool] = {}
 
     def _context(self) -> ssl.SSLContext:
         """One TLS context for both paths, made on first https use."""
@@ -221,6 +226,31 @@ class RoutingTransport(httpx.AsyncBaseTransport):
             )
             self._fallback[key] = transport
         return transport
+
+    async def lean_get(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        timeout: float | None,
+        limit: int,
+        pace: tuple[float, int] | None = None,
+    ) -> LeanAnswer | None:
+        """GET ``url`` on the lean path without httpx's client layers (see
+        :meth:`KeepAliveTransport.get`), or ``None`` when the URL is not for the lean path."""
+        parts = urllib.parse.urlsplit(url)
+        where = parts.scheme + "://" + parts.netloc
+        lean = self._lean_routes.get(where)
+        if lean is None:
+            lean = (
+                parts.scheme in ("http", "https")
+                and parts.username is None
+                and (parts.hostname or "").isascii()
+                and self.route(httpx.URL(url)) == "lean"
+            )
+            self._lean_routes[where] = lean
+        if not lean:
+            return None
+        return await self.lean.get(parts, headers, timeout, limit, pace)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         route = self.route(request.url)
@@ -314,6 +344,56 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                     continue  # closed by the server while idle: once more, afresh
                 _reraise(exc, read=True)
 
+    async def get(
+        self,
+        url: urllib.parse.SplitResult,
+        headers: Mapping[str, str],
+        timeout: float | None,
+        limit: int,
+        pace: tuple[float, int] | None = None,
+    ) -> LeanAnswer:
+        """One GET, the whole answer read into memory: the fast path for many small files.
+
+        No httpx request or response objects, no h11: the request is written in one go
+        and the answer is parsed here (status line, headers, ``Content-Length``, chunked
+        or read-to-close bodies). ``headers`` are sent as given, after ``Host``; no
+        ``Accept-Encoding`` is sent, so the body is the file itself. A body longer than
+        ``limit`` is not read further (``too_large``; the connection is dropped).
+        Failures are httpx's exceptions, with the same retry of a request that failed on
+        a reused connection before any byte of the answer, as in
+        :meth:`handle_async_request`; redirects are returned, not followed. With ``pace``
+        ``(window, need)``, a body that does not grow by ``need`` bytes in each ``window``
+        seconds is abandoned (:class:`SlowBody`).
+        """
+        host = url.hostname or ""
+        scheme = url.scheme
+        port = url.port or (443 if scheme == "https" else 80)
+        key: _Key = (scheme, host, port)
+        netloc = url.netloc.rpartition("@")[2]
+        target = (url.path or "/") + ("?" + url.query if url.query else "")
+        lines = [f"GET {target} HTTP/1.1", f"Host: {netloc}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+        while True:
+            conn = self._checkout(key)
+            reused = conn is not None
+            if conn is None:
+                conn = await self._connect(key, timeout)
+            try:
+                answer, keep = await _exchange(
+                    conn, request, timeout, limit, _Pace(*pace) if pace else None
+                )
+            except BaseException as exc:
+                conn.close()
+                if reused and isinstance(exc, _NETWORK_ERRORS) and not conn.heard:
+                    continue  # closed by the server while idle: once more, afresh
+                _reraise(exc, read=True)
+            if keep:
+                self._checkin(key, conn)
+            else:
+                conn.close()
+            return answer
+
     async def aclose(self) -> None:
         for idle in self._idle.values():
             for conn in idle:
@@ -387,6 +467,208 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             stream=_Body(self, key, conn, timeout),
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": event.reason},
         )
+
+
+class LeanAnswer(NamedTuple):
+    """An answer read by :meth:`KeepAliveTransport.get`."""
+
+    status: int
+    reason: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    too_large: bool = False
+
+    def header(self, name: bytes) -> str | None:
+        """The first value of header ``name`` (lower case), or None."""
+        for k, v in self.headers:
+            if k == name:
+                return v.decode("latin-1")
+        return None
+
+
+_MAX_HEAD = 64 * 1024
+
+
+async def _exchange(
+    conn: _Connection,
+    request: bytes,
+    timeout: float | None,
+    limit: int,
+    pace: _Pace | None = None,
+) -> tuple[LeanAnswer, bool]:
+    """Send ``request`` and read the whole answer; returns it and whether the connection
+    may be used again. Malformed answers raise ``h11.RemoteProtocolError`` (as the h11
+    path does), a connection closed early ``EOFError``."""
+    conn.heard = False
+    reader = conn.reader
+    conn.writer.write(request)
+    await conn.writer.drain()
+    while True:
+        head = await _read_head(conn, timeout)
+        status, reason, headers, version = _parse_head(head)
+        if status >= 200:
+            break
+        if status == 101:
+            raise h11.RemoteProtocolError("unexpected 101 Switching Protocols")
+    keep = version == b"HTTP/1.1"
+    length: int | None = None
+    chunked = False
+    for k, v in headers:
+        if k == b"content-length":
+            if not v.isdigit() or (length is not None and int(v) != length):
+                raise h11.RemoteProtocolError("bad Content-Length")
+            length = int(v)
+        elif k == b"transfer-encoding":
+            if v.strip().lower() != b"chunked":
+                raise h11.RemoteProtocolError(f"unsupported Transfer-Encoding {v!r}")
+            chunked = True
+        elif k == b"connection" and b"close" in v.lower():
+            keep = False
+    if status in (204, 304):
+        return LeanAnswer(status, reason, headers, b""), keep
+    body = bytearray()
+    if chunked:
+        try:
+            answer = await _read_chunked(conn, status, reason, headers, timeout, limit, pace)
+        except asyncio.IncompleteReadError:
+            raise h11.RemoteProtocolError(
+                "peer closed connection without sending complete message body"
+                " (incomplete chunked read)"
+            ) from None
+        return answer, keep and not answer.too_large
+    if length is not None:
+        if length > limit:
+            return LeanAnswer(status, reason, headers, b"", True), False
+        while len(body) < length:
+            data = await _paced(reader.read(length - len(body)), timeout, pace, len(body))
+            if not data:
+                raise h11.RemoteProtocolError(
+                    "peer closed connection without sending complete message body"
+                    f" (received {len(body)} bytes, expected {length})"
+                )
+            body += data
+    else:
+        keep = False
+        while True:
+            data = await _paced(reader.read(65536), timeout, pace, len(body))
+            if not data:
+                break
+            body += data
+            if len(body) > limit:
+                return LeanAnswer(status, reason, headers, bytes(body), True), False
+    return LeanAnswer(status, reason, headers, bytes(body)), keep and not reader.at_eof()
+
+
+async def _read_chunked(
+    conn: _Connection,
+    status: int,
+    reason: str,
+    headers: list[tuple[bytes, bytes]],
+    timeout: float | None,
+    limit: int,
+    pace: _Pace | None = None,
+) -> LeanAnswer:
+    reader = conn.reader
+    body = bytearray()
+    while True:
+        line = await _timed(reader.readuntil(b"\r\n"), timeout)
+        size_text = line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise h11.RemoteProtocolError("bad chunk size") from None
+        if size == 0:
+            while await _timed(reader.readuntil(b"\r\n"), timeout) != b"\r\n":
+                pass  # trailers
+            break
+        if len(body) + size > limit:
+            return LeanAnswer(status, reason, headers, bytes(body), True)
+        body += await _paced(reader.readexactly(size), timeout, pace, len(body))
+        if await _timed(reader.readexactly(2), timeout) != b"\r\n":
+            raise h11.RemoteProtocolError("bad chunk end")
+    return LeanAnswer(status, reason, headers, bytes(body))
+
+
+async def _read_head(conn: _Connection, timeout: float | None) -> bytes:
+    try:
+        head = await _timed(conn.reader.readuntil(b"\r\n\r\n"), timeout)
+    except asyncio.IncompleteReadError as exc:
+        conn.heard = conn.heard or bool(exc.partial)
+        if not exc.partial:
+            raise EOFError("server closed the connection without answering") from None
+        raise h11.RemoteProtocolError("server closed the connection mid-answer") from None
+    except asyncio.LimitOverrunError:
+        raise h11.RemoteProtocolError("answer head too long") from None
+    conn.heard = True
+    if len(head) > _MAX_HEAD:
+        raise h11.RemoteProtocolError("answer head too long")
+    return head
+
+
+def _parse_head(head: bytes) -> tuple[int, str, list[tuple[bytes, bytes]], bytes]:
+    lines = head[:-4].split(b"\r\n")
+    version, _, rest = lines[0].partition(b" ")
+    code, _, reason = rest.partition(b" ")
+    if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(code) != 3 or not code.isdigit():
+        raise h11.RemoteProtocolError(f"bad status line {lines[0][:80]!r}")
+    headers: list[tuple[bytes, bytes]] = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon or not name or name != name.strip() or line[:1] in (b" ", b"\t"):
+            raise h11.RemoteProtocolError(f"bad header line {line[:80]!r}")
+        headers.append((name.lower(), value.strip(b" \t")))
+    return int(code), reason.decode("latin-1"), headers, version
+
+
+class SlowBody(Exception):
+    """A body that grew by only ``received`` bytes in the last ``window`` seconds."""
+
+    def __init__(self, received: int, window: float) -> None:
+        super().__init__(f"{received} bytes in {window:.1f}s")
+        self.received = received
+        self.window = window
+
+
+class _Pace:
+    """The least a body must grow: ``need`` bytes in every ``window`` seconds."""
+
+    def __init__(self, window: float, need: int) -> None:
+        self.window = window
+        self.need = need
+        self.mark_at = time.monotonic()
+        self.mark_len = 0
+
+    def left(self) -> float:
+        return self.window - (time.monotonic() - self.mark_at)
+
+    def grew(self, total: int) -> None:
+        if total - self.mark_len >= self.need:
+            self.mark_len, self.mark_at = total, time.monotonic()
+        elif self.left() <= 0:
+            raise SlowBody(total - self.mark_len, self.window)
+
+
+async def _paced(aw: Awaitable[_T], timeout: float | None, pace: _Pace | None, total: int) -> _T:
+    """:func:`_timed`, and with ``pace`` no longer than what is left of its window."""
+    if pace is None:
+        return await _timed(aw, timeout)
+    left = max(pace.left(), 0.001)
+    try:
+        data = await _timed(aw, left if timeout is None else min(timeout, left))
+    except TimeoutError:
+        if pace.left() <= 0:
+            raise SlowBody(total - pace.mark_len, pace.window) from None
+        raise
+    if isinstance(data, bytes | bytearray):
+        pace.grew(total + len(data))
+    return data
+
+
+async def _timed(aw: Awaitable[_T], timeout: float | None) -> _T:
+    if timeout is None:
+        return await aw
+    async with asyncio.timeout(timeout):
+        return await aw
 
 
 class _Body(httpx.AsyncByteStream):

@@ -243,14 +243,21 @@ def test_ctrl_c_ends_a_command_against_a_slow_proxy_leaving_caches_whole(
         server.add_fault(r"/leaf/@v/v1\.0\.0\.mod$", Fault.slow(30), times=None)
         env = environment(tmp_path, server.url)
         args = ["-m", "tui", "graph", "--source", "proxy", str(layout.main_dir)]
+        own = tmp_path / "own"
+
+        def mods_cached() -> int:
+            return sum(1 for p in own.rglob("*.mod") if not p.name.endswith(".tmp"))
+
         with gomodx_process(args, env) as proc:
+            # Mid-flight: the leaf's go.mod asked for, and the roots' go.mod files in the
+            # cache (go.sum lets the client ask for them all at once, in any order).
             wait_for(lambda: server.received(r"/leaf/@v/v1\.0\.0\.mod$") > 0, proc)
+            wait_for(lambda: mods_cached() >= ROOTS, proc)
             code, err, took = interrupt(proc)
     print(f"\nCtrl+C against a slow proxy: exit {code} {took:.3f}s after SIGINT")
     assert code == 130, err
-    own = tmp_path / "own"
     assert not [p for p in own.rglob("*") if p.name.endswith(".tmp")]
-    # What was fetched before Ctrl+C is cached whole (every m* go.mod was answered).
+    # What was fetched before Ctrl+C is cached whole, byte for byte.
     assert assert_cache_matches(own, layout.proxy_dir) >= ROOTS
 
 

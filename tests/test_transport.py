@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from proxyserver import ProxyServer
+from proxyserver import Fault, ProxyServer
 from universe import random_universe
 
 from analysis.transport import KeepAliveTransport, env_proxy_for, proxy_transport
@@ -105,3 +105,76 @@ def test_lean_transport_rejects_other_schemes() -> None:
                 await http.get("ftp://example.com/x")
 
     asyncio.run(main())
+
+
+# -- the lean GET: the same answers and errors as httpx's client ------------------------------
+
+_LEAN_FAULTS = {
+    "ok": None,
+    "404": Fault.status_code(404, b"not found: no such module\n"),
+    "410": Fault.status_code(410),
+    "429": Fault.status_code(429, retry_after="0"),
+    "500": Fault.status_code(500, b"boom\n"),
+    "reset": Fault.reset(),
+    "truncate": Fault.truncate(),
+    "truncate_chunked": Fault.truncate_chunked(),
+    "garbage": Fault.garbage(b"module garbage\n"),
+}
+
+
+def _outcome(lean: bool, url: str, tail: str, server: ProxyServer, fault: Fault | None) -> object:
+    from analysis.fetch import HttpGetter
+    from analysis.goproxy import ProxySpec, RetryPolicy
+
+    async def main() -> object:
+        transport = proxy_transport(4, environ={})
+        getter = HttpGetter(
+            emit=lambda event: None,
+            netrc=[],
+            transport=transport,
+            retry=RetryPolicy(attempts=2, base_delay=0.0),
+            concurrency=4,
+            clock=lambda: 0.0,
+            timeout=5.0,
+        )
+        assert getter._lean_get is not None
+        if not lean:
+            getter._lean_get = None  # through httpx's client to the same transport (h11)
+        try:
+            # Twice: the second request reuses (or replaces) the first one's connection.
+            answers = []
+            for _ in range(2):
+                server.clear_faults()
+                if fault is not None:
+                    server.add_fault(r"\.mod$", fault, times=None)
+                answers.append(
+                    await getter.get(
+                        ProxySpec(url),
+                        url + tail,
+                        kind="mod",
+                        path="example.com/x",
+                        version="v1.0.0",
+                        limit=1 << 20,
+                    )
+                )
+            return answers
+        except Exception as exc:  # the outcome compared
+            return type(exc).__name__, str(exc)
+        finally:
+            await getter.aclose()
+            await transport.aclose()
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("name", sorted(_LEAN_FAULTS))
+def test_lean_get_answers_as_httpx_does(tmp_path: Path, name: str) -> None:
+    layout = random_universe(3, 5, 2, zips=False).write(tmp_path / "u")
+    mod = sorted(layout.proxy_dir.rglob("*.mod"))[0]
+    tail = "/" + mod.relative_to(layout.proxy_dir).as_posix()
+    with ProxyServer(layout.proxy_dir) as server:
+        via_httpx = _outcome(False, server.url, tail, server, _LEAN_FAULTS[name])
+        via_lean = _outcome(True, server.url, tail, server, _LEAN_FAULTS[name])
+    assert via_lean == via_httpx
+    if name == "ok":
+        assert via_lean == [mod.read_bytes()] * 2

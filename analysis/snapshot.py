@@ -1,0 +1,129 @@
+"""Warm start: a loaded module graph kept on disk, keyed by everything that can change it.
+
+A cold load reads thousands of go.mod files; loading them again from the module cache
+still reads and parses every one. The answer depends only on
+
+* the main module's ``go.mod`` and ``go.sum`` bytes,
+* the ``go.mod`` of every directory replacement the main go.mod names,
+* the Go settings (GOPROXY, GOPRIVATE, GONOPROXY, GOFLAGS, GOSUMDB, GOWORK, the go
+  version ... — the whole resolved :class:`~analysis.goenv.GoEnv`),
+* and the code that loads it (the engine's version and its loader modules' files),
+
+because a module version's go.mod never changes (the checksum database sees to that).
+:func:`snapshot_key` hashes all of them — a few small reads, no parsing beyond the main
+go.mod — and :func:`load_snapshot` answers only for an equal key. One snapshot is kept
+per main module directory, replaced by the next successful load; failures are never
+kept. A snapshot that cannot be read (missing, truncated, another format) is ignored::
+
+    key = snapshot_key(main_dir, repr(env))
+    loaded = load_snapshot(root, main_dir, key) if key else None
+    if loaded is None:
+        loaded = await load_module_graph(main_dir, source)
+        if key:
+            save_snapshot(root, main_dir, key, loaded)
+
+The file is a pickle in gomodx's own cache directory, which only the user writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from analysis import fsio
+
+if TYPE_CHECKING:
+    from analysis.loader import LoadedGraph
+
+__all__ = ["load_snapshot", "save_snapshot", "snapshot_key"]
+
+FORMAT = b"gomodx-graph-snapshot-1"
+_CODE = ("loader.py", "mvs.py", "summary.py", "modgraph.py", "modfile.py", "snapshot.py")
+
+
+def snapshot_key(main_dir: Path, settings: str) -> str | None:
+    """The key of the graph of the module in ``main_dir`` under ``settings`` (a text
+    naming every setting that matters), or None when its go.mod cannot be read or
+    parsed (then there is nothing to key: load it cold and report the error)."""
+    from analysis import modfile
+    from analysis.errors import GomodxError
+    from analysis.summary import dir_gomod, replace_map
+
+    h = hashlib.sha256(FORMAT)
+
+    def add(label: str, data: bytes | None) -> None:
+        h.update(f"\n{label} {-1 if data is None else len(data)}\n".encode())
+        h.update(data or b"")
+
+    try:
+        gomod = (main_dir / "go.mod").read_bytes()
+        main = modfile.parse(str(main_dir / "go.mod"), gomod)
+        add("go.mod", gomod)
+        add("go.sum", _read(main_dir / "go.sum"))
+        add("settings", settings.encode())
+        here = Path(__file__).parent
+        for name in _CODE:
+            st = os.stat(here / name)
+            add(name, f"{st.st_mtime_ns} {st.st_size}".encode())
+        targets = sorted({r for r in replace_map(main).values() if r.version == ""})
+        for target in targets:
+            name = dir_gomod(target, main_dir)
+            add("replacement " + name, _read(Path(name)))
+    except (OSError, GomodxError):
+        return None
+    return h.hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _file(root: Path, main_dir: Path) -> Path:
+    where = hashlib.sha256(os.fsencode(os.path.abspath(main_dir))).hexdigest()[:32]
+    return root / "snapshot" / f"{where}.pickle"
+
+
+def load_snapshot(root: Path, main_dir: Path, key: str) -> LoadedGraph | None:
+    """The graph saved under ``key`` for ``main_dir``, or None (absent, stale, corrupt)."""
+    from analysis import modfile
+    from analysis.loader import LoadedGraph
+
+    try:
+        data = _file(root, main_dir).read_bytes()
+        fmt, saved_key, fields = pickle.loads(data)
+        if fmt != FORMAT or saved_key != key:
+            return None
+        fields["summaries"] = MappingProxyType(fields["summaries"])
+        fields["replacements"] = MappingProxyType(fields["replacements"])
+        fields["main_dir"] = main_dir
+        # The main go.mod is parsed afresh (its bytes are part of the key): its syntax
+        # tree is the one a cold load makes, ready for edits.
+        gomod = main_dir / "go.mod"
+        fields["main"] = modfile.parse(str(gomod), gomod.read_bytes())
+        fields["fetches"] = 0
+        loaded = LoadedGraph(**fields)
+    except Exception:  # a damaged snapshot is a miss, never an answer
+        return None
+    return loaded
+
+
+def save_snapshot(root: Path, main_dir: Path, key: str, loaded: LoadedGraph) -> None:
+    """Keep ``loaded`` as the snapshot of ``main_dir`` under ``key`` (failures ignored:
+    a snapshot that was not written costs a cold load, nothing else)."""
+    fields = {f.name: getattr(loaded, f.name) for f in dataclasses.fields(loaded)}
+    del fields["main"], fields["main_dir"]
+    fields["summaries"] = dict(loaded.summaries)
+    fields["replacements"] = dict(loaded.replacements)
+    try:
+        data = pickle.dumps((FORMAT, key, fields), protocol=pickle.HIGHEST_PROTOCOL)
+        fsio.write_atomic(_file(root, main_dir), data, durable=False)
+    except Exception:
+        return

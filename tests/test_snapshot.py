@@ -1,0 +1,123 @@
+"""analysis.snapshot: a warm start equals a cold walk, and anything that can change the
+answer changes the key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from universe import random_universe
+
+from analysis.loader import DirectorySource, load_module_graph_sync
+from analysis.snapshot import _file, load_snapshot, save_snapshot, snapshot_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _universe(tmp_path: Path, seed: int = 5):
+    u = random_universe(seed, 40, 4, zips=False)
+    return u.write(tmp_path / "u")
+
+
+@pytest.mark.parametrize("seed", [1, 5, 9])
+def test_snapshot_loads_what_the_cold_walk_loaded(tmp_path: Path, seed: int) -> None:
+    layout = _universe(tmp_path, seed)
+    main = layout.main_dir
+    cold = load_module_graph_sync(main, DirectorySource(layout.proxy_dir))
+    key = snapshot_key(main, "settings")
+    assert key is not None
+    assert load_snapshot(tmp_path / "cache", main, key) is None
+    save_snapshot(tmp_path / "cache", main, key, cold)
+    warm = load_snapshot(tmp_path / "cache", main, key)
+    assert warm is not None
+    assert warm.graph.text() == cold.graph.text()
+    assert warm.build_list() == cold.build_list()
+    assert dict(warm.summaries) == dict(cold.summaries)
+    assert dict(warm.replacements) == dict(cold.replacements)
+    assert (warm.roots, warm.pruned, warm.excluded, warm.go_version) == (
+        cold.roots,
+        cold.pruned,
+        cold.excluded,
+        cold.go_version,
+    )
+    assert repr(warm.main) == repr(cold.main)  # syntax nodes compare by identity
+    assert warm.fetches == 0
+    # Another key (anything changed) is a miss.
+    assert load_snapshot(tmp_path / "cache", main, key[::-1]) is None
+
+
+def test_the_key_follows_every_input(tmp_path: Path) -> None:
+    u = random_universe(3, 20, 3, zips=False)
+    local = u.add_local("loc", "example.com/loc", [])
+    u.replace(u.paths()[0], "", local)
+    layout = u.write(tmp_path / "u")
+    main = layout.main_dir
+    base = snapshot_key(main, "GOPROXY=a")
+    assert base is not None and base == snapshot_key(main, "GOPROXY=a")
+    assert snapshot_key(main, "GOPROXY=b") != base
+
+    gosum = main / "go.sum"
+    gosum.write_text("example.com/x v1.0.0/go.mod h1:AAAA=\n")
+    with_sum = snapshot_key(main, "GOPROXY=a")
+    assert with_sum != base
+    gosum.unlink()
+    assert snapshot_key(main, "GOPROXY=a") == base
+
+    replacement = main / "local" / "loc" / "go.mod"
+    text = replacement.read_text()
+    replacement.write_text(text + "require example.com/y v1.0.0\n")
+    assert snapshot_key(main, "GOPROXY=a") != base
+    replacement.write_text(text)
+    assert snapshot_key(main, "GOPROXY=a") == base
+
+    gomod = main / "go.mod"
+    gomod.write_text(gomod.read_text() + "\n// a comment changes the bytes\n")
+    assert snapshot_key(main, "GOPROXY=a") != base
+    gomod.write_text("module\n")  # does not parse: no key, a cold load reports it
+    assert snapshot_key(main, "GOPROXY=a") is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", "truncate"], ids=repr)
+def test_a_damaged_snapshot_is_a_miss(tmp_path: Path, damage: bytes | str) -> None:
+    layout = _universe(tmp_path)
+    main = layout.main_dir
+    cold = load_module_graph_sync(main, DirectorySource(layout.proxy_dir))
+    key = snapshot_key(main, "s")
+    assert key is not None
+    save_snapshot(tmp_path / "cache", main, key, cold)
+    f = _file(tmp_path / "cache", main)
+    data = f.read_bytes()
+    f.write_bytes(data[: len(data) // 2] if damage == "truncate" else damage)  # type: ignore[arg-type]
+    assert load_snapshot(tmp_path / "cache", main, key) is None
+
+
+def test_cli_warm_graph_equals_the_cold_one(tmp_path: Path) -> None:
+    """Twice through the command line with one cache: the second run answers from the
+    snapshot (the go.mod files are gone from the proxy) with the same text."""
+    layout = _universe(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GO") and k != "GOMODX_CACHE"}
+    env.update(
+        GOPROXY=layout.proxy_url,
+        GOSUMDB="off",
+        GOFLAGS="-mod=mod",
+        GOMODCACHE=str(tmp_path / "modcache"),
+        GOPATH=str(tmp_path / "gopath"),
+        GOTOOLCHAIN="local",
+        GOWORK="off",
+        GOMODX_CACHE=str(tmp_path / "gomodx-cache"),
+        PYTHONPATH=str(ROOT),
+    )
+    argv = [sys.executable, "-m", "tui", "graph", "--source", "proxy", "--format", "text"]
+    cold = subprocess.run(argv, cwd=layout.main_dir, env=env, capture_output=True, text=True)
+    assert cold.returncode == 0, cold.stderr
+    assert list((tmp_path / "gomodx-cache" / "snapshot").glob("*.pickle"))
+    for mod in layout.proxy_dir.rglob("*.mod"):
+        mod.unlink()
+    for cached in (tmp_path / "gomodx-cache").rglob("*.mod"):
+        cached.unlink()
+    warm = subprocess.run(argv, cwd=layout.main_dir, env=env, capture_output=True, text=True)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout == cold.stdout
