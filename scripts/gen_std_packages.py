@@ -21,7 +21,9 @@ def main() -> None:
         ["go", "list", "std"], capture_output=True, text=True, check=True
     ).stdout.split()
     paths = sorted(p for p in listed if not p.startswith("vendor/"))
-    OUT.write_text(f"# go list std ({version}), vendor/ omitted\n" + "".join(p + "\n" for p in paths))
+    OUT.write_text(
+        f"# go list std ({version}), vendor/ omitted\n" + "".join(p + "\n" for p in paths)
+    )
 
 
 if __name__ == "__main__":
