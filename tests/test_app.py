@@ -369,14 +369,34 @@ async def test_refusal_shows_chain_and_suggestion() -> None:
         assert "indirectly requires example.com/json@v1.3.1" in text
         assert "Requirement chain" in text
         assert "example.com/router@v1.9.0" in text
-        assert "example.com/json@v1.2.0" in text  # the nearest version go accepts
+        # The nearest version go accepts that is a change (v1.2.0 is selected already).
+        assert "Nearest version go would accept: example.com/json@v1.3.1" in text
+        assert "example.com/json@v1.2.0" not in text
         assert not screen.check_action("apply", ())
         await pilot.press("y")  # disabled: nothing happens
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
         await pilot.press("s")
         await settle(pilot)
-        assert isinstance(app.screen, PlanScreen) and app.screen.version == "v1.2.0"
+        assert isinstance(app.screen, PlanScreen) and app.screen.version == "v1.3.1"
+        text = text_of(app.screen.query_one("#plan-text", Static))
+        assert "upgraded example.com/json v1.2.0 → v1.3.1" in text
+        assert "nothing to do" not in text
+
+
+async def test_preview_of_the_selected_version_says_only_what_go_would_write() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await choose_version(pilot, "example.com/json", "v1.2.0")
+        text = text_of(screen.query_one("#plan-text", Static))
+        assert "nothing to do: example.com/json is already at v1.2.0" in text
+        # go get M@V on the selected version still records M's zip hash in go.sum (the
+        # real go does, see test_plan); the preview says so, not "1 line(s) added".
+        assert "line(s) added" not in text
+        assert "go.mod stays as it is" in text
+        assert "go get would still add 1 checksum line to go.sum" in text
+        assert not screen.check_action("apply", ())
 
 
 async def test_plan_offline_says_why_instead_of_failing() -> None:

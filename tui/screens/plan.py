@@ -140,8 +140,20 @@ def render_plan(
         parts.append(Text("go.mod", style="bold underline"))
         parts.append(render_diff(diff))
     sums = len(plan.gosum_added) + len(plan.zip_sums_added)
-    if sums:
+    if sums and (plan.changes or diff):
         parts.append(Text(f"go.sum: {sums} line(s) added", style="dim"))
+    elif sums:
+        # What go does: `go get M@V` on the selected version changes nothing, but it
+        # downloads M@V and records the checksums it did not have. gomodx does not apply
+        # such a plan (there is no change to undo), so it says what go would do.
+        lines = "1 checksum line" if sums == 1 else f"{sums} checksum lines"
+        parts.append(
+            Text(
+                f"go.mod stays as it is; go get would still add {lines} to go.sum"
+                " (for what it downloads).",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 
