@@ -345,6 +345,36 @@ async def test_downgrade_preview_apply_reload_and_undo() -> None:
         assert not app.undo_stack
 
 
+def row_text(app: GomodxApp, path: str) -> list[str]:
+    """The cells of ``path``'s row as the table holds them."""
+    return [str(cell) for cell in app.screen.query_one(ModuleTable).get_row(path)]
+
+
+async def test_undo_marks_what_moved_back_and_rows_keep_their_badges() -> None:
+    app = make()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        before = row_text(app, "example.com/pricing")
+        assert "β prerelease · indirect" in before
+        await choose_version(pilot, "example.com/pricing", "v0.7.2")
+        await pilot.press("y")
+        await settle(pilot)
+        applied = row_text(app, "example.com/pricing")
+        assert applied[1] == "v0.8.0-rc.1 → v0.7.2"
+        assert applied[-1] == "· indirect ✓ changed"  # v0.7.2 is no prerelease
+        await pilot.press("u")
+        await settle(pilot)
+        undone = row_text(app, "example.com/pricing")
+        # What moved back, said as an undo; and what the module is now, in full.
+        assert undone[1] == "v0.7.2 → v0.8.0-rc.1"
+        assert undone[-1] == "β prerelease · indirect ↶ undone"
+        assert "changed" not in undone[-1]
+        cart = row_text(app, "example.com/cart")
+        assert cart[1] == "v0.3.0 → v0.3.1" and cart[-1] == "↶ undone"
+        rows = main_screen(app).rows
+        assert rows["example.com/pricing"].flags() == ["prerelease", "indirect", "undone"]
+
+
 async def test_preview_cancel_writes_nothing() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:

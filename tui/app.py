@@ -180,11 +180,12 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
 
     # -- the graph ------------------------------------------------------------------
 
-    def reload(self, *, highlight: bool = False) -> None:
+    def reload(self, *, highlight: str = "") -> None:
         """Load (or reload) the module graph in a worker.
 
-        With ``highlight``, modules whose selected version differs after the reload are
-        marked in the list (old → new).
+        With ``highlight`` (``changed``: after an apply, ``undone``: after an undo),
+        modules whose selected version differs after the reload are marked in the list
+        (old → new, and the word).
         """
         self.session.forget()
         graph = self.graph.reloading(highlight=highlight)
@@ -311,7 +312,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             f"{len(plan.changes)} module(s) changed.{detail} Press u to undo.",
             title=f"Applied go get {plan.target.raw}",
         )
-        self.reload(highlight=True)
+        self.reload(highlight="changed")
 
     def undo_change(self) -> None:
         """Undo the last apply (also one made by an earlier run: backups are on disk)."""
@@ -327,7 +328,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if self.undo_stack:
             self.undo_stack.pop()
         self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
-        self.reload(highlight=True)
+        self.reload(highlight="undone")
 
     def go_to_module(self, path: str) -> None:
         """Show ``path`` in the main list (from the command palette)."""

@@ -131,7 +131,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             if mv is not None:
                 r = with_versions(r, mv)
             if r.path in changed and changed[r.path] != r.version:
-                r = replace(r, changed=changed[r.path] or "(none)")
+                r = replace(
+                    r, changed=changed[r.path] or "(none)", undone=new.highlight_kind == "undone"
+                )
             rows[r.path] = r
         self.rows = rows
         n_conf = len(facts.conflicts)

@@ -41,7 +41,6 @@ _RISK_STYLE = {
     "low": ("●", "low", "green"),
 }
 _FLAG_STYLE = {
-    "changed": ("✓", "changed", "bold green"),
     "retracted": ("✗", "retracted", "bold red"),
     "deprecated": ("†", "deprecated", "yellow"),
     "excluded": ("⊘", "excluded", "magenta"),
@@ -50,6 +49,10 @@ _FLAG_STYLE = {
     "prerelease": ("β", "prerelease", "yellow"),
     "incompatible": ("±", "+incompatible", "magenta"),
     "indirect": ("·", "indirect", "dim"),
+    # What the last apply or undo did to the row: after the row's own flags, so that
+    # the mark of an event never pushes what the module is out of sight.
+    "changed": ("✓", "changed", "bold green"),
+    "undone": ("↶", "undone", "bold cyan"),
 }
 
 
@@ -76,7 +79,9 @@ class ModuleRow:
     prerelease: bool = False
     incompatible: bool = False
     changed: str = ""
-    """The previous version when the last applied plan changed this module."""
+    """The previous version when the last apply (or undo) moved this module."""
+    undone: bool = False
+    """Whether that move was an undo (the row says ``undone``, not ``changed``)."""
 
     @property
     def key(self) -> str:
@@ -86,8 +91,10 @@ class ModuleRow:
         """The flag names that apply, in display order."""
         out = []
         for name in _FLAG_STYLE:
-            value = getattr(self, name)
-            if value:
+            if name in ("changed", "undone"):
+                if self.changed and self.undone == (name == "undone"):
+                    out.append(name)
+            elif getattr(self, name):
                 out.append(name)
         return out
 
