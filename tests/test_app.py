@@ -18,7 +18,9 @@ import pytest
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioButton, Static
+from textual.screen import Screen
+from textual.widgets import Button, Input, RadioButton, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import WorkerState
 
 from analysis.errors import FileWriteError, GraphvizMissing
@@ -638,6 +640,119 @@ async def test_help_is_built_from_the_bindings() -> None:
         for word in ("Filter", "Conflicts", "Dependents", "Export", "Undo change", "Quit"):
             assert word in shown
         await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+def help_rows(app: GomodxApp) -> set[tuple[str, str]]:
+    """The open help screen's rows: ``{("j / ↓", "Down"), …}`` (group titles left out)."""
+    screen = app.screen
+    assert isinstance(screen, HelpScreen)
+    rows: set[tuple[str, str]] = set()
+    for line in text_of(screen.query_one("#help-keys", Static)).splitlines():
+        # Two columns of "keys  description", each at least two spaces apart.
+        for keys, desc in re.findall(r"(\S+(?: / \S+)*)  +(\S.*?)(?=\s{3,}|$)", line):
+            rows.add((keys, desc))
+    return rows
+
+
+def working_keys(screen: Screen[object]) -> set[str]:
+    """The keys of gomodx's own bindings that work on ``screen`` now, as displayed."""
+    return {
+        screen.app.get_key_display(a.binding)
+        for a in screen.active_bindings.values()
+        if a.enabled and a.binding.id is not None
+    }
+
+
+def listed_keys(screen: Screen[object]) -> set[str]:
+    return {key for k in collect_keys(screen) if k.available for key in k.keys}
+
+
+async def open_help(pilot: Pilot[None]) -> tuple[Screen[object], set[tuple[str, str]]]:
+    app = pilot.app
+    assert isinstance(app, GomodxApp)
+    below = app.screen
+    assert working_keys(below) <= listed_keys(below)
+    await pilot.press("question_mark")
+    await settle(pilot)
+    rows = help_rows(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert app.screen is below
+    return below, rows
+
+
+async def test_help_lists_the_keys_of_the_screen_it_was_opened_on(tmp_path: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, rows = await open_help(pilot)
+        assert {("c", "Conflicts"), ("r", "Reload"), ("u", "Undo change")} <= rows
+        assert ("⏎", "Versions") in rows  # on the module list
+        assert ("^p", "Command palette (every action, themes)") in rows
+        assert ("⏎", "Filter done (not now)") in rows  # only while filtering
+        assert not any(keys == "y" for keys, _ in rows)  # the preview's key is not here
+
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TreeScreen)
+        _, rows = await open_help(pilot)
+        assert {("i", "Invert"), ("x", "Expand 3 levels"), ("esc", "Back")} <= rows
+        await pilot.press("escape")
+        await settle(pilot)
+
+        screen = await choose_version(pilot, "example.com/json", "v1.1.0")
+        _, rows = await open_help(pilot)
+        assert {("y", "Apply"), ("esc / n", "Cancel")} <= rows
+        assert ("s", "Preview suggestion (not now)") in rows  # not refused: no suggestion
+        await pilot.press("escape")
+        await settle(pilot)
+
+        screen = await choose_version(pilot, "example.com/json", "v1.3.0")  # refused
+        _, rows = await open_help(pilot)
+        assert {("s", "Preview suggestion"), ("y", "Apply (not now)")} <= rows
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        # Help cannot open over the dialog (? is text in its file name): its keys are
+        # in its own footer, and the list it would show has them all.
+        assert working_keys(dialog) <= listed_keys(dialog)
+        keys = {(k.keys, k.description) for k in collect_keys(dialog)}
+        assert {(("⏎",), "Export"), (("^s",), "Export"), (("esc",), "Cancel")} <= keys
+        assert not any(d == "Quit" for _, d in keys)  # the app's keys stop at a modal
+        footer = {(f.key, f.description) for f in dialog.query(FooterKey)}
+        assert ("enter", "Export") in footer and ("escape", "Cancel") in footer
+        assert not any(d in ("Conflicts", "Versions", "Quit") for _, d in footer)
+        assert screen is not None
+
+
+async def test_export_dialog_enter_exports_what_is_chosen(tmp_path: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/pricing")
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.directory = tmp_path
+        await pilot.press("down")  # the scope: arrows choose
+        await pilot.press("tab", "down", "down")  # the format: JSON
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        written = tmp_path / "shop-graph.json"
+        assert json.loads(written.read_text())["Edges"]
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", "tab", "tab")  # past both choices and the file name
+        assert isinstance(app.screen.focused, Button) and app.screen.focused.id == "cancel"
+        await pilot.press("enter")  # on a button, Enter presses it
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
 
 

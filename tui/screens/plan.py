@@ -163,7 +163,8 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
     HELP_GROUP = "Preview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "apply", "Apply", id="plan.apply"),
-        Binding("escape,n", "cancel", "Cancel", key_display="esc", id="plan.cancel"),
+        Binding("escape", "cancel", "Cancel", id="plan.cancel"),
+        Binding("n", "cancel", "Cancel", show=False, id="plan.cancel-n"),
         Binding("s", "suggested", "Preview suggestion", id="plan.suggested"),
         Binding("j", "scroll_down", "Scroll down", show=False, id="plan.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="plan.up"),

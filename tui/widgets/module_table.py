@@ -87,6 +87,7 @@ class ModuleTable(DataTable[Cell]):
     HELP_GROUP = "Module list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Versions", show=False, id="table.choose"),
         Binding("j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("g", "scroll_top", "First", show=False, id="table.top"),
