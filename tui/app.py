@@ -40,6 +40,7 @@ from analysis.plan import Plan
 from analysis.proxy import FetchEvent
 from analysis.session import Session, SessionOptions
 from analysis.versions import ModuleVersions
+from tui.config import UserConfig, default_config_path
 from tui.errors import (
     ErrorLog,
     ForwardsWorkerErrors,
@@ -92,6 +93,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         Binding("n", "network_log", "Network log", show=False, id="app.network-log"),
     ]
 
+    _keep_theme = False
+    """Whether a theme change is the user's, to keep (from on_mount on)."""
+
     # Replaced whole, never mutated: always_update spares comparing big values.
     graph: reactive[GraphState] = reactive(GraphState, always_update=True)
     """The module graph and its rows (:class:`~tui.state.GraphState`)."""
@@ -108,16 +112,26 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         animations: bool = True,
         theme: str | None = None,
         log_path: Path | None = None,
+        config_path: Path | None = None,
     ) -> None:
         """``log_path``: where tracebacks of failed workers go (default: beside the
-        session's state directory, else the user state directory)."""
+        session's state directory, else the user state directory). ``config_path``: the
+        settings file (default: :func:`~tui.config.default_config_path`); the theme chosen
+        in the command palette is kept there, and restored unless ``theme`` is given."""
         super().__init__()
         self.session = session
         self.prefetch_on_load = prefetch
         if not animations:
             self.animation_level = "none"
+        self.config = UserConfig(config_path if config_path is not None else default_config_path())
+        self._config_warned = False
+        saved = self.config.theme
         if theme:
             self.theme = theme
+        elif saved and saved in self.available_themes:
+            self.theme = saved
+        elif saved and not self.config.problem:
+            self.config.problem = f"unknown theme {saved!r} in {self.config.path}: ignored"
         self.error_log = ErrorLog(
             log_path if log_path is not None else default_log_path(session.options.state_dir),
             on_broken=self._log_broken,
@@ -139,6 +153,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self._unsubscribe = self.session.subscribe(self._fetch_event)
         for note in self.session.notes:
             self.notify(note, title="Note", severity="warning", timeout=10)
+        self._warn_config()
+        self._keep_theme = True
         self.sub_title = str(self.session.directory.name)
         self.push_screen(MainScreen())
         self.reload()
@@ -168,6 +184,23 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if worker is self._graph_worker:
             # The list must not stay "loading" for ever: the status bar says why.
             self.graph = self.graph.failed(text)
+
+    def _warn_config(self) -> None:
+        """Say once that the settings file is ignored or could not be written."""
+        if self.config.problem and not self._config_warned:
+            self._config_warned = True
+            self.notify(
+                self.config.problem,
+                title="Settings",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
+    def watch_theme(self, theme: str) -> None:
+        # The theme chosen in the command palette is kept for the next run.
+        if self._keep_theme and not self.config.set_theme(theme):
+            self._warn_config()
 
     def _log_broken(self, problem: str) -> None:
         self.notify(
