@@ -32,6 +32,7 @@ from tui.app import DEMO_DIR, GomodxApp, demo_session
 from tui.screens.export import ExportRequest, ExportScreen, export_graph
 from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
 from tui.screens.help import HelpScreen, collect_keys
+from tui.screens.load_error import LoadErrorScreen
 from tui.screens.main import MainScreen
 from tui.screens.plan import PlanScreen
 from tui.screens.tree import ModuleTree, TreeScreen
@@ -854,3 +855,68 @@ async def test_reload_while_versions_load_shows_the_module_again() -> None:
         assert not versions.loading
         assert versions.path == "example.com/api"
         assert [str(k.value) for k in versions.rows] == ["v1.4.0", "v1.3.0"]
+
+
+# -- a module that cannot be read ---------------------------------------------------------
+
+
+def break_gomod(session: Session, how: str) -> None:
+    gomod = session.directory / "go.mod"
+    if how == "syntax":
+        lines = gomod.read_text().splitlines()
+        lines.insert(7, "foo bar")  # line 8, between the go line and the requires
+        gomod.write_text("\n".join(lines) + "\n")
+    elif how == "missing":
+        gomod.unlink()
+    elif how == "unreadable":
+        gomod.unlink()
+        gomod.mkdir()  # reading it fails (permissions would not stop root)
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("syntax", "/go.mod:8: unknown directive: foo"),
+        ("missing", "go.mod file not found"),
+        ("unreadable", "go.mod: is a directory"),
+    ],
+)
+async def test_a_broken_gomod_gets_a_screen_until_it_is_fixed(how: str, message: str) -> None:
+    session = demo_session()
+    gomod = session.directory / "go.mod"
+    good = gomod.read_bytes()
+    break_gomod(session, how)
+    app = make(session)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LoadErrorScreen)
+        text = text_of(screen.query_one("#load-error-text", Static))
+        assert message in text
+        assert "press r to read it again" in text_of(screen.query_one("#load-error-note", Static))
+        assert not app._notifications  # the screen says it; no toast that fades
+        await pilot.press("r")  # still broken: still here, same words
+        await settle(pilot)
+        assert app.screen is screen
+        assert message in text_of(screen.query_one("#load-error-text", Static))
+        # The user fixes the file in an editor and retries.
+        if gomod.is_dir():
+            gomod.rmdir()
+        gomod.write_bytes(good)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert len(table_paths(app)) == 24
+
+
+async def test_a_gomod_broken_while_the_app_runs_gets_the_screen_and_q_quits() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        break_gomod(app.session, "syntax")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, LoadErrorScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

@@ -61,6 +61,8 @@ def test_a_failed_load_keeps_the_previous_graph() -> None:
     assert not failed.loading and failed.error.startswith("go: go.mod:3")
     assert failed.loaded is loaded and failed.generation == 2
     assert failed.reloading().error == ""  # a retry starts clean
+    broken = done.reloading().failed("go.mod:8: unknown directive: foo", broken_file=True)
+    assert broken.broken_file and not broken.reloading().broken_file
     first = GraphState().reloading().failed("boom")
     assert first.facts is None and not first.ready and not first.loading
 

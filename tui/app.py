@@ -35,7 +35,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import Worker
 
-from analysis.errors import GomodxError
+from analysis.errors import GomodxError, GraphError, ModfileError, causes
 from analysis.plan import Plan
 from analysis.proxy import FetchEvent
 from analysis.session import Session, SessionOptions
@@ -235,8 +235,13 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             self.timings["load"] = self.timings["loaded"] - start
             facts = build_facts(loaded, self.versions.retractions(loaded))
         except (GomodxError, OSError) as exc:
-            if generation == self.graph.generation:
-                self.graph = self.graph.failed(error_message(exc))
+            if generation != self.graph.generation:
+                return
+            broken = self._broken_file(exc)
+            self.graph = self.graph.failed(error_message(exc), broken_file=broken)
+            if broken:
+                self._show_load_error()
+            else:
                 self.notify(
                     error_message(exc),
                     title="Cannot load the module graph",
@@ -252,6 +257,29 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if self.prefetch_on_load:
             self.prefetch_on_load = False
             self.prefetch_all()
+
+    def _broken_file(self, exc: BaseException) -> bool:
+        """Whether a failed load is the module's own files' fault: its go.mod (or the
+        recorded graph) does not parse, or go.mod is missing or unreadable. Not a
+        transient failure: it needs an edit, and gets a screen of its own."""
+        gomod = self.session.directory / "go.mod"
+        for cause in causes(exc):
+            if isinstance(cause, ModfileError) and any(
+                (self.session.directory / e.filename).resolve() == gomod.resolve()
+                for e in cause.entries
+            ):
+                return True
+            if isinstance(cause, GraphError) and cause.filename:
+                return cause.filename == self.session.options.graph_file
+        if self.session.options.graph_file is not None:
+            return False
+        return not gomod.is_file() or not os.access(gomod, os.R_OK)
+
+    def _show_load_error(self) -> None:
+        from tui.screens.load_error import LoadErrorScreen
+
+        if not isinstance(self.screen, LoadErrorScreen):
+            self.push_screen(LoadErrorScreen())
 
     @work(group="facts", exclusive=True, exit_on_error=False)
     async def refresh_facts(self) -> None:

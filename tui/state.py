@@ -45,6 +45,9 @@ class GraphState:
     loaded: LoadedModule | None = None
     facts: GraphFacts | None = None
     error: str = ""
+    broken_file: bool = False
+    """Whether ``error`` is in the module's own files (go.mod does not parse, is missing
+    or unreadable): nothing can be shown until it is fixed, retrying alone will not do."""
     highlight_changes: Mapping[str, str] = field(default_factory=dict)
     """``path -> version before`` for the modules the last apply or undo moved
     (``""``: the module was not in the build before)."""
@@ -71,6 +74,7 @@ class GraphState:
             generation=self.generation + 1,
             loading=True,
             error="",
+            broken_file=False,
             selected_before=before,
             pending_kind=kind,
         )
@@ -98,9 +102,10 @@ class GraphState:
             pending_kind="",
         )
 
-    def failed(self, error: str) -> GraphState:
-        """The load failed with ``error`` (the previous graph, if any, stays)."""
-        return replace(self, loading=False, error=error)
+    def failed(self, error: str, *, broken_file: bool = False) -> GraphState:
+        """The load failed with ``error`` (the previous graph, if any, stays);
+        ``broken_file``: the module's own go.mod is to blame."""
+        return replace(self, loading=False, error=error, broken_file=broken_file)
 
     def with_facts(self, facts: GraphFacts) -> GraphState:
         """The same graph with its rows recomputed (retractions became known)."""

@@ -117,6 +117,15 @@ ExportScreen, HelpScreen, ConfirmScreen {
     padding: 0 1;
 }
 
+#load-error-body {
+    height: 1fr;
+    padding: 1 1;
+}
+
+#load-error-note {
+    margin-top: 1;
+}
+
 #plan-body {
     height: 1fr;
     padding: 0 1;
