@@ -350,7 +350,7 @@ async def test_downgrade_preview_apply_reload_and_undo() -> None:
 
 def row_text(app: GomodxApp, path: str) -> list[str]:
     """The cells of ``path``'s row as the table holds them."""
-    return [str(cell) for cell in app.screen.query_one(ModuleTable).get_row(path)]
+    return [str(cell).strip() for cell in app.screen.query_one(ModuleTable).get_row(path)]
 
 
 async def test_undo_marks_what_moved_back_and_rows_keep_their_badges() -> None:

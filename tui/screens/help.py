@@ -155,6 +155,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(self._render_keys(), id="help-keys")
+                legend = getattr(self.target, "help_legend", None)
+                if callable(legend):
+                    yield Static(legend(), id="help-legend")
             yield Static(
                 Text(
                     "The keys of this screen; every screen lists its own with ?. Dim: off for now.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from rich.style import Style
 from rich.text import Text
 
 from analysis.conflicts import Conflict, conflicts
@@ -27,6 +28,10 @@ __all__ = [
     "build_facts",
     "filter_rows",
     "flags_text",
+    "join_runs",
+    "legend",
+    "padded",
+    "risk_glyph",
     "risk_text",
     "sort_rows",
     "with_versions",
@@ -229,8 +234,71 @@ def flag_text(name: str) -> Text:
     return Text(f"{glyph} {word}", style=style)
 
 
-def flags_text(row: ModuleRow) -> Text:
-    """The row's flags as glyph-and-word badges separated by spaces."""
+def join_runs(parts: Iterable[Text], sep: str = " ") -> Text:
+    """``parts`` joined by ``sep``, each separator ending the run before it (in its
+    style) rather than starting a run of its own.
+
+    SVG renderers drop the leading spaces of a text run, and a separator run merges
+    with the next part wherever their styles meet (a table's cursor row): ``● selected
+    β prerelease`` would read ``● selectedβ prerelease``. A trailing space is safe.
+    """
+    items = list(parts)
+    out = Text()
+    for i, part in enumerate(items):
+        if i < len(items) - 1:
+            style = part.style
+            if not style and part.spans and part.spans[-1].end >= len(part):
+                style = part.spans[-1].style
+            part = part.copy()
+            part.append(sep, style=style or None)
+        out.append_text(part)
+    return out
+
+
+PAD_STYLE = Style(italic=True)
+"""The style of a table cell's padding: invisible on a space, but not the cell text's."""
+
+
+def padded(text: Text | str) -> Text:
+    """``text`` with a space either side, as a table cell's padding.
+
+    DataTable's own padding takes the cell text's style, so the two merge into one run
+    starting with a space, and SVG renderers drop a run's leading spaces: in a
+    screenshot the column's text slid one cell left while a bold cell beside it did not.
+    Padding in a style of its own is a run of spaces alone, which the SVG export leaves
+    out, placing the text by its column.
+    """
+    out = Text(end="")
+    out.append(" ", style=PAD_STYLE)
+    out.append_text(text if isinstance(text, Text) else Text(text))
+    out.append(" ", style=PAD_STYLE)
+    return out
+
+
+def flags_text(row: ModuleRow, *, words: bool = True) -> Text:
+    """The row's flags as glyph-and-word badges separated by spaces (``words=False``:
+    the glyphs alone, for a narrow table; the details pane says the words)."""
     if row.main:
-        return Text("main module", style="bold")
-    return Text(" ").join(flag_text(f) for f in row.flags())
+        return Text("main module" if words else "main", style="bold")
+    if not words:
+        return join_runs(Text(_FLAG_STYLE[f][0], style=_FLAG_STYLE[f][2]) for f in row.flags())
+    return join_runs(flag_text(f) for f in row.flags())
+
+
+def risk_glyph(risk: str) -> Text:
+    """``▲`` in red, ``◆`` in yellow, ``●`` in green: :func:`risk_text` without the word."""
+    if not risk:
+        return Text("")
+    glyph, _word, style = _RISK_STYLE[risk]
+    return Text(glyph, style=style)
+
+
+def legend() -> Text:
+    """What every glyph of the module table means (the help screen shows it)."""
+    out = Text()
+    for glyph, word, style in (*_RISK_STYLE.values(), *_FLAG_STYLE.values()):
+        if out:
+            out.append("  ")
+        out.append(glyph + " ", style=style)
+        out.append(word)
+    return out
