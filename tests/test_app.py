@@ -402,6 +402,14 @@ async def test_refusal_shows_chain_and_suggestion() -> None:
         assert "indirectly requires example.com/json@v1.3.1" in text
         assert "Requirement chain" in text
         assert "example.com/router@v1.9.0" in text
+        lines = [line.rstrip() for line in text.splitlines()]
+        chain = lines.index("Requirement chain")
+        assert lines[chain + 1 : chain + 4] == [
+            "  example.com/json@v1.3.0",
+            "     └─ requires example.com/router@v1.9.0",
+            "        └─ requires example.com/json@v1.3.1",
+        ]
+        assert lines[chain + 4] == ""
         # The nearest version go accepts that is a change (v1.2.0 is selected already).
         assert "Nearest version go would accept: example.com/json@v1.3.1" in text
         assert "example.com/json@v1.2.0" not in text

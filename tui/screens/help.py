@@ -186,7 +186,9 @@ class HelpScreen(ModalScreen[None]):
     @staticmethod
     def _column(names: list[str], groups: dict[str, list[KeyHelp]]) -> Table:
         table = Table.grid(padding=(0, 2))
-        table.add_column(justify="right", style="bold cyan", no_wrap=True)
+        # The keys' style is on the keys, not the column: the spaces that right-justify
+        # them are then a run of their own, which a screenshot keeps (see spacing).
+        table.add_column(justify="right", no_wrap=True)
         table.add_column()
         for i, group in enumerate(names):
             if i:
@@ -194,11 +196,11 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("", Text(group, style="bold underline"))
             for k in groups[group]:
                 if k.available:
-                    table.add_row(" / ".join(k.keys), k.description)
+                    table.add_row(Text.assemble((" / ".join(k.keys), "bold cyan")), k.description)
                 else:
                     # Listed, so that it is no surprise, but said to be off for now.
                     table.add_row(
-                        Text(" / ".join(k.keys), style="dim"),
+                        Text.assemble((" / ".join(k.keys), "dim")),
                         Text(f"{k.description} (not now)", style="dim"),
                     )
         return table

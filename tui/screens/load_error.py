@@ -59,13 +59,12 @@ class LoadErrorScreen(Screen[None]):
         if new.error and new.broken_file:
             self.query_one("#load-error-text", Static).update(Text(new.error, style="red"))
             where = self.gomodx.session.directory / "go.mod"
-            # Each space ends a run, never starts one: SVG renderers drop a text run's
-            # leading spaces ("press rto read").
+            # Each space ends a run, never starts one (see tui.widgets.spacing).
             note.update(
                 Text.assemble(
                     "Fix ",
-                    (str(where), "bold"),
-                    " in your editor, then press ",
+                    (f"{where} ", "bold"),
+                    "in your editor, then press ",
                     ("r ", "bold"),
                     "to read it again, or ",
                     ("q ", "bold"),

@@ -23,6 +23,7 @@ from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
 from analysis.plan import Plan
 from tui.errors import ForwardsWorkerErrors
+from tui.widgets.spacing import gap, indent
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
@@ -51,6 +52,10 @@ def render_diff(diff: str) -> Text:
             style = "cyan"
         else:
             style = "dim"
+            if line.startswith(" "):
+                # A context line's marker is a space: a run of its own (see spacing).
+                out.append_text(gap(1))
+                line = line[1:]
         out.append(line + "\n", style=style)
     return out
 
@@ -65,22 +70,22 @@ def render_plan(
         parts.append(Text("✗ go get would refuse this change", style="bold red"))
         parts.append(Text(""))
         for line in str(plan.error).splitlines():
-            parts.append(Text("  " + line, style="red"))
+            parts.append(indent(line, 2, style="red"))
         if chain:
             parts.append(Text(""))
             parts.append(Text("Requirement chain", style="bold underline"))
             for i, m in enumerate(chain):
-                arrow = "  " + "   " * i + ("└─ requires " if i else "")
-                parts.append(
-                    Text.assemble(arrow, (str(m), "bold" if i in (0, len(chain) - 1) else ""))
-                )
+                step = Text("└─ requires " if i else "")
+                step.append(str(m), style="bold" if i in (0, len(chain) - 1) else "")
+                parts.append(indent(step, 2 + 3 * i))
         if plan.suggestion:
             parts.append(Text(""))
             parts.append(
                 Text.assemble(
                     "Nearest version go would accept: ",
                     (plan.suggestion, "bold green"),
-                    ("   press s to preview it", "dim"),
+                    gap(3),
+                    ("press s to preview it", "dim"),
                 )
             )
         for w in plan.warnings:
@@ -103,7 +108,7 @@ def render_plan(
         parts.append(head)
         if others:
             parts.append(
-                Text(f"  and {len(others)} other module(s) must change with it", style="yellow")
+                indent(f"and {len(others)} other module(s) must change with it", style="yellow")
             )
     parts.append(Text(""))
 
@@ -128,10 +133,10 @@ def render_plan(
         parts.append(Text("Conflicts", style="bold underline"))
         for gone in plan.conflicts_resolved:
             asked = ", ".join(gone.versions)
-            parts.append(Text(f"  ✓ resolved   {gone.path} (was asked at {asked})", style="green"))
+            parts.append(indent(f"✓ resolved   {gone.path} (was asked at {asked})", style="green"))
         for new in plan.conflicts_introduced:
             asked = ", ".join(new.versions)
-            parts.append(Text(f"  ▲ new        {new.path} (asked at {asked})", style="yellow"))
+            parts.append(indent(f"▲ new        {new.path} (asked at {asked})", style="yellow"))
         parts.append(Text(""))
     for w in plan.warnings:
         parts.append(Text(f"⚠ {w}", style="yellow"))
@@ -190,7 +195,8 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
                 "Preview: ",
                 ("go get ", "dim"),
                 (f"{self.path}@{self.version}", "bold"),
-                (f"   (selected now: {self.current or 'none'})", "dim"),
+                gap(3),
+                (f"(selected now: {self.current or 'none'})", "dim"),
             ),
             classes="screen-title",
         )

@@ -21,7 +21,8 @@ from analysis.module import ModuleVersion
 from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions, VersionEntry, short_message
 from tui.widgets.fit import abbreviate_version, fit_list, fit_words
-from tui.widgets.rows import ModuleRow, flags_text, join_runs, padded, risk_text
+from tui.widgets.rows import ModuleRow, flags_text, risk_text
+from tui.widgets.spacing import gap, indent, join_runs, padded
 
 __all__ = ["DetailsPane", "VersionTable", "render_details", "version_notes"]
 
@@ -35,7 +36,8 @@ def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
     out = Text()
     for i, m in enumerate(path):
         if i:
-            out.append(" → ", style="dim")
+            out.append_text(gap(1))
+            out.append("→ ", style="dim")
         out.append(str(m), style="bold" if m.path == target else "")
     return out
 
@@ -58,7 +60,7 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         )
         lines.append(head)
         for reason in conflict.risk.reasons:
-            lines.append(Text(f"  • {reason}", style="italic"))
+            lines.append(indent(f"• {reason}", style="italic"))
         lines.append(Text(""))
     if row.replaced:
         lines.append(Text(f"⇄ replaced by {row.replaced}", style="cyan"))
@@ -71,7 +73,7 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
     lines.append(Text(f"Requested by ({len(asks)})", style="bold underline"))
     selected = loaded.graph.selected()
     if not asks:
-        lines.append(Text("  nobody (only the main module's go.mod lists it)", style="dim"))
+        lines.append(indent("nobody (only the main module's go.mod lists it)", style="dim"))
     else:
         # Winning requests first (highest version first), then by requirer.
         order = sorted(asks, key=lambda a: str(a[0]))
@@ -79,10 +81,9 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         width = max(len(v) for _, v in order[:REQUIRERS_LIMIT])
         for by, v in order[:REQUIRERS_LIMIT]:
             wins = v == row.version
-            line = Text()
-            # Separators end a styled run rather than start the next one: some SVG
-            # renderers drop a text run's leading spaces.
-            line.append(" ★ " if wins else "   ", style="bold green")
+            # Spacing as runs of its own or at the end of a run (see spacing).
+            line = gap(1)
+            line.append("★ " if wins else "  ", style="bold green")
             line.append(f"{v:<{width}}  ", style="bold green" if wins else "")
             line.append(str(by))
             if by.version and selected.get(by.path) != by.version:
@@ -90,8 +91,8 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
             lines.append(line)
         if len(order) > REQUIRERS_LIMIT:
             more = len(order) - REQUIRERS_LIMIT
-            lines.append(Text(f"   … and {more} more (t: the dependents tree)", style="dim"))
-        lines.append(Text(" ★ = the request MVS selected", style="dim"))
+            lines.append(indent(f"… and {more} more (t: the dependents tree)", 3, style="dim"))
+        lines.append(indent("★ = the request MVS selected", 1, style="dim"))
 
     lines.append(Text(""))
     paths = why(loaded.graph, row.path, limit=WHY_LIMIT + 1)
@@ -102,11 +103,11 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         )
     )
     for p in paths[:WHY_LIMIT]:
-        lines.append(Text.assemble("  ", _arrow_path(p, row.path)))
+        lines.append(indent(_arrow_path(p, row.path)))
     if len(paths) > WHY_LIMIT:
-        lines.append(Text("  … and more (t: the dependents tree)", style="dim"))
+        lines.append(indent("… and more (t: the dependents tree)", style="dim"))
     if not paths:
-        lines.append(Text("  not reachable from the main module", style="dim"))
+        lines.append(indent("not reachable from the main module", style="dim"))
     return Text("\n").join(lines)
 
 
@@ -350,7 +351,7 @@ class DetailsPane(Vertical):
             body.update("")
             self.show_versions(None, "", "")
             return
-        head = Text.assemble((row.path, "bold"), "  ", (row.version or "main module", "green"))
+        head = Text.assemble((row.path, "bold"), gap(2), (row.version or "main module", "green"))
         flags = flags_text(row)
         if flags:
             head.append("\n")
@@ -373,7 +374,8 @@ def versions_note(mv: ModuleVersions) -> Text:
     out = Text()
     out.append(f"latest: {mv.latest or '-'}", style="cyan")
     if mv.stale:
-        out.append("  (stale: from the module cache)", style="yellow")
+        out.append_text(gap(2))
+        out.append("(stale: from the module cache)", style="yellow")
     if mv.deprecated:
         out.append("\n† deprecated: ", style="bold yellow")
         out.append(short_message(mv.deprecated), style="yellow")

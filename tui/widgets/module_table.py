@@ -25,7 +25,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from tui.widgets.fit import abbreviate_version, elide_path
-from tui.widgets.rows import ModuleRow, flags_text, padded, risk_glyph, risk_text
+from tui.widgets.rows import ModuleRow, flags_text, risk_glyph, risk_text
+from tui.widgets.spacing import padded
 
 __all__ = ["ModuleTable", "TableLayout", "module_layout", "row_cells"]
 

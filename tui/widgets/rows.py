@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from rich.style import Style
 from rich.text import Text
 
 from analysis.conflicts import Conflict, conflicts
@@ -20,6 +19,7 @@ from analysis.module import ModuleVersion
 from analysis.semver import build, is_prerelease, is_pseudo_version
 from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions
+from tui.widgets.spacing import join_runs
 
 __all__ = [
     "RISK_ORDER",
@@ -28,9 +28,7 @@ __all__ = [
     "build_facts",
     "filter_rows",
     "flags_text",
-    "join_runs",
     "legend",
-    "padded",
     "risk_glyph",
     "risk_text",
     "sort_rows",
@@ -232,47 +230,6 @@ def risk_text(risk: str) -> Text:
 def flag_text(name: str) -> Text:
     glyph, word, style = _FLAG_STYLE[name]
     return Text(f"{glyph} {word}", style=style)
-
-
-def join_runs(parts: Iterable[Text], sep: str = " ") -> Text:
-    """``parts`` joined by ``sep``, each separator ending the run before it (in its
-    style) rather than starting a run of its own.
-
-    SVG renderers drop the leading spaces of a text run, and a separator run merges
-    with the next part wherever their styles meet (a table's cursor row): ``● selected
-    β prerelease`` would read ``● selectedβ prerelease``. A trailing space is safe.
-    """
-    items = list(parts)
-    out = Text()
-    for i, part in enumerate(items):
-        if i < len(items) - 1:
-            style = part.style
-            if not style and part.spans and part.spans[-1].end >= len(part):
-                style = part.spans[-1].style
-            part = part.copy()
-            part.append(sep, style=style or None)
-        out.append_text(part)
-    return out
-
-
-PAD_STYLE = Style(italic=True)
-"""The style of a table cell's padding: invisible on a space, but not the cell text's."""
-
-
-def padded(text: Text | str) -> Text:
-    """``text`` with a space either side, as a table cell's padding.
-
-    DataTable's own padding takes the cell text's style, so the two merge into one run
-    starting with a space, and SVG renderers drop a run's leading spaces: in a
-    screenshot the column's text slid one cell left while a bold cell beside it did not.
-    Padding in a style of its own is a run of spaces alone, which the SVG export leaves
-    out, placing the text by its column.
-    """
-    out = Text(end="")
-    out.append(" ", style=PAD_STYLE)
-    out.append_text(text if isinstance(text, Text) else Text(text))
-    out.append(" ", style=PAD_STYLE)
-    return out
 
 
 def flags_text(row: ModuleRow, *, words: bool = True) -> Text:
