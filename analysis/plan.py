@@ -1946,7 +1946,11 @@ async def _suggest(
     local_go: str,
     gosum: GoSum,
 ) -> str:
-    """The nearest version of the argument's module that ``go get`` would accept."""
+    """The nearest version of the argument's module that ``go get`` would accept.
+
+    Never the version selected now: going "back" to it changes nothing, so it is no
+    answer to a refusal (the suggestion must be a real change).
+    """
     if not isinstance(refused.error, DowngradeConflict):
         return ""
     main_file = modfile.parse(str(directory / "go.mod"), _read_bytes(directory / "go.mod") or b"")
@@ -1976,6 +1980,7 @@ async def _suggest(
             order.append(first[i])
         if i < len(second):
             order.append(second[i])
+    order = [v for v in order if v != current]
     for v in order[:8]:
         alt = Target(f"{t.path}@{v}", t.path, v)
         plan = await _plan_once(directory, source, [alt], local_go, gosum)

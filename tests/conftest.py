@@ -22,3 +22,9 @@ def corpus() -> Path:
 def _shared_gocache(tmp_path_factory: pytest.TempPathFactory) -> None:
     # One go build cache for the whole session keeps differential tests fast.
     os.environ.setdefault("GOMODX_TEST_GOCACHE", str(tmp_path_factory.mktemp("gocache")))
+
+
+@pytest.fixture(autouse=True)
+def _user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The app keeps settings in the user configuration directory: never the real one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))

@@ -18,7 +18,9 @@ import pytest
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioButton, Static
+from textual.screen import Screen
+from textual.widgets import Button, Input, RadioButton, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import WorkerState
 
 from analysis.errors import FileWriteError, GraphvizMissing
@@ -30,6 +32,7 @@ from tui.app import DEMO_DIR, GomodxApp, demo_session
 from tui.screens.export import ExportRequest, ExportScreen, export_graph
 from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
 from tui.screens.help import HelpScreen, collect_keys
+from tui.screens.load_error import LoadErrorScreen
 from tui.screens.main import MainScreen
 from tui.screens.plan import PlanScreen
 from tui.screens.tree import ModuleTree, TreeScreen
@@ -362,6 +365,36 @@ async def test_downgrade_preview_apply_reload_and_undo() -> None:
         assert not app.undo_stack
 
 
+def row_text(app: GomodxApp, path: str) -> list[str]:
+    """The cells of ``path``'s row as the table holds them."""
+    return [str(cell).strip() for cell in app.screen.query_one(ModuleTable).get_row(path)]
+
+
+async def test_undo_marks_what_moved_back_and_rows_keep_their_badges() -> None:
+    app = make()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        before = row_text(app, "example.com/pricing")
+        assert "β prerelease · indirect" in before
+        await choose_version(pilot, "example.com/pricing", "v0.7.2")
+        await pilot.press("y")
+        await settle(pilot)
+        applied = row_text(app, "example.com/pricing")
+        assert applied[1] == "v0.8.0-rc.1 → v0.7.2"
+        assert applied[-1] == "· indirect ✓ changed"  # v0.7.2 is no prerelease
+        await pilot.press("u")
+        await settle(pilot)
+        undone = row_text(app, "example.com/pricing")
+        # What moved back, said as an undo; and what the module is now, in full.
+        assert undone[1] == "v0.7.2 → v0.8.0-rc.1"
+        assert undone[-1] == "β prerelease · indirect ↶ undone"
+        assert "changed" not in undone[-1]
+        cart = row_text(app, "example.com/cart")
+        assert cart[1] == "v0.3.0 → v0.3.1" and cart[-1] == "↶ undone"
+        rows = main_screen(app).rows
+        assert rows["example.com/pricing"].flags() == ["prerelease", "indirect", "undone"]
+
+
 async def test_preview_cancel_writes_nothing() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
@@ -386,14 +419,42 @@ async def test_refusal_shows_chain_and_suggestion() -> None:
         assert "indirectly requires example.com/json@v1.3.1" in text
         assert "Requirement chain" in text
         assert "example.com/router@v1.9.0" in text
-        assert "example.com/json@v1.2.0" in text  # the nearest version go accepts
+        lines = [line.rstrip() for line in text.splitlines()]
+        chain = lines.index("Requirement chain")
+        assert lines[chain + 1 : chain + 4] == [
+            "  example.com/json@v1.3.0",
+            "     └─ requires example.com/router@v1.9.0",
+            "        └─ requires example.com/json@v1.3.1",
+        ]
+        assert lines[chain + 4] == ""
+        # The nearest version go accepts that is a change (v1.2.0 is selected already).
+        assert "Nearest version go would accept: example.com/json@v1.3.1" in text
+        assert "example.com/json@v1.2.0" not in text
         assert not screen.check_action("apply", ())
         await pilot.press("y")  # disabled: nothing happens
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
         await pilot.press("s")
         await settle(pilot)
-        assert isinstance(app.screen, PlanScreen) and app.screen.version == "v1.2.0"
+        assert isinstance(app.screen, PlanScreen) and app.screen.version == "v1.3.1"
+        text = text_of(app.screen.query_one("#plan-text", Static))
+        assert "upgraded example.com/json v1.2.0 → v1.3.1" in text
+        assert "nothing to do" not in text
+
+
+async def test_preview_of_the_selected_version_says_only_what_go_would_write() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await choose_version(pilot, "example.com/json", "v1.2.0")
+        text = text_of(screen.query_one("#plan-text", Static))
+        assert "nothing to do: example.com/json is already at v1.2.0" in text
+        # go get M@V on the selected version still records M's zip hash in go.sum (the
+        # real go does, see test_plan); the preview says so, not "1 line(s) added".
+        assert "line(s) added" not in text
+        assert "go.mod stays as it is" in text
+        assert "go get would still add 1 checksum line to go.sum" in text
+        assert not screen.check_action("apply", ())
 
 
 async def test_plan_offline_says_why_instead_of_failing() -> None:
@@ -608,6 +669,119 @@ async def test_help_is_built_from_the_bindings() -> None:
         assert isinstance(app.screen, MainScreen)
 
 
+def help_rows(app: GomodxApp) -> set[tuple[str, str]]:
+    """The open help screen's rows: ``{("j / ↓", "Down"), …}`` (group titles left out)."""
+    screen = app.screen
+    assert isinstance(screen, HelpScreen)
+    rows: set[tuple[str, str]] = set()
+    for line in text_of(screen.query_one("#help-keys", Static)).splitlines():
+        # Two columns of "keys  description", each at least two spaces apart.
+        for keys, desc in re.findall(r"(\S+(?: / \S+)*)  +(\S.*?)(?=\s{3,}|$)", line):
+            rows.add((keys, desc))
+    return rows
+
+
+def working_keys(screen: Screen[object]) -> set[str]:
+    """The keys of gomodx's own bindings that work on ``screen`` now, as displayed."""
+    return {
+        screen.app.get_key_display(a.binding)
+        for a in screen.active_bindings.values()
+        if a.enabled and a.binding.id is not None
+    }
+
+
+def listed_keys(screen: Screen[object]) -> set[str]:
+    return {key for k in collect_keys(screen) if k.available for key in k.keys}
+
+
+async def open_help(pilot: Pilot[None]) -> tuple[Screen[object], set[tuple[str, str]]]:
+    app = pilot.app
+    assert isinstance(app, GomodxApp)
+    below = app.screen
+    assert working_keys(below) <= listed_keys(below)
+    await pilot.press("question_mark")
+    await settle(pilot)
+    rows = help_rows(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert app.screen is below
+    return below, rows
+
+
+async def test_help_lists_the_keys_of_the_screen_it_was_opened_on(tmp_path: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, rows = await open_help(pilot)
+        assert {("c", "Conflicts"), ("r", "Reload"), ("u", "Undo change")} <= rows
+        assert ("⏎", "Versions") in rows  # on the module list
+        assert ("^p", "Command palette (every action, themes)") in rows
+        assert ("⏎", "Filter done (not now)") in rows  # only while filtering
+        assert not any(keys == "y" for keys, _ in rows)  # the preview's key is not here
+
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TreeScreen)
+        _, rows = await open_help(pilot)
+        assert {("i", "Invert"), ("x", "Expand 3 levels"), ("esc", "Back")} <= rows
+        await pilot.press("escape")
+        await settle(pilot)
+
+        screen = await choose_version(pilot, "example.com/json", "v1.1.0")
+        _, rows = await open_help(pilot)
+        assert {("y", "Apply"), ("esc / n", "Cancel")} <= rows
+        assert ("s", "Preview suggestion (not now)") in rows  # not refused: no suggestion
+        await pilot.press("escape")
+        await settle(pilot)
+
+        screen = await choose_version(pilot, "example.com/json", "v1.3.0")  # refused
+        _, rows = await open_help(pilot)
+        assert {("s", "Preview suggestion"), ("y", "Apply (not now)")} <= rows
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        # Help cannot open over the dialog (? is text in its file name): its keys are
+        # in its own footer, and the list it would show has them all.
+        assert working_keys(dialog) <= listed_keys(dialog)
+        keys = {(k.keys, k.description) for k in collect_keys(dialog)}
+        assert {(("⏎",), "Export"), (("^s",), "Export"), (("esc",), "Cancel")} <= keys
+        assert not any(d == "Quit" for _, d in keys)  # the app's keys stop at a modal
+        footer = {(f.key, f.description) for f in dialog.query(FooterKey)}
+        assert ("enter", "Export") in footer and ("escape", "Cancel") in footer
+        assert not any(d in ("Conflicts", "Versions", "Quit") for _, d in footer)
+        assert screen is not None
+
+
+async def test_export_dialog_enter_exports_what_is_chosen(tmp_path: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "example.com/pricing")
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.directory = tmp_path
+        await pilot.press("down")  # the scope: arrows choose
+        await pilot.press("tab", "down", "down")  # the format: JSON
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        written = tmp_path / "shop-graph.json"
+        assert json.loads(written.read_text())["Edges"]
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", "tab", "tab")  # past both choices and the file name
+        assert isinstance(app.screen.focused, Button) and app.screen.focused.id == "cancel"
+        await pilot.press("enter")  # on a button, Enter presses it
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+
+
 async def test_palette_runs_any_bound_action() -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
@@ -706,3 +880,68 @@ async def test_reload_while_versions_load_shows_the_module_again() -> None:
         assert not versions.loading
         assert versions.path == "example.com/api"
         assert [str(k.value) for k in versions.rows] == ["v1.4.0", "v1.3.0"]
+
+
+# -- a module that cannot be read ---------------------------------------------------------
+
+
+def break_gomod(session: Session, how: str) -> None:
+    gomod = session.directory / "go.mod"
+    if how == "syntax":
+        lines = gomod.read_text().splitlines()
+        lines.insert(7, "foo bar")  # line 8, between the go line and the requires
+        gomod.write_text("\n".join(lines) + "\n")
+    elif how == "missing":
+        gomod.unlink()
+    elif how == "unreadable":
+        gomod.unlink()
+        gomod.mkdir()  # reading it fails (permissions would not stop root)
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("syntax", "/go.mod:8: unknown directive: foo"),
+        ("missing", "go.mod file not found"),
+        ("unreadable", "go.mod: is a directory"),
+    ],
+)
+async def test_a_broken_gomod_gets_a_screen_until_it_is_fixed(how: str, message: str) -> None:
+    session = demo_session()
+    gomod = session.directory / "go.mod"
+    good = gomod.read_bytes()
+    break_gomod(session, how)
+    app = make(session)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LoadErrorScreen)
+        text = text_of(screen.query_one("#load-error-text", Static))
+        assert message in text
+        assert "press r to read it again" in text_of(screen.query_one("#load-error-note", Static))
+        assert not app._notifications  # the screen says it; no toast that fades
+        await pilot.press("r")  # still broken: still here, same words
+        await settle(pilot)
+        assert app.screen is screen
+        assert message in text_of(screen.query_one("#load-error-text", Static))
+        # The user fixes the file in an editor and retries.
+        if gomod.is_dir():
+            gomod.rmdir()
+        gomod.write_bytes(good)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert len(table_paths(app)) == 24
+
+
+async def test_a_gomod_broken_while_the_app_runs_gets_the_screen_and_q_quits() -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        break_gomod(app.session, "syntax")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, LoadErrorScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

@@ -61,6 +61,8 @@ def test_a_failed_load_keeps_the_previous_graph() -> None:
     assert not failed.loading and failed.error.startswith("go: go.mod:3")
     assert failed.loaded is loaded and failed.generation == 2
     assert failed.reloading().error == ""  # a retry starts clean
+    broken = done.reloading().failed("go.mod:8: unknown directive: foo", broken_file=True)
+    assert broken.broken_file and not broken.reloading().broken_file
     first = GraphState().reloading().failed("boom")
     assert first.facts is None and not first.ready and not first.loading
 
@@ -69,14 +71,28 @@ def test_a_highlighted_reload_marks_what_moved() -> None:
     before = loaded_of(SPEC_GRAPH)
     state = GraphState().reloading().loaded_as(before, build_facts(before))
     bumped = loaded_of(SPEC_GRAPH + "example.com/a example.com/e@v1.3.0\n")
-    state = state.reloading(highlight=True)
+    state = state.reloading(highlight="changed")
     state = state.loaded_as(bumped, build_facts(bumped))
     assert state.highlight_changes == {"example.com/e": "v1.2.0"}
+    assert state.highlight_kind == "changed"
     # A plain reload keeps the marks; the next highlighted one replaces them.
     state = state.reloading().loaded_as(bumped, build_facts(bumped))
     assert state.highlight_changes == {"example.com/e": "v1.2.0"}
-    state = state.reloading(highlight=True).loaded_as(bumped, build_facts(bumped))
+    assert state.highlight_kind == "changed"
+    state = state.reloading(highlight="changed").loaded_as(bumped, build_facts(bumped))
     assert state.highlight_changes == {}
+
+
+def test_an_undo_marks_what_moved_back_as_undone() -> None:
+    before = loaded_of(SPEC_GRAPH)
+    bumped = loaded_of(SPEC_GRAPH + "example.com/a example.com/e@v1.3.0\n")
+    state = GraphState().reloading().loaded_as(bumped, build_facts(bumped))
+    state = state.reloading(highlight="undone")
+    # The kind waits for the reload: the rows shown meanwhile keep their marks.
+    assert state.highlight_kind == "" and state.pending_kind == "undone"
+    state = state.loaded_as(before, build_facts(before))
+    assert state.highlight_changes == {"example.com/e": "v1.3.0"}
+    assert state.highlight_kind == "undone"
 
 
 # -- versions ---------------------------------------------------------------------------

@@ -460,12 +460,13 @@ def test_cli_refusal_exit_1_with_go_message(
         "go: example.com/m@v1.3.0 indirectly requires example.com/m@v1.3.1,"
         " not example.com/m@v1.3.0\n"
     ) in err
-    assert "nearest version go accepts: gomodx downgrade example.com/m@v1.3.1" in err
+    # v1.3.1 is nearer but selected already: the suggestion is a real change.
+    assert "nearest version go accepts: gomodx downgrade example.com/m@v1.2.0" in err
     assert files(layout.main_dir) == before
     code, out, _ = _run(capsys, "downgrade", "example.com/m@v1.3.0", str(layout.main_dir), "--json")
     data = json.loads(out)
     assert code == 1 and data["OK"] is False and data["Error"].startswith("go: example.com/m@")
-    assert data["Suggestion"] == "example.com/m@v1.3.1"
+    assert data["Suggestion"] == "example.com/m@v1.2.0"
 
 
 def test_cli_upgrade_bare_module(

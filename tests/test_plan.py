@@ -525,8 +525,19 @@ def test_refusal_suggests_nearest_working_version(tmp_path: Path) -> None:
     layout = cycle_universe("1.16").write(tmp_path)
     plan = make_plan(layout, "example.com/m@v1.3.0")
     assert not plan.ok
-    assert plan.suggestion == "example.com/m@v1.3.1"
-    assert make_plan(layout, plan.suggestion).ok
+    # v1.3.1 is nearer, but it is the version selected now: "going" there changes nothing.
+    assert plan.suggestion == "example.com/m@v1.2.0"
+    suggested = make_plan(layout, plan.suggestion)
+    assert suggested.ok and suggested.changes
+
+
+def test_refusal_never_suggests_the_current_version(tmp_path: Path) -> None:
+    u = cycle_universe("1.16")
+    del u.mods[("example.com/m", "v1.2.0")]
+    layout = u.write(tmp_path)
+    plan = make_plan(layout, "example.com/m@v1.3.0")
+    assert not plan.ok
+    assert plan.suggestion == ""  # only v1.3.1 is accepted, and it is selected already
 
 
 def test_refusal_chain_and_exception(tmp_path: Path) -> None:

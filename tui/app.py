@@ -35,11 +35,18 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import Worker
 
-from analysis.errors import GomodxError, ProxyUnavailable, causes
+from analysis.errors import (
+    GomodxError,
+    GraphError,
+    ModfileError,
+    ProxyUnavailable,
+    causes,
+)
 from analysis.goproxy import FetchEvent
 from analysis.plan import Plan
 from analysis.session import Session, SessionOptions
 from analysis.versions import ModuleVersions
+from tui.config import UserConfig, default_config_path
 from tui.errors import (
     ErrorLog,
     ForwardsWorkerErrors,
@@ -95,6 +102,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         Binding("o", "retry_offline", "Retry offline", show=False, id="app.offline"),
     ]
 
+    _keep_theme = False
+    """Whether a theme change is the user's, to keep (from on_mount on)."""
+
     # Replaced whole, never mutated: always_update spares comparing big values.
     graph: reactive[GraphState] = reactive(GraphState, always_update=True)
     """The module graph and its rows (:class:`~tui.state.GraphState`)."""
@@ -111,16 +121,26 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         animations: bool = True,
         theme: str | None = None,
         log_path: Path | None = None,
+        config_path: Path | None = None,
     ) -> None:
         """``log_path``: where tracebacks of failed workers go (default: beside the
-        session's state directory, else the user state directory)."""
+        session's state directory, else the user state directory). ``config_path``: the
+        settings file (default: :func:`~tui.config.default_config_path`); the theme chosen
+        in the command palette is kept there, and restored unless ``theme`` is given."""
         super().__init__()
         self.session = session
         self.prefetch_on_load = prefetch
         if not animations:
             self.animation_level = "none"
+        self.config = UserConfig(config_path if config_path is not None else default_config_path())
+        self._config_warned = False
+        saved = self.config.theme
         if theme:
             self.theme = theme
+        elif saved and saved in self.available_themes:
+            self.theme = saved
+        elif saved and not self.config.problem:
+            self.config.problem = f"unknown theme {saved!r} in {self.config.path}: ignored"
         self.error_log = ErrorLog(
             log_path if log_path is not None else default_log_path(session.options.state_dir),
             on_broken=self._log_broken,
@@ -142,6 +162,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self._unsubscribe = self.session.subscribe(self._fetch_event)
         for note in self.session.notes:
             self.notify(note, title="Note", severity="warning", timeout=10)
+        self._warn_config()
+        self._keep_theme = True
         self.sub_title = str(self.session.directory.name)
         self.push_screen(MainScreen())
         self.reload()
@@ -172,6 +194,23 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             # The list must not stay "loading" for ever: the status bar says why.
             self.graph = self.graph.failed(text)
 
+    def _warn_config(self) -> None:
+        """Say once that the settings file is ignored or could not be written."""
+        if self.config.problem and not self._config_warned:
+            self._config_warned = True
+            self.notify(
+                self.config.problem,
+                title="Settings",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
+    def watch_theme(self, theme: str) -> None:
+        # The theme chosen in the command palette is kept for the next run.
+        if self._keep_theme and not self.config.set_theme(theme):
+            self._warn_config()
+
     def _log_broken(self, problem: str) -> None:
         self.notify(
             f"{problem}; errors are shown but not logged",
@@ -183,11 +222,12 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
 
     # -- the graph ------------------------------------------------------------------
 
-    def reload(self, *, highlight: bool = False) -> None:
+    def reload(self, *, highlight: str = "") -> None:
         """Load (or reload) the module graph in a worker.
 
-        With ``highlight``, modules whose selected version differs after the reload are
-        marked in the list (old → new).
+        With ``highlight`` (``changed``: after an apply, ``undone``: after an undo),
+        modules whose selected version differs after the reload are marked in the list
+        (old → new, and the word).
         """
         self.session.forget()
         graph = self.graph.reloading(highlight=highlight)
@@ -204,13 +244,20 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             self.timings["load"] = self.timings["loaded"] - start
             facts = build_facts(loaded, self.versions.retractions(loaded))
         except (GomodxError, OSError) as exc:
-            if generation == self.graph.generation:
-                text = error_message(exc)
-                if not self.session.offline and any(
-                    isinstance(e, ProxyUnavailable) for e in causes(exc)
-                ):
-                    text = f"{_OFFER_OFFLINE}\n{text}"
-                self.graph = self.graph.failed(text)
+            if generation != self.graph.generation:
+                return
+            broken = self._broken_file(exc)
+            text = error_message(exc)
+            if (
+                not broken
+                and not self.session.offline
+                and any(isinstance(e, ProxyUnavailable) for e in causes(exc))
+            ):
+                text = f"{_OFFER_OFFLINE}\n{text}"
+            self.graph = self.graph.failed(text, broken_file=broken)
+            if broken:
+                self._show_load_error()
+            else:
                 self.notify(
                     text,
                     title="Cannot load the module graph",
@@ -226,6 +273,29 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if self.prefetch_on_load:
             self.prefetch_on_load = False
             self.prefetch_all()
+
+    def _broken_file(self, exc: BaseException) -> bool:
+        """Whether a failed load is the module's own files' fault: its go.mod (or the
+        recorded graph) does not parse, or go.mod is missing or unreadable. Not a
+        transient failure: it needs an edit, and gets a screen of its own."""
+        gomod = self.session.directory / "go.mod"
+        for cause in causes(exc):
+            if isinstance(cause, ModfileError) and any(
+                (self.session.directory / e.filename).resolve() == gomod.resolve()
+                for e in cause.entries
+            ):
+                return True
+            if isinstance(cause, GraphError) and cause.filename:
+                return cause.filename == self.session.options.graph_file
+        if self.session.options.graph_file is not None:
+            return False
+        return not gomod.is_file() or not os.access(gomod, os.R_OK)
+
+    def _show_load_error(self) -> None:
+        from tui.screens.load_error import LoadErrorScreen
+
+        if not isinstance(self.screen, LoadErrorScreen):
+            self.push_screen(LoadErrorScreen())
 
     @work(group="facts", exclusive=True, exit_on_error=False)
     async def refresh_facts(self) -> None:
@@ -319,7 +389,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             f"{len(plan.changes)} module(s) changed.{detail} Press u to undo.",
             title=f"Applied go get {plan.target.raw}",
         )
-        self.reload(highlight=True)
+        self.reload(highlight="changed")
 
     def undo_change(self) -> None:
         """Undo the last apply (also one made by an earlier run: backups are on disk)."""
@@ -335,7 +405,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if self.undo_stack:
             self.undo_stack.pop()
         self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
-        self.reload(highlight=True)
+        self.reload(highlight="undone")
 
     def go_to_module(self, path: str) -> None:
         """Show ``path`` in the main list (from the command palette)."""

@@ -45,33 +45,43 @@ class GraphState:
     loaded: LoadedModule | None = None
     facts: GraphFacts | None = None
     error: str = ""
+    broken_file: bool = False
+    """Whether ``error`` is in the module's own files (go.mod does not parse, is missing
+    or unreadable): nothing can be shown until it is fixed, retrying alone will not do."""
     highlight_changes: Mapping[str, str] = field(default_factory=dict)
     """``path -> version before`` for the modules the last apply or undo moved
     (``""``: the module was not in the build before)."""
+    highlight_kind: str = ""
+    """What moved them: ``changed`` (an apply) or ``undone`` (an undo)."""
     selected_before: Mapping[str, str] | None = None
     """The selection before a reload that should highlight what it moves."""
+    pending_kind: str = ""
+    """``highlight_kind`` once the reload that should highlight has finished."""
 
     @property
     def ready(self) -> bool:
         """Whether a graph has been loaded (it may be reloading)."""
         return self.loaded is not None and self.facts is not None
 
-    def reloading(self, *, highlight: bool = False) -> GraphState:
-        """A new load started; with ``highlight``, what it moves will be marked."""
-        before = self.selected_before
+    def reloading(self, *, highlight: str = "") -> GraphState:
+        """A new load started; with ``highlight`` (``changed`` after an apply, ``undone``
+        after an undo), what it moves will be marked as such."""
+        before, kind = self.selected_before, self.pending_kind
         if highlight and self.loaded is not None:
-            before = dict(self.loaded.graph.selected())
+            before, kind = dict(self.loaded.graph.selected()), highlight
         return replace(
             self,
             generation=self.generation + 1,
             loading=True,
             error="",
+            broken_file=False,
             selected_before=before,
+            pending_kind=kind,
         )
 
     def loaded_as(self, loaded: LoadedModule, facts: GraphFacts) -> GraphState:
         """The load finished: ``loaded`` and its rows are the graph now."""
-        changes = self.highlight_changes
+        changes, kind = self.highlight_changes, self.highlight_kind
         if self.selected_before is not None:
             before = self.selected_before
             changes = {
@@ -79,6 +89,7 @@ class GraphState:
                 for r in facts.rows
                 if before.get(r.path) != r.version
             }
+            kind = self.pending_kind
         return replace(
             self,
             loading=False,
@@ -86,12 +97,15 @@ class GraphState:
             facts=facts,
             error="",
             highlight_changes=changes,
+            highlight_kind=kind,
             selected_before=None,
+            pending_kind="",
         )
 
-    def failed(self, error: str) -> GraphState:
-        """The load failed with ``error`` (the previous graph, if any, stays)."""
-        return replace(self, loading=False, error=error)
+    def failed(self, error: str, *, broken_file: bool = False) -> GraphState:
+        """The load failed with ``error`` (the previous graph, if any, stays);
+        ``broken_file``: the module's own go.mod is to blame."""
+        return replace(self, loading=False, error=error, broken_file=broken_file)
 
     def with_facts(self, facts: GraphFacts) -> GraphState:
         """The same graph with its rows recomputed (retractions became known)."""

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
 from analysis.errors import GomodxError
 from analysis.export import neighbourhood, to_dot, to_format
@@ -60,13 +60,37 @@ def export_graph(loaded: LoadedModule, req: ExportRequest) -> int:
     return len(data)
 
 
+class Choices(RadioSet):
+    """A radio set whose arrows choose (as a dialog's radio group does), so that Enter
+    can export what is shown as chosen."""
+
+    HELP_GROUP = "Choices"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,right", "choose_next", "Next option", show=False, id="choices.next"),
+        Binding("up,left", "choose_previous", "Previous option", show=False, id="choices.prev"),
+        Binding("space", "toggle_button", "Choose", show=False, id="choices.toggle"),
+    ]
+
+    def action_choose_next(self) -> None:
+        self.action_next_button()
+        self.action_toggle_button()
+
+    def action_choose_previous(self) -> None:
+        self.action_previous_button()
+        self.action_toggle_button()
+
+
 class ExportScreen(ForwardsWorkerErrors, ModalScreen[Path | None]):
     """Choose what to export and where; the result is the written path (or None)."""
 
     HELP_GROUP = "Export"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: Enter is the dialog's default button wherever the focus is (the
+        # radio sets and the file name would take it otherwise), except on a button,
+        # which Enter presses (check_action).
+        Binding("enter", "submit", "Export", priority=True, id="export.submit"),
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
-        Binding("ctrl+s", "export", "Export", id="export.run"),
+        Binding("ctrl+s", "export", "Export", show=False, id="export.run"),
     ]
 
     def __init__(
@@ -86,7 +110,7 @@ class ExportScreen(ForwardsWorkerErrors, ModalScreen[Path | None]):
                 yield Label("What", classes="export-label")
                 yield Label("Format", classes="export-label")
             with Horizontal():
-                with RadioSet(id="scope"):
+                with Choices(id="scope"):
                     yield RadioButton("Conflicts only", value=True, id="scope-conflicts")
                     yield RadioButton("Full graph", id="scope-full")
                     yield RadioButton(
@@ -94,7 +118,7 @@ class ExportScreen(ForwardsWorkerErrors, ModalScreen[Path | None]):
                         id="scope-module",
                         disabled=not self.module,
                     )
-                with RadioSet(id="format"):
+                with Choices(id="format"):
                     yield RadioButton("DOT (Graphviz)", value=True, id="fmt-dot")
                     yield RadioButton("Mermaid", id="fmt-mermaid")
                     yield RadioButton("JSON", id="fmt-json")
@@ -107,9 +131,19 @@ class ExportScreen(ForwardsWorkerErrors, ModalScreen[Path | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", variant="primary", id="export")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#scope", RadioSet).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            # On a button, Enter presses it (Cancel must cancel).
+            return not isinstance(self.focused, Button)
+        return True
+
+    def action_submit(self) -> None:
+        self.action_export()
 
     def _choice(self, set_id: str) -> str:
         pressed = self.query_one(f"#{set_id}", RadioSet).pressed_button

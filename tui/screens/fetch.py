@@ -17,6 +17,8 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from analysis.errors import GomodxError
 from analysis.goproxy import FetchEvent
 from tui.errors import ForwardsWorkerErrors
+from tui.widgets.padded_table import PaddedTable
+from tui.widgets.spacing import gap, join_runs
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
@@ -71,7 +73,7 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
         )
         yield ProgressBar(total=len(self.paths), id="fetch-progress", show_eta=False)
         yield Static(id="fetch-summary", classes="screen-note")
-        yield DataTable(id="fetch-table", cursor_type="row", zebra_stripes=True)
+        yield PaddedTable(id="fetch-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -127,7 +129,7 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
                     table.update_cell(path, "status", Text("✓ done", style="green"))
                     table.update_cell(path, "count", str(len(mv.versions)), update_width=True)
                     table.update_cell(path, "latest", mv.latest or "-", update_width=True)
-                    table.update_cell(path, "notes", Text(" ").join(words), update_width=True)
+                    table.update_cell(path, "notes", join_runs(words), update_width=True)
                 self.done += 1
                 bar.advance(1)
                 self._summary()
@@ -137,12 +139,15 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
         self._summary(finished=True)
 
     def _summary(self, finished: bool = False) -> None:
-        text = Text(f"{self.done}/{len(self.paths)} modules")
+        # Separators end the run before them (see spacing).
+        text = Text(f"{self.done}/{len(self.paths)} modules · ")
         if self.failed:
-            text.append(f" · {self.failed} failed", style="bold red")
+            text.append(f"{self.failed} failed", style="bold red")
+            text.append(" · ")
         if finished:
-            text.append(" · finished", style="green")
-        text.append("   n: network log · esc: back", style="dim")
+            text.append("finished", style="green")
+            text.append_text(gap(3))
+        text.append("n: network log · esc: back", style="dim")
         self.query_one("#fetch-summary", Static).update(text)
 
 
@@ -169,7 +174,7 @@ class NetworkLogScreen(Screen[None]):
             "Network log: every request, retry, fallthrough and cache hit", classes="screen-title"
         )
         yield Static(id="log-summary", classes="screen-note")
-        yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        yield PaddedTable(id="log-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -232,7 +237,7 @@ class NetworkLogScreen(Screen[None]):
         text = Text(f"{len(log)} events: ")
         text.append_text(
             Text(", ").join(
-                Text.assemble(outcome_text(k), f" {n}") for k, n in sorted(counts.items())
+                join_runs([outcome_text(k), Text(str(n))]) for k, n in sorted(counts.items())
             )
             or Text("none yet", style="dim")
         )

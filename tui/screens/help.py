@@ -1,14 +1,17 @@
-"""``?``: every key that works on the screen below, built from the bindings themselves.
+"""``?``: every key that works on the screen it was opened on, built from its bindings.
 
-Nothing here is written by hand: the list comes from the active bindings (focused widget,
-screen, app) plus the bindings of the screen's other focusable widgets, so a new binding
-shows up in help — and in the command palette — the day it is added.
+Nothing here is written by hand: the list is the screen's active bindings (the focused
+widget, its containers, the screen and, unless the screen is a modal dialog, the app),
+plus the documented keys of the screen's other focusable widgets (they work once focused,
+``tab``), plus the screen's own documented keys that are off for now (``y`` on a refused
+change), marked so. A binding added anywhere shows up in help, and in the command
+palette, the day it is added.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.table import Table
@@ -19,9 +22,16 @@ from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 __all__ = ["HelpScreen", "KeyHelp", "collect_keys"]
+
+TEXTUAL_ACTIONS = {
+    "app.focus_next": "Next pane or field",
+    "app.focus_previous": "Previous pane or field",
+    "command_palette": "Command palette (every action, themes)",
+}
+"""Textual's own bindings worth listing (gomodx's have ids; Textual's do not)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,8 @@ class KeyHelp:
     description: str
     action: str
     node: DOMNode
+    available: bool = True
+    """False for a key of the screen that is off for now (its ``check_action`` says so)."""
 
 
 def _group_name(node: DOMNode) -> str:
@@ -59,46 +71,71 @@ def _bindings_of(node: DOMNode) -> Iterable[Binding]:
     return seen
 
 
-def collect_keys(screen: Screen[object]) -> list[KeyHelp]:
-    """Every documented binding usable on ``screen``, grouped and de-duplicated by action.
+class _Keys:
+    """Key help being gathered: one entry per (node, action), keys in arrival order."""
 
-    A binding is documented when it has an ``id`` (all of gomodx's do); Textual's own
-    bindings for the same action on the same widget add their keys to it (``j / ↓``).
-    """
-    app = screen.app
-    nodes: list[DOMNode] = []
-    for active in screen.active_bindings.values():
-        if active.node not in nodes:
-            nodes.append(active.node)
-    for widget in screen.query(Widget):
-        if widget.focusable and widget not in nodes and type(widget).__dict__.get("BINDINGS"):
-            nodes.append(widget)
-    if app not in nodes:
-        nodes.append(app)
-    out: dict[tuple[int, str], KeyHelp] = {}
-    extra: list[tuple[tuple[int, str], str]] = []
-    for node in nodes:
-        for binding in _bindings_of(node):
-            ident = (id(node), binding.action)
-            key = app.get_key_display(binding)
-            if binding.id is None or not binding.description:
-                extra.append((ident, key))
-                continue
-            prev = out.get(ident)
-            if prev is None:
-                out[ident] = KeyHelp(
-                    _group_name(node), (key,), binding.description, binding.action, node
-                )
-            elif key not in prev.keys:
-                out[ident] = KeyHelp(
-                    prev.group, (*prev.keys, key), prev.description, prev.action, node
-                )
-    for ident, key in extra:
-        prev = out.get(ident)
-        if prev is not None and key not in prev.keys:
-            out[ident] = KeyHelp(
-                prev.group, (*prev.keys, key), prev.description, prev.action, prev.node
+    def __init__(self, screen: Screen[object]) -> None:
+        self.app = screen.app
+        self.entries: dict[tuple[int, str], KeyHelp] = {}
+
+    def add(self, node: DOMNode, binding: Binding, *, available: bool = True) -> None:
+        ident = (id(node), binding.action)
+        key = self.app.get_key_display(binding)
+        prev = self.entries.get(ident)
+        if prev is not None:
+            if key not in prev.keys:
+                self.entries[ident] = replace(prev, keys=(*prev.keys, key))
+            if binding.id is not None and binding.description:
+                # gomodx's own words win over Textual's for the same action.
+                self.entries[ident] = replace(self.entries[ident], description=binding.description)
+            return
+        description = binding.description if binding.id is not None else ""
+        description = description or TEXTUAL_ACTIONS.get(binding.action, "")
+        if description:
+            self.entries[ident] = KeyHelp(
+                _group_name(node), (key,), description, binding.action, node, available
             )
+
+    def merge(self, node: DOMNode, binding: Binding) -> None:
+        """Add ``binding``'s key to its action when that action is listed already."""
+        prev = self.entries.get((id(node), binding.action))
+        if prev is not None:
+            self.add(node, binding)
+
+
+def collect_keys(screen: Screen[object]) -> list[KeyHelp]:
+    """Every key that works on ``screen``, grouped and de-duplicated by action.
+
+    A binding is listed when it has an ``id`` (all of gomodx's do) or is one of
+    :data:`TEXTUAL_ACTIONS`; Textual's other bindings for a listed action add their keys
+    to it (``j / ↓``). Keys of the screen that are off for now come last, with
+    ``available=False``.
+    """
+    keys = _Keys(screen)
+    active = list(screen.active_bindings.values())
+    # Documented bindings first, so that Textual's keys for the same action join them.
+    for a in active:
+        keys.add(a.node, a.binding)
+    for a in active:
+        keys.merge(a.node, a.binding)
+    chain = [a.node for a in active]
+    # The screen's other focusable widgets: their keys work once they have focus.
+    for widget in screen.query(Widget):
+        if widget.focusable and widget not in chain and type(widget).__dict__.get("BINDINGS"):
+            bindings = list(_bindings_of(widget))
+            for binding in bindings:
+                if binding.id is not None:
+                    keys.add(widget, binding)
+            for binding in bindings:
+                keys.merge(widget, binding)
+    # The screen's own keys that its check_action turns off for now.
+    for binding in _bindings_of(screen):
+        if binding.id is not None and (id(screen), binding.action) not in keys.entries:
+            keys.add(screen, binding, available=False)
+    # Two widgets of one kind (two radio sets) say the same thing once.
+    out: dict[tuple[str, str, tuple[str, ...]], KeyHelp] = {}
+    for k in keys.entries.values():
+        out.setdefault((k.group, k.description, k.keys), k)
     return list(out.values())
 
 
@@ -118,12 +155,16 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(self._render_keys(), id="help-keys")
+                legend = getattr(self.target, "help_legend", None)
+                if callable(legend):
+                    yield Static(legend(), id="help-legend")
             yield Static(
                 Text(
-                    "ctrl+p: every action in the command palette (also themes) · esc: close",
+                    "The keys of this screen; every screen lists its own with ?. Dim: off for now.",
                     style="dim",
                 )
             )
+        yield Footer()
 
     def _render_keys(self) -> Table:
         groups: dict[str, list[KeyHelp]] = {}
@@ -145,12 +186,21 @@ class HelpScreen(ModalScreen[None]):
     @staticmethod
     def _column(names: list[str], groups: dict[str, list[KeyHelp]]) -> Table:
         table = Table.grid(padding=(0, 2))
-        table.add_column(justify="right", style="bold cyan", no_wrap=True)
+        # The keys' style is on the keys, not the column: the spaces that right-justify
+        # them are then a run of their own, which a screenshot keeps (see spacing).
+        table.add_column(justify="right", no_wrap=True)
         table.add_column()
         for i, group in enumerate(names):
             if i:
                 table.add_row("", "")
             table.add_row("", Text(group, style="bold underline"))
             for k in groups[group]:
-                table.add_row(" / ".join(k.keys), k.description)
+                if k.available:
+                    table.add_row(Text.assemble((" / ".join(k.keys), "bold cyan")), k.description)
+                else:
+                    # Listed, so that it is no surprise, but said to be off for now.
+                    table.add_row(
+                        Text.assemble((" / ".join(k.keys), "dim")),
+                        Text(f"{k.description} (not now)", style="dim"),
+                    )
         return table

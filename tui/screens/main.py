@@ -25,7 +25,7 @@ from analysis.errors import GomodxError
 from tui.errors import ForwardsWorkerErrors, error_message
 from tui.widgets.details import DetailsPane, VersionTable, versions_note
 from tui.widgets.module_table import ModuleTable
-from tui.widgets.rows import ModuleRow, filter_rows, sort_rows, with_versions
+from tui.widgets.rows import ModuleRow, filter_rows, legend, sort_rows, with_versions
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     AUTO_FOCUS = "#modules"
     HELP_GROUP = "Main screen"
+    # A class for the stylesheet: under 100 columns the list takes more of the width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's type)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority bindings run as the key arrives, before the keys typed after it are
@@ -100,6 +102,13 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.watch(self.app, "graph", self._graph_changed)
         self.watch(self.app, "versions", self._versions_changed)
 
+    def help_legend(self) -> Text:
+        """What the list's glyphs mean (help shows it: a narrow list shows glyphs alone)."""
+        out = Text()
+        out.append("The list's glyphs: ", style="bold")
+        out.append_text(legend())
+        return out
+
     def _net_changed(self, net: NetState) -> None:
         status = self.query_one(StatusBar)
         status.source = net.label
@@ -131,7 +140,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             if mv is not None:
                 r = with_versions(r, mv)
             if r.path in changed and changed[r.path] != r.version:
-                r = replace(r, changed=changed[r.path] or "(none)")
+                r = replace(
+                    r, changed=changed[r.path] or "(none)", undone=new.highlight_kind == "undone"
+                )
             rows[r.path] = r
         self.rows = rows
         n_conf = len(facts.conflicts)

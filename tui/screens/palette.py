@@ -26,7 +26,9 @@ class BindingCommands(Provider):
     def _commands(self) -> list[KeyHelp]:
         # Palette-only plumbing (closing help, the palette itself) is left out.
         return [
-            k for k in collect_keys(self.screen) if k.action not in ("command_palette", "dismiss")
+            k
+            for k in collect_keys(self.screen)
+            if k.available and k.action not in ("command_palette", "dismiss")
         ]
 
     def _run(self, k: KeyHelp) -> partial[Any]:

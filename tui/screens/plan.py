@@ -23,6 +23,7 @@ from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
 from analysis.plan import Plan
 from tui.errors import ForwardsWorkerErrors
+from tui.widgets.spacing import gap, indent
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
@@ -51,6 +52,10 @@ def render_diff(diff: str) -> Text:
             style = "cyan"
         else:
             style = "dim"
+            if line.startswith(" "):
+                # A context line's marker is a space: a run of its own (see spacing).
+                out.append_text(gap(1))
+                line = line[1:]
         out.append(line + "\n", style=style)
     return out
 
@@ -65,22 +70,22 @@ def render_plan(
         parts.append(Text("✗ go get would refuse this change", style="bold red"))
         parts.append(Text(""))
         for line in str(plan.error).splitlines():
-            parts.append(Text("  " + line, style="red"))
+            parts.append(indent(line, 2, style="red"))
         if chain:
             parts.append(Text(""))
             parts.append(Text("Requirement chain", style="bold underline"))
             for i, m in enumerate(chain):
-                arrow = "  " + "   " * i + ("└─ requires " if i else "")
-                parts.append(
-                    Text.assemble(arrow, (str(m), "bold" if i in (0, len(chain) - 1) else ""))
-                )
+                step = Text("└─ requires " if i else "")
+                step.append(str(m), style="bold" if i in (0, len(chain) - 1) else "")
+                parts.append(indent(step, 2 + 3 * i))
         if plan.suggestion:
             parts.append(Text(""))
             parts.append(
                 Text.assemble(
                     "Nearest version go would accept: ",
                     (plan.suggestion, "bold green"),
-                    ("   press s to preview it", "dim"),
+                    gap(3),
+                    ("press s to preview it", "dim"),
                 )
             )
         for w in plan.warnings:
@@ -103,7 +108,7 @@ def render_plan(
         parts.append(head)
         if others:
             parts.append(
-                Text(f"  and {len(others)} other module(s) must change with it", style="yellow")
+                indent(f"and {len(others)} other module(s) must change with it", style="yellow")
             )
     parts.append(Text(""))
 
@@ -128,10 +133,10 @@ def render_plan(
         parts.append(Text("Conflicts", style="bold underline"))
         for gone in plan.conflicts_resolved:
             asked = ", ".join(gone.versions)
-            parts.append(Text(f"  ✓ resolved   {gone.path} (was asked at {asked})", style="green"))
+            parts.append(indent(f"✓ resolved   {gone.path} (was asked at {asked})", style="green"))
         for new in plan.conflicts_introduced:
             asked = ", ".join(new.versions)
-            parts.append(Text(f"  ▲ new        {new.path} (asked at {asked})", style="yellow"))
+            parts.append(indent(f"▲ new        {new.path} (asked at {asked})", style="yellow"))
         parts.append(Text(""))
     for w in plan.warnings:
         parts.append(Text(f"⚠ {w}", style="yellow"))
@@ -140,8 +145,20 @@ def render_plan(
         parts.append(Text("go.mod", style="bold underline"))
         parts.append(render_diff(diff))
     sums = len(plan.gosum_added) + len(plan.zip_sums_added)
-    if sums:
+    if sums and (plan.changes or diff):
         parts.append(Text(f"go.sum: {sums} line(s) added", style="dim"))
+    elif sums:
+        # What go does: `go get M@V` on the selected version changes nothing, but it
+        # downloads M@V and records the checksums it did not have. gomodx does not apply
+        # such a plan (there is no change to undo), so it says what go would do.
+        lines = "1 checksum line" if sums == 1 else f"{sums} checksum lines"
+        parts.append(
+            Text(
+                f"go.mod stays as it is; go get would still add {lines} to go.sum"
+                " (for what it downloads).",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 
@@ -151,7 +168,8 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
     HELP_GROUP = "Preview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "apply", "Apply", id="plan.apply"),
-        Binding("escape,n", "cancel", "Cancel", key_display="esc", id="plan.cancel"),
+        Binding("escape", "cancel", "Cancel", id="plan.cancel"),
+        Binding("n", "cancel", "Cancel", show=False, id="plan.cancel-n"),
         Binding("s", "suggested", "Preview suggestion", id="plan.suggested"),
         Binding("j", "scroll_down", "Scroll down", show=False, id="plan.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="plan.up"),
@@ -177,7 +195,8 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
                 "Preview: ",
                 ("go get ", "dim"),
                 (f"{self.path}@{self.version}", "bold"),
-                (f"   (selected now: {self.current or 'none'})", "dim"),
+                gap(3),
+                (f"(selected now: {self.current or 'none'})", "dim"),
             ),
             classes="screen-title",
         )

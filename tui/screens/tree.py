@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 from analysis.modgraph import is_toolchain_node, version_key
 from analysis.module import ModuleVersion
 from analysis.session import LoadedModule
+from tui.widgets.spacing import gap
 
 __all__ = ["ModuleTree", "TreeScreen"]
 
@@ -87,7 +88,7 @@ class TreeScreen(Screen[None]):
         tree.clear()
         root_mod = ModuleVersion(self.path, selected)
         tree.root.data = root_mod
-        tree.root.set_label(Text.assemble((str(root_mod), "bold"), ("  selected", "green")))
+        tree.root.set_label(Text.assemble((str(root_mod), "bold"), gap(2), ("selected", "green")))
         if self.inverted:
             title = f"Dependents of {self.path}: who requires it, up to the main module"
             note = "Each line: a module version whose go.mod asks for the one above it."
@@ -115,7 +116,8 @@ class TreeScreen(Screen[None]):
     def _add(self, parent: TreeNode[ModuleVersion], mod: ModuleVersion, label: Text) -> None:
         g = self.loaded.graph
         if mod in self._ancestors(parent):
-            label.append("  ↺ cycle", style="yellow")
+            label.append_text(gap(2))
+            label.append("↺ cycle", style="yellow")
             parent.add_leaf(label, data=None)
             return
         more = g.graph.in_degree(mod) if self.inverted else g.graph.out_degree(mod)
@@ -123,7 +125,8 @@ class TreeScreen(Screen[None]):
             parent.add(label, data=mod)
         else:
             if self.inverted and mod in g.mains:
-                label.append("   main module", style="green")
+                label.append_text(gap(3))
+                label.append("main module", style="green")
             parent.add_leaf(label, data=mod)
 
     def _add_requirers_of_path(self, node: TreeNode[ModuleVersion]) -> None:
@@ -145,7 +148,8 @@ class TreeScreen(Screen[None]):
         label.append("asks ", style="dim")
         label.append(asked + (" ★" if wins else ""), style="bold green" if wins else "")
         if by.version and sel.get(by.path) != by.version:
-            label.append("  (not selected)", style="dim")
+            label.append_text(gap(2))
+            label.append("(not selected)", style="dim")
         return label
 
     def _add_requirements(self, node: TreeNode[ModuleVersion], mod: ModuleVersion) -> None:
@@ -157,7 +161,8 @@ class TreeScreen(Screen[None]):
             resolved = ModuleVersion(dep.path, sel.get(dep.path, dep.version))
             label = Text(f"{dep.path} {dep.version}")
             if resolved.version != dep.version:
-                label.append(f" → {resolved.version}", style="bold yellow")
+                label.append_text(gap(1))
+                label.append(f"→ {resolved.version}", style="bold yellow")
             self._add(node, resolved, label)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[ModuleVersion]) -> None:

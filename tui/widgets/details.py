@@ -3,10 +3,12 @@ which versions exist (with the versions list the downgrade/upgrade flow starts f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -18,7 +20,9 @@ from analysis.modgraph import requirers, version_key, why
 from analysis.module import ModuleVersion
 from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions, VersionEntry, short_message
+from tui.widgets.fit import abbreviate_version, fit_list, fit_words
 from tui.widgets.rows import ModuleRow, flags_text, risk_text
+from tui.widgets.spacing import gap, indent, join_runs, padded
 
 __all__ = ["DetailsPane", "VersionTable", "render_details", "version_notes"]
 
@@ -32,7 +36,8 @@ def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
     out = Text()
     for i, m in enumerate(path):
         if i:
-            out.append(" → ", style="dim")
+            out.append_text(gap(1))
+            out.append("→ ", style="dim")
         out.append(str(m), style="bold" if m.path == target else "")
     return out
 
@@ -55,7 +60,7 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         )
         lines.append(head)
         for reason in conflict.risk.key_reasons:
-            lines.append(Text(f"  • {reason}", style="italic"))
+            lines.append(indent(f"• {reason}", style="italic"))
         lines.append(Text(""))
     if row.replaced:
         lines.append(Text(f"⇄ replaced by {row.replaced}", style="cyan"))
@@ -68,7 +73,7 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
     lines.append(Text(f"Requested by ({len(asks)})", style="bold underline"))
     selected = loaded.graph.selected()
     if not asks:
-        lines.append(Text("  nobody (only the main module's go.mod lists it)", style="dim"))
+        lines.append(indent("nobody (only the main module's go.mod lists it)", style="dim"))
     else:
         # Winning requests first (highest version first), then by requirer.
         order = sorted(asks, key=lambda a: str(a[0]))
@@ -76,10 +81,9 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         width = max(len(v) for _, v in order[:REQUIRERS_LIMIT])
         for by, v in order[:REQUIRERS_LIMIT]:
             wins = v == row.version
-            line = Text()
-            # Separators end a styled run rather than start the next one: some SVG
-            # renderers drop a text run's leading spaces.
-            line.append(" ★ " if wins else "   ", style="bold green")
+            # Spacing as runs of its own or at the end of a run (see spacing).
+            line = gap(1)
+            line.append("★ " if wins else "  ", style="bold green")
             line.append(f"{v:<{width}}  ", style="bold green" if wins else "")
             line.append(str(by))
             if by.version and selected.get(by.path) != by.version:
@@ -87,8 +91,8 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
             lines.append(line)
         if len(order) > REQUIRERS_LIMIT:
             more = len(order) - REQUIRERS_LIMIT
-            lines.append(Text(f"   … and {more} more (t: the dependents tree)", style="dim"))
-        lines.append(Text(" ★ = the request MVS selected", style="dim"))
+            lines.append(indent(f"… and {more} more (t: the dependents tree)", 3, style="dim"))
+        lines.append(indent("★ = the request MVS selected", 1, style="dim"))
 
     lines.append(Text(""))
     paths = why(loaded.graph, row.path, limit=WHY_LIMIT + 1)
@@ -99,49 +103,129 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         )
     )
     for p in paths[:WHY_LIMIT]:
-        lines.append(Text.assemble("  ", _arrow_path(p, row.path)))
+        lines.append(indent(_arrow_path(p, row.path)))
     if len(paths) > WHY_LIMIT:
-        lines.append(Text("  … and more (t: the dependents tree)", style="dim"))
+        lines.append(indent("… and more (t: the dependents tree)", style="dim"))
     if not paths:
-        lines.append(Text("  not reachable from the main module", style="dim"))
+        lines.append(indent("not reachable from the main module", style="dim"))
     return Text("\n").join(lines)
 
 
-def version_notes(entry: VersionEntry, mv: ModuleVersions) -> Text:
-    """Words (with colour) for one version: selected, latest, retracted (why), …"""
-    styles = {
-        "selected": "bold green",
-        "latest": "bold cyan",
-        "retracted": "bold red",
-        "excluded": "magenta",
-        "prerelease": "yellow",
-        "pseudo": "blue",
-        "+incompatible": "magenta",
-        "unlisted": "dim",
-    }
-    glyphs = {
-        "selected": "●",
-        "latest": "★",
-        "retracted": "✗",
-        "excluded": "⊘",
-        "prerelease": "β",
-        "pseudo": "~",
-        "+incompatible": "±",
-        "unlisted": "?",
-    }
-    out = Text()
-    for tag in entry.tags():
-        word = tag
-        if tag == "retracted":
-            why = "; ".join(short_message(r) for r in entry.rationale)
-            word = f"retracted: {why}" if why else "retracted"
-        out.append(f"{glyphs.get(tag, '')} {word} ", style=styles.get(tag, ""))
-    out.rstrip()
-    return out
+_TAG_STYLES = {
+    "selected": ("●", "bold green"),
+    "latest": ("★", "bold cyan"),
+    "retracted": ("✗", "bold red"),
+    "excluded": ("⊘", "magenta"),
+    "prerelease": ("β", "yellow"),
+    "pseudo": ("~", "blue"),
+    "+incompatible": ("±", "magenta"),
+    "unlisted": ("?", "dim"),
+}
+
+
+def version_notes(entry: VersionEntry, width: int | None = None, *, words: bool = True) -> Text:
+    """Words (with colour) for one version: selected, latest, retracted (why), …
+
+    ``width``: the retraction's rationale is cut between words to fit, or left out (the
+    tags always show); ``words=False``: the glyphs alone.
+    """
+    why = "; ".join(short_message(r) for r in entry.rationale) if words else ""
+    tags = entry.tags()
+    if width is not None and why:
+        fixed = sum(cell_len(f"{_TAG_STYLES.get(t, ('', ''))[0]} {t}") for t in tags)
+        fixed += len(tags) - 1 + len(": ")
+        room = width - fixed
+        why = fit_words(why, room) if room >= 6 else ""
+    parts = []
+    for tag in tags:
+        glyph, style = _TAG_STYLES.get(tag, ("", ""))
+        text = (
+            glyph
+            if not words
+            else f"{glyph} {tag}: {why}"
+            if tag == "retracted" and why
+            else f"{glyph} {tag}"
+        )
+        parts.append(Text(text, style=style))
+    return join_runs(parts)
+
+
+def _without_rationale(entry: VersionEntry) -> VersionEntry:
+    return replace(entry, rationale=())
+
+
+@dataclass(frozen=True)
+class VersionsLayout:
+    """The versions table's columns for one width."""
+
+    version: int
+    notes: str
+    """``words`` or ``glyphs``."""
+    notes_width: int
+    by_label: str
+    """``Requested by``, ``By`` or ``""`` (no column: the pane above lists who asks)."""
+    by_width: int
+
+    def columns(self) -> list[tuple[str, str, int]]:
+        out = [("Version", "version", self.version), ("Notes", "notes", self.notes_width)]
+        if self.by_label:
+            out.append((self.by_label, "by", self.by_width))
+        return out
+
+
+def versions_layout(mv: ModuleVersions | None, width: int) -> VersionsLayout:
+    """Columns that fit ``width`` cells, giving up the least useful first.
+
+    Kept, in this order: the versions (shortened after a ``-`` only past 20 cells when
+    space is short), the notes' tags, one requirer's path, the retraction rationale (cut
+    between words), more requirers (``+N`` for the rest). When not even the tags fit,
+    the notes are glyphs.
+    """
+    entries = mv.entries if mv is not None else ()
+    pad = 2  # DataTable's cell padding, both sides
+    longest = max((cell_len(e.version) for e in entries), default=0)
+    version = max(len("Version"), longest)
+    if width - version - pad < 30 and longest > 20:
+        version = max(
+            len("Version"), *(cell_len(abbreviate_version(e.version, 20)) for e in entries)
+        )
+    left = width - version - pad  # for the other columns, with their padding
+    full = max([len("Notes"), *(version_notes(e).cell_len for e in entries)])
+    tags = max([len("Notes"), *(version_notes(_without_rationale(e)).cell_len for e in entries)])
+    glyphs = max([len("Notes"), *(version_notes(e, words=False).cell_len for e in entries)])
+    by_full = max((cell_len(", ".join(e.requested_by)) for e in entries), default=0)
+    by_full = max(len("Requested by"), by_full)
+    # One whole path (and how many more) for every version: less is no use.
+    by_min = max(
+        [len("Requested by"), *(cell_len(fit_list(e.requested_by[:1], 999)) for e in entries)]
+    )
+    by_min += max(
+        (len(f" +{len(e.requested_by) - 1}") for e in entries if len(e.requested_by) > 1), default=0
+    )
+    if full + pad + by_full + pad <= left:
+        return VersionsLayout(version, "words", full, "Requested by", by_full)
+    if tags + pad + by_min + pad <= left:
+        notes = min(full, left - 2 * pad - by_min)
+        return VersionsLayout(version, "words", notes, "Requested by", left - 2 * pad - notes)
+    if tags + pad <= left:
+        return VersionsLayout(version, "words", min(full, left - pad), "", 0)
+    by = left - 2 * pad - glyphs
+    if by >= by_min:
+        return VersionsLayout(version, "glyphs", glyphs, "Requested by", min(by, by_full))
+    return VersionsLayout(version, "glyphs", glyphs, "", 0)
+
+
+def requested_by(entry: VersionEntry, width: int) -> str:
+    """Who asks for ``entry``: as many whole paths as fit in ``width``, then ``+N``."""
+    return fit_list(list(entry.requested_by), width)
 
 
 class VersionTable(DataTable[Text]):
-    """A module's versions, newest first; Enter previews moving to the highlighted one."""
+    """A module's versions, newest first; Enter previews moving to the highlighted one.
+
+    Its columns fit its width (:func:`versions_layout`): never a horizontal scrollbar,
+    never a word cut in two.
+    """
 
     HELP_GROUP = "Versions list"
 
@@ -165,34 +249,74 @@ class VersionTable(DataTable[Text]):
             return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        # Padding is the cells' own (see padded).
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self.path = ""
         self.versions: ModuleVersions | None = None
+        self.columns_layout: VersionsLayout | None = None
+        self._filled: ModuleVersions | None = None
 
     def on_mount(self) -> None:
-        self.add_column("Version", key="version")
-        self.add_column("Notes", key="notes")
-        self.add_column("Requested by", key="by")
+        self._set_columns()
+
+    def _budget(self) -> int:
+        rows = len(self.versions.entries) if self.versions is not None else 0
+        width = self.size.width
+        if rows + 1 > self.size.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width
+
+    def _set_columns(self) -> bool:
+        layout = versions_layout(self.versions, self._budget())
+        if layout == self.columns_layout:
+            return False
+        self.columns_layout = layout
+        self.clear(columns=True)
+        for label, key, width in layout.columns():
+            self.add_column(padded(label), key=key, width=width + 2)
+        return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.size.width > 0 and self._set_columns():
+            self._fill()
 
     def show(self, mv: ModuleVersions | None, path: str) -> None:
         self.path = path
         self.versions = mv
-        self.clear()
-        if mv is None:
+        if not self._set_columns():
+            self.clear()
+        self._fill()
+
+    def _fill(self) -> None:
+        mv, layout = self.versions, self.columns_layout
+        if mv is None or layout is None:
             return
-        cursor = 0
+        # A refill for a new width keeps the cursor where it was.
+        rows = self.ordered_rows
+        current = rows[self.cursor_row].key.value if 0 <= self.cursor_row < len(rows) else None
+        if mv is not self._filled:
+            current = None
+        self._filled = mv
+        self.clear()
+        selected = 0
         for i, e in enumerate(reversed(mv.entries)):
             style = "bold green" if e.selected else "dim" if e.hidden else ""
-            by = ", ".join(e.requested_by[:2]) + (" …" if len(e.requested_by) > 2 else "")
-            self.add_row(
-                Text(("● " if e.selected else "  ") + e.version, style=style),
-                version_notes(e, mv),
-                Text(by, style="dim"),
-                key=e.version,
-            )
+            version = e.version
+            if cell_len(version) > layout.version:
+                version = abbreviate_version(version, layout.version)
+            cells = [
+                Text(version, style=style),
+                version_notes(e, layout.notes_width, words=layout.notes == "words"),
+            ]
+            if layout.by_label:
+                cells.append(Text(requested_by(e, layout.by_width), style="dim"))
+            self.add_row(*(padded(c) for c in cells), key=e.version)
             if e.selected:
-                cursor = i
-        self.move_cursor(row=cursor, animate=False)
+                selected = i
+        row = selected
+        if current is not None and current in self.rows:
+            row = self.get_row_index(current)
+        self.move_cursor(row=row, animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -227,7 +351,7 @@ class DetailsPane(Vertical):
             body.update("")
             self.show_versions(None, "", "")
             return
-        head = Text.assemble((row.path, "bold"), "  ", (row.version or "main module", "green"))
+        head = Text.assemble((row.path, "bold"), gap(2), (row.version or "main module", "green"))
         flags = flags_text(row)
         if flags:
             head.append("\n")
@@ -250,7 +374,8 @@ def versions_note(mv: ModuleVersions) -> Text:
     out = Text()
     out.append(f"latest: {mv.latest or '-'}", style="cyan")
     if mv.stale:
-        out.append("  (stale: from the module cache)", style="yellow")
+        out.append_text(gap(2))
+        out.append("(stale: from the module cache)", style="yellow")
     if mv.deprecated:
         out.append("\n† deprecated: ", style="bold yellow")
         out.append(short_message(mv.deprecated), style="yellow")

@@ -1,33 +1,45 @@
-"""The build list as a DataTable: one keyed row per module, vim keys, cheap refills."""
+"""The build list as a DataTable: one keyed row per module, vim keys, cheap refills.
+
+The table fits its width (80 columns or 200): :func:`module_layout` picks which columns to
+show and how, giving up the least useful first (the notes' words for their glyphs, the
+"Asked" heading for ``#``, long versions, the risk's word, the Asked column, middle
+elements of long paths, the notes), so that the Risk column is always there, nothing is
+cut inside a word and there is never a horizontal scrollbar. It is chosen again when the
+table is resized or its rows change.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui.widgets.rows import ModuleRow, flags_text, risk_text
+from tui.widgets.fit import abbreviate_version, elide_path
+from tui.widgets.rows import ModuleRow, flags_text, risk_glyph, risk_text
+from tui.widgets.spacing import padded
 
-__all__ = ["ModuleTable"]
+__all__ = ["ModuleTable", "TableLayout", "module_layout", "row_cells"]
 
 VERSION_WIDTH = 20
-"""Long versions (pseudo-versions) are cut here; the details pane shows them in full."""
+"""Long versions (pseudo-versions) are shortened to this; the details pane has them in full."""
 PATH_WIDTH = 40
+PAD = 1
+"""Cells of padding on each side of every column (ours, not DataTable's: see padded)."""
 
 FIRST_CHUNK = 60
 """Rows added at once on a refill (more than a screenful); the rest come in chunks."""
 CHUNK = 150
 CHUNK_DELAY = 0.02
-
-_COLUMNS = (("Module", "path"), ("Selected", "version"), ("Asked", "asked"), ("Risk", "risk"))
 
 
 class Cell(Text):
@@ -40,6 +52,7 @@ class Cell(Text):
 
 
 def _cell(text: Text) -> Cell:
+    text = padded(text)
     cell = Cell(
         text.plain,
         style=text.style,
@@ -52,33 +65,134 @@ def _cell(text: Text) -> Cell:
     return cell
 
 
-@lru_cache(maxsize=16384)
-def row_cells(row: ModuleRow) -> tuple[Cell, Cell, Cell, Cell, Cell]:
-    """The cells of one row: path, version, how many versions are asked, risk, flags.
+@dataclass(frozen=True)
+class TableLayout:
+    """The module table's columns for one width: what each shows and how wide it is."""
 
-    Cached per (frozen) row, so a filter keystroke reuses the cells it built before.
-    """
-    path = Text(row.path, style="bold" if row.main else "", no_wrap=True, overflow="ellipsis")
-    if path.cell_len > PATH_WIDTH:
-        path.truncate(PATH_WIDTH, overflow="ellipsis")
+    path: int = PATH_WIDTH
+    """Cells for a path (longer ones lose middle elements: ``github.com/…/service/s3``)."""
+    version: int = 2 * VERSION_WIDTH + 3
+    """Cells for the Selected column (``old → new`` after a change, when it fits)."""
+    asked: str = "Asked"
+    """The Asked column's heading: ``Asked``, ``#`` or ``""`` (no column)."""
+    risk_words: bool = True
+    """``▲ high`` (True) or ``▲`` (False)."""
+    notes: str = "words"
+    """``words`` (``✗ retracted · indirect``), ``glyphs`` (``✗ ·``) or ``""`` (no column)."""
+
+    def columns(self) -> list[tuple[str, str]]:
+        """``(heading, key)`` of each column shown, in order."""
+        out = [("Module", "path"), ("Selected", "version")]
+        if self.asked:
+            out.append((self.asked, "asked"))
+        out.append(("Risk", "risk"))
+        if self.notes:
+            out.append(("Notes", "flags"))
+        return out
+
+
+@lru_cache(maxsize=16384)
+def _version_cell(row: ModuleRow, width: int) -> Text:
     if row.changed:
-        version = Text.assemble((row.changed, "dim strike"), " → ", (row.version, "bold green"))
-        limit = 2 * VERSION_WIDTH + 3
-    else:
-        version = Text(row.version or "(main)", style="dim" if row.main else "")
-        limit = VERSION_WIDTH
-    version.no_wrap = True
-    version.overflow = "ellipsis"
-    if version.cell_len > limit:
-        version.truncate(limit, overflow="ellipsis")
-    asked = Text(str(row.asked) if row.asked > 1 else "", justify="right", style="bold")
+        full = Text.assemble(
+            (abbreviate_version(row.changed, VERSION_WIDTH), "dim strike"),
+            " → ",
+            (abbreviate_version(row.version, VERSION_WIDTH), "bold green"),
+        )
+        if full.cell_len <= width:
+            return full
+        # Too narrow for both: where it went (the badge and the details say from where).
+        return Text.assemble("→ ", (abbreviate_version(row.version, width - 2), "bold green"))
+    version = abbreviate_version(row.version or "(main)", min(width, VERSION_WIDTH))
+    return Text(version, style="dim" if row.main else "")
+
+
+@lru_cache(maxsize=16384)
+def row_cells(row: ModuleRow, layout: TableLayout = TableLayout()) -> tuple[Cell, ...]:
+    """The cells of one row in ``layout``'s columns (path, version, [asked], risk, [notes]).
+
+    Cached per (frozen) row and layout, so a filter keystroke reuses the cells it built.
+    """
+    path = Text(elide_path(row.path, layout.path), style="bold" if row.main else "")
+    cells = [_cell(path), _cell(_version_cell(row, layout.version))]
+    if layout.asked:
+        cells.append(_cell(Text(str(row.asked) if row.asked > 1 else "", style="bold")))
+    cells.append(_cell(risk_text(row.risk) if layout.risk_words else risk_glyph(row.risk)))
+    if layout.notes:
+        cells.append(_cell(flags_text(row, words=layout.notes == "words")))
+    return tuple(cells)
+
+
+@lru_cache(maxsize=16384)
+def _natural(row: ModuleRow) -> tuple[int, int, int, int, int]:
+    """Cells each part of ``row`` takes at its widest: path, asked, risk, notes, glyphs."""
     return (
-        _cell(path),
-        _cell(version),
-        _cell(asked),
-        _cell(risk_text(row.risk)),
-        _cell(flags_text(row)),
+        cell_len(row.path),
+        len(str(row.asked)) if row.asked > 1 else 0,
+        risk_text(row.risk).cell_len,
+        flags_text(row).cell_len,
+        flags_text(row, words=False).cell_len,
     )
+
+
+def _steps(full: TableLayout) -> list[TableLayout]:
+    """Ever narrower layouts, in the order the table gives things up."""
+    out = [full]
+
+    def then(**changes: object) -> None:
+        out.append(replace(out[-1], **changes))  # type: ignore[arg-type]
+
+    then(notes="glyphs")
+    then(asked="#")
+    then(version=min(full.version, 14))
+    then(risk_words=False)
+    then(version=min(full.version, 12))
+    then(asked="")
+    then(path=min(full.path, 24))
+    then(path=min(full.path, 18))
+    then(notes="")
+    return out
+
+
+def module_layout(rows: Sequence[ModuleRow], width: int) -> tuple[TableLayout, list[int]]:
+    """The widest layout whose columns fit ``width`` cells, and the columns' widths.
+
+    When even the narrowest does not fit, paths take what is left (at least 8 cells).
+    """
+    nat = [_natural(r) for r in rows]
+    path = min(max((n[0] for n in nat), default=0), PATH_WIDTH)
+    full = TableLayout(path=max(path, len("Module")))
+
+    def widths(layout: TableLayout) -> list[int]:
+        out = [
+            max(len("Module"), min(path, layout.path)),
+            max(
+                len("Selected"),
+                max((_version_cell(r, layout.version).cell_len for r in rows), default=0),
+            ),
+        ]
+        if layout.asked:
+            out.append(max(len(layout.asked), max((n[1] for n in nat), default=0)))
+        risk = max((n[2] for n in nat), default=0) if layout.risk_words else 1
+        out.append(max(len("Risk"), risk))
+        if layout.notes:
+            i = 3 if layout.notes == "words" else 4
+            out.append(max(len("Notes"), max((n[i] for n in nat), default=0)))
+        return out
+
+    def total(w: list[int]) -> int:
+        return sum(w) + 2 * PAD * len(w)
+
+    layout = full
+    for layout in _steps(full):
+        w = widths(layout)
+        if total(w) <= width:
+            return layout, w
+    # Nothing fits: the path gives what it must.
+    w = widths(layout)
+    left = max(8, w[0] - (total(w) - width))
+    layout = replace(layout, path=left)
+    return layout, widths(layout)
 
 
 class ModuleTable(DataTable[Cell]):
@@ -87,6 +201,7 @@ class ModuleTable(DataTable[Cell]):
     HELP_GROUP = "Module list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Versions", show=False, id="table.choose"),
         Binding("j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("g", "scroll_top", "First", show=False, id="table.top"),
@@ -118,14 +233,46 @@ class ModuleTable(DataTable[Cell]):
             return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self.rows_shown: list[ModuleRow] = []
+        self.columns_layout: TableLayout | None = None
+        """The columns shown now (None until the first rows arrive)."""
+        self._widths: list[int] = []
         self._fill_generation = 0
 
     def on_mount(self) -> None:
-        for label, key in _COLUMNS:
-            self.add_column(label, key=key)
-        self.add_column("Notes", key="flags")
+        # The widest columns until the width is known (the first rows choose again).
+        self._set_columns(*module_layout([], 10_000))
+
+    def _budget(self, rows: int) -> int:
+        """Cells the columns may take: the width, less a vertical scrollbar if ``rows``
+        (and the heading) need one."""
+        width = self.size.width
+        if rows + 1 > self.size.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width
+
+    def _set_columns(self, layout: TableLayout, widths: list[int]) -> bool:
+        """Use ``layout``'s columns; whether they changed (the rows must be added again)."""
+        if layout == self.columns_layout and widths == self._widths:
+            return False
+        self.columns_layout, self._widths = layout, widths
+        self.clear(columns=True)
+        for (label, key), width in zip(layout.columns(), widths, strict=True):
+            self.add_column(padded(label), key=key, width=width + 2 * PAD)
+        return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        keep = self.current_path  # before new columns clear the table
+        if self.rows_shown and self._relayout():
+            self.show(self.rows_shown, keep=keep or None)
+
+    def _relayout(self) -> bool:
+        if self.size.width <= 0:
+            return False  # not laid out yet: the first resize will choose
+        return self._set_columns(
+            *module_layout(self.rows_shown, self._budget(len(self.rows_shown)))
+        )
 
     def show(self, rows: Sequence[ModuleRow], keep: str | None = None) -> None:
         """Replace the rows, keeping the cursor on ``keep`` when it is still shown.
@@ -135,7 +282,8 @@ class ModuleTable(DataTable[Cell]):
         """
         self._fill_generation += 1
         self.rows_shown = list(rows)
-        self.clear()
+        if not self._relayout():
+            self.clear()
         if not rows:
             self.post_message(self.ModuleHighlighted(self, ""))
             return
@@ -152,8 +300,9 @@ class ModuleTable(DataTable[Cell]):
             self.set_timer(CHUNK_DELAY, lambda: self._fill_rest(generation, first))
 
     def _add(self, start: int, stop: int) -> None:
+        layout = self.columns_layout or TableLayout()
         for row in self.rows_shown[start:stop]:
-            self.add_row(*row_cells(row), key=row.path)
+            self.add_row(*row_cells(row, layout), key=row.path)
 
     def _fill_rest(self, generation: int, start: int) -> None:
         if generation != self._fill_generation:
@@ -176,10 +325,16 @@ class ModuleTable(DataTable[Cell]):
                 break
         else:
             return
+        keep = self.current_path
+        if self._relayout():
+            # The new row does not fit the columns (or fits narrower ones): refill.
+            self.show(self.rows_shown, keep=keep or None)
+            return
         if row.path not in self.rows:
             return  # not added yet: the pending chunk will use the new row
-        for (_, key), cell in zip((*_COLUMNS, ("Notes", "flags")), row_cells(row), strict=True):
-            self.update_cell(row.path, key, cell, update_width=True)
+        layout = self.columns_layout or TableLayout()
+        for (_, key), cell in zip(layout.columns(), row_cells(row, layout), strict=True):
+            self.update_cell(row.path, key, cell)
 
     @property
     def current_path(self) -> str:

@@ -19,6 +19,7 @@ from analysis.module import ModuleVersion
 from analysis.semver import build, is_prerelease, is_pseudo_version
 from analysis.session import LoadedModule
 from analysis.versions import ModuleVersions
+from tui.widgets.spacing import join_runs
 
 __all__ = [
     "RISK_ORDER",
@@ -27,6 +28,8 @@ __all__ = [
     "build_facts",
     "filter_rows",
     "flags_text",
+    "legend",
+    "risk_glyph",
     "risk_text",
     "sort_rows",
     "with_versions",
@@ -41,7 +44,6 @@ _RISK_STYLE = {
     "low": ("●", "low", "green"),
 }
 _FLAG_STYLE = {
-    "changed": ("✓", "changed", "bold green"),
     "retracted": ("✗", "retracted", "bold red"),
     "deprecated": ("†", "deprecated", "yellow"),
     "excluded": ("⊘", "excluded", "magenta"),
@@ -50,6 +52,10 @@ _FLAG_STYLE = {
     "prerelease": ("β", "prerelease", "yellow"),
     "incompatible": ("±", "+incompatible", "magenta"),
     "indirect": ("·", "indirect", "dim"),
+    # What the last apply or undo did to the row: after the row's own flags, so that
+    # the mark of an event never pushes what the module is out of sight.
+    "changed": ("✓", "changed", "bold green"),
+    "undone": ("↶", "undone", "bold cyan"),
 }
 
 
@@ -76,7 +82,9 @@ class ModuleRow:
     prerelease: bool = False
     incompatible: bool = False
     changed: str = ""
-    """The previous version when the last applied plan changed this module."""
+    """The previous version when the last apply (or undo) moved this module."""
+    undone: bool = False
+    """Whether that move was an undo (the row says ``undone``, not ``changed``)."""
 
     @property
     def key(self) -> str:
@@ -86,8 +94,10 @@ class ModuleRow:
         """The flag names that apply, in display order."""
         out = []
         for name in _FLAG_STYLE:
-            value = getattr(self, name)
-            if value:
+            if name in ("changed", "undone"):
+                if self.changed and self.undone == (name == "undone"):
+                    out.append(name)
+            elif getattr(self, name):
                 out.append(name)
         return out
 
@@ -227,8 +237,30 @@ def flag_text(name: str) -> Text:
     return Text(f"{glyph} {word}", style=style)
 
 
-def flags_text(row: ModuleRow) -> Text:
-    """The row's flags as glyph-and-word badges separated by spaces."""
+def flags_text(row: ModuleRow, *, words: bool = True) -> Text:
+    """The row's flags as glyph-and-word badges separated by spaces (``words=False``:
+    the glyphs alone, for a narrow table; the details pane says the words)."""
     if row.main:
-        return Text("main module", style="bold")
-    return Text(" ").join(flag_text(f) for f in row.flags())
+        return Text("main module" if words else "main", style="bold")
+    if not words:
+        return join_runs(Text(_FLAG_STYLE[f][0], style=_FLAG_STYLE[f][2]) for f in row.flags())
+    return join_runs(flag_text(f) for f in row.flags())
+
+
+def risk_glyph(risk: str) -> Text:
+    """``▲`` in red, ``◆`` in yellow, ``●`` in green: :func:`risk_text` without the word."""
+    if not risk:
+        return Text("")
+    glyph, _word, style = _RISK_STYLE[risk]
+    return Text(glyph, style=style)
+
+
+def legend() -> Text:
+    """What every glyph of the module table means (the help screen shows it)."""
+    out = Text()
+    for glyph, word, style in (*_RISK_STYLE.values(), *_FLAG_STYLE.values()):
+        if out:
+            out.append("  ")
+        out.append(glyph + " ", style=style)
+        out.append(word)
+    return out

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tui.widgets.spacing import gap
+
 __all__ = ["StatusBar"]
 
 _NET_STYLE = {"idle": "dim", "online": "green", "degraded": "bold yellow", "offline": "bold red"}
@@ -24,7 +26,8 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
-        out.append(f" {self.net_text} ", style=_NET_STYLE.get(self.net_level, ""))
+        out.append_text(gap(1))  # a run of its own: a screenshot keeps it (see spacing)
+        out.append(f"{self.net_text} ", style=_NET_STYLE.get(self.net_level, ""))
         if self.source:
             out.append(f"{self.source} ", style="dim")
         for part in (self.counts, f"view: {self.view}", self.message):

@@ -35,6 +35,13 @@ APP_CSS = """
     padding: 0 1;
 }
 
+/* Under 100 columns the module list needs the room more than the details do. */
+MainScreen.-narrow #details {
+    width: 1fr;
+    min-width: 30;
+    max-width: 34;
+}
+
 #detail-title {
     height: auto;
     padding: 0 0 1 0;
@@ -117,6 +124,15 @@ ExportScreen, HelpScreen, ConfirmScreen {
     padding: 0 1;
 }
 
+#load-error-body {
+    height: 1fr;
+    padding: 1 1;
+}
+
+#load-error-note {
+    margin-top: 1;
+}
+
 #plan-body {
     height: 1fr;
     padding: 0 1;
@@ -156,6 +172,10 @@ ExportScreen, HelpScreen, ConfirmScreen {
     text-style: bold;
 }
 
+#help-legend {
+    margin-top: 1;
+}
+
 #help-dialog {
     width: 110;
 }
@@ -166,5 +186,6 @@ ExportScreen, HelpScreen, ConfirmScreen {
 
 DataTable {
     scrollbar-size-horizontal: 1;
+    scrollbar-size-vertical: 1;
 }
 """
