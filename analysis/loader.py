@@ -39,7 +39,6 @@ which fetches complete.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -330,17 +329,6 @@ class _Loader:
             except (GomodxError, OSError) as exc:
                 raise _LoadFailure(actual, strip_module_prefix(str(exc), actual), exc) from None
 
-    async def prefetch(self, m: ModuleVersion) -> None:
-        """Read ``m``'s go.mod ahead of the walk (go.sum says it will be needed): the
-        walk finds the answer in the same memo. Failures are left for the walk to meet."""
-        if is_toolchain_path(m.path) or m in self.excluded:
-            return
-        actual = lookup_replacement(self.replacements, m) or m
-        if actual.version == "":
-            return  # a directory: read from disk when needed, nothing to win
-        with contextlib.suppress(Exception):
-            await self.raw.get(actual, lambda: self._raw_summary(actual))
-
     # -- graphs -----------------------------------------------------------------------
 
     async def read_graph(self, pruned: bool, roots: Sequence[ModuleVersion]) -> _Graph:
@@ -504,36 +492,6 @@ async def load_module_graph(
     main_path = Path(main_dir)
     main_file = _read_main(main_path)
     ld = _Loader(main_file, main_path, source, concurrency)
-    # Speculation: every go.mod that go.sum lists is requested at once, at full width;
-    # the exact walk below stays the source of truth and consumes what arrived.
-    ahead = [asyncio.ensure_future(ld.prefetch(m)) for m in _go_sum_mods(main_path)]
-    try:
-        return await _load(ld, main_file, main_path, go_version_override)
-    finally:
-        for task in ahead:
-            task.cancel()
-        if ahead:
-            await asyncio.gather(*ahead, return_exceptions=True)
-
-
-def _go_sum_mods(main_dir: Path) -> list[ModuleVersion]:
-    """The module versions whose go.mod the main module's go.sum records (none when it
-    has no go.sum or cannot be read: the walk alone then)."""
-    try:
-        data = (main_dir / "go.sum").read_bytes()
-    except OSError:
-        return []
-    found: dict[ModuleVersion, None] = {}
-    for line in data.decode("utf-8", "replace").splitlines():
-        fields = line.split()
-        if len(fields) == 3 and fields[1].endswith("/go.mod"):
-            found[ModuleVersion(fields[0], fields[1][: -len("/go.mod")])] = None
-    return list(found)
-
-
-async def _load(
-    ld: _Loader, main_file: ModFile, main_path: Path, go_version_override: str | None
-) -> LoadedGraph:
     roots, direct = ld.roots_from_mod_file()
     main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
     pruned = supports_pruning(main_go)
