@@ -92,7 +92,11 @@ def _enc(text: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    code, out, err = render(args.file)
+    return emit(*render(args.file))
+
+
+def emit(code: int, out: bytes, err: bytes) -> int:
+    """Write go's bytes to stdout and stderr as they are; return the exit status."""
     for stream, data in ((sys.stdout, out), (sys.stderr, err)):
         if data:
             stream.flush()

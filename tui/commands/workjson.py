@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from typing import Any
 
 from analysis import workfile
 from analysis.errors import GomodxError, ModfileError
 from analysis.workspace import find_workspace
-from tui.commands.modjson import _short_path
+from tui.commands.modjson import _enc, _short_path, emit
 
 
 def register(subparsers: Any) -> None:
@@ -81,15 +80,5 @@ def render(file: str | None) -> tuple[int, bytes, bytes]:
     return 0, _enc(workfile.workfile_json(wf)), b""
 
 
-def _enc(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
-
-
 def run(args: argparse.Namespace) -> int:
-    code, out, err = render(args.file)
-    for stream, data in ((sys.stdout, out), (sys.stderr, err)):
-        if data:
-            stream.flush()
-            stream.buffer.write(data)
-            stream.buffer.flush()
-    return code
+    return emit(*render(args.file))
