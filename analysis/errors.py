@@ -54,7 +54,8 @@ A proxy's answer that fails validation is retried, never cached, and reported as
     ValueError
      └── BadPatternError         ``path.ErrBadPattern``: a malformed GOPRIVATE-style glob
     Exception
-     └── CorruptAnswer           a 200 answer that is not what was asked for (truncated, HTML)
+     ├── CorruptAnswer           a 200 answer that is not what was asked for (truncated, HTML)
+     └── SlowBody                a body that trickles in (under NetLimits' pace)
 
 (``strconv.ErrSyntax`` is :class:`analysis.modfile_strconv.UnquoteError`, with the
 quoting code.)
@@ -613,6 +614,16 @@ class BadPatternError(ValueError):
 
 
 # -- signals inside the engine ---------------------------------------------------------------
+
+
+class SlowBody(Exception):
+    """A body that grew by only ``received`` bytes in the last ``window`` seconds (the
+    lean transport gives up on it; the client reports :class:`ProxyTooSlow`)."""
+
+    def __init__(self, received: int, window: float) -> None:
+        super().__init__(f"{received} bytes in {window:.1f}s")
+        self.received = received
+        self.window = window
 
 
 class CorruptAnswer(Exception):

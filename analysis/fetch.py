@@ -56,9 +56,10 @@ from analysis.errors import (
     ProxyTooSlow,
     ProxyUnavailable,
     ProxyUnreachable,
+    SlowBody,
 )
 from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
-from analysis.transport import LeanAnswer, RoutingTransport, SlowBody
+from analysis.transport import LeanAnswer, RoutingTransport
 
 __all__ = ["HttpGetter"]
 

@@ -39,6 +39,8 @@ from typing import NamedTuple, NoReturn, TypeVar
 import h11
 import httpx
 
+from analysis.errors import SlowBody
+
 __all__ = [
     "KeepAliveTransport",
     "LeanAnswer",
@@ -618,15 +620,6 @@ def _parse_head(head: bytes) -> tuple[int, str, list[tuple[bytes, bytes]], bytes
             raise h11.RemoteProtocolError(f"bad header line {line[:80]!r}")
         headers.append((name.lower(), value.strip(b" \t")))
     return int(code), reason.decode("latin-1"), headers, version
-
-
-class SlowBody(Exception):
-    """A body that grew by only ``received`` bytes in the last ``window`` seconds."""
-
-    def __init__(self, received: int, window: float) -> None:
-        super().__init__(f"{received} bytes in {window:.1f}s")
-        self.received = received
-        self.window = window
 
 
 class _Pace:
