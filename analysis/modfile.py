@@ -983,6 +983,43 @@ class _PlainError(Exception):
     pass
 
 
+# The directives go.mod and go.work share (modfile's parseToolchain and friends).
+
+
+def go_stmt(args: _Args, line: Line, strict: bool = True) -> GoStmt:
+    """A ``go`` line; a lax read (a dependency's go.mod) accepts ``1.21rc1``-style
+    versions as their ``1.21`` prefix, as go does."""
+    if len(args) != 1:
+        raise _PlainError("go directive expects exactly one argument")
+    if not GO_VERSION_RE.match(args[0]):
+        m = None if strict else _LAX_GO_VERSION_RE.match(args[0])
+        if m is None:
+            raise _PlainError(f"invalid go version '{args[0]}': must match format 1.23.0")
+        args[0] = m.group(1)
+    return GoStmt(args[0], line)
+
+
+def toolchain_stmt(args: _Args, line: Line) -> Toolchain:
+    """A ``toolchain`` line."""
+    if len(args) != 1:
+        raise _PlainError("toolchain directive expects exactly one argument")
+    if not TOOLCHAIN_RE.match(args[0]):
+        raise _PlainError(
+            f"invalid toolchain version '{args[0]}': must match format go1.23.0 or default"
+        )
+    return Toolchain(args[0], line)
+
+
+def godebug_stmt(args: _Args, line: Line) -> Godebug:
+    """A ``godebug key=value`` line (single or in a block)."""
+    if len(args) != 1 or any(q in args[0] for q in "\"`',"):
+        raise _PlainError("usage: godebug key=value")
+    key, eq, value = args[0].partition("=")
+    if not eq:
+        raise _PlainError("usage: godebug key=value")
+    return Godebug(key, value, line)
+
+
 def _parse_string(args: _Args, i: int) -> str:
     t = args[i]
     if t.startswith('"'):
@@ -1104,24 +1141,11 @@ class ModFile:
             if verb == "go":
                 if self.go is not None:
                     return err("repeated go statement")
-                if len(args) != 1:
-                    return err("go directive expects exactly one argument")
-                if not GO_VERSION_RE.match(args[0]):
-                    m = None if strict else _LAX_GO_VERSION_RE.match(args[0])
-                    if m is None:
-                        return err(f"invalid go version '{args[0]}': must match format 1.23.0")
-                    args[0] = m.group(1)
-                self.go = GoStmt(args[0], line)
+                self.go = go_stmt(args, line, strict)
             elif verb == "toolchain":
                 if self.toolchain is not None:
                     return err("repeated toolchain statement")
-                if len(args) != 1:
-                    return err("toolchain directive expects exactly one argument")
-                if not TOOLCHAIN_RE.match(args[0]):
-                    return err(
-                        f"invalid toolchain version '{args[0]}': must match format go1.23.0 or default"
-                    )
-                self.toolchain = Toolchain(args[0], line)
+                self.toolchain = toolchain_stmt(args, line)
             elif verb == "module":
                 if self.module is not None:
                     return err("repeated module statement")
@@ -1130,12 +1154,7 @@ class ModFile:
                     return err("usage: module module/path")
                 self.module.mod = ModuleVersion(_parse_string(args, 0))
             elif verb == "godebug":
-                if len(args) != 1 or any(q in args[0] for q in "\"`',"):
-                    return err("usage: godebug key=value")
-                key, eq, value = args[0].partition("=")
-                if not eq:
-                    return err("usage: godebug key=value")
-                self.godebug.append(Godebug(key, value, line))
+                self.godebug.append(godebug_stmt(args, line))
             elif verb in ("require", "exclude"):
                 if len(args) != 2:
                     return err(f"usage: {verb} module/path v1.2.3")

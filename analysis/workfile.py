@@ -55,10 +55,13 @@ from analysis.modfile import (
     add_replace,
     auto_quote,
     format_syntax,
+    go_stmt,
+    godebug_stmt,
     is_directory_path,
     must_quote,
     parse_syntax,
     render_json,
+    toolchain_stmt,
 )
 from analysis.module import ModuleVersion
 
@@ -116,28 +119,13 @@ class WorkFile:
             if verb == "go":
                 if self.go is not None:
                     return err("repeated go statement")
-                if len(args) != 1:
-                    return err("go directive expects exactly one argument")
-                if not GO_VERSION_RE.match(args[0]):
-                    return err(f"invalid go version '{args[0]}': must match format 1.23.0")
-                self.go = GoStmt(args[0], line)
+                self.go = go_stmt(args, line)
             elif verb == "toolchain":
                 if self.toolchain is not None:
                     return err("repeated toolchain statement")
-                if len(args) != 1:
-                    return err("toolchain directive expects exactly one argument")
-                if not TOOLCHAIN_RE.match(args[0]):
-                    return err(
-                        f"invalid toolchain version '{args[0]}': must match format go1.23.0 or default"
-                    )
-                self.toolchain = Toolchain(args[0], line)
+                self.toolchain = toolchain_stmt(args, line)
             elif verb == "godebug":
-                if len(args) != 1 or any(q in args[0] for q in "\"`',"):
-                    return err("usage: godebug key=value")
-                key, eq, value = args[0].partition("=")
-                if not eq:
-                    return err("usage: godebug key=value")
-                self.godebug.append(Godebug(key, value, line))
+                self.godebug.append(godebug_stmt(args, line))
             elif verb == "use":
                 if len(args) != 1:
                     return err("usage: use local/dir")
