@@ -8,6 +8,7 @@ user configuration, and a private module cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -110,3 +111,12 @@ def environ(env: dict[str, str]) -> Iterator[None]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+@functools.cache
+def go_version() -> str:
+    """The go in use's version without the ``go`` prefix (``1.27.3``)."""
+    out = subprocess.run(
+        [require_go(), "env", "GOVERSION"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return out.removeprefix("go")

@@ -13,7 +13,6 @@ Each test writes a batch of go.work files from :mod:`goworkgen` (fixed seeds), r
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import subprocess
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from gotool import go_env, require_go
+from gotool import go_env, go_version, require_go
 from goworkgen import USE_DIRS, malformed_gowork, valid_gowork, valid_gowork_with_facts
 
 from analysis import modfile, workfile
@@ -36,14 +35,6 @@ SEED = 20271204
 N_VALID = 250
 N_MALFORMED = 250
 N_EDITS = 300
-
-
-@functools.cache
-def _go_version() -> str:
-    out = subprocess.run(
-        [require_go(), "env", "GOVERSION"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return out.removeprefix("go")
 
 
 @dataclass
@@ -126,7 +117,7 @@ def _ours_edit(case: Case) -> tuple[int, bytes, bytes]:
                 edits.append(workfile.edit_flag(name, arg))
             except GomodxError as exc:
                 return 1, b"", _enc(f"{exc}\n")
-    local = _go_version()
+    local = go_version()
     if go_flag not in ("", "none") and not modfile.GO_VERSION_RE.match(go_flag):
         return (
             1,

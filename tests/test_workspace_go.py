@@ -11,7 +11,6 @@ with :func:`~analysis.workspace.check_flags`.
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import subprocess
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from gotool import go_env, require_go
+from gotool import go_env, go_version, require_go
 
 from analysis import goenv, workspace
 from analysis.errors import GomodxError, WorkspaceError
@@ -28,14 +27,6 @@ pytestmark = pytest.mark.go
 
 SEED = 20271205
 N_WORKSPACES = 200
-
-
-@functools.cache
-def _go_version() -> str:
-    out = subprocess.run(
-        [require_go(), "env", "GOVERSION"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return out.removeprefix("go")
 
 
 @dataclass
@@ -120,7 +111,7 @@ def _ours(layout: Layout) -> tuple[int, str]:
         if path is None:
             return 0, "(no workspace)"
         ws = workspace.load_workspace(
-            path, running=_go_version(), gotoolchain="local", cwd=layout.run_dir
+            path, running=go_version(), gotoolchain="local", cwd=layout.run_dir
         )
     except WorkspaceError as exc:
         return 1, "".join(f"go: {m}\n" for m in exc.messages)
