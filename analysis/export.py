@@ -38,7 +38,7 @@ flowchart TD
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -296,29 +296,31 @@ def neighbourhood(
     for by in dict.fromkeys(by for node in focus for by in g.requirers(node)):
         for p in shortest_paths(g, by, paths_per_requirer):
             wanted.update(pairwise(p))
-    seen = set(focus)
-    level = focus
-    for _ in range(depth):
-        above: list[ModuleVersion] = []
-        for node in level:
-            for by in g.requirers(node):
-                wanted.add((by, node))
-                if by not in seen:
-                    seen.add(by)
-                    above.append(by)
-        level = above
-    seen = {below}
-    level = [below]
-    for _ in range(depth):
-        deeper: list[ModuleVersion] = []
-        for node in level:
-            for dep in g.required(node):
-                wanted.add((node, dep))
-                if dep not in seen:
-                    seen.add(dep)
-                    deeper.append(dep)
-        level = deeper
+    for by, node in _levels(focus, g.requirers, depth):
+        wanted.add((by, node))
+    for dep, node in _levels([below], g.required, depth):
+        wanted.add((node, dep))
     return g.subgraph(e for e in _unique(g.edges) if e in wanted)
+
+
+def _levels(
+    start: list[ModuleVersion],
+    step: Callable[[ModuleVersion], Iterable[ModuleVersion]],
+    depth: int,
+) -> Iterator[tuple[ModuleVersion, ModuleVersion]]:
+    """``(next, node)`` for every edge ``step`` takes from ``start``, breadth first, up to
+    ``depth`` levels (each node expanded once)."""
+    seen = set(start)
+    level = start
+    for _ in range(depth):
+        following: list[ModuleVersion] = []
+        for node in level:
+            for nxt in step(node):
+                yield nxt, node
+                if nxt not in seen:
+                    seen.add(nxt)
+                    following.append(nxt)
+        level = following
 
 
 # -- DOT --------------------------------------------------------------------------------
