@@ -96,7 +96,7 @@ from analysis.errors import (
     QueryError,
     SumMismatch,
 )
-from analysis.goenv import GoEnv
+from analysis.goenv import GoEnv, without_flag
 from analysis.goproxy import FetchEvent, RevInfo
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
 from analysis.loader import LoadedGraph, load_module_graph
@@ -1007,7 +1007,7 @@ async def download(
             )
 
     # go mod download always runs as -mod=mod: a -mod=vendor in GOFLAGS does not apply.
-    env = replace(env, goflags=" ".join(_without_mod_flag(env.goflags.split())))
+    env = replace(env, goflags=without_flag(env.goflags, "mod"))
     dl = _Downloader(env, gomodcache, gosum, client, on_progress, concurrency)
     unsubscribe = client.subscribe(dl.on_fetch)
     errors: list[Failure] = []
@@ -1163,10 +1163,6 @@ async def _resolve_targets(
             continue
         add(ModuleVersion(path, info.version), query=version if version != info.version else "")
     return list(targets.values())
-
-
-def _without_mod_flag(flags: list[str]) -> list[str]:
-    return [f for f in flags if not f.lstrip("-").startswith("mod=")]
 
 
 def _query_error(exc: GomodxError) -> GomodxError:

@@ -114,10 +114,33 @@ def mod_flag(goflags: str) -> str:
     """
     value = ""
     for word in goflags.split():
-        name, eq, arg = word.lstrip("-").partition("=")
-        if eq and name == "mod" and word.startswith("-") and not word.startswith("---"):
-            value = arg
+        if _flag_name(word) == "mod":
+            value = word.partition("=")[2]
     return value
+
+
+def flag_value(goflags: str, name: str) -> str | None:
+    """The last ``-NAME=VALUE`` word of a GOFLAGS string (``None`` when there is none)."""
+    value = None
+    for word in goflags.split():
+        if _flag_name(word) == name:
+            value = word.partition("=")[2]
+    return value
+
+
+def without_flag(goflags: str, name: str) -> str:
+    """GOFLAGS without its ``-NAME=VALUE`` words.
+
+    >>> without_flag("-x -mod=vendor -trimpath", "mod")
+    '-x -trimpath'
+    """
+    return " ".join(w for w in goflags.split() if _flag_name(w) != name)
+
+
+def _flag_name(word: str) -> str:
+    """``mod`` for ``-mod=x`` or ``--mod=x``; ``""`` for anything that is not such a flag."""
+    name, eq, _ = word.lstrip("-").partition("=")
+    return name if eq and word.startswith("-") and not word.startswith("---") else ""
 
 
 def netrc_path(environ: Mapping[str, str]) -> str:

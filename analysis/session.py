@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from analysis.errors import AuthRequired, GomodxError, ProxyUnavailable, causes
+from analysis.fsio import os_reason
 from analysis.memo import Memo
 from analysis.module import ModuleVersion
 
@@ -418,7 +419,7 @@ class Session:
                     self.directory, ProxySource(self.client), concurrency=self.options.jobs
                 )
             except FileNotFoundError as exc:  # go.mod vanished since open
-                raise GomodxError(f"go: {exc.filename}: {_os_reason(exc)}") from None
+                raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
             except GomodxError as exc:
                 # Only a proxy that could not be reached (or wanted credentials) is a reason
                 # to suggest go: a module or version that does not exist fails with go too.
@@ -486,7 +487,7 @@ class Session:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise GomodxError(f"go: reading {path}: {_os_reason(exc)}") from None
+            raise GomodxError(f"go: reading {path}: {os_reason(exc)}") from None
         return modfile.parse(str(path), data)
 
     def main_module(self) -> MainModule:
@@ -669,20 +670,16 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
 
 def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
     """The session's policy for GOWORK and GOFLAGS (see the module docstring)."""
-    from analysis.goenv import mod_flag
+    from analysis.goenv import flag_value, without_flag
 
     notes: list[str] = []
-    words = env.goflags.split()
-    for word in words:
-        name, eq, _ = word.lstrip("-").partition("=")
-        if eq and name == "modfile" and word.startswith("-"):
-            raise GomodxError(
-                f"GOFLAGS={word}: gomodx reads {directory / 'go.mod'} only; unset -modfile"
-                " (e.g. GOFLAGS= gomodx ...)"
-            )
-    if mod_flag(env.goflags):
-        kept = [w for w in words if not _is_mod_flag(w)]
-        env = dataclasses.replace(env, goflags=" ".join(kept))
+    modfile = flag_value(env.goflags, "modfile")
+    if modfile is not None:
+        raise GomodxError(
+            f"GOFLAGS=-modfile={modfile}: gomodx reads {directory / 'go.mod'} only; unset"
+            " -modfile (e.g. GOFLAGS= gomodx ...)"
+        )
+    env = dataclasses.replace(env, goflags=without_flag(env.goflags, "mod"))
     if env.gowork not in ("", "off"):
         notes.append(
             f"workspace mode (GOWORK={env.gowork}) is not modelled yet: gomodx works on"
@@ -692,17 +689,8 @@ def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
     return env, notes
 
 
-def _is_mod_flag(word: str) -> bool:
-    name, eq, _ = word.lstrip("-").partition("=")
-    return bool(eq) and name == "mod" and word.startswith("-") and not word.startswith("---")
-
-
 def _go_binary(env: GoEnv) -> str | None:
     return env.go or shutil.which("go")
-
-
-def _os_reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
 
 
 def _first_hint(exc: BaseException) -> str:
