@@ -201,6 +201,7 @@ class Session:
         network log)."""
         self._subscribers: list[Callable[[FetchEvent], None]] = [self.requests]
         self._versions = Memo()
+        self._main_module: MainModule | None = None
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
@@ -491,12 +492,14 @@ class Session:
         return modfile.parse(str(path), data)
 
     def main_module(self) -> MainModule:
-        """The main module's replacements and exclusions (empty without a go.mod)."""
+        """The main module's replacements and exclusions (empty without a go.mod); read
+        once until :meth:`forget` (every version list needs it)."""
         from analysis.versions import MainModule
 
-        if not (self.directory / "go.mod").is_file():
-            return MainModule()
-        return MainModule.load(self.directory)
+        if self._main_module is None:
+            gomod = self.directory / "go.mod"
+            self._main_module = MainModule.load(self.directory) if gomod.is_file() else MainModule()
+        return self._main_module
 
     # -- versions ---------------------------------------------------------------------
 
@@ -552,8 +555,10 @@ class Session:
         return value if found and isinstance(value, ModuleVersions) else None
 
     def forget(self) -> None:
-        """Drop memoised version lists (go.mod changed: selections and excludes moved)."""
+        """Drop memoised version lists and the main module's go.mod (it changed:
+        selections, replacements and excludes moved)."""
         self._versions.clear()
+        self._main_module = None
 
     # -- changes ----------------------------------------------------------------------
 
