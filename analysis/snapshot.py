@@ -43,7 +43,15 @@ if TYPE_CHECKING:
 __all__ = ["load_snapshot", "save_snapshot", "snapshot_key"]
 
 FORMAT = b"gomodx-graph-snapshot-1"
-_CODE = ("loader.py", "mvs.py", "summary.py", "modgraph.py", "modfile.py", "snapshot.py")
+_CODE = (
+    "loader.py",
+    "module.py",
+    "mvs.py",
+    "summary.py",
+    "modgraph.py",
+    "modfile.py",
+    "snapshot.py",
+)
 
 
 def snapshot_key(main_dir: Path, settings: str) -> str | None:
