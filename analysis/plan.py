@@ -78,7 +78,7 @@ from analysis.errors import (
     QueryError,
     causes,
 )
-from analysis.hashes import GoSum, gomod_hash, zip_hash
+from analysis.hashes import GoSum, gomod_hash
 from analysis.modfile import ModFile, Require
 from analysis.modpath import split_path_version
 from analysis.module import NONE, ModuleVersion
@@ -737,6 +737,12 @@ class _Planner:
             key = (actual, rel)
             if key not in self.files:
                 self.files[key] = read_module_dir(replacement_dir(actual, self.view.main_dir), rel)
+            return self.files[key]
+        tree = await self.view.extracted(actual)
+        if tree is not None:  # go's extracted tree, read as go reads it
+            key = (actual, rel)
+            if key not in self.files:
+                self.files[key] = read_module_dir(tree, rel)
             return self.files[key]
         key = (actual, "")
         if key not in self.files:
@@ -1766,7 +1772,8 @@ class _Get:
         for z in sorted(zips, key=_mod_key):
             if z in keep_zip:
                 with contextlib.suppress(GomodxError):
-                    await view.zip(z)
+                    if await view.extracted(z) is None:
+                        await view.zip(z)
         mod_lines: list[str] = []
         for m in sorted(keep_mod & view.gomod_reads, key=_mod_key):
             if m.version == "" or self.gosum.gomod_hashes(m.path, m.version):
@@ -1777,8 +1784,7 @@ class _Get:
         for m in sorted(keep_zip & view.zip_reads, key=_mod_key):
             if m.version == "" or self.gosum.hashes(m.path, m.version):
                 continue
-            data = await view.zip(m)
-            zip_lines.append(f"{m.path} {m.version} {zip_hash(data)}")
+            zip_lines.append(f"{m.path} {m.version} {await view.zip_sum(m)}")
         return mod_lines, zip_lines
 
 

@@ -40,6 +40,7 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import TypeVar
 
 import anyio
@@ -399,6 +400,13 @@ class ProxyClient:
             for mv in dict.fromkeys(mods):
                 group.start_soon(one, mv)
         return results
+
+    def extracted(self, path: str, version: str) -> tuple[Path, str] | None:
+        """Go's extracted tree of ``path@version`` in GOMODCACHE and its zip hash, when go
+        extracted it completely; raises ``SumMismatch`` when that hash contradicts go.sum."""
+        check_path(path)
+        check_canonical(path, version)
+        return self._cached.extracted(path, version)
 
     async def zip(self, path: str, version: str) -> bytes:
         """The module zip, checked against go.sum's ``path version h1:`` line if present."""

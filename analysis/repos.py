@@ -203,6 +203,29 @@ class CheckedCaches:
             )
         return None
 
+    def extracted(self, path: str, version: str) -> tuple[Path, str] | None:
+        """Go's extracted tree of ``path@version`` and its zip hash, when go extracted it
+        completely (cmd/go's ``DownloadDir``: the directory exists, no ``.partial`` marker,
+        a valid ``.ziphash``), or None. go trusts such a tree without rehashing it, and so
+        do we; the recorded hash must still agree with go.sum (``SumMismatch`` otherwise)."""
+        go = self.stack.go
+        if go is None:
+            return None
+        try:
+            hash_file = go.file(path, version, "ziphash")
+        except ModuleError:
+            return None
+        tree = go.root.parent.parent / f"{escape_path(path)}@{escape_version(version)}"
+        partial = hash_file.with_name(hash_file.name.removesuffix("ziphash") + "partial")
+        if not tree.is_dir() or partial.exists():
+            return None
+        h = go.read_ziphash(path, version)
+        if h is None:
+            return None
+        self.verifier.gosum.verify(path, version, h, source=go.name)
+        self.hit("zip", path, version, go.name)
+        return tree, h
+
     def zip(self, path: str, version: str) -> tuple[bytes, str] | None:
         """The zip (and the cache layer's name) from the first layer with a sound copy."""
         for cache in self.stack.layers:

@@ -44,6 +44,7 @@ from analysis.errors import (
     QueryError,
 )
 from analysis.goproxy import GoModFile, RevInfo
+from analysis.hashes import zip_hash
 from analysis.memo import Memo
 from analysis.modfile import ModFile, auto_quote
 from analysis.modpath import check_path_major, split_path_version
@@ -140,6 +141,11 @@ class ProxySource:
     async def zip(self, mod: ModuleVersion) -> bytes:
         return await self.client.zip(mod.path, mod.version)
 
+    async def extracted(self, mod: ModuleVersion) -> tuple[Path, str] | None:
+        """Go's extracted tree of ``mod`` and its zip hash, when go has one (see
+        :meth:`ProxyClient.extracted`)."""
+        return self.client.extracted(mod.path, mod.version)
+
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -227,6 +233,8 @@ class ModuleView:
         self._latest = Memo(GomodxError)
         self._retractions = Memo(GomodxError)
         self._zips = Memo(GomodxError)
+        self._trees = Memo(GomodxError)
+        self._sums: dict[ModuleVersion, str] = {}
 
     # -- replacement and exclusion ------------------------------------------------------
 
@@ -307,13 +315,44 @@ class ModuleView:
 
         return await self._zips.get(m, fetch)
 
+    async def extracted(self, m: ModuleVersion) -> Path | None:
+        """Go's extracted tree of ``m`` (already replacement-resolved) when GOMODCACHE has
+        a complete one — read instead of the zip, as go reads it — else None. Its zip hash
+        (go's ``.ziphash``, checked against go.sum) is kept for :meth:`zip_sum`, and the
+        module counts in :attr:`zip_reads` as if its zip had been read."""
+        find = getattr(self.source, "extracted", None)
+        if find is None or not m.version:
+            return None
+
+        async def look() -> Path | None:
+            try:
+                hit: tuple[Path, str] | None = await find(m)
+            except (ProxyError, ModuleError) as exc:
+                reraise_transient(exc)
+                raise LoadError(m, strip_module_prefix(str(exc), m), exc) from None
+            if hit is None:
+                return None
+            self._sums[m] = hit[1]
+            self.zip_reads.add(m)
+            return hit[0]
+
+        return await self._trees.get(m, look)
+
+    async def zip_sum(self, m: ModuleVersion) -> str:
+        """The ``h1:`` hash of ``m``'s zip: from go's ``.ziphash`` when the tree was read,
+        else computed from the zip."""
+        if m not in self._sums:
+            self._sums[m] = zip_hash(await self.zip(m))
+        return self._sums[m]
+
     async def has_package(self, m: ModuleVersion, package: str) -> bool:
         """Whether module ``m`` (a node; its replacement is read) has Go files in the
         directory of import path ``package``."""
         rel = package[len(m.path) :].lstrip("/") if package != m.path else ""
         actual = self.resolve(m)
-        if actual.version == "":
-            d = replacement_dir(actual, self.main_dir) / rel
+        tree = await self.extracted(actual) if actual.version else None
+        if actual.version == "" or tree is not None:
+            d = (tree or replacement_dir(actual, self.main_dir)) / rel
             try:
                 return any(p.suffix == ".go" and p.is_file() for p in d.iterdir())
             except OSError:
