@@ -115,6 +115,7 @@ __all__ = [
     "ModuleResult",
     "download",
     "failure_class",
+    "keep_in_gomodcache",
     "rewrite_version_list",
 ]
 
@@ -905,6 +906,32 @@ def _store_gomod(lay: _Layout, data: bytes) -> None:
 def _hash_zip_checked(mv: ModuleVersion, data: bytes) -> str:
     _check_zip_prefix(mv, data)
     return zip_hash(data)
+
+
+def keep_in_gomodcache(gomodcache: Path, path: str, version: str, kind: str, data: bytes) -> bool:
+    """Store a go.mod (``kind`` ``mod``) or zip (``zip``) fetched and checked for another
+    purpose — a ``go get`` preview — in Go's module cache as cmd/go stores what it
+    downloads: a go.mod atomically with the version ``list`` rewritten; a zip after the
+    ``path@version/`` prefix check of ``downloadZip``, ``.ziphash`` then ``.zip`` under the
+    version lock. Files already there are left alone. False when nothing was stored (go
+    would not keep it, or the cache cannot be written): the caller loses nothing but a
+    later download."""
+    mv = ModuleVersion(path, version)
+    lay = _Layout(gomodcache, mv)
+    try:
+        if kind == "mod":
+            if lay.mod.is_file():
+                return False
+            lay.vdir.mkdir(parents=True, exist_ok=True)
+            _store_gomod(lay, data)
+            return True
+        if kind != "zip" or lay.extracted_dir():
+            return False  # an extracted tree: go uses that, its zip is go's business
+        h = _hash_zip_checked(mv, data)
+        lay.vdir.mkdir(parents=True, exist_ok=True)
+        return _commit_zip(lay, data, h)
+    except (OSError, GomodxError):
+        return False
 
 
 # -- module arguments ----------------------------------------------------------------------

@@ -401,6 +401,16 @@ class ProxyClient:
                 group.start_soon(one, mv)
         return results
 
+    def keep_zips(self, keeper: Callable[[str, str, bytes], object] | None) -> None:
+        """Hand every zip fetched from the network from now on to ``keeper`` as well
+        (path, version, bytes, already checked) — ``None`` stops it."""
+        self._cached.keep = keeper
+
+    def cached_gomod(self, path: str, version: str) -> bytes | None:
+        """The go.mod of ``path@version`` from a module cache, if a sound copy is there."""
+        hit = self._cached.gomod(path, version)
+        return hit.data if hit is not None else None
+
     def extracted(self, path: str, version: str) -> tuple[Path, str] | None:
         """Go's extracted tree of ``path@version`` in GOMODCACHE and its zip hash, when go
         extracted it completely; raises ``SumMismatch`` when that hash contradicts go.sum."""

@@ -134,6 +134,9 @@ class CheckedCaches:
         self.verifier = verifier
         self.offline_reason = offline_reason
         self._emit = emit
+        self.keep: Callable[[str, str, bytes], object] | None = None
+        """Also called with every zip fetched from the network (path, version, bytes):
+        the session keeps a preview's zips in Go's module cache this way."""
 
     def versions(self, path: str, cause: ProxyError | None = None) -> VersionList:
         """The version list from the caches, marked ``stale``; raises ``cause`` (or
@@ -265,6 +268,10 @@ class CheckedCaches:
                     self.stack.store(path, version, kind, data)
             return
         await self._store(self.stack.store, path, version, kind, data)
+        keeper = self.keep
+        if keeper is not None and kind == "zip":
+            with contextlib.suppress(OSError, GomodxError):
+                await anyio.to_thread.run_sync(lambda: keeper(path, version, data))
 
     async def store_list(self, path: str, text: bytes) -> None:
         """Keep a downloaded version list in gomodx's own cache."""

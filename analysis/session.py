@@ -566,18 +566,39 @@ class Session:
         self, targets: str | Target | Sequence[str | Target], *, suggest: bool = True
     ) -> Plan:
         """What ``go get TARGET...`` would do here (a refusal is a plan whose ``error``
-        is set)."""
+        is set). Zips the preview had to download (to load packages) go into Go's module
+        cache, with their go.mod, as go stores them, so the go command — and the next
+        preview — find them there."""
+        from analysis.download import keep_in_gomodcache
         from analysis.plan import plan_get
         from analysis.source import ProxySource
 
-        return await plan_get(
-            self.directory,
-            ProxySource(self.client),
-            targets,
-            local_go=self.local_go,
-            suggest=suggest,
-            gosum=self.gosum,
-        )
+        client = self.client
+        gomodcache = self.env.gomodcache
+        root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
+        kept: list[tuple[str, str]] = []
+        if root is not None:
+
+            def keep(path: str, version: str, data: bytes) -> None:
+                if keep_in_gomodcache(root, path, version, "zip", data):
+                    kept.append((path, version))
+
+            client.keep_zips(keep)
+        try:
+            return await plan_get(
+                self.directory,
+                ProxySource(client),
+                targets,
+                local_go=self.local_go,
+                suggest=suggest,
+                gosum=self.gosum,
+            )
+        finally:
+            client.keep_zips(None)
+            for path, version in kept:  # each kept zip's go.mod beside it, as go has it
+                mod = client.cached_gomod(path, version)
+                if mod is not None and root is not None:
+                    keep_in_gomodcache(root, path, version, "mod", mod)
 
     def apply(self, plan: Plan, *, use_go: bool = False) -> ApplyResult:
         """Write the plan (backup first; refuses if go.mod or go.sum changed since).

@@ -140,3 +140,44 @@ def test_partial_extraction_is_not_used(tmp_path: Path) -> None:
         assert session.client.extracted(path, version) is None
     finally:
         asyncio.run(session.aclose())
+
+
+def test_a_cold_preview_keeps_its_zips_in_gomodcache_for_go(tmp_path: Path) -> None:
+    """Zips a preview downloads land in Go's cache as go would store them: go get then
+    asks the proxy for none of them, and finds the same hashes."""
+    from proxyserver import ProxyServer
+
+    u = random_universe(5400, 14, 3, era="modern", packages=True)
+    layout = u.write(tmp_path / "u")
+    with ProxyServer(layout.proxy_dir) as server:
+        env = go_env(tmp_path / "go", proxy=server.url)
+        modcache = Path(env["GOMODCACHE"])
+        stored = 0
+        for i, arg in enumerate(package_arguments(u, random.Random(5400), 8)):
+            if " " in arg:
+                continue
+            ours = tmp_path / f"ours{i}"
+            shutil.copytree(layout.main_dir, ours)
+            p = plan(ours, env, arg)
+            if not p.ok or not p.zip_sums_added:
+                continue
+            for line in p.zip_sums_added:
+                path, version, h = line.split()
+                vdir = modcache / "cache" / "download" / escape_path(path) / "@v"
+                assert (vdir / f"{escape_version(version)}.ziphash").read_text() == h
+                assert (vdir / f"{escape_version(version)}.zip").is_file()
+                assert (vdir / f"{escape_version(version)}.mod").is_file()
+                stored += 1
+            before = len([r for r in server.requests if r.path.endswith(".zip")])
+            go_dir = tmp_path / f"go{i}"
+            shutil.copytree(layout.main_dir, go_dir)
+            proc = run_go(["get", arg], go_dir, env, check=False)
+            assert proc.returncode == 0, proc.stderr
+            zips = [r.path for r in server.requests if r.path.endswith(".zip")][before:]
+            kept = {
+                f"/{escape_path(ln.split()[0])}/@v/{escape_version(ln.split()[1])}.zip"
+                for ln in p.zip_sums_added
+            }
+            assert not kept & set(zips), f"go downloaded again: {sorted(kept & set(zips))}"
+            assert set(p.zip_sums_added) <= sum_lines(go_dir)
+        assert stored >= 3, "too few previews downloaded zips"
