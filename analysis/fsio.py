@@ -40,13 +40,16 @@ import random
 import re
 import stat
 import sys
-from collections.abc import Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 
 from analysis.errors import FileWriteError
 
 __all__ = [
+    "BackgroundWriter",
     "FileUpdate",
     "flocked",
     "fsync_dir",
@@ -508,3 +511,53 @@ def remove_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
                 os.unlink(target.parent / name)
                 removed.append(target.parent / name)
     return removed
+
+
+class BackgroundWriter:
+    """Cache writes done by one thread, in order, so an event loop never waits on the file
+    system (creating a file costs from tens of microseconds to a millisecond, and a cold
+    graph load writes thousands). A failed write is dropped: it costs a later cache miss,
+    never an answer. :meth:`flush` waits until everything submitted is written.
+
+    >>> w = BackgroundWriter()
+    >>> w.submit(print, "written")
+    >>> w.flush()
+    written
+    """
+
+    def __init__(self) -> None:
+        self._jobs: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
+        self._cond = threading.Condition()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, fn: Callable[..., object], *args: object) -> None:
+        with self._cond:
+            self._jobs.append((fn, args))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="gomodx-cache-writer", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify_all()
+
+    def flush(self) -> None:
+        with self._cond:
+            while self._jobs or self._busy:
+                self._cond.wait()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs:
+                    self._cond.wait()
+                fn, args = self._jobs.popleft()
+                self._busy = True
+            try:
+                fn(*args)
+            except Exception:
+                pass
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()

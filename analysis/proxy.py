@@ -173,6 +173,11 @@ class ProxyClient:
 
     async def aclose(self) -> None:
         await self._backend.http.aclose()
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Wait until every file fetched so far is written to gomodx's own cache."""
+        await anyio.to_thread.run_sync(self._cached.writer.flush)
 
     # -- events ------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from analysis.errors import (
     ProxyError,
 )
 from analysis.fetch import HttpGetter
+from analysis.fsio import BackgroundWriter
 from analysis.goproxy import (
     MAX_GOMOD,
     MAX_META,
@@ -134,6 +135,7 @@ class CheckedCaches:
         self.verifier = verifier
         self.offline_reason = offline_reason
         self._emit = emit
+        self.writer = BackgroundWriter()
         self.keep: Callable[[str, str, bytes], object] | None = None
         """Also called with every zip fetched from the network (path, version, bytes):
         the session keeps a preview's zips in Go's module cache this way."""
@@ -260,12 +262,10 @@ class CheckedCaches:
     async def store(self, path: str, version: str, kind: str, data: bytes) -> None:
         """Keep a downloaded file (``info``, ``mod``, ``zip``) in gomodx's own cache."""
         if kind in ("mod", "info"):
-            # Small and not fsynced (checked when read): a few system calls, cheaper than
-            # the hop to a worker thread and back that a cold graph load would pay
-            # thousands of times.
+            # Small and not fsynced (checked when read): handed to one writer thread
+            # (no hop back to the loop), so thousands of them cost the loop nothing.
             if self.stack.own is not None:
-                with contextlib.suppress(OSError, GomodxError):
-                    self.stack.store(path, version, kind, data)
+                self.writer.submit(self.stack.store, path, version, kind, data)
             return
         await self._store(self.stack.store, path, version, kind, data)
         keeper = self.keep

