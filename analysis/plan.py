@@ -54,7 +54,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,10 @@ class Change:
     to: str
     kind: str
     """``added``, ``removed``, ``upgraded`` or ``downgraded``."""
+    why: str = field(default="", compare=False)
+    """Why ``go get`` makes this change: ``requested: go get ARG`` for an argument's
+    module, else the requirement or import that forces it (``A@v1 requires B@v2``,
+    ``package P imports Q``, ``A@v1 requires B@v2, above the requested v1.0.0``)."""
 
     def __str__(self) -> str:
         if self.kind == "added":
@@ -177,7 +181,10 @@ class Change:
         return f"{self.kind} {self.path} {self.from_} => {self.to}"
 
     def to_json(self) -> dict[str, str]:
-        return {"Path": self.path, "From": self.from_, "To": self.to, "Kind": self.kind}
+        """go's own convention (``reportChanges``): ``From`` is ``""`` for an added
+        module, ``To`` is ``none`` for a removed one."""
+        from_ = "" if self.kind == "added" else self.from_
+        return {"Path": self.path, "From": from_, "To": self.to, "Kind": self.kind, "Why": self.why}
 
 
 @dataclass(frozen=True)
@@ -281,11 +288,21 @@ class Plan:
         return out
 
     def to_json(self) -> dict[str, Any]:
+        """The plan as one JSON object (``gomodx get|downgrade|upgrade --json``).
+
+        ``Error`` is go's text, ``null`` when go would succeed; ``GoSum`` the whole go.sum
+        after ``go get`` (``null``: there is none and go would write none); ``Changes``
+        follow go's report (``From`` ``""`` for an added module, ``To`` ``none`` for a
+        removed one) with ``Why``, the reason for each.
+        """
+
         def conflict_json(c: GraphConflict) -> dict[str, Any]:
             return {"Path": c.path, "Selected": c.selected, "Versions": list(c.versions)}
 
         def mods(ms: Iterable[ModuleVersion]) -> list[dict[str, str]]:
             return [{"Path": m.path, **({"Version": m.version} if m.version else {})} for m in ms]
+
+        gosum = self.gosum_after()
 
         return {
             "Target": " ".join(t.raw for t in self.targets),
@@ -294,7 +311,7 @@ class Plan:
             "Version": self.version,
             "Resolved": mods(self.resolved),
             "OK": self.ok,
-            "Error": str(self.error or ""),
+            "Error": None if self.error is None else str(self.error),
             "Changes": [c.to_json() for c in self.changes],
             "BuildList": mods(self.build_list),
             "PreviousBuildList": mods(self.previous_build_list),
@@ -302,6 +319,7 @@ class Plan:
             "ConflictsIntroduced": [conflict_json(c) for c in self.conflicts_introduced],
             "GoMod": self.gomod,
             "GoModChanged": self.gomod_changed,
+            "GoSum": None if gosum is None else gosum.decode("utf-8", "surrogateescape"),
             "GoSumAdded": list(self.gosum_added),
             "ZipSumsAdded": list(self.zip_sums_added),
             "Warnings": list(self.warnings),
@@ -544,6 +562,12 @@ class _Planner:
         """Whether loading packages made their modules roots."""
         self.missing: list[_Missing] = []
         """Imports of the last package load no module (or more than one) provides."""
+        self.stepped: dict[str, tuple[ModuleVersion, _Conflict]] = {}
+        """Why each root path was first stepped down by ``editRequirements``: the
+        version rejected and the conflict that rejected it (for :attr:`Change.why`)."""
+        self.imported_by: dict[str, tuple[str, ModuleVersion]] = {}
+        """Every package any load met: import path -> (its first importer, ``""`` for an
+        argument; the module that provided it)."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -828,6 +852,7 @@ class _Planner:
                     self.missing.append(exc)
                 continue
             out[path] = m
+            self.imported_by.setdefault(path, (importer, m))
             rel = path[len(m.path) :].lstrip("/")
             files = await self.package_files(m, rel)
             for imp in files.imports(rel, tags) or ():
@@ -1045,6 +1070,7 @@ class _Planner:
                     conflicts.append(conflict)
                     continue
                 rejected.add(m)
+                self.stepped.setdefault(m.path, (m, conflict))
                 prev = m
                 while True:
                     step_err: GomodxError | None = None
@@ -1443,7 +1469,7 @@ class _Get:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
             return _refused(base, f"go: {exc}", warnings, exc)
-        changes = self.report_changes(build_list, rs)
+        changes = self.explain(self.report_changes(build_list, rs), g)
         zips = await self.changed_module_zips(build_list)
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
@@ -1685,6 +1711,44 @@ class _Get:
                 out.append(Change(p, old, new, "downgraded"))
         return out
 
+    def explain(self, changes: Sequence[Change], g: _Graph) -> list[Change]:
+        """Each change with its :attr:`Change.why`: the argument that asked for it, the
+        requirement chain that stepped it down, the import or requirement that adds or
+        raises it (first found, from the arguments' modules outward)."""
+        planner = self.planner
+        providers: dict[ModuleVersion, tuple[str, str]] = {}
+        for pkg, (importer, m) in planner.imported_by.items():
+            if importer:
+                providers.setdefault(m, (importer, pkg))
+        starts = [m for _, m in self.resolved.values() if m.version not in (NONE, "")]
+        out = []
+        for c in changes:
+            why = ""
+            entry = self.resolved.get(c.path)
+            stepped = planner.stepped.get(c.path)
+            new = ModuleVersion(c.path, c.to)
+            if entry is not None:
+                why = f"requested: go get {entry[0].target.raw}"
+            elif c.kind in ("downgraded", "removed") and stepped is not None:
+                why = _stepped_why(*stepped)
+            elif c.path == "toolchain":
+                why = "the go line changed, and with it the toolchain line go writes"
+            elif c.kind in ("added", "upgraded", "downgraded"):
+                imp = providers.get(new)
+                chain = _requirement_chain(g, starts, new)
+                if imp is not None and c.kind == "added":
+                    why = f"package {imp[0]} imports {imp[1]}"
+                elif chain:
+                    why = _chain_text(chain)
+                elif imp is not None:
+                    why = f"package {imp[0]} imports {imp[1]}"
+            if not why and c.kind == "removed":
+                why = "nothing in the new build list requires it"
+            elif not why:
+                why = f"{new} is what the new requirements select"
+            out.append(dataclasses.replace(c, why=why))
+        return out
+
     def _written_toolchain(self, go_version: str, toolchain: str) -> str:
         tc = toolchain or "go" + go_version
         tv = semver.gover_from_toolchain(tc)
@@ -1799,6 +1863,55 @@ class _PackageNotInModule(GomodxError):
         super().__init__(
             f"module {m.path}@{q.query} found{found}, but does not contain package {q.path}"
         )
+
+
+def _chain_text(chain: Sequence[ModuleVersion]) -> str:
+    """``A@v1 requires B@v2, which requires C@v3``."""
+    text = f"{chain[0]} requires {chain[1]}"
+    return text + "".join(f", which requires {m}" for m in chain[2:])
+
+
+def _requirement_chain(
+    g: _Graph, starts: Sequence[ModuleVersion], target: ModuleVersion
+) -> list[ModuleVersion]:
+    """The shortest requirement chain in ``g`` to ``target``: from the arguments'
+    modules first, then from the main module (not counting its own line for
+    ``target``, which only records the result). Empty when there is none."""
+    for froms, main_edge in ((starts, False), ([g.main], True)):
+        parent: dict[ModuleVersion, ModuleVersion | None] = {m: None for m in froms}
+        queue = [m for m in froms if m != target]
+        while queue:
+            nxt = []
+            for m in queue:
+                for r in g.required.get(m, ()):
+                    if r in parent or (m == g.main and main_edge and r.path == target.path):
+                        continue
+                    parent[r] = m
+                    if r == target:
+                        chain = [r]
+                        back = parent[r]
+                        while back is not None:
+                            chain.append(back)
+                            back = parent[back]
+                        return chain[::-1]
+                    nxt.append(r)
+            queue = nxt
+    return []
+
+
+def _stepped_why(m: ModuleVersion, c: _Conflict) -> str:
+    """Why ``editRequirements`` stepped ``m`` down: ``m`` leads to a version above the
+    requested one (or to a go.mod that cannot be read)."""
+    chain = c.path if c.path and c.path[0] == m else [m, *c.path]
+    text = _chain_text(chain) if len(chain) > 1 else str(m)
+    if c.err is not None:
+        return f"{text}, whose requirements cannot be loaded: {c.unwrapped()}"
+    assert c.constraint is not None
+    if c.constraint.version == NONE:
+        return f"{text}, but {c.constraint.path} is being removed"
+    if len(chain) == 1:
+        return f"{m} is above the requested {c.constraint.version}"
+    return f"{text}, above the requested {c.constraint.version}"
 
 
 NEVER_FINISHES = "gomodx: go get would never finish"
