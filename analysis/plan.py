@@ -565,6 +565,9 @@ class _Planner:
         self.stepped: dict[str, tuple[ModuleVersion, _Conflict]] = {}
         """Why each root path was first stepped down by ``editRequirements``: the
         version rejected and the conflict that rejected it (for :attr:`Change.why`)."""
+        self.graphs: list[_Graph] = []
+        """Every graph read, in order: where a version was chosen on the way (the final
+        graph, pruned, may no longer hold the requirement that chose it)."""
         self.imported_by: dict[str, tuple[str, ModuleVersion]] = {}
         """Every package any load met: import path -> (its first importer, ``""`` for an
         argument; the module that provided it)."""
@@ -592,6 +595,7 @@ class _Planner:
         """``readModGraph``: the graph from ``roots``; versions in ``unprune`` are
         expanded even where pruning would stop."""
         g = _Graph(self.main, roots)
+        self.graphs.append(g)
         seen: set[tuple[ModuleVersion, bool]] = set()
         queue: list[tuple[ModuleVersion, bool]] = []
 
@@ -1736,8 +1740,15 @@ class _Get:
             elif c.kind in ("added", "upgraded", "downgraded"):
                 imp = providers.get(new)
                 chain = _requirement_chain(g, starts, new)
+                for earlier in reversed(planner.graphs):
+                    if chain:
+                        break
+                    chain = _requirement_chain(earlier, starts, new)
                 if imp is not None and c.kind == "added":
                     why = f"package {imp[0]} imports {imp[1]}"
+                elif chain and c.kind == "downgraded":
+                    # Only the old version of the module that chose it required the old one.
+                    why = f"nothing requires {c.path}@{c.from_} any more; {_chain_text(chain)}"
                 elif chain:
                     why = _chain_text(chain)
                 elif imp is not None:
