@@ -68,7 +68,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "args",
-        nargs="+",
+        nargs="*",
         metavar="ARG",
         help="a module or package path with an optional @query, e.g. example.com/m@v1.2.0",
     )
@@ -91,6 +91,13 @@ def run_get(args: argparse.Namespace) -> int:
     try:
         if directory.is_dir() and not (directory / "go.mod").is_file():
             raise GomodxError(_NO_MODULE)
+        if not args.args:
+            if any(directory.glob("*.go")):
+                raise NotSupported(
+                    "go get with no arguments (the package in the current"
+                    " directory) is not supported yet"
+                )
+            raise GomodxError("go: no package to get in current directory")
         targets = [parse_target(a) for a in args.args]
         session = open_session(args, directory)
         plan = run_session(args, session, lambda: session.plan(targets, suggest=False))
