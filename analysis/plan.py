@@ -29,7 +29,10 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
 * the go.mod go writes (``UpdateGoModFromReqs``: ``go``/``toolchain`` lines,
   ``// indirect`` from the direct set, ``SetRequire`` / ``SetRequireSeparateIndirect`` /
   ``SetRequireAtMostTwo``, ``Cleanup``; unchanged bytes when nothing meaningful changed);
-* the ``go: added/removed/upgraded/downgraded`` report, retraction and deprecation
+* the ``go: added/removed/upgraded/downgraded`` report — each :class:`Change` with *why*
+  it happens (:attr:`Change.why`: the argument; the requirement chain that made
+  ``editRequirements`` step a module down; the import whose package a new module
+  provides; the requirement chain that pulls one up) —, retraction and deprecation
   warnings, and the go.sum lines ``go get`` adds (go.mod hashes of every go.mod it read
   that the final graph needs, zip hashes of the modules it downloaded that are in the
   final build list).

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from gotool import environ, go_env, require_go
-from test_plan_differential import draw_arguments
+from test_plan_differential import draw_arguments, existing_go_sum
 from test_plan_packages_differential import package_arguments
 from universe import random_universe
 
@@ -127,14 +127,20 @@ class GetPair:
 
 
 def compare(
-    capsys: pytest.CaptureFixture[str], root: Path, seed: int, packages: bool, per: int
+    capsys: pytest.CaptureFixture[str],
+    root: Path,
+    seed: int,
+    packages: bool,
+    per: int,
+    gosum: bool = False,
 ) -> list[GetPair]:
-    u = random_universe(seed, 12, 3, era=random.Random(seed).choice(["modern", "lazy", "legacy"]))
-    if packages:
-        u = random_universe(seed, 12, 3, era="modern", packages=True)
+    era = random.Random(seed).choice(["modern", "lazy", "legacy"])
+    u = random_universe(seed, 12, 3, era=era, packages=packages)
     rng = random.Random(seed)
     args = package_arguments(u, rng, per) if packages else draw_arguments(u, rng, per)
     layout = u.write(root / "u")
+    if gosum:
+        existing_go_sum(layout)
     env = go_env(root / "go", proxy=layout.proxy_url)
     ours = dict(env, GOMODX_STATE=str(root / "state"), GOMODX_CACHE=str(root / "gomodx-cache"))
     pairs = []
@@ -155,25 +161,32 @@ def compare(
 
 
 @pytest.mark.parametrize(
-    ("seeds", "packages"),
-    [(range(5000, 5004), False), (range(5100, 5104), True)],
-    ids=["modules", "packages"],
+    ("seeds", "packages", "gosum"),
+    [
+        (range(5000, 5004), False, False),
+        (range(5100, 5104), True, False),
+        (range(5200, 5203), True, True),
+    ],
+    ids=["modules", "packages", "packages+go.sum"],
 )
 def test_get_matches_go_get(
-    seeds: range, packages: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    seeds: range, packages: bool, gosum: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pairs: list[GetPair] = []
     for seed in seeds:
-        pairs.extend(compare(capsys, tmp_path / str(seed), seed, packages, 6))
+        pairs.extend(compare(capsys, tmp_path / str(seed), seed, packages, 6, gosum))
     compared = [p for p in pairs if not p.unsupported]
     bad = [f"{p.arg}: " + "\n  ".join(p.problems()) for p in compared if p.problems()]
     refused = sum(1 for p in compared if p.go.rc)
     changed = sum(1 for p in compared if p.data["Changes"])
+    sums = sum(1 for p in compared if p.go.gosum is not None)
     with capsys.disabled():
         print(
-            f"\ngomodx get vs go get ({'packages' if packages else 'modules'}): {len(pairs)}"
+            f"\ngomodx get vs go get ({'packages' if packages else 'modules'}"
+            f"{', go.sum' if gosum else ''}): {len(pairs)}"
             f" pairs, {len(pairs) - len(compared)} not supported yet; of {len(compared)}"
-            f" compared ({refused} refused by go, {changed} with changes):"
+            f" compared ({refused} refused by go, {changed} with changes, {sums} with a"
+            " go.sum):"
             f" {len(compared) - len(bad)} equal"
         )
     assert len(compared) >= len(pairs) // 2

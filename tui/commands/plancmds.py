@@ -3,9 +3,12 @@
 ``gomodx downgrade MODULE@VERSION [DIR]`` and ``gomodx upgrade MODULE[@VERSION] [DIR]``
 compute what ``go get MODULE@VERSION`` would do in DIR (default ``.``) — without the go
 command — print go's own report (``go: downgraded X v1 => v2``) and a go.mod diff, then
-write go.mod and go.sum atomically, keeping a backup. ``--dry-run`` writes nothing;
-``--json`` prints one JSON object (``Target``, ``OK``, ``Error``, ``Changes`` with
-``Path``/``From``/``To``, ``GoMod``, …); ``--use-go`` applies through the real ``go get``
+write go.mod and go.sum atomically, keeping a backup. Each change that is not the
+argument's own gets a ``why …`` line (:attr:`analysis.plan.Change.why`). ``--dry-run``
+writes nothing; ``--json`` prints the object ``gomodx get --json`` prints (``Target``,
+``OK``, ``Error`` — ``null`` when go succeeds —, ``Changes`` with
+``Path``/``From``/``To``/``Why``, ``GoMod``, ``GoSum``, …; see :mod:`tui.commands.get`);
+``--use-go`` applies through the real ``go get``
 and reports any difference from the preview. ``gomodx undo [DIR]`` restores the files as
 they were before the last apply, byte for byte.
 
