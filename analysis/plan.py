@@ -1918,6 +1918,8 @@ def _stepped_why(m: ModuleVersion, c: _Conflict) -> str:
     requested one (or to a go.mod that cannot be read)."""
     chain = c.path if c.path and c.path[0] == m else [m, *c.path]
     text = _chain_text(chain) if len(chain) > 1 else str(m)
+    if c.err is not None and len(chain) == 1:
+        return f"the requirements of {m} cannot be loaded: {c.unwrapped()}"
     if c.err is not None:
         return f"{text}, whose requirements cannot be loaded: {c.unwrapped()}"
     assert c.constraint is not None
