@@ -1476,7 +1476,7 @@ class _Get:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
             return _refused(base, f"go: {exc}", warnings, exc)
-        changes = self.explain(self.report_changes(build_list, rs), g)
+        changes = self.explain(self.report_changes(build_list, rs), g, initial_graph)
         zips = await self.changed_module_zips(build_list)
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
@@ -1718,10 +1718,11 @@ class _Get:
                 out.append(Change(p, old, new, "downgraded"))
         return out
 
-    def explain(self, changes: Sequence[Change], g: _Graph) -> list[Change]:
+    def explain(self, changes: Sequence[Change], g: _Graph, initial: _Graph) -> list[Change]:
         """Each change with its :attr:`Change.why`: the argument that asked for it, the
         requirement chain that stepped it down, the import or requirement that adds or
-        raises it (first found, from the arguments' modules outward)."""
+        raises it (first found, from the arguments' modules outward; in ``initial``,
+        the graph before ``go get``, for a version that was selected already)."""
         planner = self.planner
         providers: dict[ModuleVersion, tuple[str, str]] = {}
         for pkg, (importer, m) in planner.imported_by.items():
@@ -1739,10 +1740,12 @@ class _Get:
             elif c.kind in ("downgraded", "removed") and stepped is not None:
                 why = _stepped_why(*stepped)
             elif c.path == "toolchain":
-                why = "the go line changed, and with it the toolchain line go writes"
+                why = _toolchain_why(c, changes)
             elif c.kind in ("added", "upgraded", "downgraded"):
                 imp = providers.get(new)
-                chain = _requirement_chain(g, starts, new)
+                already = c.kind == "upgraded" and self.initial_version.get(c.path) == c.to
+                chain = _requirement_chain(initial, [], new) if already else []
+                chain = chain or _requirement_chain(g, starts, new)
                 for earlier in reversed(planner.graphs):
                     if chain:
                         break
@@ -1752,6 +1755,10 @@ class _Get:
                 elif chain and c.kind == "downgraded":
                     # Only the old version of the module that chose it required the old one.
                     why = f"nothing requires {c.path}@{c.from_} any more; {_chain_text(chain)}"
+                elif chain and already:
+                    # go.mod named an older version than the build used: go get writes
+                    # the one selected.
+                    why = f"{_chain_text(chain)} (selected already; go.mod said {c.from_})"
                 elif chain:
                     why = _chain_text(chain)
                 elif imp is not None:
@@ -1898,7 +1905,7 @@ def _requirement_chain(
             nxt = []
             for m in queue:
                 for r in g.required.get(m, ()):
-                    if r in parent or (m == g.main and main_edge and r.path == target.path):
+                    if r in parent or (m == g.main and main_edge and r == target):
                         continue
                     parent[r] = m
                     if r == target:
@@ -1911,6 +1918,15 @@ def _requirement_chain(
                     nxt.append(r)
             queue = nxt
     return []
+
+
+def _toolchain_why(c: Change, changes: Sequence[Change]) -> str:
+    """Why the ``toolchain`` line changes: it follows the go line, and go writes none
+    that is below go1.21 or names the go line's own version."""
+    go = next((x for x in changes if x.path == "go"), None)
+    if go is not None:
+        return f"the go line moves to {go.to}, and go writes the toolchain line to match"
+    return "go writes no toolchain line below go1.21 or equal to the go line"
 
 
 def _stepped_why(m: ModuleVersion, c: _Conflict) -> str:
