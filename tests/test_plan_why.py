@@ -5,9 +5,12 @@ import that adds one, the requirement that raises one."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from test_plan import make_plan, spec_universe
+from test_plan_differential import compare_universe
 from test_plan_packages import TEXT, TEXT_V, rsc
 from universe import Universe
 
@@ -164,3 +167,54 @@ def test_json_changes_follow_go_and_carry_why(tmp_path: Path) -> None:
     out = refused.to_json()
     assert out["OK"] is False and out["Error"].startswith("go: example.com/d@v9.9.9: ")
     assert out["Changes"] == []
+
+
+def understated_universe() -> Universe:
+    """go.mod says b v1.0.0 but a@v1.0.0 requires b v1.1.0, and its toolchain line
+    (go1.20) is one go does not write."""
+    u = Universe(main_path="example.com/main", main_go="1.21")
+    u.add("example.com/a", "v1.0.0", [("example.com/b", "v1.1.0")], go="1.21")
+    for v in ("v1.0.0", "v1.1.0"):
+        u.add("example.com/b", v, go="1.21")
+    u.add("example.com/c", "v1.0.0", go="1.21")
+    u.require("example.com/a", "v1.0.0")
+    u.require("example.com/b", "v1.0.0", indirect=True)
+    render = u.main_go_mod
+
+    def with_toolchain() -> str:
+        return re.sub(r"(?m)^(go .*)$", r"\1\n\ntoolchain go1.20", render(), count=1)
+
+    u.main_go_mod = with_toolchain  # type: ignore[method-assign]
+    return u
+
+
+def test_a_version_selected_already_and_a_dropped_toolchain_line(tmp_path: Path) -> None:
+    plan = make_plan(understated_universe().write(tmp_path), "example.com/c@v1.0.0")
+    assert whys(plan) == {
+        "toolchain": (
+            "removed toolchain go1.20",
+            "go writes no toolchain line below go1.21 or equal to the go line",
+        ),
+        "example.com/b": (
+            "upgraded example.com/b v1.0.0 => v1.1.0",
+            "example.com/main requires example.com/a@v1.0.0, which requires"
+            " example.com/b@v1.1.0 (selected already; go.mod said v1.0.0)",
+        ),
+        "example.com/c": (
+            "added example.com/c v1.0.0",
+            "requested: go get example.com/c@v1.0.0",
+        ),
+    }
+
+
+@pytest.mark.go
+def test_the_universes_here_are_what_go_does(tmp_path: Path) -> None:
+    """The changes explained above are go's own (the reasons are gomodx's)."""
+    cases = [
+        (understated_universe(), ["example.com/c@v1.0.0"]),
+        (chain_universe(), ["example.com/a@v1.1.0", "example.com/a@v1.1.0 example.com/x@v1.0.0"]),
+        (spec_universe(), ["example.com/d@v1.2.0", "example.com/d@none"]),
+    ]
+    for i, (u, args) in enumerate(cases):
+        for pair in compare_universe(f"case {i}", u, tmp_path / str(i), args):
+            assert pair.equal, pair.report()
