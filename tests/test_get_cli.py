@@ -153,3 +153,19 @@ def test_downgrade_json_has_the_same_shape(spec: Path, capsys: pytest.CaptureFix
     assert set(friendly) == set(got)
     for key in ("OK", "Error", "Changes", "GoMod", "GoSum"):
         assert friendly[key] == got[key], key
+
+
+def test_get_json_is_one_object_even_when_gomodx_fails(
+    spec: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy that cannot be reached is gomodx's failure (exit 2), not go's refusal.
+    monkeypatch.setenv("GOPROXY", "http://127.0.0.1:9/")
+    monkeypatch.setenv("GOMODX_CACHE", str(spec.parent / "empty-cache"))
+    code, out, _ = _run(capsys, "get", "--json", "-C", str(spec), "example.com/d@v1.2.0")
+    data = json.loads(out)
+    assert data["OK"] is False and data["Changes"] == [] and data["GoMod"] is None
+    assert code == 2 and data["Error"].startswith("gomodx: example.com/")
+    assert "connection refused" in data["Error"]
+    code, out, err = _run(capsys, "get", "-C", str(spec), "example.com/d@v1.2.0")
+    assert (code, out) == (2, "")
+    assert "proxy 127.0.0.1:9 cannot be reached" in err

@@ -24,8 +24,9 @@ go.mod diff instead).
 * ``DryRun``, ``Applied``, ``Backup``, ``Stale`` and the rest of the plan.
 
 Exit status is go's: 0 done, 1 for anything go get would refuse or fail on (its message
-on standard error, or in ``Error``); 2 for usage mistakes and for the cases gomodx cannot
-preview yet (``gomodx: … not supported yet``).
+on standard error, or in ``Error``); 2 for usage mistakes, for the cases gomodx cannot
+preview yet (``gomodx: … not supported yet``) and for gomodx's own failures (a proxy it
+cannot reach, say). With ``--json`` every failure is still one object (``OK`` false).
 """
 
 from __future__ import annotations
@@ -102,12 +103,14 @@ def run_get(args: argparse.Namespace) -> int:
         session = open_session(args, directory)
         plan = run_session(args, session, lambda: session.plan(targets, suggest=False))
     except GomodxError as exc:
-        if isinstance(exc, NotSupported) or not _go_shaped(exc):
-            raise
+        go_error = not isinstance(exc, NotSupported) and _go_shaped(exc)
         if args.json:
-            print(json.dumps(_failure_json(str(exc)), indent="\t", ensure_ascii=False))
-        else:
-            print(exc, file=sys.stderr)
+            text = str(exc) if go_error or str(exc).startswith("gomodx: ") else f"gomodx: {exc}"
+            print(json.dumps(_failure_json(text), indent="\t", ensure_ascii=False))
+            return 1 if go_error else exc.exit_code
+        if not go_error:
+            raise  # printed by the command line's handler, with its hint
+        print(exc, file=sys.stderr)
         return 1
 
     result: ApplyResult | None = None
