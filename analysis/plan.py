@@ -29,7 +29,10 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
 * the go.mod go writes (``UpdateGoModFromReqs``: ``go``/``toolchain`` lines,
   ``// indirect`` from the direct set, ``SetRequire`` / ``SetRequireSeparateIndirect`` /
   ``SetRequireAtMostTwo``, ``Cleanup``; unchanged bytes when nothing meaningful changed);
-* the ``go: added/removed/upgraded/downgraded`` report, retraction and deprecation
+* the ``go: added/removed/upgraded/downgraded`` report — each :class:`Change` with *why*
+  it happens (:attr:`Change.why`: the argument; the requirement chain that made
+  ``editRequirements`` step a module down; the import whose package a new module
+  provides; the requirement chain that pulls one up) —, retraction and deprecation
   warnings, and the go.sum lines ``go get`` adds (go.mod hashes of every go.mod it read
   that the final graph needs, zip hashes of the modules it downloaded that are in the
   final build list).
@@ -54,7 +57,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +171,10 @@ class Change:
     to: str
     kind: str
     """``added``, ``removed``, ``upgraded`` or ``downgraded``."""
+    why: str = field(default="", compare=False)
+    """Why ``go get`` makes this change: ``requested: go get ARG`` for an argument's
+    module, else the requirement or import that forces it (``A@v1 requires B@v2``,
+    ``package P imports Q``, ``A@v1 requires B@v2, above the requested v1.0.0``)."""
 
     def __str__(self) -> str:
         if self.kind == "added":
@@ -177,7 +184,10 @@ class Change:
         return f"{self.kind} {self.path} {self.from_} => {self.to}"
 
     def to_json(self) -> dict[str, str]:
-        return {"Path": self.path, "From": self.from_, "To": self.to, "Kind": self.kind}
+        """go's own convention (``reportChanges``): ``From`` is ``""`` for an added
+        module, ``To`` is ``none`` for a removed one."""
+        from_ = "" if self.kind == "added" else self.from_
+        return {"Path": self.path, "From": from_, "To": self.to, "Kind": self.kind, "Why": self.why}
 
 
 @dataclass(frozen=True)
@@ -281,11 +291,21 @@ class Plan:
         return out
 
     def to_json(self) -> dict[str, Any]:
+        """The plan as one JSON object (``gomodx get|downgrade|upgrade --json``).
+
+        ``Error`` is go's text, ``null`` when go would succeed; ``GoSum`` the whole go.sum
+        after ``go get`` (``null``: there is none and go would write none); ``Changes``
+        follow go's report (``From`` ``""`` for an added module, ``To`` ``none`` for a
+        removed one) with ``Why``, the reason for each.
+        """
+
         def conflict_json(c: GraphConflict) -> dict[str, Any]:
             return {"Path": c.path, "Selected": c.selected, "Versions": list(c.versions)}
 
         def mods(ms: Iterable[ModuleVersion]) -> list[dict[str, str]]:
             return [{"Path": m.path, **({"Version": m.version} if m.version else {})} for m in ms]
+
+        gosum = self.gosum_after()
 
         return {
             "Target": " ".join(t.raw for t in self.targets),
@@ -294,7 +314,7 @@ class Plan:
             "Version": self.version,
             "Resolved": mods(self.resolved),
             "OK": self.ok,
-            "Error": str(self.error or ""),
+            "Error": None if self.error is None else str(self.error),
             "Changes": [c.to_json() for c in self.changes],
             "BuildList": mods(self.build_list),
             "PreviousBuildList": mods(self.previous_build_list),
@@ -302,6 +322,7 @@ class Plan:
             "ConflictsIntroduced": [conflict_json(c) for c in self.conflicts_introduced],
             "GoMod": self.gomod,
             "GoModChanged": self.gomod_changed,
+            "GoSum": None if gosum is None else gosum.decode("utf-8", "surrogateescape"),
             "GoSumAdded": list(self.gosum_added),
             "ZipSumsAdded": list(self.zip_sums_added),
             "Warnings": list(self.warnings),
@@ -544,6 +565,15 @@ class _Planner:
         """Whether loading packages made their modules roots."""
         self.missing: list[_Missing] = []
         """Imports of the last package load no module (or more than one) provides."""
+        self.stepped: dict[str, tuple[ModuleVersion, _Conflict]] = {}
+        """Why each root path was first stepped down by ``editRequirements``: the
+        version rejected and the conflict that rejected it (for :attr:`Change.why`)."""
+        self.graphs: list[_Graph] = []
+        """Every graph read, in order: where a version was chosen on the way (the final
+        graph, pruned, may no longer hold the requirement that chose it)."""
+        self.imported_by: dict[str, tuple[str, ModuleVersion]] = {}
+        """Every package any load met: import path -> (its first importer, ``""`` for an
+        argument; the module that provided it)."""
 
     # -- go.mod summaries and graphs ------------------------------------------------------
 
@@ -568,6 +598,7 @@ class _Planner:
         """``readModGraph``: the graph from ``roots``; versions in ``unprune`` are
         expanded even where pruning would stop."""
         g = _Graph(self.main, roots)
+        self.graphs.append(g)
         seen: set[tuple[ModuleVersion, bool]] = set()
         queue: list[tuple[ModuleVersion, bool]] = []
 
@@ -834,6 +865,7 @@ class _Planner:
                     self.missing.append(exc)
                 continue
             out[path] = m
+            self.imported_by.setdefault(path, (importer, m))
             rel = path[len(m.path) :].lstrip("/")
             files = await self.package_files(m, rel)
             for imp in files.imports(rel, tags) or ():
@@ -1051,6 +1083,7 @@ class _Planner:
                     conflicts.append(conflict)
                     continue
                 rejected.add(m)
+                self.stepped.setdefault(m.path, (m, conflict))
                 prev = m
                 while True:
                     step_err: GomodxError | None = None
@@ -1449,7 +1482,7 @@ class _Get:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
             return _refused(base, f"go: {exc}", warnings, exc)
-        changes = self.report_changes(build_list, rs)
+        changes = self.explain(self.report_changes(build_list, rs), g, initial_graph)
         zips = await self.changed_module_zips(build_list)
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
@@ -1691,6 +1724,58 @@ class _Get:
                 out.append(Change(p, old, new, "downgraded"))
         return out
 
+    def explain(self, changes: Sequence[Change], g: _Graph, initial: _Graph) -> list[Change]:
+        """Each change with its :attr:`Change.why`: the argument that asked for it, the
+        requirement chain that stepped it down, the import or requirement that adds or
+        raises it (first found, from the arguments' modules outward; in ``initial``,
+        the graph before ``go get``, for a version that was selected already)."""
+        planner = self.planner
+        providers: dict[ModuleVersion, tuple[str, str]] = {}
+        for pkg, (importer, m) in planner.imported_by.items():
+            if importer:
+                providers.setdefault(m, (importer, pkg))
+        starts = [m for _, m in self.resolved.values() if m.version not in (NONE, "")]
+        out = []
+        for c in changes:
+            why = ""
+            entry = self.resolved.get(c.path)
+            stepped = planner.stepped.get(c.path)
+            new = ModuleVersion(c.path, c.to)
+            if entry is not None:
+                why = f"requested: go get {entry[0].target.raw}"
+            elif c.kind in ("downgraded", "removed") and stepped is not None:
+                why = _stepped_why(*stepped)
+            elif c.path == "toolchain":
+                why = _toolchain_why(c, changes)
+            elif c.kind in ("added", "upgraded", "downgraded"):
+                imp = providers.get(new)
+                already = c.kind == "upgraded" and self.initial_version.get(c.path) == c.to
+                chain = _requirement_chain(initial, [], new) if already else []
+                chain = chain or _requirement_chain(g, starts, new)
+                for earlier in reversed(planner.graphs):
+                    if chain:
+                        break
+                    chain = _requirement_chain(earlier, starts, new)
+                if imp is not None and c.kind == "added":
+                    why = f"package {imp[0]} imports {imp[1]}"
+                elif chain and c.kind == "downgraded":
+                    # Only the old version of the module that chose it required the old one.
+                    why = f"nothing requires {c.path}@{c.from_} any more; {_chain_text(chain)}"
+                elif chain and already:
+                    # go.mod named an older version than the build used: go get writes
+                    # the one selected.
+                    why = f"{_chain_text(chain)} (selected already; go.mod said {c.from_})"
+                elif chain:
+                    why = _chain_text(chain)
+                elif imp is not None:
+                    why = f"package {imp[0]} imports {imp[1]}"
+            if not why and c.kind == "removed":
+                why = "nothing in the new build list requires it"
+            elif not why:
+                why = f"{new} is what the new requirements select"
+            out.append(dataclasses.replace(c, why=why))
+        return out
+
     def _written_toolchain(self, go_version: str, toolchain: str) -> str:
         tc = toolchain or "go" + go_version
         tv = semver.gover_from_toolchain(tc)
@@ -1805,6 +1890,66 @@ class _PackageNotInModule(GomodxError):
         super().__init__(
             f"module {m.path}@{q.query} found{found}, but does not contain package {q.path}"
         )
+
+
+def _chain_text(chain: Sequence[ModuleVersion]) -> str:
+    """``A@v1 requires B@v2, which requires C@v3``."""
+    text = f"{chain[0]} requires {chain[1]}"
+    return text + "".join(f", which requires {m}" for m in chain[2:])
+
+
+def _requirement_chain(
+    g: _Graph, starts: Sequence[ModuleVersion], target: ModuleVersion
+) -> list[ModuleVersion]:
+    """The shortest requirement chain in ``g`` to ``target``: from the arguments'
+    modules first, then from the main module (not counting its own line for
+    ``target``, which only records the result). Empty when there is none."""
+    for froms, main_edge in ((starts, False), ([g.main], True)):
+        parent: dict[ModuleVersion, ModuleVersion | None] = {m: None for m in froms}
+        queue = [m for m in froms if m != target]
+        while queue:
+            nxt = []
+            for m in queue:
+                for r in g.required.get(m, ()):
+                    if r in parent or (m == g.main and main_edge and r == target):
+                        continue
+                    parent[r] = m
+                    if r == target:
+                        chain = [r]
+                        back = parent[r]
+                        while back is not None:
+                            chain.append(back)
+                            back = parent[back]
+                        return chain[::-1]
+                    nxt.append(r)
+            queue = nxt
+    return []
+
+
+def _toolchain_why(c: Change, changes: Sequence[Change]) -> str:
+    """Why the ``toolchain`` line changes: it follows the go line, and go writes none
+    that is below go1.21 or names the go line's own version."""
+    go = next((x for x in changes if x.path == "go"), None)
+    if go is not None:
+        return f"the go line moves to {go.to}, and go writes the toolchain line to match"
+    return "go writes no toolchain line below go1.21 or equal to the go line"
+
+
+def _stepped_why(m: ModuleVersion, c: _Conflict) -> str:
+    """Why ``editRequirements`` stepped ``m`` down: ``m`` leads to a version above the
+    requested one (or to a go.mod that cannot be read)."""
+    chain = c.path if c.path and c.path[0] == m else [m, *c.path]
+    text = _chain_text(chain) if len(chain) > 1 else str(m)
+    if c.err is not None and len(chain) == 1:
+        return f"the requirements of {m} cannot be loaded: {c.unwrapped()}"
+    if c.err is not None:
+        return f"{text}, whose requirements cannot be loaded: {c.unwrapped()}"
+    assert c.constraint is not None
+    if c.constraint.version == NONE:
+        return f"{text}, but {c.constraint.path} is being removed"
+    if len(chain) == 1:
+        return f"{m} is above the requested {c.constraint.version}"
+    return f"{text}, above the requested {c.constraint.version}"
 
 
 NEVER_FINISHES = "gomodx: go get would never finish"

@@ -414,7 +414,7 @@ def test_cli_downgrade_dry_run_json(
     )
     assert code == 0
     data = json.loads(out)
-    assert data["Target"] == "example.com/d@v1.2.0" and data["OK"] is True and data["Error"] == ""
+    assert data["Target"] == "example.com/d@v1.2.0" and data["OK"] is True and data["Error"] is None
     assert [(c["Path"], c["From"], c["To"]) for c in data["Changes"]] == [
         ("example.com/b", "v1.2.0", "v1.1.0"),
         ("example.com/c", "v1.2.0", "v1.1.0"),

@@ -78,6 +78,10 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "conflicts": (["svc"], [["--json"], ["--source=proxy"]]),
     "why": (["example.com/pricing", "svc"], [["--json"], ["--limit", "5"]]),
     "versions": (["example.com/pricing", "svc"], [["--json"], ["--no-majors"], ["--best-effort"]]),
+    "get": (
+        ["example.com/pricing@v0.7.2", "example.com/money@v1.4.1"],
+        [["--dry-run"], ["--json"], ["-C", "svc"]],
+    ),
     "downgrade": (["example.com/pricing@v0.7.2", "svc"], [["--dry-run"], ["--json"]]),
     "upgrade": (["example.com/money", "svc"], [["--dry-run"], ["--json"], ["--no-suggest"]]),
     "undo": (["svc"], [["--json"], ["--force"]]),

@@ -476,13 +476,16 @@ def test_changes_and_json(tmp_path: Path) -> None:
     assert str(plan.changes[1]) == "downgraded example.com/c v1.2.0 => v1.1.0"
     out = json.loads(json.dumps(plan.to_json()))
     assert out["Target"] == "example.com/d@none"
-    assert out["OK"] is True and out["Error"] == ""
+    assert out["OK"] is True and out["Error"] is None
     assert out["Version"] == "none"
     assert out["Changes"][0] == {
         "Path": "example.com/b",
         "From": "v1.2.0",
         "To": "none",
         "Kind": "removed",
+        "Why": (
+            "example.com/b@v1.2.0 requires example.com/d@v1.3.0, but example.com/d is being removed"
+        ),
     }
     assert out["GoMod"] == plan.gomod
     assert [m["Path"] for m in out["BuildList"]] == [

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "tui.commands.workjson",
     "tui.commands.graphcmds",
     "tui.commands.versions",
+    "tui.commands.get",
     "tui.commands.plancmds",
     "tui.commands.download",
 )

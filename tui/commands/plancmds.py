@@ -3,9 +3,12 @@
 ``gomodx downgrade MODULE@VERSION [DIR]`` and ``gomodx upgrade MODULE[@VERSION] [DIR]``
 compute what ``go get MODULE@VERSION`` would do in DIR (default ``.``) — without the go
 command — print go's own report (``go: downgraded X v1 => v2``) and a go.mod diff, then
-write go.mod and go.sum atomically, keeping a backup. ``--dry-run`` writes nothing;
-``--json`` prints one JSON object (``Target``, ``OK``, ``Error``, ``Changes`` with
-``Path``/``From``/``To``, ``GoMod``, …); ``--use-go`` applies through the real ``go get``
+write go.mod and go.sum atomically, keeping a backup. Each change that is not the
+argument's own gets a ``why …`` line (:attr:`analysis.plan.Change.why`). ``--dry-run``
+writes nothing; ``--json`` prints the object ``gomodx get --json`` prints (``Target``,
+``OK``, ``Error`` — ``null`` when go succeeds —, ``Changes`` with
+``Path``/``From``/``To``/``Why``, ``GoMod``, ``GoSum``, …; see :mod:`tui.commands.get`);
+``--use-go`` applies through the real ``go get``
 and reports any difference from the preview. ``gomodx undo [DIR]`` restores the files as
 they were before the last apply, byte for byte.
 
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
     from analysis.apply import ApplyResult
     from analysis.plan import Plan
 
-__all__ = ["register", "render_plan"]
+__all__ = ["plan_json", "register", "render_plan", "render_result", "why_lines"]
 
 
 def register(subparsers: Any) -> None:
@@ -120,13 +123,7 @@ def _run(args: argparse.Namespace, verb: str) -> int:
             stale = exc
 
     if args.json:
-        out = plan.to_json()
-        out["DryRun"] = bool(args.dry_run)
-        out["Applied"] = result is not None and result.changed
-        out["Backup"] = result.backup if result is not None else ""
-        out["ViaGo"] = bool(result is not None and result.via_go)
-        out["Differences"] = list(result.differences) if result is not None else []
-        out["Stale"] = str(stale or "")
+        out = plan_json(plan, dry_run=args.dry_run, result=result, stale=stale)
         print(json.dumps(out, indent="\t", ensure_ascii=False))
     else:
         sys.stdout.write(render_plan(plan, verb))
@@ -141,7 +138,7 @@ def _run(args: argparse.Namespace, verb: str) -> int:
         elif stale is not None:
             print(f"gomodx: {stale}; nothing written — preview again", file=sys.stderr)
         elif result is not None:
-            sys.stdout.write(_render_result(result, session.directory))
+            sys.stdout.write(render_result(result, session.directory))
         elif args.dry_run:
             print("(dry run: nothing written)")
     if plan.error is not None:
@@ -162,12 +159,36 @@ def _run(args: argparse.Namespace, verb: str) -> int:
     return 0
 
 
+def plan_json(
+    plan: Plan, *, dry_run: bool, result: ApplyResult | None, stale: StaleFiles | None
+) -> dict[str, Any]:
+    """The one JSON object ``get``, ``downgrade`` and ``upgrade`` print: the plan
+    (:meth:`analysis.plan.Plan.to_json`) and what the apply did."""
+    out = plan.to_json()
+    out["DryRun"] = bool(dry_run)
+    out["Applied"] = result is not None and result.changed
+    out["Backup"] = result.backup if result is not None else ""
+    out["ViaGo"] = bool(result is not None and result.via_go)
+    out["Differences"] = list(result.differences) if result is not None else []
+    out["Stale"] = str(stale or "")
+    return out
+
+
+def why_lines(plan: Plan) -> list[str]:
+    """``why downgraded X v1 => v0: A@v2 requires X@v2, above the requested v1`` for
+    every change that is not an argument's own."""
+    return [
+        f"why {c}: {c.why}" for c in plan.changes if c.why and not c.why.startswith("requested:")
+    ]
+
+
 def render_plan(plan: Plan, verb: str = "") -> str:
     """The human-readable preview: go's report lines, then the go.mod diff."""
     lines: list[str] = []
     if plan.ok:
         lines.extend(line for w in plan.warnings for line in w.splitlines())
         lines.extend(plan.go_lines())
+        lines.extend(why_lines(plan))
         if not plan.changes:
             lines.append(f"gomodx: go get {plan.target.raw} changes no requirement")
         current = next(
@@ -200,7 +221,7 @@ def render_plan(plan: Plan, verb: str = "") -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _render_result(result: ApplyResult, directory: Path) -> str:
+def render_result(result: ApplyResult, directory: Path) -> str:
     if not result.changed:
         return "nothing to write: go.mod and go.sum are already up to date\n"
     wrote = [

@@ -1,8 +1,8 @@
 """The preview of a version change: what ``go get M@V`` would do, before anything is written.
 
 The plan is computed in a worker (the proxy may be slow); the screen shows the other
-modules that move or disappear, conflicts that go away or appear, go's refusal with the
-requirement chain behind it, and the go.mod diff. ``y`` applies, ``esc`` cancels.
+modules that move or disappear and why each one does, conflicts that go away or appear,
+go's refusal with the requirement chain behind it, and the go.mod diff. ``y`` applies, ``esc`` cancels.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, Static
 
 from analysis.errors import GomodxError
 from analysis.module import ModuleVersion
-from analysis.plan import Plan
+from analysis.plan import Change, Plan
 from tui.errors import ForwardsWorkerErrors
 from tui.widgets.spacing import gap, indent
 
@@ -118,6 +118,7 @@ def render_plan(
         table.add_column("Module")
         table.add_column("From")
         table.add_column("To")
+        table.add_column("Why", overflow="fold")
         for c in sorted(plan.changes, key=lambda c: (c.path != target.path, c.kind, c.path)):
             glyph, word, style = _KIND.get(c.kind, ("•", c.kind, ""))
             table.add_row(
@@ -125,6 +126,7 @@ def render_plan(
                 Text(c.path, style="bold" if c.path == target.path else ""),
                 "" if c.from_ == "none" else c.from_,
                 Text("(removed)", style="red") if c.to == "none" else c.to,
+                Text(_why(c), style="dim"),
             )
         parts.append(table)
         parts.append(Text(""))
@@ -160,6 +162,11 @@ def render_plan(
             )
         )
     return Group(*parts)
+
+
+def _why(c: Change) -> str:
+    """The change's reason, shortened for the argument's own line."""
+    return "requested" if c.why.startswith("requested:") else c.why
 
 
 class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
