@@ -180,11 +180,10 @@ def _key(path: str) -> Callable[[str], tuple[object, ...]]:
 def _requested(g: ModuleGraph) -> dict[str, list[str]]:
     """Path -> versions that appear as edge targets (what someone requested)."""
     out: dict[str, list[str]] = {}
-    graph = g.graph
     for path in g.paths():
         if path in ("go", "toolchain"):
             continue
-        vs = [v for v in g.versions(path) if graph.in_degree(ModuleVersion(path, v)) > 0]
+        vs = [v for v in g.versions(path) if g.in_degree(ModuleVersion(path, v)) > 0]
         if vs:
             out[path] = vs
     return out

@@ -182,7 +182,7 @@ def _conflict_view(g: ModuleGraph, found: Sequence[Conflict]) -> _View:
         far = 1 << 30
         for m in sorted(requirers, key=lambda m: dist.get(m, far)):
             if m not in mains and m in dist:
-                links[(main, m)] = 1 if g.graph.has_edge(main, m) else dist[m]
+                links[(main, m)] = 1 if g.has_edge(main, m) else dist[m]
     risk = {c.path: c.risk.level for c in shown}
     return _View(
         list(nodes),

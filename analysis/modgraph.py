@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx  # type: ignore[import-untyped, unused-ignore]
-
 from analysis.errors import GoCommandError, GomodxError, GraphError
 from analysis.module import NONE, ModuleVersion
 from analysis.semver import is_toolchain_path, mod_is_valid, mod_sort_key
 
 if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
     from analysis.modfile import ModFile
 
 __all__ = [
@@ -64,14 +64,19 @@ DEFAULT_PATH_LIMIT = 64
 class ModuleGraph:
     """Module versions and their requirement edges, in the order they were added.
 
-    ``graph`` is a :class:`networkx.DiGraph` whose nodes are :class:`ModuleVersion`
-    (main modules have version ``""``); ``edges`` keeps every edge as read, duplicates
-    included, so :meth:`text` re-prints the input exactly. ``mains`` lists the main
-    modules (more than one only in workspace mode), first seen first.
+    ``graph`` is the graph as a :class:`networkx.DiGraph` whose nodes are
+    :class:`ModuleVersion` (main modules have version ``""``), built on first use: the
+    questions gomodx itself asks (requirers, shortest paths, selection) are answered from
+    plain adjacency dicts, so a command that never needs networkx never imports it.
+    ``edges`` keeps every edge as read, duplicates included, so :meth:`text` re-prints
+    the input exactly. ``mains`` lists the main modules (more than one only in workspace
+    mode), first seen first.
     """
 
     def __init__(self, main: ModuleVersion | str | None = None) -> None:
-        self.graph: nx.DiGraph[ModuleVersion] = nx.DiGraph()
+        self._succ: dict[ModuleVersion, dict[ModuleVersion, None]] = {}
+        self._pred: dict[ModuleVersion, dict[ModuleVersion, None]] = {}
+        self._nx: nx.DiGraph[ModuleVersion] | None = None
         self.edges: list[tuple[ModuleVersion, ModuleVersion]] = []
         self.mains: list[ModuleVersion] = []
         self._versions: dict[str, list[str]] = {}
@@ -82,40 +87,67 @@ class ModuleGraph:
         if main is not None:
             self.add_node(ModuleVersion(main, "") if isinstance(main, str) else main)
 
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_nx"] = None  # rebuilt from the adjacency when asked for
+        return state
+
+    @property
+    def graph(self) -> nx.DiGraph[ModuleVersion]:
+        """The graph as a networkx ``DiGraph``: nodes in the order first seen, each
+        node's successors and predecessors in edge order (built once, on first use)."""
+        if self._nx is None:
+            import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
+            g: nx.DiGraph[ModuleVersion] = nx.DiGraph()
+            g.add_nodes_from(self._succ)
+            g.add_edges_from(self.edges)
+            self._nx = g
+        return self._nx
+
+    def _changed(self) -> None:
+        self._nx = None
+        self._selected = None
+        self._bfs_valid = False
+
     # -- building -----------------------------------------------------------------------
 
     def add_node(self, m: ModuleVersion) -> None:
         """Add a module version (a main module when its version is ``""``)."""
-        if m in self.graph:
+        if m in self._succ:
             return
-        self.graph.add_node(m)
+        self._succ[m] = {}
+        self._pred[m] = {}
         self._versions.setdefault(m.path, []).append(m.version)
         if m.version == "" and m not in self.mains:
             self.mains.append(m)
-        self._selected = None
-        self._bfs_valid = False
+        self._changed()
 
     def add_edge(self, u: ModuleVersion, v: ModuleVersion) -> None:
         """Record that ``u``'s go.mod requires ``v``."""
-        self.add_node(u)
-        self.add_node(v)
-        self.graph.add_edge(u, v)
-        self.edges.append((u, v))
-        self._bfs_valid = False
+        self.add_edges(((u, v),))
 
     def add_edges(self, edges: Iterable[tuple[ModuleVersion, ModuleVersion]]) -> None:
-        """Record many edges at once (much faster than :meth:`add_edge` in a loop)."""
+        """Record many edges at once."""
         edges = list(edges)
-        graph = self.graph
-        for n in dict.fromkeys(n for e in edges for n in e):
-            if n not in graph:
-                self._versions.setdefault(n.path, []).append(n.version)
-                if n.version == "":
-                    self.mains.append(n)
-        graph.add_edges_from(edges)
+        succ, pred, versions = self._succ, self._pred, self._versions
+        for u, v in edges:
+            if u not in succ:
+                succ[u] = {}
+                pred[u] = {}
+                versions.setdefault(u.path, []).append(u.version)
+                if u.version == "":
+                    self.mains.append(u)
+            if v not in succ:
+                succ[v] = {}
+                pred[v] = {}
+                versions.setdefault(v.path, []).append(v.version)
+                if v.version == "":
+                    self.mains.append(v)
+            succ[u][v] = None
+            pred[v][u] = None
         self.edges.extend(edges)
-        self._selected = None
-        self._bfs_valid = False
+        self._changed()
 
     def add_parsed(
         self,
@@ -127,36 +159,20 @@ class ModuleGraph:
         """Load a parsed graph into an empty ModuleGraph (the fast path of parse_graph).
 
         ``succ``/``pred`` are the adjacency by token, in first-seen order; node order is
-        ``succ``'s key order, exactly what ``add_edges_from(edges)`` would produce.
+        ``succ``'s key order, exactly what ``add_edges(edges)`` would produce.
         """
-        graph = self.graph
-        fast = (
-            type(graph) is nx.DiGraph
-            and len(graph) == 0
-            and isinstance(getattr(graph, "_node", None), dict)
-            and isinstance(getattr(graph, "_succ", None), dict)
-            and isinstance(getattr(graph, "_pred", None), dict)
-        )
-        if not fast:
+        if self._succ:
             self.add_edges(edges)
             return
-        node_attr, gsucc, gpred = graph._node, graph._succ, graph._pred
         for tok in succ:
             m = nodes[tok]
-            node_attr[m] = {}
             self._versions.setdefault(m.path, []).append(m.version)
             if m.version == "":
                 self.mains.append(m)
-        for tok, out in succ.items():
-            gsucc[nodes[tok]] = {nodes[t]: d for t, d in out.items()}
-        for tok, inc in pred.items():
-            gpred[nodes[tok]] = {nodes[t]: d for t, d in inc.items()}
-        cache = getattr(graph, "__networkx_cache__", None)
-        if isinstance(cache, dict):
-            cache.clear()
+        self._succ = {nodes[tok]: dict.fromkeys(nodes[t] for t in out) for tok, out in succ.items()}
+        self._pred = {nodes[tok]: dict.fromkeys(nodes[t] for t in inc) for tok, inc in pred.items()}
         self.edges.extend(edges)
-        self._selected = None
-        self._bfs_valid = False
+        self._changed()
 
     def subgraph(self, edges: Iterable[tuple[ModuleVersion, ModuleVersion]]) -> ModuleGraph:
         """A graph of some of this graph's ``edges`` (and its first main module) that keeps
@@ -177,14 +193,14 @@ class ModuleGraph:
         return self.mains[0]
 
     def __contains__(self, m: object) -> bool:
-        return m in self.graph
+        return m in self._succ
 
     def __len__(self) -> int:
-        return int(self.graph.number_of_nodes())
+        return len(self._succ)
 
     def nodes(self) -> list[ModuleVersion]:
         """Every module version, in the order first seen."""
-        return list(self.graph.nodes)
+        return list(self._succ)
 
     def paths(self) -> list[str]:
         """Every module path, in the order first seen."""
@@ -197,15 +213,23 @@ class ModuleGraph:
 
     def required(self, m: ModuleVersion) -> list[ModuleVersion]:
         """What ``m`` requires, in go.mod order (empty if its go.mod was not loaded)."""
-        if m not in self.graph:
-            return []
-        return list(self.graph.successors(m))
+        return list(self._succ.get(m, ()))
 
     def requirers(self, m: ModuleVersion) -> list[ModuleVersion]:
         """Every module version whose go.mod requires ``m``."""
-        if m not in self.graph:
-            return []
-        return list(self.graph.predecessors(m))
+        return list(self._pred.get(m, ()))
+
+    def has_edge(self, u: ModuleVersion, v: ModuleVersion) -> bool:
+        """Whether ``u``'s go.mod requires ``v``."""
+        return v in self._succ.get(u, ())
+
+    def in_degree(self, m: ModuleVersion) -> int:
+        """How many module versions require ``m``."""
+        return len(self._pred.get(m, ()))
+
+    def out_degree(self, m: ModuleVersion) -> int:
+        """How many module versions ``m`` requires."""
+        return len(self._succ.get(m, ()))
 
     def text(self) -> str:
         """The graph in ``go mod graph`` format, edges in their original order."""
@@ -215,7 +239,7 @@ class ModuleGraph:
         """Distance of every node from the main modules and its predecessors one step
         closer (in edge order): the data every shortest-path question needs."""
         if not self._bfs_valid:
-            self._bfs = _bfs(self.graph, self.mains)
+            self._bfs = _bfs(self._succ, self.mains)
             self._bfs_valid = True
         return self._bfs
 
@@ -241,12 +265,11 @@ def version_key(path: str, v: str) -> tuple[object, ...]:
 
 
 def _bfs(
-    graph: nx.DiGraph[ModuleVersion], sources: Sequence[ModuleVersion]
+    adj: Mapping[ModuleVersion, Mapping[ModuleVersion, None]], sources: Sequence[ModuleVersion]
 ) -> tuple[dict[ModuleVersion, int], dict[ModuleVersion, list[ModuleVersion]]]:
     dist: dict[ModuleVersion, int] = {s: 0 for s in sources}
     preds: dict[ModuleVersion, list[ModuleVersion]] = {s: [] for s in sources}
     queue = deque(sources)
-    adj = graph.adj
     while queue:
         u = queue.popleft()
         d = dist[u] + 1

@@ -79,6 +79,41 @@ def test_command_line_does_not_import_textual() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_commands_that_need_no_networkx_graph_do_not_import_networkx(tmp_path: Path) -> None:
+    """networkx costs a fifth of a second at start-up: the engine answers from its own
+    adjacency, so printing, listing, explaining and previewing never load it."""
+    recorded = tmp_path / "graph.txt"
+    recorded.write_text(
+        "example.com/m example.com/a@v1.0.0\n"
+        "example.com/m example.com/b@v1.0.0\n"
+        "example.com/a@v1.0.0 example.com/b@v1.2.0\n"
+    )
+    code = (
+        "import sys, contextlib, io\n"
+        "from tui.cli import main\n"
+        "for argv in sys.argv[1:]:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        assert main(argv.split()) in (0, 1), argv  # 1: conflicts found\n"
+        "import analysis.plan, analysis.session, tui.commands.get\n"
+        "print('networkx' in sys.modules)\n"
+    )
+    commands = [
+        f"graph --graph {recorded} --format text",
+        f"list --graph {recorded} --json",
+        f"conflicts --graph {recorded}",
+        f"why --graph {recorded} example.com/b",
+    ]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *commands],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
 # -- (b) no cycle among engine modules ---------------------------------------------------------
 
 

@@ -120,7 +120,7 @@ class TreeScreen(Screen[None]):
             label.append("↺ cycle", style="yellow")
             parent.add_leaf(label, data=None)
             return
-        more = g.graph.in_degree(mod) if self.inverted else g.graph.out_degree(mod)
+        more = g.in_degree(mod) if self.inverted else g.out_degree(mod)
         if more:
             parent.add(label, data=mod)
         else:

@@ -123,7 +123,6 @@ def build_facts(
     version lists fetched so far); it feeds the conflict risk assessment.
     """
     g = loaded.graph
-    graph = g.graph
     retracted = retracted or {}
 
     def check(m: ModuleVersion) -> str | None:
@@ -147,7 +146,7 @@ def build_facts(
         asked = 0
         requirers = 0
         for v in versions:
-            n = graph.in_degree(ModuleVersion(m.path, v))
+            n = g.in_degree(ModuleVersion(m.path, v))
             if n:
                 asked += 1
                 requirers += n
