@@ -16,8 +16,11 @@
 Errors are :class:`~analysis.errors.WorkspaceError`, worded as go words them, one message
 per ``go: `` line go prints, without that prefix.
 
+:func:`workspace_replacement` looks one module version up as go does when it loads the
+workspace graph (:func:`analysis.loader.load_workspace_graph`).
+
 Not modelled: go's table of known ``godebug`` keys (an unknown key in go.work is go's
-error, not ours), and the workspace module graph (``go mod graph`` in a workspace).
+error, not ours).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "load_workspace",
     "short_path",
     "use_dirs",
+    "workspace_replacement",
     "workspace_replacements",
 ]
 
@@ -343,6 +347,60 @@ def workspace_replacements(
             mine.add(r.old)
             replacements[r.old] = new
     return replacements
+
+
+def _replacement(
+    mod: ModuleVersion, replace: Sequence[modfile.Replace]
+) -> tuple[str, ModuleVersion] | None:
+    """Go's ``replacement``: the exact ``path version`` key first, then the path-only key
+    (the last line wins for a repeated key, as in ``toReplaceMap``); with the version the
+    key named."""
+    exact = path_only = None
+    for r in replace:
+        if r.old == mod:
+            exact = r.new
+        elif r.old == ModuleVersion(mod.path, ""):
+            path_only = r.new
+    if exact is not None:
+        return mod.version, exact
+    if path_only is not None:
+        return "", path_only
+    return None
+
+
+def workspace_replacement(ws: Workspace, mod: ModuleVersion) -> ModuleVersion | None:
+    """What ``mod`` is replaced with in ``ws``, as ``modload.Replacement`` answers: the
+    go.work's replaces first; else the used modules' go.mod replaces (the last module in
+    ``use`` order that replaces it), a relative directory made relative to the go.work's
+    directory (``./b/fork``). A workspace module itself (version ``""``) is never replaced.
+
+    Two modules replacing ``mod`` under different keys (one ``path version``, one ``path``)
+    with different targets is go's error: ``conflicting replacements found for M in
+    workspace modules defined by A/go.mod and B/go.mod``.
+    """
+    if mod.version == "" and mod.path in ws.modules:
+        return None
+    hit = _replacement(mod, ws.file.replace)
+    if hit is not None:
+        return hit[1]
+    found: tuple[str, ModuleVersion, Path] | None = None
+    for root, f in zip(ws.roots, ws.mod_files, strict=True):
+        hit = _replacement(mod, f.replace)
+        if hit is None:
+            continue
+        if found is not None and found[0] != hit[0] and found[1] != hit[1]:
+            raise WorkspaceError(
+                f"conflicting replacements found for {mod} in workspace modules defined by "
+                f"{found[2] / 'go.mod'} and {root / 'go.mod'}"
+            )
+        found = (hit[0], hit[1], root)
+    if found is None:
+        return None
+    new, root = found[1], found[2]
+    if new.version != "" or os.path.isabs(new.path):
+        return new
+    rel = os.path.relpath(os.path.join(root, new.path), ws.path.parent)
+    return ModuleVersion(workfile.to_directory_path(rel), "")
 
 
 def check_flags(mod: str = "", modfile_flag: str = "") -> None:
