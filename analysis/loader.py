@@ -332,10 +332,8 @@ class _Loader:
     def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
         """What ``m`` is replaced with (the main go.mod's, or the workspace's rules)."""
         if self.workspace is not None:
-            try:
-                return workspace_replacement(self.workspace, m)
-            except GomodxError as exc:
-                raise _LoadFailure(m, str(exc), exc) from None
+            # A ReplacementConflict ends the load, as go reports it: not as m's failure.
+            return workspace_replacement(self.workspace, m)
         return lookup_replacement(self.replacements, m)
 
     async def _raw_summary(self, actual: ModuleVersion) -> Summary:

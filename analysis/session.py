@@ -245,9 +245,12 @@ class Session:
         demo: bool = False,
         use_go_client: bool = True,
         workspace: Workspace | None = None,
+        mod_flag: str = "",
     ) -> None:
         self.directory = directory
         self.workspace = workspace
+        self.mod_flag = mod_flag
+        """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`)."""
         """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
         self.env = env
         self.gosum = gosum
@@ -273,6 +276,20 @@ class Session:
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
+
+    def check_go_list_flags(self) -> None:
+        """Refuse, as ``go list`` does in a workspace, a GOFLAGS ``-mod`` other than
+        ``readonly`` or ``vendor`` (``go mod graph`` ignores it: graph, conflicts and why
+        do not call this)."""
+        if self.workspace is None:
+            return
+        from analysis.errors import WorkspaceError
+        from analysis.workspace import check_flags
+
+        try:
+            check_flags(self.mod_flag)
+        except WorkspaceError as exc:
+            raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None
 
     @property
     def workspace_note(self) -> str:
@@ -307,7 +324,7 @@ class Session:
         """
         from analysis.apply import recover
         from analysis.cache import CacheStack
-        from analysis.goenv import load_goenv
+        from analysis.goenv import flag_value, load_goenv
         from analysis.hashes import GoSum
 
         options = options or SessionOptions()
@@ -334,6 +351,7 @@ class Session:
         # An apply or undo that was killed is put right before anything reads the files.
         recovered = recover(d, backup_root=options.state_dir) if has_mod else None
         env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
+        mod_flag = flag_value(env.goflags, "mod") or ""
         env, notes, ws = _module_mode(
             env, d, workspace=workspace and options.graph_file is None, environ=environ
         )
@@ -357,6 +375,7 @@ class Session:
             transport_factory=transport,
             notes=notes,
             workspace=ws,
+            mod_flag=mod_flag,
         )
 
     @classmethod
@@ -837,7 +856,7 @@ def _module_mode(
         lookup: Mapping[str, str] = os.environ if environ is None else environ
         running = env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
         try:
-            check_flags(flag_value(env.goflags, "mod") or "", modfile or "")
+            check_flags(modfile_flag=modfile or "")
             ws = load_workspace(
                 env.gowork,
                 running=running,

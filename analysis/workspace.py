@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import modfile, semver, workfile
-from analysis.errors import ModfileError, WorkspaceError
+from analysis.errors import ModfileError, ReplacementConflict, WorkspaceError
 from analysis.module import ModuleVersion
 
 __all__ = [
@@ -374,29 +374,32 @@ def workspace_replacement(ws: Workspace, mod: ModuleVersion) -> ModuleVersion | 
     ``use`` order that replaces it), a relative directory made relative to the go.work's
     directory (``./b/fork``). A workspace module itself (version ``""``) is never replaced.
 
-    Two modules replacing ``mod`` under different keys (one ``path version``, one ``path``)
-    with different targets is go's error: ``conflicting replacements found for M in
-    workspace modules defined by A/go.mod and B/go.mod``.
+    A later module replacing ``mod`` by its exact version, after an earlier one replaced
+    it (by any key) with another target, is go's error
+    (:class:`~analysis.errors.ReplacementConflict`): ``conflicting replacements found for M
+    in workspace modules defined by A/go.mod and B/go.mod``. (Go compares the later key
+    with the first key it saw as if that were always path-only, so a later path-only key
+    simply wins; we keep that.)
     """
     if mod.version == "" and mod.path in ws.modules:
         return None
     hit = _replacement(mod, ws.file.replace)
     if hit is not None:
         return hit[1]
-    found: tuple[str, ModuleVersion, Path] | None = None
+    found: tuple[ModuleVersion, Path] | None = None
     for root, f in zip(ws.roots, ws.mod_files, strict=True):
         hit = _replacement(mod, f.replace)
         if hit is None:
             continue
-        if found is not None and found[0] != hit[0] and found[1] != hit[1]:
-            raise WorkspaceError(
+        if found is not None and hit[0] != "" and found[0] != hit[1]:
+            raise ReplacementConflict(
                 f"conflicting replacements found for {mod} in workspace modules defined by "
-                f"{found[2] / 'go.mod'} and {root / 'go.mod'}"
+                f"{found[1] / 'go.mod'} and {root / 'go.mod'}"
             )
-        found = (hit[0], hit[1], root)
+        found = (hit[1], root)
     if found is None:
         return None
-    new, root = found[1], found[2]
+    new, root = found
     if new.version != "" or os.path.isabs(new.path):
         return new
     rel = os.path.relpath(os.path.join(root, new.path), ws.path.parent)

@@ -187,9 +187,14 @@ def run_session(
             print(f"gomodx: {session.requests.summary()}", file=sys.stderr)
 
 
-def load_module(args: argparse.Namespace) -> LoadedModule:
-    """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`."""
+def load_module(args: argparse.Namespace, *, go_list: bool = False) -> LoadedModule:
+    """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`.
+
+    ``go_list``: the command answers for ``go list``, which refuses flags in a workspace
+    that ``go mod graph`` ignores."""
     session = open_session(args, require_module=getattr(args, "graph", None) is None)
+    if go_list:
+        session.check_go_list_flags()
     return run_session(args, session, session.load)
 
 

@@ -184,8 +184,8 @@ def _positive_count(text: str) -> int:
 # -- loading ----------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> LoadedModule:
-    return load_module(args)
+def _load(args: argparse.Namespace, *, go_list: bool = False) -> LoadedModule:
+    return load_module(args, go_list=go_list)
 
 
 # -- output -----------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def _listed_json(m: ListedModule, loaded: LoadedModule) -> dict[str, Any]:
 def run_list(args: argparse.Namespace) -> int:
     from analysis.modgraph import list_modules
 
-    loaded = _load(args)
+    loaded = _load(args, go_list=True)
     if loaded.workspace is not None:
         entries = list_modules(loaded.graph, direct=loaded.direct, replacement=loaded.replacement)
     else:
