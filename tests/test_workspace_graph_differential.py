@@ -31,7 +31,7 @@ from tui.cli import main as gomodx
 
 pytestmark = pytest.mark.go
 
-SEEDS = list(range(24))
+SEEDS = list(range(40))
 SWEEP = int(os.environ.get("GOMODX_WS_SWEEP", "0"))
 
 
