@@ -119,3 +119,30 @@ def test_session_load_carries_the_workspace(tmp_path: Path) -> None:
         where, SessionOptions(source="proxy", use_go=False), environ=env, workspace=False
     )
     assert alone.workspace is None and any("GOWORK=off" in n for n in alone.notes)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_app_opens_a_workspace(tmp_path: Path, anyio_backend: str) -> None:
+    from test_app import SIZE, make, settle
+    from universe import random_universe
+
+    u = random_universe(5, 5, 2)
+    layout = u.write(tmp_path)
+    dep = u.paths()[0]
+    _module(tmp_path / "w", "example.com/w", f"go 1.21\n\nrequire {dep} {u.versions(dep)[0]}\n")
+    (tmp_path / "go.work").write_text("go 1.22\n\nuse (\n\t./main\n\t./w\n)\n")
+    env = go_env(tmp_path / "env", layout.proxy_url, GOFLAGS="", GOWORK="")
+    options = SessionOptions(source="proxy", use_go=False, state_dir=tmp_path / "state")
+    session = Session.open(layout.main_dir, options, environ=env)
+    app = make(session)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        facts = app.graph.facts
+        assert facts is not None
+        mains = [r.path for r in facts.rows if r.main]
+        assert mains == ["example.com/main", "example.com/w"]
+        assert app.sub_title == (
+            f"workspace {tmp_path / 'go.work'}: main modules example.com/main, example.com/w"
+        )
+        assert any("GOWORK=off" in str(n.message) for n in app._notifications)
