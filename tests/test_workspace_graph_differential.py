@@ -106,6 +106,7 @@ def compare_workspace(seed: int, root: Path, *, extra: bool = False) -> list[str
             ["graph", "--format", "text", "--source", "go"],
             relayed=True,
         )
+        same("list --source go", ["list", "-m", "all"], ["list", "--source", "go"], relayed=True)
         same(
             "versions --all",
             ["list", "-m", "-u", "all"],

@@ -42,11 +42,14 @@ class WorkModule:
     excludes: list[tuple[str, str]] = field(default_factory=list)
     forks: dict[str, str] = field(default_factory=dict)
     """Directory (relative to the module) → module path of a fork written there."""
+    toolchain: str | None = None
 
     def go_mod(self) -> str:
         lines = [f"module {self.path}", ""]
         if self.go is not None:
             lines += [f"go {self.go}", ""]
+        if self.toolchain is not None:
+            lines += [f"toolchain {self.toolchain}", ""]
         if self.requires:
             lines.append("require (")
             lines += [f"\t{p} {v}" + (" // indirect" if ind else "") for p, v, ind in self.requires]
@@ -94,7 +97,12 @@ def random_workspace(seed: int, root: Path) -> WorkLayout:
     extra: list[WorkModule] = []
     names = rng.sample(EXTRA_PATHS, rng.randint(1, 3))
     for i, path in enumerate(names):
-        wm = WorkModule(path, f"w{i}", rng.choice(GO_LINES))
+        # A module nested in the main module's directory now and then.
+        where = f"main/sub{i}" if rng.random() < 0.15 else f"w{i}"
+        wm = WorkModule(path, where, rng.choice(GO_LINES))
+        if wm.go is not None and _gover(wm.go) >= (1, 21) and rng.random() < 0.3:
+            wm.toolchain = rng.choice(["go1.22.5", "go1.23.1", "default"])
+            features.add("gomod-toolchain")
         for p in rng.sample(paths, min(len(paths), rng.randint(0, 3))):
             wm.requires.append((p, _pick_version(rng, u, p), rng.random() < 0.3))
         extra.append(wm)
@@ -167,6 +175,9 @@ def random_workspace(seed: int, root: Path) -> WorkLayout:
     if rng.random() < 0.2:
         lines += ["toolchain go1.23.4", ""]
         features.add("work-toolchain")
+    if rng.random() < 0.15:
+        lines += ["godebug (", "\tpanicnil=1", ")", ""]
+        features.add("work-godebug")
     dirs = ["./main", *(f"./{m.dir}" for m in extra)]
     rng.shuffle(dirs)
     lines += ["use (", *(f"\t{d}" for d in dirs), ")", ""]
@@ -184,7 +195,9 @@ def random_workspace(seed: int, root: Path) -> WorkLayout:
             lines.append(f"replace {p} => ./workfork")
             features.add("work-replace-dir")
     (root / "go.work").write_text("\n".join(lines))
-    run_in = rng.choice([root / "main", *(root / m.dir for m in extra)])
+    run_in = rng.choice([root / "main", root, *(root / m.dir for m in extra)])
+    if run_in == root:
+        features.add("run-at-go-work")  # a directory without go.mod
     return WorkLayout(lay, root, root / "go.work", run_in, u, extra, features)
 
 
