@@ -750,7 +750,9 @@ class Session:
             go = _go_binary(self.env)
             if go is None:
                 raise GomodxError("--use-go: the go command is not installed")
-            return apply_with_go(plan, go, backup_root=self.options.state_dir)
+            # The plan is DIR's module alone: so is go get (GOWORK=off, as the plan assumed).
+            environ = {**os.environ, "GOWORK": "off"}
+            return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
         return apply_plan(plan, backup_root=self.options.state_dir)
 
     def undo(self, *, force: bool = False) -> UndoResult:
