@@ -99,6 +99,13 @@ def compare_workspace(seed: int, root: Path, *, extra: bool = False) -> list[str
             problems.append(f"list --json: differs\n--- go\n{want}\n--- gomodx\n{got}")
     elif (g.returncode == 0) != (code == 0):
         problems.append(f"list --json: go {g.returncode}, gomodx {code}: {err.strip()}")
+    if extra and not problems:
+        # conflicts and why read the same workspace graph from either source.
+        for cmd in (["conflicts", "--json"], ["why", "--json", _some_module(out)]):
+            by_proxy = _gomodx([*cmd, "--source", "proxy", str(where)], env)
+            by_go = _gomodx([*cmd, "--source", "go", str(where)], env)
+            if by_proxy != by_go:
+                problems.append(f"{cmd[0]}: --source proxy and go differ: {by_proxy} {by_go}")
     if extra:
         same(
             "graph --source go",
@@ -113,6 +120,16 @@ def compare_workspace(seed: int, root: Path, *, extra: bool = False) -> list[str
             ["versions", "--all", "--no-majors", "--source", "proxy"],
         )
     return problems
+
+
+def _some_module(listed_json: str) -> str:
+    """A module of the build list that is not a main module (or the first main module)."""
+    try:
+        mods = json.loads(listed_json)
+    except ValueError:
+        return "example.com/main"
+    rest = [m["Path"] for m in mods if not m.get("Main")]
+    return rest[len(rest) // 2] if rest else "example.com/main"
 
 
 def _run(seeds: list[int], tmp_path: Path) -> tuple[int, list[str]]:

@@ -146,3 +146,32 @@ async def test_the_app_opens_a_workspace(tmp_path: Path, anyio_backend: str) -> 
             f"workspace {tmp_path / 'go.work'}: main modules example.com/main, example.com/w"
         )
         assert any("GOWORK=off" in str(n.message) for n in app._notifications)
+
+
+def test_conflicts_say_which_main_module_asks_for_what(tmp_path: Path) -> None:
+    import json
+
+    from universe import Universe
+
+    u = Universe()
+    u.add("example.com/x", "v1.0.0")
+    u.add("example.com/x", "v1.1.0")
+    layout = u.write(tmp_path)
+    _module(tmp_path / "a", "example.com/a", "go 1.21\n\nrequire example.com/x v1.0.0\n")
+    _module(tmp_path / "b", "example.com/b", "go 1.21\n\nrequire example.com/x v1.1.0\n")
+    (tmp_path / "go.work").write_text("go 1.22\n\nuse (\n\t./b\n\t./a\n)\n")
+    env = go_env(tmp_path / "env", layout.proxy_url, GOFLAGS="", GOWORK="", PATH="/usr/bin:/bin")
+    where = str(tmp_path / "a")
+    code, out, err = _gomodx(["conflicts", where, "--source", "proxy"], env)
+    assert code == 1, err  # a conflict in the build
+    assert "paths start at a main module" in out
+    assert "main modules: example.com/a asks for v1.0.0, example.com/b asks for v1.1.0" in out
+    code, out, err = _gomodx(["conflicts", where, "--json", "--source", "proxy"], env)
+    (conflict,) = json.loads(out)
+    assert conflict["MainModules"] == [
+        {"Path": "example.com/a", "Version": "v1.0.0"},
+        {"Path": "example.com/b", "Version": "v1.1.0"},
+    ]
+    code, out, err = _gomodx(["why", "example.com/x", where, "--source", "proxy"], env)
+    assert code == 0 and out.startswith("# example.com/x@v1.1.0: 1 shortest path"), out
+    assert "example.com/b\n  requires example.com/x v1.1.0" in out

@@ -413,7 +413,14 @@ def run_conflicts(args: argparse.Namespace) -> int:
         listed = [c for c in found if c.risk.rank >= floor]
         if args.limit is not None:
             listed = listed[: args.limit]
-        _emit(_json(export.conflicts_to_json(listed)))
+        data = export.conflicts_to_json(listed)
+        if loaded.workspace is not None:
+            # Which main module's go.mod asks for which version of each path.
+            for c, item in zip(listed, data, strict=True):
+                item["MainModules"] = [
+                    {"Path": p, "Version": v} for p, v in loaded.asked_by(c.path)
+                ]
+        _emit(_json(data))
     elif not found:
         _emit("no conflicts: every module is required at a single version\n")
     elif not args.all and not any(c.in_build for c in found):
