@@ -30,6 +30,15 @@ What it reproduces, as cmd/go's ``modload`` does it (Go 1.21 and newer):
 * the output order: breadth-first from the main module, each node's edges in its
   requirement order.
 
+:func:`load_workspace_graph` does the same for a go.work workspace (``readModGraph`` with
+workspace pruning): the roots are every used module and the go.work's ``go`` and
+``toolchain``; each main module's requirements are read like a dependency's (pruned or
+not by its own ``go`` line); then, in rounds until nothing changes, the selected version
+of every root path, and of every path a module read that way asks for below its
+selected version, is read too. Replacements follow
+:func:`analysis.workspace.workspace_replacement` and every main module's ``exclude``
+applies everywhere.
+
 Go's loader is mostly sequential on a slow proxy; here every go.mod the graph needs is
 requested as soon as it is known, up to ``concurrency`` at once. Each module version's
 go.mod is fetched at most once per load, and the result does not depend on the order in

@@ -20,8 +20,8 @@ everywhere:
   does (:func:`analysis.workspace.load_workspace`, go's errors for a bad go.work) and
   :meth:`Session.load` gives the workspace's graph: every used module is a main module.
   Changes (``plan``, ``apply``) and downloads still work on DIR's module alone, exactly as
-  go does with ``GOWORK=off``, and :attr:`Session.notes` says so; a session opened with
-  ``workspace=False`` works on the module alone throughout.
+  go does with ``GOWORK=off``, and :attr:`Session.workspace_note` says so; a session
+  opened with ``workspace=False`` works on the module alone throughout (with a note).
 * **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod; in a workspace go's own
   refusal); ``-mod`` is dropped, as ``go mod graph``, ``go get`` and ``go mod download``
   ignore it (in a workspace, go's refusal of anything but ``readonly`` and ``vendor``).
@@ -249,9 +249,9 @@ class Session:
     ) -> None:
         self.directory = directory
         self.workspace = workspace
+        """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
         self.mod_flag = mod_flag
         """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`)."""
-        """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
         self.env = env
         self.gosum = gosum
         self.options = options or SessionOptions()
