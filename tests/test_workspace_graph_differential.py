@@ -11,7 +11,8 @@ runs, in one of its directories, with GOWORK unset (go finds the go.work itself)
 * ``go list -m -u all`` against ``gomodx versions --all --source proxy`` (some seeds).
 
 When go fails, gomodx must fail with go's message (the first line of go's stderr). The
-counts of agreements are printed (``-s``); ``GOMODX_WS_SWEEP=N`` runs N more seeds.
+counts of agreements are printed (``-s``); ``GOMODX_WS_SWEEP=N`` runs N more seeds
+(``GOMODX_WS_SCALE=K``: in universes K times bigger).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ pytestmark = pytest.mark.go
 
 SEEDS = list(range(40))
 SWEEP = int(os.environ.get("GOMODX_WS_SWEEP", "0"))
+SCALE = int(os.environ.get("GOMODX_WS_SCALE", "1"))
+"""The sweep's universes are this many times bigger."""
 
 
 def _gomodx(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
@@ -64,9 +67,9 @@ def _project(obj: dict[str, Any]) -> dict[str, Any]:
     return keep
 
 
-def compare_workspace(seed: int, root: Path, *, extra: bool = False) -> list[str]:
+def compare_workspace(seed: int, root: Path, *, extra: bool = False, scale: int = 1) -> list[str]:
     """Every difference between go and gomodx on workspace ``seed`` (empty: all equal)."""
-    ws = random_workspace(seed, root)
+    ws = random_workspace(seed, root, scale)
     env = go_env(root, ws.layout.proxy_url, GOFLAGS="", GOWORK="")
     where = ws.run_dir
     problems: list[str] = []
@@ -132,11 +135,11 @@ def _some_module(listed_json: str) -> str:
     return rest[len(rest) // 2] if rest else "example.com/main"
 
 
-def _run(seeds: list[int], tmp_path: Path) -> tuple[int, list[str]]:
+def _run(seeds: list[int], tmp_path: Path, scale: int = 1) -> tuple[int, list[str]]:
     agree = 0
     failures: list[str] = []
     for seed in seeds:
-        problems = compare_workspace(seed, tmp_path / f"s{seed}", extra=seed % 3 == 0)
+        problems = compare_workspace(seed, tmp_path / f"s{seed}", extra=seed % 3 == 0, scale=scale)
         if problems:
             failures.append(f"seed {seed}:\n" + "\n".join(problems))
         else:
@@ -153,6 +156,6 @@ def test_random_workspaces_agree_with_go(tmp_path: Path) -> None:
 @pytest.mark.skipif(not SWEEP, reason="set GOMODX_WS_SWEEP=N for a sweep")
 def test_workspace_sweep(tmp_path: Path) -> None:
     seeds = list(range(1000, 1000 + SWEEP))
-    agree, failures = _run(seeds, tmp_path)
+    agree, failures = _run(seeds, tmp_path, SCALE)
     print(f"workspaces equal to go (sweep): {agree}/{len(seeds)}")
     assert not failures, "\n\n".join(failures[:5])

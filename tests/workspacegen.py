@@ -82,12 +82,13 @@ def _pick_version(rng: random.Random, u: Universe, path: str) -> str:
     return rng.choice(u.versions(path))
 
 
-def random_workspace(seed: int, root: Path) -> WorkLayout:
-    """Write a random workspace under ``root`` (``root/go.work``, ``root/main``, …)."""
+def random_workspace(seed: int, root: Path, scale: int = 1) -> WorkLayout:
+    """Write a random workspace under ``root`` (``root/go.work``, ``root/main``, …);
+    ``scale`` multiplies the universe's size."""
     rng = random.Random(seed * 7919 + 1)
     u = random_universe(
         seed,
-        modules=4 + seed % 7,
+        modules=(4 + seed % 7) * scale,
         versions=2 + seed % 3,
         max_deps=1 + seed % 3,
         era=ERA_CYCLE[seed % 3],
