@@ -146,6 +146,18 @@ async def test_the_app_opens_a_workspace(tmp_path: Path, anyio_backend: str) -> 
             f"workspace {tmp_path / 'go.work'}: main modules example.com/main, example.com/w"
         )
         assert any("GOWORK=off" in str(n.message) for n in app._notifications)
+        # The details pane says which workspace a main module belongs to, and marks the
+        # main modules among a module's requirers.
+        from tui.widgets.details import render_details
+
+        loaded = app.graph.loaded
+        assert loaded is not None
+        by_path = {r.path: r for r in facts.rows}
+        text = render_details(by_path["example.com/w"], loaded, None).plain
+        assert text.startswith(f"A main module of the workspace {tmp_path / 'go.work'}")
+        assert f"in {tmp_path / 'w'}" in text
+        text = render_details(by_path[dep], loaded, None).plain
+        assert "example.com/w (main module)" in text
 
 
 def test_conflicts_say_which_main_module_asks_for_what(tmp_path: Path) -> None:
