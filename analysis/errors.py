@@ -5,6 +5,7 @@
     GomodxError
      ├── ModfileError            a go.mod that does not parse: ``go.mod:3:9: message``
      ├── WorkspaceError          a go.work go would refuse: ``go.work requires go >= 1.30 ...``
+     │    └── ReplacementConflict  two modules replacing one version (printed as go prints it)
      ├── ModuleError             a bad module path or version (golang.org/x/mod/module's errors)
      │    ├── InvalidPathError   ``malformed module path "x": missing dot in first path element``
      │    ├── InvalidVersionError ``version "v2.0.0" invalid: should be v0 or v1, not v2``
@@ -161,6 +162,13 @@ class WorkspaceError(GomodxError):
     def __init__(self, *messages: str) -> None:
         self.messages = messages
         super().__init__("\n".join(messages))
+
+
+class ReplacementConflict(WorkspaceError):
+    """Two workspace modules replace one module version differently, in a way go only
+    notices when it looks the version up. go prints this one without its ``go: `` prefix
+    (``conflicting replacements found for M in workspace modules defined by A and B``), and
+    so does gomodx."""
 
 
 class ModuleError(GomodxError):

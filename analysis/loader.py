@@ -30,6 +30,15 @@ What it reproduces, as cmd/go's ``modload`` does it (Go 1.21 and newer):
 * the output order: breadth-first from the main module, each node's edges in its
   requirement order.
 
+:func:`load_workspace_graph` does the same for a go.work workspace (``readModGraph`` with
+workspace pruning): the roots are every used module and the go.work's ``go`` and
+``toolchain``; each main module's requirements are read like a dependency's (pruned or
+not by its own ``go`` line); then, in rounds until nothing changes, the selected version
+of every root path, and of every path a module read that way asks for below its
+selected version, is read too. Replacements follow
+:func:`analysis.workspace.workspace_replacement` and every main module's ``exclude``
+applies everywhere.
+
 Go's loader is mostly sequential on a slow proxy; here every go.mod the graph needs is
 requested as soon as it is known, up to ``concurrency`` at once. Each module version's
 go.mod is fetched at most once per load, and the result does not depend on the order in
@@ -67,6 +76,7 @@ from analysis.module import NONE, ModuleVersion
 from analysis.mvs import (
     LoadedReqs,
     RequirementGraph,
+    WorkspaceRequirementGraph,
     selected_roots,
     unpruned_root_paths,
 )
@@ -76,6 +86,8 @@ from analysis.semver import (
     gover_compare,
     gover_is_valid,
     is_toolchain_path,
+    mod_compare,
+    mod_sort_key,
 )
 from analysis.source import ProxySource
 from analysis.summary import (
@@ -91,9 +103,11 @@ from analysis.summary import (
     replace_map,
     roots_from_mod_file,
     strip_module_prefix,
+    summarize,
     supports_pruning,
     toolchain_summary,
 )
+from analysis.workspace import Workspace, workspace_replacement
 
 __all__ = [
     "DirectorySource",
@@ -102,7 +116,12 @@ __all__ = [
     "LoadedGraph",
     "load_module_graph",
     "load_module_graph_sync",
+    "load_workspace_graph",
 ]
+
+
+WORK_DEFAULT_GO_VERSION = "1.18"
+"""The go version of a go.work with no ``go`` line (``gover.DefaultGoWorkVersion``)."""
 
 
 # -- sources ----------------------------------------------------------------------------
@@ -205,7 +224,10 @@ class LoadedGraph:
     replacements: Mapping[ModuleVersion, ModuleVersion]
     fetches: int = 0
     go_version: str = DEFAULT_GO_MOD_VERSION
-    """The main module's go version (1.16 when the ``go`` line is missing)."""
+    """The main module's go version (1.16 when the ``go`` line is missing); in a
+    workspace, the go.work's (1.18 when its ``go`` line is missing)."""
+    workspace: Workspace | None = None
+    """The workspace whose modules are the main modules (``None``: one main module)."""
 
     @property
     def main_module(self) -> ModuleVersion:
@@ -225,6 +247,8 @@ class LoadedGraph:
 
     def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
         """What the main module replaces ``m`` with (exact version first), or None."""
+        if self.workspace is not None:
+            return workspace_replacement(self.workspace, m)
         return lookup_replacement(self.replacements, m)
 
 
@@ -248,6 +272,18 @@ _Graph = RequirementGraph[_LoadFailure]
 """One ``readModGraph`` result: the requirement lists read, and what failed."""
 
 
+class _WorkGraph(WorkspaceRequirementGraph[_LoadFailure]):
+    """A workspace's ``readModGraph`` result, read in rounds."""
+
+    def forget_selected(self) -> None:
+        """Requirements were added since the selected versions were computed."""
+        self._selected = None
+
+
+# How one module's requirements are followed (cmd/go's modPruning for one enqueue).
+_PRUNED, _UNPRUNED, _WORKSPACE = "pruned", "unpruned", "workspace"
+
+
 class _Loader:
     """One load: the main go.mod's directives, the caches, and the fetch limit."""
 
@@ -261,6 +297,9 @@ class _Loader:
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.excluded = frozenset(e.mod for e in main_file.exclude)
         self.replacements = replace_map(main_file)
+        self.workspace: Workspace | None = None
+        """In a workspace: the main modules' go.mod files are read like dependencies'."""
+        self.main_files: dict[ModuleVersion, ModFile] = {}
         # One read per go.mod; a failed read is an answer too (reported with its chain).
         self.raw = Memo(_LoadFailure)
         self.summaries = Memo(_LoadFailure)
@@ -278,8 +317,11 @@ class _Loader:
             s = _toolchain_summary(m)
             self.loaded[m] = s
             return s
-        actual = lookup_replacement(self.replacements, m) or m
-        raw = await self.raw.get(actual, lambda: self._raw_summary(actual))
+        if m.version == "" and m in self.main_files:
+            actual, raw = m, summarize(self.main_files[m])
+        else:
+            actual = self.replacement(m) or m
+            raw = await self.raw.get(actual, lambda: self._raw_summary(actual))
         try:
             checked = check_summary(m, actual, raw, self.excluded)
         except LoadError as exc:
@@ -295,6 +337,13 @@ class _Loader:
         )
         self.loaded[m] = s
         return s
+
+    def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
+        """What ``m`` is replaced with (the main go.mod's, or the workspace's rules)."""
+        if self.workspace is not None:
+            # A ReplacementConflict ends the load, as go reports it: not as m's failure.
+            return workspace_replacement(self.workspace, m)
+        return lookup_replacement(self.replacements, m)
 
     async def _raw_summary(self, actual: ModuleVersion) -> Summary:
         """``rawGoModSummary``: the go.mod of ``actual`` itself, parsed leniently."""
@@ -374,6 +423,77 @@ class _Loader:
             chain = g.find_failure()
             if chain is None:  # pragma: no cover - a failed node is always reachable
                 chain = [self.main, min(g.failed)]
+            fail = g.failed[chain[-1]]
+            raise ModuleLoadError(chain, fail.actual, fail.reason, fail.err)
+        return g
+
+    async def read_workspace_graph(self, roots: Sequence[ModuleVersion]) -> _WorkGraph:
+        """``readModGraph`` with workspace pruning: every main module's requirements are
+        read (each pruned or not by its own go line), then, until nothing changes, the
+        selected version of every root path and of every path a read module asks for at
+        a lower version than selected is read as well."""
+        g = _WorkGraph(roots)
+        seen: set[tuple[ModuleVersion, str]] = set()
+
+        async def run(start: Iterable[tuple[ModuleVersion, str]]) -> None:
+            try:
+                async with asyncio.TaskGroup() as tg:
+
+                    def enqueue(m: ModuleVersion, mode: str) -> None:
+                        if m.version == NONE or (m, mode) in seen:
+                            return
+                        seen.add((m, mode))
+                        tg.create_task(visit(m, mode))
+
+                    async def visit(m: ModuleVersion, mode: str) -> None:
+                        try:
+                            s = await self.summary(m)
+                        except _LoadFailure as exc:
+                            g.failed[m] = exc
+                            return
+                        g.required[m] = s.require
+                        if mode == _PRUNED and s.pruned:
+                            return
+                        then = _UNPRUNED if mode == _UNPRUNED or not s.pruned else _PRUNED
+                        for r in s.require:
+                            enqueue(r, then)
+
+                    for m, mode in start:
+                        enqueue(m, mode)
+            except BaseExceptionGroup as group:
+                raise _first_leaf(group) from None
+            g.forget_selected()
+
+        await run((m, _WORKSPACE) for m in roots)
+        deps_in_all = {m.path for m in roots}
+        done: set[ModuleVersion] = set()
+        while True:
+            need: set[ModuleVersion] = set()
+            for p in deps_in_all:
+                m = ModuleVersion(p, g.selected(p))
+                if m not in done:
+                    need.add(m)
+                    continue
+                for r in g.required.get(m, ()):
+                    sel = ModuleVersion(r.path, g.selected(r.path))
+                    if (
+                        sel.version != ""
+                        and mod_compare(r.path, sel.version, r.version) > 0
+                        and sel not in done
+                    ):
+                        need.add(sel)
+            if not need:
+                return g
+            ordered = sorted(need, key=lambda m: mod_sort_key(m.path, m.version))
+            await run((m, _WORKSPACE) for m in ordered)
+            done |= need
+            deps_in_all |= {m.path for m in need}
+
+    async def read_workspace_graph_checked(self, roots: Sequence[ModuleVersion]) -> _WorkGraph:
+        """:meth:`read_workspace_graph`, raising :class:`ModuleLoadError` for any failure."""
+        g = await self.read_workspace_graph(roots)
+        if g.failed:
+            chain = g.find_failure() or [min(g.failed)]
             fail = g.failed[chain[-1]]
             raise ModuleLoadError(chain, fail.actual, fail.reason, fail.err)
         return g
@@ -540,6 +660,57 @@ async def load_module_graph(
         replacements=MappingProxyType(dict(ld.replacements)),
         fetches=ld.fetches,
         go_version=main_go,
+    )
+
+
+async def load_workspace_graph(
+    ws: Workspace,
+    source: GoModSource,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+    concurrency: int = 64,
+) -> LoadedGraph:
+    """Build the graph ``go mod graph`` prints in workspace ``ws``
+    (:func:`analysis.workspace.load_workspace`).
+
+    Every used module is a main module; the graph's roots are the main modules and the
+    go.work's ``go`` (1.18 when missing) and ``toolchain``. Replacements follow
+    :func:`~analysis.workspace.workspace_replacement`; every main module's ``exclude``
+    applies to every go.mod. Local directory replacements are read relative to the
+    go.work's directory. ``directory`` (where go runs; default: the first main module)
+    chooses :attr:`LoadedGraph.main` and :attr:`LoadedGraph.main_dir`.
+
+    Raises :class:`ModuleLoadError` as :func:`load_module_graph` does.
+    """
+    mains = [ModuleVersion(p, "") for p in ws.modules]
+    files = dict(zip(mains, ws.mod_files, strict=True))
+    here = Path(directory) if directory is not None else ws.roots[0]
+    mine = next(
+        (f for root, f in zip(ws.roots, ws.mod_files, strict=True) if root == here.absolute()),
+        ws.mod_files[0],
+    )
+    ld = _Loader(mine, ws.path.parent, source, concurrency)
+    ld.workspace = ws
+    ld.main_files = files
+    ld.excluded = frozenset(e.mod for f in ws.mod_files for e in f.exclude)
+    go_version = ws.file.go.version if ws.file.go is not None else WORK_DEFAULT_GO_VERSION
+    roots = [*mains, ModuleVersion("go", go_version)]
+    if ws.file.toolchain is not None and ws.file.toolchain.name:
+        roots.append(ModuleVersion("toolchain", ws.file.toolchain.name))
+    roots.sort(key=lambda m: mod_sort_key(m.path, m.version))
+    graph = await ld.read_workspace_graph_checked(roots)
+    return LoadedGraph(
+        graph=graph.module_graph(),
+        main=mine,
+        main_dir=here,
+        roots=tuple(roots),
+        pruned=True,
+        summaries=MappingProxyType(dict(sorted(ld.loaded.items()))),
+        excluded=ld.excluded,
+        replacements=MappingProxyType({}),
+        fetches=ld.fetches,
+        go_version=go_version,
+        workspace=ws,
     )
 
 

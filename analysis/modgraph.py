@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -408,16 +408,22 @@ class ListedModule:
         return text
 
 
-def list_modules(g: ModuleGraph, main_file: ModFile | None = None) -> list[ListedModule]:
+def list_modules(
+    g: ModuleGraph,
+    main_file: ModFile | None = None,
+    *,
+    direct: Collection[str] | None = None,
+    replacement: Callable[[ModuleVersion], ModuleVersion | None] | None = None,
+) -> list[ListedModule]:
     """The build list annotated like ``go list -m all``: main first, then by path.
 
     With the main module's parsed go.mod, ``indirect`` is set (a module is indirect
     unless the main go.mod requires it without ``// indirect``) and replacements are
-    looked up as go does (``path version`` first, then a path-only replace).
+    looked up as go does (``path version`` first, then a path-only replace). A workspace
+    passes its own ``direct`` paths and ``replacement`` lookup instead.
     """
-    direct: set[str] | None = None
     replaces: dict[ModuleVersion, ModuleVersion] = {}
-    if main_file is not None:
+    if main_file is not None and direct is None and replacement is None:
         # A requirement on an excluded version is dropped before go looks at it.
         excluded = {e.mod for e in main_file.exclude}
         direct = {r.mod.path for r in main_file.require if not r.indirect and r.mod not in excluded}
@@ -428,7 +434,10 @@ def list_modules(g: ModuleGraph, main_file: ModFile | None = None) -> list[Liste
         if m.version == "" and m in g.mains:
             out.append(ListedModule(m.path, "", main=True))
             continue
-        new = replaces.get(m) or replaces.get(ModuleVersion(m.path, ""))
+        if replacement is not None:
+            new = replacement(m)
+        else:
+            new = replaces.get(m) or replaces.get(ModuleVersion(m.path, ""))
         indirect = None if direct is None else m.path not in direct
         out.append(ListedModule(m.path, m.version, False, indirect, new))
     return out

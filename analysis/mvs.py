@@ -44,6 +44,7 @@ __all__ = [
     "Reqs",
     "RequirementGraph",
     "UpgradeReqs",
+    "WorkspaceRequirementGraph",
     "build_list",
     "downgrade",
     "req",
@@ -292,6 +293,74 @@ class RequirementGraph(Generic[_F]):
         """The graph as ``go mod graph`` prints it: breadth-first from the main module,
         each node's requirements in order."""
         out = ModuleGraph(self.main)
+        edges: list[tuple[ModuleVersion, ModuleVersion]] = []
+        for m in self.walk():
+            edges.extend((m, r) for r in self.required.get(m, ()))
+        out.add_edges(edges)
+        return out
+
+
+class WorkspaceRequirementGraph(RequirementGraph[_F]):
+    """``readModGraph`` in workspace mode: the graph's roots are the main modules (version
+    ``""``) and the go.work's ``go`` and ``toolchain``, in ModSort order, with no main
+    module above them. Each main module's requirement list is its go.mod's, read like any
+    other; breadth-first walks and the build list start from the roots.
+
+    ``main`` (what :class:`RequirementGraph` needs) is the first root.
+    """
+
+    def __init__(self, roots: Sequence[ModuleVersion]) -> None:
+        super().__init__(roots[0], roots)
+        del self.required[self.main]
+
+    def selected(self, path: str) -> str:
+        if self._selected is None:
+            sel: dict[str, str] = {}
+            for reqs in (self.roots, *self.required.values()):
+                for r in reqs:
+                    cur = sel.get(r.path)
+                    if cur is None or cmp_version(r.path, cur, r.version) < 0:
+                        sel[r.path] = r.version
+            self._selected = sel
+        return self._selected.get(path, NONE)
+
+    def walk(self) -> list[ModuleVersion]:
+        order = [r for r in dict.fromkeys(self.roots) if r.version != NONE]
+        seen = set(order)
+        queue = deque(order)
+        while queue:
+            m = queue.popleft()
+            for r in self.required.get(m, ()):
+                if r not in seen and r.version != NONE:
+                    seen.add(r)
+                    order.append(r)
+                    queue.append(r)
+        return order
+
+    def build_list(self) -> list[ModuleVersion]:
+        """``mvs.Graph.BuildList``: each root path once at its selected version, then every
+        other selected path in ModSort order."""
+        self.selected(self.main.path)
+        assert self._selected is not None
+        head: list[ModuleVersion] = []
+        seen: set[str] = set()
+        for r in self.roots:
+            if r.path not in seen:
+                seen.add(r.path)
+                if self._selected[r.path] != NONE:
+                    head.append(ModuleVersion(r.path, self._selected[r.path]))
+        rest = [ModuleVersion(p, v) for p, v in self._selected.items() if p not in seen]
+        rest.sort(key=lambda m: mod_sort_key(m.path, m.version))
+        return head + rest
+
+    def find_failure(self) -> list[ModuleVersion] | None:
+        return _find_path(self.required, list(self.roots), lambda m: m in self.failed)
+
+    def module_graph(self) -> ModuleGraph:
+        out = ModuleGraph()
+        for r in self.roots:
+            if r.version == "":
+                out.add_node(r)
         edges: list[tuple[ModuleVersion, ModuleVersion]] = []
         for m in self.walk():
             edges.extend((m, r) for r in self.required.get(m, ()))

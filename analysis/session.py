@@ -16,11 +16,15 @@ everywhere:
 
 * **go.sum** is read once, strictly: a malformed go.sum is go's ``malformed go.sum``
   error for every operation (never an empty go.sum, which would verify nothing).
-* **GOWORK**: workspaces are not modelled yet. Every operation works on the module alone,
-  exactly as go does with ``GOWORK=off`` (the go command, when run, gets ``GOWORK=off``
-  too), and :attr:`Session.notes` says so.
-* **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod); ``-mod`` is dropped, as
-  ``go mod graph``, ``go get`` and ``go mod download`` ignore it.
+* **GOWORK**: in a workspace (``GOWORK``, or a go.work above DIR) the session loads it as go
+  does (:func:`analysis.workspace.load_workspace`, go's errors for a bad go.work) and
+  :meth:`Session.load` gives the workspace's graph: every used module is a main module.
+  Changes (``plan``, ``apply``) and downloads still work on DIR's module alone, exactly as
+  go does with ``GOWORK=off``, and :attr:`Session.workspace_note` says so; a session
+  opened with ``workspace=False`` works on the module alone throughout (with a note).
+* **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod; in a workspace go's own
+  refusal); ``-mod`` is dropped, as ``go mod graph``, ``go get`` and ``go mod download``
+  ignore it (in a workspace, go's refusal of anything but ``readonly`` and ``vendor``).
 * **Proxies**: HTTPS_PROXY/HTTP_PROXY/NO_PROXY and TLS settings apply to every request
   (:func:`analysis.transport.proxy_transport`).
 * **Offline** answers from the module caches (and runs go with ``GOPROXY=off``).
@@ -36,7 +40,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -62,11 +66,13 @@ if TYPE_CHECKING:
     from analysis.proxy import ProxyClient
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
+    from analysis.workspace import Workspace
 
 __all__ = [
     "DEFAULT_JOBS",
     "SOURCES",
     "LoadedModule",
+    "MainModuleInfo",
     "RequestLog",
     "Session",
     "SessionOptions",
@@ -114,6 +120,9 @@ class LoadedModule:
 
     ``main_file`` is DIR's parsed go.mod when it belongs to the graph's main module
     (``None`` otherwise); ``loaded`` is the loader's full result with the proxy source.
+    In a workspace, ``workspace`` is the loaded go.work: every module it uses is a main
+    module (:meth:`main_modules`), and ``main_file`` is DIR's module's go.mod when DIR is
+    one of them.
     """
 
     graph: ModuleGraph
@@ -121,23 +130,62 @@ class LoadedModule:
     dir: Path
     source: str
     loaded: LoadedGraph | None = None
+    workspace: Workspace | None = None
+
+    @property
+    def work_file(self) -> Path | None:
+        """The go.work in use (``None`` outside a workspace)."""
+        return self.workspace.path if self.workspace is not None else None
+
+    def main_modules(self) -> list[MainModuleInfo]:
+        """The main modules in ``go list -m all`` order, with their directories and go.mod
+        files (one, or a workspace's modules sorted by path)."""
+        ws = self.workspace
+        if ws is not None:
+            found = [
+                MainModuleInfo(path, root, f)
+                for path, root, f in zip(ws.modules, ws.roots, ws.mod_files, strict=True)
+            ]
+            return sorted(found, key=lambda m: m.path)
+        if self.main_file is None or self.main_file.module is None:
+            return []
+        return [MainModuleInfo(self.main_file.module.mod.path, self.dir.resolve(), self.main_file)]
+
+    def _main_files(self) -> list[ModFile]:
+        if self.workspace is not None:
+            return list(self.workspace.mod_files)
+        return [self.main_file] if self.main_file is not None else []
 
     @property
     def excluded(self) -> frozenset[ModuleVersion]:
-        if self.main_file is None:
-            return frozenset()
-        return frozenset(e.mod for e in self.main_file.exclude)
+        """Excluded versions (in a workspace, every main module's exclusions apply)."""
+        return frozenset(e.mod for f in self._main_files() for e in f.exclude)
 
     @property
     def direct(self) -> frozenset[str]:
-        """Paths the main go.mod requires without ``// indirect`` (excluded versions
-        dropped, as go drops them)."""
+        """Paths a main go.mod requires without ``// indirect`` (excluded versions dropped,
+        as go drops them; in a workspace, any main module's go.mod)."""
+        if self.workspace is not None:
+            # modload.directRequirements: every used go.mod's direct requirements, as is.
+            return frozenset(
+                r.mod.path for f in self.workspace.mod_files for r in f.require if not r.indirect
+            )
         if self.main_file is None:
             return frozenset()
         excluded = self.excluded
         return frozenset(
             r.mod.path for r in self.main_file.require if not r.indirect and r.mod not in excluded
         )
+
+    def asked_by(self, path: str) -> list[tuple[str, str]]:
+        """Which main modules' go.mod files require ``path``, and at which version:
+        ``[("example.com/a", "v1.2.0"), ...]`` in ``go list -m all`` order."""
+        out: list[tuple[str, str]] = []
+        for m in self.main_modules():
+            for r in m.file.require:
+                if r.mod.path == path:
+                    out.append((m.path, r.mod.version))
+        return out
 
     def build_list(self) -> list[ModuleVersion]:
         """``go list -m all``: the main module, then the selected version of each path."""
@@ -147,12 +195,29 @@ class LoadedModule:
 
     def replacement(self, m: ModuleVersion) -> ModuleVersion | None:
         """What the main module replaces ``m`` with (exact version first), or None."""
+        if self.workspace is not None:
+            from analysis.workspace import workspace_replacement
+
+            return workspace_replacement(self.workspace, m)
         if self.loaded is not None:
             return self.loaded.replacement(m)
         if self.main_file is None:
             return None
         by_version = {r.old: r.new for r in self.main_file.replace}
         return by_version.get(m) or by_version.get(ModuleVersion(m.path, ""))
+
+
+@dataclass(frozen=True)
+class MainModuleInfo:
+    """One main module: its path, directory and parsed go.mod."""
+
+    path: str
+    dir: Path
+    file: ModFile
+
+    @property
+    def go_mod(self) -> Path:
+        return self.dir / "go.mod"
 
 
 class Session:
@@ -179,8 +244,14 @@ class Session:
         scratch: Path | None = None,
         demo: bool = False,
         use_go_client: bool = True,
+        workspace: Workspace | None = None,
+        mod_flag: str = "",
     ) -> None:
         self.directory = directory
+        self.workspace = workspace
+        """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
+        self.mod_flag = mod_flag
+        """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`)."""
         self.env = env
         self.gosum = gosum
         self.options = options or SessionOptions()
@@ -206,6 +277,30 @@ class Session:
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
 
+    def check_go_list_flags(self) -> None:
+        """Refuse, as ``go list`` does in a workspace, a GOFLAGS ``-mod`` other than
+        ``readonly`` or ``vendor`` (``go mod graph`` ignores it: graph, conflicts and why
+        do not call this)."""
+        if self.workspace is None:
+            return
+        from analysis.errors import WorkspaceError
+        from analysis.workspace import check_flags
+
+        try:
+            check_flags(self.mod_flag)
+        except WorkspaceError as exc:
+            raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None
+
+    @property
+    def workspace_note(self) -> str:
+        """What a front end says about changes in a workspace (``""`` outside one)."""
+        if self.workspace is None:
+            return ""
+        return (
+            f"workspace {self.workspace.path}: changes (get, upgrade, downgrade) and downloads"
+            f" work on {self.directory} alone, as go does with GOWORK=off"
+        )
+
     # -- opening ----------------------------------------------------------------------
 
     @classmethod
@@ -216,15 +311,20 @@ class Session:
         *,
         environ: dict[str, str] | None = None,
         require_module: bool = True,
+        workspace: bool = True,
     ) -> Session:
         """Open the module in ``directory`` with the user's Go settings.
 
+        With ``workspace`` (the default) a go.work go would use is loaded and the graph is
+        the workspace's; without it the module is read alone (``GOWORK=off``), with a note.
+
         Raises :class:`GomodxError` with go's wording for a missing directory or go.mod
-        (with ``require_module``), a malformed go.sum, or settings gomodx cannot honour.
+        (with ``require_module``), a malformed go.sum, a workspace go refuses, or settings
+        gomodx cannot honour.
         """
         from analysis.apply import recover
         from analysis.cache import CacheStack
-        from analysis.goenv import load_goenv
+        from analysis.goenv import flag_value, load_goenv
         from analysis.hashes import GoSum
 
         options = options or SessionOptions()
@@ -234,7 +334,16 @@ class Session:
             reason = "not a directory" if d.exists() else "no such file or directory"
             raise GomodxError(f"go: chdir {directory}: {reason}")
         has_mod = (d / "go.mod").is_file()
-        if require_module and not has_mod and options.graph_file is None:
+        in_workspace = False
+        if require_module and not has_mod and workspace and options.graph_file is None:
+            from analysis.workspace import find_workspace
+
+            lookup = os.environ if environ is None else environ
+            try:
+                in_workspace = d.is_dir() and find_workspace(d, lookup) is not None
+            except GomodxError:
+                in_workspace = True  # GOWORK is invalid: loading it says so
+        if require_module and not has_mod and not in_workspace and options.graph_file is None:
             raise GomodxError(
                 "go: go.mod file not found in current directory or any parent directory;"
                 " see 'go help modules'" + ("" if str(directory) == "." else f" (in {directory})")
@@ -242,7 +351,10 @@ class Session:
         # An apply or undo that was killed is put right before anything reads the files.
         recovered = recover(d, backup_root=options.state_dir) if has_mod else None
         env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
-        env, notes = _module_mode(env, d)
+        mod_flag = flag_value(env.goflags, "mod") or ""
+        env, notes, ws = _module_mode(
+            env, d, workspace=workspace and options.graph_file is None, environ=environ
+        )
         if recovered is not None:
             notes.append(recovered.note)
         gosum = GoSum.read(d / "go.sum") if has_mod else GoSum()
@@ -262,6 +374,8 @@ class Session:
             caches=caches,
             transport_factory=transport,
             notes=notes,
+            workspace=ws,
+            mod_flag=mod_flag,
         )
 
     @classmethod
@@ -402,6 +516,8 @@ class Session:
     async def load(self) -> LoadedModule:
         """The module graph ``go mod graph`` prints (or the recorded one)."""
         source = self.source
+        if source == "proxy" and self.workspace is not None:
+            return await self._load_workspace()
         if source == "proxy":
             from analysis.loader import load_module_graph
             from analysis.snapshot import load_snapshot, save_snapshot, snapshot_key
@@ -444,6 +560,33 @@ class Session:
         graph = await anyio.to_thread.run_sync(self._load_without_client, source)
         return self._finish(graph, source)
 
+    async def _load_workspace(self) -> LoadedModule:
+        """The workspace's graph through GOPROXY (no snapshot: a workspace spans several
+        go.mod files the snapshot key does not cover)."""
+        from analysis.loader import load_workspace_graph
+        from analysis.source import ProxySource
+
+        ws = self.workspace
+        assert ws is not None
+        try:
+            loaded = await load_workspace_graph(
+                ws,
+                ProxySource(self.client),
+                directory=self.directory,
+                concurrency=self.options.jobs,
+            )
+        except GomodxError as exc:
+            if not exc.hint:
+                exc.hint = _first_hint(exc)
+            raise
+        main_file = loaded.main if self._in_workspace_module() else None
+        return LoadedModule(loaded.graph, main_file, self.directory, "proxy", loaded, ws)
+
+    def _in_workspace_module(self) -> bool:
+        """Whether DIR is the root of one of the workspace's modules."""
+        ws = self.workspace
+        return ws is not None and self.directory.absolute() in ws.roots
+
     def _load_without_client(self, source: str) -> ModuleGraph:
         from analysis.modgraph import parse_graph, read_graph, run_go_mod_graph
 
@@ -452,7 +595,8 @@ class Session:
             return read_graph(self.options.graph_file)
         # DIR's go.mod first, as the proxy source reads it: a syntax error is the same
         # ModfileError whichever source is used, not go's failure with a hint about go.
-        self.main_file()
+        if self.workspace is None:
+            self.main_file()
         if self.on_note is not None:
             off = " with GOPROXY=off" if self.offline else ""
             self.on_note(f"running `go mod graph` in {self.directory}{off}")
@@ -460,15 +604,25 @@ class Session:
 
     def go_environ(self) -> dict[str, str]:
         """The environment the go command runs in: the user's, with the session's policy
-        (``GOWORK=off``; ``GOPROXY=off`` when offline)."""
+        (the workspace loaded, else ``GOWORK=off``; ``GOPROXY=off`` when offline)."""
         environ = dict(os.environ)
-        environ["GOWORK"] = "off"
+        environ["GOWORK"] = str(self.workspace.path) if self.workspace is not None else "off"
         if self.offline:
             environ["GOPROXY"] = "off"
         return environ
 
     def _finish(self, g: ModuleGraph, source: str) -> LoadedModule:
         """Attach DIR's go.mod when it belongs to the graph's main module."""
+        ws = self.workspace
+        if ws is not None and source == "go":
+            # go mod graph prints a main module only when it requires something: every
+            # main module is a node, in the build list's order (ModSort).
+            mains = [ModuleVersion(p, "") for p in sorted(ws.modules)]
+            for m in mains:
+                g.add_node(m)
+            g.mains[:] = mains
+            main_file = self.main_file() if self._in_workspace_module() else None
+            return LoadedModule(g, main_file, self.directory, source, None, ws)
         main_file = self.main_file()
         if main_file is not None:
             mod_path = main_file.module.mod.path if main_file.module is not None else ""
@@ -492,10 +646,13 @@ class Session:
         return modfile.parse(str(path), data)
 
     def main_module(self) -> MainModule:
-        """The main module's replacements and exclusions (empty without a go.mod); read
-        once until :meth:`forget` (every version list needs it)."""
+        """The main module's replacements and exclusions (empty without a go.mod; in a
+        workspace, the workspace's); read once until :meth:`forget` (every version list
+        needs it)."""
         from analysis.versions import MainModule
 
+        if self._main_module is None and self.workspace is not None:
+            self._main_module = MainModule.for_workspace(self.workspace)
         if self._main_module is None:
             gomod = self.directory / "go.mod"
             self._main_module = MainModule.load(self.directory) if gomod.is_file() else MainModule()
@@ -544,7 +701,12 @@ class Session:
         if loaded is None:
             loaded = await self.load()
         return await list_updates(
-            self.client, loaded.graph, loaded.main_file, loaded.dir, majors=majors
+            self.client,
+            loaded.graph,
+            loaded.main_file,
+            loaded.dir,
+            majors=majors,
+            workspace=loaded.workspace,
         )
 
     def cached_versions(self, path: str) -> ModuleVersions | None:
@@ -609,7 +771,9 @@ class Session:
             go = _go_binary(self.env)
             if go is None:
                 raise GomodxError("--use-go: the go command is not installed")
-            return apply_with_go(plan, go, backup_root=self.options.state_dir)
+            # The plan is DIR's module alone: so is go get (GOWORK=off, as the plan assumed).
+            environ = {**os.environ, "GOWORK": "off"}
+            return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
         return apply_plan(plan, backup_root=self.options.state_dir)
 
     def undo(self, *, force: bool = False) -> UndoResult:
@@ -694,25 +858,53 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
     return result[0]
 
 
-def _module_mode(env: GoEnv, directory: Path) -> tuple[GoEnv, list[str]]:
+def _module_mode(
+    env: GoEnv,
+    directory: Path,
+    *,
+    workspace: bool = True,
+    environ: dict[str, str] | None = None,
+) -> tuple[GoEnv, list[str], Workspace | None]:
     """The session's policy for GOWORK and GOFLAGS (see the module docstring)."""
     from analysis.goenv import flag_value, without_flag
 
     notes: list[str] = []
     modfile = flag_value(env.goflags, "modfile")
-    if modfile is not None:
+    ws: Workspace | None = None
+    if workspace and env.gowork not in ("", "off"):
+        from analysis.errors import WorkspaceError
+        from analysis.source import LOCAL_GO_VERSION
+        from analysis.workspace import check_flags, load_workspace
+
+        lookup: Mapping[str, str] = os.environ if environ is None else environ
+        running = env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
+        try:
+            check_flags(modfile_flag=modfile or "")
+            ws = load_workspace(
+                env.gowork,
+                running=running,
+                gotoolchain=lookup.get("GOTOOLCHAIN", ""),
+                cwd=directory,
+            )
+        except WorkspaceError as exc:
+            raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None
+        if not ws.modules:
+            raise GomodxError(
+                "go: no modules were found in the current workspace; see 'go help work'"
+            )
+    elif modfile is not None:
         raise GomodxError(
             f"GOFLAGS=-modfile={modfile}: gomodx reads {directory / 'go.mod'} only; unset"
             " -modfile (e.g. GOFLAGS= gomodx ...)"
         )
     env = dataclasses.replace(env, goflags=without_flag(env.goflags, "mod"))
-    if env.gowork not in ("", "off"):
+    if ws is None and env.gowork not in ("", "off"):
         notes.append(
-            f"workspace mode (GOWORK={env.gowork}) is not modelled yet: gomodx works on"
-            f" {directory} alone, as go does with GOWORK=off"
+            f"workspace mode (GOWORK={env.gowork}) is not modelled for this command: gomodx"
+            f" works on {directory} alone, as go does with GOWORK=off"
         )
         env = dataclasses.replace(env, gowork="off")
-    return env, notes
+    return env, notes, ws
 
 
 def _go_binary(env: GoEnv) -> str | None:

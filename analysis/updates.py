@@ -28,6 +28,7 @@ from analysis.modgraph import ModuleGraph, list_modules
 from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient
 from analysis.versions import NO_MAIN, MainModule, ModuleVersions, module_versions, query_upgrade
+from analysis.workspace import Workspace, workspace_replacement
 
 __all__ = ["ModuleUpdate", "list_updates", "requested_versions"]
 
@@ -154,17 +155,23 @@ async def list_updates(
     main_dir: str | os.PathLike[str] | None = None,
     *,
     majors: bool = True,
+    workspace: Workspace | None = None,
 ) -> list[ModuleUpdate]:
     """Every module of build list ``g`` as ``go list -m -u all`` reports it.
 
     ``main_file`` is the main module's go.mod (in ``main_dir``), when there is one: its
     replacements are listed, and its excludes and replacements steer every query, as they
-    do go's. The modules are asked about concurrently, through ``client``; ``majors``
-    also probes for newer major versions (a gomodx annotation; go does not).
+    do go's. In a ``workspace`` its modules' and go.work's do instead. The modules are
+    asked about concurrently, through ``client``; ``majors`` also probes for newer major
+    versions (a gomodx annotation; go does not).
     """
-    main = MainModule.from_file(main_file, main_dir) if main_file is not None else NO_MAIN
     asked = requested_versions(g)
-    listed = list_modules(g, main_file)
+    if workspace is not None:
+        main = MainModule.for_workspace(workspace)
+        listed = list_modules(g, replacement=lambda m: workspace_replacement(workspace, m))
+    else:
+        main = MainModule.from_file(main_file, main_dir) if main_file is not None else NO_MAIN
+        listed = list_modules(g, main_file)
     rows: list[ModuleUpdate] = [
         ModuleUpdate(m.path, m.version, main=m.main, replace=m.replace) for m in listed
     ]

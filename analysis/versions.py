@@ -26,7 +26,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -57,6 +57,9 @@ from analysis.source import (
     retractions_error,
 )
 from analysis.source import short_message as _short_message
+
+if TYPE_CHECKING:
+    from analysis.workspace import Workspace
 
 __all__ = [
     "MainModule",
@@ -99,6 +102,30 @@ class MainModule:
         excludes = frozenset((e.mod.path, e.mod.version) for e in f.exclude)
         replaces = {(r.old.path, r.old.version): (r.new.path, r.new.version) for r in f.replace}
         return cls(path, Path(directory) if directory is not None else None, excludes, replaces)
+
+    @classmethod
+    def for_workspace(cls, ws: Workspace) -> MainModule:
+        """What a workspace changes for queries: every used module's excludes, and the
+        replacements :func:`~analysis.workspace.workspace_replacement` applies (the
+        go.work's first, then the modules' in ``use`` order, later ones winning),
+        directory targets made absolute."""
+        excludes = frozenset((e.mod.path, e.mod.version) for f in ws.mod_files for e in f.exclude)
+        by_work = {(r.old.path, r.old.version) for r in ws.file.replace}
+        replaces: dict[tuple[str, str], tuple[str, str]] = {}
+        for root, f in zip(ws.roots, ws.mod_files, strict=True):
+            for r in f.replace:
+                if (r.old.path, r.old.version) in by_work or (r.old.path, "") in by_work:
+                    continue  # the go.work's replacement is found first
+                new = (r.new.path, r.new.version)
+                if not r.new.version and not os.path.isabs(r.new.path):
+                    new = (os.path.normpath(os.path.join(root, r.new.path)), "")
+                replaces[(r.old.path, r.old.version)] = new
+        for r in ws.file.replace:
+            new = (r.new.path, r.new.version)
+            if not r.new.version and not os.path.isabs(r.new.path):
+                new = (os.path.normpath(os.path.join(ws.path.parent, r.new.path)), "")
+            replaces[(r.old.path, r.old.version)] = new
+        return cls("", ws.path.parent, excludes, replaces)
 
     def excluded(self, path: str, version: str) -> bool:
         return (path, version) in self.excludes

@@ -16,8 +16,11 @@
 Errors are :class:`~analysis.errors.WorkspaceError`, worded as go words them, one message
 per ``go: `` line go prints, without that prefix.
 
+:func:`workspace_replacement` looks one module version up as go does when it loads the
+workspace graph (:func:`analysis.loader.load_workspace_graph`).
+
 Not modelled: go's table of known ``godebug`` keys (an unknown key in go.work is go's
-error, not ours), and the workspace module graph (``go mod graph`` in a workspace).
+error, not ours).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import modfile, semver, workfile
-from analysis.errors import ModfileError, WorkspaceError
+from analysis.errors import ModfileError, ReplacementConflict, WorkspaceError
 from analysis.module import ModuleVersion
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "load_workspace",
     "short_path",
     "use_dirs",
+    "workspace_replacement",
     "workspace_replacements",
 ]
 
@@ -343,6 +347,63 @@ def workspace_replacements(
             mine.add(r.old)
             replacements[r.old] = new
     return replacements
+
+
+def _replacement(
+    mod: ModuleVersion, replace: Sequence[modfile.Replace]
+) -> tuple[str, ModuleVersion] | None:
+    """Go's ``replacement``: the exact ``path version`` key first, then the path-only key
+    (the last line wins for a repeated key, as in ``toReplaceMap``); with the version the
+    key named."""
+    exact = path_only = None
+    for r in replace:
+        if r.old == mod:
+            exact = r.new
+        elif r.old == ModuleVersion(mod.path, ""):
+            path_only = r.new
+    if exact is not None:
+        return mod.version, exact
+    if path_only is not None:
+        return "", path_only
+    return None
+
+
+def workspace_replacement(ws: Workspace, mod: ModuleVersion) -> ModuleVersion | None:
+    """What ``mod`` is replaced with in ``ws``, as ``modload.Replacement`` answers: the
+    go.work's replaces first; else the used modules' go.mod replaces (the last module in
+    ``use`` order that replaces it), a relative directory made relative to the go.work's
+    directory (``./b/fork``). A workspace module itself (version ``""``) is never replaced.
+
+    A later module replacing ``mod`` by its exact version, after an earlier one replaced
+    it (by any key) with another target, is go's error
+    (:class:`~analysis.errors.ReplacementConflict`): ``conflicting replacements found for M
+    in workspace modules defined by A/go.mod and B/go.mod``. (Go compares the later key
+    with the first key it saw as if that were always path-only, so a later path-only key
+    simply wins; we keep that.)
+    """
+    if mod.version == "" and mod.path in ws.modules:
+        return None
+    hit = _replacement(mod, ws.file.replace)
+    if hit is not None:
+        return hit[1]
+    found: tuple[ModuleVersion, Path] | None = None
+    for root, f in zip(ws.roots, ws.mod_files, strict=True):
+        hit = _replacement(mod, f.replace)
+        if hit is None:
+            continue
+        if found is not None and hit[0] != "" and found[0] != hit[1]:
+            raise ReplacementConflict(
+                f"conflicting replacements found for {mod} in workspace modules defined by "
+                f"{found[1] / 'go.mod'} and {root / 'go.mod'}"
+            )
+        found = (hit[1], root)
+    if found is None:
+        return None
+    new, root = found
+    if new.version != "" or os.path.isabs(new.path):
+        return new
+    rel = os.path.relpath(os.path.join(root, new.path), ws.path.parent)
+    return ModuleVersion(workfile.to_directory_path(rel), "")
 
 
 def check_flags(mod: str = "", modfile_flag: str = "") -> None:

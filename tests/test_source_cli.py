@@ -377,14 +377,17 @@ def test_goflags_and_workspaces(tmp_path: Path) -> None:
             ["graph", d, "--source", source], dict(env, GOFLAGS="-modfile=alt.mod")
         )
         assert code == 2 and "GOFLAGS=-modfile=alt.mod" in err and "unset -modfile" in err
-    # A workspace is not modelled yet: every source shows the module alone, as GOWORK=off.
+    # A workspace: every source shows the workspace's graph, as go mod graph does there.
     work = layout.main_dir / "go.work"
-    work.write_text("go 1.22\n\nuse .\n")
+    work.write_text("go 1.26.0\n\nuse .\n")
     try:
+        work_env = dict(env, GOWORK="auto", GOFLAGS="")
+        _, in_work, _ = go(["mod", "graph"], layout, work_env)
+        assert in_work != want
         for source in ("proxy", "go"):
-            code, out, err = gomodx(["graph", d, "--source", source], dict(env, GOWORK="auto"))
-            assert (code, out) == (0, want), err
-            assert "warning: workspace mode" in err and "GOWORK=off" in err
+            code, out, err = gomodx(["graph", d, "--source", source], work_env)
+            assert (code, out) == (0, in_work), err
+            assert "warning" not in err
     finally:
         work.unlink()
 

@@ -162,6 +162,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self._unsubscribe = self.session.subscribe(self._fetch_event)
         for note in self.session.notes:
             self.notify(note, title="Note", severity="warning", timeout=10)
+        if self.session.workspace_note:
+            self.notify(self.session.workspace_note, title="Workspace", timeout=10)
         self._warn_config()
         self._keep_theme = True
         self.sub_title = str(self.session.directory.name)
@@ -269,6 +271,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if generation != self.graph.generation:
             return  # a reload overtook this one
         self.sub_title = f"{facts.main}"
+        if loaded.workspace is not None:
+            mains = [m.path for m in loaded.main_modules()]
+            self.sub_title = f"workspace {loaded.workspace.path}: main modules {', '.join(mains)}"
         self.graph = self.graph.loaded_as(loaded, facts)
         if self.prefetch_on_load:
             self.prefetch_on_load = False

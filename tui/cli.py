@@ -234,6 +234,8 @@ def _print_error(exc: Exception, verbose: bool = False) -> None:
 def _go_shaped(exc: GomodxError) -> bool:
     """Errors that already start with a file position or ``go:`` are printed as Go prints
     them."""
-    from analysis.errors import GraphError, ModfileError
+    from analysis.errors import GraphError, ModfileError, ReplacementConflict
 
-    return isinstance(exc, (ModfileError, GraphError)) or str(exc).startswith("go: ")
+    return isinstance(exc, (ModfileError, GraphError, ReplacementConflict)) or str(exc).startswith(
+        "go: "
+    )

@@ -153,14 +153,17 @@ def open_session(
     *,
     require_module: bool = True,
     print_requests: bool = True,
+    workspace: bool = True,
 ) -> Session:
     """The engine session for ``args`` on ``directory`` (default ``args.dir``).
 
-    Its notes (e.g. a workspace that is not modelled) go to stderr as warnings, and with
-    ``-v`` every request is printed there too.
+    Its notes (e.g. a workspace this command does not model: ``workspace=False``) go to
+    stderr as warnings, and with ``-v`` every request is printed there too.
     """
     where = directory if directory is not None else getattr(args, "dir", None) or "."
-    session = Session.open(where, session_options(args), require_module=require_module)
+    session = Session.open(
+        where, session_options(args), require_module=require_module, workspace=workspace
+    )
     for note in session.notes:
         print(f"gomodx: warning: {note}", file=sys.stderr)
     if getattr(args, "verbose", False):
@@ -184,9 +187,14 @@ def run_session(
             print(f"gomodx: {session.requests.summary()}", file=sys.stderr)
 
 
-def load_module(args: argparse.Namespace) -> LoadedModule:
-    """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`."""
+def load_module(args: argparse.Namespace, *, go_list: bool = False) -> LoadedModule:
+    """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`.
+
+    ``go_list``: the command answers for ``go list``, which refuses flags in a workspace
+    that ``go mod graph`` ignores."""
     session = open_session(args, require_module=getattr(args, "graph", None) is None)
+    if go_list:
+        session.check_go_list_flags()
     return run_session(args, session, session.load)
 
 

@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
 
     directory, modules = split_targets(list(args.targets))
     # go mod download works without a main module when every argument has a version.
-    session = open_session(args, directory, require_module=False, print_requests=False)
+    session = open_session(
+        args, directory, require_module=False, print_requests=False, workspace=False
+    )
     display = _Display(sys.stderr, verbose=args.verbose)
     try:
         summary = run_session(

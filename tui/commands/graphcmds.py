@@ -184,8 +184,8 @@ def _positive_count(text: str) -> int:
 # -- loading ----------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> LoadedModule:
-    return load_module(args)
+def _load(args: argparse.Namespace, *, go_list: bool = False) -> LoadedModule:
+    return load_module(args, go_list=go_list)
 
 
 # -- output -----------------------------------------------------------------------------
@@ -222,6 +222,15 @@ def _listed_json(m: ListedModule, loaded: LoadedModule) -> dict[str, Any]:
     from analysis import export
 
     out: dict[str, Any] = {"Path": m.path}
+    if m.main and loaded.workspace is not None:
+        out["Main"] = True
+        for info in loaded.main_modules():
+            if info.path == m.path:
+                out["Dir"] = str(info.dir)
+                out["GoMod"] = str(info.go_mod)
+                if info.file.go is not None:
+                    out["GoVersion"] = info.file.go.version
+        return out
     if m.main:
         out["Main"] = True
         if loaded.main_file is not None:
@@ -242,8 +251,11 @@ def _listed_json(m: ListedModule, loaded: LoadedModule) -> dict[str, Any]:
 def run_list(args: argparse.Namespace) -> int:
     from analysis.modgraph import list_modules
 
-    loaded = _load(args)
-    entries = list_modules(loaded.graph, loaded.main_file)
+    loaded = _load(args, go_list=True)
+    if loaded.workspace is not None:
+        entries = list_modules(loaded.graph, direct=loaded.direct, replacement=loaded.replacement)
+    else:
+        entries = list_modules(loaded.graph, loaded.main_file)
     if args.json:
         _emit(_json([_listed_json(m, loaded) for m in entries]))
     else:
@@ -337,9 +349,16 @@ def _vkey(path: str) -> Callable[[str], tuple[object, ...]]:
 
 
 def _conflicts_report(
-    found: Sequence[Conflict], everything: bool, min_risk: str, limit: int | None
+    found: Sequence[Conflict],
+    everything: bool,
+    min_risk: str,
+    limit: int | None,
+    asked_by: Callable[[str], list[tuple[str, str]]] | None = None,
 ) -> str:
-    """The text of ``gomodx conflicts``: a summary, then the conflicts riskiest first."""
+    """The text of ``gomodx conflicts``: a summary, then the conflicts riskiest first.
+
+    In a workspace, ``asked_by`` names the main modules whose go.mod requires a path (and
+    at which version): each conflict says which main module asks for what."""
     in_build = [c for c in found if c.in_build]
     outside = len(found) - len(in_build)
     listed = [c for c in (found if everything else in_build) if c.risk.rank >= _RISK_RANK[min_risk]]
@@ -365,10 +384,14 @@ def _conflicts_report(
         out.append("high risk:")
         out += [f"  {c.path} {c.selected}: {c.risk.reason}" for c in high]
     out.append("")
-    out.append("* marks the request that sets the selected version; paths start at the main module")
+    start = "a main module" if asked_by is not None else "the main module"
+    out.append(f"* marks the request that sets the selected version; paths start at {start}")
     out.append("")
     for c in shown:
         out += _conflict_all(c) if everything else _conflict_brief(c)
+        mains = asked_by(c.path) if asked_by is not None else []
+        if mains:
+            out.append("    main modules: " + ", ".join(f"{p} asks for {v}" for p, v in mains))
         out.append("")
     if len(shown) < len(listed):
         more = len(listed) - len(shown)
@@ -390,7 +413,14 @@ def run_conflicts(args: argparse.Namespace) -> int:
         listed = [c for c in found if c.risk.rank >= floor]
         if args.limit is not None:
             listed = listed[: args.limit]
-        _emit(_json(export.conflicts_to_json(listed)))
+        data = export.conflicts_to_json(listed)
+        if loaded.workspace is not None:
+            # Which main module's go.mod asks for which version of each path.
+            for c, item in zip(listed, data, strict=True):
+                item["MainModules"] = [
+                    {"Path": p, "Version": v} for p, v in loaded.asked_by(c.path)
+                ]
+        _emit(_json(data))
     elif not found:
         _emit("no conflicts: every module is required at a single version\n")
     elif not args.all and not any(c.in_build for c in found):
@@ -401,7 +431,8 @@ def run_conflicts(args: argparse.Namespace) -> int:
             " modules outside the build: --all shows them)\n"
         )
     else:
-        _emit(_conflicts_report(found, args.all, args.min_risk, args.limit))
+        asked_by = loaded.asked_by if loaded.workspace is not None else None
+        _emit(_conflicts_report(found, args.all, args.min_risk, args.limit, asked_by))
     return 1 if failing else 0
 
 

@@ -112,7 +112,8 @@ def _run(args: argparse.Namespace, verb: str) -> int:
     from tui.commands.common import open_session, run_session
 
     target = parse_target(args.module)
-    session = open_session(args)
+    # Changes work on DIR's module alone (GOWORK=off), with a note in a workspace.
+    session = open_session(args, workspace=False)
     plan = run_session(args, session, lambda: session.plan(target, suggest=not args.no_suggest))
     result: ApplyResult | None = None
     stale: StaleFiles | None = None
@@ -239,7 +240,7 @@ def run_undo(args: argparse.Namespace) -> int:
     from analysis.session import Session
     from tui.commands.common import session_options
 
-    session = Session.open(args.dir, session_options(args))
+    session = Session.open(args.dir, session_options(args), workspace=False)
     try:
         res = session.undo(force=args.force)
     except (StaleFiles, NothingToUndo) as exc:

@@ -188,6 +188,7 @@ def run_all(args: argparse.Namespace) -> int:
     if args.module and args.dir:
         raise argparse.ArgumentError(None, "--all takes at most one argument, DIR")
     session = open_session(args, args.module or args.dir or ".")
+    session.check_go_list_flags()
     rows = run_session(args, session, lambda: session.versions_all(majors=not args.no_majors))
     failed = 0
     for row in rows:

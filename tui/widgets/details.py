@@ -49,6 +49,12 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
     and a single text measures in microseconds even for a module with many requirers.
     """
     lines: list[Text] = []
+    if row.main and loaded.workspace is not None:
+        where = next((m.dir for m in loaded.main_modules() if m.path == row.path), None)
+        lines.append(Text(f"A main module of the workspace {loaded.workspace.path}", style="dim"))
+        if where is not None:
+            lines.append(indent(f"in {where}", style="dim"))
+        return Text("\n").join(lines)
     if row.main:
         lines.append(Text("The main module: every version selection starts here.", style="dim"))
         return Text("\n").join(lines)
@@ -88,6 +94,8 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
             line.append(str(by))
             if by.version and selected.get(by.path) != by.version:
                 line.append(" (not selected itself)", style="dim")
+            elif not by.version and loaded.workspace is not None:
+                line.append(" (main module)", style="dim")
             lines.append(line)
         if len(order) > REQUIRERS_LIMIT:
             more = len(order) - REQUIRERS_LIMIT
