@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from analysis.loader import LoadedGraph
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
+    from analysis.modinfo import ModuleInfo
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
     from analysis.updates import ModuleUpdate
@@ -179,6 +180,7 @@ class Session:
         scratch: Path | None = None,
         demo: bool = False,
         use_go_client: bool = True,
+        build_mod: str = "",
     ) -> None:
         self.directory = directory
         self.env = env
@@ -191,6 +193,8 @@ class Session:
         self.scratch = scratch
         """A temporary directory this session owns and deletes on :meth:`aclose`."""
         self.demo = demo
+        self.build_mod = build_mod
+        """GOFLAGS' ``-mod`` (dropped from :attr:`env`): ``go list -m`` honours it."""
         self._use_go_client = use_go_client
         self._client: ProxyClient | None = None
         self._transport: httpx.AsyncBaseTransport | None = None
@@ -242,6 +246,7 @@ class Session:
         # An apply or undo that was killed is put right before anything reads the files.
         recovered = recover(d, backup_root=options.state_dir) if has_mod else None
         env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
+        build_mod = env.mod
         env, notes = _module_mode(env, d)
         if recovered is not None:
             notes.append(recovered.note)
@@ -262,6 +267,7 @@ class Session:
             caches=caches,
             transport_factory=transport,
             notes=notes,
+            build_mod=build_mod,
         )
 
     @classmethod
@@ -545,6 +551,42 @@ class Session:
             loaded = await self.load()
         return await list_updates(
             self.client, loaded.graph, loaded.main_file, loaded.dir, majors=majors
+        )
+
+    async def list_info(
+        self,
+        loaded: LoadedModule | None = None,
+        *,
+        updates: bool = False,
+        retracted: bool = False,
+    ) -> list[ModuleInfo]:
+        """``go list -m -json all`` (with ``-u``, ``-retracted``): every build-list module
+        with its time, go version, cache paths and sums (``loaded`` defaults to
+        :meth:`load`)."""
+        from analysis.modinfo import ListContext, list_module_info
+
+        if loaded is None:
+            loaded = await self.load()
+        rows = None
+        if updates or retracted:
+            rows = await self.versions_all(loaded, majors=False)
+        go_versions: dict[ModuleVersion, str] = {}
+        if loaded.loaded is not None:
+            go_versions = {m: s.go_version for m, s in loaded.loaded.summaries.items()}
+        whole: frozenset[str] = frozenset()
+        if loaded.main_file is not None:
+            whole = frozenset(r.old.path for r in loaded.main_file.replace if not r.old.version)
+        ctx = ListContext(
+            main_dir=loaded.dir,
+            gosum=self.gosum,
+            gomodcache=self.env.gomodcache if os.path.isabs(self.env.gomodcache) else "",
+            must_have_sums=self.build_mod in ("", "readonly"),
+            go_versions=go_versions,
+            updates=updates,
+            whole_replaced=whole,
+        )
+        return await list_module_info(
+            self.client, loaded.graph, loaded.main_file, ctx, updates=rows
         )
 
     def cached_versions(self, path: str) -> ModuleVersions | None:
