@@ -94,6 +94,7 @@ from analysis.summary import (
     supports_pruning,
     toolchain_summary,
 )
+from analysis.toolchain import Toolchain
 
 __all__ = [
     "DirectorySource",
@@ -252,9 +253,15 @@ class _Loader:
     """One load: the main go.mod's directives, the caches, and the fetch limit."""
 
     def __init__(
-        self, main_file: ModFile, main_dir: Path, source: GoModSource, concurrency: int
+        self,
+        main_file: ModFile,
+        main_dir: Path,
+        source: GoModSource,
+        concurrency: int,
+        toolchain: Toolchain | None = None,
     ) -> None:
         self.main = main_module(main_file)
+        self.toolchain = toolchain if toolchain is not None else Toolchain()
         self.main_file = main_file
         self.main_dir = main_dir
         self.source = source
@@ -284,6 +291,10 @@ class _Loader:
             checked = check_summary(m, actual, raw, self.excluded)
         except LoadError as exc:
             raise _LoadFailure(exc.mod, exc.reason, exc.err) from None
+        if self.toolchain.dependency_too_new(checked.go_version):
+            # goModSummary: a go.mod at go >= 1.21 is a requirement on the go running.
+            what = f"module {actual}"
+            raise _LoadFailure(actual, self.toolchain.too_new(what, checked.go_version))
         s = GoModSummary(
             module=m,
             actual=actual,
@@ -475,6 +486,7 @@ async def load_module_graph(
     *,
     concurrency: int = 64,
     go_version_override: str | None = None,
+    toolchain: Toolchain | None = None,
 ) -> LoadedGraph:
     """Build the graph ``go mod graph`` prints for the module in ``main_dir``.
 
@@ -482,7 +494,9 @@ async def load_module_graph(
     at a time, each module version at most once); local directory replacements are read
     from disk relative to ``main_dir``. ``go_version_override`` is ``go mod graph -go=V``:
     the graph as that Go version would load it (unpruned below 1.17), without the
-    roots-consistency step.
+    roots-consistency step. ``toolchain`` is the go answered for (default: the stated
+    default version, ``GOTOOLCHAIN`` unknown): a go.mod that needs a newer one fails as
+    with go (:mod:`analysis.toolchain`).
 
     Raises :class:`ModuleLoadError` (naming the chain of requirements to the module)
     when a needed go.mod is missing or malformed, :class:`~analysis.errors.ModfileError`
@@ -491,7 +505,9 @@ async def load_module_graph(
     """
     main_path = Path(main_dir)
     main_file = _read_main(main_path)
-    ld = _Loader(main_file, main_path, source, concurrency)
+    toolchain = toolchain if toolchain is not None else Toolchain()
+    toolchain.check_main(main_file)
+    ld = _Loader(main_file, main_path, source, concurrency, toolchain)
     roots, direct = ld.roots_from_mod_file()
     main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
     pruned = supports_pruning(main_go)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from analysis.modfile import ModFile
     from analysis.modgraph import ListedModule, ModuleGraph
     from analysis.proxy import ProxyClient
+    from analysis.toolchain import Toolchain
     from analysis.updates import ModuleUpdate
 
 __all__ = [
@@ -187,6 +188,8 @@ class ListContext:
     updates: bool = False
     """``-u`` (Update, Deprecated) rather than ``-retracted`` alone, when updates are given."""
     whole_replaced: frozenset[str] = frozenset()
+    toolchain: Toolchain | None = None
+    """The go answered for: a go.mod that needs a newer one has no GoVersion."""
     """Paths the main module replaces at every version (go asks no deprecation of them)."""
 
 
@@ -250,13 +253,18 @@ class _Lister:
         try:
             if m.version == "":
                 data = read_dir_gomod(m, self.ctx.main_dir)
-                return parse_summary(m, data, self.ctx.main_dir).go_version, True
-            gm = await self.client.gomod(m.path, m.version)
-            if gm.simple is not None:
-                return gm.simple.go_version, True
-            return parse_summary(m, gm.data, self.ctx.main_dir, gm.lax).go_version, True
+                go = parse_summary(m, data, self.ctx.main_dir).go_version
+            else:
+                gm = await self.client.gomod(m.path, m.version)
+                if gm.simple is not None:
+                    go = gm.simple.go_version
+                else:
+                    go = parse_summary(m, gm.data, self.ctx.main_dir, gm.lax).go_version
         except (GomodxError, OSError):
             return "", False
+        # rawGoModSummary fails for a go.mod too new for this go: go reports no version.
+        toolchain = self.ctx.toolchain
+        return ("" if toolchain is not None and toolchain.dependency_too_new(go) else go), True
 
     async def complete(self, info: ModuleInfo, known_go: str | None) -> ModuleInfo:
         """``completeFromModCache``: time, go version, cache paths and sums."""

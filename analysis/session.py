@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from analysis.modinfo import ModuleInfo
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
+    from analysis.toolchain import Toolchain
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
 
@@ -369,11 +370,17 @@ class Session:
         return unsubscribe
 
     @property
-    def local_go(self) -> str:
-        """The Go version gomodx answers for: the installed go's, else a stated default."""
-        from analysis.source import LOCAL_GO_VERSION
+    def toolchain(self) -> Toolchain:
+        """The go gomodx answers for: the installed go's version (else a stated default),
+        as GOTOOLCHAIN moves it (:class:`~analysis.toolchain.Toolchain`)."""
+        from analysis.toolchain import Toolchain
 
-        return self.env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
+        return Toolchain.from_env(self.env)
+
+    @property
+    def local_go(self) -> str:
+        """The Go version gomodx answers for (``gover.Local()``)."""
+        return self.toolchain.version
 
     async def aclose(self) -> None:
         """Close the client (a later use opens a new one); forget memoised answers."""
@@ -423,7 +430,10 @@ class Session:
                     return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
             try:
                 loaded = await load_module_graph(
-                    self.directory, ProxySource(self.client), concurrency=self.options.jobs
+                    self.directory,
+                    ProxySource(self.client),
+                    concurrency=self.options.jobs,
+                    toolchain=self.toolchain,
                 )
             except FileNotFoundError as exc:  # go.mod vanished since open
                 raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
@@ -458,7 +468,10 @@ class Session:
             return read_graph(self.options.graph_file)
         # DIR's go.mod first, as the proxy source reads it: a syntax error is the same
         # ModfileError whichever source is used, not go's failure with a hint about go.
-        self.main_file()
+        # A go line go would switch toolchains for is said before go tries to download one.
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
         if self.on_note is not None:
             off = " with GOPROXY=off" if self.offline else ""
             self.on_note(f"running `go mod graph` in {self.directory}{off}")
@@ -584,6 +597,7 @@ class Session:
             go_versions=go_versions,
             updates=updates,
             whole_replaced=whole,
+            toolchain=self.toolchain,
         )
         return await list_module_info(
             self.client, loaded.graph, loaded.main_file, ctx, updates=rows

@@ -63,6 +63,7 @@ from analysis.summary import (
     strip_module_prefix,
     toolchain_summary,
 )
+from analysis.toolchain import DEFAULT_GO_VERSION
 
 __all__ = [
     "LOCAL_GO_VERSION",
@@ -74,8 +75,9 @@ __all__ = [
     "short_message",
 ]
 
-LOCAL_GO_VERSION = "1.27.3"
-"""The go command gomodx imitates (``gover.Local()``) when no other version is given."""
+LOCAL_GO_VERSION = DEFAULT_GO_VERSION
+"""The go command gomodx imitates (``gover.Local()``) when no other version is given
+(:data:`analysis.toolchain.DEFAULT_GO_VERSION`)."""
 
 
 # -- sources ----------------------------------------------------------------------------
