@@ -55,6 +55,7 @@ from analysis.errors import (
     ModuleNotFound,
     ModuleVersionError,
     ProxyError,
+    TooNewError,
 )
 from analysis.fsio import os_reason
 from analysis.goproxy import GoModFile
@@ -293,8 +294,8 @@ class _Loader:
             raise _LoadFailure(exc.mod, exc.reason, exc.err) from None
         if self.toolchain.dependency_too_new(checked.go_version):
             # goModSummary: a go.mod at go >= 1.21 is a requirement on the go running.
-            what = f"module {actual}"
-            raise _LoadFailure(actual, self.toolchain.too_new(what, checked.go_version))
+            text = self.toolchain.too_new(f"module {actual}", checked.go_version)
+            raise _LoadFailure(actual, text, TooNewError(text, checked.go_version))
         s = GoModSummary(
             module=m,
             actual=actual,

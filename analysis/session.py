@@ -626,7 +626,7 @@ class Session:
         from analysis.plan import plan_get
         from analysis.source import ProxySource
 
-        return await plan_get(
+        plan = await plan_get(
             self.directory,
             ProxySource(self.client),
             targets,
@@ -634,6 +634,31 @@ class Session:
             suggest=suggest,
             gosum=self.gosum,
         )
+        return self._switch_note(plan)
+
+    def _switch_note(self, plan: Plan) -> Plan:
+        """A refusal for a go.mod too new for this go, as go words it when GOTOOLCHAIN
+        lets it switch toolchains (plans are made as with GOTOOLCHAIN=local): go names no
+        GOTOOLCHAIN, then says it switches; gomodx says it does not."""
+        from analysis.errors import PlanRefused, TooNewError
+        from analysis.semver import gover_compare
+
+        toolchain = self.toolchain
+        if plan.error is None or not toolchain.mode:
+            return plan
+        too_new = [e for e in causes(plan.error) if isinstance(e, TooNewError)]
+        if not too_new:
+            return plan
+        need = too_new[0].go_version
+        for e in too_new[1:]:
+            if gover_compare(e.go_version, need) > 0:
+                need = e.go_version
+        text = str(plan.error).replace("; GOTOOLCHAIN=local)", ")")
+        text += (
+            f"\ngo: switching to go >= {need}: gomodx does not switch toolchains"
+            f" (GOTOOLCHAIN={toolchain.gotoolchain}); this is go {toolchain.version}'s answer"
+        )
+        return dataclasses.replace(plan, error=PlanRefused(text, plan.error))
 
     def apply(self, plan: Plan, *, use_go: bool = False) -> ApplyResult:
         """Write the plan (backup first; refuses if go.mod or go.sum changed since).

@@ -11,6 +11,7 @@ toolchain go tries to download instead of pretending to be it.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,42 @@ def test_the_go_gomodx_answers_for() -> None:
     assert auto.switch_target("1.21", "go1.999.2") == "go1.999.2"
     assert auto.switch_target("1.21", "go1.20") == ""
     assert auto.switch_target("1.27.3", "default") == ""
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("gotoolchain", ["local", "auto"])
+def test_go_get_reaching_a_module_too_new(tmp_path: Path, gotoolchain: str) -> None:
+    """``go get a@v1.1.0`` (a unpruned, requiring b at go 1.999) is refused with go's
+    words; a@v1.2.0 (pruned: b's go.mod is never read) goes through, with go too."""
+    require_go()
+    u = Universe(main_path="example.com/main", main_go="1.21")
+    u.add("example.com/a", "v1.0.0", go="1.21")
+    u.add("example.com/a", "v1.1.0", requires=[("example.com/b", "v1.0.0")], go="1.16")
+    u.add("example.com/a", "v1.2.0", requires=[("example.com/b", "v1.0.0")], go="1.21")
+    u.add("example.com/b", "v1.0.0", go="1.999")
+    u.require("example.com/a", "v1.0.0")
+    layout = u.write(tmp_path / "u")
+    env = environment(layout, layout.proxy_url, GOFLAGS="-mod=mod", GOTOOLCHAIN=gotoolchain)
+    run_go(["mod", "download"], layout.main_dir, env)
+    for target, refused in (("example.com/a@v1.1.0", True), ("example.com/a@v1.2.0", False)):
+        work = tmp_path / target.replace("/", "_")
+        shutil.copytree(layout.main_dir, work)
+        before = (work / "go.mod").read_bytes()
+        code, out, err = gomodx(["upgrade", target, str(work), "--dry-run"], env)
+        proc = run_go(["get", target], work, env, check=False)
+        theirs = [ln for ln in proc.stderr.splitlines() if not ln.startswith("go: downloading")]
+        if not refused:
+            assert (code, proc.returncode) == (0, 0), err
+            assert "go: upgraded example.com/a v1.0.0 => v1.2.0" in out
+            continue
+        assert (code, out) == (1, ""), err
+        assert proc.returncode == 1
+        ours = err.splitlines()
+        if gotoolchain == "local":
+            assert ours == theirs
+        else:
+            # go names no GOTOOLCHAIN and switches; gomodx says it does not.
+            assert ours[:2] == theirs[:2] and "(running go " + go_version() + ")" in ours[1]
+            assert ours[2].startswith("go: switching to go >= 1.999: gomodx does not switch")
+            assert theirs[2].startswith("go: switching to go >= 1.999: ")
+        assert (work / "go.mod").read_bytes() == before  # go wrote nothing either
