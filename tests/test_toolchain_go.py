@@ -203,3 +203,24 @@ def test_go_get_reaching_a_module_too_new(tmp_path: Path, gotoolchain: str) -> N
             assert ours[2].startswith("go: switching to go >= 1.999: gomodx does not switch")
             assert theirs[2].startswith("go: switching to go >= 1.999: ")
         assert (work / "go.mod").read_bytes() == before  # go wrote nothing either
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_app_shows_a_too_new_graph_as_a_load_error(tmp_path: Path) -> None:
+    from test_app import SIZE, make, settle, status_text
+    from test_app_failures import error_notes
+
+    from analysis.session import Session
+
+    layout = _universe(tmp_path, "1.21", None)  # a unpruned: b's go.mod (go 1.999) is read
+    app = make(Session.with_file_proxy(layout.main_dir, layout.proxy_dir))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        want = (
+            "example.com/b@v1.0.0: module example.com/b@v1.0.0 requires go >= 1.999"
+            f" (running go {DEFAULT_GO_VERSION})"
+        )
+        assert "could not be loaded" in status_text(app)
+        assert any(want in n for n in error_notes(app)), error_notes(app)
+        assert app.graph.facts is None and not app.graph.loading
