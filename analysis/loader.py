@@ -475,7 +475,7 @@ def _read_main(main_dir: Path) -> ModFile:
         ) from None
     except OSError as exc:
         raise GomodxError(f"reading {gomod}: {os_reason(exc)}") from None
-    return modfile.parse(str(gomod), data)
+    return modfile.parse(str(gomod), data, modfile.fix_version)
 
 
 # -- entry points -----------------------------------------------------------------------

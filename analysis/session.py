@@ -508,7 +508,9 @@ class Session:
             return None
         except OSError as exc:
             raise GomodxError(f"go: reading {path}: {os_reason(exc)}") from None
-        return modfile.parse(str(path), data)
+        # As go reads the main module's go.mod: with its version fixer (retract versions
+        # checked against the module's own major version, and the rest).
+        return modfile.parse(str(path), data, modfile.fix_version)
 
     def main_module(self) -> MainModule:
         """The main module's replacements and exclusions (empty without a go.mod); read
@@ -626,6 +628,9 @@ class Session:
         from analysis.plan import plan_get
         from analysis.source import ProxySource
 
+        # go get reads go.mod with go's version fixer first (a retract of another major
+        # version is an error there, not in the planner's own reading).
+        self.main_file()
         plan = await plan_get(
             self.directory,
             ProxySource(self.client),
