@@ -188,9 +188,12 @@ class ListContext:
     updates: bool = False
     """``-u`` (Update, Deprecated) rather than ``-retracted`` alone, when updates are given."""
     whole_replaced: frozenset[str] = frozenset()
+    """Paths the main module replaces at every version (go asks no deprecation of them)."""
     toolchain: Toolchain | None = None
     """The go answered for: a go.mod that needs a newer one has no GoVersion."""
-    """Paths the main module replaces at every version (go asks no deprecation of them)."""
+    complete: bool = True
+    """Whether to fill what needs the modules' files (Time, Dir, GoMod, GoVersion, sums);
+    not for a recorded graph, which comes without them."""
 
 
 def _cache_file(gomodcache: str, m: ModuleVersion, suffix: str) -> str:
@@ -223,12 +226,11 @@ def _recorded_sum(gosum: GoSum, path: str, version: str) -> str:
 
 
 class _Lister:
-    def __init__(
-        self, client: ProxyClient, ctx: ListContext, updates: Mapping[str, ModuleUpdate] | None
-    ) -> None:
+    """``modload.moduleInfo`` and ``completeFromModCache`` for one listing."""
+
+    def __init__(self, client: ProxyClient, ctx: ListContext) -> None:
         self.client = client
         self.ctx = ctx
-        self.updates = updates
 
     def checksum_ok(self, m: ModuleVersion, suffix: str) -> bool:
         if not self.ctx.must_have_sums or not m.version:
@@ -268,7 +270,7 @@ class _Lister:
 
     async def complete(self, info: ModuleInfo, known_go: str | None) -> ModuleInfo:
         """``completeFromModCache``: time, go version, cache paths and sums."""
-        if is_toolchain_path(info.path):
+        if is_toolchain_path(info.path) or not self.ctx.complete:
             return info
         m = ModuleVersion(info.path, info.version)
         changes: dict[str, Any] = {}
@@ -291,9 +293,11 @@ class _Lister:
         return replace(info, **changes)
 
     async def module(
-        self, listed: ListedModule, main_go: str, updates: ModuleUpdate | None
+        self, listed: ListedModule, main_go: str | None, updates: ModuleUpdate | None
     ) -> ModuleInfo:
         if listed.main:
+            if main_go is None:  # a recorded graph of a module whose go.mod is not here
+                return ModuleInfo(listed.path, main=True)
             main_dir = str(self.ctx.main_dir.resolve())
             return ModuleInfo(
                 listed.path,
@@ -312,7 +316,7 @@ class _Lister:
         # Go does not ask about the replaced version itself: its time, cache paths and
         # sums would be the original's, and the replacement's answer the question.
         rep = ModuleInfo(r.path, r.version, go_version=known or "")
-        if r.version == "":
+        if r.version == "" and self.ctx.complete:
             d = r.path if os.path.isabs(r.path) else os.path.join(self.ctx.main_dir, r.path)
             d = os.path.normpath(os.path.abspath(d))
             rep = replace(rep, dir=d, gomod=os.path.join(d, "go.mod"))
@@ -370,11 +374,11 @@ async def list_module_info(
     from analysis.modgraph import list_modules
 
     listed = list_modules(g, main_file)
-    main_go = DEFAULT_GO_MOD_VERSION
-    if main_file is not None and main_file.go is not None:
-        main_go = main_file.go.version
+    main_go: str | None = None
+    if main_file is not None:
+        main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
     by_path = {u.path: u for u in updates} if updates is not None else {}
-    lister = _Lister(client, ctx, by_path)
+    lister = _Lister(client, ctx)
     out: list[ModuleInfo | None] = [None] * len(listed)
 
     async def fill(i: int) -> None:

@@ -577,7 +577,8 @@ class Session:
     ) -> list[ModuleInfo]:
         """``go list -m -json all`` (with ``-u``, ``-retracted``): every build-list module
         with its time, go version, cache paths and sums (``loaded`` defaults to
-        :meth:`load`)."""
+        :meth:`load`). A recorded graph (``--graph``) lists what it and the main go.mod
+        say, fetching nothing (but ``-u`` and ``-retracted`` ask the proxy)."""
         from analysis.modinfo import ListContext, list_module_info
 
         if loaded is None:
@@ -600,6 +601,7 @@ class Session:
             updates=updates,
             whole_replaced=whole,
             toolchain=self.toolchain,
+            complete=self.source != "file",
         )
         return await list_module_info(
             self.client, loaded.graph, loaded.main_file, ctx, updates=rows
