@@ -129,15 +129,18 @@ def _run(spec: tuple[int, int, int, int, str], base: Path) -> Run:
     gx = ["--cache-dir", str(root / "gomodx-cache")]
     out = Run(seed)
 
-    def compare(name: str, flags: list[str], env: dict[str, str], sources: list[str]) -> None:
+    def compare(
+        name: str, flags: list[str], env: dict[str, str], sources: list[str], text: bool = False
+    ) -> None:
         case = Case(name, "")
+        ours_json = [] if text else ["--json"]
         for src in sources:
             case.ours[src] = _gomodx(
-                ["list", "--json", *flags, "--source", src, *gx, str(main)], env
+                ["list", *ours_json, *flags, "--source", src, *gx, str(main)], env
             )
-        go_flags = [f.lstrip("-") if f == "--retracted" else f for f in flags]
-        go_flags = ["-retracted" if f == "retracted" else f for f in go_flags]
-        proc = run_go(["list", "-m", "-json", *go_flags, "all"], main, env, check=False)
+        go_flags = ["-retracted" if f == "--retracted" else f for f in flags]
+        go_json = [] if text else ["-json"]
+        proc = run_go(["list", "-m", *go_json, *go_flags, "all"], main, env, check=False)
         case.go = proc.stdout if proc.returncode == 0 else proc.stderr
         out.cases.append(case)
 
@@ -154,6 +157,7 @@ def _run(spec: tuple[int, int, int, int, str], base: Path) -> Run:
     compare("warm", [], env, ["proxy", "go"])
     compare("warm -u", ["-u"], env, ["proxy", "go"])
     compare("warm -retracted", ["--retracted"], env, ["proxy"])
+    compare("warm -u (text)", ["-u"], env, ["proxy"], text=True)
     readonly = {**env, "GOFLAGS": ""}
     compare("readonly", [], readonly, ["proxy", "go"])
 
