@@ -228,3 +228,31 @@ def test_list_json_agrees_with_go(tmp_path: Path) -> None:
         "offset",
         "sum",
     } <= features.keys()
+
+
+@pytest.mark.go
+def test_list_errors_like_go(tmp_path: Path) -> None:
+    """A listed version whose .info the proxy lacks: go list fails with the module's
+    error; with -e it lists the module with an Error. Both sources, byte for byte."""
+    require_go()
+    u = Universe(main_path="example.com/main", main_go="1.21")
+    u.add("example.com/a", "v1.0.0", go="1.21")
+    u.add("example.com/b", "v1.0.0", go="1.21")
+    u.require("example.com/a", "v1.0.0")
+    u.require("example.com/b", "v1.0.0")
+    layout = u.write(tmp_path / "u")
+    main = layout.main_dir
+    run_go(["list", "-m", "all"], main, go_env(tmp_path / "settle", proxy=layout.proxy_url))
+    (layout.proxy_dir / "example.com" / "a" / "@v" / "v1.0.0.info").unlink()
+    env = go_env(tmp_path / "go", proxy=layout.proxy_url)
+    gx = ["--cache-dir", str(tmp_path / "gomodx-cache")]
+    for source in ("proxy", "go"):
+        code, text = _gomodx(["list", "--json", "--source", source, *gx, str(main)], env)
+        proc = run_go(["list", "-m", "-json", "all"], main, env, check=False)
+        assert (code, proc.returncode, proc.stdout) == (2, 1, "")
+        assert text == proc.stderr
+        assert "example.com/a@v1.0.0: reading file://" in text
+        code, text = _gomodx(["list", "--json", "-e", "--source", source, *gx, str(main)], env)
+        want = run_go(["list", "-m", "-json", "-e", "all"], main, env).stdout
+        assert (code, text) == (0, want)
+        assert '"Error": {' in want

@@ -264,8 +264,8 @@ def run_list(args: argparse.Namespace) -> int:
     infos = run_session(args, session, listing)
     failed = [m.error for m in infos if m.error]
     if failed and not args.errors:
-        # go list prints every module's error and nothing else.
-        raise GomodxError("\n".join(failed))
+        # go list prints every module's error, each on its own go: line, and nothing else.
+        raise GomodxError("\n".join(f"go: {e}" for e in failed))
     if args.json:
         _emit(json_stream(infos))
     else:
