@@ -631,8 +631,11 @@ class Session:
         from analysis.source import ProxySource
 
         # go get reads go.mod with go's version fixer first (a retract of another major
-        # version is an error there, not in the planner's own reading).
-        self.main_file()
+        # version is an error there, not in the planner's own reading), and refuses (or
+        # switches toolchains for) a go line newer than the go running.
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
         plan = await plan_get(
             self.directory,
             ProxySource(self.client),

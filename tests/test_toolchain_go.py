@@ -98,6 +98,16 @@ def test_a_main_module_too_new(
     env = environment(layout, layout.proxy_url, GOTOOLCHAIN=gotoolchain)
     proc = run_go(["mod", "graph"], layout.main_dir, env, check=False)
     switches = gotoolchain != "local"
+    if not toolchain:
+        # go get refuses (or switches for) the main go.mod first, too.
+        code, out, err = gomodx(["upgrade", "example.com/c", str(layout.main_dir)], env)
+        got = run_go(["get", "example.com/c"], layout.main_dir, env, check=False)
+        assert (code, out, got.returncode) == (2, "", 1), err
+        if switches:
+            assert f"go would switch to go{go_line}.0" in err
+            assert f"go: downloading go{go_line}.0 " in got.stderr
+        else:
+            assert err == got.stderr
     for name in COMMANDS:
         for source in ("proxy", "go"):
             code, out, err = gomodx(_gomodx_args(name, layout.main_dir, source), env)
