@@ -6,6 +6,8 @@
      ├── ModfileError            a go.mod that does not parse: ``go.mod:3:9: message``
      ├── WorkspaceError          a go.work go would refuse: ``go.work requires go >= 1.30 ...``
      │    └── ReplacementConflict  two modules replacing one version (printed as go prints it)
+     ├── TooNewError             a go.mod newer than the go in use: ``go.mod requires go >= 1.999 ...``
+     │    └── ToolchainSwitch    GOTOOLCHAIN=auto: go would switch to a newer toolchain first
      ├── ModuleError             a bad module path or version (golang.org/x/mod/module's errors)
      │    ├── InvalidPathError   ``malformed module path "x": missing dot in first path element``
      │    ├── InvalidVersionError ``version "v2.0.0" invalid: should be v0 or v1, not v2``
@@ -149,6 +151,25 @@ class ModfileErrorEntry:
         else:
             directive = ""
         return pos + directive + self.message
+
+
+class TooNewError(GomodxError):
+    """A go.mod that needs a newer go than the one gomodx answers for (go's
+    ``gover.TooNewError``); ``go_version`` is the version it needs."""
+
+    def __init__(self, message: str, go_version: str) -> None:
+        super().__init__(message)
+        self.go_version = go_version
+
+
+class ToolchainSwitch(TooNewError):
+    """go would not run this command itself: GOTOOLCHAIN lets it switch to ``target``
+    (``go1.999.0``), a newer toolchain than the one gomodx answers for."""
+
+    def __init__(self, message: str, target: str, go_version: str, *, hint: str = "") -> None:
+        super().__init__(message, go_version)
+        self.target = target
+        self.hint = hint
 
 
 class WorkspaceError(GomodxError):

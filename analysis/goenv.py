@@ -87,6 +87,9 @@ class GoEnv:
     goenv: str = ""
     goroot: str = ""
     goversion: str = ""
+    gotoolchain: str = ""
+    """``GOTOOLCHAIN`` as go reads it (the environment, then the go env file, then
+    ``$GOROOT/go.env``), not as ``go env`` reports it: gomodx asks go with ``local``."""
     source: str = "environment"
     go: str | None = field(default=None, compare=False)
     """The go binary that answered (or that is available), if any."""
@@ -112,11 +115,7 @@ def mod_flag(goflags: str) -> str:
     >>> mod_flag("-x -mod=vendor --mod=mod")
     'mod'
     """
-    value = ""
-    for word in goflags.split():
-        if _flag_name(word) == "mod":
-            value = word.partition("=")[2]
-    return value
+    return flag_value(goflags, "mod") or ""
 
 
 def flag_value(goflags: str, name: str) -> str | None:
@@ -259,9 +258,21 @@ def _from_go(
         goenv=get("GOENV"),
         goroot=get("GOROOT"),
         goversion=get("GOVERSION"),
+        gotoolchain=_gotoolchain(env, get("GOROOT")),
         source="go",
         go=binary,
     )
+
+
+def _gotoolchain(env: Mapping[str, str], goroot: str) -> str:
+    """``cfg.Getenv("GOTOOLCHAIN")``: the environment, the go env file, ``$GOROOT/go.env``."""
+    if env.get("GOTOOLCHAIN"):
+        return env["GOTOOLCHAIN"]
+    user_file = env_file(dict(env))
+    user = read_env_file(user_file) if user_file else {}
+    if "GOTOOLCHAIN" in user:
+        return user["GOTOOLCHAIN"]
+    return read_env_file(os.path.join(goroot, "go.env")).get("GOTOOLCHAIN", "") if goroot else ""
 
 
 def _from_environment(
@@ -308,6 +319,7 @@ def _from_environment(
         goenv=user_file,
         goroot=goroot,
         goversion="",
+        gotoolchain=getenv("GOTOOLCHAIN"),
         source="environment",
         go=binary,
     )

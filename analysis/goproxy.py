@@ -20,7 +20,7 @@ import os
 import random
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from analysis import semver
@@ -419,11 +419,26 @@ def parse_time(value: object) -> datetime | None:
 
 
 def format_time(when: datetime) -> str:
-    when = when.astimezone(UTC) if when.utcoffset() else when
-    text = when.isoformat()
-    if text.endswith("+00:00"):
-        text = text[:-6] + "Z"
-    return text
+    """A time as go's JSON encoder writes it (RFC 3339, the fraction's trailing zeros
+    dropped; ``Z`` for a zero offset, else the offset the time was given in — go keeps it,
+    in its cache's ``.info`` files and in ``go list -m -json``).
+
+    >>> from datetime import UTC, timedelta, timezone
+    >>> format_time(datetime(2019, 1, 21, 0, 0, 0, 120000, tzinfo=UTC))
+    '2019-01-21T00:00:00.12Z'
+    >>> format_time(datetime(2019, 1, 21, 1, 0, tzinfo=timezone(timedelta(hours=-7.5))))
+    '2019-01-21T01:00:00-07:30'
+    """
+    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    if when.microsecond:
+        text += f".{when.microsecond:06d}".rstrip("0")
+    offset = when.utcoffset()
+    if not offset:
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def check_canonical(path: str, version: str) -> None:

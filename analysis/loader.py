@@ -64,6 +64,7 @@ from analysis.errors import (
     ModuleNotFound,
     ModuleVersionError,
     ProxyError,
+    TooNewError,
 )
 from analysis.fsio import os_reason
 from analysis.goproxy import GoModFile
@@ -107,6 +108,7 @@ from analysis.summary import (
     supports_pruning,
     toolchain_summary,
 )
+from analysis.toolchain import Toolchain
 from analysis.workspace import Workspace, workspace_replacement
 
 __all__ = [
@@ -288,9 +290,15 @@ class _Loader:
     """One load: the main go.mod's directives, the caches, and the fetch limit."""
 
     def __init__(
-        self, main_file: ModFile, main_dir: Path, source: GoModSource, concurrency: int
+        self,
+        main_file: ModFile,
+        main_dir: Path,
+        source: GoModSource,
+        concurrency: int,
+        toolchain: Toolchain | None = None,
     ) -> None:
         self.main = main_module(main_file)
+        self.toolchain = toolchain if toolchain is not None else Toolchain()
         self.main_file = main_file
         self.main_dir = main_dir
         self.source = source
@@ -326,6 +334,10 @@ class _Loader:
             checked = check_summary(m, actual, raw, self.excluded)
         except LoadError as exc:
             raise _LoadFailure(exc.mod, exc.reason, exc.err) from None
+        if self.toolchain.dependency_too_new(checked.go_version):
+            # goModSummary: a go.mod at go >= 1.21 is a requirement on the go running.
+            text = self.toolchain.too_new(f"module {actual}", checked.go_version)
+            raise _LoadFailure(actual, text, TooNewError(text, checked.go_version))
         s = GoModSummary(
             module=m,
             actual=actual,
@@ -583,7 +595,7 @@ def _read_main(main_dir: Path) -> ModFile:
         ) from None
     except OSError as exc:
         raise GomodxError(f"reading {gomod}: {os_reason(exc)}") from None
-    return modfile.parse(str(gomod), data)
+    return modfile.parse(str(gomod), data, modfile.fix_version)
 
 
 # -- entry points -----------------------------------------------------------------------
@@ -595,6 +607,7 @@ async def load_module_graph(
     *,
     concurrency: int = 64,
     go_version_override: str | None = None,
+    toolchain: Toolchain | None = None,
 ) -> LoadedGraph:
     """Build the graph ``go mod graph`` prints for the module in ``main_dir``.
 
@@ -602,7 +615,9 @@ async def load_module_graph(
     at a time, each module version at most once); local directory replacements are read
     from disk relative to ``main_dir``. ``go_version_override`` is ``go mod graph -go=V``:
     the graph as that Go version would load it (unpruned below 1.17), without the
-    roots-consistency step.
+    roots-consistency step. ``toolchain`` is the go answered for (default: the stated
+    default version, ``GOTOOLCHAIN`` unknown): a go.mod that needs a newer one fails as
+    with go (:mod:`analysis.toolchain`).
 
     Raises :class:`ModuleLoadError` (naming the chain of requirements to the module)
     when a needed go.mod is missing or malformed, :class:`~analysis.errors.ModfileError`
@@ -611,7 +626,9 @@ async def load_module_graph(
     """
     main_path = Path(main_dir)
     main_file = _read_main(main_path)
-    ld = _Loader(main_file, main_path, source, concurrency)
+    toolchain = toolchain if toolchain is not None else Toolchain()
+    toolchain.check_main(main_file)
+    ld = _Loader(main_file, main_path, source, concurrency, toolchain)
     roots, direct = ld.roots_from_mod_file()
     main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
     pruned = supports_pruning(main_go)

@@ -37,6 +37,7 @@ from analysis import modfile_strconv as gostr
 from analysis import modpath, semver
 from analysis.errors import (
     GomodxError,
+    InvalidVersionError,
     ModfileError,
     ModfileErrorEntry,
     ModuleVersionError,
@@ -71,6 +72,7 @@ __all__ = [
     "VersionInterval",
     "add_replace",
     "auto_quote",
+    "fix_version",
     "format_syntax",
     "is_directory_path",
     "iter_lines",
@@ -87,6 +89,45 @@ __all__ = [
 VersionFixer: TypeAlias = Callable[[str, str], str]
 """``fix(path, version) -> version``; raise a :class:`GomodxError` or ``ValueError`` to refuse
 (a :class:`~analysis.errors.ModuleVersionError` is reported under the directive and path)."""
+
+
+def fix_version(path: str, version: str) -> str:
+    """The fixer the go command reads the main module's go.mod with (``modload.fixVersion``),
+    without its network lookups.
+
+    A canonical version must suit the major version of the path it is for — also in
+    ``retract``, where the path is the module's own, so ``retract v3.0.1`` in a v1 module
+    is ``go.mod:5: retract example.com/m: version "v3.0.1" invalid: should be v0 or v1,
+    not v3`` (``go mod edit``, which reads without a fixer, accepts it). go resolves any
+    other version with a query (``v1.2`` is the newest v1.2.x, ``master`` a branch);
+    gomodx canonicalises it as a parse without a fixer does.
+
+    >>> fix_version("example.com/m/v3", "v3.0.1")
+    'v3.0.1'
+    >>> fix_version("example.com/m", "v3.0.1")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ModuleVersionError: example.com/m@v3.0.1: invalid version: should be v0 or v1, not v3
+    """
+    if path.startswith("gopkg.in/") and "-gopkgin-" in version:
+        # The old -gopkgin- hack, removed as go removes it.
+        version = version[version.index("-gopkgin-") + len("-gopkgin-") :]
+    _prefix, path_major, ok = modpath.split_path_version(path)
+    if not ok:
+        reason = f"malformed module path {gostr.quote(path)}"
+        raise ModuleVersionError(path, version, InvalidVersionError(version, reason))
+    if version and semver.canonical_version(version) == version:
+        try:
+            modpath.check_path_major(version, path_major)
+        except InvalidVersionError as exc:
+            raise ModuleVersionError(path, version, exc) from None
+        return version
+    canonical = semver.canonical_version(version)
+    if not canonical:
+        raise ModuleVersionError(
+            path, version, InvalidVersionError(version, "must be of the form v1.2.3")
+        )
+    return canonical
 
 
 # ---------------------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ from analysis.errors import (
     PlanRefused,
     ProxyUnavailable,
     QueryError,
+    TooNewError,
     causes,
 )
 from analysis.hashes import GoSum, gomod_hash
@@ -1027,6 +1028,10 @@ class _Planner:
                 key=_mod_key,
             )
             mg, upgraded = await self.extend_graph(root_pruned, roots, selected_root)
+            too_new = mg.error()
+            if too_new is not None and any(isinstance(e, TooNewError) for e in causes(too_new)):
+                # edit.go: a go.mod too new for this go is go's error itself, not a conflict.
+                raise _Refused(f"go: {too_new}", too_new)
 
             def find_pruning(m: ModuleVersion, graph: _Graph = mg) -> bool:
                 if root_pruned:

@@ -62,8 +62,10 @@ if TYPE_CHECKING:
     from analysis.loader import LoadedGraph
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
+    from analysis.modinfo import ModuleInfo
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
+    from analysis.toolchain import Toolchain
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
     from analysis.workspace import Workspace
@@ -251,7 +253,8 @@ class Session:
         self.workspace = workspace
         """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
         self.mod_flag = mod_flag
-        """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`)."""
+        """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`;
+        ``go list -m`` honours it)."""
         self.env = env
         self.gosum = gosum
         self.options = options or SessionOptions()
@@ -477,11 +480,17 @@ class Session:
         return unsubscribe
 
     @property
-    def local_go(self) -> str:
-        """The Go version gomodx answers for: the installed go's, else a stated default."""
-        from analysis.source import LOCAL_GO_VERSION
+    def toolchain(self) -> Toolchain:
+        """The go gomodx answers for: the installed go's version (else a stated default),
+        as GOTOOLCHAIN moves it (:class:`~analysis.toolchain.Toolchain`)."""
+        from analysis.toolchain import Toolchain
 
-        return self.env.goversion.removeprefix("go").split(" ")[0] or LOCAL_GO_VERSION
+        return Toolchain.from_env(self.env)
+
+    @property
+    def local_go(self) -> str:
+        """The Go version gomodx answers for (``gover.Local()``)."""
+        return self.toolchain.version
 
     async def aclose(self) -> None:
         """Close the client (a later use opens a new one); forget memoised answers."""
@@ -533,7 +542,10 @@ class Session:
                     return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
             try:
                 loaded = await load_module_graph(
-                    self.directory, ProxySource(self.client), concurrency=self.options.jobs
+                    self.directory,
+                    ProxySource(self.client),
+                    concurrency=self.options.jobs,
+                    toolchain=self.toolchain,
                 )
             except FileNotFoundError as exc:  # go.mod vanished since open
                 raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
@@ -596,7 +608,11 @@ class Session:
         # DIR's go.mod first, as the proxy source reads it: a syntax error is the same
         # ModfileError whichever source is used, not go's failure with a hint about go.
         if self.workspace is None:
-            self.main_file()
+            # A go line go would switch toolchains for is said before go tries to
+            # download one.
+            main_file = self.main_file()
+            if main_file is not None:
+                self.toolchain.check_main(main_file)
         if self.on_note is not None:
             off = " with GOPROXY=off" if self.offline else ""
             self.on_note(f"running `go mod graph` in {self.directory}{off}")
@@ -643,7 +659,9 @@ class Session:
             return None
         except OSError as exc:
             raise GomodxError(f"go: reading {path}: {os_reason(exc)}") from None
-        return modfile.parse(str(path), data)
+        # As go reads the main module's go.mod: with its version fixer (retract versions
+        # checked against the module's own major version, and the rest).
+        return modfile.parse(str(path), data, modfile.fix_version)
 
     def main_module(self) -> MainModule:
         """The main module's replacements and exclusions (empty without a go.mod; in a
@@ -709,6 +727,67 @@ class Session:
             workspace=loaded.workspace,
         )
 
+    async def list_info(
+        self,
+        loaded: LoadedModule | None = None,
+        *,
+        updates: bool = False,
+        retracted: bool = False,
+    ) -> list[ModuleInfo]:
+        """``go list -m -json all`` (with ``-u``, ``-retracted``): every build-list module
+        with its time, go version, cache paths and sums (``loaded`` defaults to
+        :meth:`load`). A recorded graph (``--graph``) lists what it and the main go.mod
+        say, fetching nothing (but ``-u`` and ``-retracted`` ask the proxy)."""
+        from analysis.modinfo import ListContext, list_module_info
+
+        if loaded is None:
+            loaded = await self.load()
+        rows = None
+        if updates or retracted:
+            rows = await self.versions_all(loaded, majors=False)
+        go_versions: dict[ModuleVersion, str] = {}
+        if loaded.loaded is not None:
+            go_versions = {m: s.go_version for m, s in loaded.loaded.summaries.items()}
+        whole: frozenset[str] = frozenset()
+        if loaded.main_file is not None:
+            whole = frozenset(r.old.path for r in loaded.main_file.replace if not r.old.version)
+        ctx = ListContext(
+            main_dir=loaded.dir,
+            gosum=self.gosum,
+            gomodcache=self.env.gomodcache if os.path.isabs(self.env.gomodcache) else "",
+            must_have_sums=self.mod_flag in ("", "readonly"),
+            go_versions=go_versions,
+            updates=updates,
+            whole_replaced=whole,
+            toolchain=self.toolchain,
+            complete=self.source != "file",
+        )
+        listed = None
+        mains: dict[str, ModuleInfo] | None = None
+        if loaded.workspace is not None:
+            from analysis.modgraph import list_modules
+            from analysis.modinfo import ModuleInfo
+            from analysis.summary import DEFAULT_GO_MOD_VERSION
+
+            listed = list_modules(
+                loaded.graph, direct=loaded.direct, replacement=loaded.replacement
+            )
+            mains = {}
+            for m in loaded.main_modules():
+                go = m.file.go.version if m.file.go is not None else DEFAULT_GO_MOD_VERSION
+                mains[m.path] = ModuleInfo(
+                    m.path, main=True, dir=str(m.dir), gomod=str(m.go_mod), go_version=go
+                )
+        return await list_module_info(
+            self.client,
+            loaded.graph,
+            loaded.main_file,
+            ctx,
+            updates=rows,
+            listed=listed,
+            mains=mains,
+        )
+
     def cached_versions(self, path: str) -> ModuleVersions | None:
         """``path``'s versions when they have been fetched already (never fetches)."""
         from analysis.versions import ModuleVersions
@@ -735,6 +814,12 @@ class Session:
         from analysis.plan import plan_get
         from analysis.source import ProxySource
 
+        # go get reads go.mod with go's version fixer first (a retract of another major
+        # version is an error there, not in the planner's own reading), and refuses (or
+        # switches toolchains for) a go line newer than the go running.
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
         client = self.client
         gomodcache = self.env.gomodcache
         root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
@@ -747,7 +832,7 @@ class Session:
 
             client.keep_zips(keep)
         try:
-            return await plan_get(
+            plan = await plan_get(
                 self.directory,
                 ProxySource(client),
                 targets,
@@ -761,6 +846,31 @@ class Session:
                 mod = client.cached_gomod(path, version)
                 if mod is not None and root is not None:
                     keep_in_gomodcache(root, path, version, "mod", mod)
+        return self._switch_note(plan)
+
+    def _switch_note(self, plan: Plan) -> Plan:
+        """A refusal for a go.mod too new for this go, as go words it when GOTOOLCHAIN
+        lets it switch toolchains (plans are made as with GOTOOLCHAIN=local): go names no
+        GOTOOLCHAIN, then says it switches; gomodx says it does not."""
+        from analysis.errors import PlanRefused, TooNewError
+        from analysis.semver import gover_compare
+
+        toolchain = self.toolchain
+        if plan.error is None or not toolchain.mode:
+            return plan
+        too_new = [e for e in causes(plan.error) if isinstance(e, TooNewError)]
+        if not too_new:
+            return plan
+        need = too_new[0].go_version
+        for e in too_new[1:]:
+            if gover_compare(e.go_version, need) > 0:
+                need = e.go_version
+        text = str(plan.error).replace("; GOTOOLCHAIN=local)", ")")
+        text += (
+            f"\ngo: switching to go >= {need}: gomodx does not switch toolchains"
+            f" (GOTOOLCHAIN={toolchain.gotoolchain}); this is go {toolchain.version}'s answer"
+        )
+        return dataclasses.replace(plan, error=PlanRefused(text, plan.error))
 
     def apply(self, plan: Plan, *, use_go: bool = False) -> ApplyResult:
         """Write the plan (backup first; refuses if go.mod or go.sum changed since).

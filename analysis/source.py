@@ -42,6 +42,7 @@ from analysis.errors import (
     ModuleNotFound,
     ProxyError,
     QueryError,
+    TooNewError,
 )
 from analysis.goproxy import GoModFile, RevInfo
 from analysis.hashes import zip_hash
@@ -64,6 +65,7 @@ from analysis.summary import (
     strip_module_prefix,
     toolchain_summary,
 )
+from analysis.toolchain import DEFAULT_GO_VERSION, Toolchain
 
 __all__ = [
     "LOCAL_GO_VERSION",
@@ -75,8 +77,9 @@ __all__ = [
     "short_message",
 ]
 
-LOCAL_GO_VERSION = "1.27.3"
-"""The go command gomodx imitates (``gover.Local()``) when no other version is given."""
+LOCAL_GO_VERSION = DEFAULT_GO_VERSION
+"""The go command gomodx imitates (``gover.Local()``) when no other version is given
+(:data:`analysis.toolchain.DEFAULT_GO_VERSION`)."""
 
 
 # -- sources ----------------------------------------------------------------------------
@@ -216,6 +219,9 @@ class ModuleView:
         self.main_file = main_file
         self.main_dir = Path(main_dir)
         self.local_go = local_go
+        self.toolchain = Toolchain(local_go, "local")
+        """The go imitated, for go.mod files too new for it (go get previews are made as
+        with ``GOTOOLCHAIN=local``: gomodx does not switch toolchains)."""
         self.excluded: frozenset[ModuleVersion] = frozenset(e.mod for e in main_file.exclude)
         self.replacements = replace_map(main_file)
         self.highest_replaced: dict[str, str] = {}
@@ -294,7 +300,12 @@ class ModuleView:
         if semver.is_toolchain_path(m.path):
             return toolchain_summary(m)
         actual = self.resolve(m)
-        return check_summary(m, actual, await self.raw_summary(actual), self.excluded)
+        s = check_summary(m, actual, await self.raw_summary(actual), self.excluded)
+        if self.toolchain.dependency_too_new(s.go_version):
+            # goModSummary: a go.mod at go >= 1.21 is a requirement on the go running.
+            text = self.toolchain.too_new(f"module {actual}", s.go_version)
+            raise LoadError(actual, text, TooNewError(text, s.go_version))
+        return s
 
     async def has_go_mod(self, m: ModuleVersion) -> bool:
         """``versionHasGoMod``: whether ``m`` has a real go.mod (not a synthesized one)."""

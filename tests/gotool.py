@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +122,18 @@ def go_version() -> str:
         [require_go(), "env", "GOVERSION"], capture_output=True, text=True, check=True
     ).stdout.strip()
     return out.removeprefix("go")
+
+
+def json_objects(text: str) -> list[Any]:
+    """A stream of JSON values one after another, as ``go list -m -json`` (and
+    ``gomodx list --json``) print them."""
+    dec = json.JSONDecoder()
+    out: list[Any] = []
+    i = 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return out
+        obj, i = dec.raw_decode(text, i)
+        out.append(obj)

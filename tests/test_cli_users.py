@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from gotool import GO, environ, go_env, require_go
+from gotool import GO, environ, go_env, json_objects, require_go
 
 from tui.cli import build_parser, main
 
@@ -172,7 +172,7 @@ def test_dash_dash_ends_the_options(demo: Demo, monkeypatch: pytest.MonkeyPatch)
     shutil.copytree(demo.project, demo.root / "-svc")
     code, out, err = gomodx(["list", "--json", "--", "-svc"], demo.env())
     assert code == 0, err
-    assert json.loads(out)[0]["Path"] == "example.com/shop"
+    assert json_objects(out)[0]["Path"] == "example.com/shop"
     code, _, err = gomodx(["list", "-svc"], demo.env())
     assert code == 2 and "usage: gomodx list" in err
 

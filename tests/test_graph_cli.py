@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from gotool import go_env, require_go, run_go
+from gotool import go_env, json_objects, require_go, run_go
 from universe import Universe
 
 from tui.cli import main
@@ -76,7 +76,7 @@ def test_list_text_is_go_list_m_all(mod: Path, capsys: pytest.CaptureFixture[str
 def test_list_json(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["list", "--json", "--graph", str(mod / "graph.txt"), str(mod)], capsys)
     assert code == 0
-    assert json.loads(out) == [
+    assert json_objects(out) == [
         {
             "Path": "example.com/m",
             "Main": True,
@@ -93,7 +93,8 @@ def test_list_json(mod: Path, capsys: pytest.CaptureFixture[str]) -> None:
         {"Path": "example.com/c", "Version": "v1.0.0", "Replace": {"Path": "../c"}},
         {"Path": "example.com/d", "Version": "v1.2.0", "Indirect": True},
     ]
-    assert out.startswith('[\n\t{\n\t\t"Path"')  # tab indents, as go prints JSON
+    # A stream of tab-indented objects, as go prints them.
+    assert out.startswith('{\n\t"Path"') and "\n}\n{\n" in out
 
 
 def test_list_without_a_go_mod_knows_no_indirect_or_replace(
@@ -101,7 +102,7 @@ def test_list_without_a_go_mod_knows_no_indirect_or_replace(
 ) -> None:
     code, out, _ = run(["list", "--json", "--graph", str(mod / "graph.txt"), str(tmp_path)], capsys)
     assert code == 0
-    data = json.loads(out)
+    data = json_objects(out)
     assert data[0] == {"Path": "example.com/m", "Main": True}
     assert all(set(d) == {"Path", "Version"} for d in data[1:])
 

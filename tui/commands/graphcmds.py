@@ -26,13 +26,19 @@ from typing import TYPE_CHECKING, Any
 from analysis.errors import GomodxError
 from analysis.fsio import write_atomic
 from analysis.module import ModuleVersion
-from tui.commands.common import LoadedModule, add_module_options, load_module
+from tui.commands.common import (
+    LoadedModule,
+    add_module_options,
+    load_module,
+    open_session,
+    run_session,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from analysis.conflicts import Conflict, Request
-    from analysis.modgraph import ListedModule
+    from analysis.modinfo import ModuleInfo
 
 # The engine (networkx and friends) is imported inside each command, so that building
 # the parser — which every gomodx command does — stays cheap.
@@ -52,7 +58,29 @@ def register(subparsers: Any) -> None:
         description="Print the build list: the main module, then every module by path.",
     )
     common(p)
-    p.add_argument("--json", action="store_true", help="a JSON array like `go list -m -json all`")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="JSON objects one after another, byte for byte as `go list -m -json all`",
+    )
+    p.add_argument(
+        "-u",
+        dest="updates",
+        action="store_true",
+        help="with the available upgrade, retraction and deprecation (`go list -m -u all`)",
+    )
+    p.add_argument(
+        "-e",
+        dest="errors",
+        action="store_true",
+        help="list modules whose facts could not be had, with an Error (`go list -m -e`)",
+    )
+    p.add_argument(
+        "--retracted",
+        "-retracted",
+        action="store_true",
+        help="with retraction information (`go list -m -retracted all`)",
+    )
     p.set_defaults(func=run_list)
 
     p = subparsers.add_parser(
@@ -218,48 +246,37 @@ def _json(data: object) -> str:
 # -- list -------------------------------------------------------------------------------
 
 
-def _listed_json(m: ListedModule, loaded: LoadedModule) -> dict[str, Any]:
-    from analysis import export
-
-    out: dict[str, Any] = {"Path": m.path}
-    if m.main and loaded.workspace is not None:
-        out["Main"] = True
-        for info in loaded.main_modules():
-            if info.path == m.path:
-                out["Dir"] = str(info.dir)
-                out["GoMod"] = str(info.go_mod)
-                if info.file.go is not None:
-                    out["GoVersion"] = info.file.go.version
-        return out
-    if m.main:
-        out["Main"] = True
-        if loaded.main_file is not None:
-            out["Dir"] = str(loaded.dir.resolve())
-            out["GoMod"] = str((loaded.dir / "go.mod").resolve())
-            go = loaded.main_file.go
-            if go is not None:
-                out["GoVersion"] = go.version
-        return out
-    out["Version"] = m.version
-    if m.indirect:
-        out["Indirect"] = True
-    if m.replace is not None:
-        out["Replace"] = export.module_json(m.replace)
-    return out
-
-
 def run_list(args: argparse.Namespace) -> int:
     from analysis.modgraph import list_modules
+    from analysis.modinfo import json_stream
 
-    loaded = _load(args, go_list=True)
-    if loaded.workspace is not None:
-        entries = list_modules(loaded.graph, direct=loaded.direct, replacement=loaded.replacement)
-    else:
-        entries = list_modules(loaded.graph, loaded.main_file)
-    if args.json:
-        _emit(_json([_listed_json(m, loaded) for m in entries]))
-    else:
+    if not (args.json or args.updates or args.retracted or args.errors):
+        # The plain list needs nothing but the graph.
+        loaded = _load(args, go_list=True)
+        if loaded.workspace is not None:
+            entries = list_modules(
+                loaded.graph, direct=loaded.direct, replacement=loaded.replacement
+            )
+        else:
+            entries = list_modules(loaded.graph, loaded.main_file)
         _emit("".join(f"{m}\n" for m in entries))
+        return 0
+    session = open_session(args, require_module=getattr(args, "graph", None) is None)
+    session.check_go_list_flags()
+
+    async def listing() -> list[ModuleInfo]:
+        loaded = await session.load()
+        return await session.list_info(loaded, updates=args.updates, retracted=args.retracted)
+
+    infos = run_session(args, session, listing)
+    failed = [m.error for m in infos if m.error]
+    if failed and not args.errors:
+        # go list prints every module's error, each on its own go: line, and nothing else.
+        raise GomodxError("\n".join(f"go: {e}" for e in failed))
+    if args.json:
+        _emit(json_stream(infos))
+    else:
+        _emit("".join(f"{m.line()}\n" for m in infos))
     return 0
 
 
