@@ -751,9 +751,21 @@ class Session:
         whole: frozenset[str] = frozenset()
         if loaded.main_file is not None:
             whole = frozenset(r.old.path for r in loaded.main_file.replace if not r.old.version)
+        from analysis.hashes import GoSum
+
+        gosum = self.gosum
+        ws = loaded.workspace
+        if ws is not None:
+            # modfetch in workspace mode: every module's go.sum, then go.work.sum.
+            gosum = GoSum()
+            for f in [*(r / "go.sum" for r in ws.roots), ws.path.with_name("go.work.sum")]:
+                for (path, version), hashes in GoSum.read(f).entries.items():
+                    for h in hashes:
+                        gosum.add(path, version, h)
         ctx = ListContext(
-            main_dir=loaded.dir,
-            gosum=self.gosum,
+            # A workspace's directory replacements are relative to go.work's directory.
+            main_dir=ws.path.parent if ws is not None else loaded.dir,
+            gosum=gosum,
             gomodcache=self.env.gomodcache if os.path.isabs(self.env.gomodcache) else "",
             must_have_sums=self.mod_flag in ("", "readonly"),
             go_versions=go_versions,
@@ -767,14 +779,14 @@ class Session:
         if loaded.workspace is not None:
             from analysis.modgraph import list_modules
             from analysis.modinfo import ModuleInfo
-            from analysis.summary import DEFAULT_GO_MOD_VERSION
 
             listed = list_modules(
                 loaded.graph, direct=loaded.direct, replacement=loaded.replacement
             )
             mains = {}
             for m in loaded.main_modules():
-                go = m.file.go.version if m.file.go is not None else DEFAULT_GO_MOD_VERSION
+                # In a workspace go prints no GoVersion for a go.mod without a go line.
+                go = m.file.go.version if m.file.go is not None else ""
                 mains[m.path] = ModuleInfo(
                     m.path, main=True, dir=str(m.dir), gomod=str(m.go_mod), go_version=go
                 )
