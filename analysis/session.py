@@ -36,7 +36,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from analysis.proxy import ProxyClient
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
+    from analysis.vulndb import VulnDB
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -617,6 +618,36 @@ class Session:
         from analysis.apply import undo
 
         return undo(self.directory, backup_root=self.options.state_dir, force=force)
+
+    # -- vulnerabilities ----------------------------------------------------------------
+
+    def vulndb(self, environ: Mapping[str, str] | None = None) -> VulnDB:
+        """The vulnerability database ``GOVULNDB`` names (in ``environ``, default this
+        process's), cached in gomodx's download cache (``<cache>/vulndb``; nothing is
+        cached when the session has no cache of its own), offline with ``--offline``,
+        with the session's transport, limits, retries and request log. Close it with
+        ``aclose``."""
+        from analysis.vulndb import VulnDB, govulndb_url
+
+        self.client  # noqa: B018 (the transport is made with the client)
+        own = self._caches.own if self._caches is not None else None
+
+        def emit(event: FetchEvent) -> None:
+            for callback in self._subscribers:
+                callback(event)
+
+        url = govulndb_url(environ)
+        return VulnDB(
+            url,
+            cache_dir=own.root / "vulndb" if own is not None else None,
+            # --offline means no network; GOPROXY=off is about modules only, and a
+            # file:// database is no network either.
+            offline=self.options.offline and not url.startswith("file:"),
+            transport=self._transport,
+            emit=emit,
+            limits=self.options.limits,
+            retry=self.options.retry,
+        )
 
     # -- downloads --------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "tui.commands.versions",
     "tui.commands.plancmds",
     "tui.commands.download",
+    "tui.commands.vuln",
 )
 
 
