@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from analysis import semver
-from analysis.errors import GomodxError
+from analysis.errors import InvalidOSV
 
 __all__ = [
     "STDLIB",
@@ -58,10 +58,6 @@ STDLIB = "stdlib"
 """The pseudo-module of the Go standard library."""
 TOOLCHAIN = "toolchain"
 """The pseudo-module of the go command itself."""
-
-
-class InvalidOSV(GomodxError):
-    """An OSV entry that is not what the schema says (not JSON, events out of shape)."""
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,11 @@ import hashlib
 import struct
 from dataclasses import dataclass
 
+from analysis.errors import NoteError
+
 __all__ = ["NoteError", "Verifier", "open_note"]
 
 _ED25519 = 1
-
-
-class NoteError(Exception):
-    """A note or key that does not verify (Go's words in ``str()``)."""
 
 
 def _valid_name(name: str) -> bool:

@@ -35,17 +35,24 @@ from pathlib import Path
 import httpx
 
 from analysis import fsio
-from analysis.errors import ChecksumMismatch, GomodxError, ModuleNotFound, ProxyError
+from analysis.errors import (
+    GomodxError,
+    ModuleNotFound,
+    NoteError,
+    ProxyError,
+    SumDBError,
+    SumDBSecurityError,
+    TlogError,
+)
 from analysis.fetch import HttpGetter
 from analysis.goenv import GoEnv
 from analysis.goproxy import FetchEvent, NetLimits, ProxySpec, RetryPolicy, parse_goproxy
 from analysis.memo import Memo
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
-from analysis.signednote import NoteError, Verifier, open_note
+from analysis.signednote import Verifier, open_note
 from analysis.tlog import (
     EMPTY_HASH,
     Tile,
-    TlogError,
     Tree,
     parse_record,
     parse_tree,
@@ -97,14 +104,6 @@ For more information, see 'go help module-auth'.
 """
 
 _LIMIT = 1 << 20
-
-
-class SumDBError(GomodxError):
-    """The database could not verify a module (unreachable, bad answer, bad setting)."""
-
-
-class SumDBSecurityError(ChecksumMismatch):
-    """The database contradicts the download, or itself: go's SECURITY ERROR."""
 
 
 @dataclass(frozen=True)

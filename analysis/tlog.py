@@ -26,6 +26,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from analysis.errors import TlogError
+
 __all__ = [
     "EMPTY_HASH",
     "HASH_SIZE",
@@ -50,10 +52,6 @@ __all__ = [
 
 HASH_SIZE = 32
 EMPTY_HASH = hashlib.sha256(b"").digest()
-
-
-class TlogError(Exception):
-    """A log answer that cannot be right (Go's words in ``str()``)."""
 
 
 class Tree(NamedTuple):

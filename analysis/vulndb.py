@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 from analysis import fsio
-from analysis.errors import GomodxError, ModuleNotFound, ProxyError
+from analysis.errors import GomodxError, ModuleNotFound, ProxyError, VulnDBError
 from analysis.fetch import HttpGetter
 from analysis.goproxy import FetchEvent, NetLimits, ProxySpec, RetryPolicy, redact_url
 from analysis.osv import Entry, InvalidOSV, parse_entry
@@ -53,11 +53,6 @@ DEFAULT_GOVULNDB = "https://vuln.go.dev"
 
 _LIMIT = 64 << 20
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class VulnDBError(GomodxError):
-    """The vulnerability database could not be read, or answered something that is not
-    a database (``vulnerability database URL: index/modules.json: not JSON …``)."""
 
 
 @dataclass(frozen=True)

@@ -402,7 +402,7 @@ def test_tiles_that_do_not_hash_to_the_signed_root(tmp_path: Path) -> None:
         env = _env(tmp_path / "go", layout, db.gosumdb)
         proc = run_go(["mod", "download", "example.com/a"], layout.main_dir, env, check=False)
         assert "downloaded inconsistent tile" in proc.stderr
-        # go checked Upper's go.mod first (the module graph needs it): so does gomodx here
+        # go checks Upper's go.mod first (the module graph needs it): so does gomodx here
         xenv = _env(tmp_path / "x", layout, db.gosumdb)
         client = SumDBClient(_goenv(xenv))
         _, mh = _hashes(layout, "example.com/Upper", "v2.0.0+incompatible")
@@ -415,7 +415,17 @@ def test_tiles_that_do_not_hash_to_the_signed_root(tmp_path: Path) -> None:
 
         with pytest.raises(SumDBError) as info:
             anyio.run(check)
-        assert f"go: {info.value}\n" == proc.stderr
+        where = "example.com/Upper@v2.0.0+incompatible"
+        assert str(info.value) == (
+            f"{where}: verifying go.mod: {where}/go.mod: downloaded inconsistent tile"
+        )
+        # go's words are the same; which module and tree it was checking depends on how
+        # its concurrent lookups grew the log (``checking tree#1 against tree#2: ...``)
+        assert re.fullmatch(
+            r"go: (\S+)@(\S+): verifying go.mod: \1@\2/go.mod: "
+            r"(checking tree#\d+ against tree#\d+: )?downloaded inconsistent tile\n",
+            proc.stderr,
+        ), proc.stderr
         sumdb_cache = Path(xenv["GOMODCACHE"]) / "cache" / "download" / "sumdb"
         assert not sumdb_cache.exists() or not any(p.is_file() for p in sumdb_cache.rglob("*"))
 
