@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from analysis.modgraph import ModuleGraph
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
+    from analysis.sumdb import SumDBClient
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
     from analysis.vulndb import VulnDB
@@ -664,6 +665,7 @@ class Session:
         # No cache layers: the downloader checks Go's cache itself (and more strictly), so
         # its client goes straight to GOPROXY and writes nowhere else.
         client = self._new_client(CacheStack())
+        sumdb = None if client.offline else self.sumdb()
         try:
             return await download(
                 self.directory,
@@ -673,9 +675,34 @@ class Session:
                 gosum=self.gosum,
                 on_progress=on_progress,
                 concurrency=self.options.jobs,
+                sumdb=sumdb,
             )
         finally:
             await client.aclose()
+            if sumdb is not None:
+                await sumdb.aclose()
+
+    def sumdb(self) -> SumDBClient | None:
+        """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with
+        the session's transport, limits, retries and request log, and go's own sumdb
+        caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB."""
+        from analysis.sumdb import SumDBClient
+
+        if self.env.gosumdb.strip() == "off":
+            return None
+        self.client  # noqa: B018 (the transport is made with the client)
+
+        def emit(event: FetchEvent) -> None:
+            for callback in self._subscribers:
+                callback(event)
+
+        return SumDBClient(
+            self.env,
+            transport=self._transport,
+            emit=emit,
+            limits=self.options.limits,
+            retry=self.options.retry,
+        )
 
 
 @dataclass

@@ -17,6 +17,7 @@ from gotool import go_env, require_go, run_go
 from sumdbserver import SumDBServer
 from universe import Layout, Universe
 
+from analysis.download import DownloadSummary
 from analysis.goenv import GoEnv
 from analysis.goproxy import FetchEvent
 from analysis.hashes import gomod_hash, zip_hash
@@ -500,3 +501,77 @@ def test_go_sees_the_same_note_errors() -> None:
     assert '"malformed note"' in src
     assert "invalid signature for key %s+%08x" in src
     assert '"note has no verifiable signatures"' in src
+
+
+# -- gomodx download through the session ------------------------------------------------------
+
+
+def _session_download(main: Path, env: dict[str, str]) -> DownloadSummary:
+    from analysis.session import Session, SessionOptions, run_sync
+
+    session = Session.open(main, SessionOptions(source="proxy", use_go=False), environ=env)
+    return run_sync(session, session.download)
+
+
+@pytest.mark.go
+def test_download_verifies_against_the_database_like_go(tmp_path: Path) -> None:
+    go = require_go()
+    layout = _universe(tmp_path)
+    assert not (layout.main_dir / "go.sum").exists()
+    with SumDBServer(go, layout.proxy_dir, lie="example.com/c") as db:
+        genv = _env(tmp_path / "go", layout, db.gosumdb)
+        proc = run_go(["mod", "download", "all"], layout.main_dir, genv, check=False)
+        xenv = _env(tmp_path / "x", layout, db.gosumdb)
+        summary = _session_download(layout.main_dir, xenv)
+    by_path = {r.path: r for r in (*summary.modules, *summary.gomods)}
+    # the honest modules: verified by the database, in the cache
+    for path, _ in MODULES:
+        if path == "example.com/c":
+            continue
+        r = by_path[path]
+        assert r.ok and r.verified_by == ("sumdb.test",), r
+        assert Path(r.zip).is_file()
+    # the one it lies about: go's SECURITY ERROR, word for word, and nothing cached
+    c = by_path["example.com/c"]
+    assert c.error_class == "checksum"
+    assert f"go: {c.error}" in proc.stderr
+    assert "SECURITY ERROR" in c.error
+    ours = _files(Path(xenv["GOMODCACHE"]) / "cache" / "download" / "example.com" / "c")
+    theirs = _files(Path(genv["GOMODCACHE"]) / "cache" / "download" / "example.com" / "c")
+    # the go.mod is honest, so both keep it (go also its .info); the code, neither
+    assert set(ours) <= set(theirs)
+    assert not [k for k in (*ours, *theirs) if k.endswith((".zip", ".ziphash"))]
+    assert not list(Path(xenv["GOMODCACHE"]).glob("example.com/c@*"))
+    assert not summary.ok
+
+
+@pytest.mark.go
+def test_download_with_gonosumdb_and_go_sum(tmp_path: Path) -> None:
+    go = require_go()
+    layout = _universe(tmp_path)
+    with SumDBServer(go, layout.proxy_dir, lie="example.com/c") as db:
+        # GONOSUMDB: the lie is never asked about, as go never asks
+        env = _env(tmp_path / "x", layout, db.gosumdb, GONOSUMDB="example.com/c")
+        summary = _session_download(layout.main_dir, env)
+        assert summary.ok
+        c = next(r for r in summary.modules if r.path == "example.com/c")
+        assert c.verified_by == () and not c.unverified
+        # go.sum present: what it lists is trusted, the database is not asked again
+        honest = _env(tmp_path / "y", layout, db.gosumdb)
+        run_go(["mod", "download", "all"], layout.main_dir, dict(honest, GONOSUMDB="example.com/c"))
+        assert (layout.main_dir / "go.sum").is_file()
+        events: list[FetchEvent] = []
+        summary = _session_download_events(layout.main_dir, honest, events)
+        assert summary.ok
+        assert all(r.verified_by == ("go.sum",) for r in summary.modules)
+        assert not [e for e in events if e.kind == "sumdb"]
+
+
+def _session_download_events(
+    main: Path, env: dict[str, str], events: list[FetchEvent]
+) -> DownloadSummary:
+    from analysis.session import Session, SessionOptions, run_sync
+
+    session = Session.open(main, SessionOptions(source="proxy", use_go=False), environ=env)
+    session.subscribe(events.append)
+    return run_sync(session, session.download)
