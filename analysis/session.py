@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from analysis.modgraph import ModuleGraph
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
-    from analysis.sumdb import SumDBClient
+    from analysis.sumdb import SumCheck, SumDBClient
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
     from analysis.vulndb import VulnDB
@@ -681,6 +681,20 @@ class Session:
             await client.aclose()
             if sumdb is not None:
                 await sumdb.aclose()
+
+    async def verify_sums(self, lines: Sequence[str]) -> list[SumCheck]:
+        """Check go.sum lines a plan would add (``plan.gosum_added`` and
+        ``plan.zip_sums_added``) against GOSUMDB, as ``go get`` checks them before it
+        writes go.sum: a ``mismatch`` means go would refuse with a SECURITY ERROR."""
+        from analysis.sumdb import check_lines
+
+        client = None if self.offline else self.sumdb()
+        why = "offline: the checksum database was not consulted" if self.offline else ""
+        try:
+            return await check_lines(client, self.env, lines, unavailable=why)
+        finally:
+            if client is not None:
+                await client.aclose()
 
     def sumdb(self) -> SumDBClient | None:
         """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with

@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +69,12 @@ from analysis.tlog import (
 
 __all__ = [
     "KNOWN_GOSUMDB",
+    "SumCheck",
     "SumDBClient",
     "SumDBConfig",
     "SumDBError",
     "SumDBSecurityError",
+    "check_lines",
     "parse_gosumdb",
     "use_sumdb",
 ]
@@ -491,3 +493,53 @@ class SumDBClient:
 
 def _text(b: bytes) -> str:
     return b.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class SumCheck:
+    """What the checksum database says of one go.sum line a plan would add.
+
+    ``verdict`` is ``verified`` (``by`` the database), ``skipped`` (``by`` ``GONOSUMDB``
+    or ``GOSUMDB=off``: go would not ask either), ``mismatch`` (go's SECURITY ERROR in
+    ``error``: go would refuse) or ``error`` (the database could not say).
+    """
+
+    line: str
+    verdict: str
+    by: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict in ("verified", "skipped")
+
+
+async def check_lines(
+    client: SumDBClient | None, env: GoEnv, lines: Sequence[str], *, unavailable: str = ""
+) -> list[SumCheck]:
+    """Check go.sum ``lines`` (``path version h1:…``, ``path version/go.mod h1:…``) as go
+    checks what it adds to go.sum; ``client`` is ``None`` when GOSUMDB is off, or when
+    the database may not be asked (then ``unavailable`` says why: an ``error``)."""
+    out: list[SumCheck] = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) != 3:
+            out.append(SumCheck(line, "error", error="malformed go.sum line"))
+            continue
+        path, version, h = fields
+        if use_sumdb(env, path) and unavailable:
+            out.append(SumCheck(line, "error", error=unavailable))
+            continue
+        if not use_sumdb(env, path) or client is None:
+            why = "GOSUMDB=off" if env.gosumdb.strip() == "off" else "GONOSUMDB"
+            out.append(SumCheck(line, "skipped", why))
+            continue
+        try:
+            await client.check(path, version, h)
+        except SumDBSecurityError as exc:
+            out.append(SumCheck(line, "mismatch", client.name, str(exc)))
+        except GomodxError as exc:
+            out.append(SumCheck(line, "error", client.name, str(exc)))
+        else:
+            out.append(SumCheck(line, "verified", client.name))
+    return out

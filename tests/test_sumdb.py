@@ -575,3 +575,39 @@ def _session_download_events(
     session = Session.open(main, SessionOptions(source="proxy", use_go=False), environ=env)
     session.subscribe(events.append)
     return run_sync(session, session.download)
+
+
+@pytest.mark.go
+def test_go_sum_lines_a_plan_adds_are_checked(tmp_path: Path) -> None:
+    from analysis.session import Session, SessionOptions, run_sync
+
+    go = require_go()
+    layout = _universe(tmp_path)
+    with SumDBServer(go, layout.proxy_dir, lie="example.com/c") as db:
+        env = _env(tmp_path / "x", layout, db.gosumdb, GONOSUMDB="example.com/Upper")
+        lines = []
+        for path, version in MODULES:
+            zh, mh = _hashes(layout, path, version)
+            lines += [f"{path} {version} {zh}", f"{path} {version}/go.mod {mh}"]
+        session = Session.open(layout.main_dir, SessionOptions(use_go=False), environ=env)
+        checks = run_sync(session, lambda: session.verify_sums(lines))
+        verdicts = [(c.line.split()[0], c.verdict, c.by) for c in checks]
+        assert verdicts == [
+            ("example.com/a", "verified", "sumdb.test"),
+            ("example.com/a", "verified", "sumdb.test"),
+            ("example.com/b", "verified", "sumdb.test"),
+            ("example.com/b", "verified", "sumdb.test"),
+            ("example.com/c", "mismatch", "sumdb.test"),
+            ("example.com/c", "verified", "sumdb.test"),  # its go.mod is honest
+            ("example.com/Upper", "skipped", "GONOSUMDB"),
+            ("example.com/Upper", "skipped", "GONOSUMDB"),
+        ]
+        assert "SECURITY ERROR" in checks[4].error and not checks[4].ok
+        # offline: not asked, and said so
+        offline = Session.open(
+            layout.main_dir, SessionOptions(use_go=False, offline=True), environ=env
+        )
+        checks = run_sync(offline, lambda: offline.verify_sums(lines[:1]))
+        assert [(c.verdict, c.error) for c in checks] == [
+            ("error", "offline: the checksum database was not consulted")
+        ]
