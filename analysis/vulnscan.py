@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from analysis import semver
 from analysis.osv import STDLIB, TOOLCHAIN, Entry, affects, fixed_version
 from analysis.vulndb import VulnDB
 
-__all__ = ["Finding", "ScanTarget", "scan", "version_vulns"]
+__all__ = ["Finding", "ScanTarget", "nearest_fixed", "scan", "version_vulns"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,18 @@ async def version_vulns(db: VulnDB, path: str, versions: Iterable[str]) -> dict[
         v: sorted(e.id for e in entries if not e.withdrawn and affects(e, path, v))
         for v in versions
     }
+
+
+def nearest_fixed(
+    path: str, version: str, entries: Iterable[Entry], versions: Iterable[str]
+) -> str:
+    """The lowest of ``versions`` above ``version`` that none of ``entries`` affects:
+    a release when there is one, else a prerelease (``""`` when none is known)."""
+    live = [e for e in entries if not e.withdrawn]
+    above = [
+        v
+        for v in semver.sort_versions(versions)
+        if semver.compare(v, version) > 0 and not any(affects(e, path, v) for e in live)
+    ]
+    releases = [v for v in above if not semver.is_prerelease(v)]
+    return (releases or above or [""])[0]

@@ -493,3 +493,61 @@ def test_cli_versions_vulns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     text = capsys.readouterr().out
     assert "vulnerable (GO-2026-0001, GO-2026-0002)" in text
     assert "v1.2.0" in text and "v1.2.0  vulnerable" not in text
+
+
+@pytest.mark.go
+def test_cli_vuln_fix_previews_the_nearest_fixed_version_like_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from gotool import run_go
+    from universe import Universe
+
+    u = Universe()
+    u.add("example.com/a", "v1.0.0")
+    u.add("example.com/a", "v1.1.0", requires=[("example.com/b", "v1.2.0")])  # still affected
+    u.add("example.com/a", "v1.1.1", requires=[("example.com/b", "v1.2.0")])
+    u.add("example.com/a", "v1.3.0")
+    u.add("example.com/b", "v1.0.0")
+    u.add("example.com/b", "v1.2.0")
+    u.require("example.com/a", "v1.0.0")
+    u.require("example.com/b", "v1.0.0")
+    layout = u.write(tmp_path / "u")
+    db = write_vulndb(
+        tmp_path / "db",
+        [
+            Vuln("GO-2026-0010", {"example.com/a": [[("introduced", "0"), ("fixed", "1.1.0")]]}),
+            Vuln(
+                "GO-2026-0011",
+                {"example.com/a": [[("introduced", "1.0.0"), ("fixed", "1.1.1")]]},
+            ),
+        ],
+    )
+    env = go_env(
+        tmp_path / "go",
+        proxy=layout.proxy_url,
+        GOVULNDB=db.as_uri(),
+        GOMODX_CACHE=str(tmp_path / "gx"),
+    )
+    run_go(["mod", "download", "all"], layout.main_dir, env)  # go.sum, as a user has it
+    with environ(env):
+        code = main(["vuln", str(layout.main_dir), "--json", "--fix", "--source", "proxy"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [f["OSV"] for f in out["Findings"]] == ["GO-2026-0010", "GO-2026-0011"]
+    (fix,) = out["Fixes"]
+    assert fix["Fixed"] == "v1.1.1" and fix["GoGet"] == "go get example.com/a@v1.1.1"
+    assert fix["OK"] is True
+    assert fix["Moves"] == [{"Path": "example.com/b", "From": "v1.0.0", "To": "v1.2.0"}]
+    # go agrees: the same build list after the real go get, in a copy
+    work = tmp_path / "copy"
+    shutil.copytree(layout.main_dir, work)
+    run_go(["get", "example.com/a@v1.1.1"], work, env)
+    listed = run_go(["list", "-m", "all"], work, env).stdout.split("\n")
+    assert "example.com/b v1.2.0" in listed and "example.com/a v1.1.1" in listed
+    with environ(env):
+        main(["vuln", str(layout.main_dir), "--fix", "--source", "proxy"])
+    text = capsys.readouterr().out
+    assert "fix example.com/a@v1.0.0: `go get example.com/a@v1.1.1`" in text
+    assert "also moves example.com/b v1.0.0 -> v1.2.0" in text
