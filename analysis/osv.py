@@ -275,6 +275,8 @@ def _go_version(v: str) -> str:
     major, minor, patch, kind, n = m.groups()
     if kind:
         return f"go{major}.{minor}{kind}{n}"
+    if patch == "0" and (int(major), int(minor)) < (1, 21):
+        return f"go{major}.{minor}"  # before Go 1.21 the first release was go1.N
     return f"go{major}.{minor}.{patch}"
 
 

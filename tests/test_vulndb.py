@@ -551,3 +551,116 @@ def test_cli_vuln_fix_previews_the_nearest_fixed_version_like_go(
     text = capsys.readouterr().out
     assert "fix example.com/a@v1.0.0: `go get example.com/a@v1.1.1`" in text
     assert "also moves example.com/b v1.0.0 -> v1.2.0" in text
+
+
+def _independent_fixed(ranges: list[list[tuple[str, str]]], v: str) -> str:
+    """The smallest fixed event above ``v`` that the independent reading says is safe."""
+    fixes = sorted(
+        {"v" + x for events in ranges for k, x in events if k == "fixed"},
+        key=lambda x: semver.sort_key(semver.canonical(x)),
+    )
+    for f in fixes:
+        if semver.compare(semver.canonical(f), semver.canonical(v)) > 0 and not _independent(
+            ranges, f
+        ):
+            return f
+    return ""
+
+
+def _random_vulns(rng: random.Random, versions: dict[str, list[str]], main_go: str) -> list[Vuln]:
+    vulns: list[Vuln] = []
+    for i, (path, vs) in enumerate(sorted(versions.items())):
+        if rng.random() < 0.35:
+            continue
+        ordered = sorted(vs, key=lambda x: semver.sort_key(semver.canonical(x)))
+        points = sorted(
+            {semver.canonical(x): x for x in rng.sample(ordered, min(len(ordered), 3))}.values(),
+            key=lambda x: semver.sort_key(semver.canonical(x)),
+        )
+        events: list[tuple[str, str]] = []
+        for j, p in enumerate(points):
+            bare = semver.canonical(p)[1:]
+            if j % 2 == 0:
+                events.append(("introduced", "0" if j == 0 and rng.random() < 0.4 else bare))
+            else:
+                events.append(("fixed", bare))
+        vulns.append(Vuln(f"GO-2026-{i:04d}", {path: [events]}, summary=f"bug in {path}"))
+    minor = int(main_go.split(".")[1])
+    vulns.append(
+        Vuln(
+            "GO-2026-9999",
+            {"stdlib": [[("introduced", "0"), ("fixed", f"1.{minor + rng.choice([0, 1])}.0")]]},
+        )
+    )
+    return vulns
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("seed", range(12))
+def test_vuln_scan_agrees_with_go_list_and_an_independent_reading(
+    tmp_path: Path, seed: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gotool import run_go
+    from universe import random_universe
+
+    u = random_universe(seed)
+    layout = u.write(tmp_path / "u")
+    versions: dict[str, list[str]] = {}
+    for path, version in u.mods:
+        versions.setdefault(path, []).append(version)
+    main_go = u.main_go or "1.17"
+    vulns = _random_vulns(random.Random(seed), versions, main_go)
+    db = write_vulndb(tmp_path / "db", vulns)
+    env = go_env(
+        tmp_path / "go",
+        proxy=layout.proxy_url,
+        GOVULNDB=db.as_uri(),
+        GOMODX_CACHE=str(tmp_path / "gx"),
+    )
+    # the go line as the scan reads it (go list may raise it in go.mod afterwards)
+    gomod = (layout.main_dir / "go.mod").read_text()
+    go_line = next((ln.split()[1] for ln in gomod.splitlines() if ln.startswith("go ")), "")
+    with environ(env):
+        code = main(["vuln", str(layout.main_dir), "--json", "--source", "go"])
+    got = [
+        (f["Module"], f["OSV"], f["Version"], f["FixedVersion"])
+        for f in json.loads(capsys.readouterr().out)["Findings"]
+    ]
+    # the build list from go itself, then the entries read the plain way
+    listed = run_go(["list", "-m", "-json", "all"], layout.main_dir, env).stdout
+    decoder, at, mods = json.JSONDecoder(), 0, []
+    while at < len(listed.strip()):
+        obj, end = decoder.raw_decode(listed, at)
+        mods.append(obj)
+        at = end + 1 if end < len(listed) and listed[end] == "\n" else end
+        while at < len(listed) and listed[at].isspace():
+            at += 1
+    targets_: list[tuple[str, str]] = []
+    for m in mods:
+        if m.get("Main"):
+            continue
+        rep = m.get("Replace")
+        if rep is None:
+            targets_.append((m["Path"], m["Version"]))
+        elif rep.get("Version"):
+            targets_.append((rep["Path"], rep["Version"]))
+    if go_line:  # no go line: no stdlib version to judge
+        parts = [*go_line.split("."), "0", "0"]
+        targets_.append(("stdlib", f"v{parts[0]}.{parts[1]}.{parts[2]}"))
+    want = []
+    for v in vulns:
+        for module, ranges in v.ranges.items():
+            for path, version in targets_:
+                if path == module and _independent(ranges, version):
+                    fixed = _independent_fixed(ranges, version)
+                    if path == "stdlib":
+                        shown = "go" + go_line
+                        # Go's release names: go1.20, go1.20.1, ...; go1.21.0 from 1.21 on
+                        if fixed and int(fixed.split(".")[1]) < 21:
+                            fixed = fixed.removesuffix(".0")
+                        fixed = "go" + fixed[1:] if fixed else ""
+                    else:
+                        shown = version
+                    want.append((path, v.id, shown, fixed))
+    assert code == (1 if want else 0)
+    assert sorted(got) == sorted(want)
