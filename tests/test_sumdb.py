@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -611,3 +612,29 @@ def test_go_sum_lines_a_plan_adds_are_checked(tmp_path: Path) -> None:
         assert [(c.verdict, c.error) for c in checks] == [
             ("error", "offline: the checksum database was not consulted")
         ]
+
+
+@pytest.mark.go
+def test_download_command_says_what_vouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gotool import environ
+
+    from tui.cli import main
+
+    go = require_go()
+    layout = _universe(tmp_path)
+    with SumDBServer(go, layout.proxy_dir) as db:
+        env = _env(tmp_path / "x", layout, db.gosumdb, GOMODX_CACHE=str(tmp_path / "gx"))
+        with environ(env):
+            code = main(["download", str(layout.main_dir)])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        assert "by the checksum database sumdb.test" in out
+        with environ(env):
+            code = main(["download", str(layout.main_dir), "--json"])
+        rows = json.loads(capsys.readouterr().out)["Modules"]
+        assert code == 0
+        assert {r["Path"]: r["VerifiedBy"] for r in rows} == {
+            path: ["sumdb.test"] for path, _ in MODULES
+        }
