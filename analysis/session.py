@@ -628,6 +628,7 @@ class Session:
         cached when the session has no cache of its own), offline with ``--offline``,
         with the session's transport, limits, retries and request log. Close it with
         ``aclose``."""
+        from analysis.goproxy import read_netrc
         from analysis.vulndb import VulnDB, govulndb_url
 
         self.client  # noqa: B018 (the transport is made with the client)
@@ -641,6 +642,7 @@ class Session:
         return VulnDB(
             url,
             cache_dir=own.root / "vulndb" if own is not None else None,
+            netrc=read_netrc(self.env),
             # --offline means no network; GOPROXY=off is about modules only, and a
             # file:// database is no network either.
             offline=self.options.offline and not url.startswith("file:"),
@@ -700,6 +702,7 @@ class Session:
         """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with
         the session's transport, limits, retries and request log, and go's own sumdb
         caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB."""
+        from analysis.goproxy import read_netrc
         from analysis.sumdb import SumDBClient
 
         if self.env.gosumdb.strip() == "off":
@@ -712,6 +715,7 @@ class Session:
 
         return SumDBClient(
             self.env,
+            netrc=read_netrc(self.env),
             transport=self._transport,
             emit=emit,
             limits=self.options.limits,

@@ -46,7 +46,7 @@ from analysis.errors import (
 )
 from analysis.fetch import HttpGetter
 from analysis.goenv import GoEnv
-from analysis.goproxy import FetchEvent, NetLimits, ProxySpec, RetryPolicy, parse_goproxy
+from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, parse_goproxy
 from analysis.memo import Memo
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.signednote import Verifier, open_note
@@ -177,6 +177,7 @@ class SumDBClient:
         emit: Callable[[FetchEvent], None] | None = None,
         limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,
+        netrc: list[NetrcLine] | None = None,
         cache_dir: Path | None = None,
         config_dir: Path | None = None,
     ) -> None:
@@ -192,7 +193,7 @@ class SumDBClient:
         self.config_dir = config_dir
         self._http = http or HttpGetter(
             emit=emit or (lambda e: None),
-            netrc=[],
+            netrc=netrc or [],
             transport=transport,
             limits=limits,
             retry=retry,

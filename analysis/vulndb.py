@@ -38,7 +38,7 @@ import httpx
 from analysis import fsio
 from analysis.errors import GomodxError, ModuleNotFound, ProxyError, VulnDBError
 from analysis.fetch import HttpGetter
-from analysis.goproxy import FetchEvent, NetLimits, ProxySpec, RetryPolicy, redact_url
+from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
 from analysis.osv import Entry, InvalidOSV, parse_entry
 
 __all__ = [
@@ -103,6 +103,7 @@ class VulnDB:
         emit: Callable[[FetchEvent], None] | None = None,
         limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,
+        netrc: list[NetrcLine] | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.shown = redact_url(self.url)
@@ -114,7 +115,7 @@ class VulnDB:
             self.cache = cache_dir / f"{host}-{key}"
         self._http = http or HttpGetter(
             emit=emit or (lambda e: None),
-            netrc=[],
+            netrc=netrc or [],
             transport=transport,
             limits=limits,
             retry=retry,
