@@ -108,6 +108,9 @@ class SessionOptions:
     the defaults."""
     retry: RetryPolicy | None = None
     """How often transient failures are retried (``None``: the default policy)."""
+    vulns: bool = False
+    """Whether :meth:`Session.versions` marks each version's known vulnerabilities
+    (GOVULNDB; a database that cannot be read is a warning on the answer)."""
 
 
 @dataclass
@@ -527,7 +530,7 @@ class Session:
                 who = g.requirers(ModuleVersion(path, v))
                 if who:
                     requested[v] = [str(w) for w in who]
-        return await module_versions(
+        found = await module_versions(
             self.client,
             path,
             main=self.main_module(),
@@ -535,6 +538,27 @@ class Session:
             requested_by=requested,
             majors=majors,
         )
+        return await self._mark_vulns(found) if self.options.vulns else found
+
+    async def _mark_vulns(self, mv: ModuleVersions) -> ModuleVersions:
+        """``mv`` with each version's vulnerability IDs (a warning when GOVULNDB cannot
+        be read: the versions are still worth showing)."""
+        from analysis.vulnscan import version_vulns
+
+        try:
+            db = self.vulndb()
+        except GomodxError as exc:
+            return dataclasses.replace(mv, warnings=(*mv.warnings, str(exc)))
+        try:
+            found = await version_vulns(db, mv.path, [e.version for e in mv.entries])
+        except GomodxError as exc:
+            return dataclasses.replace(mv, warnings=(*mv.warnings, str(exc)))
+        finally:
+            await db.aclose()
+        entries = tuple(
+            dataclasses.replace(e, vulns=tuple(found.get(e.version, ()))) for e in mv.entries
+        )
+        return dataclasses.replace(mv, entries=entries)
 
     async def versions_all(
         self, loaded: LoadedModule | None = None, *, majors: bool = True

@@ -664,3 +664,42 @@ def test_vuln_scan_agrees_with_go_list_and_an_independent_reading(
                     want.append((path, v.id, shown, fixed))
     assert code == (1 if want else 0)
     assert sorted(got) == sorted(want)
+
+
+def test_session_marks_vulnerable_versions_for_the_app(tmp_path: Path) -> None:
+    from analysis.session import Session, SessionOptions, run_sync
+    from tui.widgets.details import version_notes
+
+    proxy = _proxy(tmp_path / "proxy")
+    db = write_vulndb(tmp_path / "db", VULNS)
+    env = go_env(
+        tmp_path / "go",
+        proxy=proxy.as_uri(),
+        GOVULNDB=db.as_uri(),
+        GOMODX_CACHE=str(tmp_path / "gx"),
+    )
+    with environ(env):
+        session = Session.open(
+            tmp_path, SessionOptions(use_go=False, vulns=True), require_module=False
+        )
+        mv = run_sync(session, lambda: session.versions("example.com/a", majors=False))
+        plain = Session.open(tmp_path, SessionOptions(use_go=False), require_module=False)
+        unmarked = run_sync(plain, lambda: plain.versions("example.com/a", majors=False))
+    assert [(e.version, e.vulns) for e in mv.entries] == [
+        ("v1.0.0", ("GO-2026-0001",)),
+        ("v1.1.2", ("GO-2026-0001", "GO-2026-0002")),
+        ("v1.2.0", ()),
+    ]
+    assert all(e.vulns == () for e in unmarked.entries)
+    # the app's words: colour always with a glyph and a word
+    shown = version_notes(mv.entries[0]).plain
+    assert "☠" in shown and "vulnerable" in shown
+    assert "vulnerable" not in version_notes(mv.entries[2]).plain
+    # a database that cannot be read: a warning, the versions still there
+    env["GOVULNDB"] = (tmp_path / "nowhere").as_uri()
+    with environ(env):
+        session = Session.open(
+            tmp_path, SessionOptions(use_go=False, vulns=True), require_module=False
+        )
+        mv = run_sync(session, lambda: session.versions("example.com/a", majors=False))
+    assert len(mv.entries) == 3 and any("index/db.json: not found" in w for w in mv.warnings)
