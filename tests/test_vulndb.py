@@ -703,3 +703,25 @@ def test_session_marks_vulnerable_versions_for_the_app(tmp_path: Path) -> None:
         )
         mv = run_sync(session, lambda: session.versions("example.com/a", majors=False))
     assert len(mv.entries) == 3 and any("index/db.json: not found" in w for w in mv.warnings)
+
+
+def test_cli_vuln_offline_answers_from_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d, graph = _module(tmp_path)
+    db = write_vulndb(tmp_path / "db", VULNS)
+    env = go_env(tmp_path / "go", GOMODX_CACHE=str(tmp_path / "gx"))
+    with ProxyServer(db) as server:
+        url = env["GOVULNDB"] = server.url
+        with environ(env):
+            assert main(["vuln", str(d), "--graph", str(graph), "--json"]) == 1
+        online = json.loads(capsys.readouterr().out)
+    # the server is gone: --offline reads gomodx's cache, and says the same
+    with environ(env):
+        assert main(["vuln", str(d), "--graph", str(graph), "--json", "--offline"]) == 1
+    assert json.loads(capsys.readouterr().out) == online
+    # without --offline the database is asked, and cannot be reached: a clear error
+    with environ(env):
+        assert main(["vuln", str(d), "--graph", str(graph)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gomodx: vulnerability database {url}:") and "Traceback" not in err
