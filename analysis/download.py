@@ -47,11 +47,14 @@ the graph was loaded). A hash go.sum does not list is
 
 * accepted, as go accepts it, when ``GOSUMDB=off`` or GONOSUMDB (default GOPRIVATE)
   matches the path;
-* otherwise written but reported **unverified**, and the download does not succeed:
-  go would consult the checksum database, which gomodx does not implement. Writing is
-  safe because go re-checks every cached go.mod and zip that go.sum does not list
-  against GOSUMDB before it uses it (``checkGoMod``/``checkMod``); it only saves the
-  transfer.
+* otherwise checked against the checksum database (:mod:`analysis.sumdb`) before it is
+  written, as go checks it: a hash the database contradicts is go's SECURITY ERROR
+  (:class:`~analysis.errors.SumDBSecurityError`) and nothing of that module version is
+  written; ``VerifiedBy`` names what vouched for each module version;
+* without a database client (offline), written but reported **unverified**, and the
+  download does not succeed. Writing is safe because go re-checks every cached go.mod
+  and zip that go.sum does not list against GOSUMDB before it uses it
+  (``checkGoMod``/``checkMod``); it only saves the transfer.
 
 A cached file that contradicts go.sum is downloaded again and replaced, unless the
 module's extracted directory exists (go would use that tree; only ``go clean -modcache``
@@ -78,7 +81,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -106,6 +109,9 @@ from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient
 from analysis.query import is_revision_query
 from analysis.source import ModuleView
+
+if TYPE_CHECKING:
+    from analysis.sumdb import SumDBClient
 
 __all__ = [
     "FAILURE_CLASSES",
@@ -172,6 +178,7 @@ class ModuleResult:
     present: tuple[str, ...] = ()
     not_in_gosum: tuple[str, ...] = ()
     unverified: bool = False
+    verified_by: tuple[str, ...] = ()
     retries: int = 0
     replaces: str = ""
     gomod_only: bool = False
@@ -217,6 +224,7 @@ class ModuleResult:
             ("Present", list(self.present)),
             ("NotInGoSum", list(self.not_in_gosum)),
             ("Unverified", self.unverified),
+            ("VerifiedBy", list(self.verified_by)),
             ("Retries", self.retries),
             ("Replaces", self.replaces),
             ("GoModOnly", self.gomod_only),
@@ -561,6 +569,7 @@ class _Rec:
     present: list[str] = field(default_factory=list)
     not_in_gosum: list[str] = field(default_factory=list)
     unverified: bool = False
+    verified_by: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     finished: bool = False
 
@@ -585,8 +594,10 @@ class _Downloader:
         client: ProxyClient,
         on_progress: ProgressCallback | None,
         concurrency: int,
+        sumdb: SumDBClient | None = None,
     ) -> None:
         self.env = env
+        self.sumdb = sumdb
         self.gomodcache = gomodcache
         self.gosum = gosum
         self.client = client
@@ -680,19 +691,27 @@ class _Downloader:
         """Whether go accepts a hash go.sum lacks without the checksum database."""
         return self.env.gosumdb.strip() == "off" or match_prefix_patterns(self.env.gonosumdb, path)
 
-    def check_hash(self, rec: _Rec, key: str, h: str, source: str) -> None:
-        """Raise SumMismatch when go.sum lists other hashes; note an unlisted hash."""
+    async def check_hash(self, rec: _Rec, key: str, h: str, source: str) -> None:
+        """Raise SumMismatch when go.sum lists other hashes; check a hash go.sum does not
+        list against the checksum database (when there is one: else note it unverified),
+        raising go's SECURITY ERROR when the database says otherwise."""
         mv = rec.mv
         version = mv.version + "/go.mod" if key == "go.mod" else mv.version
         listed = self.gosum.hashes(mv.path, version)
         if listed:
             if h not in listed:
                 raise SumMismatch(mv.path, version, h, listed[0], source)
+            _add(rec.verified_by, "go.sum")
             return
         if key not in rec.not_in_gosum:
             rec.not_in_gosum.append(key)
-        if not self.sumdb_exempt(mv.path):
+        if self.sumdb_exempt(mv.path):
+            return
+        if self.sumdb is None:
             rec.unverified = True
+            return
+        await self.sumdb.check(mv.path, version, h)
+        _add(rec.verified_by, self.sumdb.name)
 
     def listed_mismatch(self, mv: ModuleVersion, key: str, h: str) -> bool:
         version = mv.version + "/go.mod" if key == "go.mod" else mv.version
@@ -735,7 +754,7 @@ class _Downloader:
             if self.listed_mismatch(mod, "go.mod", h):
                 rec.notes.append("the cached go.mod contradicted go.sum; replaced")
             elif _parses_as_gomod(cached):
-                self.check_hash(rec, "go.mod", h, "GOMODCACHE")
+                await self.check_hash(rec, "go.mod", h, "GOMODCACHE")
                 self.had(rec, "mod")
                 if lay.vdir not in self.lists_checked:
                     # A run killed between a .mod rename and the list rewrite left the
@@ -744,7 +763,7 @@ class _Downloader:
                     await anyio.to_thread.run_sync(rewrite_version_list, lay.vdir)
                 return cached
         f = await self.client.gomod(mod.path, mod.version)
-        self.check_hash(rec, "go.mod", f.hash, f.origin)
+        await self.check_hash(rec, "go.mod", f.hash, f.origin)
         await anyio.to_thread.run_sync(_store_gomod, lay, f.data)
         self.got(rec, "mod", len(f.data))
         return f.data
@@ -820,7 +839,7 @@ class _Downloader:
             assert isinstance(zip_data, bytes)
             data = zip_data
             h = await anyio.to_thread.run_sync(_hash_zip_checked, mv, data)
-            self.check_hash(rec, "zip", h, self._zip_source(mv))
+            await self.check_hash(rec, "zip", h, self._zip_source(mv))
             written = await anyio.to_thread.run_sync(_commit_zip, lay, data, h)
             if written:
                 self.got(rec, "zip", len(data))
@@ -828,7 +847,7 @@ class _Downloader:
                 self.had(rec, "zip")
             rec.sum = h
         else:
-            self.check_hash(rec, "zip", state.sum, str(lay.zip))
+            await self.check_hash(rec, "zip", state.sum, str(lay.zip))
             if not state.hash_present:
                 await anyio.to_thread.run_sync(_store_ziphash, lay, state.sum)
             self.had(rec, "zip")
@@ -876,11 +895,17 @@ class _Downloader:
             present=tuple(rec.present),
             not_in_gosum=tuple(rec.not_in_gosum),
             unverified=rec.unverified,
+            verified_by=tuple(rec.verified_by),
             retries=self.retries_by.get(rec.mv, 0),
             replaces=rec.replaces,
             gomod_only=not rec.target,
             notes=tuple(rec.notes),
         )
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -993,6 +1018,7 @@ async def download(
     gosum: GoSum,
     on_progress: ProgressCallback | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    sumdb: SumDBClient | None = None,
 ) -> DownloadSummary:
     """Download into ``$GOMODCACHE/cache/download`` what the go command needs offline.
 
@@ -1003,7 +1029,8 @@ async def download(
     ``pattern/...``): those, resolved as ``go mod download`` resolves them (queries by
     Go's rules; bare paths and patterns against the build list).
 
-    ``client`` (best with no cache layers of its own: the downloader checks Go's cache
+    ``sumdb`` checks what go.sum does not list, as go does (without it such hashes are
+    reported unverified). ``client`` (best with no cache layers of its own: the downloader checks Go's cache
     itself, more strictly) and ``gosum`` come from the caller's
     :class:`~analysis.session.Session`, the one place that builds clients and reads
     go.sum. ``on_progress`` receives a
@@ -1035,7 +1062,7 @@ async def download(
 
     # go mod download always runs as -mod=mod: a -mod=vendor in GOFLAGS does not apply.
     env = replace(env, goflags=without_flag(env.goflags, "mod"))
-    dl = _Downloader(env, gomodcache, gosum, client, on_progress, concurrency)
+    dl = _Downloader(env, gomodcache, gosum, client, on_progress, concurrency, sumdb)
     unsubscribe = client.subscribe(dl.on_fetch)
     errors: list[Failure] = []
     notes: list[str] = []

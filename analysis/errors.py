@@ -33,8 +33,13 @@
      │    │    ├── ProxyUnreachable  no connection at all: DNS, refused, TLS (never retried)
      │    │    └── ProxyTooSlow  a request (or the command) outlived its time limits
      │    ├── AuthRequired       401/403
+     │    ├── SumDBError         the checksum database could not verify a module (GOSUMDB)
      │    └── ChecksumMismatch   a download whose hash does not match go.sum
-     │         └── SumMismatch   with both hashes and where the bytes came from
+     │         ├── SumMismatch   with both hashes and where the bytes came from
+     │         └── SumDBSecurityError  the checksum database contradicts the download
+     │                           or itself (go's SECURITY ERROR)
+     ├── VulnDBError             the vulnerability database (GOVULNDB) could not be read
+     │    └── InvalidOSV         an OSV entry that is not one (not JSON, bad events)
      └── PlanError               a downgrade/upgrade that cannot be done
           ├── PlanRefused        go get would refuse: go's lines, and the failure beneath
           │    ├── DowngradeConflict  carries the requirement chains that forbid it
@@ -58,7 +63,9 @@ A proxy's answer that fails validation is retried, never cached, and reported as
      └── BadPatternError         ``path.ErrBadPattern``: a malformed GOPRIVATE-style glob
     Exception
      ├── CorruptAnswer           a 200 answer that is not what was asked for (truncated, HTML)
-     └── SlowBody                a body that trickles in (under NetLimits' pace)
+     ├── SlowBody                a body that trickles in (under NetLimits' pace)
+     ├── NoteError               a signed note or verifier key that does not check out
+     └── TlogError               a checksum-database log answer that cannot be right
 
 (``strconv.ErrSyntax`` is :class:`analysis.modfile_strconv.UnquoteError`, with the
 quoting code.)
@@ -531,6 +538,24 @@ class SumMismatch(ChecksumMismatch):
         super().__init__("\n".join(lines) + "\n\n" + _SECURITY)
 
 
+class SumDBError(ProxyError):
+    """The checksum database could not verify a module (unreachable, bad answer, bad
+    setting): ``path@version: verifying module: reason``."""
+
+
+class SumDBSecurityError(ChecksumMismatch):
+    """The checksum database contradicts the download, or itself: go's SECURITY ERROR."""
+
+
+class VulnDBError(GomodxError):
+    """The vulnerability database could not be read, or answered something that is not
+    a database (``vulnerability database URL: index/modules.json: not JSON …``)."""
+
+
+class InvalidOSV(VulnDBError):
+    """An OSV entry that is not what the schema says (not JSON, events out of shape)."""
+
+
 class PlanError(GomodxError):
     """A requested downgrade or upgrade cannot be planned."""
 
@@ -657,3 +682,13 @@ class SlowBody(Exception):
 
 class CorruptAnswer(Exception):
     """A 200 answer whose content fails validation (retried, never cached, never shown)."""
+
+
+class NoteError(Exception):
+    """A signed note or verifier key that does not verify (Go's words in ``str()``); the
+    checksum database client reports it as a :class:`SumDBError`."""
+
+
+class TlogError(Exception):
+    """A checksum-database log answer that cannot be right (Go's words in ``str()``);
+    reported as a :class:`SumDBError`."""

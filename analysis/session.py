@@ -65,9 +65,11 @@ if TYPE_CHECKING:
     from analysis.modinfo import ModuleInfo
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
+    from analysis.sumdb import SumCheck, SumDBClient
     from analysis.toolchain import Toolchain
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
+    from analysis.vulndb import VulnDB
     from analysis.workspace import Workspace
 
 __all__ = [
@@ -114,6 +116,9 @@ class SessionOptions:
     the defaults."""
     retry: RetryPolicy | None = None
     """How often transient failures are retried (``None``: the default policy)."""
+    vulns: bool = False
+    """Whether :meth:`Session.versions` marks each version's known vulnerabilities
+    (GOVULNDB; a database that cannot be read is a warning on the answer)."""
 
 
 @dataclass
@@ -700,7 +705,7 @@ class Session:
                 who = g.requirers(ModuleVersion(path, v))
                 if who:
                     requested[v] = [str(w) for w in who]
-        return await module_versions(
+        found = await module_versions(
             self.client,
             path,
             main=self.main_module(),
@@ -708,6 +713,27 @@ class Session:
             requested_by=requested,
             majors=majors,
         )
+        return await self._mark_vulns(found) if self.options.vulns else found
+
+    async def _mark_vulns(self, mv: ModuleVersions) -> ModuleVersions:
+        """``mv`` with each version's vulnerability IDs (a warning when GOVULNDB cannot
+        be read: the versions are still worth showing)."""
+        from analysis.vulnscan import version_vulns
+
+        try:
+            db = self.vulndb()
+        except GomodxError as exc:
+            return dataclasses.replace(mv, warnings=(*mv.warnings, str(exc)))
+        try:
+            found = await version_vulns(db, mv.path, [e.version for e in mv.entries])
+        except GomodxError as exc:
+            return dataclasses.replace(mv, warnings=(*mv.warnings, str(exc)))
+        finally:
+            await db.aclose()
+        entries = tuple(
+            dataclasses.replace(e, vulns=tuple(found.get(e.version, ()))) for e in mv.entries
+        )
+        return dataclasses.replace(mv, entries=entries)
 
     async def versions_all(
         self, loaded: LoadedModule | None = None, *, majors: bool = True
@@ -904,6 +930,38 @@ class Session:
 
         return undo(self.directory, backup_root=self.options.state_dir, force=force)
 
+    # -- vulnerabilities ----------------------------------------------------------------
+
+    def vulndb(self, environ: Mapping[str, str] | None = None) -> VulnDB:
+        """The vulnerability database ``GOVULNDB`` names (in ``environ``, default this
+        process's), cached in gomodx's download cache (``<cache>/vulndb``; nothing is
+        cached when the session has no cache of its own), offline with ``--offline``,
+        with the session's transport, limits, retries and request log. Close it with
+        ``aclose``."""
+        from analysis.goproxy import read_netrc
+        from analysis.vulndb import VulnDB, govulndb_url
+
+        self.client  # noqa: B018 (the transport is made with the client)
+        own = self._caches.own if self._caches is not None else None
+
+        def emit(event: FetchEvent) -> None:
+            for callback in self._subscribers:
+                callback(event)
+
+        url = govulndb_url(environ)
+        return VulnDB(
+            url,
+            cache_dir=own.root / "vulndb" if own is not None else None,
+            netrc=read_netrc(self.env),
+            # --offline means no network; GOPROXY=off is about modules only, and a
+            # file:// database is no network either.
+            offline=self.options.offline and not url.startswith("file:"),
+            transport=self._transport,
+            emit=emit,
+            limits=self.options.limits,
+            retry=self.options.retry,
+        )
+
     # -- downloads --------------------------------------------------------------------
 
     async def download(
@@ -919,6 +977,7 @@ class Session:
         # No cache layers: the downloader checks Go's cache itself (and more strictly), so
         # its client goes straight to GOPROXY and writes nowhere else.
         client = self._new_client(CacheStack())
+        sumdb = None if client.offline else self.sumdb()
         try:
             return await download(
                 self.directory,
@@ -928,9 +987,50 @@ class Session:
                 gosum=self.gosum,
                 on_progress=on_progress,
                 concurrency=self.options.jobs,
+                sumdb=sumdb,
             )
         finally:
             await client.aclose()
+            if sumdb is not None:
+                await sumdb.aclose()
+
+    async def verify_sums(self, lines: Sequence[str]) -> list[SumCheck]:
+        """Check go.sum lines a plan would add (``plan.gosum_added`` and
+        ``plan.zip_sums_added``) against GOSUMDB, as ``go get`` checks them before it
+        writes go.sum: a ``mismatch`` means go would refuse with a SECURITY ERROR."""
+        from analysis.sumdb import check_lines
+
+        client = None if self.offline else self.sumdb()
+        why = "offline: the checksum database was not consulted" if self.offline else ""
+        try:
+            return await check_lines(client, self.env, lines, unavailable=why)
+        finally:
+            if client is not None:
+                await client.aclose()
+
+    def sumdb(self) -> SumDBClient | None:
+        """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with
+        the session's transport, limits, retries and request log, and go's own sumdb
+        caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB."""
+        from analysis.goproxy import read_netrc
+        from analysis.sumdb import SumDBClient
+
+        if self.env.gosumdb.strip() == "off":
+            return None
+        self.client  # noqa: B018 (the transport is made with the client)
+
+        def emit(event: FetchEvent) -> None:
+            for callback in self._subscribers:
+                callback(event)
+
+        return SumDBClient(
+            self.env,
+            netrc=read_netrc(self.env),
+            transport=self._transport,
+            emit=emit,
+            limits=self.options.limits,
+            retry=self.options.retry,
+        )
 
 
 @dataclass

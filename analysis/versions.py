@@ -162,6 +162,9 @@ class VersionEntry:
     selected: bool = False
     latest: bool = False
     requested_by: tuple[str, ...] = ()
+    vulns: tuple[str, ...] = ()
+    """IDs of the Go vulnerability database's entries affecting this version (filled only
+    when the session is asked to: :attr:`~analysis.session.SessionOptions.vulns`)."""
 
     @property
     def hidden(self) -> bool:
@@ -180,6 +183,7 @@ class VersionEntry:
             (self.pseudo, "pseudo"),
             (self.incompatible, "+incompatible"),
             (not self.listed, "unlisted"),
+            (bool(self.vulns), "vulnerable"),
         ):
             if flag:
                 out.append(word)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from gotool import GO, environ, go_env, json_objects, require_go
+from vulngen import write_vulndb
 
 from tui.cli import build_parser, main
 
@@ -41,6 +42,7 @@ class Demo:
         """A hermetic environment on the demo proxy; ``go`` puts the go command on PATH."""
         env = go_env(self.root, proxy=(proxy or self.proxy).as_uri(), GOFLAGS="")
         env["GOMODX_CACHE"] = str(self.root / "gomodx-cache")
+        env["GOVULNDB"] = (self.root / "vulndb").as_uri()  # never the public database
         env["PATH"] = "/usr/bin:/bin"
         if go:
             assert GO is not None
@@ -51,6 +53,7 @@ class Demo:
 @pytest.fixture
 def demo(tmp_path: Path) -> Demo:
     shutil.copytree(DEMO / "project", tmp_path / "svc")
+    write_vulndb(tmp_path / "vulndb", [])
     return Demo(tmp_path, tmp_path / "svc", DEMO / "proxy")
 
 
@@ -88,6 +91,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "download": (["svc", "example.com/money@v1.4.1"], [["--json"], ["-j", "2"]]),
     "modjson": (["svc/go.mod"], []),
     "workjson": (["ws/go.work"], []),
+    "vuln": (["svc"], [["--json"], ["--source", "proxy"], ["-j", "2"]]),
 }
 
 

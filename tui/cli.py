@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "tui.commands.get",
     "tui.commands.plancmds",
     "tui.commands.download",
+    "tui.commands.vuln",
 )
 
 

@@ -212,8 +212,16 @@ def format_summary(s: DownloadSummary) -> str:
         "failed: " + ", ".join(f"{count} {_CLASS_NAMES[kind]}" for kind, count in s.failed.items())
     )
     if s.ok:
-        accepted = sum(1 for r in (*s.modules, *s.gomods) if r.not_in_gosum)
+        results = (*s.modules, *s.gomods)
+        databases = sorted({n for r in results for n in r.verified_by if n != "go.sum"})
+        by_db = [r for r in results if r.not_in_gosum and set(r.verified_by) - {"go.sum"}]
+        accepted = sum(1 for r in results if r.not_in_gosum) - len(by_db)
         how = "verified against go.sum"
+        if by_db:
+            how += (
+                f" and, for {len(by_db)} module versions not in go.sum, by the checksum"
+                f" database {', '.join(databases)}"
+            )
         if accepted:
             how += (
                 f" ({accepted} module versions not in go.sum, accepted as go accepts them "
@@ -225,8 +233,9 @@ def format_summary(s: DownloadSummary) -> str:
         text = f"FAILED: {problems} failure{'s' if problems != 1 else ''}"
         if unverified:
             text += (
-                f", {len(unverified)} unverified (go.sum lacks their hashes and gomodx cannot "
-                "consult GOSUMDB; the go command will check them against it before use)"
+                f", {len(unverified)} unverified (go.sum lacks their hashes and the checksum "
+                "database was not consulted (offline); the go command will check them against "
+                "it before use)"
             )
         lines.append(text)
     return "\n".join(lines) + "\n"

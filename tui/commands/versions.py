@@ -71,6 +71,11 @@ def register(subparsers: Any) -> None:
         "--no-majors", action="store_true", help="do not probe for newer major versions"
     )
     parser.add_argument(
+        "--vulns",
+        action="store_true",
+        help="mark each version's known vulnerabilities from GOVULNDB (JSON: Vulns)",
+    )
+    parser.add_argument(
         "--best-effort",
         action="store_true",
         help=(
@@ -110,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 selected, requested, note = await _build_list_facts(session, args.module, main)
             if note:
                 notes.append(note)
-        return await module_versions(
+        found = await module_versions(
             client,
             args.module,
             main=main,
@@ -118,7 +123,11 @@ def run(args: argparse.Namespace) -> int:
             requested_by=requested,
             majors=not args.no_majors,
         )
+        if getattr(args, "vulns", False):
+            vulns.update(await _vulns(session, found))
+        return found
 
+    vulns: dict[str, list[str]] = {}
     result = run_session(args, session, fetch)
     for note in (*notes, *result.warnings):
         print(f"gomodx: warning: {note}", file=sys.stderr)
@@ -131,10 +140,25 @@ def run(args: argparse.Namespace) -> int:
             out["Warnings"] = [*out.get("Warnings", ()), *notes]
         if partial:
             out["Partial"] = True
+        if args.vulns:
+            for row in out["Annotations"]:
+                row["Vulns"] = vulns.get(row["Version"], [])
+            out["Vulns"] = {v: ids for v, ids in vulns.items() if ids}
         print(json.dumps(out, indent="\t", ensure_ascii=False))
     else:
-        print(render_text(result), end="")
+        print(render_text(result, vulns), end="")
     return _partial_status(partial, args.best_effort)
+
+
+async def _vulns(session: Session, found: ModuleVersions) -> dict[str, list[str]]:
+    """Each listed version's vulnerability IDs (GOVULNDB)."""
+    from analysis.vulnscan import version_vulns
+
+    db = session.vulndb()
+    try:
+        return await version_vulns(db, found.path, [e.version for e in found.entries])
+    finally:
+        await db.aclose()
 
 
 def _partial_status(partial: bool, best_effort: bool) -> int:
@@ -236,8 +260,9 @@ async def _warm(client: ProxyClient, path: str) -> None:
         pass
 
 
-def render_text(mv: ModuleVersions) -> str:
-    """The human-readable listing: one version per line with words, newest last."""
+def render_text(mv: ModuleVersions, vulns: dict[str, list[str]] | None = None) -> str:
+    """The human-readable listing: one version per line with words, newest last (with
+    ``vulns``, a vulnerable version says so and names the entries)."""
     from analysis.versions import short_message
 
     lines = [f"{mv.path}" + (" (stale: from the module cache)" if mv.stale else "")]
@@ -249,6 +274,8 @@ def render_text(mv: ModuleVersions) -> str:
             words = [w if w != "retracted" else f"retracted ({why})" for w in words]
         if e.requested_by:
             words.append("required by " + ", ".join(e.requested_by))
+        if vulns and vulns.get(e.version):
+            words.append("vulnerable (" + ", ".join(vulns[e.version]) + ")")
         mark = "*" if e.selected else " "
         lines.append(f" {mark} {e.version:<{width}}  {', '.join(words)}".rstrip())
     if not mv.entries:

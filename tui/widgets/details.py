@@ -128,6 +128,7 @@ _TAG_STYLES = {
     "pseudo": ("~", "blue"),
     "+incompatible": ("±", "magenta"),
     "unlisted": ("?", "dim"),
+    "vulnerable": ("☠", "bold red"),
 }
 
 
