@@ -224,6 +224,10 @@ class Plan:
     chains: tuple[tuple[ModuleVersion, ...], ...] = ()
     """For a refusal over version constraints: each conflict's requirement chain, from the
     argument's module to the version above what was asked (or that cannot be loaded)."""
+    verified: tuple[tuple[str, str], ...] = ()
+    """Who vouched for each go.sum line the plan adds: ``(line, by)``, ``by`` the checksum
+    database's name, ``GONOSUMDB``, ``off`` or ``not verified: reason`` (filled in by
+    :meth:`analysis.session.Session.plan`)."""
 
     def raise_for_refusal(self) -> None:
         """Raise :class:`~analysis.errors.DowngradeConflict` (with the first chain) or
@@ -330,6 +334,7 @@ class Plan:
             "Suggestion": self.suggestion,
             "Chains": [[str(m) for m in chain] for chain in self.chains],
             "Dir": self.main_dir,
+            "Verified": {line: by for line, by in self.verified},
         }
 
 

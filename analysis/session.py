@@ -884,7 +884,35 @@ class Session:
                 mod = client.cached_gomod(path, version)
                 if mod is not None and root is not None:
                     keep_in_gomodcache(root, path, version, "mod", mod)
-        return self._switch_note(plan)
+        return await self._check_sums(self._switch_note(plan))
+
+    async def _check_sums(self, plan: Plan) -> Plan:
+        """The go.sum lines a plan adds, checked against GOSUMDB as ``go get`` checks them
+        before writing go.sum: a line the database contradicts refuses the plan with go's
+        SECURITY ERROR; one it could not check (offline, unreachable) is said as a
+        warning; each line's voucher is kept in :attr:`Plan.verified`."""
+        from analysis.errors import PlanRefused
+
+        lines = [*plan.gosum_added, *plan.zip_sums_added]
+        if not plan.ok or not lines:
+            return plan
+        if self.env.gosumdb.strip() == "off":
+            return dataclasses.replace(plan, verified=tuple((ln, "off") for ln in lines))
+        checks = await self.verify_sums(lines)
+        bad = [c for c in checks if c.verdict == "mismatch"]
+        if bad:
+            text = "\n".join(f"go: {c.error}" for c in bad)
+            return dataclasses.replace(plan, ok=False, error=PlanRefused(text))
+        unchecked = [c for c in checks if c.verdict == "error"]
+        warnings = plan.warnings
+        if unchecked:
+            warnings = (
+                *warnings,
+                f"gomodx: {len(unchecked)} go.sum line(s) not verified against"
+                f" GOSUMDB: {unchecked[0].error}",
+            )
+        verified = tuple((c.line, c.by if c.ok else f"not verified: {c.error}") for c in checks)
+        return dataclasses.replace(plan, verified=verified, warnings=warnings)
 
     def _switch_note(self, plan: Plan) -> Plan:
         """A refusal for a go.mod too new for this go, as go words it when GOTOOLCHAIN

@@ -638,3 +638,40 @@ def test_download_command_says_what_vouched(
         assert {r["Path"]: r["VerifiedBy"] for r in rows} == {
             path: ["sumdb.test"] for path, _ in MODULES
         }
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("lie", [None, "example.com/c"])
+def test_a_plan_is_checked_against_the_database_like_go_get(
+    tmp_path: Path, lie: str | None
+) -> None:
+    """go get checks the go.sum lines it adds against GOSUMDB before writing: a lying
+    database is go's SECURITY ERROR and a refused plan; an honest one vouches for every
+    line, and go writes the same go.sum."""
+    import shutil
+
+    from analysis.session import Session, SessionOptions, run_sync
+
+    go = require_go()
+    layout = _universe(tmp_path)
+    with SumDBServer(go, layout.proxy_dir, lie=lie) as db:
+        genv = _env(tmp_path / "go", layout, db.gosumdb)
+        go_dir = tmp_path / "go-main"
+        shutil.copytree(layout.main_dir, go_dir)
+        proc = run_go(["get", "example.com/c@v0.3.0"], go_dir, genv, check=False)
+
+        xenv = _env(tmp_path / "x", layout, db.gosumdb)
+        session = Session.open(layout.main_dir, SessionOptions(use_go=False), environ=xenv)
+        plan = run_sync(session, lambda: session.plan("example.com/c@v0.3.0", suggest=False))
+        if lie:
+            assert proc.returncode != 0 and "SECURITY ERROR" in proc.stderr
+            assert not plan.ok and plan.error is not None
+            first = str(plan.error).splitlines()[0]
+            assert first in proc.stderr, (first, proc.stderr)
+            assert "SECURITY ERROR" in str(plan.error)
+        else:
+            assert proc.returncode == 0, proc.stderr
+            assert plan.ok, plan.error
+            added = {*plan.gosum_added, *plan.zip_sums_added}
+            assert added == set(_go_sum_lines(go_dir))
+            assert dict(plan.verified) == dict.fromkeys(added, "sumdb.test")
