@@ -274,8 +274,10 @@ class CheckedCaches:
                 await anyio.to_thread.run_sync(lambda: keeper(path, version, data))
 
     async def store_list(self, path: str, text: bytes) -> None:
-        """Keep a downloaded version list in gomodx's own cache."""
-        await self._store(self.stack.store_list, path, text)
+        """Keep a downloaded version list in gomodx's own cache (by the writer thread:
+        the loop neither waits for the write nor pays a thread hop per list)."""
+        if self.stack.own is not None:
+            self.writer.submit(self.stack.store_list, path, text)
 
     async def _store(self, fn: Callable[..., object], *args: Any) -> None:
         """Write to gomodx's cache in a worker thread (fsync is slow; the loop must not wait
