@@ -67,6 +67,7 @@ from analysis.errors import (
     Disallowed,
     DowngradeConflict,
     GomodxError,
+    InvalidPathError,
     LoadError,
     ModuleError,
     ModuleLoadError,
@@ -80,7 +81,7 @@ from analysis.errors import (
 )
 from analysis.hashes import GoSum, gomod_hash, zip_hash
 from analysis.modfile import ModFile, Require
-from analysis.modpath import split_path_version
+from analysis.modpath import check_path, escape_path, escape_version, split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
 from analysis.mvs import req as mvs_req
@@ -115,6 +116,9 @@ __all__ = [
     "parse_target",
     "plan_get",
 ]
+
+DEFAULT_GOROOT = "/usr/local/go"
+"""The GOROOT named in ``package P is not in std (GOROOT/src/P)`` when none is known."""
 
 SEPARATE_INDIRECT_VERSION = "1.17"
 SIMPLIFY_REQUIRE_VERSION = "1.27"
@@ -323,24 +327,44 @@ class _Refused(Exception):
 
 class _Missing(Exception):
     """``ImportMissingError`` (no module in the build list provides ``path``) or, with
-    ``ambiguous``, ``AmbiguousImportError``."""
+    ``ambiguous`` (shortest module path first, each with its directory),
+    ``AmbiguousImportError``; ``text`` is go's wording. ``goroot`` is the toolchain's,
+    named when a path reserved for the standard library is missing."""
 
-    def __init__(self, path: str, importer: str, ambiguous: Sequence[ModuleVersion] = ()) -> None:
-        by = f"package {importer} imports {path}" if importer else f"package {path}"
+    def __init__(
+        self,
+        path: str,
+        ambiguous: Sequence[tuple[ModuleVersion, str]] = (),
+        goroot: str = DEFAULT_GOROOT,
+    ) -> None:
         if ambiguous:
-            which = ", ".join(str(m) if m.version else m.path for m in ambiguous)
-            self.text = (
-                f"gomodx: {by}: ambiguous import: found package {path} in multiple modules"
-                f" ({which}); refusing ambiguous imports is not supported yet"
-            )
+            lines = [f"ambiguous import: found package {path} in multiple modules:"]
+            for m, d in ambiguous:
+                lines.append(f"\t{m.path} {m.version} ({d})" if m.version else f"\t{m.path} ({d})")
+            self.text = "\n".join(lines)
+        elif is_std_like(path):
+            self.text = f"package {path} is not in std ({os.path.join(goroot, 'src', path)})"
         else:
-            self.text = (
-                f"gomodx: {by}, which no module in the build list provides;"
-                " resolving missing imports is not supported yet"
-            )
+            self.text = f"cannot find module providing package {path}"
         super().__init__(self.text)
         self.path = path
-        self.importer = importer
+        self.ambiguous = tuple(m for m, _ in ambiguous)
+
+
+class _FetchError(GomodxError):
+    """A module go cannot download or extract to look for a package in it: ``str()`` is
+    go's error (``zip for M has unexpected file F``, ``unzip ZIPFILE: …``)."""
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A package the last load could not load: its import stack as go prints it
+    (``a imports\n\tb``) and go's error."""
+
+    path: str
+    stack: str
+    text: str
+    missing: _Missing | None = None
 
 
 class _Unsupported(Exception):
@@ -532,12 +556,18 @@ class _ConstraintError(Exception):
 class _Planner:
     """One ``go get``: modload's state for one main module."""
 
-    def __init__(self, view: ModuleView) -> None:
+    def __init__(self, view: ModuleView, gomodcache: str = "", goroot: str = "") -> None:
         self.view = view
         self.main = view.main
+        self.gomodcache = gomodcache or os.path.join(os.path.expanduser("~"), "go", "pkg", "mod")
+        self.goroot = goroot or DEFAULT_GOROOT
         self.loaded: dict[ModuleVersion, Summary | LoadError] = {}
         self.warnings: list[str] = []
         self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
+        self.fetch_errors: dict[ModuleVersion, _FetchError] = {}
+        """Modules go cannot download or extract (go reports each once per run)."""
+        self.problems: list[_Problem] = []
+        """The packages the last package load could not load, in go's order."""
         self.loaded_packages: dict[str, ModuleVersion | None] = {}
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
@@ -670,7 +700,6 @@ class _Planner:
         roots: Sequence[str] = (),
         tags: Tags = ANY_TAGS,
         roots_imported: bool = True,
-        allow_missing: bool = False,
     ) -> _Reqs:
         """What loading the argument packages ``roots`` and their imports does to the
         requirements (``loadFromRoots``): an unpruned graph is made consistent, the
@@ -698,7 +727,7 @@ class _Planner:
         if not roots:
             return rs
         for _ in range(64):
-            pkgs = await self.load_imports(rs, roots, tags, allow_missing)
+            pkgs = await self.load_imports(rs, roots, tags)
             self.loaded_packages = pkgs
             if not rs.pruned:
                 return rs
@@ -739,14 +768,21 @@ class _Planner:
                 self.files[key] = read_module_dir(replacement_dir(actual, self.view.main_dir), rel)
             return self.files[key]
         key = (actual, "")
+        failed = self.fetch_errors.get(actual)
+        if failed is not None:
+            raise failed
         if key not in self.files:
             try:
                 data = await self.view.zip(actual)
                 self.files[key] = read_module_zip(actual, data)
             except BadModuleZip as exc:
-                raise _Unsupported(
-                    f"gomodx: {exc}; refusing bad module zips is not supported yet"
-                ) from exc
+                text = str(exc)
+                if exc.extracting:
+                    # modfetch prints an extraction failure as it happens.
+                    text = f"unzip {self.zip_file(actual)}: {text}"
+                    self.warnings.append(f"-> {text}")
+                self.fetch_errors[actual] = _FetchError(text)
+                raise self.fetch_errors[actual] from None
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
                 raise
             except GomodxError as exc:
@@ -756,15 +792,42 @@ class _Planner:
                 ) from exc
         return self.files[key]
 
+    def zip_file(self, m: ModuleVersion) -> str:
+        """Where go keeps ``m``'s zip: ``GOMODCACHE/cache/download/PATH/@v/VERSION.zip``."""
+        return os.path.join(
+            self.gomodcache,
+            "cache",
+            "download",
+            escape_path(m.path),
+            "@v",
+            escape_version(m.version) + ".zip",
+        )
+
+    def package_dir(self, m: ModuleVersion, package: str) -> str:
+        """The directory go reads package ``package`` of module node ``m`` from: the main
+        module's, a local replacement's, or the extracted module in GOMODCACHE."""
+        rel = package[len(m.path) :].lstrip("/")
+        actual = self.view.resolve(m)
+        if m.path == self.main.path and not m.version:
+            root = str(self.view.main_dir)
+        elif actual.version == "":
+            root = os.path.join(str(self.view.main_dir), actual.path)
+        else:
+            root = os.path.join(
+                self.gomodcache, f"{escape_path(actual.path)}@{escape_version(actual.version)}"
+            )
+        return os.path.normpath(os.path.join(root, rel) if rel else root)
+
     async def dir_in_module(self, m: ModuleVersion, package: str) -> bool:
         """``dirInModule``: whether module ``m`` holds package ``package``'s Go files."""
         rel = package[len(m.path) :].lstrip("/")
         files = await self.package_files(m, rel)
         return files.has_package(rel)
 
-    async def import_from_modules(self, rs: _Reqs, path: str, importer: str) -> ModuleVersion:
+    async def import_from_modules(self, rs: _Reqs, path: str) -> ModuleVersion:
         """``importFromModules``: the one module providing ``path`` — among the roots
-        first in a pruned module, then in the whole graph."""
+        first in a pruned module, then in the whole graph. Raises :class:`_Missing`
+        (none, or more than one) or :class:`_FetchError`."""
         prefixes = []
         p = path
         while True:
@@ -793,46 +856,60 @@ class _Planner:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                raise _Missing(path, importer, found)
+                # go lists them from the shortest module path to the longest.
+                which = [(m, self.package_dir(m, path)) for m in reversed(found)]
+                raise _Missing(path, which, self.goroot)
             if use_graph:
-                raise _Missing(path, importer)
+                raise _Missing(path, goroot=self.goroot)
             use_graph = True
 
     async def load_imports(
-        self, rs: _Reqs, roots: Sequence[str], tags: Tags, allow_missing: bool = False
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags
     ) -> dict[str, ModuleVersion | None]:
         """The packages ``roots`` and everything they import (no tests), each with the
-        module that provides it (``None`` for the standard library). Packages no module
-        in the build list provides go to :attr:`missing` with ``allow_missing``."""
+        module that provides it (``None`` for the standard library). Packages that
+        cannot be loaded go to :attr:`problems` (their imports are not read), in the
+        order go reports them (breadth first, imports sorted), each with its import
+        stack; :attr:`missing` has the missing and ambiguous ones."""
         self.missing = []
+        self.problems = []
         out: dict[str, ModuleVersion | None] = {}
-        queue: list[tuple[str, str]] = [(p, "") for p in roots]
-        while queue:
-            path, importer = queue.pop(0)
-            if path in out:
-                continue
-            if is_std_like(path):
-                if not is_std(path):
-                    raise _Unsupported(
-                        f"gomodx: package {importer or path} imports {path}, which is not in"
-                        " the standard library; not supported yet"
-                    )
+        parent: dict[str, str] = {}
+        queue: list[str] = []
+        for p in roots:
+            if p not in parent:
+                parent[p] = ""
+                queue.append(p)
+
+        def stack(path: str) -> str:
+            chain = [path]
+            while parent[chain[-1]]:
+                chain.append(parent[chain[-1]])
+            return " imports\n\t".join(reversed(chain))
+
+        i = 0
+        while i < len(queue):
+            path = queue[i]
+            i += 1
+            if is_std_like(path) and is_std(path):
                 out[path] = None
                 continue
             try:
-                m = await self.import_from_modules(rs, path, importer)
+                m = await self.import_from_modules(rs, path)
+                rel = path[len(m.path) :].lstrip("/")
+                files = await self.package_files(m, rel)
             except _Missing as exc:
-                if not allow_missing:
-                    raise _Unsupported(exc.text) from None
-                if path not in (m.path for m in self.missing):
-                    self.missing.append(exc)
+                self.missing.append(exc)
+                self.problems.append(_Problem(path, stack(path), exc.text, exc))
+                continue
+            except _FetchError as exc:
+                self.problems.append(_Problem(path, stack(path), str(exc)))
                 continue
             out[path] = m
-            rel = path[len(m.path) :].lstrip("/")
-            files = await self.package_files(m, rel)
             for imp in files.imports(rel, tags) or ():
-                if imp not in out:
-                    queue.append((imp, path))
+                if imp not in parent:
+                    parent[imp] = path
+                    queue.append(imp)
         return out
 
     # -- updating roots -----------------------------------------------------------------
@@ -1250,7 +1327,7 @@ class _Query:
             try:
                 info = await self.view.query(p, q.query, self.get.initial_selected(p), self.allowed)
                 m = ModuleVersion(p, info.version)
-                has = await self.view.has_package(m, q.path)
+                has = await self.get.planner.dir_in_module(m, q.path)
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
                 raise
             except (GomodxError, ModuleError) as exc:
@@ -1300,10 +1377,17 @@ class _Query:
 class _Get:
     """``go get ARG...`` in one main module, step by step as ``runGet`` does it."""
 
-    def __init__(self, view: ModuleView, targets: Sequence[Target], gosum: GoSum) -> None:
+    def __init__(
+        self,
+        view: ModuleView,
+        targets: Sequence[Target],
+        gosum: GoSum,
+        gomodcache: str = "",
+        goroot: str = "",
+    ) -> None:
         self.view = view
         self.main = view.main
-        self.planner = _Planner(view)
+        self.planner = _Planner(view, gomodcache, goroot)
         self.gosum = gosum
         self.queries = [_Query(self, t) for t in targets]
         self.initial_version: dict[str, str] = {}
@@ -1392,7 +1476,7 @@ class _Get:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.packages:
-                    rs = await planner.load_packages(rs, self.package_paths, allow_missing=True)
+                    rs = await planner.load_packages(rs, self.package_paths)
                     if planner.missing:
                         # findAndUpgradeImports + applyUpgrades: the module providing
                         # each missing package @latest, tried as an upgrade.
@@ -1412,6 +1496,13 @@ class _Get:
                 rs = await planner.load_packages(
                     rs, self.package_paths, HOST_TAGS, roots_imported=False
                 )
+                if planner.problems:
+                    # go prints each package it could not load, then the
+                    # deprecations and retractions, and exits.
+                    lines = [f"go: {p.stack}: {p.text}" for p in planner.problems]
+                    self.final_direct = rs.direct
+                    lines.extend(await self.package_warnings())
+                    raise _Refused("\n".join(lines))
             graph_loaded = rs.graph is not None
             if not graph_loaded:
                 # keepSums reads the graph unless every package came from a pruned root.
@@ -1470,10 +1561,10 @@ class _Get:
         """``findPackage(path, latest)`` for each missing or ambiguous import, then
         ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades."""
 
-        async def one(miss: _Missing) -> ModuleVersion | None:
+        async def one(miss: _Missing) -> ModuleVersion | BaseException | None:
             q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
             try:
-                found, mod_only = await q.query_pattern()
+                found, _ = await q.query_pattern()
             except _Refused as exc:
                 c = exc.cause
                 if (
@@ -1481,11 +1572,15 @@ class _Get:
                     or isinstance(c, _PackageNotInModule)
                     or (isinstance(c, QueryError) and c.kind == "no-match")
                     or _not_exist(c)
+                    or not _valid_module_path(miss.path)
                 ):
-                    # isNoSuchPackageVersion: go leaves it unresolved; only the final
-                    # load can fail over it.
+                    # isNoSuchPackageVersion (or a path no module can have): go leaves
+                    # it unresolved; only the final load can fail over it.
                     return None
-                raise _Unsupported(miss.text) from None
+                return c
+            if not found:
+                # QueryPackages: a module without the package is no answer.
+                return None
             filtered: list[ModuleVersion] = []
             for m in found:
                 entry = self.resolved.get(m.path)
@@ -1501,22 +1596,22 @@ class _Get:
                 if entry[1].version != m.version:
                     continue
                 return m
-            mod: ModuleVersion | None = None
-            if mod_only is not None:
-                entry = self.resolved.get(mod_only.path)
-                if entry is None or entry[1].version == mod_only.version:
-                    mod = mod_only
-            if len(filtered) == 1 and (mod is None or mod == filtered[0]):
+            if len(filtered) == 1:
                 return filtered[0]
             if not filtered:
-                return mod
+                return None
             for m in filtered:
                 if self.initial_selected(m.path) != NONE:
                     return m
             return filtered[0]
 
-        got = await asyncio.gather(*(one(m) for m in missing))
-        return sorted({m for m in got if m is not None and m.path}, key=_mod_key)
+        ordered = sorted(missing, key=lambda miss: miss.path)
+        got = await asyncio.gather(*(one(m) for m in ordered))
+        # applyUpgrades: a query that failed otherwise stops go get (in path order).
+        errors = [g for g in got if isinstance(g, BaseException)]
+        if errors:
+            raise _Refused("\n".join(f"go: {e}" for e in errors), errors[0])
+        return sorted({m for m in got if isinstance(m, ModuleVersion) and m.path}, key=_mod_key)
 
     def package_modules(self) -> set[ModuleVersion]:
         """The modules (not the main one) providing the packages the last load read:
@@ -1554,6 +1649,9 @@ class _Get:
         arguments resolved to (and that provide their packages)."""
         named = {m for _, m in self.resolved.values()} | set(self.packages)
         has_pkg = self.package_modules()
+        for problem in self.planner.problems:
+            if problem.missing is not None:
+                has_pkg.update(problem.missing.ambiguous)
         relevant = sorted(named | has_pkg, key=lambda m: m.path)
         relevant = [m for m in relevant if m.path != self.main.path]
         direct = self.final_direct
@@ -1812,6 +1910,15 @@ def _never_finishes(m: ModuleVersion, orig: ModuleVersion) -> str:
     )
 
 
+def _valid_module_path(path: str) -> bool:
+    """``module.CheckPath``: whether a proxy could serve a module at ``path``."""
+    try:
+        check_path(path)
+    except InvalidPathError:
+        return False
+    return True
+
+
 def _not_exist(exc: BaseException) -> bool:
     """go's ``errors.Is(err, fs.ErrNotExist)``: a query that found nothing, a module the
     proxies do not have (404/410, lookup disabled), a replacement directory missing."""
@@ -1891,6 +1998,8 @@ async def plan_get(
     local_go: str = LOCAL_GO_VERSION,
     suggest: bool = True,
     gosum: GoSum,
+    gomodcache: str = "",
+    goroot: str = "",
 ) -> Plan:
     """Preview ``go get TARGET...`` in the module at ``main_dir``.
 
@@ -1903,19 +2012,22 @@ async def plan_get(
     for arguments gomodx does not handle, and the proxy's errors when the network (not
     the module graph) fails. ``gosum`` is the main module's go.sum, as the caller's
     :class:`~analysis.session.Session` read it (strictly: a malformed go.sum is go's
-    error before any plan).
+    error before any plan). ``gomodcache`` and ``goroot`` are go's settings, for the
+    directories go names in its refusals (``$HOME/go/pkg/mod`` and
+    :data:`DEFAULT_GOROOT` when not given).
     """
     items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
     if not items:
         raise PlanError("go get needs at least one module argument")
     targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
     directory = Path(main_dir)
-    plan = await _plan_once(directory, source, targets, local_go, gosum)
+    dirs = (gomodcache, goroot)
+    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
     if not plan.version:
         return plan
-    hint = await _suggest(directory, source, targets[0], plan, local_go, gosum)
+    hint = await _suggest(directory, source, targets[0], plan, local_go, gosum, dirs)
     return _replace(plan, suggestion=hint)
 
 
@@ -1925,6 +2037,7 @@ async def _plan_once(
     targets: Sequence[Target],
     local_go: str,
     gosum: GoSum,
+    dirs: tuple[str, str] = ("", ""),
 ) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
@@ -1935,7 +2048,7 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    return await _Get(view, targets, gosum).run()
+    return await _Get(view, targets, gosum, *dirs).run()
 
 
 async def _suggest(
@@ -1945,6 +2058,7 @@ async def _suggest(
     refused: Plan,
     local_go: str,
     gosum: GoSum,
+    dirs: tuple[str, str] = ("", ""),
 ) -> str:
     """The nearest version of the argument's module that ``go get`` would accept.
 
@@ -1983,7 +2097,7 @@ async def _suggest(
     order = [v for v in order if v != current]
     for v in order[:8]:
         alt = Target(f"{t.path}@{v}", t.path, v)
-        plan = await _plan_once(directory, source, [alt], local_go, gosum)
+        plan = await _plan_once(directory, source, [alt], local_go, gosum, dirs)
         if plan.ok:
             return alt.raw
     return ""

@@ -577,6 +577,8 @@ class Session:
             local_go=self.local_go,
             suggest=suggest,
             gosum=self.gosum,
+            gomodcache=self.env.gomodcache,
+            goroot=self.env.goroot,
         )
 
     def apply(self, plan: Plan, *, use_go: bool = False) -> ApplyResult:

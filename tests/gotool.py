@@ -120,3 +120,11 @@ def go_version() -> str:
         [require_go(), "env", "GOVERSION"], capture_output=True, text=True, check=True
     ).stdout.strip()
     return out.removeprefix("go")
+
+
+@functools.cache
+def go_root() -> str:
+    """The go in use's GOROOT (go names ``GOROOT/src/P`` when ``P`` is not in std)."""
+    return subprocess.run(
+        [require_go(), "env", "GOROOT"], capture_output=True, text=True, check=True
+    ).stdout.strip()

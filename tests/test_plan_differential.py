@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from gotool import go_env, require_go
+from gotool import go_env, go_root, require_go
 from universe import Layout, Universe, escape, random_universe
 
 from analysis.cache import CacheStack
@@ -240,7 +240,17 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
     async with ProxyClient(env, caches=caches, use_go=False) as client:
         source = ProxySource(client)
         return [
-            await plan_get(d, source, arg.split(), suggest=False, gosum=GoSum.read(d / "go.sum"))
+            await plan_get(
+                d,
+                source,
+                arg.split(),
+                suggest=False,
+                gosum=GoSum.read(d / "go.sum"),
+                # go's own settings (compare_universe's go_env), for the directories go
+                # names in its refusals.
+                gomodcache=str(layout.root / "go" / "modcache"),
+                goroot=go_root(),
+            )
             for d, arg in zip(dirs, args, strict=True)
         ]
 
