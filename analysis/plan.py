@@ -568,6 +568,8 @@ class _Planner:
         """Modules go cannot download or extract (go reports each once per run)."""
         self.problems: list[_Problem] = []
         """The packages the last package load could not load, in go's order."""
+        self.package_imports: dict[str, tuple[str, ...]] = {}
+        """The imports of each package the last load loaded."""
         self.loaded_packages: dict[str, ModuleVersion | None] = {}
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
@@ -729,9 +731,33 @@ class _Planner:
         for _ in range(64):
             pkgs = await self.load_imports(rs, roots, tags)
             self.loaded_packages = pkgs
+            # updateRequirements: modules providing packages the main module's packages
+            # import become direct.
+            in_main = [p for p, m in pkgs.items() if m == self.main]
+            direct = rs.direct | {
+                dep.path
+                for p in in_main
+                for imp in self.package_imports.get(p, ())
+                if (dep := pkgs.get(imp)) is not None and dep.path != self.main.path
+            }
             if not rs.pruned:
+                if direct != rs.direct:
+                    rs = await self.update_unpruned_roots(frozenset(direct), rs)
                 return rs
-            promote = pkgs if roots_imported else {p: pkgs.get(p) for p in roots}
+            if roots_imported:
+                promote = pkgs
+            else:
+                # The arguments, and everything the main module's packages import
+                # ("all").
+                seen: set[str] = set()
+                todo = list(in_main)
+                while todo:
+                    p = todo.pop()
+                    if p not in seen:
+                        seen.add(p)
+                        todo.extend(self.package_imports.get(p, ()))
+                keep = seen | {p for p in roots if p in pkgs}
+                promote = {p: pkgs.get(p) for p in keep}
             add = sorted(
                 {
                     m
@@ -743,8 +769,10 @@ class _Planner:
                 key=_mod_key,
             )
             if not add:
+                if direct != rs.direct:
+                    rs = await self.update_pruned_roots(frozenset(direct), rs)
                 return rs
-            rs = await self.update_pruned_roots(rs.direct, rs, add)
+            rs = await self.update_pruned_roots(frozenset(direct), rs, add)
             self.promoted = True
             go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
             if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
@@ -873,6 +901,7 @@ class _Planner:
         stack; :attr:`missing` has the missing and ambiguous ones."""
         self.missing = []
         self.problems = []
+        self.package_imports = {}
         out: dict[str, ModuleVersion | None] = {}
         parent: dict[str, str] = {}
         queue: list[str] = []
@@ -906,7 +935,9 @@ class _Planner:
                 self.problems.append(_Problem(path, stack(path), str(exc)))
                 continue
             out[path] = m
-            for imp in files.imports(rel, tags) or ():
+            imported = files.imports(rel, tags) or ()
+            self.package_imports[path] = imported
+            for imp in imported:
                 if imp not in parent:
                     parent[imp] = path
                     queue.append(imp)
