@@ -81,6 +81,7 @@ from analysis.errors import (
 )
 from analysis.hashes import GoSum, gomod_hash, zip_hash
 from analysis.modfile import ModFile, Require
+from analysis.modfile_strconv import quote
 from analysis.modpath import check_path, escape_path, escape_version, split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
@@ -1236,10 +1237,13 @@ class _Planner:
 
 @dataclass
 class _Resolution:
-    """What one argument resolved to, and whether it named a package."""
+    """What one argument resolved to, and whether it named a package (``package``: its
+    import path, when the argument is a directory). ``module`` is ``None`` for a
+    standard-library package."""
 
-    module: ModuleVersion
+    module: ModuleVersion | None
     is_package: bool = False
+    package: str = ""
 
 
 class _Query:
@@ -1296,6 +1300,17 @@ class _Query:
         q = self.target
         if semver.is_toolchain_path(q.path):
             raise PlanError(f"gomodx: {q.raw}: go and toolchain arguments are not supported")
+        if os.path.isabs(q.path) or _is_relative_path(q.path):
+            return self.resolve_local()
+        if is_std_like(q.path) and is_std(q.path) and q.query != NONE:
+            if q.explicit:
+                raise _Refused(
+                    self.report_error(
+                        f"can't request explicit version {quote(q.query)} of standard"
+                        f" library package {q.path}"
+                    )
+                )
+            return _Resolution(None, True, q.path)
         if q.query == NONE:
             if q.path == self.main.path:
                 raise _Refused(
@@ -1314,6 +1329,37 @@ class _Query:
             if self.get.initial_selected(m.path) != NONE:
                 return _Resolution(m, True)
         return _Resolution(found[0], True)
+
+    def resolve_local(self) -> _Resolution:
+        """``performLocalQueries``: a directory argument names a package of the main
+        module, never a version."""
+        q = self.target
+        if q.explicit:
+            raise _Refused(
+                f"go: can't request explicit version {quote(q.query)} of path"
+                f" {quote(q.path)} in main module"
+            )
+        root = str(self.view.main_dir)
+        full = os.path.normpath(os.path.join(root, q.path))
+        detail = "" if os.path.isabs(q.path) else f" ({full})"
+        rel = os.path.relpath(full, root)
+        if rel == ".." or rel.startswith("../"):
+            raise _Refused(
+                self.report_error(f"{q.path}{detail} is not within module rooted at {root}")
+            )
+        package = self.main.path if rel == "." else f"{self.main.path}/{rel}"
+        d = Path(full)
+        try:
+            has_go = any(p.suffix == ".go" and p.is_file() for p in d.iterdir())
+        except OSError:
+            has_go = False
+        if not has_go:
+            if q.path == ".":
+                raise _Refused(self.report_error("no package to get in current directory"))
+            raise _Refused(
+                self.report_error(f"{q.path}{detail} is not a package in module rooted at {root}")
+            )
+        return _Resolution(self.main, True, package)
 
     async def query_pattern(self) -> tuple[list[ModuleVersion], ModuleVersion | None]:
         """``QueryPattern`` for a package path (no wildcards)."""
@@ -1445,6 +1491,10 @@ class _Get:
             if isinstance(res, BaseException):
                 raise res
             m = res.module
+            if m is None:
+                if q.target.path not in self.package_paths:
+                    self.package_paths.append(q.target.path)
+                continue
             prev = self.resolved.get(m.path)
             if prev is not None and prev[1].version != m.version:
                 detail = f"for module {m.path}, " if m.path != q.target.path else ""
@@ -1458,8 +1508,9 @@ class _Get:
             self.resolved[m.path] = (q, m)
             if res.is_package and m not in self.packages:
                 self.packages.append(m)
-            if res.is_package and q.target.path not in self.package_paths:
-                self.package_paths.append(q.target.path)
+            package = res.package or q.target.path
+            if res.is_package and package not in self.package_paths:
+                self.package_paths.append(package)
         if errors:
             raise _Refused("\n".join(errors), cause)
 
@@ -1506,7 +1557,7 @@ class _Get:
                 if changed:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
-                if self.packages:
+                if self.package_paths:
                     rs = await planner.load_packages(rs, self.package_paths)
                     if planner.missing:
                         # findAndUpgradeImports + applyUpgrades: the module providing
@@ -1522,7 +1573,7 @@ class _Get:
                     break
             else:  # pragma: no cover - go's loop always converges
                 raise PlanError("gomodx: go get did not converge")
-            if self.packages:
+            if self.package_paths:
                 # checkPackageProblems: the arguments again, with the host's build tags.
                 rs = await planner.load_packages(
                     rs, self.package_paths, HOST_TAGS, roots_imported=False
@@ -1939,6 +1990,11 @@ def _never_finishes(m: ModuleVersion, orig: ModuleVersion) -> str:
         f" {orig.version}, which it has already rejected (cmd/go's editRequirements loops"
         " here, so go get hangs)"
     )
+
+
+def _is_relative_path(path: str) -> bool:
+    """``search.IsRelativePath``: ``.``, ``..``, ``./…`` or ``../…``."""
+    return path in (".", "..") or path.startswith(("./", "../"))
 
 
 def _valid_module_path(path: str) -> bool:
