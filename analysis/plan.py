@@ -92,6 +92,7 @@ from analysis.packages import (
     BadModuleZip,
     ModuleFiles,
     Tags,
+    check_zip_prefix,
     is_std,
     is_std_like,
     read_module_dir,
@@ -566,6 +567,8 @@ class _Planner:
         self.warnings: list[str] = []
         self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
         self.fetch_errors: dict[ModuleVersion, _FetchError] = {}
+        self.download_failed: set[ModuleVersion] = set()
+        """Modules whose zip go refuses as it downloads it (so never hashes)."""
         """Modules go cannot download or extract (go reports each once per run)."""
         self.problems: list[_Problem] = []
         """The packages the last package load could not load, in go's order."""
@@ -806,6 +809,9 @@ class _Planner:
                 self.files[key] = read_module_zip(actual, data)
             except BadModuleZip as exc:
                 text = str(exc)
+                if not exc.extracting:
+                    # DownloadZip refuses it before hashing it: no zip hash for go.sum.
+                    self.download_failed.add(actual)
                 if exc.extracting:
                     # modfetch prints an extraction failure as it happens.
                     text = f"unzip {self.zip_file(actual)}: {text}"
@@ -1571,8 +1577,14 @@ class _Get:
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
-            else:  # pragma: no cover - go's loop always converges
-                raise PlanError("gomodx: go get did not converge")
+            else:
+                # Upgrades for missing imports and the edits that undo them can chase
+                # each other forever: cmd/go's runGet loop never ends either.
+                raise _Refused(
+                    f"{NEVER_FINISHES}: adding modules for missing imports and editing the"
+                    " requirements undo each other (cmd/go's runGet loops here, so go get"
+                    " hangs)"
+                )
             if self.package_paths:
                 # checkPackageProblems: the arguments again, with the host's build tags.
                 rs = await planner.load_packages(
@@ -1618,6 +1630,9 @@ class _Get:
             return _refused(base, f"go: {exc}", warnings, exc)
         changes = self.report_changes(build_list, rs)
         zips = await self.changed_module_zips(build_list)
+        sum_errors = await self.zip_download_errors(build_list, zips)
+        if sum_errors:
+            return _refused(base, "\n".join(sum_errors), warnings)
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
         gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, zips)
@@ -1891,6 +1906,34 @@ class _Get:
             out.add(actual)
         return out
 
+    async def zip_download_errors(
+        self, build_list: Sequence[ModuleVersion], zips: set[ModuleVersion]
+    ) -> list[str]:
+        """``checkPackageProblems``' failures to download the zips of changed modules
+        (go's ``error finding sum`` lines, in build-list order)."""
+        out: list[str] = []
+        for m in build_list:
+            actual = self.view.resolve(m)
+            if actual not in zips:
+                continue
+            try:
+                data = await self.view.zip(actual)
+                check_zip_prefix(actual, data)
+            except BadModuleZip as exc:
+                self.planner.download_failed.add(actual)
+                old = self.initial_version.get(m.path, "")
+                verb = (
+                    "downgraded" if semver.mod_compare(m.path, m.version, old) < 0 else "upgraded"
+                )
+                replaced = f" (replaced by {actual})" if actual != m else ""
+                out.append(
+                    f"go: {verb} {m.path} {old} => {m.version}{replaced}: error finding sum"
+                    f" for {actual}: {exc}"
+                )
+            except GomodxError:
+                continue
+        return out
+
     def package_module_zips(self, package: str, rs: _Reqs, g: _Graph) -> set[ModuleVersion]:
         """Zips loading ``package`` downloads: every module in the build list whose path is
         a prefix of the package path (roots only in a pruned module), to rule out an
@@ -1956,6 +1999,8 @@ class _Get:
         zip_lines: list[str] = []
         for m in sorted(keep_zip & view.zip_reads, key=_mod_key):
             if m.version == "" or self.gosum.hashes(m.path, m.version):
+                continue
+            if m in self.planner.download_failed:
                 continue
             data = await view.zip(m)
             zip_lines.append(f"{m.path} {m.version} {zip_hash(data)}")

@@ -223,7 +223,9 @@ def _go_get(main: Path, env: dict[str, str], arg: str, warnings: int) -> GoResul
         gomod = (main / "go.mod").read_text()
         return GoResult(HUNG, lines, [], [], gomod, _sum_lines(main) - before)
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("go: downloading ")]
-    changes = [line for line in lines if _CHANGE.match(line)]
+    # go reports changes only after writing go.mod (a refusal's "go: downgraded X v1 =>
+    # v2: error finding sum …" is an error, not a change).
+    changes = [line for line in lines if _CHANGE.match(line)] if proc.returncode == 0 else []
     errors = lines[warnings:] if proc.returncode != 0 else []
     gomod = (main / "go.mod").read_text()
     return GoResult(proc.returncode, lines, changes, errors, gomod, _sum_lines(main) - before)
