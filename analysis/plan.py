@@ -574,6 +574,8 @@ class _Planner:
         """The packages the last package load could not load, in go's order."""
         self.package_imports: dict[str, tuple[str, ...]] = {}
         """The imports of each package the last load loaded."""
+        self.load_order: list[str] = []
+        """Every package of the last load, in go's order (breadth first)."""
         self.loaded_packages: dict[str, ModuleVersion | None] = {}
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
@@ -776,12 +778,37 @@ class _Planner:
                 if direct != rs.direct:
                     rs = await self.update_pruned_roots(frozenset(direct), rs)
                 return rs
-            rs = await self.update_pruned_roots(frozenset(direct), rs, add)
+            promoted = await self.update_pruned_roots(frozenset(direct), rs, add)
             self.promoted = True
-            go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
+            go = promoted.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
             if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
-                raise _Unsupported("gomodx: package loading changed the pruning; not supported yet")
+                raise AssertionError("promoting a module to a root lowered the go version")
+            reload = await self.packages_moved(promoted, pkgs)
+            rs = promoted
+            if not reload:
+                # go keeps this load's packages (and its failures) as they are.
+                return rs
         raise PlanError("gomodx: package loading did not converge")  # pragma: no cover
+
+    async def packages_moved(self, rs: _Reqs, pkgs: Mapping[str, ModuleVersion | None]) -> bool:
+        """``updateRequirements``' test after promoting roots: whether a loaded package
+        would now come from another version, or a package that failed would now load
+        (``importFromModules`` with no error: found, and its module fetched). Packages
+        are tried in load order, stopping at the first that moved."""
+        g = await self.graph(rs)
+        failed = {p.path for p in self.problems}
+        for path in self.load_order:
+            m = pkgs.get(path)
+            if m is not None and m.path != self.main.path:
+                if g.selected(m.path) != m.version:
+                    return True
+            elif path in failed:
+                try:
+                    await self.import_from_modules(rs, path)
+                except (_Missing, _FetchError):
+                    continue
+                return True
+        return False
 
     # -- packages -----------------------------------------------------------------------
 
@@ -909,6 +936,7 @@ class _Planner:
         self.missing = []
         self.problems = []
         self.package_imports = {}
+        self.load_order = []
         out: dict[str, ModuleVersion | None] = {}
         parent: dict[str, str] = {}
         queue: list[str] = []
@@ -927,6 +955,7 @@ class _Planner:
         while i < len(queue):
             path = queue[i]
             i += 1
+            self.load_order.append(path)
             if is_std_like(path) and is_std(path):
                 out[path] = None
                 continue

@@ -90,11 +90,13 @@ class Pair:
     @property
     def stderr_equal(self) -> bool:
         """Everything go printed (but ``go: downloading``): warnings, then the change
-        report or the refusal."""
+        report or the refusal. Zips that fail to extract are reported (``-> unzip …``)
+        as go's parallel loader meets them, so a run of such lines may come in any
+        order (go's own order varies from run to run)."""
         ours = [line for w in self.plan.warnings for line in w.splitlines()]
         if self.hung:
-            return self.go_stderr == ours
-        return self.go_stderr == ours + self.plan.go_lines()
+            return _settled(self.go_stderr) == _settled(ours)
+        return _settled(self.go_stderr) == _settled(ours + self.plan.go_lines())
 
     @property
     def equal(self) -> bool:
@@ -138,6 +140,20 @@ class Pair:
             out.append(f"  go only:   {sorted(self.go_sum_added - ours)}")
             out.append(f"  plan only: {sorted(ours - self.go_sum_added)}")
         return "\n".join(out)
+
+
+def _settled(lines: list[str]) -> list[str]:
+    """``lines`` with each run of consecutive ``-> `` lines sorted."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith("-> "):
+            run.append(line)
+            continue
+        out.extend(sorted(run))
+        run = []
+        out.append(line)
+    return out[:-1]
 
 
 def draw_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
