@@ -34,15 +34,24 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   that the final graph needs, zip hashes of the modules it downloaded that are in the
   final build list).
 
-* packages (``analysis.packages``): the argument packages and everything they import
-  (every build tag but ``ignore`` while resolving, the host's tags for the final check);
-  in a pruned main module the module providing each loaded package becomes a root
-  (``// indirect``); go.sum gets the zip hashes of the modules searched for them.
+* packages (``analysis.packages``): the argument packages (import paths, directories
+  of the main module, standard-library packages) and everything they import (every
+  build tag but ``ignore`` while resolving, the host's tags for the final check); in a
+  pruned main module the module providing each loaded package becomes a root
+  (``// indirect``; direct when the main module's own packages import it); go.sum gets
+  the zip hashes of the modules searched for them;
+* imports no module in the build list provides: the module providing them @latest is
+  tried as an upgrade (``findAndUpgradeImports``); what is still missing, ambiguous
+  (``ambiguous import: found package P in multiple modules:`` with go's directories,
+  under GOMODCACHE), reserved for the standard library (``package P is not in std
+  (GOROOT/src/P)``) or in a zip go rejects (``zip for M has unexpected file F``,
+  ``unzip ZIPFILE: …`` after go's ``-> unzip …`` line) fails the final load with go's
+  import stacks, and go get with it.
 
-Refused as "not supported yet" (:class:`~analysis.errors.NotSupported`, never a wrong answer): imports no
-module in the build list provides (go would add the module providing them @latest),
-ambiguous imports, bad module zips. Not modelled: ``-u``, ``-t``, wildcards, ``-tool``,
-workspaces, vendoring, ``go@``/``toolchain@`` arguments, and toolchain switching.
+Refused as "not supported yet" (:class:`~analysis.errors.NotSupported`, never a wrong
+answer): a module zip the proxy cannot serve at all. Not modelled: ``-u``, ``-t``,
+wildcards, ``-tool``, workspaces, vendoring, ``go@``/``toolchain@`` arguments, and
+toolchain switching.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def kind(p: Pair) -> str:
 
 def package_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
     """Module arguments as usual, and some naming a ``sub`` package, a package the
-    module lacks, a module that does not exist, or a package of the main module."""
+    module lacks, a module that does not exist, a package of the main module (by path
+    or directory), a directory outside it, or a standard-library package."""
     out = []
     for arg in draw_arguments(u, rng, n):
         words = []
@@ -74,6 +75,10 @@ def package_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
                 w = f"example.com/ghost{rng.randint(0, 2)}/p{at}{query}"
             elif u.main_files is not None and 0.37 <= r < 0.45:
                 w = f"{u.main_path}/pkg" + ("@v1.0.0" if rng.random() < 0.2 else "")
+            elif 0.45 <= r < 0.5:
+                # Standard-library packages and directories, as go get takes them.
+                local = ["./pkg", "./pkg@v1.0.0"] if u.main_files is not None else []
+                w = rng.choice(["fmt", "net/http", "fmt@v1.0.0", ".", "./nope", "../x", *local])
             words.append(w)
         out.append(" ".join(words))
     return out
