@@ -845,13 +845,13 @@ class _Planner:
                 self.files[key] = read_module_zip(actual, data)
             except BadModuleZip as exc:
                 text = str(exc)
-                if not exc.extracting:
-                    # DownloadZip refuses it before hashing it: no zip hash for go.sum.
-                    self.download_failed.add(actual)
                 if exc.extracting:
                     # modfetch prints an extraction failure as it happens.
                     text = f"unzip {self.zip_file(actual)}: {text}"
                     self.warnings.append(f"-> {text}")
+                else:
+                    # DownloadZip refuses it before hashing it: no zip hash for go.sum.
+                    self.download_failed.add(actual)
                 self.fetch_errors[actual] = _FetchError(text)
                 raise self.fetch_errors[actual] from None
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
