@@ -46,12 +46,10 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   under GOMODCACHE), reserved for the standard library (``package P is not in std
   (GOROOT/src/P)``) or in a zip go rejects (``zip for M has unexpected file F``,
   ``unzip ZIPFILE: …`` after go's ``-> unzip …`` line) fails the final load with go's
-  import stacks, and go get with it.
+  import stacks (as does a zip the proxy cannot serve), and go get with it.
 
-Refused as "not supported yet" (:class:`~analysis.errors.NotSupported`, never a wrong
-answer): a module zip the proxy cannot serve at all. Not modelled: ``-u``, ``-t``,
-wildcards, ``-tool``, workspaces, vendoring, ``go@``/``toolchain@`` arguments, and
-toolchain switching.
+Not modelled: ``-u``, ``-t``, wildcards, ``-tool``, workspaces, vendoring,
+``go@``/``toolchain@`` arguments, and toolchain switching.
 """
 
 from __future__ import annotations
@@ -81,7 +79,6 @@ from analysis.errors import (
     ModuleError,
     ModuleLoadError,
     ModuleNotFound,
-    NotSupported,
     PlanError,
     PlanRefused,
     ProxyUnavailable,
@@ -376,15 +373,6 @@ class _Problem:
     stack: str
     text: str
     missing: _Missing | None = None
-
-
-class _Unsupported(Exception):
-    """A case gomodx does not model yet: the plan is refused with ``text`` (a
-    ``gomodx: …`` line) rather than answered wrongly."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
 
 
 # -- requirements and graphs --------------------------------------------------------------
@@ -857,10 +845,9 @@ class _Planner:
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
                 raise
             except GomodxError as exc:
-                raise _Unsupported(
-                    f"gomodx: downloading {actual} to load its packages failed ({exc});"
-                    " not supported yet"
-                ) from exc
+                # The proxy cannot serve the zip: go's Download error, as it is.
+                self.fetch_errors[actual] = _FetchError(str(exc))
+                raise self.fetch_errors[actual] from exc
         return self.files[key]
 
     def zip_file(self, m: ModuleVersion) -> str:
@@ -1654,10 +1641,6 @@ class _Get:
             )
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings, exc.cause)
-        except _Unsupported as exc:
-            return _replace(
-                base, ok=False, error=NotSupported(exc.text), warnings=tuple(planner.warnings)
-            )
 
         warnings = list(planner.warnings)
         self.final_direct = rs.direct

@@ -219,3 +219,21 @@ def test_missing_import_in_a_zip_go_rejects_is_resolved_at_latest(tmp_path: Path
     check(pairs)
     assert pairs[0].go_stderr[0].startswith("-> unzip ")
     assert "example.com/b v0.2.0 // indirect" in pairs[0].plan.gomod
+
+
+@pytest.mark.parametrize("arg", ["example.com/a@v1.0.0", "example.com/c@v1.0.0"])
+def test_zip_the_proxy_does_not_have(tmp_path: Path, arg: str) -> None:
+    """A package load or a package argument that needs a zip the proxy lacks fails with
+    go's download error (never a traceback, never "not supported")."""
+    u = Universe(main_go="1.17")
+    u.add("example.com/a", "v1.0.0", [("example.com/c", "v1.0.0")], go="1.17").files = {
+        "a.go": 'package a\n\nimport _ "example.com/c"\n'
+    }
+    u.add("example.com/c", "v1.0.0", go="1.17").files = {"c.go": "package c\n"}
+
+    def drop(layout: Layout) -> None:
+        (layout.proxy_dir / "example.com/c/@v/v1.0.0.zip").unlink()
+
+    p = compare_universe("nozip", u, tmp_path, [arg], drop)[0]
+    assert p.go_rc != 0 and p.equal, p.report()
+    assert str(p.plan.error).endswith("v1.0.0.zip: no such file or directory")
