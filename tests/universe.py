@@ -607,7 +607,8 @@ def add_trouble(u: Universe, rng: random.Random) -> None:
     directories such a module does not have, of modules the proxy does not have, and of
     standard-looking paths that are not in std (``foo/bar``). Some module versions get
     zips go rejects (a file outside ``path@version/``, ``\u263a.go``, ``x?y.go``, a
-    case-insensitive collision, a go.mod below the root). The main module gets packages
+    case-insensitive collision, a go.mod below the root), and more parents also hold
+    their nested module's package (ambiguous imports). The main module gets packages
     of its own (``example.com/main/pkg``) importing required and unrequired modules,
     so its go.mod is untidy.
     """
@@ -617,6 +618,9 @@ def add_trouble(u: Universe, rng: random.Random) -> None:
         if spec.files is None:
             continue
         name = _package_name(spec.path)
+        if spec.path + "/nested" in paths and rng.random() < 0.25:
+            # The nested module's package in the parent too: an ambiguous import.
+            spec.files.setdefault("nested/nested.go", "package nested\n")
         extra: list[str] = []
         r = rng.random()
         if r < 0.04:
