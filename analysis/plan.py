@@ -573,6 +573,8 @@ class _Planner:
         """The imports of each package the last load loaded."""
         self.load_order: list[str] = []
         """Every package of the last load, in go's order (breadth first)."""
+        self.path_errors: list[str] = []
+        """The last load's ``used for two different module paths`` errors."""
         self.loaded_packages: dict[str, ModuleVersion | None] = {}
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
@@ -715,22 +717,31 @@ class _Planner:
             rs, _ = await self.load_mod_graph(rs)
         go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
         rs = await self.convert_pruning(rs, supports_pruning(go))
-        # checkMultiplePaths: one module version cannot stand for two module paths.
+        if roots:
+            rs = await self.load_until_settled(rs, roots, tags, roots_imported)
+        # checkMultiplePaths, once loading settled: one module version cannot stand for
+        # two module paths. go get's final load (roots_imported false) reports it after
+        # the packages it could not load; the others stop go get at once.
         mods = rs.graph.build_list() if rs.graph is not None else list(rs.roots)
         first: dict[ModuleVersion, str] = {}
-        errors: list[str] = []
+        self.path_errors = []
         for m in mods:
             src = self.view.resolve(m)
             prev = first.setdefault(src, m.path)
             if prev != m.path:
-                errors.append(
+                self.path_errors.append(
                     f"go: {src.path}@{src.version} used for two different module paths"
                     f" ({prev} and {m.path})"
                 )
-        if errors:
-            raise _Refused("\n".join(errors))
-        if not roots:
-            return rs
+        if self.path_errors and roots_imported:
+            raise _Refused("\n".join(self.path_errors))
+        return rs
+
+    async def load_until_settled(
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags, roots_imported: bool
+    ) -> _Reqs:
+        """``loadFromRoots``' loop: load, update the requirements, reload while that
+        moved a loaded package."""
         for _ in range(64):
             pkgs = await self.load_imports(rs, roots, tags)
             self.loaded_packages = pkgs
@@ -1615,10 +1626,12 @@ class _Get:
                 rs = await planner.load_packages(
                     rs, self.package_paths, HOST_TAGS, roots_imported=False
                 )
-                if planner.problems:
-                    # go prints each package it could not load, then the
-                    # deprecations and retractions, and exits.
+                if planner.problems or planner.path_errors:
+                    # go prints each package it could not load (and module versions
+                    # used for two paths), then the deprecations and retractions, and
+                    # exits.
                     lines = [f"go: {p.stack}: {p.text}" for p in planner.problems]
+                    lines.extend(planner.path_errors)
                     self.final_direct = rs.direct
                     lines.extend(await self.package_warnings())
                     raise _Refused("\n".join(lines))
