@@ -791,7 +791,10 @@ class _Planner:
             go = promoted.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
             if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
                 raise AssertionError("promoting a module to a root lowered the go version")
-            reload = await self.packages_moved(promoted, pkgs)
+            # A new go version reloads everything; so does a package that moved.
+            reload = promoted.root_selected("go", self.main) != rs.root_selected(
+                "go", self.main
+            ) or await self.packages_moved(promoted, pkgs)
             rs = promoted
             if not reload:
                 # go keeps this load's packages (and its failures) as they are.

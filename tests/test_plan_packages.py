@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_plan_differential import Pair, compare_universe
-from universe import Layout, Universe, escape
+from universe import Layout, Universe, escape, random_universe
 
 pytestmark = pytest.mark.go
 
@@ -237,3 +237,23 @@ def test_zip_the_proxy_does_not_have(tmp_path: Path, arg: str) -> None:
     p = compare_universe("nozip", u, tmp_path, [arg], drop)[0]
     assert p.go_rc != 0 and p.equal, p.report()
     assert str(p.plan.error).endswith("v1.0.0.zip: no such file or directory")
+
+
+@pytest.mark.parametrize(
+    ("seed", "modules", "versions", "era", "arg"),
+    [
+        # A promoted root raises the go version: go reloads every package.
+        (3358, 30, 5, "modern", "example.org/deep/path/m25/sub@v0.1.1-rc.1"),
+        # A module version used for two paths, reported after the packages that failed.
+        (3173, 12, 3, "lazy", "example.com/main/pkg"),
+        # A missing import whose module's zip cannot be extracted once it is in the
+        # graph: go keeps it missing and adds its module @latest.
+        (3174, 12, 3, "lazy", "example.net/Mixed/m2@latest"),
+    ],
+)
+def test_pairs_the_sweep_found(
+    tmp_path: Path, seed: int, modules: int, versions: int, era: str, arg: str
+) -> None:
+    """Pairs ``scripts/sweep_get_packages.py`` once found wrong, kept in the suite."""
+    u = random_universe(seed, modules, versions, era=era, packages=True)
+    check(compare_universe(f"seed {seed}", u, tmp_path, [arg]))
