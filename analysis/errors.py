@@ -419,8 +419,13 @@ class Disallowed(GomodxError):
 
 
 class BadModuleZip(GomodxError):
-    """A module zip cmd/go would refuse: a file outside ``path@version/``, a malformed
-    file path, a case-insensitive collision."""
+    """A module zip cmd/go would refuse: a file outside ``path@version/`` (found as it
+    downloads the zip), or, with ``extracting``, what its extraction rejects (malformed
+    file paths, case-insensitive collisions, sizes: one ``ENTRY: REASON`` line each)."""
+
+    def __init__(self, message: str, extracting: bool = False) -> None:
+        super().__init__(message)
+        self.extracting = extracting
 
 
 class QueryError(GomodxError):

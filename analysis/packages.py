@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import functools
 import io
+import posixpath
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from analysis.errors import BadModuleZip
+from analysis.errors import BadModuleZip, InvalidPathError
+from analysis.modfile_strconv import quote
+from analysis.modpath import check_file_path
 from analysis.module import ModuleVersion
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "BadModuleZip",
     "ModuleFiles",
     "Tags",
+    "check_zip_prefix",
     "is_std",
     "is_std_like",
     "match_file",
@@ -48,6 +51,7 @@ __all__ = [
     "read_module_zip",
     "should_build",
     "std_packages",
+    "zip_problems",
 ]
 
 
@@ -398,58 +402,133 @@ class ModuleFiles:
         )
 
 
-_FILE_NAME_PUNCT = frozenset("!#$%&()+,-.=@[]^_{}~ ")
+MAX_ZIP_FILE = 500 << 20
+"""``modzip.MaxZipFile``: the largest module zip (and total uncompressed size) go takes."""
+MAX_GO_MOD = 16 << 20
+MAX_LICENSE = 16 << 20
 
 
-def _check_file_path(name: str) -> str:
-    """``module.CheckFilePath``'s reasons (no Windows reserved names); "" when fine."""
-    if not name:
-        return "empty string"
-    if name.startswith("/"):
-        return "leading slash"
-    for elem in name.split("/"):
-        if not elem:
-            return "empty path element"
-        if elem in (".", ".."):
-            return f"invalid path element {elem!r}"
-        if elem.endswith("."):
-            return "trailing dot in path element"
-        for c in elem:
-            if c.isascii():
-                if not (c.isalnum() or c in _FILE_NAME_PUNCT):
-                    return f"invalid char {c!r}"
-            elif not unicodedata.category(c).startswith("L"):
-                return f"invalid char {c!r}"
-    return ""
+def check_zip_prefix(m: ModuleVersion, data: bytes) -> None:
+    """``DownloadZip``'s check: every entry lies under ``path@version/`` (raises
+    :class:`BadModuleZip` worded as go words it)."""
+    prefix = f"{m.path}@{m.version}/"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for name in z.namelist():
+                if not name.startswith(prefix):
+                    raise BadModuleZip(f"zip for {m.path}@{m.version} has unexpected file {name}")
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise BadModuleZip(f"zip: not a valid zip file ({exc})") from exc
+
+
+def _fold(s: str) -> str:
+    return s.lower()
+
+
+def zip_problems(m: ModuleVersion, data: bytes) -> str:
+    """``modzip.Unzip``'s checks (``checkZip``): what go reports when it extracts ``m``'s
+    zip — one ``ENTRY: REASON`` line per bad entry, or the size error — or ``""``."""
+    if len(data) > MAX_ZIP_FILE:
+        return f"module zip file is too large ({len(data)} bytes; limit is {MAX_ZIP_FILE} bytes)"
+    prefix = f"{m.path}@{m.version}/"
+    invalid: list[str] = []
+    size_error = ""
+    seen: dict[str, tuple[str, bool]] = {}
+
+    def collide(p: str, is_dir: bool) -> str:
+        other = seen.get(_fold(p))
+        if other is not None:
+            if p != other[0]:
+                return f"case-insensitive file name collision: {quote(other[0])} and {quote(p)}"
+            if is_dir != other[1]:
+                return f"entry {quote(p)} is both a file and a directory"
+            if not is_dir:
+                return f"multiple entries for file {quote(p)}"
+        else:
+            seen[_fold(p)] = (p, is_dir)
+        parent = posixpath.dirname(p)
+        return collide(parent, True) if parent else ""
+
+    size = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, EOFError) as exc:
+        return f"zip: not a valid zip file ({exc})"
+    for info in infos:
+        full = info.filename
+        if not full.startswith(prefix):
+            invalid.append(f"{full}: path does not have prefix {quote(prefix)}")
+            continue
+        name = full[len(prefix) :]
+        if not name:
+            continue
+        is_dir = name.endswith("/")
+        if is_dir:
+            name = name[:-1]
+        if _clean(name) != name:
+            invalid.append(f"{full}: file path is not clean")
+            continue
+        try:
+            check_file_path(name)
+        except InvalidPathError as exc:
+            invalid.append(f"{full}: {exc}")
+            continue
+        why = collide(name, is_dir)
+        if why:
+            invalid.append(f"{full}: {why}")
+            continue
+        if is_dir:
+            continue
+        base = posixpath.basename(name)
+        if base.lower() == "go.mod":
+            if base != name:
+                invalid.append(f"{full}: go.mod file not in module root directory")
+                continue
+            if name != "go.mod":
+                invalid.append(f"{full}: go.mod files must have lowercase names")
+                continue
+        sz = info.file_size
+        if MAX_ZIP_FILE - size >= sz:
+            size += sz
+        elif not size_error:
+            size_error = (
+                "total uncompressed size of module contents too large"
+                f" (max size is {MAX_ZIP_FILE} bytes)"
+            )
+        if name == "go.mod" and sz > MAX_GO_MOD:
+            invalid.append(f"{full}: go.mod file too large (max size is {MAX_GO_MOD} bytes)")
+            continue
+        if name == "LICENSE" and sz > MAX_LICENSE:
+            invalid.append(f"{full}: LICENSE file too large (max size is {MAX_LICENSE} bytes)")
+            continue
+    return size_error or "\n".join(invalid)
+
+
+def _clean(name: str) -> str:
+    """Go's ``path.Clean`` for a relative path."""
+    out = posixpath.normpath(name)
+    return out[1:] if out.startswith("//") else out
 
 
 def read_module_zip(m: ModuleVersion, data: bytes) -> ModuleFiles:
-    """The files of ``m``'s zip, checked the way cmd/go checks a module zip."""
+    """The files of ``m``'s zip, checked as cmd/go checks a zip it downloads
+    (:func:`check_zip_prefix`) and extracts (:func:`zip_problems`); :class:`BadModuleZip`
+    holds go's reason (without the ``unzip ZIPFILE:`` go puts before extraction errors,
+    which needs the module cache's location)."""
+    check_zip_prefix(m, data)
+    problems = zip_problems(m, data)
+    if problems:
+        raise BadModuleZip(problems, extracting=True)
     prefix = f"{m.path}@{m.version}/"
     dirs: dict[str, list[tuple[str, bytes]]] = {}
-    folded: dict[str, str] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for info in z.infolist():
-                name = info.filename
-                if not name.startswith(prefix):
-                    raise BadModuleZip(f"zip for {m} has unexpected file {name}")
-                rel = name[len(prefix) :]
-                if info.is_dir():
-                    continue
-                why = _check_file_path(rel)
-                if why:
-                    raise BadModuleZip(f"{m}: malformed file path {rel!r}: {why}")
-                key = rel.lower()
-                if key in folded and folded[key] != rel:
-                    raise BadModuleZip(
-                        f"{m}: case-insensitive file name collision: {folded[key]!r} and {rel!r}"
-                    )
-                folded[key] = rel
-                d, _, base = rel.rpartition("/")
-                dirs.setdefault(d, []).append((base, z.read(info)))
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise BadModuleZip(f"{m}: invalid zip: {exc}") from exc
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            if info.is_dir():
+                continue
+            rel = info.filename[len(prefix) :]
+            d, _, base = rel.rpartition("/")
+            dirs.setdefault(d, []).append((base, z.read(info)))
     return ModuleFiles(dirs)
 
 

@@ -37,15 +37,22 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   that the final graph needs, zip hashes of the modules it downloaded that are in the
   final build list).
 
-* packages (``analysis.packages``): the argument packages and everything they import
-  (every build tag but ``ignore`` while resolving, the host's tags for the final check);
-  in a pruned main module the module providing each loaded package becomes a root
-  (``// indirect``); go.sum gets the zip hashes of the modules searched for them.
+* packages (``analysis.packages``): the argument packages (import paths, directories
+  of the main module, standard-library packages) and everything they import (every
+  build tag but ``ignore`` while resolving, the host's tags for the final check); in a
+  pruned main module the module providing each loaded package becomes a root
+  (``// indirect``; direct when the main module's own packages import it); go.sum gets
+  the zip hashes of the modules searched for them;
+* imports no module in the build list provides: the module providing them @latest is
+  tried as an upgrade (``findAndUpgradeImports``); what is still missing, ambiguous
+  (``ambiguous import: found package P in multiple modules:`` with go's directories,
+  under GOMODCACHE), reserved for the standard library (``package P is not in std
+  (GOROOT/src/P)``) or in a zip go rejects (``zip for M has unexpected file F``,
+  ``unzip ZIPFILE: …`` after go's ``-> unzip …`` line) fails the final load with go's
+  import stacks (as does a zip the proxy cannot serve), and go get with it.
 
-Refused as "not supported yet" (:class:`~analysis.errors.NotSupported`, never a wrong answer): imports no
-module in the build list provides (go would add the module providing them @latest),
-ambiguous imports, bad module zips. Not modelled: ``-u``, ``-t``, wildcards, ``-tool``,
-workspaces, vendoring, ``go@``/``toolchain@`` arguments, and toolchain switching.
+Not modelled: ``-u``, ``-t``, wildcards, ``-tool``, workspaces, vendoring,
+``go@``/``toolchain@`` arguments, and toolchain switching.
 """
 
 from __future__ import annotations
@@ -70,11 +77,11 @@ from analysis.errors import (
     Disallowed,
     DowngradeConflict,
     GomodxError,
+    InvalidPathError,
     LoadError,
     ModuleError,
     ModuleLoadError,
     ModuleNotFound,
-    NotSupported,
     PlanError,
     PlanRefused,
     ProxyUnavailable,
@@ -84,7 +91,8 @@ from analysis.errors import (
 )
 from analysis.hashes import GoSum, gomod_hash
 from analysis.modfile import ModFile, Require
-from analysis.modpath import split_path_version
+from analysis.modfile_strconv import quote
+from analysis.modpath import check_path, escape_path, escape_version, split_path_version
 from analysis.module import NONE, ModuleVersion
 from analysis.mvs import LoadedReqs, RequirementGraph, selected_roots, unpruned_root_paths
 from analysis.mvs import req as mvs_req
@@ -94,6 +102,7 @@ from analysis.packages import (
     BadModuleZip,
     ModuleFiles,
     Tags,
+    check_zip_prefix,
     is_std,
     is_std_like,
     read_module_dir,
@@ -119,6 +128,9 @@ __all__ = [
     "parse_target",
     "plan_get",
 ]
+
+DEFAULT_GOROOT = "/usr/local/go"
+"""The GOROOT named in ``package P is not in std (GOROOT/src/P)`` when none is known."""
 
 SEPARATE_INDIRECT_VERSION = "1.17"
 SIMPLIFY_REQUIRE_VERSION = "1.27"
@@ -350,33 +362,44 @@ class _Refused(Exception):
 
 class _Missing(Exception):
     """``ImportMissingError`` (no module in the build list provides ``path``) or, with
-    ``ambiguous``, ``AmbiguousImportError``."""
+    ``ambiguous`` (shortest module path first, each with its directory),
+    ``AmbiguousImportError``; ``text`` is go's wording. ``goroot`` is the toolchain's,
+    named when a path reserved for the standard library is missing."""
 
-    def __init__(self, path: str, importer: str, ambiguous: Sequence[ModuleVersion] = ()) -> None:
-        by = f"package {importer} imports {path}" if importer else f"package {path}"
+    def __init__(
+        self,
+        path: str,
+        ambiguous: Sequence[tuple[ModuleVersion, str]] = (),
+        goroot: str = DEFAULT_GOROOT,
+    ) -> None:
         if ambiguous:
-            which = ", ".join(str(m) if m.version else m.path for m in ambiguous)
-            self.text = (
-                f"gomodx: {by}: ambiguous import: found package {path} in multiple modules"
-                f" ({which}); refusing ambiguous imports is not supported yet"
-            )
+            lines = [f"ambiguous import: found package {path} in multiple modules:"]
+            for m, d in ambiguous:
+                lines.append(f"\t{m.path} {m.version} ({d})" if m.version else f"\t{m.path} ({d})")
+            self.text = "\n".join(lines)
+        elif is_std_like(path):
+            self.text = f"package {path} is not in std ({os.path.join(goroot, 'src', path)})"
         else:
-            self.text = (
-                f"gomodx: {by}, which no module in the build list provides;"
-                " resolving missing imports is not supported yet"
-            )
+            self.text = f"cannot find module providing package {path}"
         super().__init__(self.text)
         self.path = path
-        self.importer = importer
+        self.ambiguous = tuple(m for m, _ in ambiguous)
 
 
-class _Unsupported(Exception):
-    """A case gomodx does not model yet: the plan is refused with ``text`` (a
-    ``gomodx: …`` line) rather than answered wrongly."""
+class _FetchError(GomodxError):
+    """A module go cannot download or extract to look for a package in it: ``str()`` is
+    go's error (``zip for M has unexpected file F``, ``unzip ZIPFILE: …``)."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
+
+@dataclass(frozen=True)
+class _Problem:
+    """A package the last load could not load: its import stack as go prints it
+    (``a imports\n\tb``) and go's error."""
+
+    path: str
+    stack: str
+    text: str
+    missing: _Missing | None = None
 
 
 # -- requirements and graphs --------------------------------------------------------------
@@ -559,12 +582,26 @@ class _ConstraintError(Exception):
 class _Planner:
     """One ``go get``: modload's state for one main module."""
 
-    def __init__(self, view: ModuleView) -> None:
+    def __init__(self, view: ModuleView, gomodcache: str = "", goroot: str = "") -> None:
         self.view = view
         self.main = view.main
+        self.gomodcache = gomodcache or os.path.join(os.path.expanduser("~"), "go", "pkg", "mod")
+        self.goroot = goroot or DEFAULT_GOROOT
         self.loaded: dict[ModuleVersion, Summary | LoadError] = {}
         self.warnings: list[str] = []
         self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
+        self.fetch_errors: dict[ModuleVersion, _FetchError] = {}
+        self.download_failed: set[ModuleVersion] = set()
+        """Modules whose zip go refuses as it downloads it (so never hashes)."""
+        """Modules go cannot download or extract (go reports each once per run)."""
+        self.problems: list[_Problem] = []
+        """The packages the last package load could not load, in go's order."""
+        self.package_imports: dict[str, tuple[str, ...]] = {}
+        """The imports of each package the last load loaded."""
+        self.load_order: list[str] = []
+        """Every package of the last load, in go's order (breadth first)."""
+        self.path_errors: list[str] = []
+        """The last load's ``used for two different module paths`` errors."""
         self.loaded_packages: dict[str, ModuleVersion | None] = {}
         """The last package load: import path -> providing module (None: std)."""
         self.promoted = False
@@ -707,7 +744,6 @@ class _Planner:
         roots: Sequence[str] = (),
         tags: Tags = ANY_TAGS,
         roots_imported: bool = True,
-        allow_missing: bool = False,
     ) -> _Reqs:
         """What loading the argument packages ``roots`` and their imports does to the
         requirements (``loadFromRoots``): an unpruned graph is made consistent, the
@@ -718,28 +754,61 @@ class _Planner:
             rs, _ = await self.load_mod_graph(rs)
         go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
         rs = await self.convert_pruning(rs, supports_pruning(go))
-        # checkMultiplePaths: one module version cannot stand for two module paths.
+        if roots:
+            rs = await self.load_until_settled(rs, roots, tags, roots_imported)
+        # checkMultiplePaths, once loading settled: one module version cannot stand for
+        # two module paths. go get's final load (roots_imported false) reports it after
+        # the packages it could not load; the others stop go get at once.
         mods = rs.graph.build_list() if rs.graph is not None else list(rs.roots)
         first: dict[ModuleVersion, str] = {}
-        errors: list[str] = []
+        self.path_errors = []
         for m in mods:
             src = self.view.resolve(m)
             prev = first.setdefault(src, m.path)
             if prev != m.path:
-                errors.append(
+                self.path_errors.append(
                     f"go: {src.path}@{src.version} used for two different module paths"
                     f" ({prev} and {m.path})"
                 )
-        if errors:
-            raise _Refused("\n".join(errors))
-        if not roots:
-            return rs
+        if self.path_errors and roots_imported:
+            raise _Refused("\n".join(self.path_errors))
+        return rs
+
+    async def load_until_settled(
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags, roots_imported: bool
+    ) -> _Reqs:
+        """``loadFromRoots``' loop: load, update the requirements, reload while that
+        moved a loaded package."""
         for _ in range(64):
-            pkgs = await self.load_imports(rs, roots, tags, allow_missing)
+            pkgs = await self.load_imports(rs, roots, tags)
             self.loaded_packages = pkgs
+            # updateRequirements: modules providing packages the main module's packages
+            # import become direct.
+            in_main = [p for p, m in pkgs.items() if m == self.main]
+            direct = rs.direct | {
+                dep.path
+                for p in in_main
+                for imp in self.package_imports.get(p, ())
+                if (dep := pkgs.get(imp)) is not None and dep.path != self.main.path
+            }
             if not rs.pruned:
+                if direct != rs.direct:
+                    rs = await self.update_unpruned_roots(frozenset(direct), rs)
                 return rs
-            promote = pkgs if roots_imported else {p: pkgs.get(p) for p in roots}
+            if roots_imported:
+                promote = pkgs
+            else:
+                # The arguments, and everything the main module's packages import
+                # ("all").
+                seen: set[str] = set()
+                todo = list(in_main)
+                while todo:
+                    p = todo.pop()
+                    if p not in seen:
+                        seen.add(p)
+                        todo.extend(self.package_imports.get(p, ()))
+                keep = seen | {p for p in roots if p in pkgs}
+                promote = {p: pkgs.get(p) for p in keep}
             add = sorted(
                 {
                     m
@@ -751,13 +820,43 @@ class _Planner:
                 key=_mod_key,
             )
             if not add:
+                if direct != rs.direct:
+                    rs = await self.update_pruned_roots(frozenset(direct), rs)
                 return rs
-            rs = await self.update_pruned_roots(rs.direct, rs, add)
+            promoted = await self.update_pruned_roots(frozenset(direct), rs, add)
             self.promoted = True
-            go = rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
+            go = promoted.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
             if not supports_pruning(go):  # pragma: no cover - a root cannot lower go
-                raise _Unsupported("gomodx: package loading changed the pruning; not supported yet")
+                raise AssertionError("promoting a module to a root lowered the go version")
+            # A new go version reloads everything; so does a package that moved.
+            reload = promoted.root_selected("go", self.main) != rs.root_selected(
+                "go", self.main
+            ) or await self.packages_moved(promoted, pkgs)
+            rs = promoted
+            if not reload:
+                # go keeps this load's packages (and its failures) as they are.
+                return rs
         raise PlanError("gomodx: package loading did not converge")  # pragma: no cover
+
+    async def packages_moved(self, rs: _Reqs, pkgs: Mapping[str, ModuleVersion | None]) -> bool:
+        """``updateRequirements``' test after promoting roots: whether a loaded package
+        would now come from another version, or a package that failed would now load
+        (``importFromModules`` with no error: found, and its module fetched). Packages
+        are tried in load order, stopping at the first that moved."""
+        g = await self.graph(rs)
+        failed = {p.path for p in self.problems}
+        for path in self.load_order:
+            m = pkgs.get(path)
+            if m is not None and m.path != self.main.path:
+                if g.selected(m.path) != m.version:
+                    return True
+            elif path in failed:
+                try:
+                    await self.import_from_modules(rs, path)
+                except (_Missing, _FetchError):
+                    continue
+                return True
+        return False
 
     # -- packages -----------------------------------------------------------------------
 
@@ -782,22 +881,57 @@ class _Planner:
                 self.files[key] = read_module_dir(tree, rel)
             return self.files[key]
         key = (actual, "")
+        failed = self.fetch_errors.get(actual)
+        if failed is not None:
+            raise failed
         if key not in self.files:
             try:
                 data = await self.view.zip(actual)
                 self.files[key] = read_module_zip(actual, data)
             except BadModuleZip as exc:
-                raise _Unsupported(
-                    f"gomodx: {exc}; refusing bad module zips is not supported yet"
-                ) from exc
+                text = str(exc)
+                if exc.extracting:
+                    # modfetch prints an extraction failure as it happens.
+                    text = f"unzip {self.zip_file(actual)}: {text}"
+                    self.warnings.append(f"-> {text}")
+                else:
+                    # DownloadZip refuses it before hashing it: no zip hash for go.sum.
+                    self.download_failed.add(actual)
+                self.fetch_errors[actual] = _FetchError(text)
+                raise self.fetch_errors[actual] from None
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
                 raise
             except GomodxError as exc:
-                raise _Unsupported(
-                    f"gomodx: downloading {actual} to load its packages failed ({exc});"
-                    " not supported yet"
-                ) from exc
+                # The proxy cannot serve the zip: go's Download error, as it is.
+                self.fetch_errors[actual] = _FetchError(str(exc))
+                raise self.fetch_errors[actual] from exc
         return self.files[key]
+
+    def zip_file(self, m: ModuleVersion) -> str:
+        """Where go keeps ``m``'s zip: ``GOMODCACHE/cache/download/PATH/@v/VERSION.zip``."""
+        return os.path.join(
+            self.gomodcache,
+            "cache",
+            "download",
+            escape_path(m.path),
+            "@v",
+            escape_version(m.version) + ".zip",
+        )
+
+    def package_dir(self, m: ModuleVersion, package: str) -> str:
+        """The directory go reads package ``package`` of module node ``m`` from: the main
+        module's, a local replacement's, or the extracted module in GOMODCACHE."""
+        rel = package[len(m.path) :].lstrip("/")
+        actual = self.view.resolve(m)
+        if m.path == self.main.path and not m.version:
+            root = str(self.view.main_dir)
+        elif actual.version == "":
+            root = os.path.join(str(self.view.main_dir), actual.path)
+        else:
+            root = os.path.join(
+                self.gomodcache, f"{escape_path(actual.path)}@{escape_version(actual.version)}"
+            )
+        return os.path.normpath(os.path.join(root, rel) if rel else root)
 
     async def dir_in_module(self, m: ModuleVersion, package: str) -> bool:
         """``dirInModule``: whether module ``m`` holds package ``package``'s Go files."""
@@ -805,9 +939,10 @@ class _Planner:
         files = await self.package_files(m, rel)
         return files.has_package(rel)
 
-    async def import_from_modules(self, rs: _Reqs, path: str, importer: str) -> ModuleVersion:
+    async def import_from_modules(self, rs: _Reqs, path: str) -> ModuleVersion:
         """``importFromModules``: the one module providing ``path`` — among the roots
-        first in a pruned module, then in the whole graph."""
+        first in a pruned module, then in the whole graph. Raises :class:`_Missing`
+        (none, or more than one) or :class:`_FetchError`."""
         prefixes = []
         p = path
         while True:
@@ -836,47 +971,66 @@ class _Planner:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                raise _Missing(path, importer, found)
+                # go lists them from the shortest module path to the longest.
+                which = [(m, self.package_dir(m, path)) for m in reversed(found)]
+                raise _Missing(path, which, self.goroot)
             if use_graph:
-                raise _Missing(path, importer)
+                raise _Missing(path, goroot=self.goroot)
             use_graph = True
 
     async def load_imports(
-        self, rs: _Reqs, roots: Sequence[str], tags: Tags, allow_missing: bool = False
+        self, rs: _Reqs, roots: Sequence[str], tags: Tags
     ) -> dict[str, ModuleVersion | None]:
         """The packages ``roots`` and everything they import (no tests), each with the
-        module that provides it (``None`` for the standard library). Packages no module
-        in the build list provides go to :attr:`missing` with ``allow_missing``."""
+        module that provides it (``None`` for the standard library). Packages that
+        cannot be loaded go to :attr:`problems` (their imports are not read), in the
+        order go reports them (breadth first, imports sorted), each with its import
+        stack; :attr:`missing` has the missing and ambiguous ones."""
         self.missing = []
+        self.problems = []
+        self.package_imports = {}
+        self.load_order = []
         out: dict[str, ModuleVersion | None] = {}
-        queue: list[tuple[str, str]] = [(p, "") for p in roots]
-        while queue:
-            path, importer = queue.pop(0)
-            if path in out:
-                continue
-            if is_std_like(path):
-                if not is_std(path):
-                    raise _Unsupported(
-                        f"gomodx: package {importer or path} imports {path}, which is not in"
-                        " the standard library; not supported yet"
-                    )
+        parent: dict[str, str] = {}
+        queue: list[str] = []
+        for p in roots:
+            if p not in parent:
+                parent[p] = ""
+                queue.append(p)
+
+        def stack(path: str) -> str:
+            chain = [path]
+            while parent[chain[-1]]:
+                chain.append(parent[chain[-1]])
+            return " imports\n\t".join(reversed(chain))
+
+        i = 0
+        while i < len(queue):
+            path = queue[i]
+            i += 1
+            self.load_order.append(path)
+            if is_std_like(path) and is_std(path):
                 out[path] = None
                 continue
             try:
-                m = await self.import_from_modules(rs, path, importer)
+                m = await self.import_from_modules(rs, path)
+                rel = path[len(m.path) :].lstrip("/")
+                files = await self.package_files(m, rel)
             except _Missing as exc:
-                if not allow_missing:
-                    raise _Unsupported(exc.text) from None
-                if path not in (m.path for m in self.missing):
-                    self.missing.append(exc)
+                self.missing.append(exc)
+                self.problems.append(_Problem(path, stack(path), exc.text, exc))
+                continue
+            except _FetchError as exc:
+                self.problems.append(_Problem(path, stack(path), str(exc)))
                 continue
             out[path] = m
-            self.imported_by.setdefault(path, (importer, m))
-            rel = path[len(m.path) :].lstrip("/")
-            files = await self.package_files(m, rel)
-            for imp in files.imports(rel, tags) or ():
-                if imp not in out:
-                    queue.append((imp, path))
+            self.imported_by.setdefault(path, (parent[path], m))
+            imported = files.imports(rel, tags) or ()
+            self.package_imports[path] = imported
+            for imp in imported:
+                if imp not in parent:
+                    parent[imp] = path
+                    queue.append(imp)
         return out
 
     # -- updating roots -----------------------------------------------------------------
@@ -1177,10 +1331,13 @@ class _Planner:
 
 @dataclass
 class _Resolution:
-    """What one argument resolved to, and whether it named a package."""
+    """What one argument resolved to, and whether it named a package (``package``: its
+    import path, when the argument is a directory). ``module`` is ``None`` for a
+    standard-library package."""
 
-    module: ModuleVersion
+    module: ModuleVersion | None
     is_package: bool = False
+    package: str = ""
 
 
 class _Query:
@@ -1237,6 +1394,17 @@ class _Query:
         q = self.target
         if semver.is_toolchain_path(q.path):
             raise PlanError(f"gomodx: {q.raw}: go and toolchain arguments are not supported")
+        if os.path.isabs(q.path) or _is_relative_path(q.path):
+            return self.resolve_local()
+        if is_std_like(q.path) and is_std(q.path) and q.query != NONE:
+            if q.explicit:
+                raise _Refused(
+                    self.report_error(
+                        f"can't request explicit version {quote(q.query)} of standard"
+                        f" library package {q.path}"
+                    )
+                )
+            return _Resolution(None, True, q.path)
         if q.query == NONE:
             if q.path == self.main.path:
                 raise _Refused(
@@ -1255,6 +1423,37 @@ class _Query:
             if self.get.initial_selected(m.path) != NONE:
                 return _Resolution(m, True)
         return _Resolution(found[0], True)
+
+    def resolve_local(self) -> _Resolution:
+        """``performLocalQueries``: a directory argument names a package of the main
+        module, never a version."""
+        q = self.target
+        if q.explicit:
+            raise _Refused(
+                f"go: can't request explicit version {quote(q.query)} of path"
+                f" {quote(q.path)} in main module"
+            )
+        root = str(self.view.main_dir)
+        full = os.path.normpath(os.path.join(root, q.path))
+        detail = "" if os.path.isabs(q.path) else f" ({full})"
+        rel = os.path.relpath(full, root)
+        if rel == ".." or rel.startswith("../"):
+            raise _Refused(
+                self.report_error(f"{q.path}{detail} is not within module rooted at {root}")
+            )
+        package = self.main.path if rel == "." else f"{self.main.path}/{rel}"
+        d = Path(full)
+        try:
+            has_go = any(p.suffix == ".go" and p.is_file() for p in d.iterdir())
+        except OSError:
+            has_go = False
+        if not has_go:
+            if q.path == ".":
+                raise _Refused(self.report_error("no package to get in current directory"))
+            raise _Refused(
+                self.report_error(f"{q.path}{detail} is not a package in module rooted at {root}")
+            )
+        return _Resolution(self.main, True, package)
 
     async def query_pattern(self) -> tuple[list[ModuleVersion], ModuleVersion | None]:
         """``QueryPattern`` for a package path (no wildcards)."""
@@ -1299,7 +1498,7 @@ class _Query:
             try:
                 info = await self.view.query(p, q.query, self.get.initial_selected(p), self.allowed)
                 m = ModuleVersion(p, info.version)
-                has = await self.view.has_package(m, q.path)
+                has = await self.get.planner.dir_in_module(m, q.path)
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
                 raise
             except (GomodxError, ModuleError) as exc:
@@ -1349,10 +1548,17 @@ class _Query:
 class _Get:
     """``go get ARG...`` in one main module, step by step as ``runGet`` does it."""
 
-    def __init__(self, view: ModuleView, targets: Sequence[Target], gosum: GoSum) -> None:
+    def __init__(
+        self,
+        view: ModuleView,
+        targets: Sequence[Target],
+        gosum: GoSum,
+        gomodcache: str = "",
+        goroot: str = "",
+    ) -> None:
         self.view = view
         self.main = view.main
-        self.planner = _Planner(view)
+        self.planner = _Planner(view, gomodcache, goroot)
         self.gosum = gosum
         self.queries = [_Query(self, t) for t in targets]
         self.initial_version: dict[str, str] = {}
@@ -1379,6 +1585,10 @@ class _Get:
             if isinstance(res, BaseException):
                 raise res
             m = res.module
+            if m is None:
+                if q.target.path not in self.package_paths:
+                    self.package_paths.append(q.target.path)
+                continue
             prev = self.resolved.get(m.path)
             if prev is not None and prev[1].version != m.version:
                 detail = f"for module {m.path}, " if m.path != q.target.path else ""
@@ -1392,8 +1602,9 @@ class _Get:
             self.resolved[m.path] = (q, m)
             if res.is_package and m not in self.packages:
                 self.packages.append(m)
-            if res.is_package and q.target.path not in self.package_paths:
-                self.package_paths.append(q.target.path)
+            package = res.package or q.target.path
+            if res.is_package and package not in self.package_paths:
+                self.package_paths.append(package)
         if errors:
             raise _Refused("\n".join(errors), cause)
 
@@ -1440,8 +1651,8 @@ class _Get:
                 if changed:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
-                if self.packages:
-                    rs = await planner.load_packages(rs, self.package_paths, allow_missing=True)
+                if self.package_paths:
+                    rs = await planner.load_packages(rs, self.package_paths)
                     if planner.missing:
                         # findAndUpgradeImports + applyUpgrades: the module providing
                         # each missing package @latest, tried as an upgrade.
@@ -1454,13 +1665,28 @@ class _Get:
                 edited, changed = await planner.edit_requirements(rs, must)
                 if not changed:
                     break
-            else:  # pragma: no cover - go's loop always converges
-                raise PlanError("gomodx: go get did not converge")
-            if self.packages:
+            else:
+                # Upgrades for missing imports and the edits that undo them can chase
+                # each other forever: cmd/go's runGet loop never ends either.
+                raise _Refused(
+                    f"{NEVER_FINISHES}: adding modules for missing imports and editing the"
+                    " requirements undo each other (cmd/go's runGet loops here, so go get"
+                    " hangs)"
+                )
+            if self.package_paths:
                 # checkPackageProblems: the arguments again, with the host's build tags.
                 rs = await planner.load_packages(
                     rs, self.package_paths, HOST_TAGS, roots_imported=False
                 )
+                if planner.problems or planner.path_errors:
+                    # go prints each package it could not load (and module versions
+                    # used for two paths), then the deprecations and retractions, and
+                    # exits.
+                    lines = [f"go: {p.stack}: {p.text}" for p in planner.problems]
+                    lines.extend(planner.path_errors)
+                    self.final_direct = rs.direct
+                    lines.extend(await self.package_warnings())
+                    raise _Refused("\n".join(lines))
             graph_loaded = rs.graph is not None
             if not graph_loaded:
                 # keepSums reads the graph unless every package came from a pruned root.
@@ -1480,10 +1706,6 @@ class _Get:
             )
         except _Refused as exc:
             return _refused(base, exc.text, planner.warnings, exc.cause)
-        except _Unsupported as exc:
-            return _replace(
-                base, ok=False, error=NotSupported(exc.text), warnings=tuple(planner.warnings)
-            )
 
         warnings = list(planner.warnings)
         self.final_direct = rs.direct
@@ -1494,6 +1716,9 @@ class _Get:
             return _refused(base, f"go: {exc}", warnings, exc)
         changes = self.explain(self.report_changes(build_list, rs), g, initial_graph)
         zips = await self.changed_module_zips(build_list)
+        sum_errors = await self.zip_download_errors(build_list, zips)
+        if sum_errors:
+            return _refused(base, "\n".join(sum_errors), warnings)
         for m in self.packages:
             zips |= self.package_module_zips(m.path, rs, g)
         gomod_lines, zip_lines = await self.sum_lines(rs, g, graph_loaded, zips)
@@ -1519,10 +1744,10 @@ class _Get:
         """``findPackage(path, latest)`` for each missing or ambiguous import, then
         ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades."""
 
-        async def one(miss: _Missing) -> ModuleVersion | None:
+        async def one(miss: _Missing) -> ModuleVersion | BaseException | None:
             q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
             try:
-                found, mod_only = await q.query_pattern()
+                found, _ = await q.query_pattern()
             except _Refused as exc:
                 c = exc.cause
                 if (
@@ -1530,11 +1755,15 @@ class _Get:
                     or isinstance(c, _PackageNotInModule)
                     or (isinstance(c, QueryError) and c.kind == "no-match")
                     or _not_exist(c)
+                    or not _valid_module_path(miss.path)
                 ):
-                    # isNoSuchPackageVersion: go leaves it unresolved; only the final
-                    # load can fail over it.
+                    # isNoSuchPackageVersion (or a path no module can have): go leaves
+                    # it unresolved; only the final load can fail over it.
                     return None
-                raise _Unsupported(miss.text) from None
+                return c
+            if not found:
+                # QueryPackages: a module without the package is no answer.
+                return None
             filtered: list[ModuleVersion] = []
             for m in found:
                 entry = self.resolved.get(m.path)
@@ -1550,22 +1779,22 @@ class _Get:
                 if entry[1].version != m.version:
                     continue
                 return m
-            mod: ModuleVersion | None = None
-            if mod_only is not None:
-                entry = self.resolved.get(mod_only.path)
-                if entry is None or entry[1].version == mod_only.version:
-                    mod = mod_only
-            if len(filtered) == 1 and (mod is None or mod == filtered[0]):
+            if len(filtered) == 1:
                 return filtered[0]
             if not filtered:
-                return mod
+                return None
             for m in filtered:
                 if self.initial_selected(m.path) != NONE:
                     return m
             return filtered[0]
 
-        got = await asyncio.gather(*(one(m) for m in missing))
-        return sorted({m for m in got if m is not None and m.path}, key=_mod_key)
+        ordered = sorted(missing, key=lambda miss: miss.path)
+        got = await asyncio.gather(*(one(m) for m in ordered))
+        # applyUpgrades: a query that failed otherwise stops go get (in path order).
+        errors = [g for g in got if isinstance(g, BaseException)]
+        if errors:
+            raise _Refused("\n".join(f"go: {e}" for e in errors), errors[0])
+        return sorted({m for m in got if isinstance(m, ModuleVersion) and m.path}, key=_mod_key)
 
     def package_modules(self) -> set[ModuleVersion]:
         """The modules (not the main one) providing the packages the last load read:
@@ -1603,6 +1832,9 @@ class _Get:
         arguments resolved to (and that provide their packages)."""
         named = {m for _, m in self.resolved.values()} | set(self.packages)
         has_pkg = self.package_modules()
+        for problem in self.planner.problems:
+            if problem.missing is not None:
+                has_pkg.update(problem.missing.ambiguous)
         relevant = sorted(named | has_pkg, key=lambda m: m.path)
         relevant = [m for m in relevant if m.path != self.main.path]
         direct = self.final_direct
@@ -1812,6 +2044,34 @@ class _Get:
             out.add(actual)
         return out
 
+    async def zip_download_errors(
+        self, build_list: Sequence[ModuleVersion], zips: set[ModuleVersion]
+    ) -> list[str]:
+        """``checkPackageProblems``' failures to download the zips of changed modules
+        (go's ``error finding sum`` lines, in build-list order)."""
+        out: list[str] = []
+        for m in build_list:
+            actual = self.view.resolve(m)
+            if actual not in zips:
+                continue
+            try:
+                data = await self.view.zip(actual)
+                check_zip_prefix(actual, data)
+            except BadModuleZip as exc:
+                self.planner.download_failed.add(actual)
+                old = self.initial_version.get(m.path, "")
+                verb = (
+                    "downgraded" if semver.mod_compare(m.path, m.version, old) < 0 else "upgraded"
+                )
+                replaced = f" (replaced by {actual})" if actual != m else ""
+                out.append(
+                    f"go: {verb} {m.path} {old} => {m.version}{replaced}: error finding sum"
+                    f" for {actual}: {exc}"
+                )
+            except GomodxError:
+                continue
+        return out
+
     def package_module_zips(self, package: str, rs: _Reqs, g: _Graph) -> set[ModuleVersion]:
         """Zips loading ``package`` downloads: every module in the build list whose path is
         a prefix of the package path (roots only in a pruned module), to rule out an
@@ -1878,6 +2138,8 @@ class _Get:
         zip_lines: list[str] = []
         for m in sorted(keep_zip & view.zip_reads, key=_mod_key):
             if m.version == "" or self.gosum.hashes(m.path, m.version):
+                continue
+            if m in self.planner.download_failed:
                 continue
             zip_lines.append(f"{m.path} {m.version} {await view.zip_sum(m)}")
         return mod_lines, zip_lines
@@ -1973,6 +2235,20 @@ def _never_finishes(m: ModuleVersion, orig: ModuleVersion) -> str:
     )
 
 
+def _is_relative_path(path: str) -> bool:
+    """``search.IsRelativePath``: ``.``, ``..``, ``./…`` or ``../…``."""
+    return path in (".", "..") or path.startswith(("./", "../"))
+
+
+def _valid_module_path(path: str) -> bool:
+    """``module.CheckPath``: whether a proxy could serve a module at ``path``."""
+    try:
+        check_path(path)
+    except InvalidPathError:
+        return False
+    return True
+
+
 def _not_exist(exc: BaseException) -> bool:
     """go's ``errors.Is(err, fs.ErrNotExist)``: a query that found nothing, a module the
     proxies do not have (404/410, lookup disabled), a replacement directory missing."""
@@ -2052,6 +2328,8 @@ async def plan_get(
     local_go: str = LOCAL_GO_VERSION,
     suggest: bool = True,
     gosum: GoSum,
+    gomodcache: str = "",
+    goroot: str = "",
 ) -> Plan:
     """Preview ``go get TARGET...`` in the module at ``main_dir``.
 
@@ -2064,19 +2342,22 @@ async def plan_get(
     for arguments gomodx does not handle, and the proxy's errors when the network (not
     the module graph) fails. ``gosum`` is the main module's go.sum, as the caller's
     :class:`~analysis.session.Session` read it (strictly: a malformed go.sum is go's
-    error before any plan).
+    error before any plan). ``gomodcache`` and ``goroot`` are go's settings, for the
+    directories go names in its refusals (``$HOME/go/pkg/mod`` and
+    :data:`DEFAULT_GOROOT` when not given).
     """
     items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
     if not items:
         raise PlanError("go get needs at least one module argument")
     targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
     directory = Path(main_dir)
-    plan = await _plan_once(directory, source, targets, local_go, gosum)
+    dirs = (gomodcache, goroot)
+    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
     if not plan.version:
         return plan
-    hint = await _suggest(directory, source, targets[0], plan, local_go, gosum)
+    hint = await _suggest(directory, source, targets[0], plan, local_go, gosum, dirs)
     return _replace(plan, suggestion=hint)
 
 
@@ -2086,6 +2367,7 @@ async def _plan_once(
     targets: Sequence[Target],
     local_go: str,
     gosum: GoSum,
+    dirs: tuple[str, str] = ("", ""),
 ) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
@@ -2096,7 +2378,7 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    return await _Get(view, targets, gosum).run()
+    return await _Get(view, targets, gosum, *dirs).run()
 
 
 async def _suggest(
@@ -2106,6 +2388,7 @@ async def _suggest(
     refused: Plan,
     local_go: str,
     gosum: GoSum,
+    dirs: tuple[str, str] = ("", ""),
 ) -> str:
     """The nearest version of the argument's module that ``go get`` would accept.
 
@@ -2144,7 +2427,7 @@ async def _suggest(
     order = [v for v in order if v != current]
     for v in order[:8]:
         alt = Target(f"{t.path}@{v}", t.path, v)
-        plan = await _plan_once(directory, source, [alt], local_go, gosum)
+        plan = await _plan_once(directory, source, [alt], local_go, gosum, dirs)
         if plan.ok:
             return alt.raw
     return ""

@@ -877,6 +877,8 @@ class Session:
                 local_go=self.local_go,
                 suggest=suggest,
                 gosum=self.gosum,
+                gomodcache=self.env.gomodcache,
+                goroot=self.env.goroot,
             )
         finally:
             client.keep_zips(None)

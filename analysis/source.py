@@ -26,9 +26,7 @@ Errors carry the text go prints after ``go: `` (``module.ModuleError`` shapes su
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Protocol
@@ -61,7 +59,6 @@ from analysis.summary import (
     parse_summary,
     read_dir_gomod,
     replace_map,
-    replacement_dir,
     strip_module_prefix,
     toolchain_summary,
 )
@@ -355,28 +352,6 @@ class ModuleView:
         if m not in self._sums:
             self._sums[m] = zip_hash(await self.zip(m))
         return self._sums[m]
-
-    async def has_package(self, m: ModuleVersion, package: str) -> bool:
-        """Whether module ``m`` (a node; its replacement is read) has Go files in the
-        directory of import path ``package``."""
-        rel = package[len(m.path) :].lstrip("/") if package != m.path else ""
-        actual = self.resolve(m)
-        tree = await self.extracted(actual) if actual.version else None
-        if actual.version == "" or tree is not None:
-            d = (tree or replacement_dir(actual, self.main_dir)) / rel
-            try:
-                return any(p.suffix == ".go" and p.is_file() for p in d.iterdir())
-            except OSError:
-                return False
-        data = await self.zip(actual)
-        prefix = f"{actual.path}@{actual.version}/" + (rel + "/" if rel else "")
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for name in z.namelist():
-                if name.startswith(prefix):
-                    rest = name[len(prefix) :]
-                    if "/" not in rest and rest.endswith(".go"):
-                        return True
-        return False
 
     # -- versions -------------------------------------------------------------------------
 

@@ -137,3 +137,11 @@ def json_objects(text: str) -> list[Any]:
             return out
         obj, i = dec.raw_decode(text, i)
         out.append(obj)
+
+
+@functools.cache
+def go_root() -> str:
+    """The go in use's GOROOT (go names ``GOROOT/src/P`` when ``P`` is not in std)."""
+    return subprocess.run(
+        [require_go(), "env", "GOROOT"], capture_output=True, text=True, check=True
+    ).stdout.strip()

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from gotool import go_env, require_go
+from gotool import go_env, go_root, require_go
 from universe import Layout, Universe, escape, random_universe
 
 from analysis.cache import CacheStack
@@ -90,11 +90,13 @@ class Pair:
     @property
     def stderr_equal(self) -> bool:
         """Everything go printed (but ``go: downloading``): warnings, then the change
-        report or the refusal."""
+        report or the refusal. Zips that fail to extract are reported (``-> unzip …``)
+        as go's parallel loader meets them, so a run of such lines may come in any
+        order (go's own order varies from run to run)."""
         ours = [line for w in self.plan.warnings for line in w.splitlines()]
         if self.hung:
-            return self.go_stderr == ours
-        return self.go_stderr == ours + self.plan.go_lines()
+            return _settled(self.go_stderr) == _settled(ours)
+        return _settled(self.go_stderr) == _settled(ours + self.plan.go_lines())
 
     @property
     def equal(self) -> bool:
@@ -138,6 +140,20 @@ class Pair:
             out.append(f"  go only:   {sorted(self.go_sum_added - ours)}")
             out.append(f"  plan only: {sorted(ours - self.go_sum_added)}")
         return "\n".join(out)
+
+
+def _settled(lines: list[str]) -> list[str]:
+    """``lines`` with each run of consecutive ``-> `` lines sorted."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith("-> "):
+            run.append(line)
+            continue
+        out.extend(sorted(run))
+        run = []
+        out.append(line)
+    return out[:-1]
 
 
 def draw_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
@@ -223,7 +239,9 @@ def _go_get(main: Path, env: dict[str, str], arg: str, warnings: int) -> GoResul
         gomod = (main / "go.mod").read_text()
         return GoResult(HUNG, lines, [], [], gomod, _sum_lines(main) - before)
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("go: downloading ")]
-    changes = [line for line in lines if _CHANGE.match(line)]
+    # go reports changes only after writing go.mod (a refusal's "go: downgraded X v1 =>
+    # v2: error finding sum …" is an error, not a change).
+    changes = [line for line in lines if _CHANGE.match(line)] if proc.returncode == 0 else []
     errors = lines[warnings:] if proc.returncode != 0 else []
     gomod = (main / "go.mod").read_text()
     return GoResult(proc.returncode, lines, changes, errors, gomod, _sum_lines(main) - before)
@@ -240,7 +258,17 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
     async with ProxyClient(env, caches=caches, use_go=False) as client:
         source = ProxySource(client)
         return [
-            await plan_get(d, source, arg.split(), suggest=False, gosum=GoSum.read(d / "go.sum"))
+            await plan_get(
+                d,
+                source,
+                arg.split(),
+                suggest=False,
+                gosum=GoSum.read(d / "go.sum"),
+                # go's own settings (compare_universe's go_env), for the directories go
+                # names in its refusals.
+                gomodcache=str(layout.root / "go" / "modcache"),
+                goroot=go_root(),
+            )
             for d, arg in zip(dirs, args, strict=True)
         ]
 

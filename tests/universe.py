@@ -92,6 +92,8 @@ class ModSpec:
     listed: bool = True
     files: dict[str, str] | None = None
     """Zip contents (paths relative to the module root) instead of one ``NAME.go``."""
+    zip_extra: list[tuple[str, str]] = field(default_factory=list)
+    """Zip entries written as named (whole names, so they may lack ``path@version/``)."""
 
     def go_mod(self) -> str:
         """The go.mod text the proxy serves for this version."""
@@ -139,6 +141,8 @@ class Universe:
     replaces: list[tuple[str, str, str, str]] = field(default_factory=list)
     locals: list[LocalModule] = field(default_factory=list)
     zips: bool = True
+    main_files: dict[str, str] | None = None
+    """The main module's files (paths relative to its root) instead of one ``main.go``."""
 
     # -- building -------------------------------------------------------------------
 
@@ -247,7 +251,11 @@ class Universe:
                     base.with_name(base.name + ".zip").write_bytes(_zip(s, gomod))
         main.mkdir(parents=True, exist_ok=True)
         (main / "go.mod").write_text(self.main_go_mod())
-        (main / "main.go").write_text("package main\n\nfunc main() {}\n")
+        if self.main_files is None:
+            (main / "main.go").write_text("package main\n\nfunc main() {}\n")
+        for rel, text in (self.main_files or {}).items():
+            (main / rel).parent.mkdir(parents=True, exist_ok=True)
+            (main / rel).write_text(text)
         for loc in self.locals:
             d = main / "local" / loc.name
             d.mkdir(parents=True, exist_ok=True)
@@ -295,6 +303,8 @@ def _zip(spec: ModSpec, gomod: str) -> bytes:
         else:
             name = _package_name(spec.path)
             z.writestr(zipfile.ZipInfo(prefix + f"{name}.go", _ZIP_DATE), f"package {name}\n")
+        for full, text in spec.zip_extra:
+            z.writestr(zipfile.ZipInfo(full, _ZIP_DATE), text)
     return buf.getvalue()
 
 
@@ -501,6 +511,7 @@ def random_universe(
             )
     if packages:
         add_packages(u, random.Random(seed * 7919 + 17))
+        add_trouble(u, random.Random(seed * 104729 + 3))
     return u
 
 
@@ -577,6 +588,72 @@ def add_packages(u: Universe, rng: random.Random) -> None:
             spec.files["nested/nested.go"] = "package nested\n"
     for loc in u.locals:
         loc.files = files_for(loc.module_path, loc.requires)
+
+
+BAD_ZIP_ENTRIES = (
+    ("smile", "\u263a.go"),
+    ("question", "x?y.go"),
+    ("collision", "{NAME}.go"),
+    ("prefix", ""),
+    ("gomod", "sub/go.mod"),
+)
+
+
+def add_trouble(u: Universe, rng: random.Random) -> None:
+    """What go get must refuse or repair, on top of :func:`add_packages`.
+
+    Some packages import packages no module in the build list provides: of modules in
+    the proxy that the importer does not require (``go get`` adds them @latest), of
+    directories such a module does not have, of modules the proxy does not have, and of
+    standard-looking paths that are not in std (``foo/bar``). Some module versions get
+    zips go rejects (a file outside ``path@version/``, ``\u263a.go``, ``x?y.go``, a
+    case-insensitive collision, a go.mod below the root), and more parents also hold
+    their nested module's package (ambiguous imports). The main module gets packages
+    of its own (``example.com/main/pkg``) importing required and unrequired modules,
+    so its go.mod is untidy.
+    """
+    paths = u.paths()
+    kinds: list[str] = []
+    for spec in u.mods.values():
+        if spec.files is None:
+            continue
+        name = _package_name(spec.path)
+        if spec.path + "/nested" in paths and rng.random() < 0.25:
+            # The nested module's package in the parent too: an ambiguous import.
+            spec.files.setdefault("nested/nested.go", "package nested\n")
+        extra: list[str] = []
+        r = rng.random()
+        if r < 0.04:
+            extra.append(rng.choice(paths))
+        elif r < 0.06:
+            extra.append(rng.choice(paths) + "/nope")
+        elif r < 0.08:
+            extra.append(f"example.com/ghost{rng.randint(0, 2)}/p")
+        elif r < 0.10:
+            extra.append(rng.choice(["foo/bar", "notstd", "fmt/nope"]))
+        if extra:
+            spec.files[f"{name}_extra.go"] = _go_file(name, extra)
+        if rng.random() < 0.04:
+            kind, entry = rng.choice(BAD_ZIP_ENTRIES)
+            prefix = f"{spec.path}@{spec.version}/"
+            if kind == "prefix":
+                spec.zip_extra.append((f"{spec.path}/{name}.go", f"package {name}\n"))
+            elif kind == "collision":
+                spec.zip_extra.append((prefix + f"{name.upper()}.go", f"package {name}\n"))
+            else:
+                spec.zip_extra.append((prefix + entry, f"package {name}\n"))
+            kinds.append(kind)
+    if rng.random() < 0.5:
+        required = [p for p, _, _ in u.main_requires]
+        imports = [rng.choice(required)] if required else []
+        if rng.random() < 0.5:
+            imports.append(rng.choice(paths))
+        if rng.random() < 0.2:
+            imports.append(rng.choice(["foo/bar", "example.com/ghost0/p"]))
+        u.main_files = {
+            "main.go": _go_file("main", ["fmt"]) + "\nfunc main() {}\n",
+            "pkg/pkg.go": _go_file("pkg", imports),
+        }
 
 
 def _go_file(name: str, imports: Sequence[str]) -> str:
