@@ -156,7 +156,16 @@ def compare(
         applied = Outcome(
             rc, err.splitlines(), (dirs[1] / "go.mod").read_text(), read(dirs[1] / "go.sum")
         )
-        pairs.append(GetPair(arg, run_go_get(dirs[2], env, arg), data, applied, code))
+        go = run_go_get(dirs[2], env, arg)
+        # Each tool ran in its own copy: messages naming the module's directory (a
+        # directory argument outside it, say) must agree up to that directory.
+        for d, texts in ((dirs[0], None), (dirs[1], applied.stderr), (dirs[2], go.stderr)):
+            if texts is not None:
+                texts[:] = [t.replace(str(d), "$WORK") for t in texts]
+        if isinstance(data.get("Error"), str):
+            data["Error"] = data["Error"].replace(str(dirs[0]), "$WORK")
+        data["Warnings"] = [w.replace(str(dirs[0]), "$WORK") for w in data["Warnings"]]
+        pairs.append(GetPair(arg, go, data, applied, code))
     return pairs
 
 
