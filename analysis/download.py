@@ -100,7 +100,7 @@ from analysis.errors import (
     SumMismatch,
 )
 from analysis.goenv import GoEnv, without_flag
-from analysis.goproxy import FetchEvent, RevInfo
+from analysis.goproxy import FetchEvent, RevInfo, format_time
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
 from analysis.loader import LoadedGraph, load_module_graph
 from analysis.modfile import ModFile, parse, parse_lax
@@ -408,23 +408,8 @@ def _info_json(info: RevInfo) -> bytes:
 
 
 def _go_time(when: datetime | None) -> str:
-    """``time.Time`` as Go's JSON marshals it (RFC 3339, trailing fraction zeros dropped)."""
-    if when is None:
-        return _ZERO_TIME
-    text = (
-        f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
-        f"T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
-    )
-    fraction = f"{when.microsecond:06d}".rstrip("0")
-    if fraction:
-        text += "." + fraction
-    offset = when.utcoffset()
-    if not offset:
-        return text + "Z"
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    minutes = abs(minutes)
-    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    """``time.Time`` as Go's JSON marshals it (the zero time for an unknown one)."""
+    return _ZERO_TIME if when is None else format_time(when)
 
 
 class _Layout:

@@ -429,7 +429,10 @@ def format_time(when: datetime) -> str:
     >>> format_time(datetime(2019, 1, 21, 1, 0, tzinfo=timezone(timedelta(hours=-7.5))))
     '2019-01-21T01:00:00-07:30'
     """
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    text = (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+        f"T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+    )
     if when.microsecond:
         text += f".{when.microsecond:06d}".rstrip("0")
     offset = when.utcoffset()
