@@ -33,6 +33,7 @@ which changes them only the ways the go command's in-place write would: see its 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import os
@@ -41,6 +42,7 @@ import re
 import stat
 import sys
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -517,7 +519,9 @@ class BackgroundWriter:
     """Cache writes done by one thread, in order, so an event loop never waits on the file
     system (creating a file costs from tens of microseconds to a millisecond, and a cold
     graph load writes thousands). A failed write is dropped: it costs a later cache miss,
-    never an answer. :meth:`flush` waits until everything submitted is written.
+    never an answer. :meth:`flush` waits until everything submitted is written; so does
+    the interpreter's exit, so a command that ends (or is interrupted) never leaves a
+    write half done. The thread ends after a second with nothing to write.
 
     >>> w = BackgroundWriter()
     >>> w.submit(print, "written")
@@ -525,11 +529,15 @@ class BackgroundWriter:
     written
     """
 
+    IDLE = 1.0
+    """Seconds the thread waits for more work before it ends."""
+
     def __init__(self) -> None:
         self._jobs: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
         self._cond = threading.Condition()
         self._busy = False
         self._thread: threading.Thread | None = None
+        _WRITERS.add(self)
 
     def submit(self, fn: Callable[..., object], *args: object) -> None:
         with self._cond:
@@ -549,8 +557,11 @@ class BackgroundWriter:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._jobs:
-                    self._cond.wait()
+                if not self._jobs:
+                    self._cond.wait(self.IDLE)
+                if not self._jobs:
+                    self._thread = None
+                    return
                 fn, args = self._jobs.popleft()
                 self._busy = True
             try:
@@ -561,3 +572,13 @@ class BackgroundWriter:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+
+
+_WRITERS: weakref.WeakSet[BackgroundWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_writers() -> None:
+    # Daemon threads are stopped after the exit handlers: finish their writes first.
+    for writer in list(_WRITERS):
+        writer.flush()

@@ -176,8 +176,10 @@ class ProxyClient:
         await self.flush()
 
     async def flush(self) -> None:
-        """Wait until every file fetched so far is written to gomodx's own cache."""
-        await anyio.to_thread.run_sync(self._cached.writer.flush)
+        """Wait until every file fetched so far is written to gomodx's own cache (also
+        when the caller is being cancelled: Ctrl+C must not cut a write short)."""
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(self._cached.writer.flush)
 
     # -- events ------------------------------------------------------------------------
 

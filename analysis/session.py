@@ -884,7 +884,8 @@ class Session:
             client.keep_zips(None)
             for path, version in kept:  # each kept zip's go.mod beside it, as go has it
                 mod = client.cached_gomod(path, version)
-                if mod is not None and root is not None:
+                if mod is not None:
+                    assert root is not None  # nothing is kept without GOMODCACHE
                     keep_in_gomodcache(root, path, version, "mod", mod)
         return await self._check_sums(self._switch_note(plan))
 
