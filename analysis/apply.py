@@ -66,6 +66,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis import fsio
 from analysis.errors import (
@@ -77,7 +78,9 @@ from analysis.errors import (
     PlanError,
     StaleFiles,
 )
-from analysis.plan import Plan
+
+if TYPE_CHECKING:
+    from analysis.plan import Plan
 
 __all__ = [
     "ApplyResult",

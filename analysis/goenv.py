@@ -19,6 +19,7 @@ reproduced by hand:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -196,8 +197,12 @@ def load_goenv(
     go: str | None = None,
     cwd: str | os.PathLike[str] | None = None,
     timeout: float = 30.0,
+    cache_dir: Path | None = None,
 ) -> GoEnv:
     """Resolve Go's settings for ``environ`` (default: this process's environment).
+
+    With ``cache_dir``, go's answer is kept there and reused while nothing it depends on
+    has changed (see :class:`_GoEnvCache`).
 
     With ``use_go`` and a go binary (``go`` or the one on PATH), runs ``go env -json`` in
     ``cwd``; otherwise resolves by hand (see the module docstring). Raises
@@ -207,36 +212,23 @@ def load_goenv(
     env = dict(os.environ if environ is None else environ)
     binary = go or (shutil.which("go", path=env.get("PATH")) if use_go else None)
     if use_go and binary:
-        return _from_go(binary, env, cwd, timeout)
+        return _from_go(binary, env, cwd, timeout, cache_dir)
     return _from_environment(env, cwd, binary)
 
 
 def _from_go(
-    binary: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, timeout: float
+    binary: str,
+    env: dict[str, str],
+    cwd: str | os.PathLike[str] | None,
+    timeout: float,
+    cache_dir: Path | None = None,
 ) -> GoEnv:
-    child = dict(env)
-    # `go env` must never try to download a toolchain named by a go.mod near cwd.
-    child["GOTOOLCHAIN"] = "local"
-    try:
-        proc = subprocess.run(
-            [binary, "env", "-json", *_VARS],
-            env=child,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GoCommandError(f"running go env: {exc}") from exc
-    if proc.returncode != 0:
-        raise GoCommandError(proc.stderr.strip() or "go env failed", proc.stderr)
-    try:
-        values = json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        raise GoCommandError(f"go env -json printed invalid JSON: {exc}", proc.stderr) from exc
-    if not isinstance(values, dict):
-        raise GoCommandError("go env -json printed no object", proc.stderr)
+    cache = _GoEnvCache(cache_dir, binary, env, cwd) if cache_dir is not None else None
+    values = cache.read() if cache is not None else None
+    if values is None:
+        values = _run_go_env(binary, env, cwd, timeout)
+        if cache is not None:
+            cache.write(values)
 
     def get(name: str) -> str:
         value = values.get(name, "")
@@ -262,6 +254,133 @@ def _from_go(
         source="go",
         go=binary,
     )
+
+
+class _GoEnvCache:
+    """``go env -json``'s answer kept on disk, keyed by everything it depends on.
+
+    Running go costs tens of milliseconds on every start, more than a warm ``gomodx
+    graph`` needs for everything else. What go prints for the variables gomodx reads
+    depends only on the go binary and its GOROOT, the whole environment, the GOENV
+    file and (for GOWORK) which directories from ``cwd`` upward hold a go.work; the key
+    covers all of them, and a hit is used only while the binary, ``$GOROOT/bin/go``,
+    ``$GOROOT/go.env`` and ``$GOROOT/VERSION`` still have the size and modification
+    time they had when go answered. Anything unreadable is a miss (go is asked again).
+    """
+
+    FORMAT = "gomodx-goenv-1"
+
+    def __init__(
+        self,
+        root: Path,
+        binary: str,
+        env: Mapping[str, str],
+        cwd: str | os.PathLike[str] | None,
+    ) -> None:
+        import hashlib
+
+        here = os.path.abspath(cwd if cwd is not None else os.getcwd())
+        material = {
+            "format": self.FORMAT,
+            "binary": os.path.abspath(binary),
+            "env": sorted(env.items()),
+            "cwd": here,
+            "gowork": _go_work_files(here),
+            "goenv": _file_digest(env_file(env)),
+            "vars": list(_VARS),
+        }
+        blob = json.dumps(material, sort_keys=True).encode("utf-8", "surrogateescape")
+        self.path = root / "goenv" / (hashlib.sha256(blob).hexdigest()[:40] + ".json")
+        self.binary = binary
+
+    def read(self) -> dict[str, object] | None:
+        try:
+            doc = json.loads(self.path.read_bytes())
+            values, stamps = doc["values"], doc["stamps"]
+            if not isinstance(values, dict) or stamps != self._stamps(values):
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return values
+
+    def write(self, values: dict[str, object]) -> None:
+        from analysis.errors import FileWriteError
+        from analysis.fsio import write_atomic
+
+        doc = {"values": values, "stamps": self._stamps(values)}
+        # Not kept when it cannot be written: go is asked again next time.
+        with contextlib.suppress(FileWriteError, OSError):
+            write_atomic(self.path, json.dumps(doc).encode(), durable=False)
+
+    def _stamps(self, values: Mapping[str, object]) -> list[object]:
+        goroot = values.get("GOROOT")
+        files = [self.binary]
+        if isinstance(goroot, str) and goroot:
+            files += [os.path.join(goroot, *p) for p in (("bin", "go"), ("go.env",), ("VERSION",))]
+        return [[f, *_stamp(f)] for f in files]
+
+
+def _stamp(path: str) -> list[int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [-1, -1]
+    return [st.st_mtime_ns, st.st_size]
+
+
+def _file_digest(path: str) -> str:
+    """A digest of the file's bytes (``""`` when there is none)."""
+    import hashlib
+
+    if not path:
+        return ""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _go_work_files(directory: str) -> list[str]:
+    """The go.work files from ``directory`` upward (what GOWORK's search could find)."""
+    found = []
+    d = directory
+    while True:
+        candidate = os.path.join(d, "go.work")
+        if os.path.exists(candidate):
+            found.append(candidate)
+        parent = os.path.dirname(d)
+        if parent == d:
+            return found
+        d = parent
+
+
+def _run_go_env(
+    binary: str, env: dict[str, str], cwd: str | os.PathLike[str] | None, timeout: float
+) -> dict[str, object]:
+    child = dict(env)
+    # `go env` must never try to download a toolchain named by a go.mod near cwd.
+    child["GOTOOLCHAIN"] = "local"
+    try:
+        proc = subprocess.run(
+            [binary, "env", "-json", *_VARS],
+            env=child,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GoCommandError(f"running go env: {exc}") from exc
+    if proc.returncode != 0:
+        raise GoCommandError(proc.stderr.strip() or "go env failed", proc.stderr)
+    try:
+        values = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise GoCommandError(f"go env -json printed invalid JSON: {exc}", proc.stderr) from exc
+    if not isinstance(values, dict):
+        raise GoCommandError("go env -json printed no object", proc.stderr)
+    return values
 
 
 def _gotoolchain(env: Mapping[str, str], goroot: str) -> str:

@@ -47,14 +47,13 @@ which fetches complete.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from analysis import modfile
 from analysis.errors import (
@@ -67,8 +66,6 @@ from analysis.errors import (
     TooNewError,
 )
 from analysis.fsio import os_reason
-from analysis.goproxy import GoModFile
-from analysis.memo import Memo
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph
 from analysis.modgraph import build_list as graph_build_list
@@ -90,7 +87,6 @@ from analysis.semver import (
     mod_compare,
     mod_sort_key,
 )
-from analysis.source import ProxySource
 from analysis.summary import (
     DEFAULT_GO_MOD_VERSION,
     STRICT_VERSION,
@@ -110,6 +106,15 @@ from analysis.summary import (
 )
 from analysis.toolchain import Toolchain
 from analysis.workspace import Workspace, workspace_replacement
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from analysis.goproxy import GoModFile
+    from analysis.source import ProxySource
+
+# asyncio and the fetch layer are imported where a load starts, not here: a warm start
+# builds a LoadedGraph from the snapshot without an event loop.
 
 __all__ = [
     "DirectorySource",
@@ -301,7 +306,13 @@ class _Loader:
         self.toolchain = toolchain if toolchain is not None else Toolchain()
         self.main_file = main_file
         self.main_dir = main_dir
+        import asyncio
+
+        from analysis.memo import Memo
+        from analysis.source import ProxySource
+
         self.source = source
+        self.proxy_source = source if isinstance(source, ProxySource) else None
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.excluded = frozenset(e.mod for e in main_file.exclude)
         self.replacements = replace_map(main_file)
@@ -362,9 +373,9 @@ class _Loader:
         try:
             if actual.version == "":
                 data = read_dir_gomod(actual, self.main_dir)
-            elif isinstance(self.source, ProxySource):
+            elif self.proxy_source is not None:
                 # The client parsed the file when it checked it: share that parse.
-                gm = await self._fetch_file(self.source, actual)
+                gm = await self._fetch_file(self.proxy_source, actual)
                 if gm.simple is not None:
                     return gm.simple  # the parser's answer, made without it
                 return parse_summary(actual, gm.data, self.main_dir, gm.lax)
@@ -394,6 +405,8 @@ class _Loader:
 
     async def read_graph(self, pruned: bool, roots: Sequence[ModuleVersion]) -> _Graph:
         """``readModGraph``: read every go.mod the graph from ``roots`` needs."""
+        import asyncio
+
         g = _Graph(self.main, roots)
         try:
             async with asyncio.TaskGroup() as tg:
@@ -444,6 +457,8 @@ class _Loader:
         read (each pruned or not by its own go line), then, until nothing changes, the
         selected version of every root path and of every path a read module asks for at
         a lower version than selected is read as well."""
+        import asyncio
+
         g = _WorkGraph(roots)
         seen: set[tuple[ModuleVersion, str]] = set()
 
@@ -739,6 +754,8 @@ def load_module_graph_sync(
     go_version_override: str | None = None,
 ) -> LoadedGraph:
     """:func:`load_module_graph` for code without an event loop (runs its own)."""
+    import asyncio
+
     return asyncio.run(
         load_module_graph(
             main_dir,

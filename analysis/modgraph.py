@@ -87,10 +87,59 @@ class ModuleGraph:
         if main is not None:
             self.add_node(ModuleVersion(main, "") if isinstance(main, str) else main)
 
+    _DERIVED = frozenset(
+        ("_succ", "_pred", "_nx", "edges", "mains", "_versions", "_selected", "_bfs", "_bfs_valid")
+    )
+
     def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        state["_nx"] = None  # rebuilt from the adjacency when asked for
+        """A compact state (what a warm start unpickles): the nodes' strings in order and
+        the edges as pairs of node numbers. The adjacency, the versions per path and the
+        networkx view are derived from them again by :meth:`__setstate__`, in the same
+        orders; the selection is recomputed on first use."""
+        from array import array
+
+        nodes = list(self._succ)
+        index = {m: i for i, m in enumerate(nodes)}
+        pairs = array("I")
+        for u, v in self.edges:
+            pairs.append(index[u])
+            pairs.append(index[v])
+        state: dict[str, object] = {
+            k: v for k, v in self.__dict__.items() if k not in self._DERIVED
+        }
+        state["_compact"] = (
+            [m.path for m in nodes],
+            [m.version for m in nodes],
+            pairs.tobytes(),
+            [(m.path, m.version) for m in self.mains],
+        )
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        from array import array
+
+        compact = state.pop("_compact")
+        assert isinstance(compact, tuple)
+        paths: list[str] = compact[0]
+        versions: list[str] = compact[1]
+        raw: bytes = compact[2]
+        mains: list[tuple[str, str]] = compact[3]
+        self.__init__()  # type: ignore[misc]
+        self.__dict__.update(state)
+        nodes = list(map(ModuleVersion, paths, versions))
+        succ: dict[ModuleVersion, dict[ModuleVersion, None]] = {m: {} for m in nodes}
+        pred: dict[ModuleVersion, dict[ModuleVersion, None]] = {m: {} for m in nodes}
+        by_path = self._versions
+        for m in nodes:
+            by_path.setdefault(m.path, []).append(m.version)
+        pairs = array("I")
+        pairs.frombytes(raw)
+        edges = [(nodes[i], nodes[j]) for i, j in zip(pairs[0::2], pairs[1::2], strict=True)]
+        for u, v in edges:
+            succ[u][v] = None
+            pred[v][u] = None
+        self._succ, self._pred, self.edges = succ, pred, edges
+        self.mains = [ModuleVersion(p, v) for p, v in mains]
 
     @property
     def graph(self) -> nx.DiGraph[ModuleVersion]:
@@ -233,7 +282,8 @@ class ModuleGraph:
 
     def text(self) -> str:
         """The graph in ``go mod graph`` format, edges in their original order."""
-        return "".join(f"{u} {v}\n" for u, v in self.edges)
+        names = {m: str(m) for m in self._succ}
+        return "".join([f"{names[u]} {names[v]}\n" for u, v in self.edges])
 
     def bfs(self) -> tuple[dict[ModuleVersion, int], dict[ModuleVersion, list[ModuleVersion]]]:
         """Distance of every node from the main modules and its predecessors one step

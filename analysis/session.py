@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from analysis.errors import AuthRequired, GomodxError, ProxyUnavailable, causes
 from analysis.fsio import os_reason
-from analysis.memo import Memo
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
@@ -60,6 +59,7 @@ if TYPE_CHECKING:
     from analysis.goproxy import FetchEvent, NetLimits, RetryPolicy
     from analysis.hashes import GoSum
     from analysis.loader import LoadedGraph
+    from analysis.memo import Memo
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
     from analysis.modinfo import ModuleInfo
@@ -279,7 +279,7 @@ class Session:
         """Every request and cache hit of this session, counted (and kept for the app's
         network log)."""
         self._subscribers: list[Callable[[FetchEvent], None]] = [self.requests]
-        self._versions = Memo()
+        self._versions_memo: Memo | None = None  # made on first use (it needs asyncio)
         self._main_module: MainModule | None = None
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
@@ -358,7 +358,14 @@ class Session:
             )
         # An apply or undo that was killed is put right before anything reads the files.
         recovered = recover(d, backup_root=options.state_dir) if has_mod else None
-        env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
+        from analysis.cache import default_cache_dir
+
+        env = load_goenv(
+            environ,
+            use_go=options.use_go,
+            cwd=d if d.is_dir() else None,
+            cache_dir=options.cache_dir or default_cache_dir(),
+        )
         mod_flag = flag_value(env.goflags, "mod") or ""
         env, notes, ws = _module_mode(
             env, d, workspace=workspace and options.graph_file is None, environ=environ
@@ -534,17 +541,14 @@ class Session:
             return await self._load_workspace()
         if source == "proxy":
             from analysis.loader import load_module_graph
-            from analysis.snapshot import load_snapshot, save_snapshot, snapshot_key
+            from analysis.snapshot import save_snapshot
             from analysis.source import ProxySource
 
+            hit = self.load_cached()
+            if hit is not None:
+                return hit
             own = self._caches.own if self._caches is not None else None
-            # Offline is GOPROXY=off: a setting like any other (then the caches answer).
-            settings = f"{self.env!r} offline={self.offline}"
-            key = snapshot_key(self.directory, settings) if own is not None else None
-            if own is not None and key is not None:
-                hit = load_snapshot(own.root, self.directory, key)
-                if hit is not None:
-                    return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
+            key = self._snapshot_key()
             try:
                 loaded = await load_module_graph(
                     self.directory,
@@ -576,6 +580,31 @@ class Session:
 
         graph = await anyio.to_thread.run_sync(self._load_without_client, source)
         return self._finish(graph, source)
+
+    def load_cached(self) -> LoadedModule | None:
+        """What :meth:`load` answers when the graph is in the warm-start snapshot (see
+        :mod:`analysis.snapshot`), without an event loop, the network or any go.mod but
+        DIR's; ``None`` when it is not (another source, a workspace, a changed input)."""
+        if self.source != "proxy" or self.workspace is not None:
+            return None
+        from analysis.snapshot import load_snapshot
+
+        own = self._caches.own if self._caches is not None else None
+        key = self._snapshot_key()
+        if own is None or key is None:
+            return None
+        hit = load_snapshot(own.root, self.directory, key)
+        if hit is None:
+            return None
+        return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
+
+    def _snapshot_key(self) -> str | None:
+        from analysis.snapshot import snapshot_key
+
+        if self._caches is None or self._caches.own is None:
+            return None
+        # Offline is GOPROXY=off: a setting like any other (then the caches answer).
+        return snapshot_key(self.directory, f"{self.env!r} offline={self.offline}")
 
     async def _load_workspace(self) -> LoadedModule:
         """The workspace's graph through GOPROXY (no snapshot: a workspace spans several
@@ -689,7 +718,12 @@ class Session:
         """``path``'s versions, annotated; with ``loaded``, the selected one and who asks
         for which. Fetched once per path until :meth:`forget` (the go.mod changed);
         concurrent callers share one fetch."""
-        return await self._versions.get(path, lambda: self._fetch_versions(path, loaded, majors))
+        if self._versions_memo is None:
+            from analysis.memo import Memo
+
+            self._versions_memo = Memo()
+        memo = self._versions_memo
+        return await memo.get(path, lambda: self._fetch_versions(path, loaded, majors))
 
     async def _fetch_versions(
         self, path: str, loaded: LoadedModule | None, majors: bool
@@ -830,13 +864,16 @@ class Session:
         """``path``'s versions when they have been fetched already (never fetches)."""
         from analysis.versions import ModuleVersions
 
-        found, value = self._versions.peek(path)
+        if self._versions_memo is None:
+            return None
+        found, value = self._versions_memo.peek(path)
         return value if found and isinstance(value, ModuleVersions) else None
 
     def forget(self) -> None:
         """Drop memoised version lists and the main module's go.mod (it changed:
         selections, replacements and excludes moved)."""
-        self._versions.clear()
+        if self._versions_memo is not None:
+            self._versions_memo.clear()
         self._main_module = None
 
     # -- changes ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -38,11 +39,12 @@ from typing import TYPE_CHECKING
 from analysis import fsio
 
 if TYPE_CHECKING:
-    from analysis.loader import LoadedGraph
+    from analysis.loader import GoModSummary, LoadedGraph
+    from analysis.module import ModuleVersion
 
 __all__ = ["load_snapshot", "save_snapshot", "snapshot_key"]
 
-FORMAT = b"gomodx-graph-snapshot-1"
+FORMAT = b"gomodx-graph-snapshot-2"
 _CODE = (
     "loader.py",
     "module.py",
@@ -109,7 +111,7 @@ def load_snapshot(root: Path, main_dir: Path, key: str) -> LoadedGraph | None:
         fmt, saved_key, fields = pickle.loads(data)
         if fmt != FORMAT or saved_key != key:
             return None
-        fields["summaries"] = MappingProxyType(fields["summaries"])
+        fields["summaries"] = _Unpickled(fields["summaries"])
         fields["replacements"] = MappingProxyType(fields["replacements"])
         fields["main_dir"] = main_dir
         # The main go.mod is parsed afresh (its bytes are part of the key): its syntax
@@ -128,10 +130,43 @@ def save_snapshot(root: Path, main_dir: Path, key: str, loaded: LoadedGraph) -> 
     a snapshot that was not written costs a cold load, nothing else)."""
     fields = {f.name: getattr(loaded, f.name) for f in dataclasses.fields(loaded)}
     del fields["main"], fields["main_dir"]
-    fields["summaries"] = dict(loaded.summaries)
+    # The go.mod summaries are needed for plans, not to show the graph: kept as their own
+    # pickle, read on first use.
+    fields["summaries"] = pickle.dumps(dict(loaded.summaries), protocol=pickle.HIGHEST_PROTOCOL)
     fields["replacements"] = dict(loaded.replacements)
     try:
         data = pickle.dumps((FORMAT, key, fields), protocol=pickle.HIGHEST_PROTOCOL)
         fsio.write_atomic(_file(root, main_dir), data, durable=False)
     except Exception:
         return
+
+
+class _Unpickled(Mapping["ModuleVersion", "GoModSummary"]):
+    """A read-only mapping kept pickled until it is first read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._map: dict[ModuleVersion, GoModSummary] = {}
+
+    def _loaded(self) -> dict[ModuleVersion, GoModSummary]:
+        if self._data is not None:
+            loaded = pickle.loads(self._data)
+            if not isinstance(loaded, dict):
+                raise TypeError("a snapshot's summaries are not a mapping")
+            self._map, self._data = loaded, None
+        return self._map
+
+    def __getitem__(self, key: ModuleVersion) -> GoModSummary:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[ModuleVersion]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._loaded()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (MappingProxyType, (dict(self._loaded()),))

@@ -129,6 +129,22 @@ def test_every_command_is_covered() -> None:
     assert set(COMMANDS) == _subcommands()
 
 
+def test_each_command_imports_only_its_own_module() -> None:
+    """The start-up shortcut (``COMMAND_MODULE_OF``) names, for every command, the module
+    that registers it: each command parses alone as it does with all of them."""
+    from tui.cli import COMMAND_MODULE_OF, COMMAND_MODULES
+
+    assert set(COMMAND_MODULE_OF) == _subcommands()
+    assert set(COMMAND_MODULE_OF.values()) <= set(COMMAND_MODULES)
+    for name, module in COMMAND_MODULE_OF.items():
+        parser = build_parser(name)
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        assert name in sub.choices, (name, module)
+        positionals, options = COMMANDS[name]
+        argv = [name, *positionals, *(w for g in options for w in g)]
+        assert parser.parse_args(argv) == build_parser().parse_args(argv)
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_options_anywhere_parse_the_same(name: str) -> None:
     positionals, options = COMMANDS[name]

@@ -197,3 +197,47 @@ def test_frozen() -> None:
     e = GoEnv()
     with pytest.raises(AttributeError):
         e.goproxy = "off"  # type: ignore[misc]
+
+
+def test_go_env_answers_are_kept_until_an_input_changes(tmp_path: Path) -> None:
+    """``go env`` runs once; its answer is reused while the environment, the GOENV file,
+    the go.work files above the directory and the binary stay as they were, and a cache
+    file that cannot be read is a miss."""
+    go = require_go()
+    env = base_env(tmp_path)
+    env["GOENV"] = str(tmp_path / "goenv")
+    (tmp_path / "goenv").write_text("GOPRIVATE=a.example\n")
+    work = tmp_path / "w" / "m"
+    work.mkdir(parents=True)
+    cache = tmp_path / "cache"
+    calls: list[int] = []
+    import analysis.goenv as goenv_module
+
+    real = goenv_module._run_go_env
+
+    def counting(*args: object, **kw: object) -> dict[str, object]:
+        calls.append(1)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    def load() -> GoEnv:
+        return load_goenv(env, go=go, cwd=work, cache_dir=cache)
+
+    goenv_module._run_go_env = counting  # type: ignore[assignment]
+    try:
+        first = load()
+        assert first.goprivate == "a.example" and len(calls) == 1
+        assert load() == first and len(calls) == 1  # kept
+        (tmp_path / "goenv").write_text("GOPRIVATE=b.example\n")
+        assert load().goprivate == "b.example" and len(calls) == 2
+        env["GONOSUMDB"] = "c.example"
+        assert load().gonosumdb == "c.example" and len(calls) == 3
+        (tmp_path / "w" / "go.work").write_text("go 1.22\n\nuse ./m\n")
+        assert load().gowork == str(tmp_path / "w" / "go.work") and len(calls) == 4
+        assert load().gowork == str(tmp_path / "w" / "go.work") and len(calls) == 4
+        for f in (cache / "goenv").iterdir():
+            f.write_bytes(b"{not json")
+        assert load().gowork == str(tmp_path / "w" / "go.work") and len(calls) == 5
+        uncached = load_goenv(env, go=go, cwd=work)
+        assert uncached == load() and len(calls) == 6
+    finally:
+        goenv_module._run_go_env = real

@@ -121,3 +121,49 @@ def test_cli_warm_graph_equals_the_cold_one(tmp_path: Path) -> None:
     warm = subprocess.run(argv, cwd=layout.main_dir, env=env, capture_output=True, text=True)
     assert warm.returncode == 0, warm.stderr
     assert warm.stdout == cold.stdout
+
+
+@pytest.mark.parametrize("seed", [2, 7, 11])
+def test_the_compact_graph_state_rebuilds_every_order(tmp_path: Path, seed: int) -> None:
+    """A snapshot keeps the graph as node strings and edge numbers: what is rebuilt has
+    the same nodes, adjacency, versions per path and main modules, in the same orders."""
+    import pickle
+
+    layout = _universe(tmp_path, seed)
+    g = load_module_graph_sync(layout.main_dir, DirectorySource(layout.proxy_dir)).graph
+    g.add_edges([(g.edges[0][0], g.edges[-1][1])])  # a duplicate edge stays in the list
+    g.mains.reverse()  # a workspace reorders its main modules
+    back = pickle.loads(pickle.dumps(g))
+
+    def orders(x: object) -> tuple[object, ...]:
+        return (
+            [(m, list(out)) for m, out in x._succ.items()],  # type: ignore[attr-defined]
+            [(m, list(inc)) for m, inc in x._pred.items()],  # type: ignore[attr-defined]
+            list(x.edges),  # type: ignore[attr-defined]
+            list(x.mains),  # type: ignore[attr-defined]
+            list(x._versions.items()),  # type: ignore[attr-defined]
+        )
+
+    assert orders(back) == orders(g)
+    assert back.selected() == g.selected()
+    assert back.text() == g.text()
+    assert sorted(back.graph.edges) == sorted(g.graph.edges)
+
+
+def test_summaries_are_read_on_first_use(tmp_path: Path) -> None:
+    layout = _universe(tmp_path, 4)
+    main = layout.main_dir
+    cold = load_module_graph_sync(main, DirectorySource(layout.proxy_dir))
+    key = snapshot_key(main, "s")
+    assert key is not None
+    save_snapshot(tmp_path / "cache", main, key, cold)
+    warm = load_snapshot(tmp_path / "cache", main, key)
+    assert warm is not None
+    assert warm.summaries._data is not None  # type: ignore[attr-defined]  # still pickled
+    some = next(iter(cold.summaries))
+    assert some in warm.summaries and warm.summaries[some] == cold.summaries[some]
+    assert len(warm.summaries) == len(cold.summaries)
+    # A warm graph saved again (after a plan, say) is a snapshot like any other.
+    save_snapshot(tmp_path / "cache2", main, key, warm)
+    again = load_snapshot(tmp_path / "cache2", main, key)
+    assert again is not None and dict(again.summaries) == dict(cold.summaries)

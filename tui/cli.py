@@ -26,7 +26,29 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module registers each command: running one command imports only its module
+# (start-up time). A command missing here still works, through the full parser;
+# tests/test_cli_users.py checks that this agrees with what the modules register.
+COMMAND_MODULE_OF = {
+    "modjson": "tui.commands.modjson",
+    "workjson": "tui.commands.workjson",
+    "graph": "tui.commands.graphcmds",
+    "conflicts": "tui.commands.graphcmds",
+    "list": "tui.commands.graphcmds",
+    "why": "tui.commands.graphcmds",
+    "versions": "tui.commands.versions",
+    "get": "tui.commands.get",
+    "downgrade": "tui.commands.plancmds",
+    "upgrade": "tui.commands.plancmds",
+    "undo": "tui.commands.plancmds",
+    "download": "tui.commands.download",
+    "vuln": "tui.commands.vuln",
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command`` (a name in :data:`COMMAND_MODULE_OF`)
+    only the module that registers it is imported."""
     parser = argparse.ArgumentParser(
         prog="gomodx",
         description="Explore and fix a Go module's dependencies.",
@@ -39,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
-    for name in COMMAND_MODULES:
+    only = COMMAND_MODULE_OF.get(command or "")
+    for name in COMMAND_MODULES if only is None else (only,):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:  # a command module not written yet
@@ -152,12 +175,17 @@ def _wants_app(argv: Sequence[str], commands: set[str]) -> bool:
     ``gomodx --graph FILE``."""
     if any(a in ("-h", "--help", "--version") for a in argv[:1]):
         return False
-    words = [
-        a
-        for i, a in enumerate(argv)
-        if not a.startswith("-") and (i == 0 or argv[i - 1] != _APP_GRAPH)
-    ]
-    return not words or words[0] not in commands
+    word = _first_word(argv)
+    return word is None or word not in commands
+
+
+def _first_word(argv: Sequence[str]) -> str | None:
+    """The first argument that is not an option (nor ``--graph``'s value): the command's
+    name, or the app's DIR."""
+    for i, a in enumerate(argv):
+        if not a.startswith("-") and (i == 0 or argv[i - 1] != _APP_GRAPH):
+            return a
+    return None
 
 
 def _open_app(argv: Sequence[str]) -> int:
@@ -173,8 +201,8 @@ def _open_app(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_first_word(argv))
     if _wants_app(argv, _command_names(parser)):
         try:
             return _open_app(argv)

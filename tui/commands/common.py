@@ -195,6 +195,9 @@ def load_module(args: argparse.Namespace, *, go_list: bool = False) -> LoadedMod
     session = open_session(args, require_module=getattr(args, "graph", None) is None)
     if go_list:
         session.check_go_list_flags()
+    cached = session.load_cached()  # a warm start needs no event loop
+    if cached is not None:
+        return cached
     return run_session(args, session, session.load)
 
 
