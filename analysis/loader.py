@@ -111,6 +111,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from analysis.goproxy import GoModFile
+    from analysis.hashes import GoSum
     from analysis.source import ProxySource
 
 # asyncio and the fetch layer are imported where a load starts, not here: a warm start
@@ -259,6 +260,11 @@ class LoadedGraph:
         return lookup_replacement(self.replacements, m)
 
 
+def _have_sum(gosum: GoSum, m: ModuleVersion) -> bool:
+    """``modfetch.HaveSum`` for ``m``'s go.mod: an ``h1:`` line in go.sum."""
+    return any(h.startswith("h1:") for h in gosum.gomod_hashes(m.path, m.version))
+
+
 class _LoadFailure(Exception):
     """A go.mod summary that failed: remembered per module, reported via the graph."""
 
@@ -301,8 +307,12 @@ class _Loader:
         source: GoModSource,
         concurrency: int,
         toolchain: Toolchain | None = None,
+        require_sums: GoSum | None = None,
     ) -> None:
         self.main = main_module(main_file)
+        self.require_sums = require_sums
+        """go's ``mustHaveSums`` (``go list`` in a module, ``-mod=readonly``): every go.mod
+        read needs its ``/go.mod`` line in this go.sum, or its read fails."""
         self.toolchain = toolchain if toolchain is not None else Toolchain()
         self.main_file = main_file
         self.main_dir = main_dir
@@ -340,6 +350,12 @@ class _Loader:
             actual, raw = m, summarize(self.main_files[m])
         else:
             actual = self.replacement(m) or m
+            sums = self.require_sums
+            if sums is not None and actual.version and not _have_sum(sums, actual):
+                raise _LoadFailure(
+                    actual,
+                    f"missing go.sum entry for go.mod file; to add it:\n\tgo mod download {m.path}",
+                )
             raw = await self.raw.get(actual, lambda: self._raw_summary(actual))
         try:
             checked = check_summary(m, actual, raw, self.excluded)
@@ -623,8 +639,13 @@ async def load_module_graph(
     concurrency: int = 64,
     go_version_override: str | None = None,
     toolchain: Toolchain | None = None,
+    require_sums: GoSum | None = None,
 ) -> LoadedGraph:
     """Build the graph ``go mod graph`` prints for the module in ``main_dir``.
+
+    With ``require_sums`` (the main module's go.sum), the graph is the one ``go list``
+    loads (``-mod=readonly``): a go.mod whose ``/go.mod`` line that go.sum lacks fails
+    to load, with go's ``missing go.sum entry`` error.
 
     go.mod files of dependencies come from ``source`` (at most ``concurrency`` requests
     at a time, each module version at most once); local directory replacements are read
@@ -643,7 +664,7 @@ async def load_module_graph(
     main_file = _read_main(main_path)
     toolchain = toolchain if toolchain is not None else Toolchain()
     toolchain.check_main(main_file)
-    ld = _Loader(main_file, main_path, source, concurrency, toolchain)
+    ld = _Loader(main_file, main_path, source, concurrency, toolchain, require_sums)
     roots, direct = ld.roots_from_mod_file()
     main_go = main_file.go.version if main_file.go is not None else DEFAULT_GO_MOD_VERSION
     pruned = supports_pruning(main_go)

@@ -534,8 +534,9 @@ class Session:
             return "go" if self.options.use_go and _go_binary(self.env) else "proxy"
         return self.options.source
 
-    async def load(self) -> LoadedModule:
-        """The module graph ``go mod graph`` prints (or the recorded one)."""
+    async def load(self, *, go_list: bool = False) -> LoadedModule:
+        """The module graph ``go mod graph`` prints (or the recorded one); with
+        ``go_list``, the one ``go list -m`` loads (see :meth:`_require_sums`)."""
         source = self.source
         if source == "proxy" and self.workspace is not None:
             return await self._load_workspace()
@@ -544,17 +545,18 @@ class Session:
             from analysis.snapshot import save_snapshot
             from analysis.source import ProxySource
 
-            hit = self.load_cached()
+            hit = self.load_cached(go_list=go_list)
             if hit is not None:
                 return hit
             own = self._caches.own if self._caches is not None else None
-            key = self._snapshot_key()
+            key = self._snapshot_key(go_list)
             try:
                 loaded = await load_module_graph(
                     self.directory,
                     ProxySource(self.client),
                     concurrency=self.options.jobs,
                     toolchain=self.toolchain,
+                    require_sums=self._require_sums(go_list),
                 )
             except FileNotFoundError as exc:  # go.mod vanished since open
                 raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
@@ -579,9 +581,50 @@ class Session:
         import anyio
 
         graph = await anyio.to_thread.run_sync(self._load_without_client, source)
-        return self._finish(graph, source)
+        finished = self._finish(graph, source)
+        if source == "go" and self._require_sums(go_list) is not None:
+            await self._check_list_sums(finished)
+        return finished
 
-    def load_cached(self) -> LoadedModule | None:
+    async def _check_list_sums(self, loaded: LoadedModule) -> None:
+        """``go mod graph`` runs with ``-mod=mod``; ``go list`` fails where a go.mod it
+        reads has no ``/go.mod`` line in go.sum. When every module of the graph has its
+        line nothing can fail; otherwise the graph is loaded as go list loads it (the
+        go.mod files come from the caches go just filled), to fail where go fails."""
+        from analysis.semver import is_toolchain_path
+        from analysis.summary import lookup_replacement, replace_map
+
+        main_file = loaded.main_file
+        if main_file is None:
+            return
+        rmap = replace_map(main_file)
+        for m in loaded.graph.nodes():
+            if not m.version or is_toolchain_path(m.path):
+                continue
+            actual = lookup_replacement(rmap, m) or m
+            if actual.version and not any(
+                h.startswith("h1:") for h in self.gosum.gomod_hashes(actual.path, actual.version)
+            ):
+                break
+        else:
+            return
+        from analysis.loader import load_module_graph
+        from analysis.source import ProxySource
+
+        try:
+            await load_module_graph(
+                self.directory,
+                ProxySource(self.client),
+                concurrency=self.options.jobs,
+                toolchain=self.toolchain,
+                require_sums=self.gosum,
+            )
+        except GomodxError as exc:
+            if not exc.hint:
+                exc.hint = _first_hint(exc)
+            raise
+
+    def load_cached(self, *, go_list: bool = False) -> LoadedModule | None:
         """What :meth:`load` answers when the graph is in the warm-start snapshot (see
         :mod:`analysis.snapshot`), without an event loop, the network or any go.mod but
         DIR's; ``None`` when it is not (another source, a workspace, a changed input)."""
@@ -590,7 +633,7 @@ class Session:
         from analysis.snapshot import load_snapshot
 
         own = self._caches.own if self._caches is not None else None
-        key = self._snapshot_key()
+        key = self._snapshot_key(go_list)
         if own is None or key is None:
             return None
         hit = load_snapshot(own.root, self.directory, key)
@@ -598,13 +641,22 @@ class Session:
             return None
         return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
 
-    def _snapshot_key(self) -> str | None:
+    def _snapshot_key(self, go_list: bool = False) -> str | None:
         from analysis.snapshot import snapshot_key
 
         if self._caches is None or self._caches.own is None:
             return None
         # Offline is GOPROXY=off: a setting like any other (then the caches answer).
-        return snapshot_key(self.directory, f"{self.env!r} offline={self.offline}")
+        sums = self._require_sums(go_list) is not None
+        return snapshot_key(self.directory, f"{self.env!r} offline={self.offline} sums={sums}")
+
+    def _require_sums(self, go_list: bool) -> GoSum | None:
+        """go's ``mustHaveSums``: ``go list`` (not ``go mod graph``, which runs with
+        ``-mod=mod``) in a module, not a workspace, with ``-mod=readonly`` (the default)
+        needs go.sum's ``/go.mod`` line for every go.mod it reads."""
+        if go_list and self.workspace is None and self.mod_flag in ("", "readonly"):
+            return self.gosum
+        return None
 
     async def _load_workspace(self) -> LoadedModule:
         """The workspace's graph through GOPROXY (no snapshot: a workspace spans several
@@ -777,7 +829,7 @@ class Session:
         from analysis.updates import list_updates
 
         if loaded is None:
-            loaded = await self.load()
+            loaded = await self.load(go_list=True)
         return await list_updates(
             self.client,
             loaded.graph,
@@ -801,7 +853,7 @@ class Session:
         from analysis.modinfo import ListContext, list_module_info
 
         if loaded is None:
-            loaded = await self.load()
+            loaded = await self.load(go_list=True)
         rows = None
         if updates or retracted:
             rows = await self.versions_all(loaded, majors=False)

@@ -28,3 +28,8 @@ def _shared_gocache(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # The app keeps settings in the user configuration directory: never the real one.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    # Nor the user's caches: test universes reuse module paths and versions with other
+    # contents, which a shared download cache (or graph snapshot) would mix up.
+    monkeypatch.setenv("GOMODX_CACHE", str(tmp_path_factory.mktemp("gomodx-cache")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

@@ -357,10 +357,17 @@ def test_the_go_hint_only_for_a_proxy_that_cannot_be_reached(demo: Demo) -> None
     gomod.write_text(
         gomod.read_text().replace("require (\n", "require (\n\texample.com/nope v1.0.0\n", 1)
     )
-    code, out, err = gomodx(["list", str(demo.project)], env)
+    code, out, err = gomodx(["graph", str(demo.project)], env)
     assert (code, out) == (2, "")
     assert err.startswith("gomodx: example.com/nope@v1.0.0: reading file://"), err
     assert "--graph" not in err and "not installed" not in err
+    # go list (-mod=readonly) stops earlier: go.sum does not vouch for that go.mod.
+    code, out, err = gomodx(["list", str(demo.project)], env)
+    assert (code, out) == (2, "")
+    assert err == (
+        "gomodx: example.com/nope@v1.0.0: missing go.sum entry for go.mod file; to add it:\n"
+        "\tgo mod download example.com/nope\n"
+    ), err
 
 
 # -- 5. a partial answer says what is missing and why, and fails unless --best-effort ------------

@@ -20,6 +20,7 @@ import contextlib
 import difflib
 import io
 import json
+import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -256,3 +257,57 @@ def test_list_errors_like_go(tmp_path: Path) -> None:
         want = run_go(["list", "-m", "-json", "-e", "all"], main, env).stdout
         assert (code, text) == (0, want)
         assert '"Error": {' in want
+
+
+SUM_SEEDS = int(os.environ.get("GOMODX_SUM_SWEEP", "16"))
+
+
+@pytest.mark.go
+def test_list_needs_the_go_sum_lines_go_list_needs(tmp_path: Path) -> None:
+    """``go list`` runs with ``-mod=readonly``: a go.mod it reads whose ``/go.mod`` line
+    go.sum lacks fails the whole listing with ``missing go.sum entry for go.mod file``
+    (``go mod graph``, with ``-mod=mod``, does not mind). go.sum loses a random part of
+    its lines (sometimes all, sometimes only lines of modules go never reads); gomodx
+    must fail where go fails, with go's text, and list the same bytes where go lists.
+    Both outcomes must occur among the universes, or the test tests nothing."""
+    require_go()
+    codes = [_sum_case(tmp_path / str(seed), seed) for seed in range(300, 300 + SUM_SEEDS)]
+    assert 0 in codes and any(codes), codes
+
+
+def _sum_case(tmp_path: Path, seed: int) -> int:
+    rng = random.Random(seed)
+    era = ERAS[seed % 3]
+    u = random_universe(seed, modules=6 + seed % 7, versions=3, max_deps=3, era=era)
+    _replace_more(u, seed)
+    layout = u.write(tmp_path / "u")
+    main = layout.main_dir
+    run_go(["list", "-m", "all"], main, go_env(tmp_path / "settle", proxy=layout.proxy_url))
+    gosum = main / "go.sum"
+    lines = gosum.read_text().splitlines(keepends=True) if gosum.exists() else []
+    keep_share = rng.choice([0.0, 0.5, 0.8, 0.95])
+    kept = [
+        ln for ln in lines if not ln.split()[1].endswith("/go.mod") or rng.random() < keep_share
+    ]
+    gosum.write_text("".join(kept))
+    # The default -mod=readonly (go_env's -mod=mod would let go add the lines).
+    env = go_env(tmp_path / "go", proxy=layout.proxy_url, GOFLAGS="")
+    gx = ["--cache-dir", str(tmp_path / "gomodx-cache")]
+    proc = run_go(["list", "-m", "-json", "all"], main, env, check=False)
+    # Failures: go's text after "go: ", gomodx's after "gomodx: " (a graph that cannot
+    # be loaded is reported as for every command).
+    want = proc.stdout if proc.returncode == 0 else proc.stderr.removeprefix("go: ")
+    for source in ("proxy", "go"):
+        code, text = _gomodx(["list", "--json", "--source", source, *gx, str(main)], env)
+        assert (code == 0) == (proc.returncode == 0), (source, text, want)
+        assert text.removeprefix("gomodx: ") == want, source
+    plain = run_go(["list", "-m", "all"], main, env, check=False)
+    want = plain.stdout if plain.returncode == 0 else plain.stderr.removeprefix("go: ")
+    for source in ("proxy", "go"):
+        code, text = _gomodx(["list", "--source", source, *gx, str(main)], env)
+        assert text.removeprefix("gomodx: ") == want, source
+        code, text = _gomodx(["versions", "--all", "--source", source, *gx, str(main)], env)
+        if plain.returncode:
+            assert (code, text.removeprefix("gomodx: ")) == (2, want), source
+    assert gosum.read_text() == "".join(kept)  # nobody wrote go.sum
+    return proc.returncode

@@ -56,6 +56,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     layout = random_universe(901, 10, 3, max_deps=3).write(tmp_path_factory.mktemp("one") / "u")
+    layout.write_gomod_sums()  # go list (-mod=readonly) reads no go.mod go.sum does not vouch for
     with ProxyServer(layout.proxy_dir) as server:
         env = go_env(layout.root / "probe", proxy=server.url, GOFLAGS="")
         env["GOMODX_CACHE"] = str(layout.root / "probe" / "own")

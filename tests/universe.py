@@ -127,6 +127,21 @@ class Layout:
         """``file:///…/proxy``, ready for ``GOPROXY``."""
         return self.proxy_dir.resolve().as_uri()
 
+    def write_gomod_sums(self) -> None:
+        """Give the main module a go.sum with the ``/go.mod`` line of every version the
+        proxy serves (more than go needs, which go accepts): what ``go list`` in the
+        default ``-mod=readonly`` mode needs to read the graph, without running go."""
+        from analysis.hashes import gomod_hash
+        from analysis.modpath import unescape_path, unescape_version
+
+        lines = []
+        for mod in sorted(self.proxy_dir.rglob("@v/*.mod")):
+            vdir = mod.parent
+            path = unescape_path(vdir.parent.relative_to(self.proxy_dir).as_posix())
+            version = unescape_version(mod.name.removesuffix(".mod"))
+            lines.append(f"{path} {version}/go.mod {gomod_hash(mod.read_bytes())}\n")
+        (self.main_dir / "go.sum").write_text("".join(sorted(lines)))
+
 
 @dataclass
 class Universe:

@@ -195,10 +195,10 @@ def load_module(args: argparse.Namespace, *, go_list: bool = False) -> LoadedMod
     session = open_session(args, require_module=getattr(args, "graph", None) is None)
     if go_list:
         session.check_go_list_flags()
-    cached = session.load_cached()  # a warm start needs no event loop
+    cached = session.load_cached(go_list=go_list)  # a warm start needs no event loop
     if cached is not None:
         return cached
-    return run_session(args, session, session.load)
+    return run_session(args, session, lambda: session.load(go_list=go_list))
 
 
 def print_event(event: FetchEvent) -> None:
