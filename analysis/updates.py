@@ -27,7 +27,14 @@ from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph, list_modules
 from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient
-from analysis.versions import NO_MAIN, MainModule, ModuleVersions, module_versions, query_upgrade
+from analysis.versions import (
+    NO_MAIN,
+    MainModule,
+    ModuleVersions,
+    QueryContext,
+    module_versions,
+    query_upgrade,
+)
 from analysis.workspace import Workspace, workspace_replacement
 
 __all__ = ["ModuleUpdate", "list_updates", "requested_versions"]
@@ -176,8 +183,12 @@ async def list_updates(
         ModuleUpdate(m.path, m.version, main=m.main, replace=m.replace) for m in listed
     ]
 
+    # One context for every module: a module and its replacement, and the versions and
+    # update of each, ask the same questions (retractions, go.mod files) once.
+    context = QueryContext(client, main)
+
     async def fill(i: int) -> None:
-        rows[i] = await _update_row(client, main, rows[i], asked, majors)
+        rows[i] = await _update_row(client, main, rows[i], asked, majors, context)
 
     async with anyio.create_task_group() as group:
         for i, row in enumerate(rows):
@@ -192,6 +203,7 @@ async def _update_row(
     row: ModuleUpdate,
     asked: Mapping[str, Mapping[str, list[str]]],
     majors: bool,
+    context: QueryContext | None = None,
 ) -> ModuleUpdate:
     """Versions, update, retraction and deprecation of one module and of its module
     replacement (go asks the same questions of both)."""
@@ -208,14 +220,17 @@ async def _update_row(
             selected=row.version,
             requested_by=asked.get(row.path, {}),
             majors=majors,
+            context=context,
         )
-        update = await query_upgrade(client, row.path, row.version, main=main)
+        update = await query_upgrade(client, row.path, row.version, main=main, context=context)
         r = row.replace
         if r is not None and r.version:
             replace_versions = await module_versions(
-                client, r.path, main=main, selected=r.version, majors=False
+                client, r.path, main=main, selected=r.version, majors=False, context=context
             )
-            replace_update = await query_upgrade(client, r.path, r.version, main=main)
+            replace_update = await query_upgrade(
+                client, r.path, r.version, main=main, context=context
+            )
     except ModuleNotFound:
         pass  # go list -m -u says nothing about modules no proxy knows
     except (GomodxError, OSError) as exc:  # reported per module, never as a traceback

@@ -295,7 +295,8 @@ class _Retractions:
 
 
 class _Context:
-    """Per-call state: the client, the main module, memoised retractions and go.mod data."""
+    """Per-call state: the client, the main module, memoised retractions and go.mod data
+    (one may serve many calls for the same main module: :data:`QueryContext`)."""
 
     def __init__(self, client: ProxyClient, main: MainModule) -> None:
         self.client = client
@@ -393,6 +394,7 @@ async def query_upgrade(
     current: str,
     *,
     main: MainModule = NO_MAIN,
+    context: QueryContext | None = None,
 ) -> str:
     """The version ``go list -m -u`` offers over ``current``, or ``""`` for none.
 
@@ -409,7 +411,7 @@ async def query_upgrade(
     """
     if not current:
         return ""
-    ctx = _Context(client, main)
+    ctx = context or _Context(client, main)
 
     async def via(repo: Repo) -> RevInfo | None:
         try:
@@ -425,6 +427,10 @@ async def query_upgrade(
     if info is None or semver.mod_compare(path, info.version, current) <= 0:
         return ""
     return info.version
+
+
+QueryContext = _Context
+"""What queries for one main module share (``QueryContext(client, main)``)."""
 
 
 class _RepoSource:
@@ -551,13 +557,16 @@ async def module_versions(
     selected: str = "",
     requested_by: Mapping[str, Iterable[str]] | None = None,
     majors: bool = True,
+    context: QueryContext | None = None,
 ) -> ModuleVersions:
     """Fetch and annotate the versions of ``path``.
 
     ``selected`` is the build list's version of ``path`` (if any) and ``requested_by`` maps
-    a version to the modules whose go.mod requires it (from the module graph).
+    a version to the modules whose go.mod requires it (from the module graph). A shared
+    ``context`` (made for ``main``) keeps what one answer learnt (retractions, go.mod
+    files) for the next.
     """
-    ctx = _Context(client, main)
+    ctx = context or _Context(client, main)
     warnings: list[str] = []
     # Offline, or with every proxy unreachable, the client answers from the caches and
     # marks the listing stale.
