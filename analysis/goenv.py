@@ -256,6 +256,10 @@ def _from_go(
     )
 
 
+_SHELL_NOISE = frozenset({"_", "SHLVL", "OLDPWD"})
+"""Variables a shell changes from one command to the next, which go never reads."""
+
+
 class _GoEnvCache:
     """``go env -json``'s answer kept on disk, keyed by everything it depends on.
 
@@ -283,7 +287,7 @@ class _GoEnvCache:
         material = {
             "format": self.FORMAT,
             "binary": os.path.abspath(binary),
-            "env": sorted(env.items()),
+            "env": sorted((k, v) for k, v in env.items() if k not in _SHELL_NOISE),
             "cwd": here,
             "gowork": _go_work_files(here),
             "goenv": _file_digest(env_file(env)),
