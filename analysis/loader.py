@@ -640,8 +640,13 @@ async def load_module_graph(
     go_version_override: str | None = None,
     toolchain: Toolchain | None = None,
     require_sums: GoSum | None = None,
+    allow_errors: bool = False,
 ) -> LoadedGraph:
     """Build the graph ``go mod graph`` prints for the module in ``main_dir``.
+
+    With ``allow_errors`` (``go list -e``), a go.mod that cannot be read leaves its
+    module without requirements instead of failing the load, and the roots are kept as
+    go.mod states them (go's ``expandGraph`` updates no roots of a graph with errors).
 
     With ``require_sums`` (the main module's go.sum), the graph is the one ``go list``
     loads (``-mod=readonly``): a go.mod whose ``/go.mod`` line that go.sum lacks fails
@@ -689,10 +694,13 @@ async def load_module_graph(
             pruned = False
         graph = await ld.read_graph_checked(pruned, roots)
     else:
-        graph = await ld.read_graph_checked(pruned, roots)
+        if allow_errors:
+            graph = await ld.read_graph(pruned, roots)
+        else:
+            graph = await ld.read_graph_checked(pruned, roots)
         # expandGraph: roots that are not selected are brought up to date, and the
         # graph is read again from the new roots (go mod graph runs with -mod=mod).
-        if any(graph.selected(r.path) != r.version for r in roots):
+        if not graph.failed and any(graph.selected(r.path) != r.version for r in roots):
             reread: _Graph | None = None
             if pruned:
                 new, reread = await ld.update_pruned_roots(roots, graph)

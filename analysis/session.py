@@ -534,9 +534,11 @@ class Session:
             return "go" if self.options.use_go and _go_binary(self.env) else "proxy"
         return self.options.source
 
-    async def load(self, *, go_list: bool = False) -> LoadedModule:
+    async def load(self, *, go_list: bool = False, allow_errors: bool = False) -> LoadedModule:
         """The module graph ``go mod graph`` prints (or the recorded one); with
-        ``go_list``, the one ``go list -m`` loads (see :meth:`_require_sums`)."""
+        ``go_list``, the one ``go list -m`` loads (see :meth:`_require_sums`); with
+        ``allow_errors`` too, as ``go list -e`` goes on with what it could load (modules
+        whose go.mod cannot be read have no requirements)."""
         source = self.source
         if source == "proxy" and self.workspace is not None:
             return await self._load_workspace()
@@ -557,6 +559,7 @@ class Session:
                     concurrency=self.options.jobs,
                     toolchain=self.toolchain,
                     require_sums=self._require_sums(go_list),
+                    allow_errors=allow_errors,
                 )
             except FileNotFoundError as exc:  # go.mod vanished since open
                 raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
@@ -575,7 +578,7 @@ class Session:
                     # The loader wraps the fetch's error; its advice still applies.
                     exc.hint = _first_hint(exc)
                 raise
-            if own is not None and key is not None:
+            if own is not None and key is not None and not allow_errors:
                 save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
@@ -583,20 +586,21 @@ class Session:
         graph = await anyio.to_thread.run_sync(self._load_without_client, source)
         finished = self._finish(graph, source)
         if source == "go" and self._require_sums(go_list) is not None:
-            await self._check_list_sums(finished)
+            return await self._check_list_sums(finished, allow_errors)
         return finished
 
-    async def _check_list_sums(self, loaded: LoadedModule) -> None:
+    async def _check_list_sums(self, loaded: LoadedModule, allow_errors: bool) -> LoadedModule:
         """``go mod graph`` runs with ``-mod=mod``; ``go list`` fails where a go.mod it
         reads has no ``/go.mod`` line in go.sum. When every module of the graph has its
         line nothing can fail; otherwise the graph is loaded as go list loads it (the
-        go.mod files come from the caches go just filled), to fail where go fails."""
+        go.mod files come from the caches go just filled), to fail where go fails (or,
+        with ``allow_errors``, to list what go lists)."""
         from analysis.semver import is_toolchain_path
         from analysis.summary import lookup_replacement, replace_map
 
         main_file = loaded.main_file
         if main_file is None:
-            return
+            return loaded
         rmap = replace_map(main_file)
         for m in loaded.graph.nodes():
             if not m.version or is_toolchain_path(m.path):
@@ -607,22 +611,24 @@ class Session:
             ):
                 break
         else:
-            return
+            return loaded
         from analysis.loader import load_module_graph
         from analysis.source import ProxySource
 
         try:
-            await load_module_graph(
+            listed = await load_module_graph(
                 self.directory,
                 ProxySource(self.client),
                 concurrency=self.options.jobs,
                 toolchain=self.toolchain,
                 require_sums=self.gosum,
+                allow_errors=allow_errors,
             )
         except GomodxError as exc:
             if not exc.hint:
                 exc.hint = _first_hint(exc)
             raise
+        return LoadedModule(listed.graph, listed.main, self.directory, "proxy", listed)
 
     def load_cached(self, *, go_list: bool = False) -> LoadedModule | None:
         """What :meth:`load` answers when the graph is in the warm-start snapshot (see

@@ -265,8 +265,8 @@ def run_list(args: argparse.Namespace) -> int:
     session.check_go_list_flags()
 
     async def listing() -> list[ModuleInfo]:
-        # go list -e goes on with the graph it could load; gomodx loads it whole then.
-        loaded = await session.load(go_list=not args.errors)
+        # go list -e goes on with the graph it could load.
+        loaded = await session.load(go_list=True, allow_errors=args.errors)
         return await session.list_info(loaded, updates=args.updates, retracted=args.retracted)
 
     infos = run_session(args, session, listing)
