@@ -34,6 +34,7 @@ Every failure is a :class:`~analysis.errors.GomodxError` with a go-shaped messag
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -50,6 +51,8 @@ from analysis.fsio import os_reason
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from analysis.apply import ApplyResult, UndoResult
@@ -552,6 +555,7 @@ class Session:
                 return hit
             own = self._caches.own if self._caches is not None else None
             key = self._snapshot_key(go_list)
+            prefetch = self._start_prefetch()
             try:
                 loaded = await load_module_graph(
                     self.directory,
@@ -578,6 +582,8 @@ class Session:
                     # The loader wraps the fetch's error; its advice still applies.
                     exc.hint = _first_hint(exc)
                 raise
+            finally:
+                await _stop(prefetch)
             if own is not None and key is not None and not allow_errors:
                 save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
@@ -629,6 +635,35 @@ class Session:
                 exc.hint = _first_hint(exc)
             raise
         return LoadedModule(listed.graph, listed.main, self.directory, "proxy", listed)
+
+    def _start_prefetch(self) -> asyncio.Task[None] | None:
+        """Fetch, in the background and at full width, every go.mod go.sum has a
+        ``/go.mod`` line for: the graph's go.mod files, as go.sum names them (the walk
+        asks for each only when it reaches it, level after level, each level a round trip
+        to the proxy). The walk stays the source of truth: it takes what was fetched
+        (the client fetches each file once), and a prefetch that fails is not an answer
+        (the walk asks again, and reports). ``None`` offline or without such lines."""
+        if self.offline or self.workspace is not None:
+            return None
+        mods = [
+            ModuleVersion(path, version.removesuffix("/go.mod"))
+            for path, version in self.gosum.entries
+            if version.endswith("/go.mod")
+        ]
+        if not mods:
+            return None
+        import asyncio
+
+        client = self.client
+
+        async def one(m: ModuleVersion) -> None:
+            with contextlib.suppress(Exception):  # the walk asks again, and reports
+                await client.gomod(m.path, m.version)
+
+        async def run() -> None:
+            await asyncio.gather(*(one(m) for m in mods))
+
+        return asyncio.ensure_future(run())
 
     def load_cached(self, *, go_list: bool = False) -> LoadedModule | None:
         """What :meth:`load` answers when the graph is in the warm-start snapshot (see
@@ -1178,6 +1213,17 @@ class RequestLog:
         parts = [f"{n} {outcome}" for outcome, n in sorted(self.outcomes.items())]
         took = time.monotonic() - self.started
         return f"{', '.join(parts) or 'no requests'}; {self.bytes} bytes in {took:.2f}s"
+
+
+async def _stop(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background task and wait until it has ended."""
+    if task is None or task.done():
+        return
+    import asyncio
+
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:

@@ -114,6 +114,21 @@ class _State:
     arrived: list[str] = field(default_factory=list)  # paths, as requests come in
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
+    holds: list[tuple[re.Pattern[str], re.Pattern[str], threading.Event]] = field(
+        default_factory=list
+    )
+
+    def hold(self, path: str) -> None:
+        """Release the holds ``path`` satisfies, then wait while a hold covers ``path``."""
+        with self.lock:
+            for _, until, released in self.holds:
+                if until.search(path):
+                    released.set()
+            waiting = [ev for rx, _, ev in self.holds if rx.search(path) and not ev.is_set()]
+        for released in waiting:
+            while not released.wait(0.05):
+                if self.stopping.is_set():
+                    return
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -146,6 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw_path = urllib.parse.urlsplit(self.path).path
         path = urllib.parse.unquote(raw_path)
         state.arrive(path)
+        state.hold(path)
         if state.latency:
             time.sleep(state.latency)
         fault = state.take_fault(path)
@@ -312,6 +328,13 @@ class ProxyServer:
         """Apply ``fault`` to the next ``times`` requests whose decoded path matches."""
         with self._state.lock:
             self._state.rules.append(_Rule(re.compile(pattern), fault, times))
+
+    def hold(self, pattern: str, until: str) -> None:
+        """Answer no request whose decoded path matches ``pattern`` before a request
+        matching ``until`` has arrived: a way to wait for a client's state (a request it
+        makes) instead of for time."""
+        with self._state.lock:
+            self._state.holds.append((re.compile(pattern), re.compile(until), threading.Event()))
 
     def clear_faults(self) -> None:
         with self._state.lock:
