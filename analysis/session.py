@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
     from analysis.vulndb import VulnDB
+    from analysis.vulnscan import Finding, ScanTarget, VulnFix
     from analysis.workspace import Workspace
 
 __all__ = [
@@ -284,6 +285,11 @@ class Session:
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
+        self.govulndb = ""
+        """The vulnerability database to use instead of ``GOVULNDB`` (the demo's own)."""
+        self.environ: Mapping[str, str] | None = None
+        """The environment the session was opened with (``None``: this process's), for
+        the settings read when used (``GOVULNDB``)."""
 
     def check_go_list_flags(self) -> None:
         """Refuse, as ``go list`` does in a workspace, a GOFLAGS ``-mod`` other than
@@ -374,7 +380,7 @@ class Session:
 
             return proxy_transport(jobs)
 
-        return cls(
+        session = cls(
             d,
             env,
             gosum,
@@ -385,6 +391,9 @@ class Session:
             workspace=ws,
             mod_flag=mod_flag,
         )
+        if environ is not None:
+            session.environ = environ
+        return session
 
     @classmethod
     def with_file_proxy(
@@ -979,6 +988,8 @@ class Session:
             for callback in self._subscribers:
                 callback(event)
 
+        if environ is None:
+            environ = {"GOVULNDB": self.govulndb} if self.govulndb else self.environ
         url = govulndb_url(environ)
         return VulnDB(
             url,
@@ -992,6 +1003,91 @@ class Session:
             limits=self.options.limits,
             retry=self.options.retry,
         )
+
+    def vuln_targets(self, loaded: LoadedModule) -> list[ScanTarget]:
+        """What the module-level scan checks: the build list (a module replaced by another
+        module version judged at that version; directory replacements left out), plus
+        ``stdlib`` at the main go.mod's go line and ``toolchain`` at its toolchain line."""
+        from analysis.vulnscan import targets
+
+        mains = {m.path for m in loaded.graph.mains}
+        pairs: list[tuple[str, str]] = []
+        for m in loaded.build_list():
+            if m.path in mains:
+                continue
+            rep = loaded.replacement(m)
+            if rep is None:
+                pairs.append((m.path, m.version))
+            elif rep.version:
+                pairs.append((rep.path, rep.version))
+        f = loaded.main_file
+        go = f.go.version if f is not None and f.go is not None else ""
+        toolchain = f.toolchain.name if f is not None and f.toolchain is not None else ""
+        return targets(pairs, go=go, toolchain=toolchain)
+
+    async def vuln_scan(
+        self, loaded: LoadedModule | None = None, *, db: VulnDB | None = None
+    ) -> list[Finding]:
+        """``govulncheck -scan module``: every finding of the build list (``loaded``
+        defaults to :meth:`load`) in GOVULNDB (or ``db``, left open)."""
+        from analysis.vulnscan import scan
+
+        if loaded is None:
+            loaded = await self.load()
+        own = db is None
+        db = db or self.vulndb()
+        try:
+            return await scan(db, self.vuln_targets(loaded))
+        finally:
+            if own:
+                await db.aclose()
+
+    async def vuln_fix(
+        self,
+        path: str,
+        version: str = "",
+        *,
+        loaded: LoadedModule | None = None,
+        db: VulnDB | None = None,
+    ) -> VulnFix:
+        """The nearest fixed version of ``path`` at ``version`` (default: the selected
+        one) and the preview of ``go get path@fixed``: the lowest version above it, of
+        the same major version, listed and neither retracted nor excluded, that no entry
+        of GOVULNDB (or
+        ``db``, left open) affects. A version nothing affects, or no fixed version, is a
+        :class:`~analysis.vulnscan.VulnFix` whose ``error`` says so; go's refusal of the
+        fix is its plan's error (with the nearest version go would accept)."""
+        from analysis.osv import affects
+        from analysis.vulnscan import VulnFix, nearest_fixed
+
+        if loaded is None:
+            loaded = await self.load()
+        if not version:
+            version = loaded.graph.selected().get(path, "")
+        if not version:
+            raise GomodxError(f"gomodx: {path} is not in the build list")
+        own = db is None
+        db = db or self.vulndb()
+        try:
+            entries = [e for e in (await db.for_modules([path])).get(path, []) if not e.withdrawn]
+        finally:
+            if own:
+                await db.aclose()
+        ids = tuple(sorted(e.id for e in entries if affects(e, path, version)))
+        if not ids:
+            return VulnFix(path, version, error=f"{path}@{version}: no known vulnerability")
+        mv = await self.versions(path, loaded, majors=False)
+        hidden = [e.version for e in mv.entries if e.hidden]
+        target = nearest_fixed(path, version, entries, [e.version for e in mv.entries], skip=hidden)
+        if not target:
+            return VulnFix(
+                path,
+                version,
+                ids,
+                error="no released version is free of these vulnerabilities",
+            )
+        plan = await self.plan(f"{path}@{target}")
+        return VulnFix(path, version, ids, target, plan)
 
     # -- downloads --------------------------------------------------------------------
 
