@@ -1004,6 +1004,13 @@ class Session:
             retry=self.options.retry,
         )
 
+    def mark_vulns(self, on: bool = True) -> None:
+        """Mark (or stop marking) each version's vulnerabilities in :meth:`versions` from
+        now on (version lists fetched so far are fetched again)."""
+        if self.options.vulns != on:
+            self.options = dataclasses.replace(self.options, vulns=on)
+            self._versions.clear()
+
     def vuln_targets(self, loaded: LoadedModule) -> list[ScanTarget]:
         """What the module-level scan checks: the build list (a module replaced by another
         module version judged at that version; directory replacements left out), plus
@@ -1134,6 +1141,36 @@ class Session:
         finally:
             if client is not None:
                 await client.aclose()
+
+    async def trust(self, path: str, version: str) -> SumCheck:
+        """Who vouches for ``path@version``'s go.mod, as go would check it before use: the
+        main module's go.sum when it lists the version (``verified`` by ``go.sum``, after
+        the file matched it), else GOSUMDB (``verified`` by the database's name, or a
+        ``mismatch``: go's SECURITY ERROR), or nobody (``skipped`` by ``GONOSUMDB`` or
+        ``GOSUMDB=off``; an ``error`` when offline or the database could not say)."""
+        from analysis.errors import ChecksumMismatch
+        from analysis.hashes import gomod_hash
+        from analysis.sumdb import SumCheck, check_lines
+
+        key = f"{path} {version}/go.mod"
+        try:
+            mod = await self.client.gomod(path, version)
+        except ChecksumMismatch as exc:
+            return SumCheck(key, "mismatch", "go.sum", str(exc))
+        except GomodxError as exc:
+            return SumCheck(key, "error", error=str(exc))
+        if self.gosum.gomod_hashes(path, version):
+            # the client checked the file against go.sum (a mismatch raised above)
+            return SumCheck(key, "verified", "go.sum")
+        line = f"{key} {gomod_hash(mod.data)}"
+        client = None if self.offline else self.sumdb()
+        why = "offline: the checksum database was not consulted" if self.offline else ""
+        try:
+            (check,) = await check_lines(client, self.env, [line], unavailable=why)
+        finally:
+            if client is not None:
+                await client.aclose()
+        return check
 
     def sumdb(self) -> SumDBClient | None:
         """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with

@@ -514,6 +514,24 @@ class SumCheck:
     def ok(self) -> bool:
         return self.verdict in ("verified", "skipped")
 
+    @property
+    def words(self) -> str:
+        """What a front end says: ``verified by go.sum``, ``verified by sum.golang.org``,
+        ``not verified (GONOSUMDB)``, ``not verified (GOSUMDB=off)``, ``checksum mismatch
+        (sum.golang.org): SECURITY ERROR`` or ``not verified: <why>``.
+
+        >>> SumCheck("m v1.0.0/go.mod h1:x", "skipped", "GONOSUMDB").words
+        'not verified (GONOSUMDB)'
+        """
+        if self.verdict == "verified":
+            return f"verified by {self.by}"
+        if self.verdict == "skipped":
+            return f"not verified ({self.by})"
+        if self.verdict == "mismatch":
+            return f"checksum mismatch ({self.by}): SECURITY ERROR"
+        first = self.error.splitlines()[0] if self.error else "unknown"
+        return f"not verified: {first}"
+
 
 async def check_lines(
     client: SumDBClient | None, env: GoEnv, lines: Sequence[str], *, unavailable: str = ""
