@@ -34,6 +34,7 @@ Every failure is a :class:`~analysis.errors.GomodxError` with a go-shaped messag
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -870,14 +871,10 @@ class Session:
         client = self.client
         gomodcache = self.env.gomodcache
         root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
-        kept: list[tuple[str, str]] = []
+        fetched: list[tuple[str, str, bytes]] = []
         if root is not None:
-
-            def keep(path: str, version: str, data: bytes) -> None:
-                if keep_in_gomodcache(root, path, version, "zip", data):
-                    kept.append((path, version))
-
-            client.keep_zips(keep)
+            client.keep_zips(lambda path, version, data: fetched.append((path, version, data)))
+        refused: set[str] = set()
         try:
             plan = await plan_get(
                 self.directory,
@@ -889,32 +886,58 @@ class Session:
                 gomodcache=self.env.gomodcache,
                 goroot=self.env.goroot,
             )
+            plan, refused = await self._check_sums(self._switch_note(plan))
         finally:
             client.keep_zips(None)
-            for path, version in kept:  # each kept zip's go.mod beside it, as go has it
-                mod = client.cached_gomod(path, version)
-                if mod is not None:
-                    assert root is not None  # nothing is kept without GOMODCACHE
-                    keep_in_gomodcache(root, path, version, "mod", mod)
-        return await self._check_sums(self._switch_note(plan))
+            # Zips go into Go's cache only once the checksum database has not contradicted
+            # them (go checks before it stores); each with its go.mod beside it.
+            for path, version, data in fetched:
+                assert root is not None  # nothing is fetched for it without GOMODCACHE
+                if f"{path} {version}" in refused:
+                    continue
+                if keep_in_gomodcache(root, path, version, "zip", data):
+                    mod = client.cached_gomod(path, version)
+                    if mod is not None and f"{path} {version}/go.mod" not in refused:
+                        keep_in_gomodcache(root, path, version, "mod", mod)
+        if refused:
+            await self._forget_refused(refused)
+        return plan
 
-    async def _check_sums(self, plan: Plan) -> Plan:
+    async def _forget_refused(self, refused: set[str]) -> None:
+        """Take what the checksum database contradicted (``path version`` for a zip,
+        ``path version/go.mod`` for a go.mod) out of gomodx's own cache: go stores none
+        of it, and the next run must not trust it."""
+        await self.client.flush()  # the writes the planner submitted are finished first
+        own = self._caches.own if self._caches is not None else None
+        if own is None:
+            return
+        for key in refused:
+            path, version = key.split(" ", 1)
+            suffixes = ("mod",) if version.endswith("/go.mod") else ("zip", "ziphash")
+            for suffix in suffixes:
+                # not there (or not a cacheable path): nothing to take back
+                with contextlib.suppress(OSError, GomodxError):
+                    own.file(path, version.removesuffix("/go.mod"), suffix).unlink()
+
+    async def _check_sums(self, plan: Plan) -> tuple[Plan, set[str]]:
         """The go.sum lines a plan adds, checked against GOSUMDB as ``go get`` checks them
         before writing go.sum: a line the database contradicts refuses the plan with go's
         SECURITY ERROR; one it could not check (offline, unreachable) is said as a
-        warning; each line's voucher is kept in :attr:`Plan.verified`."""
+        warning; each line's voucher is kept in :attr:`Plan.verified`. Also returns the
+        ``path version`` (or ``path version/go.mod``) of every line contradicted."""
         from analysis.errors import PlanRefused
 
         lines = [*plan.gosum_added, *plan.zip_sums_added]
         if not plan.ok or not lines:
-            return plan
+            return plan, set()
         if self.env.gosumdb.strip() == "off":
-            return dataclasses.replace(plan, verified=tuple((ln, "off") for ln in lines))
+            return dataclasses.replace(plan, verified=tuple((ln, "off") for ln in lines)), set()
         checks = await self.verify_sums(lines)
         bad = [c for c in checks if c.verdict == "mismatch"]
         if bad:
             text = "\n".join(f"go: {c.error}" for c in bad)
-            return dataclasses.replace(plan, ok=False, error=PlanRefused(text))
+            refused = {" ".join(c.line.split()[:2]) for c in bad}
+            return dataclasses.replace(plan, ok=False, error=PlanRefused(text)), refused
         unchecked = [c for c in checks if c.verdict == "error"]
         warnings = plan.warnings
         if unchecked:
@@ -924,7 +947,7 @@ class Session:
                 f" GOSUMDB: {unchecked[0].error}",
             )
         verified = tuple((c.line, c.by if c.ok else f"not verified: {c.error}") for c in checks)
-        return dataclasses.replace(plan, verified=verified, warnings=warnings)
+        return dataclasses.replace(plan, verified=verified, warnings=warnings), set()
 
     def _switch_note(self, plan: Plan) -> Plan:
         """A refusal for a go.mod too new for this go, as go words it when GOTOOLCHAIN
