@@ -1193,6 +1193,8 @@ class Session:
         finally:
             if client is not None:
                 await client.aclose()
+        if check.verdict == "mismatch":
+            await self._forget_refused({key})
         return check
 
     def sumdb(self) -> SumDBClient | None:

@@ -1,0 +1,220 @@
+"""gomodx against go with a real checksum database (Go's own server code, on 127.0.0.1):
+random module universes, a database that is honest or lies about one module, go.sum
+absent, complete or partial, random ``GONOSUMDB`` / ``GOPRIVATE`` patterns and a
+``GOINSECURE`` that must change nothing; and the database served through a real module
+proxy (``<proxy>/sumdb/<name>/supported``, then every request through it).
+
+For every module version ``go mod download -json all`` reports, gomodx's download must say
+the same: downloaded, or go's SECURITY ERROR word for word; and both must have asked the
+database about the same module versions (the lookups each keeps in its sumdb cache, in
+go's layout). Run with ``-s`` for the counts; ``GOMODX_SUMDB_SWEEP=N`` runs N times as
+many seeds.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from gotool import environ, go_env, json_objects, require_go, run_go
+from proxyserver import ProxyServer
+from sumdbserver import SumDBServer
+from universe import Layout, random_universe
+
+from analysis.download import DownloadSummary
+from analysis.goproxy import FetchEvent
+from analysis.session import Session, SessionOptions, run_sync
+
+pytestmark = pytest.mark.go
+
+SWEEP = int(os.environ.get("GOMODX_SUMDB_SWEEP", "1"))
+SEEDS = range(3000, 3000 + 10 * SWEEP)
+
+
+@dataclass
+class Case:
+    """One drawn setting."""
+
+    lie: str
+    gosum: str  # absent | complete | partial
+    variable: str  # GONOSUMDB | GOPRIVATE | ""
+    pattern: str
+    insecure: str
+
+    def env(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.variable == "GONOSUMDB":
+            out["GONOSUMDB"] = self.pattern
+        elif self.variable == "GOPRIVATE":
+            # GOPRIVATE alone would also send those modules around the proxy (GONOPROXY)
+            out.update(GOPRIVATE=self.pattern, GONOPROXY="none.invalid")
+        if self.insecure:
+            out["GOINSECURE"] = self.insecure
+        return out
+
+
+def _pattern(rng: random.Random, paths: list[str]) -> str:
+    """A GONOSUMDB-style list: whole paths, prefixes, globs (some matching nothing)."""
+    parts = []
+    for _ in range(rng.randint(1, 2)):
+        p = rng.choice(paths)
+        kind = rng.choice(["path", "prefix", "glob", "host-glob", "none"])
+        if kind == "path":
+            parts.append(p)
+        elif kind == "prefix":
+            parts.append("/".join(p.split("/")[:-1]) or p)
+        elif kind == "glob":
+            parts.append(p[: rng.randint(len(p.split("/")[0]) + 2, len(p))] + "*")
+        elif kind == "host-glob":
+            parts.append("*." + p.split("/")[0].split(".")[-1])
+        else:
+            parts.append("nothing.invalid/x")
+    return ",".join(parts)
+
+
+def _build_paths(layout: Layout, root: Path) -> list[str]:
+    """The build list's modules that are not replaced (go downloads their zips)."""
+    probe = root / "probe"
+    shutil.copytree(layout.main_dir, probe)
+    fmt = "{{if not .Main}}{{if not .Replace}}{{.Path}}{{end}}{{end}}"
+    env = go_env(root / "probe-go", proxy=layout.proxy_url)
+    return run_go(["list", "-m", "-f", fmt, "all"], probe, env).stdout.split()
+
+
+def _draw(rng: random.Random, paths: list[str], built: list[str]) -> Case:
+    return Case(
+        lie=rng.choice(built if built and rng.random() < 0.8 else paths),
+        gosum=rng.choice(["absent", "absent", "complete", "partial"]),
+        variable=rng.choice(["", "GONOSUMDB", "GOPRIVATE"]),
+        pattern=_pattern(rng, paths),
+        insecure=rng.choice(["", "*", paths[0]]),
+    )
+
+
+def _lookups(gomodcache: Path) -> set[str]:
+    root = gomodcache / "cache" / "download" / "sumdb" / "sumdb.test" / "lookup"
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def _go_sum(layout: Layout, case: Case, rng: random.Random, root: Path) -> None:
+    """go.sum as the case wants it: written by go with the database off (the proxy's
+    honest hashes), then thinned."""
+    if case.gosum == "absent":
+        return
+    env = go_env(root / "prep", proxy=layout.proxy_url)
+    run_go(["mod", "download", "all"], layout.main_dir, env)
+    gosum = layout.main_dir / "go.sum"
+    if case.gosum == "partial":
+        lines = gosum.read_text().splitlines()
+        kept = [ln for ln in lines if rng.random() < 0.5]
+        gosum.write_text("".join(ln + "\n" for ln in kept))
+
+
+def _ours(main: Path, env: dict[str, str], events: list[FetchEvent]) -> DownloadSummary:
+    with environ(env):
+        session = Session.open(main, SessionOptions(source="proxy", use_go=False), environ=env)
+        session.subscribe(events.append)
+        return run_sync(session, session.download)
+
+
+def _verdicts(objects: list[dict[str, object]]) -> dict[str, str]:
+    out = {}
+    for o in objects:
+        err = str(o.get("Error") or "")
+        out[f"{o['Path']}@{o['Version']}"] = err
+    return out
+
+
+def _compare(case: Case, layout: Layout, root: Path, db: SumDBServer, tally: Counter[str]) -> None:
+    main = layout.main_dir
+    extra = case.env()
+    genv = go_env(root / "go", proxy=layout.proxy_url, GOSUMDB=db.gosumdb, **extra)
+    go_main = root / "go-main"
+    shutil.copytree(main, go_main)
+    proc = run_go(["mod", "download", "-json", "all"], go_main, genv, check=False)
+    theirs = _verdicts(json_objects(proc.stdout))
+    xenv = go_env(root / "x", proxy=layout.proxy_url, GOSUMDB=db.gosumdb, **extra)
+    xenv["GOMODX_CACHE"] = str(root / "gx")
+    events: list[FetchEvent] = []
+    summary = _ours(main, xenv, events)
+    ours = {f"{r.path}@{r.version}": r for r in summary.modules}
+    where = f"{case} {proc.stderr[-2000:]}"
+    assert set(ours) == set(theirs), where
+    for key, err in theirs.items():
+        r = ours[key]
+        if "SECURITY ERROR" in err:
+            tally["security errors"] += 1
+            assert r.error_class == "checksum", (key, r, where)
+            assert r.error in err or err.endswith(r.error), (key, r.error, err)
+        elif err:
+            tally["other errors"] += 1
+            assert not r.ok, (key, r, where)
+        else:
+            tally["ok"] += 1
+            assert r.ok, (key, r, where)
+    # the same questions asked of the database
+    assert _lookups(Path(xenv["GOMODCACHE"])) == _lookups(Path(genv["GOMODCACHE"])), where
+    tally["lookups"] += len(_lookups(Path(genv["GOMODCACHE"])))
+
+
+def test_downloads_agree_with_go_under_random_settings(tmp_path: Path) -> None:
+    go = require_go()
+    tally: Counter[str] = Counter()
+    for seed in SEEDS:
+        rng = random.Random(seed)
+        root = tmp_path / str(seed)
+        u = random_universe(seed, modules=6, versions=3)
+        layout = u.write(root / "u")
+        paths = sorted({p for p, _ in u.mods})
+        case = _draw(rng, paths, _build_paths(layout, root))
+        _go_sum(layout, case, rng, root)
+        with SumDBServer(go, layout.proxy_dir, lie=case.lie) as db:
+            _compare(case, layout, root, db, tally)
+        tally["cases"] += 1
+        tally[f"go.sum {case.gosum}"] += 1
+        tally[case.variable or "no pattern"] += 1
+    print(f"\nsumdb download vs go: {dict(sorted(tally.items()))}")
+    assert tally["security errors"] and tally["ok"]
+
+
+@pytest.mark.parametrize("lie", [False, True])
+def test_the_database_through_a_real_module_proxy(tmp_path: Path, lie: bool) -> None:
+    """GOSUMDB names the key alone: go and gomodx find the database at
+    ``<proxy>/sumdb/sumdb.test/supported`` on the real proxy server and ask it there."""
+    go = require_go()
+    u = random_universe(3100, modules=6, versions=3)
+    layout = u.write(tmp_path / "u")
+    liar = _build_paths(layout, tmp_path)[0] if lie else ""
+    with SumDBServer(go, layout.proxy_dir, lie=liar) as db:  # noqa: SIM117 (the proxy needs its URL)
+        with ProxyServer(layout.proxy_dir, sumdb=(db.name, db.url)) as proxy:
+            case = Case(liar, "absent", "", "", "")
+            genv = go_env(tmp_path / "go", proxy=proxy.url, GOSUMDB=db.vkey)
+            go_main = tmp_path / "go-main"
+            shutil.copytree(layout.main_dir, go_main)
+            proc = run_go(["mod", "download", "-json", "all"], go_main, genv, check=False)
+            theirs = _verdicts(json_objects(proc.stdout))
+            go_asked = [r.path for r in proxy.requests if r.path.startswith("/sumdb/")]
+            before = len(proxy.requests)
+            xenv = go_env(tmp_path / "x", proxy=proxy.url, GOSUMDB=db.vkey)
+            xenv["GOMODX_CACHE"] = str(tmp_path / "gx")
+            events: list[FetchEvent] = []
+            summary = _ours(layout.main_dir, xenv, events)
+            ours_asked = [r.path for r in proxy.requests[before:] if r.path.startswith("/sumdb/")]
+            proxy_url = proxy.url
+    assert go_asked[0] == ours_asked[0] == "/sumdb/sumdb.test/supported"
+    sumdb_urls = [e.url for e in events if e.kind == "sumdb"]
+    assert sumdb_urls and all(u.startswith(f"{proxy_url}/sumdb/sumdb.test/") for u in sumdb_urls)
+    assert {p for p in ours_asked if "/lookup/" in p} == {p for p in go_asked if "/lookup/" in p}
+    ours = {f"{r.path}@{r.version}": r for r in summary.modules}
+    assert set(ours) == set(theirs)
+    for key, err in theirs.items():
+        assert ("SECURITY ERROR" in err) == (ours[key].error_class == "checksum"), (key, case)
+        if "SECURITY ERROR" in err:
+            assert ours[key].error in err
+    assert any("SECURITY ERROR" in e for e in theirs.values()) == lie
+    assert _lookups(Path(xenv["GOMODCACHE"])) == _lookups(Path(genv["GOMODCACHE"]))
