@@ -149,6 +149,8 @@ def _compare(case: Case, layout: Layout, root: Path, db: SumDBServer, tally: Cou
         r = ours[key]
         if "SECURITY ERROR" in err:
             tally["security errors"] += 1
+            if case.insecure:  # GOINSECURE does not turn the database off
+                tally["security errors under GOINSECURE"] += 1
             assert r.error_class == "checksum", (key, r, where)
             assert r.error in err or err.endswith(r.error), (key, r.error, err)
         elif err:
@@ -218,3 +220,69 @@ def test_the_database_through_a_real_module_proxy(tmp_path: Path, lie: bool) -> 
             assert ours[key].error in err
     assert any("SECURITY ERROR" in e for e in theirs.values()) == lie
     assert _lookups(Path(xenv["GOMODCACHE"])) == _lookups(Path(genv["GOMODCACHE"]))
+
+
+def test_who_vouches_for_a_module_like_go(tmp_path: Path) -> None:
+    """:meth:`Session.trust` (the app's versions pane and prefetch view): go.sum when it
+    lists the version, else the database (whose lie about a go.mod is go's SECURITY
+    ERROR, word for word), else nobody and why."""
+    from test_sumdb import MODULES, _hashes, _universe
+
+    go = require_go()
+    layout = _universe(tmp_path)
+    za, ma = _hashes(layout, "example.com/a", "v1.0.0")
+    (layout.main_dir / "go.sum").write_text(
+        f"example.com/a v1.0.0 {za}\nexample.com/a v1.0.0/go.mod {ma}\n"
+    )
+    with SumDBServer(go, layout.proxy_dir, lie_mod="example.com/c") as db:
+        own = tmp_path / "gx"
+        env = go_env(
+            tmp_path / "x",
+            proxy=layout.proxy_url,
+            GOSUMDB=db.gosumdb,
+            GONOSUMDB="example.com/Upper",
+            GOMODX_CACHE=str(own),
+        )
+
+        def trust(environ_: dict[str, str], **options: bool) -> dict[str, tuple[str, str]]:
+            with environ(environ_):
+                s = Session.open(
+                    layout.main_dir, SessionOptions(use_go=False, **options), environ=environ_
+                )
+
+                async def all_() -> dict[str, tuple[str, str]]:
+                    out = {}
+                    for path, version in MODULES:
+                        c = await s.trust(path, version)
+                        out[path] = (c.words, c.error)
+                    return out
+
+                return run_sync(s, all_)
+
+        got = trust(env)
+        assert {p: w for p, (w, _) in got.items()} == {
+            "example.com/a": "verified by go.sum",
+            "example.com/b": "verified by sumdb.test",
+            "example.com/c": "checksum mismatch (sumdb.test): SECURITY ERROR",
+            "example.com/Upper": "not verified (GONOSUMDB)",
+        }
+        # go says the same of c's go.mod, word for word, and keeps none of it
+        genv = go_env(tmp_path / "go", proxy=layout.proxy_url, GOSUMDB=db.gosumdb)
+        proc = run_go(
+            ["mod", "download", "example.com/c@v0.3.0"], layout.main_dir, genv, check=False
+        )
+        assert proc.returncode == 1
+        assert f"go: {got['example.com/c'][1]}" == proc.stderr
+        assert not [
+            p
+            for p in own.rglob("*")
+            if "example.com/c" in str(p) and p.is_file() and p.suffix == ".mod"
+        ]
+        # the database off, or offline: nobody vouches, and it is said why
+        off = trust(dict(env, GOSUMDB="off"))
+        assert off["example.com/b"][0] == "not verified (GOSUMDB=off)"
+        assert off["example.com/a"][0] == "verified by go.sum"
+        offline = trust(env, offline=True)
+        assert offline["example.com/b"][0] == (
+            "not verified: offline: the checksum database was not consulted"
+        )
