@@ -286,3 +286,38 @@ def test_who_vouches_for_a_module_like_go(tmp_path: Path) -> None:
         assert offline["example.com/b"][0] == (
             "not verified: offline: the checksum database was not consulted"
         )
+
+
+@pytest.mark.parametrize("lie", [False, True])
+def test_gomodx_get_verifies_before_writing_go_sum(
+    tmp_path: Path, lie: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``gomodx get`` writes go.sum only after the database vouched for every new line, as
+    go get does: the same go.sum as go's; a lie is go's refusal and nothing written."""
+    from test_sumdb import _universe
+
+    from tui.cli import main
+
+    go = require_go()
+    layout = _universe(tmp_path)
+    with SumDBServer(go, layout.proxy_dir, lie="example.com/c" if lie else "") as db:
+        genv = go_env(tmp_path / "go", proxy=layout.proxy_url, GOSUMDB=db.gosumdb)
+        go_main = tmp_path / "go-main"
+        shutil.copytree(layout.main_dir, go_main)
+        proc = run_go(["get", "example.com/c@v0.3.0"], go_main, genv, check=False)
+        xenv = go_env(tmp_path / "x", proxy=layout.proxy_url, GOSUMDB=db.gosumdb)
+        xenv["GOMODX_CACHE"] = str(tmp_path / "gx")
+        before = {f: (layout.main_dir / f).read_bytes() for f in ("go.mod",)}
+        with environ(xenv):
+            code = main(["get", "-C", str(layout.main_dir), "example.com/c@v0.3.0"])
+        err = capsys.readouterr().err
+    assert code == proc.returncode
+    if lie:
+        assert "SECURITY ERROR" in err and "SECURITY ERROR" in proc.stderr
+        assert err.splitlines()[0] in proc.stderr
+        assert (layout.main_dir / "go.mod").read_bytes() == before["go.mod"]
+        assert not (layout.main_dir / "go.sum").exists()
+    else:
+        assert "not checked against the checksum database" not in err
+        assert (layout.main_dir / "go.sum").read_text() == (go_main / "go.sum").read_text()
+        assert (layout.main_dir / "go.mod").read_text() == (go_main / "go.mod").read_text()
