@@ -46,7 +46,15 @@ from analysis.errors import (
 )
 from analysis.fetch import HttpGetter
 from analysis.goenv import GoEnv
-from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, parse_goproxy
+from analysis.goproxy import (
+    FetchEvent,
+    NetLimits,
+    NetrcLine,
+    ProxySpec,
+    RetryPolicy,
+    parse_goproxy,
+    redact_url,
+)
 from analysis.memo import Memo
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.signednote import Verifier, open_note
@@ -290,6 +298,10 @@ class SumDBClient:
 
     async def _read_remote(self, path: str) -> bytes:
         base = await self._init_base()
+        scheme = base.split(":", 1)[0].lower() if ":" in base else ""
+        if scheme not in ("http", "https"):
+            # go's web.Get: only http(s) (and file, which gomodx does not serve) are asked
+            raise SumDBError(f"unsupported scheme: {redact_url(base + path)}")
         return await self._http.get(
             ProxySpec(base), base + path, kind="sumdb", path=self.name, version="", limit=_LIMIT
         )
@@ -440,7 +452,10 @@ class SumDBClient:
         except SumDBSecurityError:
             raise
         except (GomodxError, TlogError) as exc:
-            raise SumDBError(f"{path}@{version}: {exc}") from None
+            # the fetch layer names the database as a module ("module sumdb.test: ..."); go
+            # names the lookup alone
+            reason = str(exc).removeprefix(f"module {self.name}: ")
+            raise SumDBError(f"{path}@{version}: {reason}") from None
         prefix = f"{path} {version} "
         return [line for line in text.decode().split("\n") if line.startswith(prefix)]
 

@@ -321,3 +321,36 @@ def test_gomodx_get_verifies_before_writing_go_sum(
         assert "not checked against the checksum database" not in err
         assert (layout.main_dir / "go.sum").read_text() == (go_main / "go.sum").read_text()
         assert (layout.main_dir / "go.mod").read_text() == (go_main / "go.mod").read_text()
+
+
+def test_an_unreachable_or_unsupported_database_is_said_as_go_says_it(tmp_path: Path) -> None:
+    import socket
+
+    import anyio
+    from test_sumdb import KNOWN, _universe
+
+    from analysis.goenv import GoEnv
+    from analysis.sumdb import SumDBClient, SumDBError
+
+    layout = _universe(tmp_path)
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    for url in (f"http://127.0.0.1:{closed}", "ftp://127.0.0.1/db"):
+        genv = go_env(tmp_path / "go", proxy=layout.proxy_url, GOSUMDB=f"{KNOWN} {url}")
+        proc = run_go(
+            ["mod", "download", "example.com/a@v1.0.0"], layout.main_dir, genv, check=False
+        )
+        env = GoEnv(goproxy=layout.proxy_url, gosumdb=f"{KNOWN} {url}", gomodcache="", gopath="")
+        client = SumDBClient(env)
+
+        async def check(client: SumDBClient = client) -> None:
+            try:
+                await client.check("example.com/a", "v1.0.0/go.mod", "h1:x")
+            finally:
+                await client.aclose()
+
+        with pytest.raises(SumDBError) as info:
+            anyio.run(check)
+        ours = str(info.value).removesuffix(" (after 1 attempt)")
+        assert proc.stderr == f"go: {ours}\n", (proc.stderr, ours)
