@@ -232,3 +232,19 @@ def test_cli_and_app_share_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture
         assert proc.stderr.splitlines()[-1] == str(fix.plan.error if fix.plan else "")
         run_go(["get", "example.com/json@v1.3.1"], work, env)
     session.remove_scratch()
+
+
+def test_a_named_database_is_scanned_on_start(tmp_path: Path) -> None:
+    """``GOVULNDB`` set: the user chose a database, the app scans on load; unset: only
+    when asked (V), so no project is sent to the public database unasked."""
+    import os
+
+    from tui.app import make_app
+
+    layout = random_universe(3, modules=4).write(tmp_path / "u")
+    db = write_vulndb(tmp_path / "db", [])
+    base = {k: v for k, v in os.environ.items() if k != "GOVULNDB"}
+    with environ({**base, "GOVULNDB": db.as_uri()}):
+        assert make_app(layout.main_dir).session.options.vulns
+    with environ(base):
+        assert not make_app(layout.main_dir).session.options.vulns

@@ -547,7 +547,11 @@ def make_app(
     if demo:
         session = demo_session(offline=offline)
     else:
-        session = Session.open(directory or ".", SessionOptions(offline=offline, graph_file=graph))
+        # A database the user named is one they chose to be asked: scan on load (else V).
+        vulns = bool(os.environ.get("GOVULNDB", "").strip())
+        session = Session.open(
+            directory or ".", SessionOptions(offline=offline, graph_file=graph, vulns=vulns)
+        )
     return GomodxApp(
         session,
         prefetch=demo if prefetch is None else prefetch,
