@@ -248,3 +248,40 @@ def test_a_named_database_is_scanned_on_start(tmp_path: Path) -> None:
         assert make_app(layout.main_dir).session.options.vulns
     with environ(base):
         assert not make_app(layout.main_dir).session.options.vulns
+
+
+def _directory_replaced_universe(tmp_path: Path) -> tuple[Path, Path, str]:
+    """The first seeded universe whose main module replaces a module by a directory."""
+    for seed in range(100):
+        layout = random_universe(seed, modules=8).write(tmp_path / str(seed))
+        for line in (layout.main_dir / "go.mod").read_text().splitlines():
+            if "=> ./" in line or "=> ../" in line:
+                return layout.main_dir, layout.proxy_dir, line.split()[1]
+    raise AssertionError("no universe replaces a module by a directory")
+
+
+async def test_replaced_modules_are_vouched_for_as_go_checks_them(tmp_path: Path) -> None:
+    main_dir, proxy_dir, replaced = _directory_replaced_universe(tmp_path)
+    app = make(Session.with_file_proxy(main_dir, proxy_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PrefetchScreen)
+        loaded = app.graph.loaded
+        assert loaded is not None
+        version = loaded.graph.selected()[replaced]
+        check = app.trust.check(replaced, version)
+        assert check is not None and check.verdict == "skipped"
+        assert check.words.startswith("not verified (replaced by ./")
+        # every other module: the session's own answer for what go would check
+        for m in loaded.build_list():
+            if m.path == replaced or m in loaded.graph.mains or not m.version:
+                continue
+            rep = loaded.replacement(m)
+            want = await app.session.trust(
+                *((rep.path, rep.version) if rep else (m.path, m.version))
+            )
+            got = app.trust.check(m.path, m.version)
+            assert got is not None and got.words == want.words, m

@@ -43,6 +43,7 @@ from analysis.errors import (
     causes,
 )
 from analysis.goproxy import FetchEvent
+from analysis.module import ModuleVersion
 from analysis.plan import Plan
 from analysis.session import Session, SessionOptions
 from analysis.sumdb import SumCheck
@@ -409,11 +410,19 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.trust = self.trust.with_findings(generation, findings)
 
     async def check_trust(self, path: str, version: str) -> SumCheck:
-        """Who vouches for ``path@version``'s go.mod (:meth:`Session.trust`), once."""
+        """Who vouches for ``path@version``'s go.mod (:meth:`Session.trust`; a replaced
+        module's replacement), once."""
         known = self.trust.check(path, version)
         if known is not None:
             return known
-        check = await self.session.trust(path, version)
+        loaded = self.graph.loaded
+        rep = loaded.replacement(ModuleVersion(path, version)) if loaded is not None else None
+        if rep is None:
+            check = await self.session.trust(path, version)
+        elif rep.version:  # go checks the replacement's go.mod
+            check = await self.session.trust(rep.path, rep.version)
+        else:  # a directory: nothing is downloaded, nothing is checked
+            check = SumCheck(f"{path} {version}/go.mod", "skipped", f"replaced by {rep.path}")
         self.trust = self.trust.with_check(path, version, check)
         return check
 
