@@ -266,6 +266,11 @@ class SumDBClient:
     async def _init_base(self) -> str:
         if self._base is not None:
             return self._base
+        # go's sync.Once: concurrent first lookups share one search of GOPROXY
+        base: str = await self._records.get(("base",), self._find_base)
+        return base
+
+    async def _find_base(self) -> str:
         assert self.config is not None
         if self.config.url:
             self._base = self.config.url.rstrip("/")

@@ -354,3 +354,37 @@ def test_an_unreachable_or_unsupported_database_is_said_as_go_says_it(tmp_path: 
             anyio.run(check)
         ours = str(info.value).removesuffix(" (after 1 attempt)")
         assert proc.stderr == f"go: {ours}\n", (proc.stderr, ours)
+
+
+def test_the_first_proxy_that_serves_the_database_is_used(tmp_path: Path) -> None:
+    """GOPROXY lists a proxy without the database (404 on ``supported``) before one with
+    it: go and gomodx ask both in that order, then only the second."""
+    go = require_go()
+    u = random_universe(3200, modules=5, versions=2)
+    layout = u.write(tmp_path / "u")
+    with SumDBServer(go, layout.proxy_dir) as db:  # noqa: SIM117 (the proxy needs its URL)
+        with (
+            ProxyServer(layout.proxy_dir) as plain,
+            ProxyServer(layout.proxy_dir, sumdb=(db.name, db.url)) as serving,
+        ):
+            goproxy = f"{plain.url},{serving.url}"
+            asked: dict[str, tuple[list[str], list[str]]] = {}
+            for who in ("go", "gomodx"):
+                n1, n2 = len(plain.requests), len(serving.requests)
+                env = go_env(tmp_path / who, proxy=goproxy, GOSUMDB=db.vkey)
+                env["GOMODX_CACHE"] = str(tmp_path / f"{who}-gx")
+                main = tmp_path / f"{who}-main"
+                shutil.copytree(layout.main_dir, main)
+                if who == "go":
+                    run_go(["mod", "download", "all"], main, env)
+                else:
+                    summary = _ours(main, env, [])
+                    assert summary.ok
+                asked[who] = (
+                    [r.path for r in plain.requests[n1:] if r.path.startswith("/sumdb/")],
+                    sorted(r.path for r in serving.requests[n2:] if r.path.startswith("/sumdb/")),
+                )
+    assert asked["go"][0] == asked["gomodx"][0] == ["/sumdb/sumdb.test/supported"]
+    go_lookups = [p for p in asked["go"][1] if "/lookup/" in p]
+    assert go_lookups and go_lookups == [p for p in asked["gomodx"][1] if "/lookup/" in p]
+    assert "/sumdb/sumdb.test/supported" in asked["gomodx"][1]
