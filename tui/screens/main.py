@@ -291,15 +291,14 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             if path == self.current:
                 self.notify(error_message(exc), title="Versions", severity="error", markup=False)
             return
-        if mv.selected:
-            # who vouches for the selected version (go.sum, GOSUMDB, nobody): the note
-            # follows the app's state
-            await self.gomodx.check_trust(path, mv.selected)
+        if mv.selected and self.gomodx.trust.check(path, mv.selected) is None:
+            self.load_trust(path, mv.selected)
 
-    @work(group="trust", exclusive=True, exit_on_error=False)
+    @work(group="trust", exit_on_error=False)
     async def load_trust(self, path: str, version: str) -> None:
-        """Who vouches for the highlighted module's selected version (the versions note
-        follows the app's state)."""
+        """Who vouches for a module's selected version: go.sum, GOSUMDB, nobody (the
+        versions note follows the app's state). Not exclusive: each answer is kept, and
+        one for a module no longer highlighted is ready when it is again."""
         await self.gomodx.check_trust(path, version)
 
     def select_module(self, path: str) -> None:
