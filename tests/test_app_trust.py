@@ -285,3 +285,34 @@ async def test_replaced_modules_are_vouched_for_as_go_checks_them(tmp_path: Path
             )
             got = app.trust.check(m.path, m.version)
             assert got is not None and got.words == want.words, m
+
+
+def test_trust_state_transitions() -> None:
+    from analysis.sumdb import SumCheck
+    from analysis.vulnscan import Finding
+    from tui.state import TrustState
+
+    rng = random.Random(17)
+    for _ in range(50):
+        gen = rng.randint(1, 5)
+        found = {
+            f"example.com/m{i}": (Finding(f"GO-2027-{i:04d}", f"example.com/m{i}", "v1.0.0"),)
+            for i in range(rng.randint(0, 4))
+        }
+        state = TrustState().for_graph(gen).started(gen)
+        assert state.scanning and not state.scanned
+        stale = state.with_findings(gen - 1, {"example.com/old": ()})
+        assert stale is state  # a scan of an older graph is dropped
+        done = state.with_findings(gen, found)
+        assert done.scanned and not done.scanning
+        assert {p: done.ids(p) for p in found} == {p: (f[0].osv,) for p, f in found.items()}
+        assert done.ids("example.com/none") == ()
+        check = SumCheck("example.com/m0 v1.0.0/go.mod h1:x", "verified", "go.sum")
+        checked = done.with_check("example.com/m0", "v1.0.0", check)
+        assert checked.check("example.com/m0", "v1.0.0") is check
+        assert checked.check("example.com/m0", "v1.0.1") is None
+        # a reload asks everything afresh (go.mod and go.sum may have changed)
+        fresh = checked.for_graph(gen + 1)
+        assert not fresh.findings and not fresh.checks and not fresh.scanned
+        failed = fresh.started(gen + 1).with_error(gen + 1, "boom")
+        assert failed.error == "boom" and not failed.scanning

@@ -181,8 +181,8 @@ class TrustState:
     checks: Mapping[str, SumCheck] = field(default_factory=dict)
 
     def for_graph(self, generation: int) -> TrustState:
-        """A new graph: its findings are to be scanned afresh; checksums stay true."""
-        return TrustState(generation, checks=self.checks)
+        """A new graph (go.mod or go.sum may have changed): everything is asked afresh."""
+        return TrustState(generation)
 
     def started(self, generation: int) -> TrustState:
         return replace(self, generation=generation, scanning=True, error="")
