@@ -1,7 +1,8 @@
 """gomodx against go with a real checksum database (Go's own server code, on 127.0.0.1):
 random module universes, a database that is honest or lies about one module, go.sum
-absent, complete or partial, random ``GONOSUMDB`` / ``GOPRIVATE`` patterns and a
-``GOINSECURE`` that must change nothing; and the database served through a real module
+absent, complete or partial, random ``GONOSUMDB`` / ``GOPRIVATE`` patterns (both set:
+GONOSUMDB wins), and a ``GOINSECURE`` and a ``GONOSUMCHECK`` (no Go setting) that must
+change nothing; and the database served through a real module
 proxy (``<proxy>/sumdb/<name>/supported``, then every request through it).
 
 For every module version ``go mod download -json all`` reports, gomodx's download must say
@@ -42,9 +43,11 @@ class Case:
 
     lie: str
     gosum: str  # absent | complete | partial
-    variable: str  # GONOSUMDB | GOPRIVATE | ""
+    variable: str  # GONOSUMDB | GOPRIVATE | both | ""
     pattern: str
     insecure: str
+    other: str = ""  # both: GOPRIVATE's pattern, which GONOSUMDB overrides
+    nosumcheck: str = ""  # GONOSUMCHECK: not a Go setting (some guides name it)
 
     def env(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -53,8 +56,12 @@ class Case:
         elif self.variable == "GOPRIVATE":
             # GOPRIVATE alone would also send those modules around the proxy (GONOPROXY)
             out.update(GOPRIVATE=self.pattern, GONOPROXY="none.invalid")
+        elif self.variable == "both":
+            out.update(GONOSUMDB=self.pattern, GOPRIVATE=self.other, GONOPROXY="none.invalid")
         if self.insecure:
             out["GOINSECURE"] = self.insecure
+        if self.nosumcheck:
+            out["GONOSUMCHECK"] = self.nosumcheck
         return out
 
 
@@ -90,9 +97,11 @@ def _draw(rng: random.Random, paths: list[str], built: list[str]) -> Case:
     return Case(
         lie=rng.choice(built if built and rng.random() < 0.8 else paths),
         gosum=rng.choice(["absent", "absent", "complete", "partial"]),
-        variable=rng.choice(["", "GONOSUMDB", "GOPRIVATE"]),
+        variable=rng.choice(["", "GONOSUMDB", "GOPRIVATE", "both"]),
         pattern=_pattern(rng, paths),
         insecure=rng.choice(["", "*", paths[0]]),
+        other=_pattern(rng, paths),
+        nosumcheck=rng.choice(["", "*"]),
     )
 
 
@@ -151,6 +160,8 @@ def _compare(case: Case, layout: Layout, root: Path, db: SumDBServer, tally: Cou
             tally["security errors"] += 1
             if case.insecure:  # GOINSECURE does not turn the database off
                 tally["security errors under GOINSECURE"] += 1
+            if case.nosumcheck:  # nor does GONOSUMCHECK, which is no Go setting
+                tally["security errors under GONOSUMCHECK"] += 1
             assert r.error_class == "checksum", (key, r, where)
             assert r.error in err or err.endswith(r.error), (key, r.error, err)
         elif err:
