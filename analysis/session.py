@@ -887,6 +887,8 @@ class Session:
                 goroot=self.env.goroot,
             )
             plan, refused = await self._check_sums(self._switch_note(plan))
+            if not plan.ok and not refused and fetched:
+                plan, refused = await self._check_fetched(plan, fetched)
         finally:
             client.keep_zips(None)
             # Zips go into Go's cache only once the checksum database has not contradicted
@@ -902,6 +904,31 @@ class Session:
         if refused:
             await self._forget_refused(refused)
         return plan
+
+    async def _check_fetched(
+        self, plan: Plan, fetched: Sequence[tuple[str, str, bytes]]
+    ) -> tuple[Plan, set[str]]:
+        """A refused plan's zips, checked as go get checks each zip it downloads: go
+        downloads them before it meets the refusal, and a zip the database contradicts
+        is the error it stops with."""
+        from analysis.errors import PlanRefused
+        from analysis.hashes import zip_hash
+
+        if self.env.gosumdb.strip() == "off" or self.offline:
+            return plan, set()
+        lines = [
+            f"{path} {version} {zip_hash(data)}"
+            for path, version, data in dict.fromkeys(fetched)
+            if not self.gosum.hashes(path, version)
+        ]
+        if not lines:
+            return plan, set()
+        bad = [c for c in await self.verify_sums(lines) if c.verdict == "mismatch"]
+        if not bad:
+            return plan, set()
+        text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+        refused = {" ".join(c.line.split()[:2]) for c in bad}
+        return dataclasses.replace(plan, error=PlanRefused(text), suggestion=""), refused
 
     async def _forget_refused(self, refused: set[str]) -> None:
         """Take what the checksum database contradicted (``path version`` for a zip,
@@ -935,9 +962,22 @@ class Session:
         checks = await self.verify_sums(lines)
         bad = [c for c in checks if c.verdict == "mismatch"]
         if bad:
-            text = "\n".join(f"go: {c.error}" for c in bad)
+            text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
             refused = {" ".join(c.line.split()[:2]) for c in bad}
-            return dataclasses.replace(plan, ok=False, error=PlanRefused(text)), refused
+            # a refusal as go get's: nothing moves, nothing is written
+            no_change = dataclasses.replace(
+                plan,
+                ok=False,
+                error=PlanRefused(text),
+                changes=(),
+                build_list=(),
+                gomod_after=plan.gomod_before,
+                gosum_added=(),
+                zip_sums_added=(),
+                conflicts_resolved=(),
+                conflicts_introduced=(),
+            )
+            return no_change, refused
         unchecked = [c for c in checks if c.verdict == "error"]
         warnings = plan.warnings
         if unchecked:

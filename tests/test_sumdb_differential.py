@@ -29,6 +29,7 @@ from universe import Layout, random_universe
 
 from analysis.download import DownloadSummary
 from analysis.goproxy import FetchEvent
+from analysis.modpath import escape_path
 from analysis.session import Session, SessionOptions, run_sync
 
 pytestmark = pytest.mark.go
@@ -399,3 +400,91 @@ def test_the_first_proxy_that_serves_the_database_is_used(tmp_path: Path) -> Non
     go_lookups = [p for p in asked["go"][1] if "/lookup/" in p]
     assert go_lookups and go_lookups == [p for p in asked["gomodx"][1] if "/lookup/" in p]
     assert "/sumdb/sumdb.test/supported" in asked["gomodx"][1]
+
+
+PLAN_SEEDS = range(3300, 3300 + 6 * SWEEP)
+
+
+def _repeated(go_errors: list[str], plan: object) -> bool:
+    theirs = "\n".join(go_errors).rstrip("\n")
+    ours = str(getattr(plan, "error", ""))
+    n = theirs.count(ours)
+    return n > 1 and theirs == "\n".join([ours] * n)
+
+
+def _but_context(go_errors: list[str], plan: object) -> bool:
+    """go's refusal is the plan's, with ``context: `` inserted after ``go: `` on the
+    first line (``m@latest: ``, ``some/package: ``)."""
+    theirs = "\n".join(go_errors).rstrip("\n")
+    ours = str(getattr(plan, "error", ""))
+    if not ours.startswith("go: "):
+        return False
+    head, _, rest = theirs.partition("\n")
+    ours_head, _, ours_rest = ours.partition("\n")
+    body = ours_head[len("go: ") :]
+    return rest == ours_rest and head.startswith("go: ") and head.endswith(": " + body)
+
+
+def test_previews_are_checked_like_go_get_under_a_lying_database(tmp_path: Path) -> None:
+    """``go get`` previews (:meth:`Session.plan`) in random universes, against go get with
+    the same database lying about one module of the build: the same refusal, word for
+    word (go's SECURITY ERROR), or the same go.mod and go.sum; and a refused preview
+    leaves the contradicted zip in no cache."""
+    from test_plan_differential import Pair, _go_get, draw_arguments
+
+    go = require_go()
+    tally: Counter[str] = Counter()
+    bad: list[str] = []
+    for seed in PLAN_SEEDS:
+        rng = random.Random(seed)
+        root = tmp_path / str(seed)
+        u = random_universe(seed, modules=8, versions=3)
+        layout = u.write(root / "u")
+        built = _build_paths(layout, root)
+        liar = rng.choice(built)
+        args = draw_arguments(u, rng, 4)
+        with SumDBServer(go, layout.proxy_dir, lie=liar) as db:
+            for i, arg in enumerate(args):
+                env = go_env(root / f"env{i}", proxy=layout.proxy_url, GOSUMDB=db.gosumdb)
+                env["GOMODX_CACHE"] = str(root / f"gx{i}")
+                ours = root / f"ours{i}"
+                theirs = root / f"theirs{i}"
+                shutil.copytree(layout.main_dir, ours)
+                shutil.copytree(layout.main_dir, theirs)
+                with environ(env):
+                    session = Session.open(
+                        ours, SessionOptions(source="proxy", use_go=False), environ=env
+                    )
+                    plan = run_sync(
+                        session, lambda s=session, a=arg: s.plan(a.split(), suggest=False)
+                    )
+                warned = sum(len(w.splitlines()) for w in plan.warnings)
+                r = _go_get(theirs, env, arg, warned)
+                pair = Pair(
+                    str(seed), arg, r.rc, r.changes, r.errors, r.gomod, r.sum_added, r.stderr, plan
+                )
+                secure = "SECURITY ERROR" in "\n".join(r.errors)
+                tally["pairs"] += 1
+                tally[
+                    "go refused: SECURITY ERROR" if secure else "go refused" if r.rc else "go ok"
+                ] += 1
+                if pair.refusal_equal and pair.gomod_equal and pair.gosum_equal:
+                    tally["agree"] += 1
+                elif secure and not plan.ok and pair.gomod_equal and _repeated(r.errors, plan):
+                    # the same argument twice: go says the error once for each
+                    tally["agree but go repeats it per argument"] += 1
+                elif secure and not plan.ok and pair.gomod_equal and _but_context(r.errors, plan):
+                    # go names what it was doing when it downloaded the zip (the argument
+                    # being resolved, the package being looked for) before the same error
+                    tally["agree but for go's context prefix"] += 1
+                else:
+                    bad.append(f"lie {liar}: " + pair.report())
+                    continue
+                if secure:
+                    for cache in (Path(env["GOMODCACHE"]), root / f"gx{i}"):
+                        where = f"/{escape_path(liar)}/@v/"
+                        kept = [p for p in cache.rglob("*.zip") if where in p.as_posix()]
+                        assert not kept, (arg, liar, kept)
+    print(f"\npreviews vs go get under a lying database: {dict(sorted(tally.items()))}")
+    assert not bad, "\n".join(bad)
+    assert tally["go refused: SECURITY ERROR"]
