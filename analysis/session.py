@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
     from analysis.vulndb import VulnDB
+    from analysis.vulnscan import Finding, ScanTarget, VulnFix
     from analysis.workspace import Workspace
 
 __all__ = [
@@ -287,6 +288,11 @@ class Session:
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
+        self.govulndb = ""
+        """The vulnerability database to use instead of ``GOVULNDB`` (the demo's own)."""
+        self.environ: Mapping[str, str] | None = None
+        """The environment the session was opened with (``None``: this process's), for
+        the settings read when used (``GOVULNDB``)."""
 
     def check_go_list_flags(self) -> None:
         """Refuse, as ``go list`` does in a workspace, a GOFLAGS ``-mod`` other than
@@ -384,7 +390,7 @@ class Session:
 
             return proxy_transport(jobs)
 
-        return cls(
+        session = cls(
             d,
             env,
             gosum,
@@ -395,6 +401,9 @@ class Session:
             workspace=ws,
             mod_flag=mod_flag,
         )
+        if environ is not None:
+            session.environ = environ
+        return session
 
     @classmethod
     def with_file_proxy(
@@ -991,14 +1000,10 @@ class Session:
         client = self.client
         gomodcache = self.env.gomodcache
         root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
-        kept: list[tuple[str, str]] = []
+        fetched: list[tuple[str, str, bytes]] = []
         if root is not None:
-
-            def keep(path: str, version: str, data: bytes) -> None:
-                if keep_in_gomodcache(root, path, version, "zip", data):
-                    kept.append((path, version))
-
-            client.keep_zips(keep)
+            client.keep_zips(lambda path, version, data: fetched.append((path, version, data)))
+        refused: set[str] = set()
         try:
             plan = await plan_get(
                 self.directory,
@@ -1010,32 +1015,98 @@ class Session:
                 gomodcache=self.env.gomodcache,
                 goroot=self.env.goroot,
             )
+            plan, refused = await self._check_sums(self._switch_note(plan))
+            if not plan.ok and not refused and fetched:
+                plan, refused = await self._check_fetched(plan, fetched)
         finally:
             client.keep_zips(None)
-            for path, version in kept:  # each kept zip's go.mod beside it, as go has it
-                mod = client.cached_gomod(path, version)
-                if mod is not None:
-                    assert root is not None  # nothing is kept without GOMODCACHE
-                    keep_in_gomodcache(root, path, version, "mod", mod)
-        return await self._check_sums(self._switch_note(plan))
+            # Zips go into Go's cache only once the checksum database has not contradicted
+            # them (go checks before it stores); each with its go.mod beside it.
+            for path, version, data in fetched:
+                assert root is not None  # nothing is fetched for it without GOMODCACHE
+                if f"{path} {version}" in refused:
+                    continue
+                if keep_in_gomodcache(root, path, version, "zip", data):
+                    mod = client.cached_gomod(path, version)
+                    if mod is not None and f"{path} {version}/go.mod" not in refused:
+                        keep_in_gomodcache(root, path, version, "mod", mod)
+        if refused:
+            await self._forget_refused(refused)
+        return plan
 
-    async def _check_sums(self, plan: Plan) -> Plan:
+    async def _check_fetched(
+        self, plan: Plan, fetched: Sequence[tuple[str, str, bytes]]
+    ) -> tuple[Plan, set[str]]:
+        """A refused plan's zips, checked as go get checks each zip it downloads: go
+        downloads them before it meets the refusal, and a zip the database contradicts
+        is the error it stops with."""
+        from analysis.errors import PlanRefused
+        from analysis.hashes import zip_hash
+
+        if self.env.gosumdb.strip() == "off" or self.offline:
+            return plan, set()
+        lines = [
+            f"{path} {version} {zip_hash(data)}"
+            for path, version, data in dict.fromkeys(fetched)
+            if not self.gosum.hashes(path, version)
+        ]
+        if not lines:
+            return plan, set()
+        bad = [c for c in await self.verify_sums(lines) if c.verdict == "mismatch"]
+        if not bad:
+            return plan, set()
+        text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+        refused = {" ".join(c.line.split()[:2]) for c in bad}
+        return dataclasses.replace(plan, error=PlanRefused(text), suggestion=""), refused
+
+    async def _forget_refused(self, refused: set[str]) -> None:
+        """Take what the checksum database contradicted (``path version`` for a zip,
+        ``path version/go.mod`` for a go.mod) out of gomodx's own cache: go stores none
+        of it, and the next run must not trust it."""
+        await self.client.flush()  # the writes the planner submitted are finished first
+        own = self._caches.own if self._caches is not None else None
+        if own is None:
+            return
+        for key in refused:
+            path, version = key.split(" ", 1)
+            suffixes = ("mod",) if version.endswith("/go.mod") else ("zip", "ziphash")
+            for suffix in suffixes:
+                # not there (or not a cacheable path): nothing to take back
+                with contextlib.suppress(OSError, GomodxError):
+                    own.file(path, version.removesuffix("/go.mod"), suffix).unlink()
+
+    async def _check_sums(self, plan: Plan) -> tuple[Plan, set[str]]:
         """The go.sum lines a plan adds, checked against GOSUMDB as ``go get`` checks them
         before writing go.sum: a line the database contradicts refuses the plan with go's
         SECURITY ERROR; one it could not check (offline, unreachable) is said as a
-        warning; each line's voucher is kept in :attr:`Plan.verified`."""
+        warning; each line's voucher is kept in :attr:`Plan.verified`. Also returns the
+        ``path version`` (or ``path version/go.mod``) of every line contradicted."""
         from analysis.errors import PlanRefused
 
         lines = [*plan.gosum_added, *plan.zip_sums_added]
         if not plan.ok or not lines:
-            return plan
+            return plan, set()
         if self.env.gosumdb.strip() == "off":
-            return dataclasses.replace(plan, verified=tuple((ln, "off") for ln in lines))
+            return dataclasses.replace(plan, verified=tuple((ln, "off") for ln in lines)), set()
         checks = await self.verify_sums(lines)
         bad = [c for c in checks if c.verdict == "mismatch"]
         if bad:
-            text = "\n".join(f"go: {c.error}" for c in bad)
-            return dataclasses.replace(plan, ok=False, error=PlanRefused(text))
+            text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+            refused = {" ".join(c.line.split()[:2]) for c in bad}
+            # a refusal as go get's: nothing moves, nothing is written
+            no_change = dataclasses.replace(
+                plan,
+                ok=False,
+                error=PlanRefused(text),
+                changes=(),
+                build_list=(),
+                gomod_after=plan.gomod_before,
+                gosum_added=(),
+                zip_sums_added=(),
+                conflicts_resolved=(),
+                conflicts_introduced=(),
+            )
+            return no_change, refused
         unchecked = [c for c in checks if c.verdict == "error"]
         warnings = plan.warnings
         if unchecked:
@@ -1045,7 +1116,7 @@ class Session:
                 f" GOSUMDB: {unchecked[0].error}",
             )
         verified = tuple((c.line, c.by if c.ok else f"not verified: {c.error}") for c in checks)
-        return dataclasses.replace(plan, verified=verified, warnings=warnings)
+        return dataclasses.replace(plan, verified=verified, warnings=warnings), set()
 
     def _switch_note(self, plan: Plan) -> Plan:
         """A refusal for a go.mod too new for this go, as go words it when GOTOOLCHAIN
@@ -1109,6 +1180,8 @@ class Session:
             for callback in self._subscribers:
                 callback(event)
 
+        if environ is None:
+            environ = {"GOVULNDB": self.govulndb} if self.govulndb else self.environ
         url = govulndb_url(environ)
         return VulnDB(
             url,
@@ -1122,6 +1195,99 @@ class Session:
             limits=self.options.limits,
             retry=self.options.retry,
         )
+
+    def mark_vulns(self, on: bool = True) -> None:
+        """Mark (or stop marking) each version's vulnerabilities in :meth:`versions` from
+        now on (version lists fetched so far are fetched again)."""
+        if self.options.vulns != on:
+            self.options = dataclasses.replace(self.options, vulns=on)
+            if self._versions_memo is not None:
+                self._versions_memo.clear()
+
+    def vuln_targets(self, loaded: LoadedModule) -> list[ScanTarget]:
+        """What the module-level scan checks: the build list (a module replaced by another
+        module version judged at that version; directory replacements left out), plus
+        ``stdlib`` at the main go.mod's go line and ``toolchain`` at its toolchain line."""
+        from analysis.vulnscan import targets
+
+        mains = {m.path for m in loaded.graph.mains}
+        pairs: list[tuple[str, str]] = []
+        for m in loaded.build_list():
+            if m.path in mains:
+                continue
+            rep = loaded.replacement(m)
+            if rep is None:
+                pairs.append((m.path, m.version))
+            elif rep.version:
+                pairs.append((rep.path, rep.version))
+        f = loaded.main_file
+        go = f.go.version if f is not None and f.go is not None else ""
+        toolchain = f.toolchain.name if f is not None and f.toolchain is not None else ""
+        return targets(pairs, go=go, toolchain=toolchain)
+
+    async def vuln_scan(
+        self, loaded: LoadedModule | None = None, *, db: VulnDB | None = None
+    ) -> list[Finding]:
+        """``govulncheck -scan module``: every finding of the build list (``loaded``
+        defaults to :meth:`load`) in GOVULNDB (or ``db``, left open)."""
+        from analysis.vulnscan import scan
+
+        if loaded is None:
+            loaded = await self.load()
+        own = db is None
+        db = db or self.vulndb()
+        try:
+            return await scan(db, self.vuln_targets(loaded))
+        finally:
+            if own:
+                await db.aclose()
+
+    async def vuln_fix(
+        self,
+        path: str,
+        version: str = "",
+        *,
+        loaded: LoadedModule | None = None,
+        db: VulnDB | None = None,
+    ) -> VulnFix:
+        """The nearest fixed version of ``path`` at ``version`` (default: the selected
+        one) and the preview of ``go get path@fixed``: the lowest version above it, of
+        the same major version, listed and neither retracted nor excluded, that no entry
+        of GOVULNDB (or
+        ``db``, left open) affects. A version nothing affects, or no fixed version, is a
+        :class:`~analysis.vulnscan.VulnFix` whose ``error`` says so; go's refusal of the
+        fix is its plan's error (with the nearest version go would accept)."""
+        from analysis.osv import affects
+        from analysis.vulnscan import VulnFix, nearest_fixed
+
+        if loaded is None:
+            loaded = await self.load()
+        if not version:
+            version = loaded.graph.selected().get(path, "")
+        if not version:
+            raise GomodxError(f"gomodx: {path} is not in the build list")
+        own = db is None
+        db = db or self.vulndb()
+        try:
+            entries = [e for e in (await db.for_modules([path])).get(path, []) if not e.withdrawn]
+        finally:
+            if own:
+                await db.aclose()
+        ids = tuple(sorted(e.id for e in entries if affects(e, path, version)))
+        if not ids:
+            return VulnFix(path, version, error=f"{path}@{version}: no known vulnerability")
+        mv = await self.versions(path, loaded, majors=False)
+        hidden = [e.version for e in mv.entries if e.hidden]
+        target = nearest_fixed(path, version, entries, [e.version for e in mv.entries], skip=hidden)
+        if not target:
+            return VulnFix(
+                path,
+                version,
+                ids,
+                error="no released version is free of these vulnerabilities",
+            )
+        plan = await self.plan(f"{path}@{target}")
+        return VulnFix(path, version, ids, target, plan)
 
     # -- downloads --------------------------------------------------------------------
 
@@ -1168,6 +1334,38 @@ class Session:
         finally:
             if client is not None:
                 await client.aclose()
+
+    async def trust(self, path: str, version: str) -> SumCheck:
+        """Who vouches for ``path@version``'s go.mod, as go would check it before use: the
+        main module's go.sum when it lists the version (``verified`` by ``go.sum``, after
+        the file matched it), else GOSUMDB (``verified`` by the database's name, or a
+        ``mismatch``: go's SECURITY ERROR), or nobody (``skipped`` by ``GONOSUMDB`` or
+        ``GOSUMDB=off``; an ``error`` when offline or the database could not say)."""
+        from analysis.errors import ChecksumMismatch
+        from analysis.hashes import gomod_hash
+        from analysis.sumdb import SumCheck, check_lines
+
+        key = f"{path} {version}/go.mod"
+        try:
+            mod = await self.client.gomod(path, version)
+        except ChecksumMismatch as exc:
+            return SumCheck(key, "mismatch", "go.sum", str(exc))
+        except GomodxError as exc:
+            return SumCheck(key, "error", error=str(exc))
+        if self.gosum.gomod_hashes(path, version):
+            # the client checked the file against go.sum (a mismatch raised above)
+            return SumCheck(key, "verified", "go.sum")
+        line = f"{key} {gomod_hash(mod.data)}"
+        client = None if self.offline else self.sumdb()
+        why = "offline: the checksum database was not consulted" if self.offline else ""
+        try:
+            (check,) = await check_lines(client, self.env, [line], unavailable=why)
+        finally:
+            if client is not None:
+                await client.aclose()
+        if check.verdict == "mismatch":
+            await self._forget_refused({key})
+        return check
 
     def sumdb(self) -> SumDBClient | None:
         """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with

@@ -46,7 +46,15 @@ from analysis.errors import (
 )
 from analysis.fetch import HttpGetter
 from analysis.goenv import GoEnv
-from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, parse_goproxy
+from analysis.goproxy import (
+    FetchEvent,
+    NetLimits,
+    NetrcLine,
+    ProxySpec,
+    RetryPolicy,
+    parse_goproxy,
+    redact_url,
+)
 from analysis.memo import Memo
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.signednote import Verifier, open_note
@@ -258,6 +266,11 @@ class SumDBClient:
     async def _init_base(self) -> str:
         if self._base is not None:
             return self._base
+        # go's sync.Once: concurrent first lookups share one search of GOPROXY
+        base: str = await self._records.get(("base",), self._find_base)
+        return base
+
+    async def _find_base(self) -> str:
         assert self.config is not None
         if self.config.url:
             self._base = self.config.url.rstrip("/")
@@ -290,6 +303,10 @@ class SumDBClient:
 
     async def _read_remote(self, path: str) -> bytes:
         base = await self._init_base()
+        scheme = base.split(":", 1)[0].lower() if ":" in base else ""
+        if scheme not in ("http", "https"):
+            # go's web.Get: only http(s) (and file, which gomodx does not serve) are asked
+            raise SumDBError(f"unsupported scheme: {redact_url(base + path)}")
         return await self._http.get(
             ProxySpec(base), base + path, kind="sumdb", path=self.name, version="", limit=_LIMIT
         )
@@ -440,7 +457,10 @@ class SumDBClient:
         except SumDBSecurityError:
             raise
         except (GomodxError, TlogError) as exc:
-            raise SumDBError(f"{path}@{version}: {exc}") from None
+            # the fetch layer names the database as a module ("module sumdb.test: ..."); go
+            # names the lookup alone
+            reason = str(exc).removeprefix(f"module {self.name}: ")
+            raise SumDBError(f"{path}@{version}: {reason}") from None
         prefix = f"{path} {version} "
         return [line for line in text.decode().split("\n") if line.startswith(prefix)]
 
@@ -513,6 +533,24 @@ class SumCheck:
     @property
     def ok(self) -> bool:
         return self.verdict in ("verified", "skipped")
+
+    @property
+    def words(self) -> str:
+        """What a front end says: ``verified by go.sum``, ``verified by sum.golang.org``,
+        ``not verified (GONOSUMDB)``, ``not verified (GOSUMDB=off)``, ``checksum mismatch
+        (sum.golang.org): SECURITY ERROR`` or ``not verified: <why>``.
+
+        >>> SumCheck("m v1.0.0/go.mod h1:x", "skipped", "GONOSUMDB").words
+        'not verified (GONOSUMDB)'
+        """
+        if self.verdict == "verified":
+            return f"verified by {self.by}"
+        if self.verdict == "skipped":
+            return f"not verified ({self.by})"
+        if self.verdict == "mismatch":
+            return f"checksum mismatch ({self.by}): SECURITY ERROR"
+        first = self.error.splitlines()[0] if self.error else "unknown"
+        return f"not verified: {first}"
 
 
 async def check_lines(

@@ -149,7 +149,9 @@ class VulnDB:
                 missing = exc
                 continue
             except ProxyError as exc:
-                raise VulnDBError(f"vulnerability database {self.shown}: {exc}") from exc
+                # the fetch layer names the file as a module ("module index/db: ...")
+                reason = str(exc).removeprefix(f"module {endpoint}: ")
+                raise VulnDBError(f"vulnerability database {self.shown}: {reason}") from exc
             if suffix.endswith(".gz"):
                 try:
                     data = gzip.decompress(data)

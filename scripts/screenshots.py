@@ -78,6 +78,18 @@ async def refusal(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def vulnerable(pilot: Pilot[None]) -> None:
+    await goto(pilot, "example.com/json")
+    await pilot.press("v")
+    await settle(pilot)
+
+
+async def fix(pilot: Pilot[None]) -> None:
+    await goto(pilot, "example.com/json")
+    await pilot.press("x")
+    await settle(pilot)
+
+
 async def dependents(pilot: Pilot[None]) -> None:
     await goto(pilot, "example.org/x/sys")
     await pilot.press("t")
@@ -112,6 +124,8 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "versions": (versions, "A module's versions: retracted, latest, who requires each"),
     "preview": (preview, "The preview of a downgrade: what else moves, the go.mod diff"),
     "refusal": (refusal, "A change go get refuses, with the requirement chain"),
+    "vulnerable": (vulnerable, "A vulnerable module: its OSV entries, marked versions, go.sum"),
+    "fix": (fix, "The nearest fixed version's go get preview (x): go refuses, offers v1.3.1"),
     "dependents": (dependents, "Who requires a module, up to the main module"),
     "help": (help_screen, "Help, built from the key bindings"),
     "export": (export, "Export the graph as DOT, Mermaid, JSON, SVG or PNG"),

@@ -28,7 +28,9 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -114,6 +116,7 @@ class _State:
     arrived: list[str] = field(default_factory=list)  # paths, as requests come in
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
+    sumdb: tuple[str, str] | None = None  # (name, the database's URL) it also serves
     holds: list[tuple[re.Pattern[str], re.Pattern[str], threading.Event]] = field(
         default_factory=list
     )
@@ -175,7 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
             state.log(path, str(fault.status))
             self._send(fault.status, fault.body, fault.headers)
             return
-        data = self._read(path)
+        sumdb = state.sumdb
+        if sumdb is not None and path.startswith(f"/sumdb/{sumdb[0]}/"):
+            data = self._sumdb(path, raw_path)
+        else:
+            data = self._read(path)
         if data is None:
             state.log(path, "404")
             self._send(404, b"not found: " + path.encode() + b"\n", _TEXT)
@@ -224,6 +231,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         state.log(path, "200")
         self._send(200, data, ())
+
+    def _sumdb(self, path: str, raw_path: str) -> bytes | None:
+        """A checksum database served through the proxy (``<proxy>/sumdb/<name>/...``,
+        as proxy.golang.org serves sum.golang.org): ``supported`` answers 200, the rest
+        is forwarded to the database's own URL."""
+        name, upstream = self.server.state.sumdb or ("", "")
+        prefix = f"/sumdb/{name}/"
+        if path == prefix + "supported":
+            return b""
+        rest = raw_path[len("/sumdb/") + len(urllib.parse.quote(name)) :]
+        try:
+            with urllib.request.urlopen(upstream.rstrip("/") + rest, timeout=30) as answer:
+                data: bytes = answer.read()
+                return data
+        except urllib.error.HTTPError:
+            return None
 
     def _read(self, path: str) -> bytes | None:
         root = self.server.state.root.resolve()
@@ -276,8 +299,12 @@ class _Server(ThreadingHTTPServer):
 class ProxyServer:
     """Serve ``root`` (GOPROXY layout) on ``http://127.0.0.1:PORT`` in a background thread."""
 
-    def __init__(self, root: Path, latency: float = 0.0) -> None:
-        self._state = _State(Path(root), latency)
+    def __init__(
+        self, root: Path, latency: float = 0.0, *, sumdb: tuple[str, str] | None = None
+    ) -> None:
+        """``sumdb``: ``(name, url)`` of a checksum database to serve under
+        ``/sumdb/<name>/`` (``supported``, then every request forwarded to ``url``)."""
+        self._state = _State(Path(root), latency, sumdb=sumdb)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

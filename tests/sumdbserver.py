@@ -61,7 +61,8 @@ def build_server(go: str) -> Path:
 class SumDBServer:
     """The server on 127.0.0.1 with its proxy directory, name and keys.
 
-    ``lie`` names a module whose records claim a different zip hash; ``bad_tiles``
+    ``lie`` names a module whose records claim a different zip hash (``lie_mod``: a
+    different go.mod hash); ``bad_tiles``
     corrupts every tile; ``skey``/``vkey`` reuse keys (a second server signing a forked
     tree with the first one's key).
     """
@@ -73,6 +74,7 @@ class SumDBServer:
         *,
         name: str = "sumdb.test",
         lie: str = "",
+        lie_mod: str = "",
         bad_tiles: bool = False,
         skey: str = "",
         vkey: str = "",
@@ -80,6 +82,8 @@ class SumDBServer:
         self.args = [str(build_server(go)), "-proxy", str(proxy), "-name", name]
         if lie:
             self.args += ["-lie", lie]
+        if lie_mod:
+            self.args += ["-lie-mod", lie_mod]
         if bad_tiles:
             self.args.append("-bad-tiles")
         if skey:

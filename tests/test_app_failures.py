@@ -154,6 +154,28 @@ async def _versions_fail(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, na
     assert not pane.loading  # the pane says why instead of spinning
 
 
+@scenario("GomodxApp.scan_vulns")
+async def _scan_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setattr(app_of(pilot).session, "vuln_scan", raising_async(fault(name)))
+    await pilot.press("V")
+
+
+@scenario("GomodxApp.preview_fix")
+async def _fix_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setattr(app_of(pilot).session, "vuln_fix", raising_async(fault(name)))
+    app_of(pilot).go_to_module("example.com/json")
+    await settle(pilot)
+    await pilot.press("x")
+
+
+@scenario("MainScreen.load_trust")
+async def _trust_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    app = app_of(pilot)
+    await app.fetch_versions("example.com/api")  # listed: the pane only asks who vouches
+    monkeypatch.setattr(app.session, "trust", raising_async(fault(name)))
+    app.go_to_module("example.com/api")
+
+
 @scenario("PlanScreen.compute")
 async def _plan_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(app_of(pilot).session, "plan", raising_async(fault(name)))

@@ -27,6 +27,7 @@ SIZES = [(80, 24), (100, 30), (120, 40), (160, 40)]
 
 FLAG_WORDS = {
     "retracted",
+    "vulnerable",
     "deprecated",
     "excluded",
     "replaced",
@@ -42,7 +43,7 @@ FLAG_WORDS = {
     "latest",
     "unlisted",
 }
-GLYPHS = set("▲◆●✗†⊘⇄~β±·✓↶★?")
+GLYPHS = set("▲◆●✗†⊘⇄~β±·✓↶★?☠")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from gotool import go_env, require_go, run_go
+from gotool import environ, go_env, require_go, run_go
 from sumdbserver import SumDBServer
 from universe import Layout, Universe
 
@@ -660,18 +660,32 @@ def test_a_plan_is_checked_against_the_database_like_go_get(
         shutil.copytree(layout.main_dir, go_dir)
         proc = run_go(["get", "example.com/c@v0.3.0"], go_dir, genv, check=False)
 
-        xenv = _env(tmp_path / "x", layout, db.gosumdb)
-        session = Session.open(layout.main_dir, SessionOptions(use_go=False), environ=xenv)
-        plan = run_sync(session, lambda: session.plan("example.com/c@v0.3.0", suggest=False))
+        own = tmp_path / "gomodx-cache"
+        xenv = _env(tmp_path / "x", layout, db.gosumdb, GOMODX_CACHE=str(own))
+        with environ(xenv):
+            session = Session.open(layout.main_dir, SessionOptions(use_go=False), environ=xenv)
+            plan = run_sync(session, lambda: session.plan("example.com/c@v0.3.0", suggest=False))
         if lie:
             assert proc.returncode != 0 and "SECURITY ERROR" in proc.stderr
             assert not plan.ok and plan.error is not None
             first = str(plan.error).splitlines()[0]
             assert first in proc.stderr, (first, proc.stderr)
             assert "SECURITY ERROR" in str(plan.error)
+            # the code the database contradicts is in no cache: not go's, not gomodx's
+            for root in (Path(genv["GOMODCACHE"]), Path(xenv["GOMODCACHE"]), own):
+                assert not [
+                    k
+                    for k in _files(root)
+                    if "example.com/c" in k and k.endswith((".zip", ".ziphash"))
+                ], root
+            assert not list(Path(xenv["GOMODCACHE"]).glob("example.com/c@*"))
         else:
             assert proc.returncode == 0, proc.stderr
             assert plan.ok, plan.error
             added = {*plan.gosum_added, *plan.zip_sums_added}
             assert added == set(_go_sum_lines(go_dir))
             assert dict(plan.verified) == dict.fromkeys(added, "sumdb.test")
+            # the zip the preview downloaded is kept in Go's cache, as go get keeps it
+            assert (
+                Path(xenv["GOMODCACHE"]) / "cache/download/example.com/c/@v/v0.3.0.zip"
+            ).is_file()

@@ -43,9 +43,12 @@ from analysis.errors import (
     causes,
 )
 from analysis.goproxy import FetchEvent
+from analysis.module import ModuleVersion
 from analysis.plan import Plan
 from analysis.session import Session, SessionOptions
+from analysis.sumdb import SumCheck
 from analysis.versions import ModuleVersions
+from analysis.vulnscan import Finding
 from tui.config import UserConfig, default_config_path
 from tui.errors import (
     ErrorLog,
@@ -54,7 +57,7 @@ from tui.errors import (
     error_message,
 )
 from tui.screens.palette import BindingCommands, ModuleCommands
-from tui.state import GraphState, NetState, VersionsState
+from tui.state import GraphState, NetState, TrustState, VersionsState
 from tui.widgets.rows import build_facts
 from tui.widgets.styles import APP_CSS
 
@@ -70,14 +73,19 @@ __all__ = [
 _OFFER_OFFLINE = "proxy unreachable: press o to retry offline from the module caches"
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-"""The bundled example: ``project/`` (a Go module) and ``proxy/`` (its GOPROXY)."""
+"""The bundled example: ``project/`` (a Go module), ``proxy/`` (its GOPROXY) and
+``vulndb/`` (its GOVULNDB: made-up entries about the demo's made-up modules)."""
 
 
 def demo_session(*, offline: bool = False) -> Session:
-    """The bundled example on a temporary copy (changes never touch the package)."""
-    return Session.with_file_proxy(
+    """The bundled example on a temporary copy (changes never touch the package), with
+    its own vulnerability database (file://: no network)."""
+    session = Session.with_file_proxy(
         DEMO_DIR / "project", DEMO_DIR / "proxy", offline=offline, demo=True
     )
+    session.govulndb = (DEMO_DIR / "vulndb").as_uri()
+    session.mark_vulns()
+    return session
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -112,6 +120,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
     """Version lists fetched so far (:class:`~tui.state.VersionsState`)."""
     net: reactive[NetState] = reactive(NetState, always_update=True)
     """How the proxy is doing, and the request log (:class:`~tui.state.NetState`)."""
+    trust: reactive[TrustState] = reactive(TrustState, always_update=True)
+    """Vulnerabilities of the build list and who vouches for each go.mod
+    (:class:`~tui.state.TrustState`)."""
 
     def __init__(
         self,
@@ -234,6 +245,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.session.forget()
         graph = self.graph.reloading(highlight=highlight)
         self.versions = self.versions.for_graph(graph.generation)
+        self.trust = self.trust.for_graph(graph.generation)
         self.graph = graph
         self._graph_worker = self.load_graph(graph.generation)
 
@@ -275,6 +287,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             mains = [m.path for m in loaded.main_modules()]
             self.sub_title = f"workspace {loaded.workspace.path}: main modules {', '.join(mains)}"
         self.graph = self.graph.loaded_as(loaded, facts)
+        if self.session.options.vulns:
+            self.scan_vulns()
         if self.prefetch_on_load:
             self.prefetch_on_load = False
             self.prefetch_all()
@@ -352,6 +366,89 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
                     await self.fetch_versions(path)
 
         await asyncio.gather(*(one(r.path) for r in facts.rows if not r.main))
+
+    # -- trust: vulnerabilities and checksums -------------------------------------------
+
+    def enable_vulns(self) -> None:
+        """Check the build list against GOVULNDB (again) and mark vulnerable versions in
+        every version list from now on."""
+        if not self.session.options.vulns:
+            self.session.mark_vulns()
+            # the lists fetched so far lack the marks: fetch them again
+            self.versions = self.versions.for_graph(self.graph.generation)
+        self.scan_vulns()
+
+    @work(group="vulns", exclusive=True, exit_on_error=False)
+    async def scan_vulns(self) -> None:
+        """The module-level scan of the loaded build list (``gomodx vuln``'s); findings
+        land in :attr:`trust`, by build-list path."""
+        graph = self.graph
+        loaded = graph.loaded
+        if loaded is None:
+            return
+        generation = graph.generation
+        self.trust = self.trust.started(generation)
+        try:
+            found = await self.session.vuln_scan(loaded)
+        except (GomodxError, OSError) as exc:
+            text = error_message(exc)
+            self.trust = self.trust.with_error(generation, text)
+            self.notify(text, title="Vulnerabilities", severity="warning", markup=False)
+            return
+        by_target: dict[tuple[str, str], list[Finding]] = {}
+        for f in found:
+            by_target.setdefault((f.module, f.version), []).append(f)
+        findings: dict[str, tuple[Finding, ...]] = {}
+        for m in loaded.build_list():
+            rep = loaded.replacement(m)
+            target = (
+                (rep.path, rep.version) if rep is not None and rep.version else (m.path, m.version)
+            )
+            hits = by_target.get(target)
+            if hits and m.version:
+                findings[m.path] = tuple(hits)
+        self.trust = self.trust.with_findings(generation, findings)
+
+    async def check_trust(self, path: str, version: str) -> SumCheck:
+        """Who vouches for ``path@version``'s go.mod (:meth:`Session.trust`; a replaced
+        module's replacement), once."""
+        known = self.trust.check(path, version)
+        if known is not None:
+            return known
+        loaded = self.graph.loaded
+        rep = loaded.replacement(ModuleVersion(path, version)) if loaded is not None else None
+        if rep is None:
+            check = await self.session.trust(path, version)
+        elif rep.version:  # go checks the replacement's go.mod
+            check = await self.session.trust(rep.path, rep.version)
+        else:  # a directory: nothing is downloaded, nothing is checked
+            check = SumCheck(f"{path} {version}/go.mod", "skipped", f"replaced by {rep.path}")
+        self.trust = self.trust.with_check(path, version, check)
+        return check
+
+    @work(group="fix", exclusive=True, exit_on_error=False)
+    async def preview_fix(self, path: str) -> None:
+        """Find the nearest fixed version of ``path`` (:meth:`Session.vuln_fix`, as
+        ``gomodx vuln --fix``) and open the preview of ``go get`` to it."""
+        from tui.screens.plan import PlanScreen
+
+        loaded = self.graph.loaded
+        if loaded is None:
+            self.notify("The graph is still loading", severity="warning")
+            return
+        self.notify(f"Looking for the nearest fixed version of {path}…", timeout=4)
+        try:
+            fix = await self.session.vuln_fix(path, loaded=loaded)
+        except (GomodxError, OSError) as exc:
+            self.notify(error_message(exc), title="Nearest fixed version", severity="error")
+            return
+        if fix.plan is None:
+            title = f"{path}@{fix.version}"
+            self.notify(fix.error, title=title, severity="warning", markup=False)
+            return
+        current = loaded.graph.selected().get(path, "")
+        note = f"nearest version free of {', '.join(fix.ids)}"
+        self.push_screen(PlanScreen(path, fix.fixed, current, plan=fix.plan, note=note))
 
     # -- the network ------------------------------------------------------------------
 
@@ -459,7 +556,11 @@ def make_app(
     if demo:
         session = demo_session(offline=offline)
     else:
-        session = Session.open(directory or ".", SessionOptions(offline=offline, graph_file=graph))
+        # A database the user named is one they chose to be asked: scan on load (else V).
+        vulns = bool(os.environ.get("GOVULNDB", "").strip())
+        session = Session.open(
+            directory or ".", SessionOptions(offline=offline, graph_file=graph, vulns=vulns)
+        )
     return GomodxApp(
         session,
         prefetch=demo if prefetch is None else prefetch,

@@ -8,6 +8,7 @@
        └── self.watch(app, "graph", callback(old, new)) ◄── app.graph     GraphState
                                                             app.versions  VersionsState
                                                             app.net       NetState
+                                                            app.trust     TrustState
 
 Commands go up (methods on :class:`~tui.app.GomodxApp`); state comes down: each value is
 a Textual reactive on the app, replaced whole, and a screen follows it with
@@ -25,10 +26,12 @@ from dataclasses import dataclass, field, replace
 
 from analysis.goproxy import FetchEvent
 from analysis.session import LoadedModule
+from analysis.sumdb import SumCheck
 from analysis.versions import ModuleVersions
+from analysis.vulnscan import Finding
 from tui.widgets.rows import GraphFacts
 
-__all__ = ["GraphState", "NetState", "VersionsState"]
+__all__ = ["GraphState", "NetState", "TrustState", "VersionsState"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,55 @@ class VersionsState:
             if entry is not None and entry.retracted:
                 out[path] = "; ".join(entry.rationale)
         return out
+
+
+@dataclass(frozen=True)
+class TrustState:
+    """What the app knows about trusting the build: vulnerabilities and checksums.
+
+    ``findings`` maps a build-list path to the vulnerability findings of its selected
+    version (a replaced module's findings are its replacement's), for the graph of
+    ``generation``; ``scanning`` while the scan runs, ``scanned`` once one finished,
+    ``error`` when GOVULNDB could not be read. ``checks`` maps ``path@version`` to who
+    vouches for its go.mod (go.sum, the checksum database, or nobody and why).
+    """
+
+    generation: int = 0
+    scanning: bool = False
+    scanned: bool = False
+    error: str = ""
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)
+    checks: Mapping[str, SumCheck] = field(default_factory=dict)
+
+    def for_graph(self, generation: int) -> TrustState:
+        """A new graph (go.mod or go.sum may have changed): everything is asked afresh."""
+        return TrustState(generation)
+
+    def started(self, generation: int) -> TrustState:
+        return replace(self, generation=generation, scanning=True, error="")
+
+    def with_findings(
+        self, generation: int, findings: Mapping[str, tuple[Finding, ...]]
+    ) -> TrustState:
+        """The scan of ``generation``'s build list finished."""
+        if generation != self.generation:
+            return self
+        return replace(self, scanning=False, scanned=True, findings=dict(findings), error="")
+
+    def with_error(self, generation: int, error: str) -> TrustState:
+        if generation != self.generation:
+            return self
+        return replace(self, scanning=False, error=error)
+
+    def with_check(self, path: str, version: str, check: SumCheck) -> TrustState:
+        return replace(self, checks={**self.checks, f"{path}@{version}": check})
+
+    def check(self, path: str, version: str) -> SumCheck | None:
+        return self.checks.get(f"{path}@{version}")
+
+    def ids(self, path: str) -> tuple[str, ...]:
+        """The IDs of the entries affecting ``path``'s selected version."""
+        return tuple(f.osv for f in self.findings.get(path, ()))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@
 //	/...                                       the files of -proxy (a GOPROXY directory)
 //
 // Records are computed on demand from -proxy with dirhash (h1: of the zip and the go.mod).
-// -lie PATH makes the records of module PATH claim a different zip hash; -bad-tiles flips
-// a byte of every tile. The first line on stdout is JSON: {"url": ..., "vkey": ..., "skey": ...}.
+// -lie PATH makes the records of module PATH claim a different zip hash (-lie-mod PATH: a
+// different go.mod hash); -bad-tiles flips a byte of every tile. The first line on stdout is JSON: {"url": ..., "vkey": ..., "skey": ...}.
 package main
 
 import (
@@ -58,6 +58,7 @@ func main() {
 	skey := flag.String("skey", "", "signer key (default: a new one)")
 	vkey := flag.String("vkey", "", "verifier key of -skey")
 	lie := flag.String("lie", "", "module path whose records lie")
+	lieMod := flag.String("lie-mod", "", "module path whose records lie about its go.mod")
 	badTiles := flag.Bool("bad-tiles", false, "corrupt every tile")
 	flag.Parse()
 
@@ -93,6 +94,9 @@ func main() {
 		}
 		if path == *lie {
 			zipHash, _ = fileHash("lie", []byte("not the code everyone else got\n"))
+		}
+		if path == *lieMod {
+			modHash, _ = fileHash("go.mod", []byte("module "+path+"\n\n// not the go.mod everyone else got\n"))
 		}
 		return fmt.Appendf(nil, "%s %s %s\n%s %s/go.mod %s\n", path, vers, zipHash, path, vers, modHash), nil
 	}

@@ -146,11 +146,18 @@ def _run(args: argparse.Namespace, verb: str) -> int:
         return plan.error.exit_code
     if stale is not None:
         return stale.exit_code
-    added = len(plan.gosum_added) + len(plan.zip_sums_added)
-    if result is not None and not result.via_go and added and session.env.gosumdb != "off":
+    # The plan's go.sum lines were checked against GOSUMDB (Session.plan); say so of
+    # those the database could not vouch for (offline, unreachable).
+    vouched = dict(plan.verified)
+    unchecked = [
+        ln
+        for ln in (*plan.gosum_added, *plan.zip_sums_added)
+        if vouched.get(ln, "not verified").startswith("not verified")
+    ]
+    if result is not None and not result.via_go and unchecked and session.env.gosumdb != "off":
         print(
-            f"gomodx: note: the {added} new go.sum line(s) hash what GOPROXY served; they were"
-            f" not checked against the checksum database ({session.env.gosumdb}) — run"
+            f"gomodx: note: {len(unchecked)} new go.sum line(s) hash what GOPROXY served and"
+            f" were not checked against the checksum database ({session.env.gosumdb}) — run"
             " `go mod verify`, or apply with --use-go",
             file=sys.stderr,
         )

@@ -23,7 +23,7 @@ from tui.commands.common import add_module_options, open_session, run_session
 if TYPE_CHECKING:
     from analysis.session import LoadedModule, Session
     from analysis.vulndb import VulnDB
-    from analysis.vulnscan import Finding, ScanTarget
+    from analysis.vulnscan import Finding, VulnFix
 
 
 def register(subparsers: Any) -> None:
@@ -47,41 +47,18 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def scan_targets(loaded: LoadedModule) -> list[ScanTarget]:
-    """What the scan checks: the build list (replacements by module version judged at
-    their version; directory replacements left out), stdlib and toolchain."""
-    from analysis.vulnscan import targets
-
-    mains = {m.path for m in loaded.graph.mains}
-    pairs: list[tuple[str, str]] = []
-    for m in loaded.build_list():
-        if m.path in mains:
-            continue
-        rep = loaded.replacement(m)
-        if rep is None:
-            pairs.append((m.path, m.version))
-        elif rep.version:
-            pairs.append((rep.path, rep.version))
-    f = loaded.main_file
-    go = f.go.version if f is not None and f.go is not None else ""
-    toolchain = f.toolchain.name if f is not None and f.toolchain is not None else ""
-    return targets(pairs, go=go, toolchain=toolchain)
-
-
 def run(args: argparse.Namespace) -> int:
     session = open_session(args, require_module=getattr(args, "graph", None) is None)
 
-    fixes: list[dict[str, Any]] = []
+    fixes: list[VulnFix] = []
 
     async def go() -> list[Finding]:
-        from analysis.vulnscan import scan
-
         loaded = await session.load()
         db = session.vulndb()
         try:
-            found = await scan(db, scan_targets(loaded))
+            found = await session.vuln_scan(loaded, db=db)
             if args.fix:
-                fixes.extend(await fix_previews(session, db, found))
+                fixes.extend(await fix_previews(session, db, loaded, found))
             return found
         finally:
             await db.aclose()
@@ -90,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out: dict[str, Any] = {"Findings": [f.to_json() for f in findings]}
         if args.fix:
-            out["Fixes"] = fixes
+            out["Fixes"] = [f.to_json() for f in fixes]
         print(json.dumps(out, indent="\t", ensure_ascii=False))
     else:
         print(render_text(findings), end="")
@@ -100,71 +77,46 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def fix_previews(
-    session: Session, db: VulnDB, findings: list[Finding]
-) -> list[dict[str, Any]]:
-    """For each affected module (not stdlib or toolchain): the nearest version no entry
-    affects, and what ``go get M@V`` would do (a preview; nothing is written)."""
+    session: Session, db: VulnDB, loaded: LoadedModule, findings: list[Finding]
+) -> list[VulnFix]:
+    """For each affected module (not stdlib or toolchain): :meth:`Session.vuln_fix`, the
+    nearest version no entry affects and what ``go get M@V`` would do (nothing is
+    written)."""
     from analysis.errors import GomodxError
     from analysis.osv import STDLIB, TOOLCHAIN
-    from analysis.vulnscan import nearest_fixed
+    from analysis.vulnscan import VulnFix
 
-    out: list[dict[str, Any]] = []
-    modules = dict.fromkeys((f.module, f.version) for f in findings)
-    for path, version in modules:
+    out: list[VulnFix] = []
+    for path, version in dict.fromkeys((f.module, f.version) for f in findings):
         if path in (STDLIB, TOOLCHAIN):
             continue
-        row: dict[str, Any] = {"Module": path, "Version": version}
         try:
-            entries = (await db.for_modules([path])).get(path, [])
-            listed = (await session.client.versions(path)).versions
-            target = nearest_fixed(path, version, entries, listed)
-            if not target:
-                row["Error"] = "no released version is free of these vulnerabilities"
-                out.append(row)
-                continue
-            plan = await session.plan(f"{path}@{target}", suggest=False)
+            fix = await session.vuln_fix(path, version, loaded=loaded, db=db)
         except GomodxError as exc:
-            row["Error"] = str(exc)
-            out.append(row)
-            continue
-        before = {m.path: m.version for m in plan.previous_build_list}
-        after = {m.path: m.version for m in plan.build_list}
-        moves = [
-            {"Path": p, "From": before.get(p, ""), "To": after.get(p, "")}
-            for p in sorted(before.keys() | after.keys())
-            if before.get(p) != after.get(p) and p != path
-        ]
-        row.update(
-            {
-                "Fixed": target,
-                "GoGet": f"go get {path}@{target}",
-                "OK": plan.ok,
-                "Error": str(plan.error or ""),
-                "Moves": moves if plan.ok else [],
-                "GoSumAdded": len(plan.gosum_added) + len(plan.zip_sums_added),
-            }
-        )
-        out.append(row)
+            fix = VulnFix(path, version, error=str(exc))
+        out.append(fix)
     return out
 
 
-def render_fixes(fixes: list[dict[str, Any]]) -> str:
+def render_fixes(fixes: list[VulnFix]) -> str:
     """The ``--fix`` previews, one block per module."""
     lines: list[str] = []
     for f in fixes:
-        head = f"{f['Module']}@{f['Version']}"
-        if "GoGet" not in f:
-            lines.append(f"fix {head}: {f['Error']}")
+        head = f"{f.module}@{f.version}"
+        if f.plan is None:
+            lines.append(f"fix {head}: {f.error}")
             continue
-        if not f["OK"]:
-            lines.append(f"fix {head}: `{f['GoGet']}` would be refused:")
-            lines.extend(f"    {line}" for line in f["Error"].splitlines())
+        if not f.plan.ok:
+            lines.append(f"fix {head}: `{f.go_get}` would be refused:")
+            lines.extend(f"    {line}" for line in str(f.plan.error).splitlines())
+            if f.plan.suggestion:
+                lines.append(f"    nearest version go would accept: {f.plan.suggestion}")
             continue
-        lines.append(f"fix {head}: `{f['GoGet']}`")
-        for m in f["Moves"]:
-            move = f"{m['From'] or '(none)'} -> {m['To'] or '(removed)'}"
-            lines.append(f"    also moves {m['Path']} {move}")
-        if not f["Moves"]:
+        lines.append(f"fix {head}: `{f.go_get}`")
+        moves = f.moves()
+        for path, old, new in moves:
+            lines.append(f"    also moves {path} {old or '(none)'} -> {new or '(removed)'}")
+        if not moves:
             lines.append("    nothing else moves")
     return "".join(f"{line}\n" for line in lines)
 

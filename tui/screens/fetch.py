@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from analysis.errors import GomodxError
 from analysis.goproxy import FetchEvent
 from tui.errors import ForwardsWorkerErrors
+from tui.widgets.details import trust_text
 from tui.widgets.padded_table import PaddedTable
 from tui.widgets.spacing import gap, join_runs
 
@@ -68,7 +69,7 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
         yield Header(icon="◇")
         yield Static(
             f"Fetching the versions of {len(self.paths)} modules "
-            "(lists, retractions, deprecations, @latest)",
+            "(lists, retractions, deprecations, @latest) and who vouches for each",
             classes="screen-title",
         )
         yield ProgressBar(total=len(self.paths), id="fetch-progress", show_eta=False)
@@ -82,9 +83,10 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
         table.add_column("Status", key="status")
         table.add_column("Versions", key="count")
         table.add_column("Latest", key="latest")
+        table.add_column("Verified", key="trust")
         table.add_column("Notes", key="notes")
         for path in self.paths:
-            table.add_row(path, Text("· queued", style="dim"), "", "", "", key=path)
+            table.add_row(path, Text("· queued", style="dim"), "", "", "", "", key=path)
         table.focus()
         self.run_prefetch()
 
@@ -121,6 +123,9 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
                     entry = mv.entry(mv.selected)
                     if entry is not None and entry.retracted:
                         words.append(Text("✗ selected is retracted", style="bold red"))
+                    if self.gomodx.trust.ids(path):
+                        ids = ", ".join(self.gomodx.trust.ids(path))
+                        words.append(Text(f"☠ selected is vulnerable ({ids})", style="bold red"))
                     if mv.deprecated:
                         words.append(Text("† deprecated", style="yellow"))
                     if mv.newer_majors:
@@ -130,6 +135,10 @@ class PrefetchScreen(ForwardsWorkerErrors, Screen[None]):
                     table.update_cell(path, "count", str(len(mv.versions)), update_width=True)
                     table.update_cell(path, "latest", mv.latest or "-", update_width=True)
                     table.update_cell(path, "notes", join_runs(words), update_width=True)
+                    if mv.selected:
+                        # who vouches for the selected version: go.sum, GOSUMDB, nobody
+                        check = await self.gomodx.check_trust(path, mv.selected)
+                        table.update_cell(path, "trust", trust_text(check), update_width=True)
                 self.done += 1
                 bar.advance(1)
                 self._summary()

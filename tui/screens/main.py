@@ -25,12 +25,19 @@ from analysis.errors import GomodxError
 from tui.errors import ForwardsWorkerErrors, error_message
 from tui.widgets.details import DetailsPane, VersionTable, versions_note
 from tui.widgets.module_table import ModuleTable
-from tui.widgets.rows import ModuleRow, filter_rows, legend, sort_rows, with_versions
+from tui.widgets.rows import (
+    ModuleRow,
+    filter_rows,
+    legend,
+    sort_rows,
+    with_versions,
+    with_vulns,
+)
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import GomodxApp
-    from tui.state import GraphState, NetState, VersionsState
+    from tui.state import GraphState, NetState, TrustState, VersionsState
 
 __all__ = ["MainScreen"]
 
@@ -65,6 +72,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("e", "export", "Export", id="main.export"),
         Binding("f", "prefetch", "Fetch all", show=False, id="main.prefetch"),
         Binding("u", "undo", "Undo change", show=False, id="main.undo"),
+        Binding("x", "fix", "Nearest fixed version", show=False, id="main.fix"),
+        Binding("V", "vulns", "Check vulnerabilities", show=False, id="main.vulns"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("l", "versions", "Versions", show=False, id="main.right"),
@@ -101,6 +110,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.watch(self.app, "net", self._net_changed)
         self.watch(self.app, "graph", self._graph_changed)
         self.watch(self.app, "versions", self._versions_changed)
+        self.watch(self.app, "trust", self._trust_changed)
 
     def help_legend(self) -> Text:
         """What the list's glyphs mean (help shows it: a narrow list shows glyphs alone)."""
@@ -139,6 +149,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             mv = known.get(r.path)
             if mv is not None:
                 r = with_versions(r, mv)
+            r = with_vulns(r, self.gomodx.trust.ids(r.path))
             if r.path in changed and changed[r.path] != r.version:
                 r = replace(
                     r, changed=changed[r.path] or "(none)", undone=new.highlight_kind == "undone"
@@ -173,6 +184,27 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             or new.errors.get(path) != old.errors.get(path)
         ):
             self._show_versions(new, path)
+
+    def _trust_changed(self, old: TrustState, new: TrustState) -> None:
+        if new.findings is not old.findings:
+            table = self.query_one(ModuleTable)
+            for path, row in list(self.rows.items()):
+                updated = with_vulns(row, new.ids(path))
+                if updated is not row:
+                    self.rows[path] = updated
+                    table.update_row(updated)
+        path = self.current
+        if not path:
+            return
+        if new.findings.get(path) != old.findings.get(path):
+            self.current = ""
+            self.show_details(path)
+            return
+        shown = self.rows.get(path)
+        if shown is not None and new.check(path, shown.version) is not old.check(
+            path, shown.version
+        ):
+            self._show_versions(self.gomodx.versions, path)
 
     # -- the list ----------------------------------------------------------------------
 
@@ -221,13 +253,15 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         graph = self.gomodx.graph
         facts = graph.facts
         conflict = facts.conflicts.get(path) if facts is not None else None
-        details.show_module(row, graph.loaded, conflict)
+        details.show_module(row, graph.loaded, conflict, self.gomodx.trust.findings.get(path, ()))
         if row is None or row.main:
             details.set_loading(False)
             details.show_versions(None, path, "")
             return
         if path in self.gomodx.versions.fetched:
             self._show_versions(self.gomodx.versions, path)
+            if self.gomodx.trust.check(path, row.version) is None:
+                self.load_trust(path, row.version)
             return
         details.show_versions(None, path, Text("fetching versions…", style="dim"))
         details.set_loading(True)
@@ -239,7 +273,8 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         mv = versions.fetched.get(path)
         if mv is not None:
             details.set_loading(False)
-            details.show_versions(mv, path, versions_note(mv))
+            check = self.gomodx.trust.check(path, mv.selected) if mv.selected else None
+            details.show_versions(mv, path, versions_note(mv, check))
         elif path in versions.errors:
             details.set_loading(False)
             note = Text(f"✗ could not fetch versions: {versions.errors[path]}", style="bold red")
@@ -251,10 +286,20 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         follows the app's state; a failure is also said here, to whoever asked)."""
         await asyncio.sleep(VERSIONS_DEBOUNCE)
         try:
-            await self.gomodx.fetch_versions(path)
+            mv = await self.gomodx.fetch_versions(path)
         except (GomodxError, OSError) as exc:
             if path == self.current:
                 self.notify(error_message(exc), title="Versions", severity="error", markup=False)
+            return
+        if mv.selected and self.gomodx.trust.check(path, mv.selected) is None:
+            self.load_trust(path, mv.selected)
+
+    @work(group="trust", exit_on_error=False)
+    async def load_trust(self, path: str, version: str) -> None:
+        """Who vouches for a module's selected version: go.sum, GOSUMDB, nobody (the
+        versions note follows the app's state). Not exclusive: each answer is kept, and
+        one for a module no longer highlighted is ready when it is again."""
+        await self.gomodx.check_trust(path, version)
 
     def select_module(self, path: str) -> None:
         """Put the cursor on ``path``, clearing the filter or the conflicts view if they hide it."""
@@ -354,3 +399,19 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def action_undo(self) -> None:
         self.gomodx.undo_change()
+
+    def action_fix(self) -> None:
+        """``x``: the preview of ``go get`` to the highlighted module's nearest version
+        that no known vulnerability affects."""
+        row = self.rows.get(self.current)
+        if row is None or row.main:
+            self.notify("No module highlighted", severity="warning")
+            return
+        self.gomodx.preview_fix(row.path)
+
+    def action_vulns(self) -> None:
+        """``V``: check the build list against GOVULNDB and mark vulnerable versions."""
+        self.gomodx.enable_vulns()
+        if self.current:
+            path, self.current = self.current, ""
+            self.show_details(path)

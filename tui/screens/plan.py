@@ -182,12 +182,18 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
         Binding("k", "scroll_up", "Scroll up", show=False, id="plan.up"),
     ]
 
-    def __init__(self, path: str, version: str, current: str) -> None:
+    def __init__(
+        self, path: str, version: str, current: str, *, plan: Plan | None = None, note: str = ""
+    ) -> None:
+        """``plan``: already computed (the nearest fixed version's), shown as it is;
+        ``note``: why this version (said under the title)."""
         super().__init__()
         self.path = path
         self.version = version
         self.current = current
         self.plan: Plan | None = None
+        self.given = plan
+        self.note = note
         self.error = ""
         self.applying = False
 
@@ -204,6 +210,7 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
                 (f"{self.path}@{self.version}", "bold"),
                 gap(3),
                 (f"(selected now: {self.current or 'none'})", "dim"),
+                *((("\n", ""), (self.note, "italic")) if self.note else ()),
             ),
             classes="screen-title",
         )
@@ -212,6 +219,10 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.given is not None:
+            self._show(self.given)
+            self.refresh_bindings()
+            return
         self.query_one("#plan-body").loading = True
         self.compute()
 
@@ -231,19 +242,23 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
             self.error = str(exc)
             text.update(self._cannot_plan(str(exc)))
         else:
-            if plan.error is not None and plan.error.unavailable:
-                # Not go's refusal: the files the plan needs could not be had.
-                self.error = str(plan.error)
-                text.update(self._cannot_plan(self.error))
-            else:
-                self.plan = plan
-                chain = list(plan.chains[0]) if plan.chains else None
-                text.update(render_plan(plan, self.current, chain))
+            self._show(plan)
         finally:
             # Whatever happened (an unexpected error goes on to the app's handler), the
             # preview stops spinning.
             self.query_one("#plan-body").loading = False
             self.refresh_bindings()
+
+    def _show(self, plan: Plan) -> None:
+        text = self.query_one("#plan-text", Static)
+        if plan.error is not None and plan.error.unavailable:
+            # Not go's refusal: the files the plan needs could not be had.
+            self.error = str(plan.error)
+            text.update(self._cannot_plan(self.error))
+        else:
+            self.plan = plan
+            chain = list(plan.chains[0]) if plan.chains else None
+            text.update(render_plan(plan, self.current, chain))
 
     def _cannot_plan(self, error: str) -> Text:
         out = Text("✗ The plan cannot be computed\n\n", style="bold red")

@@ -3,6 +3,7 @@ which versions exist (with the versions list the downgrade/upgrade flow starts f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -19,12 +20,21 @@ from analysis.conflicts import Conflict
 from analysis.modgraph import requirers, version_key, why
 from analysis.module import ModuleVersion
 from analysis.session import LoadedModule
+from analysis.sumdb import SumCheck
 from analysis.versions import ModuleVersions, VersionEntry, short_message
+from analysis.vulnscan import Finding
 from tui.widgets.fit import abbreviate_version, fit_list, fit_words
 from tui.widgets.rows import ModuleRow, flags_text, risk_text
 from tui.widgets.spacing import gap, indent, join_runs, padded
 
-__all__ = ["DetailsPane", "VersionTable", "render_details", "version_notes"]
+__all__ = [
+    "DetailsPane",
+    "VersionTable",
+    "render_details",
+    "trust_text",
+    "version_notes",
+    "vulns_text",
+]
 
 WHY_LIMIT = 6
 """How many shortest paths the pane lists before saying how many more there are."""
@@ -42,8 +52,38 @@ def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
     return out
 
 
-def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | None) -> Text:
-    """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``.
+def vulns_text(findings: Sequence[Finding]) -> list[Text]:
+    """The vulnerabilities of a module's selected version, one entry a line (ID, aliases,
+    summary, fixed version), and how to preview the fix."""
+    if not findings:
+        return []
+    head = (
+        "vulnerable: 1 known vulnerability"
+        if len(findings) == 1
+        else (f"vulnerable: {len(findings)} known vulnerabilities")
+    )
+    lines = [Text(f"☠ {head}", style="bold red")]
+    for f in findings:
+        line = indent(f"• {f.osv}", style="bold")
+        if f.aliases:
+            line.append(f" ({', '.join(f.aliases)})", style="dim")
+        if f.summary:
+            line.append(f": {f.summary}")
+        line.append(f" — fixed in {f.fixed_version}" if f.fixed_version else " — no fix known")
+        lines.append(line)
+    lines.append(indent("x: preview go get of the nearest fixed version", style="dim"))
+    lines.append(Text(""))
+    return lines
+
+
+def render_details(
+    row: ModuleRow,
+    loaded: LoadedModule,
+    conflict: Conflict | None,
+    findings: Sequence[Finding] = (),
+) -> Text:
+    """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``;
+    first, the vulnerability ``findings`` of its selected version.
 
     One ``Text`` (not a Rich table): the pane is re-measured whenever the layout changes,
     and a single text measures in microseconds even for a module with many requirers.
@@ -58,6 +98,7 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
     if row.main:
         lines.append(Text("The main module: every version selection starts here.", style="dim"))
         return Text("\n").join(lines)
+    lines.extend(vulns_text(findings))
     if conflict is not None:
         risk = risk_text(conflict.risk.level)
         risk.append(" ")  # inside the styled run (see below)
@@ -352,6 +393,7 @@ class DetailsPane(Vertical):
         row: ModuleRow | None,
         loaded: LoadedModule | None,
         conflict: Conflict | None,
+        findings: Sequence[Finding] = (),
     ) -> None:
         title = self.query_one("#detail-title", Static)
         body = self.query_one("#detail-body", Static)
@@ -366,7 +408,7 @@ class DetailsPane(Vertical):
             head.append("\n")
             head.append_text(flags)
         title.update(head)
-        body.update(render_details(row, loaded, conflict))
+        body.update(render_details(row, loaded, conflict, findings))
         self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     def show_versions(self, mv: ModuleVersions | None, path: str, note: str | Text) -> None:
@@ -378,10 +420,32 @@ class DetailsPane(Vertical):
         self.query_one(VersionTable).loading = loading
 
 
-def versions_note(mv: ModuleVersions) -> Text:
-    """One or two lines under the Versions heading: latest, deprecation, newer majors."""
+_TRUST_STYLES = {
+    "verified": ("✓", "green"),
+    "skipped": ("?", "yellow"),
+    "mismatch": ("✗", "bold red"),
+    "error": ("?", "yellow"),
+}
+
+
+def trust_text(check: SumCheck | None) -> Text:
+    """Who vouches for a go.mod, glyph and words: ``✓ verified by go.sum``, ``✓ verified
+    by sum.golang.org``, ``? not verified (GONOSUMDB)``, ``✗ checksum mismatch …``."""
+    if check is None:
+        return Text("… checking", style="dim")
+    glyph, style = _TRUST_STYLES.get(check.verdict, ("?", ""))
+    return Text(f"{glyph} {check.words}", style=style)
+
+
+def versions_note(mv: ModuleVersions, check: SumCheck | None = None) -> Text:
+    """One or two lines under the Versions heading: latest, who vouches for the selected
+    version (``check``, when asked), deprecation, newer majors."""
     out = Text()
     out.append(f"latest: {mv.latest or '-'}", style="cyan")
+    if check is not None:
+        out.append_text(gap(2))
+        out.append("selected: ", style="dim")
+        out.append_text(trust_text(check))
     if mv.stale:
         out.append_text(gap(2))
         out.append("(stale: from the module cache)", style="yellow")

@@ -33,6 +33,7 @@ __all__ = [
     "risk_text",
     "sort_rows",
     "with_versions",
+    "with_vulns",
 ]
 
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -45,6 +46,7 @@ _RISK_STYLE = {
 }
 _FLAG_STYLE = {
     "retracted": ("✗", "retracted", "bold red"),
+    "vulnerable": ("☠", "vulnerable", "bold red"),
     "deprecated": ("†", "deprecated", "yellow"),
     "excluded": ("⊘", "excluded", "magenta"),
     "replaced": ("⇄", "replaced", "cyan"),
@@ -85,10 +87,16 @@ class ModuleRow:
     """The previous version when the last apply (or undo) moved this module."""
     undone: bool = False
     """Whether that move was an undo (the row says ``undone``, not ``changed``)."""
+    vulns: tuple[str, ...] = ()
+    """The IDs of the vulnerability entries affecting the selected version (GOVULNDB)."""
 
     @property
     def key(self) -> str:
         return self.path
+
+    @property
+    def vulnerable(self) -> bool:
+        return bool(self.vulns)
 
     def flags(self) -> list[str]:
         """The flag names that apply, in display order."""
@@ -189,6 +197,12 @@ def with_versions(row: ModuleRow, mv: ModuleVersions) -> ModuleRow:
     if retracted == row.retracted and deprecated == row.deprecated:
         return row
     return replace(row, retracted=retracted, deprecated=deprecated)
+
+
+def with_vulns(row: ModuleRow, ids: Sequence[str]) -> ModuleRow:
+    """``row`` marked with the vulnerability IDs affecting its selected version."""
+    ids = tuple(ids)
+    return row if ids == row.vulns else replace(row, vulns=ids)
 
 
 def filter_rows(rows: Sequence[ModuleRow], query: str) -> list[ModuleRow]:
