@@ -1298,16 +1298,22 @@ def vendor_errors(directory: Path, f: ModFile) -> list[str] | None:
     except OSError:
         return None
     explicit: set[tuple[str, str]] = set()
-    listed: list[tuple[str, str]] = []
+    listed: list[tuple[str, str]] = []  # modules providing packages, as go's vendorList
     current: tuple[str, str] | None = None
     for line in text.splitlines():
         if line.startswith("# "):
             fields = line[2:].split()
             if len(fields) >= 2 and semver.is_valid(fields[1]):
                 current = (fields[0], fields[1])
-                listed.append(current)
             else:
                 current = None
+        elif (
+            current is not None
+            and not line.startswith("## ")
+            and len(line.split()) == 1
+            and current not in listed
+        ):
+            listed.append(current)
         elif (
             line.startswith("## ")
             and current is not None

@@ -391,12 +391,17 @@ class ProxyServer:
         yield from self.requests
 
 
+_HELD: list[socket.socket] = []
+
+
 def dead_url() -> str:
-    """``http://127.0.0.1:PORT`` where nothing listens (a port just bound and released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """``http://127.0.0.1:PORT`` where nothing listens: the port stays bound (never
+    listening) for the rest of the process, so no server started later can get it, and
+    connecting is refused at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
