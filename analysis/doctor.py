@@ -829,7 +829,10 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
         else:
             summary = f"{name}: reachable"
             status = "ok"
-            if lat:
+            if spec.url.startswith("file:"):
+                summary = f"{name}: a local directory, {len(tried)} list(s) read"
+                detail = [d for d in detail if not d.startswith("latency")]
+            elif lat:
                 summary += f", p50 {_ms(p50)}, p95 {_ms(p95)}"
             if p95 >= facts.options.slow:
                 status = "warn"
@@ -1202,6 +1205,7 @@ def _judge_mismatch(facts: _Facts) -> Check:
     findings: list[tuple[str, str, str]] = []  # (module line, which differs, cause)
     fixes: list[str] = []
     compared = 0
+    used: set[str] = set()
     keys = sorted(
         {(p, v.removesuffix("/go.mod")) for p, v in gosum.entries}
         | set(facts.proxy_hashes)
@@ -1229,6 +1233,7 @@ def _judge_mismatch(facts: _Facts) -> Check:
             if len(sources) < 2:
                 continue
             compared += 1
+            used.update(sources)
             votes = Counter(sources.values())
             if len(votes) == 1:
                 continue
@@ -1273,17 +1278,12 @@ def _judge_mismatch(facts: _Facts) -> Check:
             tuple(f"{d}: likely {c}" for d, _, c in findings),
             fixes[0],
         )
-    srcs = ["go.sum", "module cache"]
-    if facts.proxy_hashes:
-        srcs.append("proxy" + (" (.mod and .zip)" if facts.options.deep else " (.mod)"))
-    if facts.sumdb_lines:
-        srcs.append("checksum database")
-    return Check(
-        ident,
-        "ok",
-        f"{compared} checksum(s) agree across {', '.join(srcs)}",
-        (),
-    )
+    names = {"proxy": "proxy" + (" (.mod and .zip)" if facts.options.deep else " (.mod)")}
+    order = ("go.sum", "module cache", "proxy", "checksum database")
+    srcs = [names.get(s, s) for s in order if s in used]
+    if not compared:
+        return Check(ident, "ok", "nothing to compare: go.sum is the only record of checksums")
+    return Check(ident, "ok", f"{compared} checksum(s) agree across {', '.join(srcs)}")
 
 
 # -- judging: settings ----------------------------------------------------------------------

@@ -276,6 +276,8 @@ class Session:
         self._transport: httpx.AsyncBaseTransport | None = None
         self.on_note: Callable[[str], None] | None = None
         """Told what the session is about to do that takes time (``-v``)."""
+        self.environ: Mapping[str, str] | None = None
+        """The environment :meth:`open` was given (``None``: this process's)."""
         self.requests = RequestLog()
         """Every request and cache hit of this session, counted (and kept for the app's
         network log)."""
@@ -375,7 +377,7 @@ class Session:
 
             return proxy_transport(jobs)
 
-        return cls(
+        session = cls(
             d,
             env,
             gosum,
@@ -386,6 +388,8 @@ class Session:
             workspace=ws,
             mod_flag=mod_flag,
         )
+        session.environ = environ
+        return session
 
     @classmethod
     def with_file_proxy(
@@ -1075,8 +1079,9 @@ class Session:
     ) -> DoctorReport:
         """Why downloads fail here, and what to change (:mod:`analysis.doctor`): probes
         GOPROXY, GOSUMDB and the module cache with the session's settings and transport,
-        each request bounded by ``options.timeout``; ``environ`` (default: this process's)
-        is read for GOFLAGS and git's configuration."""
+        each request bounded by ``options.timeout``; ``environ`` (default: the one the
+        session was opened with, else this process's) is read for GOFLAGS and git's
+        configuration."""
         import httpx
 
         from analysis.doctor import DoctorInputs, DoctorOptions, run_doctor, sumdb_limits
@@ -1094,7 +1099,7 @@ class Session:
             self.gosum,
             main,
             mod_flag=self.mod_flag,
-            environ=dict(os.environ if environ is None else environ),
+            environ=dict(environ or self.environ or os.environ),
         )
         if self._transport is None and self._transport_factory is not None:
             self._transport = self._transport_factory()
