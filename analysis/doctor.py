@@ -307,6 +307,8 @@ class _Facts:
     specs: tuple[ProxySpec, ...] = ()
     goproxy_error: str = ""
     sample: tuple[str, ...] = ()
+    probed: tuple[str, ...] = ()
+    """The paths asked of the proxies (the sample minus GONOPROXY, or a stand-in)."""
     probes: dict[int, list[Probe]] = field(default_factory=dict)
     netrc: list[NetrcLine] = field(default_factory=list)
     sumdb_name: str = ""
@@ -350,6 +352,7 @@ async def run_doctor(
             to_proxy = [inputs.modfile.module.mod.path]  # still: is the proxy there at all?
         if not to_proxy:
             to_proxy = ["golang.org/x/mod"]
+        facts.probed = tuple(to_proxy)
         results = await asyncio.gather(*(_probe_entry(prober, i, s, to_proxy) for i, s in entries))
         for (i, s), probes in zip(entries, results, strict=True):
             facts.probes[i] = probes
@@ -667,13 +670,19 @@ def _outcomes(facts: _Facts) -> dict[str, tuple[str, int | None]]:
     """What go does for each sampled module with the chain as written: ``("served", i)``,
     ``("error", i)`` (entry i stopped the chain), ``("direct", None)``, ``("off", None)``
     or ``("not_found", None)``."""
-    out: dict[str, tuple[str, int | None]] = {}
+    return {path: (what, at) for path, (what, at, _) in _walks(facts).items()}
+
+
+def _walks(facts: _Facts) -> dict[str, tuple[str, int | None, tuple[int, ...]]]:
+    """:func:`_outcomes`, with the entries each module's fetch reaches on the way."""
+    out: dict[str, tuple[str, int | None, tuple[int, ...]]] = {}
     env = facts.inputs.env
-    for path in facts.sample:
+    for path in dict.fromkeys((*facts.sample, *facts.probed)):
         if match_prefix_patterns(env.gonoproxy, path):
-            out[path] = ("direct", None)
+            out[path] = ("direct", None, ())
             continue
         result: tuple[str, int | None] = ("not_found", None)
+        reached: list[int] = []
         for i, spec in enumerate(facts.specs):
             if spec.url == "noproxy":
                 continue
@@ -686,6 +695,7 @@ def _outcomes(facts: _Facts) -> dict[str, tuple[str, int | None]]:
             probe = _probe_for(facts, i, path)
             if probe is None:
                 continue
+            reached.append(i)
             if probe.kind == "ok":
                 result = ("served", i)
                 break
@@ -693,7 +703,7 @@ def _outcomes(facts: _Facts) -> dict[str, tuple[str, int | None]]:
                 continue
             result = ("error", i)
             break
-        out[path] = result
+        out[path] = (*result, tuple(reached))
     return out
 
 
@@ -721,7 +731,7 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
                 "go env -w GOPROXY=https://proxy.golang.org,direct",
             )
         ]
-    outcomes = _outcomes(facts)
+    walks = _walks(facts)
     checks: list[Check] = []
     specs = facts.specs
     real = [i for i, s in enumerate(specs) if s.url != "noproxy"]
@@ -778,7 +788,17 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
             )
         if kinds["auth"]:
             detail.append("the server demands credentials (see the netrc check)")
-        stopped = sorted(p for p, (what, at) in outcomes.items() if what == "error" and at == i)
+        stopped = sorted(p for p, (what, at, _) in walks.items() if what == "error" and at == i)
+        reached = sorted(p for p, (_, _, on_way) in walks.items() if i in on_way)
+        # Fell back past this entry's error and found nothing later: go fails with this
+        # entry's error (TryProxies reports a proxy's error over a later 404).
+        lost = sorted(
+            p
+            for p, (what, _, on_way) in walks.items()
+            if what in ("not_found", "off") and _last_error(facts, p, on_way) == i
+        )
+        failing = _failing_text(spec, last, stopped, lost)
+        stopped = sorted({*stopped, *lost})
         rest = _rest_chain(specs, i)
         fix = ""
         dead = tried and all(p.kind in _FATAL_KINDS or p.kind == "config" for p in tried)
@@ -786,21 +806,21 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
             summary = f"{name}: cannot be reached ({tried[0].error})"
             if tried[0].kind == "tls":
                 summary = f"{name}: TLS failed ({tried[0].error})"
-            if spec.fall_back_on_error and not last:
+            if stopped:
+                status = "fail"
+                detail.append(failing)
+            elif reached:
                 status = "warn"
                 detail.append(
                     "chain: '|' after it: go falls back to the next entry after each failure"
                     " (every request pays for the failure first)"
                 )
             else:
-                status = "fail"
-                if last:
-                    detail.append("chain: the last entry: every fetch that reaches it fails")
-                else:
-                    detail.append(
-                        "chain: ',' after it falls through only on 404/410: a dead entry"
-                        " fails every request instead of falling through"
-                    )
+                status = "warn"
+                detail.append(
+                    "chain: no module of go.mod reaches it now (earlier entries serve them);"
+                    " a module they do not have would fail here"
+                )
             if rest:
                 fix = f"go env -w GOPROXY={rest}"
             elif tried[0].kind == "tls":
@@ -812,10 +832,7 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
             summary = f"{name}: {len(errors)} of {len(tried)} requests failed ({what})"
             if stopped:
                 status = "fail"
-                detail.append(
-                    f"chain: ',' after it stops at these errors: go fails for {len(stopped)}"
-                    f" module(s): {', '.join(stopped[:5])}"
-                )
+                detail.append(failing)
             else:
                 status = "warn"
                 if spec.fall_back_on_error and not last:
@@ -851,6 +868,24 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
     return checks
 
 
+def _last_error(facts: _Facts, path: str, on_way: Sequence[int]) -> int | None:
+    """The last entry on ``path``'s way that failed with an error (not 404/410): the one
+    whose error go reports when no entry has the module (TryProxies keeps the last)."""
+    errs = [i for i in on_way if (p := _probe_for(facts, i, path)) is not None and not p.answered]
+    return errs[-1] if errs else None
+
+
+def _failing_text(spec: ProxySpec, last: bool, halted: Sequence[str], lost: Sequence[str]) -> str:
+    """Why go fails at this entry, for which modules."""
+    mods = sorted({*halted, *lost})
+    which = f"go fails for {len(mods)} module(s): {', '.join(mods[:5])}"
+    if halted and last:
+        return f"chain: the last entry: every fetch that reaches it fails; {which}"
+    if halted:
+        return f"chain: ',' after it falls through only on 404/410, not on this error; {which}"
+    return f"chain: it falls back, but no later entry has them, so go reports this error; {which}"
+
+
 def _with_pipe(specs: Sequence[ProxySpec], at: int) -> list[ProxySpec]:
     return [ProxySpec(s.url, True) if i == at else s for i, s in enumerate(specs)]
 
@@ -882,7 +917,7 @@ def _private_modules(facts: _Facts) -> tuple[list[str], list[str], list[str]]:
     nowhere: list[str] = []
     later: list[str] = []
     for path, (what, at) in outcomes.items():
-        if match_prefix_patterns(env.gonoproxy, path):
+        if path not in facts.sample or match_prefix_patterns(env.gonoproxy, path):
             continue
         asked = [_probe_for(facts, i, path) for i, s in enumerate(facts.specs) if s.is_url]
         answers = [p for p in asked if p is not None]
@@ -1065,7 +1100,7 @@ def _judge_gosumdb(facts: _Facts) -> Check:
     ident = "gosumdb"
     detail: list[str] = []
     risks: list[tuple[str, str]] = []
-    goflags = inputs.environ.get("GOFLAGS", env.goflags)
+    goflags = _goflags(inputs)
     if env.goinsecure:
         risks.append(
             (
@@ -1340,7 +1375,7 @@ def vendor_errors(directory: Path, f: ModFile) -> list[str] | None:
 def _judge_goflags(facts: _Facts) -> Check:
     inputs = facts.inputs
     ident = "goflags"
-    goflags = inputs.environ.get("GOFLAGS", inputs.env.goflags)
+    goflags = _goflags(inputs)
     mod = inputs.mod_flag
     detail = [f"GOFLAGS={goflags!r}" if goflags else "GOFLAGS is empty"]
     f = inputs.modfile
@@ -1394,6 +1429,14 @@ def _judge_goflags(facts: _Facts) -> Check:
             ident, "warn", warnings[0][0], (*[w for w, _ in warnings[1:]], *detail), warnings[0][1]
         )
     return Check(ident, "ok", "no setting changes how modules are fetched", tuple(detail))
+
+
+def _goflags(inputs: DoctorInputs) -> str:
+    """GOFLAGS as go reads it (the environment or ``go env -w``), ``-mod`` included."""
+    flags = inputs.env.goflags
+    if inputs.mod_flag and flag_value(flags, "mod") is None:
+        flags = f"{flags} -mod={inputs.mod_flag}".strip()
+    return flags
 
 
 def _drop_flag(goflags: str, name: str) -> str:

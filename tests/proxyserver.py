@@ -19,7 +19,8 @@ It serves a directory in GOPROXY layout (what :mod:`tests.universe` writes, or a
 A server may also demand HTTP Basic credentials (``auth=(user, password)``: 401 with
 ``WWW-Authenticate`` otherwise), speak TLS (``tls=(certfile, keyfile)``; see
 :func:`self_signed`), or hide paths (``hide``: a regular expression answered 404, as a
-public proxy answers for a private module). :func:`dead_url` names a port nothing listens on.
+public proxy answers for a private module). :func:`dead_url` names a port nothing listens on, :func:`stalled_url` one that
+never answers.
 
 Every request is logged in ``server.requests`` (path, status or fault kind, time) once
 answered; ``server.received(pattern)`` counts them as they arrive.
@@ -44,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Fault", "ProxyServer", "RequestRecord", "dead_url", "self_signed"]
+__all__ = ["Fault", "ProxyServer", "RequestRecord", "dead_url", "self_signed", "stalled_url"]
 
 
 @dataclass(frozen=True)
@@ -400,6 +401,17 @@ def dead_url() -> str:
     connecting is refused at once."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def stalled_url() -> str:
+    """``http://127.0.0.1:PORT`` that accepts connections and never answers: a network
+    that drops packets after the handshake (a firewall, a hung middlebox). The listening
+    socket is held for the rest of the process and never accepts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(512)
     _HELD.append(sock)
     return f"http://127.0.0.1:{sock.getsockname()[1]}"
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from gotool import GO, go_env, require_go, run_go
-from proxyserver import Fault, ProxyServer, dead_url, self_signed
+from proxyserver import Fault, ProxyServer, dead_url, self_signed, stalled_url
 from sumdbserver import SumDBServer
 from test_download import write_gosum
 from universe import Layout, Universe, escape
@@ -316,6 +316,28 @@ def test_module_only_the_private_proxy_serves(tmp_path: Path, seed: int) -> None
     assert by_id["private-on-public-proxy"][0]["Fix"] == "go env -w GOPRIVATE=corp.test"
 
 
+def test_private_modules_fetched_directly_need_credentials(tmp_path: Path) -> None:
+    s = make_scene(tmp_path, 0, private=PRIVATE)
+    s.env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    with ProxyServer(s.layout.proxy_dir, hide=PRIVATE) as public:
+        s.env.update(GOPROXY=f"{public.url},direct", GOPRIVATE="corp.test")
+        rc, by_id, _ = s.doctor()
+        netrc = tmp_path / "home" / ".netrc"
+        netrc.parent.mkdir(parents=True, exist_ok=True)
+        netrc.write_text("machine corp.test login bob password hunter2\n")
+        netrc.chmod(0o600)
+        _, with_netrc, _ = s.doctor(NETRC=str(netrc))
+        leaked = public.count(PRIVATE)
+    assert rc == 0
+    assert statuses(by_id, "netrc") == ["warn"]
+    assert by_id["netrc"][0]["Summary"] == "no credentials for private host(s) corp.test"
+    assert statuses(by_id, "private-on-public-proxy") == ["ok"]
+    assert statuses(with_netrc, "netrc") == ["ok"]
+    assert "corp.test (login bob)" in text(with_netrc["netrc"][0])
+    assert "hunter2" not in json.dumps(with_netrc)
+    assert leaked == 0  # the doctor never sends a GOPRIVATE path to a proxy either
+
+
 # -- checksum database ------------------------------------------------------------------------
 
 
@@ -544,6 +566,20 @@ def test_go_line_newer_than_installed_go(tmp_path: Path, seed: int) -> None:
 # -- a dead network ------------------------------------------------------------------------
 
 
+def test_stalled_network_gives_a_report_within_the_timeouts(tmp_path: Path) -> None:
+    """Servers that accept and never answer (go itself would wait for ever): each request
+    gives up at --timeout, and the report says so."""
+    s = make_scene(tmp_path, 0)
+    with SumDBServer(GO or "go", s.layout.proxy_dir) as db:
+        vkey = db.vkey
+    s.env.update(GOPROXY=stalled_url(), GOSUMDB=f"{vkey} {stalled_url()}")
+    rc, by_id, _ = s.doctor("--timeout", "1")
+    assert rc == 1
+    assert statuses(by_id, "goproxy") == ["fail"]
+    assert "no answer within 1." in by_id["goproxy"][0]["Summary"]
+    assert statuses(by_id, "gosumdb") == ["fail"]
+
+
 def test_dead_network_gives_a_report_not_a_hang(tmp_path: Path) -> None:
     """Every server gone: the report comes within the per-request timeout."""
     s = make_scene(tmp_path, 0)
@@ -554,3 +590,53 @@ def test_dead_network_gives_a_report_not_a_hang(tmp_path: Path) -> None:
     assert rc == 1
     assert statuses(by_id, "goproxy")[:2] == ["fail", "warn"]
     assert statuses(by_id, "gosumdb") == ["fail"]
+
+
+# -- random chains: doctor's verdict against go's ------------------------------------------
+
+CHAIN_KINDS = ("good", "dead", "throttled", "empty", "unauthorized")
+
+
+def draw_chain(rng: random.Random) -> list[tuple[str, str]]:
+    """1 to 3 entries of random kinds, each with the separator after it."""
+    n = rng.randint(1, 3)
+    return [(rng.choice(CHAIN_KINDS), rng.choice(",|")) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_chains_doctor_predicts_go(tmp_path: Path, seed: int) -> None:
+    """For random GOPROXY chains of healthy, dead, throttling (429), empty (404) and
+    credential-demanding (401) proxies joined by ',' or '|': the doctor fails a goproxy
+    entry (or finds modules no entry serves) exactly when ``go mod download`` fails, and
+    go's error names the entry the doctor blamed."""
+    rng = random.Random(seed)
+    s = make_scene(tmp_path, seed)
+    proxy = s.layout.proxy_dir
+    with (
+        ProxyServer(proxy) as good,
+        ProxyServer(proxy) as throttled,
+        ProxyServer(proxy, hide=".") as empty,
+        ProxyServer(proxy, auth=("u", "p")) as unauthorized,
+    ):
+        throttled.add_fault(".", Fault.status_code(429, retry_after="60"), None)
+        urls = {
+            "good": good.url,
+            "dead": dead_url(),
+            "throttled": throttled.url,
+            "empty": empty.url,
+            "unauthorized": unauthorized.url,
+        }
+        for case in range(5):
+            chain = draw_chain(rng)
+            goproxy = "".join(urls[k] + sep for k, sep in chain).rstrip(",|")
+            cache = tmp_path / f"cache{case}"
+            rc, by_id, _ = s.doctor(GOPROXY=goproxy, GOMODCACHE=str(cache))
+            go = s.go("mod", "download", GOPROXY=goproxy, GOMODCACHE=str(cache))
+            blamed = [c for c in by_id["goproxy"] if c["Status"] == "fail"]
+            nowhere = statuses(by_id, "private-on-public-proxy") == ["fail"]
+            predicted = bool(blamed) or nowhere
+            assert rc == 1 or not predicted
+            assert predicted == (go.returncode != 0), (goproxy, by_id["goproxy"], go.stderr)
+            if blamed:
+                host = blamed[0]["Summary"].split(": ")[0].removeprefix("http://")
+                assert host in go.stderr, (goproxy, blamed[0], go.stderr)
