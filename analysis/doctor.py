@@ -362,7 +362,10 @@ async def run_doctor(
         await _probe_sumdb(facts, sumdb)
         say("gosumdb: done")
 
-    async def mods() -> None:
+    async def proxies_then_mods() -> None:
+        # The .mod files come second, from entries whose first request got an answer:
+        # a dead or stalled entry costs one timeout, not one per module.
+        await proxies()
         await _probe_mods(facts, prober)
 
     async def cache() -> None:
@@ -373,7 +376,7 @@ async def run_doctor(
         if any(s.url == "direct" for s in facts.specs) or env.gonoproxy:
             facts.git_helper = await asyncio.to_thread(_git_credential_helper, inputs.environ)
 
-    await asyncio.gather(proxies(), sums(), mods(), cache(), git())
+    await asyncio.gather(proxies_then_mods(), sums(), cache(), git())
     checks: list[Check] = []
     checks += _judge_goproxy(facts)
     checks.append(_judge_private(facts))
@@ -421,7 +424,7 @@ async def _probe_sumdb(facts: _Facts, factory: Callable[[], SumDBClient | None] 
     if client is None:
         return
     facts.sumdb_name = client.name
-    timeout = facts.options.timeout * 2
+    timeout = facts.options.timeout + 0.5  # the client's own limits come first
     try:
         try:
             async with asyncio.timeout(timeout):
@@ -464,7 +467,11 @@ async def _probe_mods(facts: _Facts, prober: _Prober) -> None:
     entry go would get them from, hashed for the checksum-mismatch check."""
     env = facts.inputs.env
     gosum = facts.inputs.gosum
-    urls = [s for s in facts.specs if s.is_url]
+    urls = [
+        s
+        for i, s in enumerate(facts.specs)
+        if s.is_url and not _entry_down(facts.probes.get(i, []))
+    ]
     if not urls:
         return
     keys = [
@@ -494,6 +501,11 @@ async def _probe_mods(facts: _Facts, prober: _Prober) -> None:
             return
 
     await asyncio.gather(*(one(p, v) for p, v in keys))
+
+
+def _entry_down(probes: Sequence[Probe]) -> bool:
+    """Whether an entry's first request found it unreachable (the rest were skipped)."""
+    return bool(probes) and probes[0].kind in (*_FATAL_KINDS, "config")
 
 
 def _git_credential_helper(environ: Mapping[str, str]) -> str:
