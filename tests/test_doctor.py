@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -496,6 +497,53 @@ def test_partial_download_left_behind(tmp_path: Path, seed: int) -> None:
     check = by_id["module-cache"][0]
     assert "2 interrupted download(s)" in check["Summary"]
     assert check["Fix"] == f"rm -f {partial} {leftover}"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_proxy_serving_a_different_zip_deep(tmp_path: Path, seed: int) -> None:
+    """A mirror that serves another (valid) zip than the one go.sum and the cache agree
+    on: found with --deep, and go refuses the download."""
+    s = make_scene(tmp_path, seed)
+    path, version, _ = random.Random(seed).choice(s.universe.main_requires)
+    mirror = tmp_path / "mirror"
+    shutil.copytree(s.layout.proxy_dir, mirror)
+    zip_file = mirror / escape(path) / "@v" / f"{escape(version)}.zip"
+    with zipfile.ZipFile(zip_file, "a") as z:
+        z.writestr(f"{path}@{version}/injected.go", "package injected\n")
+    with ProxyServer(s.layout.proxy_dir) as honest, ProxyServer(mirror) as changed:
+        s.go("mod", "download", check=True, GOPROXY=honest.url)
+        s.env["GOPROXY"] = changed.url
+        _, shallow, _ = s.doctor()
+        rc, deep, _ = s.doctor("--deep")
+        fresh = s.go("mod", "download", f"{path}@{version}", GOMODCACHE=str(tmp_path / "fresh"))
+    assert statuses(shallow, "checksum-mismatch") == ["ok"]  # the .mod files agree
+    assert rc == 1
+    assert statuses(deep, "checksum-mismatch") == ["fail"]
+    check = deep["checksum-mismatch"][0]
+    assert "proxy differs" in check["Summary"]
+    assert f"{path} {version}: proxy has" in text(check)
+    assert "go.sum and module cache have" in text(check)
+    assert check["Fix"] == f"GOPROXY=direct go mod download {path}@{version}"
+    assert fresh.returncode != 0 and "checksum mismatch" in fresh.stderr
+
+
+def test_a_held_download_lock(tmp_path: Path) -> None:
+    """Another go command downloading (its lock held): said, not mistaken for damage."""
+    import fcntl
+
+    s = make_scene(tmp_path, 0)
+    path, version, _ = s.universe.main_requires[0]
+    with ProxyServer(s.layout.proxy_dir) as server:
+        s.env["GOPROXY"] = server.url
+        s.go("mod", "download", check=True)
+        lock = s.cache_file(path, version, ".lock")
+        with lock.open("a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            _, by_id, _ = s.doctor()
+        _, after, _ = s.doctor()
+    assert statuses(by_id, "module-cache") == ["warn"]
+    assert f"locked: {lock}" in by_id["module-cache"][0]["Detail"]
+    assert statuses(after, "module-cache") == ["ok"]
 
 
 # -- settings ------------------------------------------------------------------------------
