@@ -348,9 +348,9 @@ async def run_doctor(
     async def proxies() -> None:
         entries = [(i, s) for i, s in enumerate(facts.specs) if s.is_url]
         to_proxy = [p for p in facts.sample if not match_prefix_patterns(env.gonoproxy, p)]
-        if not to_proxy and inputs.modfile is not None and inputs.modfile.module is not None:
-            to_proxy = [inputs.modfile.module.mod.path]  # still: is the proxy there at all?
         if not to_proxy:
+            # Still: is the proxy there at all? (A public path: the main module's own
+            # may be private, and go would never send it.)
             to_proxy = ["golang.org/x/mod"]
         facts.probed = tuple(to_proxy)
         results = await asyncio.gather(*(_probe_entry(prober, i, s, to_proxy) for i, s in entries))
@@ -358,14 +358,19 @@ async def run_doctor(
             facts.probes[i] = probes
             say(f"goproxy {s.redacted}: {len(probes)} requests")
 
+    probed = asyncio.Event()
+
     async def sums() -> None:
-        await _probe_sumdb(facts, sumdb)
+        await _probe_sumdb(facts, sumdb, probed)
         say("gosumdb: done")
 
     async def proxies_then_mods() -> None:
         # The .mod files come second, from entries whose first request got an answer:
         # a dead or stalled entry costs one timeout, not one per module.
-        await proxies()
+        try:
+            await proxies()
+        finally:
+            probed.set()
         await _probe_mods(facts, prober)
 
     async def cache() -> None:
@@ -407,12 +412,18 @@ def _sample(inputs: DoctorInputs, limit: int) -> tuple[str, ...]:
 
 
 def sumdb_limits(options: DoctorOptions) -> NetLimits:
+    """The limits of the doctor's checksum database client: every request within
+    ``options.timeout``."""
     t = options.timeout
-    """The limits of the doctor's checksum database client: every request within ``t``."""
     return NetLimits(connect=t, read=t, request=t, zip_request=t, slow_window=t, down_for=60.0)
 
 
-async def _probe_sumdb(facts: _Facts, factory: Callable[[], SumDBClient | None] | None) -> None:
+async def _probe_sumdb(
+    facts: _Facts, factory: Callable[[], SumDBClient | None] | None, probed: asyncio.Event
+) -> None:
+    """The signed tree now, then lookups of go.sum's modules once the proxies have said
+    which look private: those are never sent to the database by the doctor (go itself
+    does not look up what go.sum already has)."""
     env = facts.inputs.env
     if env.gosumdb.strip() == "off" or factory is None:
         return
@@ -436,10 +447,14 @@ async def _probe_sumdb(facts: _Facts, factory: Callable[[], SumDBClient | None] 
         except (GomodxError, TimeoutError) as exc:
             facts.sumdb_error = str(exc) or f"no answer within {timeout:.1f}s"
             return
+        await probed.wait()
+        nowhere, later, looks = _private_modules(facts)
+        private = {*nowhere, *later, *looks}
         keys = [
             (p, v)
             for p, v, _ in _requires(facts.inputs)
             if not match_prefix_patterns(env.gonosumdb, p)
+            and p not in private
             and facts.inputs.gosum.hashes(p, v + "/go.mod")
         ][: facts.options.sumdb_sample]
 
