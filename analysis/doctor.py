@@ -550,8 +550,6 @@ class _CacheFacts:
     checked: int = 0
     modified: list[str] = field(default_factory=list)  # go mod verify's words
     paths: list[Path] = field(default_factory=list)  # what to remove for each
-    ziphash_vs_gosum: list[tuple[str, str, str, str]] = field(default_factory=list)
-    gomod_vs_gosum: list[tuple[str, str, str, str]] = field(default_factory=list)
     ziphashes: dict[tuple[str, str], str] = field(default_factory=dict)
     gomods: dict[tuple[str, str], str] = field(default_factory=dict)
     partial: list[Path] = field(default_factory=list)
@@ -608,13 +606,8 @@ def _inspect_cache(inputs: DoctorInputs) -> _CacheFacts:
         tree = root / f"{escape_path(path)}@{base}"
         mod = vdir / f"{base}.mod"
         want_zip = inputs.gosum.hashes(path, version)
-        want_mod = inputs.gosum.hashes(path, version + "/go.mod")
         with contextlib.suppress(OSError):
-            data = mod.read_bytes()
-            h = gomod_hash(data)
-            facts.gomods[(path, version)] = h
-            if want_mod and h not in want_mod:
-                facts.gomod_vs_gosum.append((path, version, h, want_mod[0]))
+            facts.gomods[(path, version)] = gomod_hash(mod.read_bytes())
         if (vdir / f"{base}.partial").exists():
             facts.partial.append(vdir / f"{base}.partial")
         if vdir.is_dir():
@@ -639,9 +632,7 @@ def _inspect_cache(inputs: DoctorInputs) -> _CacheFacts:
                 facts.paths += [zfile, tree]
             continue
         facts.checked += 1
-        facts.ziphashes[(path, version)] = h
-        if want_zip and h not in want_zip:
-            facts.ziphash_vs_gosum.append((path, version, h, want_zip[0]))
+        facts.ziphashes[(path, version)] = h  # compared with go.sum by checksum-mismatch
         if has_zip:
             try:
                 hz = zip_hash(zfile)
