@@ -942,7 +942,7 @@ def _private_modules(facts: _Facts) -> tuple[list[str], list[str], list[str]]:
         if not answers:
             continue
         first_url = next(i for i, s in enumerate(facts.specs) if s.is_url)
-        if what == "served" and at is not None and at != first_url:
+        if what in ("served", "error") and at is not None and at != first_url:
             before = [_probe_for(facts, j, path) for j in range(first_url, at)]
             if all(p is not None and p.kind == "not_found" for p in before if p is not None):
                 later.append(path)
@@ -980,16 +980,14 @@ def _judge_private(facts: _Facts) -> Check:
     first = next(s for s in facts.specs if s.is_url)
     for p in nowhere:
         detail.append(f"{p}: 404/410 from every proxy: its path was sent to {first.redacted}")
+    outcomes = _outcomes(facts)
+    homes: list[ProxySpec] = []  # the entries that have the later-served modules
     for p in later:
-        served = next(
-            (
-                facts.specs[i].redacted
-                for i in range(len(facts.specs))
-                if (pr := _probe_for(facts, i, p)) is not None and pr.kind == "ok"
-            ),
-            "?",
-        )
-        detail.append(f"{p}: served only by {served}, after {first.redacted} answered 404/410")
+        at = outcomes[p][1]
+        home = facts.specs[at] if at is not None else first
+        if home not in homes:
+            homes.append(home)
+        detail.append(f"{p}: only {home.redacted} has it, after {first.redacted} answered 404/410")
     for p in looks:
         detail.append(f"{p}: same host as modules in GOPRIVATE, but not covered")
     patterns = sorted({_pattern(p) for p in nowhere + later + looks})
@@ -1006,17 +1004,7 @@ def _judge_private(facts: _Facts) -> Check:
         )
     if later or looks:
         if later:
-            served_first = [
-                s
-                for s in facts.specs
-                if s.is_url
-                and any(
-                    (pr := _probe_for(facts, facts.specs.index(s), p)) is not None
-                    and pr.kind == "ok"
-                    for p in later
-                )
-            ]
-            chain = served_first + [s for s in facts.specs if s not in served_first]
+            chain = homes + [s for s in facts.specs if s not in homes]
             fix = (
                 f"go env -w GOPROXY={_chain_text(chain)}"
                 f" GONOSUMDB={_add_pattern(env.gonosumdb, patterns)}"
@@ -1245,6 +1233,8 @@ def _judge_cache(facts: _Facts) -> Check:
             return Check(
                 ident, "fail", "not enough free disk space for the downloads left", tuple(detail)
             )
+    if not c.checked:
+        return Check(ident, "ok", "nothing of go.sum is cached yet", tuple(detail))
     return Check(ident, "ok", f"{c.checked} cached module(s) verified", tuple(detail))
 
 

@@ -302,7 +302,7 @@ def test_module_only_the_private_proxy_serves(tmp_path: Path, seed: int) -> None
         leaked = public.count(PRIVATE)
     assert statuses(by_id, "private-on-public-proxy") == ["warn"]
     check = by_id["private-on-public-proxy"][0]
-    assert f"{PRIVATE}: served only by {urls[1]}" in text(check)
+    assert f"{PRIVATE}: only {urls[1]} has it, after {urls[0]} answered 404/410" in text(check)
     assert check["Fix"] == f"go env -w GOPROXY={urls[1]},{urls[0]} GONOSUMDB=corp.test"
     # go agrees it works, and that the path went to the public proxy first.
     assert go.returncode == 0, go.stderr
