@@ -824,6 +824,8 @@ def _judge_goproxy(facts: _Facts) -> list[Check]:
             summary = f"{name}: cannot be reached ({tried[0].error})"
             if tried[0].kind == "tls":
                 summary = f"{name}: TLS failed ({tried[0].error})"
+            elif tried[0].kind == "config":
+                summary = f"{name}: go sends no request to it ({tried[0].error})"
             if stopped:
                 status = "fail"
                 detail.append(failing)

@@ -107,3 +107,19 @@ def test_vendor_errors_in_gos_words(tmp_path: Path) -> None:
         "a.com@v1.0.0: is marked as explicit in vendor/modules.txt, but not explicitly"
         " required in go.mod",
     ]
+
+
+def test_credentials_in_an_http_proxy_url_are_refused_and_never_shown(tmp_path: Path) -> None:
+    env = GoEnv(goproxy="http://bob:pw-s3cret@a.example", gosumdb="off", gomodcache="")
+    inp = inputs(tmp_path, env, [("example.com/x", "v1.0.0")])
+    report = doctor(inp, serve({"a.example": 200}))
+    (proxy,) = report.by_id("goproxy")
+    assert proxy.status == "fail"
+    assert proxy.summary == (
+        "http://xxxxx@a.example: go sends no request to it"
+        " (refusing to pass credentials to insecure URL)"
+    )
+    (netrc,) = report.by_id("netrc")
+    assert netrc.status == "fail"
+    assert netrc.fix == "go env -w GOPROXY=https://xxxxx@a.example"
+    assert "pw-s3cret" not in repr(report.to_json()) + format_report(report)
