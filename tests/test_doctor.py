@@ -339,6 +339,41 @@ def test_private_modules_fetched_directly_need_credentials(tmp_path: Path) -> No
     assert leaked == 0  # the doctor never sends a GOPRIVATE path to a proxy either
 
 
+def test_private_module_not_in_gonosumdb(tmp_path: Path) -> None:
+    """A module only the private proxy (first in GOPROXY) has, and GONOSUMDB does not
+    name it: the checksum database knows nothing of it, so go refuses to add it to
+    go.sum."""
+    s = make_scene(tmp_path, 0, private=PRIVATE)
+    public_dir = tmp_path / "public"
+    shutil.copytree(s.layout.proxy_dir, public_dir)
+    shutil.rmtree(public_dir / "corp.test")
+    with (
+        ProxyServer(public_dir) as public,
+        ProxyServer(s.layout.proxy_dir) as corp,
+        SumDBServer(GO or "go", public_dir) as db,
+    ):
+        chain = f"{corp.url},{public.url}"
+        s.env.update(GOPROXY=chain, GOSUMDB=db.gosumdb, GOPRIVATE="", GONOSUMDB="")
+        rc, by_id, _ = s.doctor()
+        bare = tmp_path / "bare"
+        bare.mkdir()
+        (bare / "go.mod").write_text("module bare\n\ngo 1.21\n")
+        refused = run_go(["mod", "download", f"{PRIVATE}@v1.0.0"], bare, s.env, check=False)
+        fixed = run_go(
+            ["mod", "download", f"{PRIVATE}@v1.0.0"], bare, {**s.env, "GONOSUMDB": "corp.test"}
+        )
+    assert rc == 1
+    assert statuses(by_id, "gosumdb") == ["fail"]  # the database does not know it
+    check = by_id["gosumdb"][0]
+    assert check["Summary"] == "1 private module(s) would be looked up in sumdb.test"
+    assert f"{PRIVATE}: private, but GONOSUMDB does not cover it" in check["Detail"]
+    assert check["Fix"] == "go env -w GONOSUMDB=corp.test"
+    # The private proxy comes first: its path never reaches the public one.
+    assert statuses(by_id, "private-on-public-proxy") == ["ok"]
+    assert refused.returncode != 0 and "verifying" in refused.stderr
+    assert fixed.returncode == 0, fixed.stderr  # the fix works for go
+
+
 # -- checksum database ------------------------------------------------------------------------
 
 
