@@ -61,7 +61,7 @@ from analysis.errors import (
 from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
 from analysis.transport import LeanAnswer, RoutingTransport
 
-__all__ = ["HttpGetter"]
+__all__ = ["HttpGetter", "unreachable_reason"]
 
 
 @dataclass(frozen=True)
@@ -673,6 +673,10 @@ def _unreachable(exc: httpx.ConnectError, host: str) -> str | None:
                 where = f"{name}:{port}" if port else name
                 return f"dial tcp {where}: connect: {_UNREACHABLE_ERRNOS[numbers[0]]}"
     return None
+
+
+unreachable_reason = _unreachable
+"""Go's words for a host that cannot be reached (for diagnostics: ``gomodx doctor``)."""
 
 
 def _basic_auth(user: str, password: str) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "GoSum",
     "gomod_hash",
     "hash1",
+    "hash_dir",
     "is_valid_sum",
     "zip_hash",
 ]
@@ -61,6 +62,23 @@ def _hash1_lines(named_digests: Iterable[tuple[str, str]]) -> str:
             raise GomodxError("dirhash: filenames with newlines are not supported")
         summary.update(f"{digest}  {name}\n".encode("utf-8", "surrogateescape"))
     return "h1:" + base64.b64encode(summary.digest()).decode("ascii")
+
+
+def hash_dir(directory: str | os.PathLike[str], prefix: str) -> str:
+    """``dirhash.HashDir``: every file under ``directory``, named ``prefix/rel/path`` (what
+    ``go mod verify`` compares an extracted module with, ``prefix`` being ``path@version``)."""
+    files: list[tuple[str, str]] = []
+    top = Path(directory)
+    for root, dirs, names in os.walk(top):
+        dirs.sort()
+        for name in names:
+            full = Path(root) / name
+            digest = hashlib.sha256()
+            with full.open("rb") as fh:
+                for chunk in iter(functools.partial(fh.read, 1 << 16), b""):
+                    digest.update(chunk)
+            files.append((f"{prefix}/{full.relative_to(top).as_posix()}", digest.hexdigest()))
+    return _hash1_lines(files)
 
 
 def gomod_hash(data: bytes) -> str:

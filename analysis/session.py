@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
     from analysis.apply import ApplyResult, UndoResult
     from analysis.cache import CacheStack
+    from analysis.doctor import DoctorOptions, DoctorReport
     from analysis.download import DownloadSummary, ProgressCallback
     from analysis.goenv import GoEnv
     from analysis.goproxy import FetchEvent, NetLimits, RetryPolicy
@@ -401,8 +402,7 @@ class Session:
             workspace=ws,
             mod_flag=mod_flag,
         )
-        if environ is not None:
-            session.environ = environ
+        session.environ = environ
         return session
 
     @classmethod
@@ -1390,6 +1390,69 @@ class Session:
             limits=self.options.limits,
             retry=self.options.retry,
         )
+
+    # -- diagnosis --------------------------------------------------------------------
+
+    async def doctor(
+        self,
+        options: DoctorOptions | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> DoctorReport:
+        """Why downloads fail here, and what to change (:mod:`analysis.doctor`): probes
+        GOPROXY, GOSUMDB and the module cache with the session's settings and transport,
+        each request bounded by ``options.timeout``; ``environ`` (default: the one the
+        session was opened with, else this process's) is read for GOFLAGS and git's
+        configuration."""
+        import httpx
+
+        from analysis.doctor import DoctorInputs, DoctorOptions, run_doctor, sumdb_limits
+        from analysis.goproxy import RetryPolicy, read_netrc
+        from analysis.sumdb import SumDBClient
+
+        options = options or DoctorOptions()
+        try:
+            main = self.main_file()
+        except GomodxError:
+            main = None
+        inputs = DoctorInputs(
+            self.directory,
+            self.env,
+            self.gosum,
+            main,
+            mod_flag=self.mod_flag,
+            environ=dict(environ or self.environ or os.environ),
+        )
+        if self._transport is None and self._transport_factory is not None:
+            self._transport = self._transport_factory()
+
+        def emit(event: FetchEvent) -> None:
+            for callback in self._subscribers:
+                callback(event)
+
+        def sumdb() -> SumDBClient | None:
+            if self.env.gosumdb.strip() == "off":
+                return None
+            return SumDBClient(
+                self.env,
+                netrc=read_netrc(self.env),
+                transport=self._transport,
+                emit=emit,
+                limits=sumdb_limits(options),
+                retry=RetryPolicy(attempts=1),
+            )
+
+        async with httpx.AsyncClient(
+            transport=self._transport,
+            follow_redirects=True,
+            trust_env=False,
+            timeout=options.timeout,
+            headers={"User-Agent": "gomodx doctor"},
+        ) as http:
+            return await run_doctor(
+                inputs, http=http, sumdb=sumdb, options=options, on_progress=on_progress
+            )
 
 
 @dataclass

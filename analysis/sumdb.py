@@ -442,6 +442,23 @@ class SumDBClient:
         if h != record_hash(text):
             raise SumDBError("cannot authenticate record data in server response")
 
+    async def fetch_latest(self) -> Tree:
+        """The database's latest tree, read from the server now (never from a cache) and
+        verified: signed by GOSUMDB's key and consistent with the latest tree seen before
+        (go's ``$GOPATH/pkg/sumdb``). Raises :class:`SumDBError` when the database cannot
+        be read and :class:`SumDBSecurityError` when it forked its log."""
+        if self.config is None:
+            raise SumDBError("checksum database disabled by GOSUMDB=off")
+        await self._start()
+        try:
+            msg = await self._read_remote("/latest")
+        except SumDBError:
+            raise
+        except GomodxError as exc:
+            raise SumDBError(f"{self.name}/latest: {exc}") from None
+        await self._merge_latest(msg)
+        return self._latest
+
     # -- lookups ------------------------------------------------------------------------
 
     async def lookup(self, path: str, version: str) -> list[str]:

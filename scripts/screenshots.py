@@ -118,6 +118,11 @@ async def prefetch(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def doctor(pilot: Pilot[None]) -> None:
+    await pilot.press("d")
+    await settle(pilot)
+
+
 SHOTS: dict[str, tuple[Step, str]] = {
     "main": (main_list, "The build list: selected versions, how many are asked, risk, badges"),
     "conflicts": (conflicts, "Conflicts by risk, with who asks for what and why"),
@@ -130,6 +135,7 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "help": (help_screen, "Help, built from the key bindings"),
     "export": (export, "Export the graph as DOT, Mermaid, JSON, SVG or PNG"),
     "prefetch": (prefetch, "Prefetch every module's versions"),
+    "doctor": (doctor, "The doctor: why downloads fail, and the command that fixes it"),
 }
 
 

@@ -16,15 +16,25 @@ It serves a directory in GOPROXY layout (what :mod:`tests.universe` writes, or a
 ...     server.add_fault(r"/@v/list$", Fault.status(429, retry_after="1"), times=2)
 ...     url = server.url                                   # http://127.0.0.1:PORT
 
+A server may also demand HTTP Basic credentials (``auth=(user, password)``: 401 with
+``WWW-Authenticate`` otherwise), speak TLS (``tls=(certfile, keyfile)``; see
+:func:`self_signed`), or hide paths (``hide``: a regular expression answered 404, as a
+public proxy answers for a private module). :func:`dead_url` names a port nothing listens on, :func:`stalled_url` one that
+never answers.
+
 Every request is logged in ``server.requests`` (path, status or fault kind, time) once
 answered; ``server.received(pattern)`` counts them as they arrive.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import datetime
+import ipaddress
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -35,8 +45,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Fault", "ProxyServer", "RequestRecord"]
+__all__ = ["Fault", "ProxyServer", "RequestRecord", "dead_url", "self_signed", "stalled_url"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,8 @@ class RequestRecord:
 class _State:
     root: Path
     latency: float = 0.0
+    auth: str | None = None  # the expected Authorization header
+    hide: re.Pattern[str] | None = None
     rules: list[_Rule] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
     arrived: list[str] = field(default_factory=list)  # paths, as requests come in
@@ -167,6 +180,15 @@ class _Handler(BaseHTTPRequestHandler):
         state.hold(path)
         if state.latency:
             time.sleep(state.latency)
+        if state.auth is not None and self.headers.get("Authorization") != state.auth:
+            state.log(path, "401")
+            headers = (*_TEXT, ("WWW-Authenticate", 'Basic realm="proxy"'))
+            self._send(401, b"401 Unauthorized\n", headers)
+            return
+        if state.hide is not None and state.hide.search(path):
+            state.log(path, "404")
+            self._send(404, b"not found: " + path.encode() + b"\n", _TEXT)
+            return
         fault = state.take_fault(path)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
@@ -285,9 +307,24 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: _State, tls: ssl.SSLContext | None = None) -> None:
         self.state = state
+        self.tls = tls
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, addr = super().get_request()
+        if self.tls is not None:
+            conn = self.tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        return conn, addr
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()  # in the handler's thread: a bad client blocks no one
+            except (OSError, ssl.SSLError):
+                return
+        super().finish_request(request, client_address)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients that give up (timeouts, retries) close their end: not worth a traceback.
@@ -300,11 +337,31 @@ class ProxyServer:
     """Serve ``root`` (GOPROXY layout) on ``http://127.0.0.1:PORT`` in a background thread."""
 
     def __init__(
-        self, root: Path, latency: float = 0.0, *, sumdb: tuple[str, str] | None = None
+        self,
+        root: Path,
+        latency: float = 0.0,
+        *,
+        auth: tuple[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
+        hide: str | None = None,
+        sumdb: tuple[str, str] | None = None,
     ) -> None:
         """``sumdb``: ``(name, url)`` of a checksum database to serve under
         ``/sumdb/<name>/`` (``supported``, then every request forwarded to ``url``)."""
-        self._state = _State(Path(root), latency, sumdb=sumdb)
+        expected = None
+        if auth is not None:
+            expected = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        self._state = _State(
+            Path(root),
+            latency,
+            expected,
+            re.compile(hide) if hide is not None else None,
+            sumdb=sumdb,
+        )
+        self._tls: ssl.SSLContext | None = None
+        if tls is not None:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(str(tls[0]), str(tls[1]))
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -312,7 +369,7 @@ class ProxyServer:
 
     def start(self) -> ProxyServer:
         self._state.stopping.clear()
-        self._server = _Server(self._state)
+        self._server = _Server(self._state, self._tls)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -341,7 +398,7 @@ class ProxyServer:
     def url(self) -> str:
         assert self._server is not None, "server not started"
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self._tls is not None else 'http'}://{host!s}:{port}"
 
     @property
     def latency(self) -> float:
@@ -386,3 +443,66 @@ class ProxyServer:
 
     def iter_requests(self) -> Iterator[RequestRecord]:
         yield from self.requests
+
+
+_HELD: list[socket.socket] = []
+
+
+def dead_url() -> str:
+    """``http://127.0.0.1:PORT`` where nothing listens: the port stays bound (never
+    listening) for the rest of the process, so no server started later can get it, and
+    connecting is refused at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def stalled_url() -> str:
+    """``http://127.0.0.1:PORT`` that accepts connections and never answers: a network
+    that drops packets after the handshake (a firewall, a hung middlebox). The listening
+    socket is held for the rest of the process and never accepts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(512)
+    _HELD.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own CA) and its key, as PEM files in ``directory``:
+    point ``SSL_CERT_FILE`` at the certificate to trust it (go and gomodx both read it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file

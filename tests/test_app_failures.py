@@ -218,6 +218,16 @@ async def _export_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, nam
     assert not dialog.query_one("#export", Button).disabled  # the dialog stays usable
 
 
+@scenario("DoctorScreen.run_checks")
+async def _doctor_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from tui.screens.doctor import DoctorScreen
+
+    monkeypatch.setattr(app_of(pilot).session, "doctor", raising_async(fault(name)))
+    await pilot.press("d")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DoctorScreen)  # r can run it again
+
+
 def test_every_worker_has_a_failure_scenario() -> None:
     workers = tui_workers()
     assert set(workers) == set(SCENARIOS), "add a scenario for each new @work method"

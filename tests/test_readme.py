@@ -56,6 +56,7 @@ def _bound_keys() -> dict[str, set[str]]:
     from textual.binding import BindingsMap
 
     from tui.app import GomodxApp
+    from tui.screens.doctor import DoctorScreen
     from tui.screens.export import Choices, ExportScreen
     from tui.screens.fetch import NetworkLogScreen, PrefetchScreen
     from tui.screens.help import HelpScreen
@@ -80,6 +81,7 @@ def _bound_keys() -> dict[str, set[str]]:
         NetworkLogScreen,
         HelpScreen,
         LoadErrorScreen,
+        DoctorScreen,
     ]
     out: dict[str, set[str]] = {}
     for cls in classes:

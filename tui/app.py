@@ -39,6 +39,7 @@ from analysis.errors import (
     GomodxError,
     GraphError,
     ModfileError,
+    ProxyError,
     ProxyUnavailable,
     causes,
 )
@@ -71,6 +72,8 @@ __all__ = [
 ]
 
 _OFFER_OFFLINE = "proxy unreachable: press o to retry offline from the module caches"
+_OFFER_DOCTOR = "press d to diagnose why (gomodx doctor)"
+_OFFER_BOTH = f"{_OFFER_OFFLINE}, or d to diagnose why"
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 """The bundled example: ``project/`` (a Go module), ``proxy/`` (its GOPROXY) and
@@ -108,6 +111,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("n", "network_log", "Network log", show=False, id="app.network-log"),
         Binding("o", "retry_offline", "Retry offline", show=False, id="app.offline"),
+        Binding("d", "doctor", "Doctor", show=False, id="app.doctor"),
     ]
 
     _keep_theme = False
@@ -267,7 +271,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
                 and not self.session.offline
                 and any(isinstance(e, ProxyUnavailable) for e in causes(exc))
             ):
-                text = f"{_OFFER_OFFLINE}\n{text}"
+                text = f"{_OFFER_BOTH}\n{text}"
+            elif not broken and any(isinstance(e, ProxyError) for e in causes(exc)):
+                text = f"{text}\n{_OFFER_DOCTOR}"
             self.graph = self.graph.failed(text, broken_file=broken)
             if broken:
                 self._show_load_error()
@@ -531,6 +537,13 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         if not self.session.offline:
             self.set_offline()
             self.reload()
+
+    def action_doctor(self) -> None:
+        """``d``: why downloads fail here (offered when a load or the proxy failed)."""
+        from tui.screens.doctor import DoctorScreen
+
+        if not isinstance(self.screen, DoctorScreen):
+            self.push_screen(DoctorScreen())
 
     def action_network_log(self) -> None:
         from tui.screens.fetch import NetworkLogScreen

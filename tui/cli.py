@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "tui.commands.plancmds",
     "tui.commands.download",
     "tui.commands.vuln",
+    "tui.commands.doctor",
 )
 
 
@@ -43,6 +44,7 @@ COMMAND_MODULE_OF = {
     "undo": "tui.commands.plancmds",
     "download": "tui.commands.download",
     "vuln": "tui.commands.vuln",
+    "doctor": "tui.commands.doctor",
 }
 
 

@@ -31,6 +31,7 @@ class LoadErrorScreen(Screen[None]):
     HELP_GROUP = "Cannot load the module"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry", id="load-error.retry"),
+        Binding("d", "app.doctor", "Doctor", id="load-error.doctor"),
         Binding("q", "app.quit", "Quit", id="load-error.quit"),
     ]
 
@@ -66,7 +67,9 @@ class LoadErrorScreen(Screen[None]):
                     (f"{where} ", "bold"),
                     "in your editor, then press ",
                     ("r ", "bold"),
-                    "to read it again, or ",
+                    "to read it again, ",
+                    ("d ", "bold"),
+                    "to run the doctor, or ",
                     ("q ", "bold"),
                     "to quit.",
                 )

@@ -129,6 +129,16 @@ ExportScreen, HelpScreen, ConfirmScreen {
     padding: 1 1;
 }
 
+#doctor-checks {
+    height: 1fr;
+    padding: 1 1 0 1;
+}
+
+.doctor-check {
+    height: auto;
+    margin-bottom: 1;
+}
+
 #load-error-note {
     margin-top: 1;
 }
