@@ -51,7 +51,13 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   ``unzip ZIPFILE: …`` after go's ``-> unzip …`` line) fails the final load with go's
   import stacks (as does a zip the proxy cannot serve), and go get with it.
 
-Not modelled: ``-u``, ``-t``, wildcards, ``-tool``, workspaces, vendoring,
+* several arguments at once (``resolveQueries``): unambiguous answers first, in passes
+  (one argument's module may settle another's ambiguity), the rest chosen arbitrarily
+  after the first edit; ``-u`` and ``-u=patch`` (``findAndUpgradeImports``): every
+  module providing a loaded package, but those an argument fixes, tried at its
+  ``@upgrade`` / ``@patch`` version counted from the build list so far.
+
+Not modelled: ``-t``, wildcards, ``-tool``, workspaces, vendoring,
 ``go@``/``toolchain@`` arguments, and toolchain switching.
 """
 
@@ -63,7 +69,7 @@ import dataclasses
 import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -891,9 +897,11 @@ class _Planner:
             except BadModuleZip as exc:
                 text = str(exc)
                 if exc.extracting:
-                    # modfetch prints an extraction failure as it happens.
+                    # modfetch prints an extraction failure as it happens, once per
+                    # module version (two arguments may ask for it at once).
                     text = f"unzip {self.zip_file(actual)}: {text}"
-                    self.warnings.append(f"-> {text}")
+                    if actual not in self.fetch_errors:
+                        self.warnings.append(f"-> {text}")
                 else:
                     # DownloadZip refuses it before hashing it: no zip hash for go.sum.
                     self.download_failed.add(actual)
@@ -1338,16 +1346,27 @@ class _Resolution:
     module: ModuleVersion | None
     is_package: bool = False
     package: str = ""
+    pathset: bool = False
+    """A path query's answer still to be disambiguated (``pathSet``): the modules
+    providing the package (:attr:`found`) and the module whose path the argument names
+    (:attr:`mod_only`); :attr:`module` is unused."""
+    found: tuple[ModuleVersion, ...] = ()
+    mod_only: ModuleVersion | None = None
 
 
 class _Query:
     """One ``go get`` argument (``modget.query``): its version query and error wording."""
 
-    def __init__(self, get: _Get, target: Target) -> None:
+    def __init__(
+        self, get: _Get, target: Target, selected: Callable[[str], str] | None = None
+    ) -> None:
         self.get = get
         self.target = target
         self.view = get.view
         self.main = get.main
+        self.selected = selected or get.initial_selected
+        """The versions ``upgrade`` and ``patch`` count from: the build list at the
+        start of the command, or (for ``-u``'s queries) the one the edits so far left."""
 
     def report_error(self, err: str) -> str:
         """``reportError``: prefix the argument unless the error already names it."""
@@ -1386,7 +1405,7 @@ class _Query:
         if m.version == q:
             self.view.check_exclusions(m)
             return
-        if q in ("upgrade", "patch") and m.version == self.get.initial_selected(m.path):
+        if q in ("upgrade", "patch") and m.version == self.selected(m.path):
             return
         await self.view.check_allowed(m)
 
@@ -1412,17 +1431,9 @@ class _Query:
                         f'can\'t request version "none" of the main module ({q.path})'
                     )
                 )
-            return _Resolution(ModuleVersion(q.path, NONE))
+            return _Resolution(None, pathset=True, mod_only=ModuleVersion(q.path, NONE))
         found, mod_only = await self.query_pattern()
-        if len(found) == 1 and (mod_only is None or mod_only == found[0]):
-            return _Resolution(found[0], True)
-        if not found:
-            assert mod_only is not None
-            return _Resolution(mod_only, False)
-        for m in found:
-            if self.get.initial_selected(m.path) != NONE:
-                return _Resolution(m, True)
-        return _Resolution(found[0], True)
+        return _Resolution(None, pathset=True, found=tuple(found), mod_only=mod_only)
 
     def resolve_local(self) -> _Resolution:
         """``performLocalQueries``: a directory argument names a package of the main
@@ -1496,7 +1507,7 @@ class _Query:
 
         async def one(p: str) -> tuple[ModuleVersion | None, bool, BaseException | None]:
             try:
-                info = await self.view.query(p, q.query, self.get.initial_selected(p), self.allowed)
+                info = await self.view.query(p, q.query, self.selected(p), self.allowed)
                 m = ModuleVersion(p, info.version)
                 has = await self.get.planner.dir_in_module(m, q.path)
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
@@ -1555,9 +1566,12 @@ class _Get:
         gosum: GoSum,
         gomodcache: str = "",
         goroot: str = "",
+        upgrade: str = "",
     ) -> None:
         self.view = view
         self.main = view.main
+        self.upgrade = upgrade
+        """go get's ``-u`` flag: ``upgrade``, ``patch`` or ``""`` (not given)."""
         self.planner = _Planner(view, gomodcache, goroot)
         self.gosum = gosum
         self.queries = [_Query(self, t) for t in targets]
@@ -1568,45 +1582,141 @@ class _Get:
         self.package_paths: list[str] = []
         """The package arguments (``pkgPatterns``)."""
         self.final_direct: frozenset[str] = frozenset()
+        self.pending: list[tuple[_Query, _Resolution]] = []
+        """Arguments still ambiguous after :meth:`resolve`."""
 
     def initial_selected(self, path: str) -> str:
         return self.initial_version.get(path, NONE)
 
     async def resolve(self) -> None:
-        """``performPathQueries`` + ``resolveQueries``: every argument to one version."""
+        """``performPathQueries`` + ``resolveQueries``' first passes: every argument whose
+        answer is unambiguous to one version, in passes until no more can be settled (an
+        argument settled in one pass may disambiguate another in the next). What stays
+        ambiguous waits in :attr:`pending` for :meth:`resolve_arbitrarily`."""
         results = await asyncio.gather(*(q.resolve() for q in self.queries), return_exceptions=True)
-        errors: list[str] = []
-        cause: BaseException | None = None
+        todo: list[tuple[_Query, _Resolution | _Refused]] = []
         for q, res in zip(self.queries, results, strict=True):
-            if isinstance(res, _Refused):
-                errors.append(res.text)
-                cause = cause or res.cause
-                continue
-            if isinstance(res, BaseException):
+            if isinstance(res, (_Resolution, _Refused)):
+                todo.append((q, res))
+            else:
                 raise res
-            m = res.module
-            if m is None:
-                if q.target.path not in self.package_paths:
-                    self.package_paths.append(q.target.path)
+        nones = {
+            m.path
+            for _, r in todo
+            if isinstance(r, _Resolution)
+            for m in [r.mod_only]
+            if m is not None and m.version == NONE and not r.found
+        }
+        while True:
+            errors: list[str] = []
+            cause: BaseException | None = None
+            progress = False
+            remaining: list[tuple[_Query, _Resolution | _Refused]] = []
+            for q, res in todo:
+                if isinstance(res, _Refused):
+                    errors.append(res.text)
+                    cause = cause or res.cause
+                    progress = True
+                    continue
+                if not res.pathset:
+                    self.settle(q, res, errors)
+                    progress = True
+                    continue
+                filtered, m, unique = self.disambiguate(res, nones)
+                if not unique:
+                    remaining.append((q, filtered))
+                    continue
+                if m is None:
+                    # No viable answer: resolve arbitrarily, to report the conflict.
+                    m, is_package = self.choose_arbitrarily(res)
+                else:
+                    is_package = m in res.found
+                self.settle(q, _Resolution(m, is_package), errors)
+                progress = True
+            if errors:
+                raise _Refused("\n".join(errors), cause)
+            todo = remaining
+            if not progress:
+                break
+        self.pending = [(q, r) for q, r in todo if isinstance(r, _Resolution)]
+
+    def disambiguate(
+        self, res: _Resolution, nones: set[str]
+    ) -> tuple[_Resolution, ModuleVersion | None, bool]:
+        """``disambiguate``: the candidates other arguments leave, and the one module
+        (``None`` when none is viable) if that settles the argument."""
+        found: list[ModuleVersion] = []
+        for m in res.found:
+            if m.path in nones:
                 continue
-            prev = self.resolved.get(m.path)
-            if prev is not None and prev[1].version != m.version:
-                detail = f"for module {m.path}, " if m.path != q.target.path else ""
-                errors.append(
-                    q.report_error(
-                        f"{detail}{q.arg_string(m.version)} conflicts with"
-                        f" {prev[0].arg_string(prev[1].version)}"
-                    )
-                )
+            if m.path == self.main.path:
+                if m.version == "":
+                    return res, m, True
                 continue
-            self.resolved[m.path] = (q, m)
-            if res.is_package and m not in self.packages:
-                self.packages.append(m)
-            package = res.package or q.target.path
-            if res.is_package and package not in self.package_paths:
-                self.package_paths.append(package)
+            entry = self.resolved.get(m.path)
+            if entry is None:
+                found.append(m)
+                continue
+            if entry[1].version != m.version:
+                continue
+            return res, m, True
+        mod: ModuleVersion | None = None
+        if res.mod_only is not None:
+            entry = self.resolved.get(res.mod_only.path)
+            if entry is None or entry[1].version == res.mod_only.version:
+                mod = res.mod_only
+        filtered = dataclasses.replace(res, found=tuple(found), mod_only=mod)
+        if len(found) == 1 and (mod is None or mod == found[0]):
+            return filtered, found[0], True
+        if not found:
+            return filtered, mod, True
+        return filtered, None, False
+
+    def choose_arbitrarily(self, res: _Resolution) -> tuple[ModuleVersion, bool]:
+        """``chooseArbitrarily``: a module already in the build list first."""
+        for m in res.found:
+            if self.initial_selected(m.path) != NONE:
+                return m, True
+        if res.found:
+            return res.found[0], True
+        assert res.mod_only is not None
+        return res.mod_only, False
+
+    def resolve_arbitrarily(self) -> None:
+        """``resolveQueries``' last resort: each argument still ambiguous, arbitrarily
+        but deterministically."""
+        errors: list[str] = []
+        for q, res in self.pending:
+            m, is_package = self.choose_arbitrarily(res)
+            self.settle(q, _Resolution(m, is_package), errors)
+        self.pending = []
         if errors:
-            raise _Refused("\n".join(errors), cause)
+            raise _Refused("\n".join(errors))
+
+    def settle(self, q: _Query, res: _Resolution, errors: list[str]) -> None:
+        """``resolve``: fix ``q``'s module at its version (a different version already
+        fixed by another argument is go's conflict)."""
+        m = res.module
+        if m is None:
+            if q.target.path not in self.package_paths:
+                self.package_paths.append(q.target.path)
+            return
+        prev = self.resolved.get(m.path)
+        if prev is not None and prev[1].version != m.version:
+            detail = f"for module {m.path}, " if m.path != q.target.path else ""
+            errors.append(
+                q.report_error(
+                    f"{detail}{q.arg_string(m.version)} conflicts with"
+                    f" {prev[0].arg_string(prev[1].version)}"
+                )
+            )
+            return
+        self.resolved[m.path] = (q, m)
+        if res.is_package and m not in self.packages:
+            self.packages.append(m)
+        package = res.package or q.target.path
+        if res.is_package and package not in self.package_paths:
+            self.package_paths.append(package)
 
     # -- the whole command ----------------------------------------------------------------
 
@@ -1647,18 +1757,34 @@ class _Get:
             # may convert the requirements to the pruning of their go version) the
             # edits of applyUpgrades until one changes nothing.
             edited, changed = await planner.edit_requirements(rs, must)
+            if self.pending:
+                # The arguments still ambiguous are settled arbitrarily, once the edit
+                # of the others is in.
+                if changed:
+                    rs, g = await planner.load_mod_graph(edited)
+                    build_list = g.build_list()
+                self.resolve_arbitrarily()
+                resolved = [m for _, m in self.resolved.values()]
+                base = _replace(base, resolved=tuple(resolved))
+                must = [m for m in resolved if m.path != self.main.path]
+                edited, changed = await planner.edit_requirements(rs, must)
             for _ in range(64):
                 if changed:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.package_paths:
                     rs = await planner.load_packages(rs, self.package_paths)
-                    if planner.missing:
+                    if planner.missing or self.upgrade:
                         # findAndUpgradeImports + applyUpgrades: the module providing
-                        # each missing package @latest, tried as an upgrade.
-                        # Left unresolved, they fail go get only if the final load
-                        # (the host's tags) still meets them.
-                        adds = await self.resolve_missing(planner.missing)
+                        # each missing package @latest (and, with -u, each loaded
+                        # package's module @upgrade or @patch), tried as an upgrade.
+                        # Left unresolved, missing ones fail go get only if the final
+                        # load (the host's tags) still meets them.
+                        adds = await self.find_upgrades(
+                            planner.missing,
+                            planner.loaded_packages if self.upgrade else {},
+                            {m.path: m.version for m in build_list},
+                        )
                         edited, changed = await planner.edit_requirements(rs, must, adds)
                         if changed:
                             continue
@@ -1740,14 +1866,29 @@ class _Get:
             warnings=tuple(warnings),
         )
 
-    async def resolve_missing(self, missing: Sequence[_Missing]) -> list[ModuleVersion]:
-        """``findPackage(path, latest)`` for each missing or ambiguous import, then
-        ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades."""
+    async def find_upgrades(
+        self,
+        missing: Sequence[_Missing],
+        loaded: Mapping[str, ModuleVersion | None],
+        selected: Mapping[str, str],
+    ) -> list[ModuleVersion]:
+        """``findAndUpgradeImports`` + ``applyUpgrades``' choice: ``findPackage(path,
+        latest)`` for each missing or ambiguous import and, for ``-u``, ``findPackage(path,
+        upgrade|patch)`` for each package in ``loaded`` whose module no argument fixed;
+        then ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades.
+        ``-u``'s queries count from ``selected``, the build list the edits so far left
+        (not the initial one, as the arguments' queries do)."""
 
-        async def one(miss: _Missing) -> ModuleVersion | BaseException | None:
-            q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
+        def current(path: str) -> str:
+            return selected.get(path, NONE)
+
+        async def one(
+            path: str, have: ModuleVersion | None
+        ) -> ModuleVersion | BaseException | None:
+            version = "latest" if have is None else self.upgrade
+            t = Target(f"{path}@{version}", path, version, explicit=False)
             try:
-                found, _ = await q.query_pattern()
+                found, _ = await _Query(self, t, current).query_pattern()
             except _Refused as exc:
                 c = exc.cause
                 if (
@@ -1755,12 +1896,14 @@ class _Get:
                     or isinstance(c, _PackageNotInModule)
                     or (isinstance(c, QueryError) and c.kind == "no-match")
                     or _not_exist(c)
-                    or not _valid_module_path(miss.path)
+                    or (have is None and not _valid_module_path(path))
                 ):
                     # isNoSuchPackageVersion (or a path no module can have): go leaves
                     # it unresolved; only the final load can fail over it.
                     return None
                 return c
+            if have is not None and have in found:
+                return None  # already at the version -u asks for
             if not found:
                 # QueryPackages: a module without the package is no answer.
                 return None
@@ -1788,8 +1931,15 @@ class _Get:
                     return m
             return filtered[0]
 
-        ordered = sorted(missing, key=lambda miss: miss.path)
-        got = await asyncio.gather(*(one(m) for m in ordered))
+        asks: dict[str, ModuleVersion | None] = {miss.path: None for miss in missing}
+        for path, m in loaded.items():
+            # AllowPackage: packages of the standard library and the main module, and
+            # of modules an argument fixed, keep their version.
+            if m is None or not m.version or m.path == self.main.path or m.path in self.resolved:
+                continue
+            asks.setdefault(path, m)
+        ordered = sorted(asks.items())
+        got = await asyncio.gather(*(one(p, m) for p, m in ordered))
         # applyUpgrades: a query that failed otherwise stops go get (in path order).
         errors = [g for g in got if isinstance(g, BaseException)]
         if errors:
@@ -2330,8 +2480,9 @@ async def plan_get(
     gosum: GoSum,
     gomodcache: str = "",
     goroot: str = "",
+    upgrade: str = "",
 ) -> Plan:
-    """Preview ``go get TARGET...`` in the module at ``main_dir``.
+    """Preview ``go get [-u|-u=patch] TARGET...`` in the module at ``main_dir``.
 
     ``target`` is one argument (``"example.com/m@v1.2.0"``) or several, as go takes them.
     Metadata comes from ``source`` (concurrently; each file once). Returns a
@@ -2345,14 +2496,26 @@ async def plan_get(
     error before any plan). ``gomodcache`` and ``goroot`` are go's settings, for the
     directories go names in its refusals (``$HOME/go/pkg/mod`` and
     :data:`DEFAULT_GOROOT` when not given).
+
+    ``upgrade`` is go get's ``-u`` flag (``"upgrade"`` for ``-u``, ``"patch"`` for
+    ``-u=patch``): the modules providing the packages the argument packages import
+    (but those an argument fixes) move to their ``@upgrade`` or ``@patch`` version, and
+    an argument without a version means ``@patch`` under ``-u=patch``. With no
+    argument at all, ``target`` is go's ``.`` (the package in ``main_dir``).
     """
+    if upgrade not in ("", "upgrade", "patch"):
+        raise PlanError(f"go: unknown upgrade flag -u={upgrade}")
     items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
-    if not items:
-        raise PlanError("go get needs at least one module argument")
     targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
+    if not targets:
+        # search.CleanPatterns: no arguments mean "." (named "" in go's errors).
+        targets = [Target("", ".", "upgrade", explicit=False)]
+    if upgrade == "patch":
+        # newQuery: an argument without a version asks for -u's version.
+        targets = [t if t.explicit else dataclasses.replace(t, query="patch") for t in targets]
     directory = Path(main_dir)
     dirs = (gomodcache, goroot)
-    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs)
+    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs, upgrade)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
     if not plan.version:
@@ -2368,6 +2531,7 @@ async def _plan_once(
     local_go: str,
     gosum: GoSum,
     dirs: tuple[str, str] = ("", ""),
+    upgrade: str = "",
 ) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
@@ -2378,7 +2542,7 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    return await _Get(view, targets, gosum, *dirs).run()
+    return await _Get(view, targets, gosum, *dirs, upgrade=upgrade).run()
 
 
 async def _suggest(
