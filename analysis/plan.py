@@ -1371,6 +1371,8 @@ class _Query:
     def report_error(self, err: str) -> str:
         """``reportError``: prefix the argument unless the error already names it."""
         q = self.target
+        if not q.raw:
+            return f"go: {err}"  # no argument at all: go names none
         pattern = re.compile(r"(?m)(?:[ \t(\"`]|^)" + re.escape(q.path) + r"(?:[ @:;)\"`]|$)")
         if pattern.search(err):
             if not q.explicit:

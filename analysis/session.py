@@ -842,10 +842,14 @@ class Session:
     # -- changes ----------------------------------------------------------------------
 
     async def plan(
-        self, targets: str | Target | Sequence[str | Target], *, suggest: bool = True
+        self,
+        targets: str | Target | Sequence[str | Target],
+        *,
+        suggest: bool = True,
+        upgrade: str = "",
     ) -> Plan:
-        """What ``go get TARGET...`` would do here (a refusal is a plan whose ``error``
-        is set). Zips the preview had to download (to load packages) go into Go's module
+        """What ``go get [-u|-u=patch] TARGET...`` would do here (a refusal is a plan
+        whose ``error`` is set; ``upgrade`` is ``-u``'s value, ``upgrade`` or ``patch``). Zips the preview had to download (to load packages) go into Go's module
         cache, with their go.mod, as go stores them, so the go command — and the next
         preview — find them there."""
         from analysis.download import keep_in_gomodcache
@@ -879,6 +883,7 @@ class Session:
                 gosum=self.gosum,
                 gomodcache=self.env.gomodcache,
                 goroot=self.env.goroot,
+                upgrade=upgrade,
             )
         finally:
             client.keep_zips(None)

@@ -2,7 +2,10 @@
 
 Arguments are go's: module or package paths with an optional ``@query`` (``@v1.2.0``,
 ``@none``, ``@latest``, ``@upgrade``, ``@patch``, ``@v1``, ``@<v1.3``), several at once.
-``-C DIR`` changes to DIR first, as go's does. The plan is computed without the go
+``-C DIR`` changes to DIR first, as go's does. ``-u`` and ``-u=patch`` are go's: the
+modules providing the packages the arguments import move to their latest (or latest
+patch) version too, unless an argument names them; with no argument, the package in the
+current directory. The plan is computed without the go
 command and, unless ``--dry-run``, written through :meth:`analysis.session.Session.apply`
 (atomically, with a backup: ``gomodx undo`` puts the files back).
 
@@ -76,6 +79,25 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "-C", dest="dir", default=".", metavar="DIR", help="change to DIR first (like go -C)"
     )
+    p.add_argument(
+        "-u",
+        dest="upgrade",
+        action="store_const",
+        const="upgrade",
+        default="",
+        help="also upgrade the modules providing the imported packages (go get -u)",
+    )
+    # go's -u is a boolean flag that takes its value only as -u=VALUE.
+    p.add_argument(
+        "-u=patch",
+        dest="upgrade",
+        action="store_const",
+        const="patch",
+        help="the same, to the latest patch release (go get -u=patch)",
+    )
+    p.add_argument(
+        "-u=upgrade", dest="upgrade", action="store_const", const="upgrade", help=argparse.SUPPRESS
+    )
     p.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_fetch_options(p)
@@ -92,16 +114,11 @@ def run_get(args: argparse.Namespace) -> int:
     try:
         if directory.is_dir() and not (directory / "go.mod").is_file():
             raise GomodxError(_NO_MODULE)
-        if not args.args:
-            if any(directory.glob("*.go")):
-                raise NotSupported(
-                    "go get with no arguments (the package in the current"
-                    " directory) is not supported yet"
-                )
-            raise GomodxError("go: no package to get in current directory")
         targets = [parse_target(a) for a in args.args]
         session = open_session(args, directory)
-        plan = run_session(args, session, lambda: session.plan(targets, suggest=False))
+        plan = run_session(
+            args, session, lambda: session.plan(targets, suggest=False, upgrade=args.upgrade)
+        )
     except GomodxError as exc:
         go_error = not isinstance(exc, NotSupported) and _go_shaped(exc)
         if args.json:
