@@ -69,7 +69,7 @@ import dataclasses
 import difflib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -614,6 +614,11 @@ class _Planner:
         """Whether loading packages made their modules roots."""
         self.missing: list[_Missing] = []
         """Imports of the last package load no module (or more than one) provides."""
+        self.allow_package: Callable[[str, ModuleVersion], Awaitable[bool]] | None = None
+        """``AllowPackage``: asked about each package loaded from a module with a version
+        (go get -u's hook); false marks the package as needing a version change."""
+        self.flagged: set[str] = set()
+        """The packages of the last load :attr:`allow_package` said no to."""
         self.stepped: dict[str, tuple[ModuleVersion, _Conflict]] = {}
         """Why each root path was first stepped down by ``editRequirements``: the
         version rejected and the conflict that rejected it (for :attr:`Change.why`)."""
@@ -850,13 +855,13 @@ class _Planner:
         (``importFromModules`` with no error: found, and its module fetched). Packages
         are tried in load order, stopping at the first that moved."""
         g = await self.graph(rs)
-        failed = {p.path for p in self.problems}
+        # A package -u flagged failed too (errVersionChange), and still imports fine.
+        failed = {p.path for p in self.problems} | self.flagged
         for path in self.load_order:
             m = pkgs.get(path)
-            if m is not None and m.path != self.main.path:
-                if g.selected(m.path) != m.version:
-                    return True
-            elif path in failed:
+            if m is not None and m.path != self.main.path and g.selected(m.path) != m.version:
+                return True
+            if path in failed:
                 try:
                     await self.import_from_modules(rs, path)
                 except (_Missing, _FetchError):
@@ -998,6 +1003,7 @@ class _Planner:
         self.problems = []
         self.package_imports = {}
         self.load_order = []
+        self.flagged = set()
         out: dict[str, ModuleVersion | None] = {}
         parent: dict[str, str] = {}
         queue: list[str] = []
@@ -1031,6 +1037,14 @@ class _Planner:
             except _FetchError as exc:
                 self.problems.append(_Problem(path, stack(path), str(exc)))
                 continue
+            hook = self.allow_package
+            if (
+                hook is not None
+                and m.version
+                and m.path != self.main.path
+                and not await hook(path, m)
+            ):
+                self.flagged.add(path)  # errVersionChange: its imports still load
             out[path] = m
             self.imported_by.setdefault(path, (parent[path], m))
             imported = files.imports(rel, tags) or ()
@@ -1352,6 +1366,10 @@ class _Resolution:
     (:attr:`mod_only`); :attr:`module` is unused."""
     found: tuple[ModuleVersion, ...] = ()
     mod_only: ModuleVersion | None = None
+
+
+_Found = tuple[ModuleVersion, ...] | BaseException
+"""What ``findPackage`` found for a package: the modules providing it, or the error."""
 
 
 class _Query:
@@ -1775,18 +1793,21 @@ class _Get:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.package_paths:
-                    rs = await planner.load_packages(rs, self.package_paths)
-                    if planner.missing or self.upgrade:
+                    selected = {m.path: m.version for m in build_list}
+                    found: list[tuple[str, _Found]] = []
+                    if self.upgrade:
+                        planner.allow_package = self.upgrade_hook(selected, found)
+                    try:
+                        rs = await planner.load_packages(rs, self.package_paths)
+                    finally:
+                        planner.allow_package = None
+                    if planner.missing or found:
                         # findAndUpgradeImports + applyUpgrades: the module providing
-                        # each missing package @latest (and, with -u, each loaded
-                        # package's module @upgrade or @patch), tried as an upgrade.
-                        # Left unresolved, missing ones fail go get only if the final
-                        # load (the host's tags) still meets them.
-                        adds = await self.find_upgrades(
-                            planner.missing,
-                            planner.loaded_packages if self.upgrade else {},
-                            {m.path: m.version for m in build_list},
-                        )
+                        # each missing package @latest (and, with -u, what the loads
+                        # found above), tried as an upgrade. Left unresolved, missing
+                        # ones fail go get only if the final load (the host's tags)
+                        # still meets them.
+                        adds = await self.find_upgrades(planner.missing, found, selected)
                         edited, changed = await planner.edit_requirements(rs, must, adds)
                         if changed:
                             continue
@@ -1868,85 +1889,107 @@ class _Get:
             warnings=tuple(warnings),
         )
 
+    async def find_package(
+        self, path: str, have: ModuleVersion | None, selected: Mapping[str, str]
+    ) -> _Found | None:
+        """``findPackage``: the modules providing ``path`` at ``latest`` (a missing
+        import, ``have`` ``None``) or at -u's version (a package loaded from ``have``),
+        counted from ``selected``; ``None`` when nothing is to change (``have`` is what
+        the query finds, or no module can provide the package)."""
+
+        def current(p: str) -> str:
+            return selected.get(p, NONE)
+
+        version = "latest" if have is None else self.upgrade
+        t = Target(f"{path}@{version}", path, version, explicit=False)
+        try:
+            found, _ = await _Query(self, t, current).query_pattern()
+        except _Refused as exc:
+            c = exc.cause
+            if (
+                c is None
+                or isinstance(c, _PackageNotInModule)
+                or (isinstance(c, QueryError) and c.kind == "no-match")
+                or _not_exist(c)
+                or (have is None and not _valid_module_path(path))
+            ):
+                # isNoSuchPackageVersion (or a path no module can have): go leaves it
+                # unresolved; only the final load can fail over it.
+                return None
+            return c
+        if have is not None and have in found:
+            return None  # already at the version -u asks for
+        if not found:
+            # QueryPackages: a module without the package is no answer.
+            return None
+        return tuple(found)
+
+    def upgrade_hook(
+        self, selected: Mapping[str, str], found: list[tuple[str, _Found]]
+    ) -> Callable[[str, ModuleVersion], Awaitable[bool]]:
+        """go get -u's ``AllowPackage``: each package of a module no argument fixed is
+        asked about at -u's version; what it finds goes to ``found`` (every load of the
+        package, as go's loader reloads: duplicates included)."""
+
+        async def allow(path: str, m: ModuleVersion) -> bool:
+            if m.path in self.resolved:
+                return True
+            got = await self.find_package(path, m, selected)
+            if got is None:
+                return True
+            found.append((path, got))
+            return False
+
+        return allow
+
+    def choose(self, found: Sequence[ModuleVersion]) -> ModuleVersion | None:
+        """``disambiguate`` / ``chooseArbitrarily`` for an upgrade (``None``: no viable
+        candidate, left unresolved)."""
+        filtered: list[ModuleVersion] = []
+        for m in found:
+            entry = self.resolved.get(m.path)
+            if entry is not None and entry[1].version == NONE:
+                continue
+            if m.path == self.main.path:
+                if m.version == "":
+                    return None
+                continue
+            if entry is None:
+                filtered.append(m)
+                continue
+            if entry[1].version != m.version:
+                continue
+            return m
+        if len(filtered) == 1:
+            return filtered[0]
+        if not filtered:
+            return None
+        for m in filtered:
+            if self.initial_selected(m.path) != NONE:
+                return m
+        return filtered[0]
+
     async def find_upgrades(
         self,
         missing: Sequence[_Missing],
-        loaded: Mapping[str, ModuleVersion | None],
+        found: Sequence[tuple[str, _Found]],
         selected: Mapping[str, str],
     ) -> list[ModuleVersion]:
-        """``findAndUpgradeImports`` + ``applyUpgrades``' choice: ``findPackage(path,
-        latest)`` for each missing or ambiguous import and, for ``-u``, ``findPackage(path,
-        upgrade|patch)`` for each package in ``loaded`` whose module no argument fixed;
-        then ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades.
-        ``-u``'s queries count from ``selected``, the build list the edits so far left
-        (not the initial one, as the arguments' queries do)."""
-
-        def current(path: str) -> str:
-            return selected.get(path, NONE)
-
-        async def one(
-            path: str, have: ModuleVersion | None
-        ) -> ModuleVersion | BaseException | None:
-            version = "latest" if have is None else self.upgrade
-            t = Target(f"{path}@{version}", path, version, explicit=False)
-            try:
-                found, _ = await _Query(self, t, current).query_pattern()
-            except _Refused as exc:
-                c = exc.cause
-                if (
-                    c is None
-                    or isinstance(c, _PackageNotInModule)
-                    or (isinstance(c, QueryError) and c.kind == "no-match")
-                    or _not_exist(c)
-                    or (have is None and not _valid_module_path(path))
-                ):
-                    # isNoSuchPackageVersion (or a path no module can have): go leaves
-                    # it unresolved; only the final load can fail over it.
-                    return None
-                return c
-            if have is not None and have in found:
-                return None  # already at the version -u asks for
-            if not found:
-                # QueryPackages: a module without the package is no answer.
-                return None
-            filtered: list[ModuleVersion] = []
-            for m in found:
-                entry = self.resolved.get(m.path)
-                if entry is not None and entry[1].version == NONE:
-                    continue
-                if m.path == self.main.path:
-                    if m.version == "":
-                        return None
-                    continue
-                if entry is None:
-                    filtered.append(m)
-                    continue
-                if entry[1].version != m.version:
-                    continue
-                return m
-            if len(filtered) == 1:
-                return filtered[0]
-            if not filtered:
-                return None
-            for m in filtered:
-                if self.initial_selected(m.path) != NONE:
-                    return m
-            return filtered[0]
-
-        asks: dict[str, ModuleVersion | None] = {miss.path: None for miss in missing}
-        for path, m in loaded.items():
-            # AllowPackage: packages of the standard library and the main module, and
-            # of modules an argument fixed, keep their version.
-            if m is None or not m.version or m.path == self.main.path or m.path in self.resolved:
-                continue
-            asks.setdefault(path, m)
-        ordered = sorted(asks.items())
-        got = await asyncio.gather(*(one(p, m) for p, m in ordered))
-        # applyUpgrades: a query that failed otherwise stops go get (in path order).
-        errors = [g for g in got if isinstance(g, BaseException)]
+        """``findAndUpgradeImports`` + ``applyUpgrades``: ``findPackage(path, latest)``
+        for each missing or ambiguous import, with what -u's hook ``found`` while loading,
+        in path order; a failed query stops go get (each printed as often as it was
+        met), the rest are chosen among (:meth:`choose`) and returned as the modules to
+        try as upgrades."""
+        paths = sorted({miss.path for miss in missing})
+        got = await asyncio.gather(*(self.find_package(p, None, selected) for p in paths))
+        sets = [(p, g) for p, g in zip(paths, got, strict=True) if g is not None]
+        sets.extend(found)
+        sets.sort(key=lambda item: item[0])
+        errors = [g for _, g in sets if isinstance(g, BaseException)]
         if errors:
             raise _Refused("\n".join(f"go: {e}" for e in errors), errors[0])
-        return sorted({m for m in got if isinstance(m, ModuleVersion) and m.path}, key=_mod_key)
+        chosen = {self.choose(g) for _, g in sets if not isinstance(g, BaseException)}
+        return sorted((m for m in chosen if m is not None), key=_mod_key)
 
     def package_modules(self) -> set[ModuleVersion]:
         """The modules (not the main one) providing the packages the last load read:

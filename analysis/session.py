@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
     from analysis.modinfo import ModuleInfo
+    from analysis.outdated import Outdated
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
     from analysis.sumdb import SumCheck, SumDBClient
@@ -751,6 +752,51 @@ class Session:
             loaded.dir,
             majors=majors,
             workspace=loaded.workspace,
+        )
+
+    async def outdated(
+        self,
+        loaded: LoadedModule | None = None,
+        *,
+        compatible: bool = True,
+        direct_only: bool = False,
+        majors: bool = True,
+    ) -> list[Outdated]:
+        """Every module of the build list with its update (``go list -m -u``), level,
+        newer major versions, retraction, deprecation and — with ``compatible`` — the
+        highest same-major version ``go get`` accepts (planned here, concurrently, never
+        in a workspace: go get does not plan there)."""
+        from analysis.outdated import outdated_modules
+        from analysis.plan import plan_get
+        from analysis.source import ProxySource
+
+        if loaded is None:
+            loaded = await self.load()
+        rows = await self.versions_all(loaded, majors=majors)
+        try_get = None
+        if compatible and loaded.workspace is None and loaded.main_file is not None:
+            self.toolchain.check_main(loaded.main_file)
+            source = ProxySource(self.client)
+
+            async def try_get(arg: str) -> Plan:
+                return await plan_get(
+                    self.directory,
+                    source,
+                    arg,
+                    local_go=self.local_go,
+                    suggest=False,
+                    gosum=self.gosum,
+                    gomodcache=self.env.gomodcache,
+                    goroot=self.env.goroot,
+                )
+
+        return await outdated_modules(
+            rows,
+            loaded.direct,
+            try_get,
+            direct_only=direct_only,
+            # Planning is mostly Python work: a few at a time keep the fetches overlapped.
+            jobs=min(self.options.jobs, 16),
         )
 
     async def list_info(

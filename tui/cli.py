@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "tui.commands.graphcmds",
     "tui.commands.versions",
     "tui.commands.get",
+    "tui.commands.outdated",
     "tui.commands.plancmds",
     "tui.commands.download",
     "tui.commands.vuln",
