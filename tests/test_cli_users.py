@@ -92,6 +92,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "modjson": (["svc/go.mod"], []),
     "workjson": (["ws/go.work"], []),
     "vuln": (["svc"], [["--json"], ["--source", "proxy"], ["-j", "2"]]),
+    "outdated": (["svc"], [["--json"], ["--direct"], ["--ci=major"], ["-j", "2"]]),
 }
 
 

@@ -42,16 +42,9 @@ GLYPHS = {"major": "▲", "minor": "◆", "patch": "●", "prerelease": "◇", "
 """The level's glyph, always printed with its word."""
 
 
-def _level(text: str) -> str:
-    from analysis.outdated import LEVELS
-
-    if text not in LEVELS:
-        raise argparse.ArgumentTypeError(f"LEVEL must be one of {', '.join(LEVELS)}")
-    return text
-
-
 def register(subparsers: Any) -> None:
     """Add the ``outdated`` subcommand."""
+    from analysis.outdated import LEVELS
     from tui.commands.common import add_fetch_options
 
     p = subparsers.add_parser(
@@ -70,16 +63,20 @@ def register(subparsers: Any) -> None:
     p.add_argument("--all", action="store_true", help="list up-to-date modules too")
     p.add_argument(
         "--ci",
-        nargs="?",
+        dest="ci",
+        action="store_const",
         const="",
         default=None,
-        type=_level,
-        metavar="LEVEL",
         help=(
-            "exit 1 when a module is retracted or deprecated, or (with LEVEL: prerelease,"
-            " patch, minor, major) outdated at LEVEL or beyond"
+            "exit 1 when a module is retracted or deprecated; --ci=LEVEL (prerelease, patch,"
+            " minor, major) also when one is outdated at LEVEL or beyond"
         ),
     )
+    # --ci takes its LEVEL only as --ci=LEVEL, so that it never swallows DIR.
+    for level in LEVELS:
+        p.add_argument(
+            f"--ci={level}", dest="ci", action="store_const", const=level, help=argparse.SUPPRESS
+        )
     p.add_argument(
         "--no-compatible",
         action="store_true",
