@@ -45,7 +45,7 @@ GLYPHS = {"major": "▲", "minor": "◆", "patch": "●", "prerelease": "◇", "
 def register(subparsers: Any) -> None:
     """Add the ``outdated`` subcommand."""
     from analysis.outdated import LEVELS
-    from tui.commands.common import add_fetch_options
+    from tui.commands.common import add_module_options
 
     p = subparsers.add_parser(
         "outdated",
@@ -57,7 +57,7 @@ def register(subparsers: Any) -> None:
             "--ci turns it into a check for CI."
         ),
     )
-    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the main module (.)")
+    add_module_options(p, graph=False, dir_help="the main module (default: .)")
     p.add_argument("--json", action="store_true", help="print a JSON array, one object a module")
     p.add_argument("--direct", action="store_true", help="direct requirements only")
     p.add_argument("--all", action="store_true", help="list up-to-date modules too")
@@ -85,7 +85,6 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--no-majors", action="store_true", help="do not probe for newer /vN major versions"
     )
-    add_fetch_options(p)
     p.set_defaults(func=run_outdated)
 
 
