@@ -246,6 +246,20 @@ class Plan:
     """Who vouched for each go.sum line the plan adds: ``(line, by)``, ``by`` the checksum
     database's name, ``GONOSUMDB``, ``off`` or ``not verified: reason`` (filled in by
     :meth:`analysis.session.Session.plan`)."""
+    upgrade: str = ""
+    """go get's ``-u`` flag the plan was made with: ``upgrade``, ``patch`` or ``""``."""
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """The ``go get`` command line the plan previews, without ``go get``:
+        ``("-u=patch", "example.com/a@v1.2.0", ...)``."""
+        flag = {"upgrade": ("-u",), "patch": ("-u=patch",)}.get(self.upgrade, ())
+        return (*flag, *(t.raw for t in self.targets if t.raw))
+
+    @property
+    def command(self) -> str:
+        """:attr:`arguments` as one string (what undo and the app name the change by)."""
+        return " ".join(self.arguments)
 
     def raise_for_refusal(self) -> None:
         """Raise :class:`~analysis.errors.DowngradeConflict` (with the first chain) or
@@ -2561,6 +2575,11 @@ async def plan_get(
     directory = Path(main_dir)
     dirs = (gomodcache, goroot)
     plan = await _plan_once(directory, source, targets, local_go, gosum, dirs, upgrade)
+    if upgrade:
+        plan = _replace(plan, upgrade=upgrade)
+    if not plan.ok and suggest and len(targets) > 1 and not upgrade:
+        hint = await _suggest_combination(directory, source, targets, plan, local_go, gosum, dirs)
+        return _replace(plan, suggestion=hint)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
     if not plan.version:
@@ -2588,6 +2607,43 @@ async def _plan_once(
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
     return await _Get(view, targets, gosum, *dirs, upgrade=upgrade).run()
+
+
+async def _suggest_combination(
+    directory: Path,
+    source: ModuleSource,
+    targets: Sequence[Target],
+    refused: Plan,
+    local_go: str,
+    gosum: GoSum,
+    dirs: tuple[str, str] = ("", ""),
+    budget: int = 16,
+) -> str:
+    """The nearest combination of the arguments ``go get`` accepts (``""``: none found):
+    as many of them as possible — one dropped, then two — trying first to drop those
+    go's refusal names. Returned as the arguments joined by spaces."""
+    if refused.error is not None and refused.error.unavailable:
+        return ""
+    text = str(refused.error or "")
+    named = [i for i, t in enumerate(targets) if t.path in text]
+    order = named + [i for i in reversed(range(len(targets))) if i not in named]
+    drops: list[tuple[int, ...]] = [(i,) for i in order]
+    if len(targets) > 2:
+        drops += [(i, j) for a, i in enumerate(order) for j in order[a + 1 :]]
+    drops = drops[:budget]
+
+    async def attempt(drop: tuple[int, ...]) -> bool:
+        kept = [t for i, t in enumerate(targets) if i not in drop]
+        plan = await _plan_once(directory, source, kept, local_go, gosum, dirs)
+        return plan.ok and bool(plan.changes)
+
+    for size in (1, 2):
+        batch = [d for d in drops if len(d) == size]
+        results = await asyncio.gather(*(attempt(d) for d in batch))
+        for drop, ok in zip(batch, results, strict=True):
+            if ok:
+                return " ".join(t.raw for i, t in enumerate(targets) if i not in drop)
+    return ""
 
 
 async def _suggest(

@@ -106,6 +106,19 @@ async def prefetch(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def outdated(pilot: Pilot[None]) -> None:
+    await pilot.press("O")
+    await settle(pilot)
+    await pilot.press("p", "m")
+    await settle(pilot)
+
+
+async def outdated_preview(pilot: Pilot[None]) -> None:
+    await outdated(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 SHOTS: dict[str, tuple[Step, str]] = {
     "main": (main_list, "The build list: selected versions, how many are asked, risk, badges"),
     "conflicts": (conflicts, "Conflicts by risk, with who asks for what and why"),
@@ -116,6 +129,8 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "help": (help_screen, "Help, built from the key bindings"),
     "export": (export, "Export the graph as DOT, Mermaid, JSON, SVG or PNG"),
     "prefetch": (prefetch, "Prefetch every module's versions"),
+    "outdated": (outdated, "Outdated modules by level; patch and direct minor updates marked"),
+    "outdated-preview": (outdated_preview, "The marked updates previewed as one go get"),
 }
 
 
