@@ -37,13 +37,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from analysis.errors import AuthRequired, GomodxError, ProxyUnavailable, causes
 from analysis.fsio import os_reason
@@ -1005,6 +1006,20 @@ class Session:
             environ = {**os.environ, "GOWORK": "off"}
             return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
         return apply_plan(plan, backup_root=self.options.state_dir)
+
+    def run_after(self, command: str, *, stdout: int | IO[Any] | None = None) -> int:
+        """Run ``command`` with the shell (``/bin/sh -c``, ``cmd /c`` on Windows) in the
+        main module's directory, as ``gomodx get --then`` does after applying, with this
+        process's environment and standard input; returns its exit status (128 + N when
+        signal N ended it, as shells say). ``stdout`` redirects its standard output
+        (standard error is always this process's). Raises :class:`GomodxError` when the
+        shell cannot be started."""
+        try:
+            proc = subprocess.run(command, shell=True, cwd=self.directory, stdout=stdout)
+        except OSError as exc:
+            raise GomodxError(f"gomodx: cannot run {command!r}: {exc}") from exc
+        code = proc.returncode
+        return 128 - code if code < 0 else code
 
     def undo(self, *, force: bool = False) -> UndoResult:
         """Restore the files the last apply replaced (refuses if edited since)."""
