@@ -1601,10 +1601,14 @@ class _Get:
         gomodcache: str = "",
         goroot: str = "",
         upgrade: str = "",
+        details: bool = True,
     ) -> None:
         self.view = view
         self.main = view.main
         self.upgrade = upgrade
+        self.details = details
+        """Whether to say why each change happens and which conflicts come and go (a
+        caller that only asks whether go accepts the change skips that work)."""
         """go get's ``-u`` flag: ``upgrade``, ``patch`` or ``""`` (not given)."""
         self.planner = _Planner(view, gomodcache, goroot)
         self.gosum = gosum
@@ -1877,7 +1881,9 @@ class _Get:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
             return _refused(base, f"go: {exc}", warnings, exc)
-        changes = self.explain(self.report_changes(build_list, rs), g, initial_graph)
+        changes = self.report_changes(build_list, rs)
+        if self.details:
+            changes = self.explain(changes, g, initial_graph)
         zips = await self.changed_module_zips(build_list)
         sum_errors = await self.zip_download_errors(build_list, zips)
         if sum_errors:
@@ -1889,7 +1895,7 @@ class _Get:
         # loading packages then promoted roots; the plan shows the final one.
         final = g.build_list() if planner.promoted else build_list
         final_list = tuple(m for m in final if not semver.is_toolchain_path(m.path))
-        gone, came = _conflict_diff(initial_graph, g)
+        gone, came = _conflict_diff(initial_graph, g) if self.details else ((), ())
         return _replace(
             base,
             ok=True,
@@ -2540,6 +2546,7 @@ async def plan_get(
     gomodcache: str = "",
     goroot: str = "",
     upgrade: str = "",
+    details: bool = True,
 ) -> Plan:
     """Preview ``go get [-u|-u=patch] TARGET...`` in the module at ``main_dir``.
 
@@ -2561,6 +2568,9 @@ async def plan_get(
     (but those an argument fixes) move to their ``@upgrade`` or ``@patch`` version, and
     an argument without a version means ``@patch`` under ``-u=patch``. With no
     argument at all, ``target`` is go's ``.`` (the package in ``main_dir``).
+
+    ``details`` false leaves out what only explains the plan (:attr:`Change.why`, the
+    conflicts resolved and introduced): for callers that only ask whether go accepts it.
     """
     if upgrade not in ("", "upgrade", "patch"):
         raise PlanError(f"go: unknown upgrade flag -u={upgrade}")
@@ -2574,7 +2584,7 @@ async def plan_get(
         targets = [t if t.explicit else dataclasses.replace(t, query="patch") for t in targets]
     directory = Path(main_dir)
     dirs = (gomodcache, goroot)
-    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs, upgrade)
+    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs, upgrade, details)
     if upgrade:
         plan = _replace(plan, upgrade=upgrade)
     if not plan.ok and suggest and len(targets) > 1 and not upgrade:
@@ -2596,6 +2606,7 @@ async def _plan_once(
     gosum: GoSum,
     dirs: tuple[str, str] = ("", ""),
     upgrade: str = "",
+    details: bool = True,
 ) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
@@ -2606,7 +2617,7 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    return await _Get(view, targets, gosum, *dirs, upgrade=upgrade).run()
+    return await _Get(view, targets, gosum, *dirs, upgrade=upgrade, details=details).run()
 
 
 async def _suggest_combination(

@@ -789,6 +789,7 @@ class Session:
                     gosum=self.gosum,
                     gomodcache=self.env.gomodcache,
                     goroot=self.env.goroot,
+                    details=False,
                 )
 
         return await outdated_modules(
