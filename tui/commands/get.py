@@ -81,6 +81,15 @@ def register(subparsers: Any) -> None:
             "report on stderr — and say why each other module moves. Writes atomically "
             "with a backup (`gomodx undo`)."
         ),
+        epilog=(
+            "--then CMD: once the change is written, CMD runs with the shell in the "
+            "module's directory (its standard output goes to standard error with --json). "
+            "If it exits non-zero, gomodx prints its exit status, then undoes the change "
+            "with --undo-on-failure, asks whether to undo when standard input is a "
+            "terminal (and no --json), or else leaves the change and prints how to undo "
+            "it; the exit status is CMD's. Nothing runs with --dry-run or when go would "
+            'refuse the change. --json adds "Then": {"Command", "ExitCode", "Undone"}.'
+        ),
     )
     p.add_argument(
         "args",

@@ -56,6 +56,16 @@ def register(subparsers: Any) -> None:
             "level of the update, newer /vN major versions, retractions and deprecations. "
             "--ci turns it into a check for CI."
         ),
+        epilog=(
+            "--json prints an array, one object per module of the build list: Path, "
+            'Version, Update (what `go list -m -u` offers, "" for none), Compatible (the '
+            'highest same-major version go get accepts, "" for none), Level (major, '
+            'minor, patch, prerelease or ""), NewerMajors ([{Path, Version}]), '
+            "Deprecated, Retracted (rationale lines), Direct, and when a newer version was "
+            "refused, Refused ({Version, Error}: go's words). Exit status: 0, or with --ci "
+            "1 when something is retracted, deprecated or (--ci=LEVEL) behind at LEVEL or "
+            "more; 2 for gomodx's own failures."
+        ),
     )
     add_module_options(p, graph=False, dir_help="the main module (default: .)")
     p.add_argument("--json", action="store_true", help="print a JSON array, one object a module")
