@@ -15,14 +15,15 @@ counts; ``GOMODX_MULTI_SWEEP=N`` runs N times as many seeds (a sweep outside the
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_plan_differential import Pair, compare_universe, existing_go_sum
-from universe import Universe, random_universe
+from test_plan_differential import Pair, _plans, compare_universe, existing_go_sum
+from universe import Layout, Universe, random_universe
 
 from analysis import semver
 
@@ -61,6 +62,21 @@ def _one(u: Universe, rng: random.Random, path: str, by_path: dict[str, list[str
         pool = (up if rng.random() < 0.5 else down) or up or down or versions
         return f"{path}@{rng.choice(pool)}"
     return f"{path}@{rng.choice(versions)}"
+
+
+def upgrade_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
+    """``n`` command lines with ``-u`` or ``-u=patch`` and 0–2 arguments that keep their
+    module where it is (``M@current``) or ask for its patch (bare ``M``), so what moves
+    is what -u moves: the modules of the packages they import."""
+    current = _selected(u)
+    required = sorted(current)
+    lines = []
+    for _ in range(n):
+        words = [rng.choice(["-u", "-u=patch"])]
+        for path in rng.sample(required, k=min(len(required), rng.randint(0, 2))):
+            words.append(f"{path}@{current[path]}" if rng.random() < 0.6 else path)
+        lines.append(" ".join(words))
+    return lines
 
 
 def multi_arguments(u: Universe, rng: random.Random, n: int) -> list[str]:
@@ -121,12 +137,31 @@ def kind(p: Pair) -> str:
     return "other refusal"
 
 
+def _u_mattered(root: Path, pairs: list[Pair]) -> int:
+    """How many of the -u command lines would come out differently without the flag
+    (planned again without it, on the untouched main module): evidence that the -u
+    paths, not only the arguments, were compared with go."""
+    flagged = [p for p in pairs if p.arg.startswith("-u")]
+    if not flagged:
+        return 0
+    layout = Layout(root, root / "proxy", root / "main")
+    bare = [" ".join(w for w in p.arg.split() if not w.startswith("-")) for p in flagged]
+    dirs = [layout.main_dir] * len(flagged)
+    plans = asyncio.run(_plans(layout, dirs, bare))
+    return sum(
+        1
+        for p, q in zip(flagged, plans, strict=True)
+        if (p.plan.ok, p.plan.gomod, str(p.plan.error)) != (q.ok, q.gomod, str(q.error))
+    )
+
+
 def _moved_unnamed(p: Pair) -> bool:
     named = {w.split("@")[0] for w in p.arg.split() if not w.startswith("-")}
     return any(line.split()[2] not in named for line in p.go_changes)
 
 
-# (label, seeds, modules, versions per module, era, command lines per universe, packages, go.sum)
+# (label, seeds, modules, versions per module, era, command lines per universe, packages,
+# go.sum)
 CLASSES = [
     ("modern", range(5000, 5020), 15, 5, "modern", 6, False, False),
     ("lazy", range(5100, 5110), 15, 4, "lazy", 6, False, False),
@@ -134,6 +169,9 @@ CLASSES = [
     ("deep", range(5300, 5306), 30, 6, "modern", 8, False, False),
     ("packages", range(5400, 5415), 12, 4, "modern", 6, True, False),
     ("go.sum", range(5500, 5508), 15, 4, "modern", 6, True, True),
+    # -u and -u=patch with arguments that move nothing themselves (upgrade_arguments).
+    ("-u", range(5600, 5615), 15, 5, "modern", 5, True, False),
+    ("-u lazy", range(5700, 5708), 15, 5, "lazy", 5, True, False),
 ]
 
 
@@ -161,22 +199,26 @@ def test_multi_argument_plans_match_go_get(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     pairs: list[Pair] = []
+    u_mattered = 0
     for seed in _seeds(seeds):
         u = random_universe(seed, modules, versions, era=era, packages=packages)
         rng = random.Random(seed)
-        args = multi_arguments(u, rng, per)
+        draw = upgrade_arguments if label.startswith("-u") else multi_arguments
+        args = draw(u, rng, per)
         patch = existing_go_sum if gosum else None
-        pairs.extend(compare_universe(f"seed {seed}", u, tmp_path / str(seed), args, patch))
+        got = compare_universe(f"seed {seed}", u, tmp_path / str(seed), args, patch)
+        pairs.extend(got)
+        u_mattered += _u_mattered(tmp_path / str(seed), got)
     wrong = [p for p in pairs if not p.equal]
     kinds = Counter(kind(p) for p in pairs)
     flagged = sum(1 for p in pairs if p.arg.startswith("-u"))
-    # -u pairs where go moved a module no argument named: -u itself did something.
+    # -u pairs where go moved a module no argument named.
     moved_by_u = sum(1 for p in pairs if p.arg.startswith("-u") and _moved_unnamed(p))
     with capsys.disabled():
         print(
             f"\nmulti-argument plans vs go get ({label}): {len(pairs)} command lines"
             f" ({flagged} with -u or -u=patch, {moved_by_u} of them moving modules no"
-            f" argument named), equal {len(pairs) - len(wrong)}/{len(pairs)};"
+            f" argument named, {u_mattered} where the flag changes go's answer), equal {len(pairs) - len(wrong)}/{len(pairs)};"
             f" by outcome {dict(sorted(kinds.items()))}"
         )
     assert not wrong, "\n".join(p.report() for p in wrong)
