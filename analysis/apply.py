@@ -562,13 +562,13 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
         _recover_locked(base, d)
         _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
         entry = _new_entry(base)
-        _begin(base, "apply", entry, d, plan.target.raw, changes)
+        _begin(base, "apply", entry, d, plan.command, changes)
         done: list[_Change] = []
         try:
             _save_backup(
                 entry,
                 main_dir,
-                plan.target.raw,
+                plan.command,
                 plan.gomod_before,
                 plan.gosum_before,
                 new_gomod,
@@ -614,7 +614,7 @@ def apply_with_go(
         entry = _save_backup(
             _new_entry(base),
             main_dir,
-            plan.target.raw,
+            plan.command,
             plan.gomod_before,
             plan.gosum_before,
             None,
@@ -622,7 +622,7 @@ def apply_with_go(
         )
     try:
         proc = subprocess.run(
-            [go, "get", plan.target.raw],
+            [go, "get", *plan.arguments],
             cwd=main_dir,
             env=dict(env) if env is not None else None,
             capture_output=True,

@@ -51,7 +51,13 @@ What it reproduces, following cmd/go's ``modget`` and ``modload``:
   ``unzip ZIPFILE: …`` after go's ``-> unzip …`` line) fails the final load with go's
   import stacks (as does a zip the proxy cannot serve), and go get with it.
 
-Not modelled: ``-u``, ``-t``, wildcards, ``-tool``, workspaces, vendoring,
+* several arguments at once (``resolveQueries``): unambiguous answers first, in passes
+  (one argument's module may settle another's ambiguity), the rest chosen arbitrarily
+  after the first edit; ``-u`` and ``-u=patch`` (``findAndUpgradeImports``): every
+  module providing a loaded package, but those an argument fixes, tried at its
+  ``@upgrade`` / ``@patch`` version counted from the build list so far.
+
+Not modelled: ``-t``, wildcards, ``-tool``, workspaces, vendoring,
 ``go@``/``toolchain@`` arguments, and toolchain switching.
 """
 
@@ -63,7 +69,7 @@ import dataclasses
 import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,6 +246,20 @@ class Plan:
     """Who vouched for each go.sum line the plan adds: ``(line, by)``, ``by`` the checksum
     database's name, ``GONOSUMDB``, ``off`` or ``not verified: reason`` (filled in by
     :meth:`analysis.session.Session.plan`)."""
+    upgrade: str = ""
+    """go get's ``-u`` flag the plan was made with: ``upgrade``, ``patch`` or ``""``."""
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """The ``go get`` command line the plan previews, without ``go get``:
+        ``("-u=patch", "example.com/a@v1.2.0", ...)``."""
+        flag = {"upgrade": ("-u",), "patch": ("-u=patch",)}.get(self.upgrade, ())
+        return (*flag, *(t.raw for t in self.targets if t.raw))
+
+    @property
+    def command(self) -> str:
+        """:attr:`arguments` as one string (what undo and the app name the change by)."""
+        return " ".join(self.arguments)
 
     def raise_for_refusal(self) -> None:
         """Raise :class:`~analysis.errors.DowngradeConflict` (with the first chain) or
@@ -608,6 +628,11 @@ class _Planner:
         """Whether loading packages made their modules roots."""
         self.missing: list[_Missing] = []
         """Imports of the last package load no module (or more than one) provides."""
+        self.allow_package: Callable[[str, ModuleVersion], Awaitable[bool]] | None = None
+        """``AllowPackage``: asked about each package loaded from a module with a version
+        (go get -u's hook); false marks the package as needing a version change."""
+        self.flagged: set[str] = set()
+        """The packages of the last load :attr:`allow_package` said no to."""
         self.stepped: dict[str, tuple[ModuleVersion, _Conflict]] = {}
         """Why each root path was first stepped down by ``editRequirements``: the
         version rejected and the conflict that rejected it (for :attr:`Change.why`)."""
@@ -844,13 +869,13 @@ class _Planner:
         (``importFromModules`` with no error: found, and its module fetched). Packages
         are tried in load order, stopping at the first that moved."""
         g = await self.graph(rs)
-        failed = {p.path for p in self.problems}
+        # A package -u flagged failed too (errVersionChange), and still imports fine.
+        failed = {p.path for p in self.problems} | self.flagged
         for path in self.load_order:
             m = pkgs.get(path)
-            if m is not None and m.path != self.main.path:
-                if g.selected(m.path) != m.version:
-                    return True
-            elif path in failed:
+            if m is not None and m.path != self.main.path and g.selected(m.path) != m.version:
+                return True
+            if path in failed:
                 try:
                     await self.import_from_modules(rs, path)
                 except (_Missing, _FetchError):
@@ -891,9 +916,11 @@ class _Planner:
             except BadModuleZip as exc:
                 text = str(exc)
                 if exc.extracting:
-                    # modfetch prints an extraction failure as it happens.
+                    # modfetch prints an extraction failure as it happens, once per
+                    # module version (two arguments may ask for it at once).
                     text = f"unzip {self.zip_file(actual)}: {text}"
-                    self.warnings.append(f"-> {text}")
+                    if actual not in self.fetch_errors:
+                        self.warnings.append(f"-> {text}")
                 else:
                     # DownloadZip refuses it before hashing it: no zip hash for go.sum.
                     self.download_failed.add(actual)
@@ -990,6 +1017,7 @@ class _Planner:
         self.problems = []
         self.package_imports = {}
         self.load_order = []
+        self.flagged = set()
         out: dict[str, ModuleVersion | None] = {}
         parent: dict[str, str] = {}
         queue: list[str] = []
@@ -1023,6 +1051,14 @@ class _Planner:
             except _FetchError as exc:
                 self.problems.append(_Problem(path, stack(path), str(exc)))
                 continue
+            hook = self.allow_package
+            if (
+                hook is not None
+                and m.version
+                and m.path != self.main.path
+                and not await hook(path, m)
+            ):
+                self.flagged.add(path)  # errVersionChange: its imports still load
             out[path] = m
             self.imported_by.setdefault(path, (parent[path], m))
             imported = files.imports(rel, tags) or ()
@@ -1338,20 +1374,37 @@ class _Resolution:
     module: ModuleVersion | None
     is_package: bool = False
     package: str = ""
+    pathset: bool = False
+    """A path query's answer still to be disambiguated (``pathSet``): the modules
+    providing the package (:attr:`found`) and the module whose path the argument names
+    (:attr:`mod_only`); :attr:`module` is unused."""
+    found: tuple[ModuleVersion, ...] = ()
+    mod_only: ModuleVersion | None = None
+
+
+_Found = tuple[ModuleVersion, ...] | BaseException
+"""What ``findPackage`` found for a package: the modules providing it, or the error."""
 
 
 class _Query:
     """One ``go get`` argument (``modget.query``): its version query and error wording."""
 
-    def __init__(self, get: _Get, target: Target) -> None:
+    def __init__(
+        self, get: _Get, target: Target, selected: Callable[[str], str] | None = None
+    ) -> None:
         self.get = get
         self.target = target
         self.view = get.view
         self.main = get.main
+        self.selected = selected or get.initial_selected
+        """The versions ``upgrade`` and ``patch`` count from: the build list at the
+        start of the command, or (for ``-u``'s queries) the one the edits so far left."""
 
     def report_error(self, err: str) -> str:
         """``reportError``: prefix the argument unless the error already names it."""
         q = self.target
+        if not q.raw:
+            return f"go: {err}"  # no argument at all: go names none
         pattern = re.compile(r"(?m)(?:[ \t(\"`]|^)" + re.escape(q.path) + r"(?:[ @:;)\"`]|$)")
         if pattern.search(err):
             if not q.explicit:
@@ -1386,7 +1439,7 @@ class _Query:
         if m.version == q:
             self.view.check_exclusions(m)
             return
-        if q in ("upgrade", "patch") and m.version == self.get.initial_selected(m.path):
+        if q in ("upgrade", "patch") and m.version == self.selected(m.path):
             return
         await self.view.check_allowed(m)
 
@@ -1412,17 +1465,9 @@ class _Query:
                         f'can\'t request version "none" of the main module ({q.path})'
                     )
                 )
-            return _Resolution(ModuleVersion(q.path, NONE))
+            return _Resolution(None, pathset=True, mod_only=ModuleVersion(q.path, NONE))
         found, mod_only = await self.query_pattern()
-        if len(found) == 1 and (mod_only is None or mod_only == found[0]):
-            return _Resolution(found[0], True)
-        if not found:
-            assert mod_only is not None
-            return _Resolution(mod_only, False)
-        for m in found:
-            if self.get.initial_selected(m.path) != NONE:
-                return _Resolution(m, True)
-        return _Resolution(found[0], True)
+        return _Resolution(None, pathset=True, found=tuple(found), mod_only=mod_only)
 
     def resolve_local(self) -> _Resolution:
         """``performLocalQueries``: a directory argument names a package of the main
@@ -1496,7 +1541,7 @@ class _Query:
 
         async def one(p: str) -> tuple[ModuleVersion | None, bool, BaseException | None]:
             try:
-                info = await self.view.query(p, q.query, self.get.initial_selected(p), self.allowed)
+                info = await self.view.query(p, q.query, self.selected(p), self.allowed)
                 m = ModuleVersion(p, info.version)
                 has = await self.get.planner.dir_in_module(m, q.path)
             except (ProxyUnavailable, AuthRequired, ChecksumMismatch):
@@ -1555,9 +1600,16 @@ class _Get:
         gosum: GoSum,
         gomodcache: str = "",
         goroot: str = "",
+        upgrade: str = "",
+        details: bool = True,
     ) -> None:
         self.view = view
         self.main = view.main
+        self.upgrade = upgrade
+        self.details = details
+        """Whether to say why each change happens and which conflicts come and go (a
+        caller that only asks whether go accepts the change skips that work)."""
+        """go get's ``-u`` flag: ``upgrade``, ``patch`` or ``""`` (not given)."""
         self.planner = _Planner(view, gomodcache, goroot)
         self.gosum = gosum
         self.queries = [_Query(self, t) for t in targets]
@@ -1568,45 +1620,141 @@ class _Get:
         self.package_paths: list[str] = []
         """The package arguments (``pkgPatterns``)."""
         self.final_direct: frozenset[str] = frozenset()
+        self.pending: list[tuple[_Query, _Resolution]] = []
+        """Arguments still ambiguous after :meth:`resolve`."""
 
     def initial_selected(self, path: str) -> str:
         return self.initial_version.get(path, NONE)
 
     async def resolve(self) -> None:
-        """``performPathQueries`` + ``resolveQueries``: every argument to one version."""
+        """``performPathQueries`` + ``resolveQueries``' first passes: every argument whose
+        answer is unambiguous to one version, in passes until no more can be settled (an
+        argument settled in one pass may disambiguate another in the next). What stays
+        ambiguous waits in :attr:`pending` for :meth:`resolve_arbitrarily`."""
         results = await asyncio.gather(*(q.resolve() for q in self.queries), return_exceptions=True)
-        errors: list[str] = []
-        cause: BaseException | None = None
+        todo: list[tuple[_Query, _Resolution | _Refused]] = []
         for q, res in zip(self.queries, results, strict=True):
-            if isinstance(res, _Refused):
-                errors.append(res.text)
-                cause = cause or res.cause
-                continue
-            if isinstance(res, BaseException):
+            if isinstance(res, (_Resolution, _Refused)):
+                todo.append((q, res))
+            else:
                 raise res
-            m = res.module
-            if m is None:
-                if q.target.path not in self.package_paths:
-                    self.package_paths.append(q.target.path)
+        nones = {
+            m.path
+            for _, r in todo
+            if isinstance(r, _Resolution)
+            for m in [r.mod_only]
+            if m is not None and m.version == NONE and not r.found
+        }
+        while True:
+            errors: list[str] = []
+            cause: BaseException | None = None
+            progress = False
+            remaining: list[tuple[_Query, _Resolution | _Refused]] = []
+            for q, res in todo:
+                if isinstance(res, _Refused):
+                    errors.append(res.text)
+                    cause = cause or res.cause
+                    progress = True
+                    continue
+                if not res.pathset:
+                    self.settle(q, res, errors)
+                    progress = True
+                    continue
+                filtered, m, unique = self.disambiguate(res, nones)
+                if not unique:
+                    remaining.append((q, filtered))
+                    continue
+                if m is None:
+                    # No viable answer: resolve arbitrarily, to report the conflict.
+                    m, is_package = self.choose_arbitrarily(res)
+                else:
+                    is_package = m in res.found
+                self.settle(q, _Resolution(m, is_package), errors)
+                progress = True
+            if errors:
+                raise _Refused("\n".join(errors), cause)
+            todo = remaining
+            if not progress:
+                break
+        self.pending = [(q, r) for q, r in todo if isinstance(r, _Resolution)]
+
+    def disambiguate(
+        self, res: _Resolution, nones: set[str]
+    ) -> tuple[_Resolution, ModuleVersion | None, bool]:
+        """``disambiguate``: the candidates other arguments leave, and the one module
+        (``None`` when none is viable) if that settles the argument."""
+        found: list[ModuleVersion] = []
+        for m in res.found:
+            if m.path in nones:
                 continue
-            prev = self.resolved.get(m.path)
-            if prev is not None and prev[1].version != m.version:
-                detail = f"for module {m.path}, " if m.path != q.target.path else ""
-                errors.append(
-                    q.report_error(
-                        f"{detail}{q.arg_string(m.version)} conflicts with"
-                        f" {prev[0].arg_string(prev[1].version)}"
-                    )
-                )
+            if m.path == self.main.path:
+                if m.version == "":
+                    return res, m, True
                 continue
-            self.resolved[m.path] = (q, m)
-            if res.is_package and m not in self.packages:
-                self.packages.append(m)
-            package = res.package or q.target.path
-            if res.is_package and package not in self.package_paths:
-                self.package_paths.append(package)
+            entry = self.resolved.get(m.path)
+            if entry is None:
+                found.append(m)
+                continue
+            if entry[1].version != m.version:
+                continue
+            return res, m, True
+        mod: ModuleVersion | None = None
+        if res.mod_only is not None:
+            entry = self.resolved.get(res.mod_only.path)
+            if entry is None or entry[1].version == res.mod_only.version:
+                mod = res.mod_only
+        filtered = dataclasses.replace(res, found=tuple(found), mod_only=mod)
+        if len(found) == 1 and (mod is None or mod == found[0]):
+            return filtered, found[0], True
+        if not found:
+            return filtered, mod, True
+        return filtered, None, False
+
+    def choose_arbitrarily(self, res: _Resolution) -> tuple[ModuleVersion, bool]:
+        """``chooseArbitrarily``: a module already in the build list first."""
+        for m in res.found:
+            if self.initial_selected(m.path) != NONE:
+                return m, True
+        if res.found:
+            return res.found[0], True
+        assert res.mod_only is not None
+        return res.mod_only, False
+
+    def resolve_arbitrarily(self) -> None:
+        """``resolveQueries``' last resort: each argument still ambiguous, arbitrarily
+        but deterministically."""
+        errors: list[str] = []
+        for q, res in self.pending:
+            m, is_package = self.choose_arbitrarily(res)
+            self.settle(q, _Resolution(m, is_package), errors)
+        self.pending = []
         if errors:
-            raise _Refused("\n".join(errors), cause)
+            raise _Refused("\n".join(errors))
+
+    def settle(self, q: _Query, res: _Resolution, errors: list[str]) -> None:
+        """``resolve``: fix ``q``'s module at its version (a different version already
+        fixed by another argument is go's conflict)."""
+        m = res.module
+        if m is None:
+            if q.target.path not in self.package_paths:
+                self.package_paths.append(q.target.path)
+            return
+        prev = self.resolved.get(m.path)
+        if prev is not None and prev[1].version != m.version:
+            detail = f"for module {m.path}, " if m.path != q.target.path else ""
+            errors.append(
+                q.report_error(
+                    f"{detail}{q.arg_string(m.version)} conflicts with"
+                    f" {prev[0].arg_string(prev[1].version)}"
+                )
+            )
+            return
+        self.resolved[m.path] = (q, m)
+        if res.is_package and m not in self.packages:
+            self.packages.append(m)
+        package = res.package or q.target.path
+        if res.is_package and package not in self.package_paths:
+            self.package_paths.append(package)
 
     # -- the whole command ----------------------------------------------------------------
 
@@ -1647,18 +1795,37 @@ class _Get:
             # may convert the requirements to the pruning of their go version) the
             # edits of applyUpgrades until one changes nothing.
             edited, changed = await planner.edit_requirements(rs, must)
+            if self.pending:
+                # The arguments still ambiguous are settled arbitrarily, once the edit
+                # of the others is in.
+                if changed:
+                    rs, g = await planner.load_mod_graph(edited)
+                    build_list = g.build_list()
+                self.resolve_arbitrarily()
+                resolved = [m for _, m in self.resolved.values()]
+                base = _replace(base, resolved=tuple(resolved))
+                must = [m for m in resolved if m.path != self.main.path]
+                edited, changed = await planner.edit_requirements(rs, must)
             for _ in range(64):
                 if changed:
                     rs, g = await planner.load_mod_graph(edited)
                     build_list = g.build_list()
                 if self.package_paths:
-                    rs = await planner.load_packages(rs, self.package_paths)
-                    if planner.missing:
+                    selected = {m.path: m.version for m in build_list}
+                    found: list[tuple[str, _Found]] = []
+                    if self.upgrade:
+                        planner.allow_package = self.upgrade_hook(selected, found)
+                    try:
+                        rs = await planner.load_packages(rs, self.package_paths)
+                    finally:
+                        planner.allow_package = None
+                    if planner.missing or found:
                         # findAndUpgradeImports + applyUpgrades: the module providing
-                        # each missing package @latest, tried as an upgrade.
-                        # Left unresolved, they fail go get only if the final load
-                        # (the host's tags) still meets them.
-                        adds = await self.resolve_missing(planner.missing)
+                        # each missing package @latest (and, with -u, what the loads
+                        # found above), tried as an upgrade. Left unresolved, missing
+                        # ones fail go get only if the final load (the host's tags)
+                        # still meets them.
+                        adds = await self.find_upgrades(planner.missing, found, selected)
                         edited, changed = await planner.edit_requirements(rs, must, adds)
                         if changed:
                             continue
@@ -1714,7 +1881,9 @@ class _Get:
             after = self.render_gomod(rs, before)
         except GomodxError as exc:
             return _refused(base, f"go: {exc}", warnings, exc)
-        changes = self.explain(self.report_changes(build_list, rs), g, initial_graph)
+        changes = self.report_changes(build_list, rs)
+        if self.details:
+            changes = self.explain(changes, g, initial_graph)
         zips = await self.changed_module_zips(build_list)
         sum_errors = await self.zip_download_errors(build_list, zips)
         if sum_errors:
@@ -1726,7 +1895,7 @@ class _Get:
         # loading packages then promoted roots; the plan shows the final one.
         final = g.build_list() if planner.promoted else build_list
         final_list = tuple(m for m in final if not semver.is_toolchain_path(m.path))
-        gone, came = _conflict_diff(initial_graph, g)
+        gone, came = _conflict_diff(initial_graph, g) if self.details else ((), ())
         return _replace(
             base,
             ok=True,
@@ -1740,61 +1909,107 @@ class _Get:
             warnings=tuple(warnings),
         )
 
-    async def resolve_missing(self, missing: Sequence[_Missing]) -> list[ModuleVersion]:
-        """``findPackage(path, latest)`` for each missing or ambiguous import, then
-        ``disambiguate`` / ``chooseArbitrarily``: the modules to try as upgrades."""
+    async def find_package(
+        self, path: str, have: ModuleVersion | None, selected: Mapping[str, str]
+    ) -> _Found | None:
+        """``findPackage``: the modules providing ``path`` at ``latest`` (a missing
+        import, ``have`` ``None``) or at -u's version (a package loaded from ``have``),
+        counted from ``selected``; ``None`` when nothing is to change (``have`` is what
+        the query finds, or no module can provide the package)."""
 
-        async def one(miss: _Missing) -> ModuleVersion | BaseException | None:
-            q = _Query(self, Target(f"{miss.path}@latest", miss.path, "latest", explicit=False))
-            try:
-                found, _ = await q.query_pattern()
-            except _Refused as exc:
-                c = exc.cause
-                if (
-                    c is None
-                    or isinstance(c, _PackageNotInModule)
-                    or (isinstance(c, QueryError) and c.kind == "no-match")
-                    or _not_exist(c)
-                    or not _valid_module_path(miss.path)
-                ):
-                    # isNoSuchPackageVersion (or a path no module can have): go leaves
-                    # it unresolved; only the final load can fail over it.
+        def current(p: str) -> str:
+            return selected.get(p, NONE)
+
+        version = "latest" if have is None else self.upgrade
+        t = Target(f"{path}@{version}", path, version, explicit=False)
+        try:
+            found, _ = await _Query(self, t, current).query_pattern()
+        except _Refused as exc:
+            c = exc.cause
+            if (
+                c is None
+                or isinstance(c, _PackageNotInModule)
+                or (isinstance(c, QueryError) and c.kind == "no-match")
+                or _not_exist(c)
+                or (have is None and not _valid_module_path(path))
+            ):
+                # isNoSuchPackageVersion (or a path no module can have): go leaves it
+                # unresolved; only the final load can fail over it.
+                return None
+            return c
+        if have is not None and have in found:
+            return None  # already at the version -u asks for
+        if not found:
+            # QueryPackages: a module without the package is no answer.
+            return None
+        return tuple(found)
+
+    def upgrade_hook(
+        self, selected: Mapping[str, str], found: list[tuple[str, _Found]]
+    ) -> Callable[[str, ModuleVersion], Awaitable[bool]]:
+        """go get -u's ``AllowPackage``: each package of a module no argument fixed is
+        asked about at -u's version; what it finds goes to ``found`` (every load of the
+        package, as go's loader reloads: duplicates included)."""
+
+        async def allow(path: str, m: ModuleVersion) -> bool:
+            if m.path in self.resolved:
+                return True
+            got = await self.find_package(path, m, selected)
+            if got is None:
+                return True
+            found.append((path, got))
+            return False
+
+        return allow
+
+    def choose(self, found: Sequence[ModuleVersion]) -> ModuleVersion | None:
+        """``disambiguate`` / ``chooseArbitrarily`` for an upgrade (``None``: no viable
+        candidate, left unresolved)."""
+        filtered: list[ModuleVersion] = []
+        for m in found:
+            entry = self.resolved.get(m.path)
+            if entry is not None and entry[1].version == NONE:
+                continue
+            if m.path == self.main.path:
+                if m.version == "":
                     return None
-                return c
-            if not found:
-                # QueryPackages: a module without the package is no answer.
-                return None
-            filtered: list[ModuleVersion] = []
-            for m in found:
-                entry = self.resolved.get(m.path)
-                if entry is not None and entry[1].version == NONE:
-                    continue
-                if m.path == self.main.path:
-                    if m.version == "":
-                        return None
-                    continue
-                if entry is None:
-                    filtered.append(m)
-                    continue
-                if entry[1].version != m.version:
-                    continue
-                return m
-            if len(filtered) == 1:
-                return filtered[0]
-            if not filtered:
-                return None
-            for m in filtered:
-                if self.initial_selected(m.path) != NONE:
-                    return m
+                continue
+            if entry is None:
+                filtered.append(m)
+                continue
+            if entry[1].version != m.version:
+                continue
+            return m
+        if len(filtered) == 1:
             return filtered[0]
+        if not filtered:
+            return None
+        for m in filtered:
+            if self.initial_selected(m.path) != NONE:
+                return m
+        return filtered[0]
 
-        ordered = sorted(missing, key=lambda miss: miss.path)
-        got = await asyncio.gather(*(one(m) for m in ordered))
-        # applyUpgrades: a query that failed otherwise stops go get (in path order).
-        errors = [g for g in got if isinstance(g, BaseException)]
+    async def find_upgrades(
+        self,
+        missing: Sequence[_Missing],
+        found: Sequence[tuple[str, _Found]],
+        selected: Mapping[str, str],
+    ) -> list[ModuleVersion]:
+        """``findAndUpgradeImports`` + ``applyUpgrades``: ``findPackage(path, latest)``
+        for each missing or ambiguous import, with what -u's hook ``found`` while loading,
+        in path order; a failed query stops go get (each printed as often as it was
+        met), the rest are chosen among (:meth:`choose`) and returned as the modules to
+        try as upgrades."""
+        paths = sorted({miss.path for miss in missing})
+        got = await asyncio.gather(*(self.find_package(p, None, selected) for p in paths))
+        sets = [(p, g) for p, g in zip(paths, got, strict=True) if g is not None]
+        sets.extend(found)
+        sets.sort(key=lambda item: item[0])
+        errors = [g for _, g in sets if isinstance(g, BaseException)]
         if errors:
             raise _Refused("\n".join(f"go: {e}" for e in errors), errors[0])
-        return sorted({m for m in got if isinstance(m, ModuleVersion) and m.path}, key=_mod_key)
+        chosen = {self.choose(g) for _, g in sets if not isinstance(g, BaseException)}
+        return sorted((m for m in chosen if m is not None), key=_mod_key)
 
     def package_modules(self) -> set[ModuleVersion]:
         """The modules (not the main one) providing the packages the last load read:
@@ -2330,8 +2545,10 @@ async def plan_get(
     gosum: GoSum,
     gomodcache: str = "",
     goroot: str = "",
+    upgrade: str = "",
+    details: bool = True,
 ) -> Plan:
-    """Preview ``go get TARGET...`` in the module at ``main_dir``.
+    """Preview ``go get [-u|-u=patch] TARGET...`` in the module at ``main_dir``.
 
     ``target`` is one argument (``"example.com/m@v1.2.0"``) or several, as go takes them.
     Metadata comes from ``source`` (concurrently; each file once). Returns a
@@ -2345,14 +2562,34 @@ async def plan_get(
     error before any plan). ``gomodcache`` and ``goroot`` are go's settings, for the
     directories go names in its refusals (``$HOME/go/pkg/mod`` and
     :data:`DEFAULT_GOROOT` when not given).
+
+    ``upgrade`` is go get's ``-u`` flag (``"upgrade"`` for ``-u``, ``"patch"`` for
+    ``-u=patch``): the modules providing the packages the argument packages import
+    (but those an argument fixes) move to their ``@upgrade`` or ``@patch`` version, and
+    an argument without a version means ``@patch`` under ``-u=patch``. With no
+    argument at all, ``target`` is go's ``.`` (the package in ``main_dir``).
+
+    ``details`` false leaves out what only explains the plan (:attr:`Change.why`, the
+    conflicts resolved and introduced): for callers that only ask whether go accepts it.
     """
+    if upgrade not in ("", "upgrade", "patch"):
+        raise PlanError(f"go: unknown upgrade flag -u={upgrade}")
     items: Sequence[str | Target] = [target] if isinstance(target, (str, Target)) else list(target)
-    if not items:
-        raise PlanError("go get needs at least one module argument")
     targets = [t if isinstance(t, Target) else parse_target(t) for t in items]
+    if not targets:
+        # search.CleanPatterns: no arguments mean "." (named "" in go's errors).
+        targets = [Target("", ".", "upgrade", explicit=False)]
+    if upgrade == "patch":
+        # newQuery: an argument without a version asks for -u's version.
+        targets = [t if t.explicit else dataclasses.replace(t, query="patch") for t in targets]
     directory = Path(main_dir)
     dirs = (gomodcache, goroot)
-    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs)
+    plan = await _plan_once(directory, source, targets, local_go, gosum, dirs, upgrade, details)
+    if upgrade:
+        plan = _replace(plan, upgrade=upgrade)
+    if not plan.ok and suggest and len(targets) > 1 and not upgrade:
+        hint = await _suggest_combination(directory, source, targets, plan, local_go, gosum, dirs)
+        return _replace(plan, suggestion=hint)
     if plan.ok or not suggest or len(targets) != 1 or targets[0].query == NONE:
         return plan
     if not plan.version:
@@ -2368,6 +2605,8 @@ async def _plan_once(
     local_go: str,
     gosum: GoSum,
     dirs: tuple[str, str] = ("", ""),
+    upgrade: str = "",
+    details: bool = True,
 ) -> Plan:
     gomod = directory / "go.mod"
     data = _read_bytes(gomod)
@@ -2378,7 +2617,44 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    return await _Get(view, targets, gosum, *dirs).run()
+    return await _Get(view, targets, gosum, *dirs, upgrade=upgrade, details=details).run()
+
+
+async def _suggest_combination(
+    directory: Path,
+    source: ModuleSource,
+    targets: Sequence[Target],
+    refused: Plan,
+    local_go: str,
+    gosum: GoSum,
+    dirs: tuple[str, str] = ("", ""),
+    budget: int = 16,
+) -> str:
+    """The nearest combination of the arguments ``go get`` accepts (``""``: none found):
+    as many of them as possible — one dropped, then two — trying first to drop those
+    go's refusal names. Returned as the arguments joined by spaces."""
+    if refused.error is not None and refused.error.unavailable:
+        return ""
+    text = str(refused.error or "")
+    named = [i for i, t in enumerate(targets) if t.path in text]
+    order = named + [i for i in reversed(range(len(targets))) if i not in named]
+    drops: list[tuple[int, ...]] = [(i,) for i in order]
+    if len(targets) > 2:
+        drops += [(i, j) for a, i in enumerate(order) for j in order[a + 1 :]]
+    drops = drops[:budget]
+
+    async def attempt(drop: tuple[int, ...]) -> bool:
+        kept = [t for i, t in enumerate(targets) if i not in drop]
+        plan = await _plan_once(directory, source, kept, local_go, gosum, dirs)
+        return plan.ok and bool(plan.changes)
+
+    for size in (1, 2):
+        batch = [d for d in drops if len(d) == size]
+        results = await asyncio.gather(*(attempt(d) for d in batch))
+        for drop, ok in zip(batch, results, strict=True):
+            if ok:
+                return " ".join(t.raw for i, t in enumerate(targets) if i not in drop)
+    return ""
 
 
 async def _suggest(

@@ -38,13 +38,14 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from analysis.errors import AuthRequired, GomodxError, ProxyUnavailable, causes
 from analysis.fsio import os_reason
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from analysis.modfile import ModFile
     from analysis.modgraph import ModuleGraph
     from analysis.modinfo import ModuleInfo
+    from analysis.outdated import Outdated
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
     from analysis.sumdb import SumCheck, SumDBClient
@@ -889,6 +891,52 @@ class Session:
             workspace=loaded.workspace,
         )
 
+    async def outdated(
+        self,
+        loaded: LoadedModule | None = None,
+        *,
+        compatible: bool = True,
+        direct_only: bool = False,
+        majors: bool = True,
+    ) -> list[Outdated]:
+        """Every module of the build list with its update (``go list -m -u``), level,
+        newer major versions, retraction, deprecation and — with ``compatible`` — the
+        highest same-major version ``go get`` accepts (planned here, concurrently, never
+        in a workspace: go get does not plan there)."""
+        from analysis.outdated import outdated_modules
+        from analysis.plan import plan_get
+        from analysis.source import ProxySource
+
+        if loaded is None:
+            loaded = await self.load()
+        rows = await self.versions_all(loaded, majors=majors)
+        try_get = None
+        if compatible and loaded.workspace is None and loaded.main_file is not None:
+            self.toolchain.check_main(loaded.main_file)
+            source = ProxySource(self.client)
+
+            async def try_get(arg: str) -> Plan:
+                return await plan_get(
+                    self.directory,
+                    source,
+                    arg,
+                    local_go=self.local_go,
+                    suggest=False,
+                    gosum=self.gosum,
+                    gomodcache=self.env.gomodcache,
+                    goroot=self.env.goroot,
+                    details=False,
+                )
+
+        return await outdated_modules(
+            rows,
+            loaded.direct,
+            try_get,
+            direct_only=direct_only,
+            # Planning is mostly Python work: a few at a time keep the fetches overlapped.
+            jobs=min(self.options.jobs, 16),
+        )
+
     async def list_info(
         self,
         loaded: LoadedModule | None = None,
@@ -981,10 +1029,14 @@ class Session:
     # -- changes ----------------------------------------------------------------------
 
     async def plan(
-        self, targets: str | Target | Sequence[str | Target], *, suggest: bool = True
+        self,
+        targets: str | Target | Sequence[str | Target],
+        *,
+        suggest: bool = True,
+        upgrade: str = "",
     ) -> Plan:
-        """What ``go get TARGET...`` would do here (a refusal is a plan whose ``error``
-        is set). Zips the preview had to download (to load packages) go into Go's module
+        """What ``go get [-u|-u=patch] TARGET...`` would do here (a refusal is a plan
+        whose ``error`` is set; ``upgrade`` is ``-u``'s value, ``upgrade`` or ``patch``). Zips the preview had to download (to load packages) go into Go's module
         cache, with their go.mod, as go stores them, so the go command — and the next
         preview — find them there."""
         from analysis.download import keep_in_gomodcache
@@ -1014,6 +1066,7 @@ class Session:
                 gosum=self.gosum,
                 gomodcache=self.env.gomodcache,
                 goroot=self.env.goroot,
+                upgrade=upgrade,
             )
             plan, refused = await self._check_sums(self._switch_note(plan))
             if not plan.ok and not refused and fetched:
@@ -1155,6 +1208,20 @@ class Session:
             environ = {**os.environ, "GOWORK": "off"}
             return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
         return apply_plan(plan, backup_root=self.options.state_dir)
+
+    def run_after(self, command: str, *, stdout: int | IO[Any] | None = None) -> int:
+        """Run ``command`` with the shell (``/bin/sh -c``, ``cmd /c`` on Windows) in the
+        main module's directory, as ``gomodx get --then`` does after applying, with this
+        process's environment and standard input; returns its exit status (128 + N when
+        signal N ended it, as shells say). ``stdout`` redirects its standard output
+        (standard error is always this process's). Raises :class:`GomodxError` when the
+        shell cannot be started."""
+        try:
+            proc = subprocess.run(command, shell=True, cwd=self.directory, stdout=stdout)
+        except OSError as exc:
+            raise GomodxError(f"gomodx: cannot run {command!r}: {exc}") from exc
+        code = proc.returncode
+        return 128 - code if code < 0 else code
 
     def undo(self, *, force: bool = False) -> UndoResult:
         """Restore the files the last apply replaced (refuses if edited since)."""

@@ -118,6 +118,18 @@ async def prefetch(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def outdated(pilot: Pilot[None]) -> None:
+    await pilot.press("O")
+    await settle(pilot)
+    await pilot.press("p", "m")
+    await settle(pilot)
+
+
+async def outdated_preview(pilot: Pilot[None]) -> None:
+    await outdated(pilot)
+    await pilot.press("enter")
+
+
 async def doctor(pilot: Pilot[None]) -> None:
     await pilot.press("d")
     await settle(pilot)
@@ -136,6 +148,8 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "export": (export, "Export the graph as DOT, Mermaid, JSON, SVG or PNG"),
     "prefetch": (prefetch, "Prefetch every module's versions"),
     "doctor": (doctor, "The doctor: why downloads fail, and the command that fixes it"),
+    "outdated": (outdated, "Outdated modules by level; patch and direct minor updates marked"),
+    "outdated-preview": (outdated_preview, "The marked updates previewed as one go get"),
 }
 
 

@@ -228,6 +228,18 @@ async def _doctor_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, nam
     assert isinstance(pilot.app.screen, DoctorScreen)  # r can run it again
 
 
+@scenario("OutdatedScreen.load")
+async def _outdated_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from tui.screens.outdated import OutdatedScreen
+
+    monkeypatch.setattr(app_of(pilot).session, "outdated", raising_async(fault(name)))
+    await pilot.press("O")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, OutdatedScreen)  # r can load it again
+    assert not screen.query_one("#outdated-table").loading
+
+
 def test_every_worker_has_a_failure_scenario() -> None:
     workers = tui_workers()
     assert set(workers) == set(SCENARIOS), "add a scenario for each new @work method"

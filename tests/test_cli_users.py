@@ -93,6 +93,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "workjson": (["ws/go.work"], []),
     "vuln": (["svc"], [["--json"], ["--source", "proxy"], ["-j", "2"]]),
     "doctor": (["svc"], [["--json"], ["--timeout", "2"]]),
+    "outdated": (["svc"], [["--json"], ["--direct"], ["--ci=major"], ["-j", "2"]]),
 }
 
 

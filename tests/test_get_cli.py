@@ -140,9 +140,11 @@ def test_get_outside_a_module_and_bad_arguments(
     (empty / "go.mod").write_text("module example.com/empty\n\ngo 1.21\n")
     code, _, err = _run(capsys, "get", "-C", str(empty))
     assert (code, err) == (1, "go: no package to get in current directory\n")
+    code, _, err = _run(capsys, "get", "-C", str(empty), "-u=patch")
+    assert (code, err) == (1, "go: no package to get in current directory\n")
     (empty / "main.go").write_text("package main\n")
-    code, _, err = _run(capsys, "get", "-C", str(empty))
-    assert code == 2 and "not supported yet" in err
+    code, out, err = _run(capsys, "get", "-C", str(empty), "--dry-run", "-u")
+    assert (code, err) == (0, "") and "dry run" in out
 
 
 def test_downgrade_json_has_the_same_shape(spec: Path, capsys: pytest.CaptureFixture[str]) -> None:

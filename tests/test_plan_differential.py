@@ -261,7 +261,8 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
             await plan_get(
                 d,
                 source,
-                arg.split(),
+                [w for w in arg.split() if not w.startswith("-")],
+                upgrade=_upgrade_flag(arg.split()),
                 suggest=False,
                 gosum=GoSum.read(d / "go.sum"),
                 # go's own settings (compare_universe's go_env), for the directories go
@@ -271,6 +272,17 @@ async def _plans(layout: Layout, dirs: Sequence[Path], args: Sequence[str]) -> l
             )
             for d, arg in zip(dirs, args, strict=True)
         ]
+
+
+def _upgrade_flag(words: Sequence[str]) -> str:
+    """go get's ``-u`` flag among ``words``: ``upgrade``, ``patch`` or ``""``."""
+    flag = ""
+    for w in words:
+        if w == "-u":
+            flag = "upgrade"
+        elif w.startswith("-u="):
+            flag = w[3:]
+    return flag
 
 
 def compare_universe(

@@ -62,6 +62,7 @@ def _bound_keys() -> dict[str, set[str]]:
     from tui.screens.help import HelpScreen
     from tui.screens.load_error import LoadErrorScreen
     from tui.screens.main import MainScreen
+    from tui.screens.outdated import OutdatedScreen
     from tui.screens.plan import PlanScreen
     from tui.screens.tree import ModuleTree, TreeScreen
     from tui.widgets.details import VersionTable
@@ -75,6 +76,7 @@ def _bound_keys() -> dict[str, set[str]]:
         TreeScreen,
         ModuleTree,
         PlanScreen,
+        OutdatedScreen,
         ExportScreen,
         Choices,
         PrefetchScreen,

@@ -45,6 +45,7 @@ from analysis.errors import (
 )
 from analysis.goproxy import FetchEvent
 from analysis.module import ModuleVersion
+from analysis.outdated import Outdated
 from analysis.plan import Plan
 from analysis.session import Session, SessionOptions
 from analysis.sumdb import SumCheck
@@ -166,6 +167,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
         self.undo_stack: list[Plan] = []
         """Plans applied in this session, most recent last (undo takes them back)."""
+        self.outdated_stale = False
+        """Whether a change was applied since the outdated view last asked."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -473,6 +476,36 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         """What ``go get path@version`` would do (a refusal is a plan with ``error``)."""
         return await self.session.plan(f"{path}@{version}")
 
+    async def plan_targets(self, targets: list[str]) -> Plan:
+        """What ``go get TARGET...`` would do, all at once (with the nearest combination
+        go accepts as the suggestion when it refuses)."""
+        return await self.session.plan(targets)
+
+    async def outdated(self) -> list[Outdated]:
+        """Every build-list module with its update, level and compatible version."""
+        graph = self.graph
+        # While a reload runs (after an apply), the loaded graph is the old one.
+        return await self.session.outdated(None if graph.loading else graph.loaded)
+
+    def preview_changes(self, targets: list[str]) -> None:
+        """Open the preview of one ``go get`` of several arguments."""
+        from tui.screens.plan import PlanScreen
+
+        if not targets:
+            return
+        path, _, version = targets[0].rpartition("@")
+        self.push_screen(PlanScreen(path, version, "", targets=targets))
+
+    def show_outdated(self) -> None:
+        """Open the outdated view."""
+        from tui.screens.outdated import OutdatedScreen
+
+        if self.graph.loaded is None:
+            self.notify("The graph is still loading", severity="warning")
+            return
+        if not isinstance(self.screen, OutdatedScreen):
+            self.push_screen(OutdatedScreen())
+
     def preview_change(self, path: str, version: str) -> None:
         """Open the preview of ``go get path@version``."""
         from tui.screens.plan import PlanScreen
@@ -491,11 +524,12 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             self.notify("go.mod and go.sum already say this; nothing was written.")
             return
         self.undo_stack.append(plan)
+        self.outdated_stale = True
         removed = [c.path for c in plan.changes if c.to == "none"]
         detail = f" Removed: {', '.join(removed)}." if removed else ""
         self.notify(
             f"{len(plan.changes)} module(s) changed.{detail} Press u to undo.",
-            title=f"Applied go get {plan.target.raw}",
+            title=f"Applied go get {plan.command}",
         )
         self.reload(highlight="changed")
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "tui.commands.graphcmds",
     "tui.commands.versions",
     "tui.commands.get",
+    "tui.commands.outdated",
     "tui.commands.plancmds",
     "tui.commands.download",
     "tui.commands.vuln",
@@ -45,6 +46,7 @@ COMMAND_MODULE_OF = {
     "download": "tui.commands.download",
     "vuln": "tui.commands.vuln",
     "doctor": "tui.commands.doctor",
+    "outdated": "tui.commands.outdated",
 }
 
 

@@ -2,7 +2,10 @@
 
 Arguments are go's: module or package paths with an optional ``@query`` (``@v1.2.0``,
 ``@none``, ``@latest``, ``@upgrade``, ``@patch``, ``@v1``, ``@<v1.3``), several at once.
-``-C DIR`` changes to DIR first, as go's does. The plan is computed without the go
+``-C DIR`` changes to DIR first, as go's does. ``-u`` and ``-u=patch`` are go's: the
+modules providing the packages the arguments import move to their latest (or latest
+patch) version too, unless an argument names them; with no argument, the package in the
+current directory. The plan is computed without the go
 command and, unless ``--dry-run``, written through :meth:`analysis.session.Session.apply`
 (atomically, with a backup: ``gomodx undo`` puts the files back).
 
@@ -23,6 +26,17 @@ go.mod diff instead).
   argument's module);
 * ``DryRun``, ``Applied``, ``Backup``, ``Stale`` and the rest of the plan.
 
+``--then CMD`` runs CMD with the shell in the module's directory once the change is
+written (``go test ./...``, say): its output is its own (on standard error with
+``--json``). When it fails, gomodx says with which exit status and then
+
+* with ``--undo-on-failure``, undoes the change (as ``gomodx undo`` would);
+* otherwise, when standard input is a terminal (and no ``--json``), asks whether to undo;
+* otherwise leaves the change and says how to undo it.
+
+The exit status is then CMD's; ``--json`` adds ``"Then": {"Command", "ExitCode",
+"Undone"}``. Nothing runs with ``--dry-run``, nor when go would refuse the change.
+
 Exit status is go's: 0 done, 1 for anything go get would refuse or fail on (its message
 on standard error, or in ``Error``); 2 for usage mistakes, for the cases gomodx cannot
 preview yet (``gomodx: … not supported yet``) and for gomodx's own failures (a proxy it
@@ -40,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from analysis.apply import ApplyResult
     from analysis.errors import StaleFiles
+    from analysis.session import Session
 
 __all__ = ["register"]
 
@@ -66,6 +81,15 @@ def register(subparsers: Any) -> None:
             "report on stderr — and say why each other module moves. Writes atomically "
             "with a backup (`gomodx undo`)."
         ),
+        epilog=(
+            "--then CMD: once the change is written, CMD runs with the shell in the "
+            "module's directory (its standard output goes to standard error with --json). "
+            "If it exits non-zero, gomodx prints its exit status, then undoes the change "
+            "with --undo-on-failure, asks whether to undo when standard input is a "
+            "terminal (and no --json), or else leaves the change and prints how to undo "
+            "it; the exit status is CMD's. Nothing runs with --dry-run or when go would "
+            'refuse the change. --json adds "Then": {"Command", "ExitCode", "Undone"}.'
+        ),
     )
     p.add_argument(
         "args",
@@ -76,7 +100,39 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "-C", dest="dir", default=".", metavar="DIR", help="change to DIR first (like go -C)"
     )
+    p.add_argument(
+        "-u",
+        dest="upgrade",
+        action="store_const",
+        const="upgrade",
+        default="",
+        help="also upgrade the modules providing the imported packages (go get -u)",
+    )
+    # go's -u is a boolean flag that takes its value only as -u=VALUE.
+    p.add_argument(
+        "-u=patch",
+        dest="upgrade",
+        action="store_const",
+        const="patch",
+        help="the same, to the latest patch release (go get -u=patch)",
+    )
+    p.add_argument(
+        "-u=upgrade", dest="upgrade", action="store_const", const="upgrade", help=argparse.SUPPRESS
+    )
     p.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
+    p.add_argument(
+        "--then",
+        metavar="CMD",
+        help=(
+            "after writing, run CMD with the shell in the module's directory (e.g. 'go test"
+            " ./...'); if it fails, offer to undo (asks only on a terminal)"
+        ),
+    )
+    p.add_argument(
+        "--undo-on-failure",
+        action="store_true",
+        help="with --then: undo the change when CMD fails, without asking",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_fetch_options(p)
     p.set_defaults(func=run_get)
@@ -89,19 +145,20 @@ def run_get(args: argparse.Namespace) -> int:
     from tui.commands.plancmds import plan_json, render_result, why_lines
 
     directory = Path(args.dir)
+    if args.then is not None and args.dry_run:
+        print("gomodx get: --then runs after writing: not with --dry-run", file=sys.stderr)
+        return 2
+    if args.undo_on_failure and args.then is None:
+        print("gomodx get: --undo-on-failure needs --then CMD", file=sys.stderr)
+        return 2
     try:
         if directory.is_dir() and not (directory / "go.mod").is_file():
             raise GomodxError(_NO_MODULE)
-        if not args.args:
-            if any(directory.glob("*.go")):
-                raise NotSupported(
-                    "go get with no arguments (the package in the current"
-                    " directory) is not supported yet"
-                )
-            raise GomodxError("go: no package to get in current directory")
         targets = [parse_target(a) for a in args.args]
         session = open_session(args, directory)
-        plan = run_session(args, session, lambda: session.plan(targets, suggest=False))
+        plan = run_session(
+            args, session, lambda: session.plan(targets, suggest=False, upgrade=args.upgrade)
+        )
     except GomodxError as exc:
         go_error = not isinstance(exc, NotSupported) and _go_shaped(exc)
         if args.json:
@@ -121,10 +178,7 @@ def run_get(args: argparse.Namespace) -> int:
         except StaleFiles as exc:
             stale = exc
 
-    if args.json:
-        out = plan_json(plan, dry_run=args.dry_run, result=result, stale=stale)
-        print(json.dumps(out, indent="\t", ensure_ascii=False))
-    else:
+    if not args.json:
         # Standard error: go's own lines, as go prints them.
         for line in (line for w in plan.warnings for line in w.splitlines()):
             print(line, file=sys.stderr)
@@ -142,11 +196,64 @@ def run_get(args: argparse.Namespace) -> int:
             if diff:
                 sys.stdout.write(diff)
             print("(dry run: nothing written)")
+    then: dict[str, Any] | None = None
+    if args.then is not None and result is not None:
+        # What gomodx said comes before the command's own output.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        then = _run_then(args, session, plan.command, changed=result.changed)
+    if args.json:
+        out = plan_json(plan, dry_run=args.dry_run, result=result, stale=stale)
+        if then is not None:
+            out["Then"] = then
+        print(json.dumps(out, indent="\t", ensure_ascii=False))
     if plan.error is not None:
         return 2 if isinstance(plan.error, NotSupported) else 1
     if stale is not None:
         return stale.exit_code
+    if then is not None:
+        return int(then["ExitCode"])
     return 0
+
+
+def _run_then(
+    args: argparse.Namespace, session: Session, command: str, *, changed: bool
+) -> dict[str, Any]:
+    """``--then``: run the command; when it fails, undo (``--undo-on-failure``, or a yes
+    on a terminal) or say how to. Returns the ``Then`` JSON object."""
+    from analysis.errors import GomodxError
+
+    cmd = args.then
+    # With --json standard output is the JSON's: the command's goes to standard error.
+    code = session.run_after(cmd, stdout=2 if args.json else None)
+    undone = False
+    if code != 0:
+        print(f"gomodx: --then: {cmd!r} failed with exit status {code}", file=sys.stderr)
+        if not changed:
+            pass  # nothing was written: nothing to undo
+        elif args.undo_on_failure or (not args.json and _ask(f"undo go get {command}?")):
+            try:
+                res = session.undo()
+            except GomodxError as exc:
+                print(f"gomodx: not undone: {exc}", file=sys.stderr)
+            else:
+                undone = True
+                print(f"gomodx: undid go get {res.target}", file=sys.stderr)
+        else:
+            print(
+                f"gomodx: the change stays; undo with: gomodx undo {session.directory}",
+                file=sys.stderr,
+            )
+    return {"Command": cmd, "ExitCode": code, "Undone": undone}
+
+
+def _ask(question: str) -> bool:
+    """A yes/no question on the terminal; no when standard input is not one."""
+    if not sys.stdin.isatty():
+        return False
+    print(f"gomodx: {question} [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
 
 
 def _go_shaped(exc: Exception) -> bool:

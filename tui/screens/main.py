@@ -70,6 +70,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("t", "dependents", "Dependents", id="main.dependents"),
         Binding("D", "dependencies", "Dependencies", show=False, id="main.dependencies"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("O", "outdated", "Outdated", id="main.outdated"),
         Binding("f", "prefetch", "Fetch all", show=False, id="main.prefetch"),
         Binding("u", "undo", "Undo change", show=False, id="main.undo"),
         Binding("x", "fix", "Nearest fixed version", show=False, id="main.fix"),
@@ -396,6 +397,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_version_table_version_chosen(self, message: VersionTable.VersionChosen) -> None:
         self.gomodx.preview_change(message.path, message.version)
+
+    def action_outdated(self) -> None:
+        self.gomodx.show_outdated()
 
     def action_undo(self) -> None:
         self.gomodx.undo_change()

@@ -7,6 +7,7 @@ go's refusal with the requirement chain behind it, and the go.mod diff. ``y`` ap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.console import Group, RenderableType
@@ -80,9 +81,10 @@ def render_plan(
                 parts.append(indent(step, 2 + 3 * i))
         if plan.suggestion:
             parts.append(Text(""))
+            nearest = "combination" if len(plan.targets) > 1 else "version"
             parts.append(
                 Text.assemble(
-                    "Nearest version go would accept: ",
+                    f"Nearest {nearest} go would accept: ",
                     (plan.suggestion, "bold green"),
                     gap(3),
                     ("press s to preview it", "dim"),
@@ -92,12 +94,17 @@ def render_plan(
             parts.append(Text(f"⚠ {w}", style="yellow"))
         return Group(*parts)
 
-    others = [c for c in plan.changes if c.path != target.path]
+    requested = {t.path for t in plan.targets} | {m.path for m in plan.resolved}
+    others = [c for c in plan.changes if c.path not in requested]
     direction = ""
-    if plan.version and current:
+    if len(plan.targets) > 1:
+        pass  # one direction per argument: the table says each
+    elif plan.version and current:
         mine = next((c for c in plan.changes if c.path == target.path), None)
         direction = mine.kind if mine is not None else "unchanged"
-    if not plan.changes:
+    if not plan.changes and len(plan.targets) > 1:
+        parts.append(Text("✓ nothing to do: every module is already there", style="bold green"))
+    elif not plan.changes:
         parts.append(
             Text(f"✓ nothing to do: {target.path} is already at {plan.version}", style="bold green")
         )
@@ -105,6 +112,8 @@ def render_plan(
         head = Text("✓ go get can do this", style="bold green")
         if direction:
             head.append(f": {direction} {target.path} {current} → {plan.version}", style="bold")
+        elif len(plan.targets) > 1:
+            head.append(f": {len(plan.targets)} modules in one go get", style="bold")
         parts.append(head)
         if others:
             parts.append(
@@ -119,11 +128,11 @@ def render_plan(
         table.add_column("From")
         table.add_column("To")
         table.add_column("Why", overflow="fold")
-        for c in sorted(plan.changes, key=lambda c: (c.path != target.path, c.kind, c.path)):
+        for c in sorted(plan.changes, key=lambda c: (c.path not in requested, c.kind, c.path)):
             glyph, word, style = _KIND.get(c.kind, ("•", c.kind, ""))
             table.add_row(
                 Text(f"{glyph} {word}", style=style),
-                Text(c.path, style="bold" if c.path == target.path else ""),
+                Text(c.path, style="bold" if c.path in requested else ""),
                 "" if c.from_ == "none" else c.from_,
                 Text("(removed)", style="red") if c.to == "none" else c.to,
                 Text(_why(c), style="dim"),
@@ -183,14 +192,24 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
     ]
 
     def __init__(
-        self, path: str, version: str, current: str, *, plan: Plan | None = None, note: str = ""
+        self,
+        path: str,
+        version: str,
+        current: str,
+        *,
+        plan: Plan | None = None,
+        note: str = "",
+        targets: Sequence[str] = (),
     ) -> None:
-        """``plan``: already computed (the nearest fixed version's), shown as it is;
-        ``note``: why this version (said under the title)."""
+        """Preview ``go get path@version``; with ``targets``, ``go get TARGET...`` (the
+        arguments at once, as the outdated view asks). ``plan``: already computed (the
+        nearest fixed version's), shown as it is; ``note``: why this version (said under
+        the title)."""
         super().__init__()
         self.path = path
         self.version = version
         self.current = current
+        self.targets = list(targets)
         self.plan: Plan | None = None
         self.given = plan
         self.note = note
@@ -203,17 +222,18 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◇")
-        yield Static(
-            Text.assemble(
+        if self.targets:
+            title = Text.assemble("Preview: ", ("go get ", "dim"), (" ".join(self.targets), "bold"))
+        else:
+            title = Text.assemble(
                 "Preview: ",
                 ("go get ", "dim"),
                 (f"{self.path}@{self.version}", "bold"),
                 gap(3),
                 (f"(selected now: {self.current or 'none'})", "dim"),
                 *((("\n", ""), (self.note, "italic")) if self.note else ()),
-            ),
-            classes="screen-title",
-        )
+            )
+        yield Static(title, classes="screen-title")
         with VerticalScroll(id="plan-body"):
             yield Static(id="plan-text")
         yield Footer()
@@ -237,7 +257,10 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
     async def compute(self) -> None:
         text = self.query_one("#plan-text", Static)
         try:
-            plan = await self.gomodx.plan(self.path, self.version)
+            if self.targets:
+                plan = await self.gomodx.plan_targets(self.targets)
+            else:
+                plan = await self.gomodx.plan(self.path, self.version)
         except (GomodxError, OSError) as exc:
             self.error = str(exc)
             text.update(self._cannot_plan(str(exc)))
@@ -284,8 +307,10 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
     def action_suggested(self) -> None:
         if self.plan is None or not self.plan.suggestion:
             return
-        path, _, version = self.plan.suggestion.rpartition("@")
-        self.app.switch_screen(PlanScreen(path, version, self.current))
+        args = self.plan.suggestion.split()
+        path, _, version = args[0].rpartition("@")
+        targets = args if len(args) > 1 or self.targets else []
+        self.app.switch_screen(PlanScreen(path, version, self.current, targets=targets))
 
     def action_apply(self) -> None:
         if self.plan is None or not self.plan.ok or self.applying:
