@@ -1,0 +1,1509 @@
+"""Exact previews of ``go mod tidy`` and answers of ``go mod why``, without the go command.
+
+:func:`plan_tidy` computes the go.mod and go.sum bytes ``go mod tidy`` (Go 1.27) would
+write, or go's refusal, following cmd/go's ``modcmd/tidy.go`` and ``modload``:
+
+* the ``all`` pattern: the main module's packages (every directory with Go files but
+  ``testdata``, ``_``/``.`` directories and nested modules), their tests, and everything
+  they import; with a go version below 1.16, tests of every package in ``all`` too;
+* tidy's own loading (``LoadTests`` with ``all`` as the root pattern): the tests of every
+  package in ``all`` and what those tests import, read with ``imports.AnyTags()`` (every
+  build tag but ``ignore``; no GOOS/GOARCH filtering);
+* ``loadFromRoots``' loop: ``updateRequirements`` (direct modules, tidy roots added
+  during iteration, pruned and unpruned roots), ``resolveMissingImports`` (the module
+  providing a missing package @latest: ``go: found P in M V``), until nothing moves;
+* ``tidyRoots`` (``tidyPrunedRoots`` / ``tidyUnprunedRoots``), ``-go`` and the
+  ``-compat`` check (``checkTidyCompatibility``);
+* the go.mod go writes (``UpdateGoModFromReqs``: ``// indirect`` markers, the two-block
+  layout from go 1.17, go/toolchain lines) and the go.sum it keeps (``keepSums``,
+  ``TrimGoSum``, ``WriteGoSum``).
+
+:func:`why_packages` and :func:`why_modules` answer ``go mod why [-m]`` from the same
+loading (``LoadTests`` without tidying), as text go prints.
+
+Not modelled: workspaces, vendoring, ``tool`` directives' packages.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis import modfile, semver
+from analysis.errors import GomodxError, LoadError, PlanRefused
+from analysis.hashes import GoSum, gomod_hash
+from analysis.modfile import Require
+from analysis.modpath import check_import_path, split_path_version
+from analysis.module import NONE, ModuleVersion
+from analysis.mvs import LoadedReqs
+from analysis.mvs import build_list as mvs_build_list
+from analysis.packages import (
+    ANY_TAGS,
+    ModuleFiles,
+    Tags,
+    is_std,
+    is_std_like,
+    match_file,
+    read_imports,
+    should_build,
+)
+from analysis.plan import (
+    GO_MOD_TOOL_VERSION,
+    SEPARATE_INDIRECT_VERSION,
+    SIMPLIFY_REQUIRE_VERSION,
+    Plan,
+    Target,
+    _FetchError,
+    _Get,
+    _Graph,
+    _Missing,
+    _mod_key,
+    _not_exist,
+    _Planner,
+    _Query,
+    _read_bytes,
+    _Refused,
+    _Reqs,
+)
+from analysis.source import LOCAL_GO_VERSION, ModuleSource, ModuleView
+from analysis.summary import (
+    DEFAULT_GO_MOD_VERSION,
+    STRICT_VERSION,
+    has_redundant_root,
+    supports_pruning,
+)
+
+__all__ = [
+    "TidyLine",
+    "TidyPlan",
+    "plan_tidy",
+    "unified_diff",
+    "why_modules",
+    "why_packages",
+]
+
+NARROW_ALL_VERSION = "1.16"
+"""``gover.NarrowAllVersion``: from this go version "all" no longer closes over tests."""
+TIDY_GO_MOD_SUM_VERSION = "1.21"
+"""``gover.TidyGoModSumVersion``: from here tidy keeps go.mod sums of packages' modules."""
+
+TIDY_TARGET = Target("go mod tidy", "", "", explicit=False)
+
+
+@dataclass(frozen=True)
+class TidyLine:
+    """One line ``go mod tidy`` adds to or drops from go.mod or go.sum, and why."""
+
+    file: str
+    """``go.mod`` or ``go.sum``."""
+    op: str
+    """``+`` added, ``-`` removed."""
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class TidyPlan(Plan):
+    """What ``go mod tidy`` would write: a :class:`~analysis.plan.Plan` (so the apply and
+    undo machinery takes it as it takes a ``go get`` preview) whose go.sum is the whole
+    file tidy writes (lines dropped, not only added)."""
+
+    gosum_tidy: bytes | None = None
+    """go.sum after tidy (``None``: there is none and tidy writes none)."""
+    stderr: tuple[str, ...] = ()
+    """What go prints on standard error when it succeeds (``go: finding module …``,
+    ``go: found P in M V``, and with ``-e`` the errors it went past)."""
+    lines: tuple[TidyLine, ...] = ()
+    """The changed lines of both files, each with a reason."""
+
+    def gosum_after(self) -> bytes | None:
+        return self.gosum_tidy if self.ok else self.gosum_before
+
+    def gosum_changed(self) -> bool:
+        return self.gosum_after() != self.gosum_before
+
+    @property
+    def tidy(self) -> bool:
+        """Whether go.mod and go.sum are already tidy (tidy would write nothing)."""
+        return self.ok and not self.gomod_changed and not self.gosum_changed()
+
+    def diff(self) -> str:
+        """What ``go mod tidy -diff`` prints: unified diffs ``current/go.mod`` →
+        ``tidy/go.mod`` and ``current/go.sum`` → ``tidy/go.sum``, each followed by an
+        empty line."""
+        out = ""
+        d = unified_diff("current/go.mod", self.gomod_before, "tidy/go.mod", self.gomod_after)
+        if d:
+            out += d + "\n"
+        d = unified_diff(
+            "current/go.sum", self.gosum_before or b"", "tidy/go.sum", self.gosum_after() or b""
+        )
+        if d:
+            out += d + "\n"
+        return out
+
+    def tidy_json(self) -> dict[str, Any]:
+        """``{"OK", "GoMod", "GoSum", "Error", "Lines", ...}`` for ``gomodx tidy --json``."""
+        gosum = self.gosum_after()
+        return {
+            "OK": self.ok,
+            "GoMod": self.gomod,
+            "GoSum": None if gosum is None else gosum.decode("utf-8", "surrogateescape"),
+            "Error": None if self.error is None else str(self.error),
+            "GoModChanged": self.gomod_changed,
+            "GoSumChanged": self.gosum_changed(),
+            "Lines": [
+                {"File": ln.file, "Op": ln.op, "Text": ln.text, "Why": ln.why} for ln in self.lines
+            ],
+            "Stderr": list(self.stderr),
+            "Dir": self.main_dir,
+        }
+
+
+def unified_diff(a_name: str, a: bytes, b_name: str, b: bytes) -> str:
+    """A unified diff as cmd/go's ``internal/diff`` prints it (``diff a b`` header lines,
+    hunks with three lines of context; ``""`` when equal)."""
+    if a == b:
+        return ""
+    a_lines = a.decode("utf-8", "surrogateescape").splitlines(True)
+    b_lines = b.decode("utf-8", "surrogateescape").splitlines(True)
+    out = [f"diff {a_name} {b_name}\n", f"--- {a_name}\n", f"+++ {b_name}\n"]
+    for group in difflib.SequenceMatcher(
+        None, a_lines, b_lines, autojunk=False
+    ).get_grouped_opcodes(3):
+        i1, i2 = group[0][1], group[-1][2]
+        j1, j2 = group[0][3], group[-1][4]
+        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                out.extend(" " + _nl(x) for x in a_lines[a1:a2])
+                continue
+            out.extend("-" + _nl(x) for x in a_lines[a1:a2])
+            out.extend("+" + _nl(x) for x in b_lines[b1:b2])
+    return "".join(out)
+
+
+def _nl(line: str) -> str:
+    return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+
+
+def _range(start: int, end: int) -> str:
+    n = end - start
+    if n == 0:
+        return f"{start},0"
+    if n == 1:
+        return f"{start + 1}"
+    return f"{start + 1},{n}"
+
+
+# -- packages -------------------------------------------------------------------------------
+
+
+def scan_dir(files: ModuleFiles, rel: str, tags: Tags) -> tuple[list[str], list[str]] | None:
+    """``imports.ScanDir``: the imports and the test imports of the package in ``rel``
+    (each sorted, ``C`` and appengine dropped); ``None`` when no file matches
+    (``ErrNoGo``)."""
+    found: set[str] = set()
+    tests: set[str] = set()
+    matched = 0
+    for name, data in files.dirs.get(rel, ()):
+        if name.startswith(("_", ".")) or not name.endswith(".go"):
+            continue
+        if not match_file(name, tags):
+            continue
+        _, imps = read_imports(data)
+        if "C" in imps and not tags.any and "cgo" not in tags.names:
+            continue
+        if not should_build(data, tags):
+            continue
+        matched += 1
+        (tests if name.endswith("_test.go") else found).update(imps)
+    if matched == 0:
+        return None
+    return _filter(found), _filter(tests)
+
+
+def _filter(paths: Iterable[str]) -> list[str]:
+    return sorted(
+        p
+        for p in paths
+        if p != "C"
+        and p != "appengine"
+        and not p.startswith("appengine/")
+        and p != "appengine_internal"
+        and not p.startswith("appengine_internal/")
+    )
+
+
+def main_packages(root: Path, module_path: str, tags: Tags = ANY_TAGS) -> list[str]:
+    """``matchPackages`` for the main module: every directory below ``root`` with Go files
+    that build (tests count), but ``testdata``, ``_``/``.`` directories, ``vendor`` trees
+    and nested modules; import paths, sorted."""
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        d = Path(dirpath)
+        rel = d.relative_to(root).as_posix()
+        rel = "" if rel == "." else rel
+        keep = []
+        for name in sorted(dirnames):
+            if name.startswith((".", "_")) or name == "testdata" or name == "vendor":
+                continue
+            if (d / name / "go.mod").is_file():
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        go_files = [n for n in sorted(filenames) if n.endswith(".go")]
+        if not go_files:
+            continue
+        files = []
+        for n in go_files:
+            try:
+                files.append((n, (d / n).read_bytes()))
+            except OSError:
+                continue
+        if scan_dir(ModuleFiles({rel: files}), rel, tags) is not None:
+            out.append(f"{module_path}/{rel}" if rel else module_path)
+    return sorted(out)
+
+
+@dataclass(eq=False)
+class _Pkg:
+    """One ``loadPkg``: a package, or the test of one (``test_of``)."""
+
+    path: str
+    mod: ModuleVersion | None = None
+    """The module providing it; ``None`` for the standard library (or unknown)."""
+    imports: list[_Pkg] = field(default_factory=list)
+    test_imports: list[str] = field(default_factory=list)
+    err: str = ""
+    missing: _Missing | None = None
+    std_missing: bool = False
+    """A missing std-looking path: tidy says nothing about it (``SilenceMissingStdImports``)."""
+    in_all: bool = False
+    test: _Pkg | None = None
+    test_of: _Pkg | None = None
+    stack: _Pkg | None = None
+    loaded: bool = False
+
+    @property
+    def is_test(self) -> bool:
+        return self.test_of is not None
+
+    def external(self, main: ModuleVersion) -> bool:
+        """``fromExternalModule``."""
+        return self.mod is not None and self.mod.path != main.path
+
+    def stack_text(self) -> str:
+        chain: list[_Pkg] = []
+        p: _Pkg | None = self
+        while p is not None:
+            chain.append(p)
+            p = p.stack
+        chain.reverse()
+        out = ""
+        for i, q in enumerate(chain):
+            out += q.path + (".test" if q.is_test else "")
+            if i + 1 < len(chain):
+                out += " tested by\n\t" if chain[i + 1].test_of is q else " imports\n\t"
+        return out
+
+    def why(self) -> str:
+        chain: list[_Pkg] = []
+        p: _Pkg | None = self
+        while p is not None:
+            chain.append(p)
+            p = p.stack
+        return "".join(
+            (q.test_of.path + ".test\n") if q.test_of is not None else q.path + "\n"
+            for q in reversed(chain)
+        )
+
+
+class _TidyPlanner(_Planner):
+    """The ``go get`` planner's modload state, noting which module contents it read (go
+    checks, and so uses, the checksums of exactly those)."""
+
+    def __init__(self, view: ModuleView, gomodcache: str = "", goroot: str = "") -> None:
+        super().__init__(view, gomodcache, goroot)
+        self.touched: set[ModuleVersion] = set()
+
+    async def package_files(self, m: ModuleVersion, rel: str) -> ModuleFiles:
+        actual = self.view.resolve(m)
+        try:
+            files = await super().package_files(m, rel)
+        except _FetchError:
+            # A zip go downloaded (and hashed) but could not extract is used too.
+            if actual.version and actual not in self.download_failed:
+                self.touched.add(actual)
+            raise
+        if actual.version:
+            self.touched.add(actual)
+        return files
+
+
+def _new_get(view: ModuleView, gosum: GoSum, gomodcache: str, goroot: str) -> _Get:
+    get = _Get(view, [], gosum, gomodcache, goroot)
+    get.planner = _TidyPlanner(view, gomodcache, goroot)
+    return get
+
+
+class _Loader:
+    """One ``loadFromRoots`` with ``all`` as the root pattern."""
+
+    def __init__(
+        self,
+        planner: _TidyPlanner,
+        get: _Get,
+        *,
+        tidy: bool,
+        tidy_go: str = "",
+        allow_errors: bool = False,
+    ) -> None:
+        self.planner = planner
+        self.get = get
+        self.main = planner.main
+        self.tidy = tidy
+        self.tidy_go = tidy_go
+        self.allow_errors = allow_errors
+        self.stderr: list[str] = []
+        self.pkgs: list[_Pkg] = []
+        self.cache: dict[str, _Pkg] = {}
+        self.all_closes_over_tests = False
+        self.finding: list[str] = []
+        self.warned = 0
+
+    def drain(self) -> None:
+        """Move the planner's warnings (``-> unzip …``) into :attr:`stderr`, where go
+        prints them."""
+        self.stderr.extend(self.planner.warnings[self.warned :])
+        self.warned = len(self.planner.warnings)
+
+    # -- one pass ------------------------------------------------------------------------
+
+    async def load_pass(self, rs: _Reqs, roots: Sequence[str]) -> None:
+        """Load ``roots`` and everything tidy loads from them; :attr:`pkgs` in go's
+        ``buildStacks`` order, with stacks."""
+        self.cache = {}
+        self.pkgs = []
+        # Phase 1: "all" (main packages, their tests, imports; tests of everything in
+        # "all" when it closes over tests).
+        todo: list[_Pkg] = []
+        root_pkgs: list[_Pkg] = []
+        for path in roots:
+            p = await self.pkg(rs, path)
+            if p not in root_pkgs:
+                root_pkgs.append(p)
+            if not p.in_all:
+                p.in_all = True
+                todo.append(p)
+        while todo:
+            p = todo.pop()
+            deps = list(p.imports)
+            if not p.is_test and (
+                (p.mod is not None and p.mod.path == self.main.path and not p.mod.version)
+                or self.all_closes_over_tests
+            ):
+                t = await self.pkg_test(rs, p)
+                if not t.in_all:
+                    t.in_all = True
+                    deps.extend(t.imports)
+            for d in deps:
+                if not d.in_all:
+                    d.in_all = True
+                    todo.append(d)
+        # Phase 2: the tests of every package in "all" (LoadTests: they are roots) and
+        # what those tests import.
+        for p in list(self.cache.values()):
+            if p.in_all and not p.is_test and p.loaded and p.err == "":
+                await self.pkg_test(rs, p)
+        # buildStacks.
+        seen: set[int] = set()
+        order: list[_Pkg] = []
+        for p in root_pkgs:
+            if id(p) not in seen:
+                seen.add(id(p))
+                p.stack = None
+                order.append(p)
+        i = 0
+        while i < len(order):
+            p = order[i]
+            i += 1
+            for d in p.imports:
+                if id(d) not in seen:
+                    seen.add(id(d))
+                    d.stack = p
+                    order.append(d)
+            tp = p.test
+            if tp is not None and id(tp) not in seen:
+                t = tp
+                seen.add(id(t))
+                t.stack = p
+                order.append(t)
+        self.pkgs = order
+
+    async def pkg(self, rs: _Reqs, path: str) -> _Pkg:
+        """The package ``path`` and (transitively) its imports, loaded once per pass."""
+        got = self.cache.get(path)
+        if got is not None:
+            return got
+        new: list[tuple[_Pkg, list[str]]] = []
+        queue = [path]
+        while queue:
+            p = queue.pop(0)
+            if p in self.cache:
+                continue
+            node = _Pkg(p)
+            self.cache[p] = node
+            imports = await self.load_one(rs, node)
+            new.append((node, imports))
+            queue.extend(i for i in imports if i not in self.cache)
+        for node, imports in new:
+            node.imports = [self.cache[i] for i in imports]
+        return self.cache[path]
+
+    async def load_one(self, rs: _Reqs, node: _Pkg) -> list[str]:
+        """Find ``node``'s module and read its files; its imports (``[]`` on error)."""
+        path = node.path
+        node.loaded = True
+        if is_std_like(path) and is_std(path):
+            node.mod = None
+            scanned: tuple[list[str], list[str]] | None = ([], [])
+        else:
+            try:
+                m = await self.planner.import_from_modules(rs, path)
+                rel = path[len(m.path) :].lstrip("/")
+                files = await self.planner.package_files(m, rel)
+            except _Missing as exc:
+                node.missing = exc
+                node.err = exc.text
+                node.std_missing = is_std_like(path) and not exc.ambiguous
+                return []
+            except _FetchError as exc:
+                node.err = str(exc)
+                return []
+            node.mod = m
+            scanned = scan_dir(files, rel, ANY_TAGS)
+            if scanned is None:
+                d = self.planner.package_dir(m, path)
+                node.err = (
+                    f"no Go source files in {d}"
+                    if not files.has_go_files(rel)
+                    else (f"build constraints exclude all Go files in {d}")
+                )
+                return []
+        assert scanned is not None
+        imports, tests = scanned
+        node.test_imports = tests
+        return imports
+
+    async def pkg_test(self, rs: _Reqs, p: _Pkg) -> _Pkg:
+        if p.test is not None:
+            return p.test
+        t = _Pkg(p.path, mod=p.mod, err=p.err, test_of=p, loaded=True)
+        p.test = t
+        deps = []
+        for imp in p.test_imports:
+            deps.append(await self.pkg(rs, imp))
+        t.imports = deps
+        return t
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def go_version(self, rs: _Reqs) -> str:
+        if self.tidy_go:
+            return self.tidy_go
+        return rs.root_selected("go", self.main) or DEFAULT_GO_MOD_VERSION
+
+    async def run(self, rs: _Reqs, roots: Sequence[str]) -> _Reqs:
+        """``loadFromRoots``: load, update the requirements, resolve missing imports,
+        until nothing changes; then (tidying) ``tidyRoots``."""
+        planner = self.planner
+        if not rs.pruned:
+            rs, _ = await planner.load_mod_graph(rs)
+        for _ in range(100):
+            go = self.go_version(rs)
+            rs = await planner.convert_pruning(rs, supports_pruning(go))
+            self.all_closes_over_tests = semver.gover_compare(go, NARROW_ALL_VERSION) < 0
+            await self.load_pass(rs, roots)
+            self.drain()
+            new_rs = await self.update_requirements(rs)
+            changed = await self.changed(rs, new_rs)
+            rs = new_rs
+            if changed:
+                continue
+            added = await self.resolve_missing(rs)
+            if not added:
+                break
+            if rs.pruned:
+                add = [m for m in added if _below(rs.root_selected(m.path, self.main), m)]
+                rs = await planner.update_pruned_roots(rs.direct, rs, add)
+            else:
+                rs = await planner.update_unpruned_roots(rs.direct, rs, added)
+        else:  # pragma: no cover - go's loop converges
+            raise _Refused("gomodx: package loading did not converge")
+        if self.tidy:
+            tidy = await self.tidy_roots(rs)
+            if self.tidy_go:
+                over = _override_go(tidy, self.tidy_go, self.main)
+                g = await planner.graph(over)
+                err = g.error()
+                if err is not None:
+                    raise _Refused(f"go: {err}", err)
+                v = g.selected("go")
+                if v != self.tidy_go:
+                    raise _Refused(f"go: {_go_conflict(g, v, self.tidy_go)}")
+                tidy = over
+            rs = tidy
+        return rs
+
+    async def update_requirements(self, rs: _Reqs) -> _Reqs:
+        direct: set[str] = set()
+        for p in self.pkgs:
+            if p.mod is None or p.mod.path != self.main.path or p.mod.version:
+                continue
+            for d in p.imports:
+                if d.external(self.main):
+                    assert d.mod is not None
+                    direct.add(d.mod.path)
+        add: list[ModuleVersion] = []
+        if self.tidy:
+            add = list((await self.tidy_roots(rs)).roots)
+        if rs.pruned:
+            extra: dict[ModuleVersion, None] = {}
+            for p in self.pkgs:
+                if not p.external(self.main) or not p.in_all or p.is_test:
+                    continue
+                assert p.mod is not None
+                if rs.root_selected(p.mod.path, self.main) is None:
+                    extra[p.mod] = None
+            for m in add:
+                if m.path in ("go", "toolchain"):
+                    continue
+                if _below(rs.root_selected(m.path, self.main), m):
+                    extra[m] = None
+            return await self.planner.update_pruned_roots(
+                frozenset(direct), rs, sorted(extra, key=_mod_key)
+            )
+        add = [m for m in add if m.path not in ("go", "toolchain")]
+        return await self.planner.update_unpruned_roots(frozenset(direct), rs, add)
+
+    async def changed(self, old: _Reqs, new: _Reqs) -> bool:
+        if new.root_selected("go", self.main) != old.root_selected("go", self.main):
+            return True
+        if new is old or new.roots == old.roots:
+            return False
+        g = await self.planner.graph(new)
+        for p in self.pkgs:
+            if p.external(self.main):
+                assert p.mod is not None
+                if g.selected(p.mod.path) != p.mod.version:
+                    return True
+            if p.err:
+                try:
+                    await self.planner.import_from_modules(new, p.path)
+                except (_Missing, _FetchError):
+                    continue
+                return True
+        return False
+
+    async def resolve_missing(self, rs: _Reqs) -> list[ModuleVersion]:
+        """``resolveMissingImports``: the module providing each missing package @latest."""
+        g = await self.planner.graph(rs)
+        self.get.initial_version = {m.path: m.version for m in g.build_list()}
+        out: dict[ModuleVersion, None] = {}
+        # go queries them concurrently ("finding" as each starts), then reports what it
+        # found in load order.
+        found_lines: list[str] = []
+        for p in self.pkgs:
+            if not p.err or p.is_test or p.missing is None or p.missing.ambiguous:
+                continue
+            if p.std_missing:
+                continue
+            found = await self.query_import(p, g)
+            if isinstance(found, ModuleVersion):
+                found_lines.append(f"go: found {p.path} in {found.path} {found.version}")
+                out[found] = None
+        self.stderr.extend(self.finding)
+        self.drain()
+        self.stderr.extend(found_lines)
+        self.finding = []
+        return sorted(out, key=_mod_key)
+
+    async def query_import(self, p: _Pkg, g: _Graph) -> ModuleVersion | None:
+        """``queryImport``: the module @latest providing ``p`` (``None``: ``p.err`` says
+        why there is none)."""
+        path = p.path
+        # A replaced module (above its selected version) holding the package is the
+        # answer without a query.
+        highest: dict[str, str] = {}
+        for r in self.planner.view.main_file.replace:
+            cur = highest.get(r.old.path)
+            if cur is None or semver.mod_compare(r.old.path, r.old.version, cur) > 0:
+                highest[r.old.path] = r.old.version
+        candidates: list[ModuleVersion] = []
+        for mp, mv in highest.items():
+            if not (path == mp or path.startswith(mp + "/")):
+                continue
+            if not mv:
+                major = split_path_version(mp)[1].lstrip("/.") or "v0"
+                mv = f"{major}.0.0-00010101000000-000000000000"
+            if semver.mod_compare(mp, g.selected(mp), mv) >= 0:
+                continue
+            candidates.append(ModuleVersion(mp, mv))
+        candidates.sort(key=lambda m: -len(m.path))
+        for m in candidates:
+            try:
+                if await self.planner.dir_in_module(m, path):
+                    return m
+            except _FetchError as exc:
+                p.err = str(exc)
+                return None
+        self.finding.append(f"go: finding module for package {path}")
+        q = _Query(self.get, Target(f"{path}@latest", path, "latest", explicit=False))
+        try:
+            found, _ = await q.query_pattern()
+        except _Refused as exc:
+            text = exc.text.removeprefix("go: ").removeprefix(f"{path}@latest: ")
+            if exc.cause is not None and isinstance(exc.cause, _FetchError):
+                p.err = str(exc.cause)
+            elif exc.cause is not None and not _not_exist(exc.cause):
+                p.err = text
+            else:
+                p.err = f"cannot find module providing package {path}: {text}"
+            return None
+        missing_version = ""
+        for i, m in enumerate(found):
+            v = g.selected(m.path)
+            if semver.mod_compare(m.path, v, m.version) > 0:
+                if i == 0:
+                    missing_version = v
+                continue
+            return m
+        if found and missing_version:
+            m = found[0]
+            p.err = (
+                f"package {path} provided by {m.path} at latest version {m.version} but not"
+                f" at required version {missing_version}"
+            )
+        elif found:
+            m = found[0]
+            p.err = f"missing module for import: {m.path}@{m.version} provides {path}"
+        else:
+            p.err = f"cannot find module providing package {path}"
+        return None
+
+    # -- tidyRoots -------------------------------------------------------------------------
+
+    async def tidy_roots(self, rs: _Reqs) -> _Reqs:
+        if rs.pruned:
+            return await self.tidy_pruned_roots(rs)
+        return await self.tidy_unpruned_roots(rs)
+
+    async def tidy_pruned_roots(self, old: _Reqs) -> _Reqs:
+        planner = self.planner
+        roots: list[ModuleVersion] = []
+        is_root: set[str] = {self.main.path}
+        for special in ("go", "toolchain"):
+            v = old.root_selected(special, self.main)
+            if v is not None:
+                roots.append(ModuleVersion(special, v))
+                is_root.add(special)
+        queue: list[_Pkg] = []
+        queued: set[int] = set()
+        for p in self.pkgs:
+            if not p.in_all:
+                continue
+            if p.external(self.main):
+                assert p.mod is not None
+                if p.mod.path not in is_root:
+                    roots.append(p.mod)
+                    is_root.add(p.mod.path)
+            queue.append(p)
+            queued.add(id(p))
+        tidy = _Reqs(True, sorted(roots, key=_mod_key), old.direct)
+        while queue:
+            roots = list(tidy.roots)
+            g = await planner.graph(tidy)
+            err = g.error()
+            if err is not None:
+                raise _Refused(f"go: {err}", err)
+            prev, queue = queue, []
+            for p in prev:
+                m = p.mod
+                if m is None:
+                    continue
+                for d in p.imports:
+                    if id(d) not in queued:
+                        queue.append(d)
+                        queued.add(id(d))
+                if p.test is not None and id(p.test) not in queued:
+                    queue.append(p.test)
+                    queued.add(id(p.test))
+                if m.path not in is_root and m.path != self.main.path:
+                    s = g.selected(m.path)
+                    if semver.mod_compare(m.path, s, m.version) < 0:
+                        roots.append(m)
+                        is_root.add(m.path)
+            if len(roots) > len(tidy.roots):
+                tidy = _Reqs(True, sorted(roots, key=_mod_key), tidy.direct)
+        g = await planner.graph(tidy)
+        err = g.error()
+        if err is not None:
+            raise _Refused(f"go: {err}", err)
+        while True:
+            extra: set[ModuleVersion] = set()
+            for p in self.pkgs:
+                if p.mod is None or p.mod.path in is_root:
+                    continue
+                try:
+                    await planner.import_from_modules(_pruned_view(tidy), p.path)
+                except _Missing as exc:
+                    if exc.ambiguous:
+                        extra.add(p.mod)
+                except _FetchError:
+                    pass
+            if not extra:
+                break
+            roots = list(tidy.roots) + sorted(extra, key=_mod_key)
+            is_root.update(m.path for m in extra)
+            tidy = _Reqs(True, sorted(roots, key=_mod_key), tidy.direct)
+            g = await planner.graph(tidy)
+            err = g.error()
+            if err is not None:
+                raise _Refused(f"go: {err}", err)
+        return tidy
+
+    async def tidy_unpruned_roots(self, old: _Reqs) -> _Reqs:
+        planner = self.planner
+        keep: list[ModuleVersion] = []
+        kept: set[str] = set()
+        root_paths: list[str] = []
+        for special in ("go", "toolchain"):
+            v = old.root_selected(special, self.main)
+            if v is not None:
+                keep.append(ModuleVersion(special, v))
+                kept.add(special)
+        alt: dict[str, str] = {}
+        for p in self.pkgs:
+            if not p.external(self.main):
+                continue
+            assert p.mod is not None
+            m = p.mod
+            if m.path not in kept:
+                keep.append(m)
+                kept.add(m.path)
+                if m.path in old.direct and m.path not in root_paths:
+                    root_paths.append(m.path)
+            if p.missing is not None:
+                for a in p.missing.ambiguous:
+                    alt[a.path] = a.version
+        try:
+            minimal = await planner.mvs_req(root_paths, keep)
+            await planner.read_graph(False, keep)
+            reqs = LoadedReqs(self.main, list(keep), planner._loaded_require)
+            build_list = mvs_build_list([self.main], reqs)
+        except LoadError as exc:
+            raise _Refused(f"go: {exc}", exc) from None
+        kept_alt = False
+        for m in build_list:
+            v = alt.get(m.path)
+            if v is not None and semver.mod_compare(m.path, m.version, v) < 0:
+                keep.append(ModuleVersion(m.path, v))
+                kept_alt = True
+        if kept_alt:
+            minimal = await planner.mvs_req(root_paths, keep)
+        return _Reqs(False, minimal, old.direct)
+
+
+def _pruned_view(rs: _Reqs) -> _Reqs:
+    """``importFromModules`` with ``skipModFile``: the roots only are consulted first."""
+    return rs
+
+
+def _below(current: str | None, m: ModuleVersion) -> bool:
+    return current is None or semver.mod_compare(m.path, current, m.version) < 0
+
+
+def _override_go(rs: _Reqs, go: str, main: ModuleVersion) -> _Reqs:
+    roots = [m for m in rs.roots if m.path != "go"] + [ModuleVersion("go", go)]
+    return _Reqs(rs.pruned, sorted(roots, key=_mod_key), rs.direct)
+
+
+def _go_conflict(g: _Graph, v: str, want: str) -> str:
+    """``Conflict.Summary`` for a go version above ``-go``."""
+    chain = _path_to(g, ModuleVersion("go", v))[1:]
+    if len(chain) < 2:
+        return f"go@{v} is above {want}"
+    adverb = "indirectly " if len(chain) > 2 else ""
+    return f"{chain[0]} {adverb}requires go@{v}, but {want} is requested"
+
+
+def _path_to(g: _Graph, target: ModuleVersion) -> list[ModuleVersion]:
+    """A shortest requirement path from the main module to ``target`` in ``g``."""
+    parent: dict[ModuleVersion, ModuleVersion | None] = {g.main: None}
+    queue = [g.main]
+    while queue:
+        m = queue.pop(0)
+        if m == target:
+            chain = []
+            cur: ModuleVersion | None = m
+            while cur is not None:
+                chain.append(cur)
+                cur = parent[cur]
+            return chain[::-1]
+        for r in g.required.get(m, ()):
+            if r not in parent:
+                parent[r] = m
+                queue.append(r)
+    return []
+
+
+def _query_detail(text: str, path: str) -> str:
+    prefix = f"{path}@latest: "
+    return text.removeprefix(prefix)
+
+
+# -- entry points ---------------------------------------------------------------------------
+
+
+def _view(main_dir: Path, source: ModuleSource, local_go: str) -> ModuleView:
+    gomod = main_dir / "go.mod"
+    data = _read_bytes(gomod)
+    if data is None:
+        raise GomodxError(
+            "go: go.mod file not found in current directory or any parent directory;"
+            " see 'go help modules'"
+        )
+    return ModuleView(source, modfile.parse(str(gomod), data), main_dir, local_go)
+
+
+async def plan_tidy(
+    main_dir: str | os.PathLike[str],
+    source: ModuleSource,
+    *,
+    gosum: GoSum,
+    local_go: str = LOCAL_GO_VERSION,
+    go_version: str = "",
+    compat: str = "",
+    allow_errors: bool = False,
+    gomodcache: str = "",
+    goroot: str = "",
+) -> TidyPlan:
+    """Preview ``go mod tidy [-e] [-go=V] [-compat=V]`` in the module at ``main_dir``.
+
+    A refusal is a plan with ``ok`` false and go's message in ``error``; ``gosum`` is the
+    main module's go.sum as the caller read it (strictly)."""
+    directory = Path(main_dir)
+    view = _view(directory, source, local_go)
+    before = _read_bytes(directory / "go.mod") or b""
+    gosum_before = _read_bytes(directory / "go.sum")
+    base = TidyPlan(
+        targets=(TIDY_TARGET,),
+        ok=False,
+        gomod_before=before,
+        gomod_after=before,
+        gosum_before=gosum_before,
+        gosum_tidy=gosum_before,
+        main_dir=str(directory),
+    )
+    if go_version and semver.gover_compare(local_go, go_version) < 0:
+        return _refuse(
+            base,
+            f"go: -go flag requires go >= {go_version} (running go {local_go}; GOTOOLCHAIN=local)",
+        )
+    get = _new_get(view, gosum, gomodcache, goroot)
+    planner = get.planner
+    assert isinstance(planner, _TidyPlanner)
+    loader = _Loader(planner, get, tidy=True, tidy_go=go_version, allow_errors=allow_errors)
+    roots = main_packages(directory, view.main.path)
+    try:
+        rs = await _load_mod_file(planner, go_version or local_go)
+        rs = await loader.run(rs, roots)
+    except _Refused as exc:
+        loader.drain()
+        return _refuse(base, exc.text, loader.stderr)
+    errors = [
+        f"go: {p.stack_text()}: {p.err}"
+        for p in loader.pkgs
+        if p.err and not p.is_test and not p.std_missing
+    ]
+    errors += _multiple_paths(planner, rs)
+    loader.drain()
+    warnings: list[str] = []
+    stderr = list(loader.stderr)
+    if errors and not allow_errors:
+        return _refuse(base, "\n".join(errors), loader.stderr, warnings)
+    stderr.extend(errors)
+    # The -compat check.
+    go = rs.root_selected("go", view.main) or DEFAULT_GO_MOD_VERSION
+    compat_v = compat
+    if not compat_v:
+        compat_v = _prev(go) if semver.gover_compare(go, STRICT_VERSION) < 0 else go
+    if semver.gover_compare(compat_v, go) > 0:
+        compat_v = go
+    keep_mod, keep_zip = await _keep_sums(loader, rs)
+    compat_pruned = supports_pruning(compat_v)
+    if compat_pruned != rs.pruned:
+        compat_rs = _Reqs(compat_pruned, rs.roots, rs.direct)
+        problems = await _check_compat(loader, compat_rs, compat_v, go, compat, allow_errors)
+        if problems is not None:
+            if not allow_errors:
+                return _refuse(base, problems, loader.stderr, warnings)
+            stderr.append(problems)
+        km, kz = await _keep_sums(loader, compat_rs)
+        keep_mod |= km
+        keep_zip |= kz
+    try:
+        after = _render_gomod(view, rs, before)
+    except GomodxError as exc:
+        return _refuse(base, f"go: {exc}", loader.stderr, warnings)
+    gosum_after = await _tidy_gosum(planner, gosum, gosum_before, keep_mod, keep_zip)
+    plan = TidyPlan(
+        targets=(TIDY_TARGET,),
+        ok=True,
+        gomod_before=before,
+        gomod_after=after,
+        gosum_before=gosum_before,
+        gosum_tidy=gosum_after,
+        main_dir=str(directory),
+        warnings=tuple(warnings),
+        stderr=tuple(stderr),
+    )
+    lines = _explain(plan, loader, rs)
+    return TidyPlan(**{**_fields(plan), "lines": tuple(lines)})
+
+
+def _fields(plan: TidyPlan) -> dict[str, Any]:
+    import dataclasses
+
+    return {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
+
+
+def _refuse(
+    base: TidyPlan, text: str, stderr: Sequence[str] = (), warnings: Sequence[str] = ()
+) -> TidyPlan:
+    full = "\n".join([*warnings, *stderr, text])
+    return TidyPlan(
+        **{
+            **_fields(base),
+            "ok": False,
+            "error": PlanRefused(full),
+            "stderr": (),
+            "warnings": (),
+        }
+    )
+
+
+async def _load_mod_file(planner: _Planner, missing_go: str) -> _Reqs:
+    """``loadModFile`` with ``-mod=mod``: a missing go line becomes ``missing_go`` (the
+    ``-go`` flag's version, else the local one)."""
+    f = planner.view.main_file
+    roots, direct = planner.roots_from_mod_file()
+    go = f.go.version if f.go is not None else DEFAULT_GO_MOD_VERSION
+    rs = _Reqs(supports_pruning(go), roots, direct)
+    if has_redundant_root(planner.main, rs.roots):
+        rs = await planner.update_roots(rs.direct, rs)
+    if f.go is None:
+        kept = [m for m in rs.roots if m.path != "go"]
+        rs = _Reqs(
+            rs.pruned, sorted([*kept, ModuleVersion("go", missing_go)], key=_mod_key), rs.direct
+        )
+        if supports_pruning(missing_go):
+            rs = await planner.convert_pruning(rs, True)
+    return rs
+
+
+def _multiple_paths(planner: _Planner, rs: _Reqs) -> list[str]:
+    """``checkMultiplePaths``: one module version cannot stand for two module paths."""
+    mods = rs.graph.build_list() if rs.graph is not None else list(rs.roots)
+    first: dict[ModuleVersion, str] = {}
+    out = []
+    for m in mods:
+        if m.path in ("go", "toolchain") or m == planner.main:
+            continue
+        src = planner.view.resolve(m)
+        prev = first.setdefault(src, m.path)
+        if prev != m.path:
+            out.append(
+                f"go: {src.path}@{src.version} used for two different module paths"
+                f" ({prev} and {m.path})"
+            )
+    return out
+
+
+def _prev(go: str) -> str:
+    """``gover.Prev``: the release before (``1.17`` → ``1.16``; ``1.0`` and below stay)."""
+    parts = go.split(".")
+    if len(parts) < 2 or not parts[1].isdigit():
+        return go
+    minor = int(parts[1])
+    if minor == 0:
+        return go
+    return f"{parts[0]}.{minor - 1}"
+
+
+async def _check_compat(
+    loader: _Loader, rs: _Reqs, compat: str, go: str, compat_flag: str, allow_errors: bool
+) -> str | None:
+    """``checkTidyCompatibility``: a package go ``compat`` would load from another module
+    version (or find ambiguous) is go's error; ``None`` when it would load them all the
+    same."""
+    planner = loader.planner
+    main = loader.main
+    g = await planner.graph(rs)
+    err = g.error()
+    if err is not None:
+        return f"go: {err}"
+    mismatches: list[tuple[_Pkg, ModuleVersion | None, str]] = []
+    for p in loader.pkgs:
+        if p.is_test or p.mod is None or p.mod.path == main.path or p.err:
+            continue
+        try:
+            m = await planner.import_from_modules(rs, p.path)
+        except _Missing as exc:
+            if exc.ambiguous:
+                mismatches.append((p, None, exc.text))
+            continue
+        except _FetchError:
+            continue
+        if m != p.mod:
+            mismatches.append((p, m, ""))
+    if not mismatches:
+        return None
+    lines: list[str] = []
+    suggest_upgrade = False
+    suggest_e = False
+    for p, sel, amb in mismatches:
+        assert p.mod is not None
+        if sel is None:
+            suggest_e = True
+            lines.append(
+                f"{p.stack_text()} loaded from {p.mod},\n\tbut go {compat} would fail to"
+                f" locate it:\n\t{amb}"
+            )
+            continue
+        suggest_upgrade = True
+        lines.append(
+            f"{p.stack_text()} loaded from {p.mod},\n\tbut go {compat} would select {sel.version}\n"
+        )
+    e_flag = " -e" if allow_errors else ""
+    go_flag = ""
+    compat_flag_text = f" -compat={compat_flag}" if compat_flag else ""
+    out = ["go: " + lines[0].rstrip("\n")] + [ln.rstrip("\n") for ln in lines[1:]]
+    if suggest_upgrade:
+        e_desc = " and ignore errors" if allow_errors else ""
+        out.append(
+            f"To upgrade to the versions selected by go {compat}{e_desc}:\n\tgo mod tidy{e_flag}"
+            f" -go={compat} && go mod tidy{e_flag} -go={go}{compat_flag_text}"
+        )
+    elif suggest_e:
+        out.append(
+            f"To proceed despite packages unresolved in go {compat}:\n\tgo mod tidy -e"
+            f"{go_flag}{compat_flag_text}"
+        )
+    out.append(
+        f"If reproducibility with go {compat} is not needed:\n\tgo mod tidy{go_flag} -compat={go}"
+    )
+    out.append(
+        "For information about 'go mod tidy' compatibility, see:\n\thttps://go.dev/ref/mod#graph-pruning"
+    )
+    return "\n".join(out)
+
+
+async def _keep_sums(loader: _Loader, rs: _Reqs) -> tuple[set[ModuleVersion], set[ModuleVersion]]:
+    """``keepSums(…, loadedZipSumsOnly)``: the go.mod sums (first set) and zip sums
+    (second) tidy keeps."""
+    planner = loader.planner
+    view = planner.view
+    main = loader.main
+    keep_mod: set[ModuleVersion] = set()
+    keep_zip: set[ModuleVersion] = set()
+    go = rs.root_selected("go", main) or DEFAULT_GO_MOD_VERSION
+    keep_pkg_mod = semver.gover_compare(go, TIDY_GO_MOD_SUM_VERSION) >= 0
+    g: _Graph | None = None
+    for p in loader.pkgs:
+        if p.is_test or (p.mod is None and not p.err) or not _valid_import(p.path):
+            continue
+        if keep_pkg_mod and p.mod is not None:
+            r = view.resolve(p.mod)
+            if r.version:
+                keep_mod.add(r)
+        if rs.pruned and p.mod is not None:
+            v = rs.root_selected(p.mod.path, main)
+            if v is not None and v == p.mod.version:
+                for prefix in _prefixes(p.path):
+                    pv = rs.root_selected(prefix, main)
+                    if pv is not None and pv != NONE and prefix != main.path:
+                        keep_zip.add(view.resolve(ModuleVersion(prefix, pv)))
+                continue
+        if g is None:
+            g = await planner.graph(rs)
+        for prefix in _prefixes(p.path):
+            if prefix == main.path or prefix in ("go", "toolchain"):
+                continue
+            v = g.selected(prefix)
+            if v != NONE:
+                keep_zip.add(view.resolve(ModuleVersion(prefix, v)))
+    if rs.graph is None:
+        for m in rs.roots:
+            if m.path in ("go", "toolchain"):
+                continue
+            keep_mod.add(view.resolve(m))
+    else:
+        gg = rs.graph
+        for m in gg.walk():
+            if m in gg.summaries and not semver.is_toolchain_path(m.path) and m != main:
+                keep_mod.add(view.resolve(m))
+    return keep_mod, keep_zip
+
+
+def _valid_import(path: str) -> bool:
+    try:
+        check_import_path(path)
+    except GomodxError:
+        return False
+    return True
+
+
+def _prefixes(path: str) -> list[str]:
+    out = []
+    while path and path != ".":
+        out.append(path)
+        if "/" not in path:
+            break
+        path = path.rsplit("/", 1)[0]
+    return out
+
+
+async def _tidy_gosum(
+    planner: _TidyPlanner,
+    gosum: GoSum,
+    before: bytes | None,
+    keep_mod: set[ModuleVersion],
+    keep_zip: set[ModuleVersion],
+) -> bytes | None:
+    """``TrimGoSum`` + ``WriteGoSum``: the lines of go.sum for kept modules, with the
+    hashes tidy checked and did not find added."""
+    view = planner.view
+    lines: dict[tuple[str, str], set[str]] = {}
+    for path, version, h in _sum_entries(before):
+        if version.endswith("/go.mod"):
+            if ModuleVersion(path, version[: -len("/go.mod")]) not in keep_mod:
+                continue
+        elif ModuleVersion(path, version) not in keep_zip:
+            continue
+        lines.setdefault((path, version), set()).add(h)
+    for m in keep_mod:
+        if not m.version or gosum.gomod_hashes(m.path, m.version):
+            continue
+        if m not in view.gomod_reads and m not in planner.touched:
+            continue
+        data = await view.raw_gomod(m)
+        lines.setdefault((m.path, m.version + "/go.mod"), set()).add(gomod_hash(data))
+    for m in keep_zip:
+        if not m.version or gosum.hashes(m.path, m.version):
+            continue
+        if m in planner.download_failed or m not in planner.touched:
+            continue
+        try:
+            h = await view.zip_sum(m)
+        except GomodxError:
+            continue
+        lines.setdefault((m.path, m.version), set()).add(h)
+    if before is None and not lines:
+        return None
+    out = []
+    for (path, version), hs in sorted(
+        lines.items(), key=lambda kv: semver.mod_sort_key(kv[0][0], kv[0][1])
+    ):
+        for h in sorted(hs):
+            out.append(f"{path} {version} {h}\n")
+    return "".join(out).encode()
+
+
+def _sum_entries(data: bytes | None) -> list[tuple[str, str, str]]:
+    out = []
+    for line in (data or b"").decode("utf-8", "surrogateescape").splitlines():
+        f = line.split()
+        if len(f) == 3:
+            out.append((f[0], f[1], f[2]))
+    return out
+
+
+def _render_gomod(view: ModuleView, rs: _Reqs, before: bytes) -> bytes:
+    """``UpdateGoModFromReqs`` as tidy runs it: the new bytes (tidy writes them whenever
+    they differ from the file's)."""
+    name = str(view.main_dir / "go.mod")
+    f = modfile.parse(name, before)
+    go_version = ""
+    toolchain = ""
+    reqs: list[Require] = []
+    for m in rs.roots:
+        if m.path == "go":
+            go_version = m.version
+        elif m.path == "toolchain":
+            toolchain = m.version
+        else:
+            reqs.append(Require(mod=m, indirect=m.path not in rs.direct))
+    if semver.gover_compare(go_version, view.local_go) > 0:
+        raise GomodxError(
+            f"updating go.mod requires go >= {go_version}"
+            f" (running go {view.local_go}; GOTOOLCHAIN=local)"
+        )
+    if f.go is None or f.go.version != go_version:
+        f.add_go_stmt(go_version)
+    if not toolchain:
+        toolchain = "go" + go_version
+    tool_version = semver.gover_from_toolchain(toolchain)
+    if (
+        toolchain == "go" + go_version
+        or semver.gover_compare(tool_version or "0", STRICT_VERSION) < 0
+    ):
+        f.drop_toolchain_stmt()
+    else:
+        f.add_toolchain_stmt(toolchain)
+    _ = GO_MOD_TOOL_VERSION
+    if semver.gover_compare(go_version, SEPARATE_INDIRECT_VERSION) < 0:
+        f.set_require(reqs)
+    elif semver.gover_compare(go_version, SIMPLIFY_REQUIRE_VERSION) < 0:
+        f.set_require_separate_indirect(reqs)
+    else:
+        f.set_require_at_most_two(reqs)
+    f.cleanup()
+    return f.format()
+
+
+def _explain(plan: TidyPlan, loader: _Loader, rs: _Reqs) -> list[TidyLine]:
+    """Each changed line of go.mod and go.sum, with why tidy changes it."""
+    main = loader.main
+    provides: dict[str, list[_Pkg]] = {}
+    for p in loader.pkgs:
+        if p.external(main) and not p.is_test:
+            assert p.mod is not None
+            provides.setdefault(p.mod.path, []).append(p)
+    out: list[TidyLine] = []
+    for name, a, b in (
+        ("go.mod", plan.gomod_before, plan.gomod_after),
+        ("go.sum", plan.gosum_before or b"", plan.gosum_after() or b""),
+    ):
+        a_lines = a.decode("utf-8", "surrogateescape").splitlines()
+        b_lines = b.decode("utf-8", "surrogateescape").splitlines()
+        sm = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+        for tag, a1, a2, b1, b2 in sm.get_opcodes():
+            if tag == "equal":
+                continue
+            for text in a_lines[a1:a2]:
+                out.append(
+                    TidyLine(name, "-", text, _why_line(name, "-", text, provides, rs, main))
+                )
+            for text in b_lines[b1:b2]:
+                out.append(
+                    TidyLine(name, "+", text, _why_line(name, "+", text, provides, rs, main))
+                )
+    return out
+
+
+def _why_line(
+    name: str,
+    op: str,
+    text: str,
+    provides: Mapping[str, list[_Pkg]],
+    rs: _Reqs,
+    main: ModuleVersion,
+) -> str:
+    words = text.replace("require", "").replace("(", "").strip().split()
+    if not words:
+        return "layout"
+    path = words[0]
+    if name == "go.sum":
+        if op == "-":
+            return "dropped: no longer needed to load the build's packages or module graph"
+        if words[1].endswith("/go.mod"):
+            return "added: go.mod checksum of a module in the module graph"
+        return "added: checksum of a module providing a loaded package"
+    if path in ("go", "toolchain") or path.startswith("//"):
+        return f"{path} line"
+    if len(words) < 2:
+        return "layout"
+    pkgs = provides.get(path, [])
+    indirect = "// indirect" in text
+    if op == "-":
+        if rs.root_selected(path, main) is None:
+            return "removed: no package of the main module imports anything from it"
+        return "rewritten (version, indirect marker or block)"
+    if pkgs:
+        p = pkgs[0]
+        importer = p.stack
+        by = importer.path if importer is not None else ""
+        if importer is not None and importer.is_test:
+            by = importer.path + " (test)"
+        if indirect:
+            return f"added indirect: provides {p.path}, imported by {by}"
+        return f"added: provides {p.path}, imported by {by}"
+    if indirect:
+        return "added indirect: keeps the selected version of a module the build needs"
+    return "added"
+
+
+# -- go mod why -------------------------------------------------------------------------------
+
+
+async def _why_loader(
+    main_dir: Path, source: ModuleSource, gosum: GoSum, local_go: str, gomodcache: str, goroot: str
+) -> _Loader:
+    view = _view(main_dir, source, local_go)
+    get = _new_get(view, gosum, gomodcache, goroot)
+    planner = get.planner
+    assert isinstance(planner, _TidyPlanner)
+    loader = _Loader(planner, get, tidy=False)
+    rs = await planner.load_mod_file()
+    roots = main_packages(main_dir, view.main.path)
+    if not rs.pruned:
+        rs, _ = await planner.load_mod_graph(rs)
+    go = rs.root_selected("go", view.main) or DEFAULT_GO_MOD_VERSION
+    rs = await planner.convert_pruning(rs, supports_pruning(go))
+    loader.all_closes_over_tests = semver.gover_compare(go, NARROW_ALL_VERSION) < 0
+    await loader.load_pass(rs, roots)
+    return loader
+
+
+async def why_packages(
+    main_dir: str | os.PathLike[str],
+    source: ModuleSource,
+    packages: Sequence[str],
+    *,
+    gosum: GoSum,
+    local_go: str = LOCAL_GO_VERSION,
+    all_paths: bool = False,
+    gomodcache: str = "",
+    goroot: str = "",
+) -> str:
+    """What ``go mod why PKG...`` prints (``all_paths``: every shortest import path)."""
+    loader = await _why_loader(Path(main_dir), source, gosum, local_go, gomodcache, goroot)
+    out = []
+    for path in packages:
+        stanzas = _why_all(loader, path) if all_paths else [_why_one(loader, path)]
+        text = "".join(s for s in stanzas if s)
+        if not text:
+            text = f"(main module does not need package {path})\n"
+        out.append(
+            f"# {path}\n{text}"
+            if not all_paths
+            else f"# {path}\n" + "\n".join(s for s in stanzas if s)
+            if any(stanzas)
+            else f"# {path}\n(main module does not need package {path})\n"
+        )
+    return "\n".join(out)
+
+
+async def why_modules(
+    main_dir: str | os.PathLike[str],
+    source: ModuleSource,
+    modules: Sequence[str],
+    *,
+    gosum: GoSum,
+    local_go: str = LOCAL_GO_VERSION,
+    all_paths: bool = False,
+    gomodcache: str = "",
+    goroot: str = "",
+) -> str:
+    """What ``go mod why -m MODULE...`` prints."""
+    loader = await _why_loader(Path(main_dir), source, gosum, local_go, gomodcache, goroot)
+    by_module: dict[str, list[str]] = {}
+    for path in sorted({p.path for p in loader.pkgs if not p.is_test}):
+        p = loader.cache[path]
+        if p.mod is not None and p.mod.path:
+            by_module.setdefault(p.mod.path, []).append(path)
+    out = []
+    for m in modules:
+        best = ""
+        depth = 1_000_000_000
+        for path in by_module.get(m, []):
+            d = _depth(loader.cache[path])
+            if 0 < d < depth:
+                best, depth = path, d
+        if all_paths and best:
+            stanzas = [
+                s
+                for path in by_module.get(m, [])
+                if _depth(loader.cache[path]) == depth
+                for s in _why_all(loader, path)
+            ]
+            why = "\n".join(dict.fromkeys(stanzas))
+        else:
+            why = _why_one(loader, best) if best else ""
+        if not why:
+            why = f"(main module does not need module {m})\n"
+        out.append(f"# {m}\n{why}")
+    return "\n".join(out)
+
+
+def _depth(p: _Pkg) -> int:
+    n = 0
+    q: _Pkg | None = p
+    while q is not None:
+        n += 1
+        q = q.stack
+    return n
+
+
+def _why_one(loader: _Loader, path: str) -> str:
+    p = loader.cache.get(path)
+    if p is None or (p not in loader.pkgs and not any(x is p for x in loader.pkgs)):
+        return ""
+    return p.why()
+
+
+def _why_all(loader: _Loader, path: str) -> list[str]:
+    """Every shortest import path from a root to ``path`` (through tests too), as
+    ``go mod why`` prints one."""
+    target = loader.cache.get(path)
+    if target is None:
+        return []
+    # Breadth-first distances from the roots over the same edges as buildStacks.
+    parents: dict[int, list[_Pkg]] = {}
+    dist: dict[int, int] = {}
+    frontier = [p for p in loader.pkgs if p.stack is None]
+    for p in frontier:
+        dist[id(p)] = 0
+    level = 0
+    while frontier:
+        nxt: list[_Pkg] = []
+        for p in frontier:
+            edges = list(p.imports) + ([p.test] if p.test is not None else [])
+            for d in edges:
+                if id(d) not in dist:
+                    dist[id(d)] = level + 1
+                    nxt.append(d)
+                    parents[id(d)] = [p]
+                elif dist[id(d)] == level + 1:
+                    parents[id(d)].append(p)
+        frontier = nxt
+        level += 1
+    if id(target) not in dist:
+        return []
+    chains: list[list[_Pkg]] = []
+
+    def walk(p: _Pkg, tail: list[_Pkg]) -> None:
+        if len(chains) >= 1000:
+            return
+        if dist[id(p)] == 0:
+            chains.append([p, *tail])
+            return
+        for q in parents[id(p)]:
+            walk(q, [p, *tail])
+
+    walk(target, [])
+    out = []
+    for chain in chains:
+        out.append(
+            "".join(
+                (q.test_of.path + ".test\n") if q.test_of is not None else q.path + "\n"
+                for q in chain
+            )
+        )
+    return sorted(dict.fromkeys(out))
