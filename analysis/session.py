@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
     from analysis.sumdb import SumCheck, SumDBClient
+    from analysis.tidy import TidyPlan
     from analysis.toolchain import Toolchain
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
@@ -888,6 +889,73 @@ class Session:
                     assert root is not None  # nothing is kept without GOMODCACHE
                     keep_in_gomodcache(root, path, version, "mod", mod)
         return await self._check_sums(self._switch_note(plan))
+
+    async def tidy(
+        self, *, go_version: str = "", compat: str = "", allow_errors: bool = False
+    ) -> TidyPlan:
+        """What ``go mod tidy [-e] [-go=V] [-compat=V]`` would write here (a refusal is a
+        plan whose ``error`` is set); apply it with :meth:`apply` like a ``go get`` plan.
+        Zips it had to download go into Go's module cache, as :meth:`plan` keeps them."""
+        from analysis.download import keep_in_gomodcache
+        from analysis.source import ProxySource
+        from analysis.tidy import plan_tidy
+
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
+        client = self.client
+        gomodcache = self.env.gomodcache
+        root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
+        kept: list[tuple[str, str]] = []
+        if root is not None:
+
+            def keep(path: str, version: str, data: bytes) -> None:
+                if keep_in_gomodcache(root, path, version, "zip", data):
+                    kept.append((path, version))
+
+            client.keep_zips(keep)
+        try:
+            return await plan_tidy(
+                self.directory,
+                ProxySource(client),
+                gosum=self.gosum,
+                local_go=self.local_go,
+                go_version=go_version,
+                compat=compat,
+                allow_errors=allow_errors,
+                gomodcache=self.env.gomodcache,
+                goroot=self.env.goroot,
+            )
+        finally:
+            client.keep_zips(None)
+            for path, version in kept:
+                mod = client.cached_gomod(path, version)
+                if mod is not None:
+                    assert root is not None
+                    keep_in_gomodcache(root, path, version, "mod", mod)
+
+    async def why_imports(
+        self, args: Sequence[str], *, modules: bool = False, all_paths: bool = False
+    ) -> str:
+        """What ``go mod why [-m] ARG...`` prints (``all_paths``: every shortest import
+        path, not only the first)."""
+        from analysis.source import ProxySource
+        from analysis.tidy import why_modules, why_packages
+
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
+        answer = why_modules if modules else why_packages
+        return await answer(
+            self.directory,
+            ProxySource(self.client),
+            args,
+            gosum=self.gosum,
+            local_go=self.local_go,
+            all_paths=all_paths,
+            gomodcache=self.env.gomodcache,
+            goroot=self.env.goroot,
+        )
 
     async def _check_sums(self, plan: Plan) -> Plan:
         """The go.sum lines a plan adds, checked against GOSUMDB as ``go get`` checks them

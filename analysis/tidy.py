@@ -26,6 +26,7 @@ Not modelled: workspaces, vendoring, ``tool`` directives' packages.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -119,6 +120,9 @@ class TidyPlan(Plan):
     ``go: found P in M V``, and with ``-e`` the errors it went past)."""
     lines: tuple[TidyLine, ...] = ()
     """The changed lines of both files, each with a reason."""
+    gomod_current: bytes = b""
+    """go.mod as go holds it before tidying (its own formatting, a missing go line
+    added): the ``current/go.mod`` of ``go mod tidy -diff``."""
 
     def gosum_after(self) -> bytes | None:
         return self.gosum_tidy if self.ok else self.gosum_before
@@ -136,7 +140,8 @@ class TidyPlan(Plan):
         ``tidy/go.mod`` and ``current/go.sum`` → ``tidy/go.sum``, each followed by an
         empty line."""
         out = ""
-        d = unified_diff("current/go.mod", self.gomod_before, "tidy/go.mod", self.gomod_after)
+        current = self.gomod_current or self.gomod_before
+        d = unified_diff("current/go.mod", current, "tidy/go.mod", self.gomod_after)
         if d:
             out += d + "\n"
         d = unified_diff(
@@ -165,39 +170,119 @@ class TidyPlan(Plan):
 
 
 def unified_diff(a_name: str, a: bytes, b_name: str, b: bytes) -> str:
-    """A unified diff as cmd/go's ``internal/diff`` prints it (``diff a b`` header lines,
-    hunks with three lines of context; ``""`` when equal)."""
+    """A diff as cmd/go's ``internal/diff`` prints it (``go mod tidy -diff``): an
+    anchored diff — lines that occur exactly once on each side anchor the match (their
+    longest increasing run), matches grow around the anchors, and hunks keep three lines
+    of context; ``""`` when equal."""
     if a == b:
         return ""
-    a_lines = a.decode("utf-8", "surrogateescape").splitlines(True)
-    b_lines = b.decode("utf-8", "surrogateescape").splitlines(True)
+    x = _diff_lines(a)
+    y = _diff_lines(b)
     out = [f"diff {a_name} {b_name}\n", f"--- {a_name}\n", f"+++ {b_name}\n"]
-    for group in difflib.SequenceMatcher(
-        None, a_lines, b_lines, autojunk=False
-    ).get_grouped_opcodes(3):
-        i1, i2 = group[0][1], group[-1][2]
-        j1, j2 = group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
-        for tag, a1, a2, b1, b2 in group:
-            if tag == "equal":
-                out.extend(" " + _nl(x) for x in a_lines[a1:a2])
-                continue
-            out.extend("-" + _nl(x) for x in a_lines[a1:a2])
-            out.extend("+" + _nl(x) for x in b_lines[b1:b2])
+    context = 3
+    done_x = done_y = 0
+    chunk_x = chunk_y = 0
+    count_x = count_y = 0
+    text: list[str] = []
+    for mx, my in _anchors(x, y):
+        if mx < done_x:
+            continue
+        sx, sy = mx, my
+        while sx > done_x and sy > done_y and x[sx - 1] == y[sy - 1]:
+            sx -= 1
+            sy -= 1
+        ex, ey = mx, my
+        while ex < len(x) and ey < len(y) and x[ex] == y[ey]:
+            ex += 1
+            ey += 1
+        for line in x[done_x:sx]:
+            text.append("-" + line)
+            count_x += 1
+        for line in y[done_y:sy]:
+            text.append("+" + line)
+            count_y += 1
+        same = ex - sx
+        if (ex < len(x) or ey < len(y)) and (same < context or (text and same < 2 * context)):
+            for line in x[sx:ex]:
+                text.append(" " + line)
+            count_x += same
+            count_y += same
+            done_x, done_y = ex, ey
+            continue
+        if text:
+            n = min(same, context)
+            for line in x[sx : sx + n]:
+                text.append(" " + line)
+            count_x += n
+            count_y += n
+            done_x, done_y = sx + n, sy + n
+            if count_x > 0:
+                chunk_x += 1
+            if count_y > 0:
+                chunk_y += 1
+            out.append(f"@@ -{chunk_x},{count_x} +{chunk_y},{count_y} @@\n")
+            out.extend(text)
+            count_x = count_y = 0
+            text = []
+        if ex >= len(x) and ey >= len(y):
+            break
+        chunk_x, chunk_y = ex - context, ey - context
+        for line in x[chunk_x:ex]:
+            text.append(" " + line)
+        count_x += ex - chunk_x
+        count_y += ex - chunk_x
+        done_x, done_y = ex, ey
     return "".join(out)
 
 
-def _nl(line: str) -> str:
-    return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+def _diff_lines(data: bytes) -> list[str]:
+    parts = data.decode("utf-8", "surrogateescape").split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1] + "\n\\ No newline at end of file\n")
+    return lines
 
 
-def _range(start: int, end: int) -> str:
-    n = end - start
-    if n == 0:
-        return f"{start},0"
-    if n == 1:
-        return f"{start + 1}"
-    return f"{start + 1},{n}"
+def _anchors(x: list[str], y: list[str]) -> list[tuple[int, int]]:
+    """The anchor pairs: lines unique in both ``x`` and ``y``, the longest run of them in
+    the same order on both sides (Szymanski's method), between sentinels ``(0, 0)`` and
+    ``(len(x), len(y))``."""
+    count_x: dict[str, int] = {}
+    for line in x:
+        count_x[line] = count_x.get(line, 0) + 1
+    count_y: dict[str, int] = {}
+    for line in y:
+        count_y[line] = count_y.get(line, 0) + 1
+    y_index: dict[str, int] = {}
+    yi: list[int] = []
+    for i, line in enumerate(y):
+        if count_x.get(line) == 1 and count_y[line] == 1:
+            y_index[line] = len(yi)
+            yi.append(i)
+    xi: list[int] = []
+    inv: list[int] = []
+    for i, line in enumerate(x):
+        j = y_index.get(line)
+        if j is not None:
+            xi.append(i)
+            inv.append(j)
+    n = len(xi)
+    tails = [n + 1] * n
+    length = [0] * n
+    for i in range(n):
+        k = bisect.bisect_left(tails, inv[i])
+        tails[k] = inv[i]
+        length[i] = k + 1
+    k = max(length, default=0)
+    seq: list[tuple[int, int]] = [(0, 0)] * (2 + k)
+    seq[1 + k] = (len(x), len(y))
+    last = n
+    for i in range(n - 1, -1, -1):
+        if length[i] == k and inv[i] < last:
+            seq[k] = (xi[i], yi[inv[i]])
+            k -= 1
+    seq[0] = (0, 0)
+    return seq
 
 
 # -- packages -------------------------------------------------------------------------------
@@ -949,11 +1034,11 @@ async def plan_tidy(
     compat_pruned = supports_pruning(compat_v)
     if compat_pruned != rs.pruned:
         compat_rs = _Reqs(compat_pruned, rs.roots, rs.direct)
-        problems = await _check_compat(loader, compat_rs, compat_v, go, compat, allow_errors)
-        if problems is not None:
-            if not allow_errors:
-                return _refuse(base, problems, loader.stderr, warnings)
-            stderr.append(problems)
+        file_go = view.main_file.go.version if view.main_file.go is not None else go
+        lines, failed = await _check_compat(loader, compat_rs, compat_v, go, file_go, allow_errors)
+        if failed and not allow_errors:
+            return _refuse(base, "\n".join(lines), loader.stderr)
+        stderr.extend(lines)
         km, kz = await _keep_sums(loader, compat_rs)
         keep_mod |= km
         keep_zip |= kz
@@ -973,8 +1058,13 @@ async def plan_tidy(
         warnings=tuple(warnings),
         stderr=tuple(stderr),
     )
-    lines = _explain(plan, loader, rs)
-    return TidyPlan(**{**_fields(plan), "lines": tuple(lines)})
+    explained = _explain(plan, loader, rs)
+    current = modfile.parse(str(directory / "go.mod"), before)
+    if current.go is None:
+        current.add_go_stmt(go_version or local_go)
+    return TidyPlan(
+        **{**_fields(plan), "lines": tuple(explained), "gomod_current": current.format()}
+    )
 
 
 def _fields(plan: TidyPlan) -> dict[str, Any]:
@@ -1047,71 +1137,97 @@ def _prev(go: str) -> str:
 
 
 async def _check_compat(
-    loader: _Loader, rs: _Reqs, compat: str, go: str, compat_flag: str, allow_errors: bool
-) -> str | None:
-    """``checkTidyCompatibility``: a package go ``compat`` would load from another module
-    version (or find ambiguous) is go's error; ``None`` when it would load them all the
-    same."""
+    loader: _Loader, rs: _Reqs, compat: str, go: str, file_go: str, allow_errors: bool
+) -> tuple[list[str], bool]:
+    """``checkTidyCompatibility``: go's lines for each package go ``compat`` would load
+    from another module version (or not at all), then (without ``-e``) its suggestions;
+    and whether that is an error."""
     planner = loader.planner
-    main = loader.main
     g = await planner.graph(rs)
     err = g.error()
-    if err is not None:
-        return f"go: {err}"
-    mismatches: list[tuple[_Pkg, ModuleVersion | None, str]] = []
-    for p in loader.pkgs:
-        if p.is_test or p.mod is None or p.mod.path == main.path or p.err:
-            continue
-        try:
-            m = await planner.import_from_modules(rs, p.path)
-        except _Missing as exc:
-            if exc.ambiguous:
-                mismatches.append((p, None, exc.text))
-            continue
-        except _FetchError:
-            continue
-        if m != p.mod:
-            mismatches.append((p, m, ""))
-    if not mismatches:
-        return None
-    lines: list[str] = []
+    errors: list[str] = []
     suggest_upgrade = False
     suggest_e = False
-    for p, sel, amb in mismatches:
-        assert p.mod is not None
-        if sel is None:
-            suggest_e = True
-            lines.append(
-                f"{p.stack_text()} loaded from {p.mod},\n\tbut go {compat} would fail to"
-                f" locate it:\n\t{amb}"
+    if err is not None:
+        errors.append(f"go: error loading go {compat} module graph: {err}")
+    else:
+        for p in loader.pkgs:
+            if p.is_test or (p.mod is None and not p.err):
+                continue
+            other: ModuleVersion | None = None
+            problem: Exception | None = None
+            try:
+                other = await planner.import_from_modules(rs, p.path)
+            except (_Missing, _FetchError) as exc:
+                problem = exc
+            if other == p.mod and problem is None:
+                continue
+            if problem is None and p.mod is None and other is None:
+                continue
+            stack = p.stack_text()
+            if problem is not None:
+                if p.mod is None:
+                    continue  # failed both ways: no mismatch (both "none")
+                if isinstance(problem, _Missing) and not problem.ambiguous:
+                    sel = ModuleVersion(p.mod.path, g.selected(p.mod.path))
+                    errors.append(
+                        f"go: {stack} loaded from {p.mod},\n\tbut go {compat} would fail to"
+                        f" locate it in {sel}"
+                    )
+                else:
+                    text = problem.text if isinstance(problem, _Missing) else str(problem)
+                    errors.append(
+                        f"go: {stack} loaded from {p.mod},\n\tbut go {compat} would fail to"
+                        f" locate it:\n\t{text}"
+                    )
+                suggest_e = True
+                if not suggest_upgrade:
+                    suggest_upgrade = any(
+                        g.selected(m.path) != m.version
+                        for m in rs.roots
+                        if m.path not in ("go", "toolchain")
+                    )
+            elif p.err:
+                suggest_upgrade = True
+                errors.append(
+                    f"go: {p.path} failed to load from any module,\n\tbut go {compat} would"
+                    f" load it from {other}"
+                )
+            else:
+                assert other is not None
+                suggest_upgrade = True
+                errors.append(
+                    f"go: {stack} loaded from {p.mod},\n\tbut go {compat} would select"
+                    f" {other.version}\n"
+                )
+    if not errors:
+        return [], False
+    out = list(errors)
+    if not allow_errors:
+        go_flag = f" -go={go}" if go != file_go else ""
+        compat_flag = f" -compat={compat}" if compat != _prev(go) else ""
+        out.append("")
+        if suggest_upgrade:
+            e_desc = ", leaving some packages unresolved" if suggest_e else ""
+            e_flag = " -e" if suggest_e else ""
+            out.append(
+                f"To upgrade to the versions selected by go {compat}{e_desc}:\n\tgo mod"
+                f" tidy{e_flag} -go={compat} && go mod tidy{e_flag} -go={go}{compat_flag}"
             )
-            continue
-        suggest_upgrade = True
-        lines.append(
-            f"{p.stack_text()} loaded from {p.mod},\n\tbut go {compat} would select {sel.version}\n"
-        )
-    e_flag = " -e" if allow_errors else ""
-    go_flag = ""
-    compat_flag_text = f" -compat={compat_flag}" if compat_flag else ""
-    out = ["go: " + lines[0].rstrip("\n")] + [ln.rstrip("\n") for ln in lines[1:]]
-    if suggest_upgrade:
-        e_desc = " and ignore errors" if allow_errors else ""
+        elif suggest_e:
+            out.append(
+                f"To proceed despite packages unresolved in go {compat}:\n\tgo mod tidy"
+                f" -e{go_flag}{compat_flag}"
+            )
         out.append(
-            f"To upgrade to the versions selected by go {compat}{e_desc}:\n\tgo mod tidy{e_flag}"
-            f" -go={compat} && go mod tidy{e_flag} -go={go}{compat_flag_text}"
+            f"If reproducibility with go {compat} is not needed:\n\tgo mod"
+            f" tidy{go_flag} -compat={go}"
         )
-    elif suggest_e:
         out.append(
-            f"To proceed despite packages unresolved in go {compat}:\n\tgo mod tidy -e"
-            f"{go_flag}{compat_flag_text}"
+            "For information about 'go mod tidy' compatibility, see:\n\t"
+            "https://go.dev/ref/mod#graph-pruning"
         )
-    out.append(
-        f"If reproducibility with go {compat} is not needed:\n\tgo mod tidy{go_flag} -compat={go}"
-    )
-    out.append(
-        "For information about 'go mod tidy' compatibility, see:\n\thttps://go.dev/ref/mod#graph-pruning"
-    )
-    return "\n".join(out)
+    return out, True
 
 
 async def _keep_sums(loader: _Loader, rs: _Reqs) -> tuple[set[ModuleVersion], set[ModuleVersion]]:

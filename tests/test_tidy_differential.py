@@ -46,6 +46,8 @@ class TidyPair:
     gomod: bytes
     gosum: bytes | None
     plan: TidyPlan
+    diff_rc: int = 0
+    diff_out: str = ""
 
     @property
     def refusal_equal(self) -> bool:
@@ -68,8 +70,21 @@ class TidyPair:
         return _settled("\n".join(self.plan.stderr)) == _settled(self.stderr)
 
     @property
+    def diff_equal(self) -> bool:
+        """``go mod tidy -diff`` against :meth:`TidyPlan.diff` (and its exit status)."""
+        if self.rc != 0:
+            return self.diff_rc != 0
+        return self.plan.diff() == self.diff_out and self.diff_rc == (0 if self.plan.tidy else 1)
+
+    @property
     def equal(self) -> bool:
-        return self.refusal_equal and self.gomod_equal and self.gosum_equal and self.stderr_equal
+        return (
+            self.refusal_equal
+            and self.gomod_equal
+            and self.gosum_equal
+            and self.stderr_equal
+            and self.diff_equal
+        )
 
     def report(self) -> str:
         import difflib
@@ -78,6 +93,10 @@ class TidyPair:
         if not self.refusal_equal or not self.stderr_equal:
             out.append(f"go stderr:\n{self.stderr}\nplan error:\n{self.plan.error}")
             out.append("plan stderr:\n" + "\n".join(self.plan.stderr))
+        if not self.diff_equal:
+            out.append(
+                f"go -diff rc {self.diff_rc}:\n{self.diff_out}\nplan diff:\n{self.plan.diff()}"
+            )
         if not self.gomod_equal:
             out.extend(
                 difflib.unified_diff(
@@ -188,6 +207,14 @@ def compare_tidy(
     env = go_env(root / "go", proxy=layout.proxy_url)
     pairs = []
     for d, fl, plan in zip(dirs, flags, plans, strict=True):
+        diff = subprocess.run(
+            [require_go(), "mod", "tidy", "-diff", *fl],
+            cwd=d,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         rc, stderr = _go_tidy(d, env, *fl)
         gomod = (d / "go.mod").read_bytes()
         gs = d / "go.sum"
@@ -199,6 +226,8 @@ def compare_tidy(
                 gomod,
                 gs.read_bytes() if gs.exists() else None,
                 plan,
+                diff.returncode,
+                diff.stdout,
             )
         )
     return pairs

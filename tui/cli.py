@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "tui.commands.plancmds",
     "tui.commands.download",
     "tui.commands.vuln",
+    "tui.commands.tidy",
 )
 
 
