@@ -120,7 +120,13 @@ def run_tidy(args: argparse.Namespace) -> int:
         go_error = isinstance(exc, ModfileError) or str(exc).startswith("go: ")
         if args.json:
             text = str(exc) if go_error or str(exc).startswith("gomodx: ") else f"gomodx: {exc}"
-            failed = {"OK": False, "GoMod": None, "GoSum": None, "Error": text, "Lines": []}
+            failed: dict[str, Any] = {
+                "OK": False,
+                "GoMod": None,
+                "GoSum": None,
+                "Error": text,
+                "Lines": [],
+            }
             print(json.dumps(failed, indent="\t", ensure_ascii=False))
             return 1 if go_error else exc.exit_code
         if not go_error:
