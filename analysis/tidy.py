@@ -92,6 +92,10 @@ NARROW_ALL_VERSION = "1.16"
 TIDY_GO_MOD_SUM_VERSION = "1.21"
 """``gover.TidyGoModSumVersion``: from here tidy keeps go.mod sums of packages' modules."""
 
+GO_ROOT_PANIC = "panic: go: internal error: missing go root module"
+"""What go 1.27 prints (then its stack) when an unpruned tidy leaves the go version
+implied by a dependency (``go mod tidy -go=1.16`` with a dependency at go 1.21+)."""
+
 TIDY_TARGET = Target("go mod tidy", "", "", explicit=False)
 
 
@@ -447,6 +451,7 @@ class _Loader:
         tidy: bool,
         tidy_go: str = "",
         allow_errors: bool = False,
+        resolve: bool = True,
     ) -> None:
         self.planner = planner
         self.get = get
@@ -454,6 +459,7 @@ class _Loader:
         self.tidy = tidy
         self.tidy_go = tidy_go
         self.allow_errors = allow_errors
+        self.resolve = resolve
         self.stderr: list[str] = []
         self.pkgs: list[_Pkg] = []
         self.cache: dict[str, _Pkg] = {}
@@ -620,6 +626,8 @@ class _Loader:
             rs = new_rs
             if changed:
                 continue
+            if not self.resolve:
+                break
             added = await self.resolve_missing(rs)
             if not added:
                 break
@@ -901,6 +909,10 @@ class _Loader:
                 kept_alt = True
         if kept_alt:
             minimal = await planner.mvs_req(root_paths, keep)
+        if not any(m.path == "go" for m in minimal):
+            # A dependency requires the selected go version, so mvs.Req leaves it out of
+            # the roots, and cmd/go (1.27) panics: say so in its words.
+            raise _Refused(GO_ROOT_PANIC)
         return _Reqs(False, minimal, old.direct)
 
 
@@ -1471,19 +1483,19 @@ def _why_line(
 async def _why_loader(
     main_dir: Path, source: ModuleSource, gosum: GoSum, local_go: str, gomodcache: str, goroot: str
 ) -> _Loader:
+    """``go mod why``'s loading: ``all`` with tests (``LoadTests``), the requirements
+    brought up to date in memory (``-mod=mod``), missing imports left missing."""
     view = _view(main_dir, source, local_go)
     get = _new_get(view, gosum, gomodcache, goroot)
     planner = get.planner
     assert isinstance(planner, _TidyPlanner)
-    loader = _Loader(planner, get, tidy=False)
-    rs = await planner.load_mod_file()
+    loader = _Loader(planner, get, tidy=False, resolve=False)
     roots = main_packages(main_dir, view.main.path)
-    if not rs.pruned:
-        rs, _ = await planner.load_mod_graph(rs)
-    go = rs.root_selected("go", view.main) or DEFAULT_GO_MOD_VERSION
-    rs = await planner.convert_pruning(rs, supports_pruning(go))
-    loader.all_closes_over_tests = semver.gover_compare(go, NARROW_ALL_VERSION) < 0
-    await loader.load_pass(rs, roots)
+    try:
+        rs = await _load_mod_file(planner, local_go)
+        await loader.run(rs, roots)
+    except _Refused as exc:
+        raise PlanRefused(exc.text) from None
     return loader
 
 
@@ -1498,21 +1510,23 @@ async def why_packages(
     gomodcache: str = "",
     goroot: str = "",
 ) -> str:
-    """What ``go mod why PKG...`` prints (``all_paths``: every shortest import path)."""
-    loader = await _why_loader(Path(main_dir), source, gosum, local_go, gomodcache, goroot)
+    """What ``go mod why PKG...`` prints: for each package a ``# PKG`` line, then the
+    import path that loading ``all`` (with tests) found first, or ``(main module does not
+    need package PKG)``. With ``all_paths``, every shortest import path, separated by
+    empty lines."""
+    directory = Path(main_dir)
+    loader = await _why_loader(directory, source, gosum, local_go, gomodcache, goroot)
+    main = loader.main.path
     out = []
-    for path in packages:
+    for arg in packages:
+        path = arg
+        if arg == "." or arg.startswith(("./", "../")):
+            rel = os.path.relpath(os.path.normpath(directory / arg), directory)
+            path = main if rel == "." else f"{main}/{Path(rel).as_posix()}"
         stanzas = _why_all(loader, path) if all_paths else [_why_one(loader, path)]
-        text = "".join(s for s in stanzas if s)
-        if not text:
-            text = f"(main module does not need package {path})\n"
-        out.append(
-            f"# {path}\n{text}"
-            if not all_paths
-            else f"# {path}\n" + "\n".join(s for s in stanzas if s)
-            if any(stanzas)
-            else f"# {path}\n(main module does not need package {path})\n"
-        )
+        stanzas = [st for st in stanzas if st]
+        body = "\n".join(stanzas) if stanzas else f"(main module does not need package {path})\n"
+        out.append(f"# {path}\n{body}")
     return "\n".join(out)
 
 
@@ -1527,33 +1541,28 @@ async def why_modules(
     gomodcache: str = "",
     goroot: str = "",
 ) -> str:
-    """What ``go mod why -m MODULE...`` prints."""
+    """What ``go mod why -m MODULE...`` prints: for each module the import path of its
+    package nearest the main module (``(main module does not need module M)`` when none
+    is loaded); with ``all_paths``, every shortest one to each of its nearest packages."""
+    for m in modules:
+        if "@" in m:
+            raise PlanRefused(f"go: {m}: 'go mod why' requires a module path, not a version query")
     loader = await _why_loader(Path(main_dir), source, gosum, local_go, gomodcache, goroot)
-    by_module: dict[str, list[str]] = {}
+    by_module: dict[str, list[_Pkg]] = {}
     for path in sorted({p.path for p in loader.pkgs if not p.is_test}):
         p = loader.cache[path]
-        if p.mod is not None and p.mod.path:
-            by_module.setdefault(p.mod.path, []).append(path)
+        if p.mod is not None:
+            by_module.setdefault(p.mod.path, []).append(p)
     out = []
     for m in modules:
-        best = ""
-        depth = 1_000_000_000
-        for path in by_module.get(m, []):
-            d = _depth(loader.cache[path])
-            if 0 < d < depth:
-                best, depth = path, d
-        if all_paths and best:
-            stanzas = [
-                s
-                for path in by_module.get(m, [])
-                if _depth(loader.cache[path]) == depth
-                for s in _why_all(loader, path)
-            ]
-            why = "\n".join(dict.fromkeys(stanzas))
-        else:
-            why = _why_one(loader, best) if best else ""
-        if not why:
+        depth = min((_depth(p) for p in by_module.get(m, [])), default=0)
+        nearest = [p for p in by_module.get(m, []) if _depth(p) == depth]
+        if not nearest:
             why = f"(main module does not need module {m})\n"
+        elif all_paths:
+            why = "\n".join(st for p in nearest for st in _why_all(loader, p.path))
+        else:
+            why = nearest[0].why()
         out.append(f"# {m}\n{why}")
     return "\n".join(out)
 
@@ -1569,18 +1578,18 @@ def _depth(p: _Pkg) -> int:
 
 def _why_one(loader: _Loader, path: str) -> str:
     p = loader.cache.get(path)
-    if p is None or (p not in loader.pkgs and not any(x is p for x in loader.pkgs)):
+    if p is None:
         return ""
     return p.why()
 
 
 def _why_all(loader: _Loader, path: str) -> list[str]:
-    """Every shortest import path from a root to ``path`` (through tests too), as
-    ``go mod why`` prints one."""
+    """Every shortest import path to ``path`` from a package of the main module (through
+    tests as ``go mod why`` shows them), in the order go would print the first."""
     target = loader.cache.get(path)
     if target is None:
         return []
-    # Breadth-first distances from the roots over the same edges as buildStacks.
+    order = {id(p): i for i, p in enumerate(loader.pkgs)}
     parents: dict[int, list[_Pkg]] = {}
     dist: dict[int, int] = {}
     frontier = [p for p in loader.pkgs if p.stack is None]
@@ -1596,7 +1605,7 @@ def _why_all(loader: _Loader, path: str) -> list[str]:
                     dist[id(d)] = level + 1
                     nxt.append(d)
                     parents[id(d)] = [p]
-                elif dist[id(d)] == level + 1:
+                elif dist[id(d)] == level + 1 and p not in parents[id(d)]:
                     parents[id(d)].append(p)
         frontier = nxt
         level += 1
@@ -1610,16 +1619,12 @@ def _why_all(loader: _Loader, path: str) -> list[str]:
         if dist[id(p)] == 0:
             chains.append([p, *tail])
             return
-        for q in parents[id(p)]:
+        for q in sorted(parents[id(p)], key=lambda x: order.get(id(x), 0)):
             walk(q, [p, *tail])
 
     walk(target, [])
-    out = []
-    for chain in chains:
-        out.append(
-            "".join(
-                (q.test_of.path + ".test\n") if q.test_of is not None else q.path + "\n"
-                for q in chain
-            )
-        )
-    return sorted(dict.fromkeys(out))
+    out = [
+        "".join((q.test_of.path + ".test\n") if q.test_of is not None else q.path + "\n" for q in c)
+        for c in chains
+    ]
+    return list(dict.fromkeys(out))

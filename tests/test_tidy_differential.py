@@ -126,6 +126,10 @@ def _settled(text: str) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for line in text.rstrip("\n").split("\n"):
+        if line.startswith("panic: "):
+            # go crashed: its stack trace is no part of the comparison.
+            out.extend(sorted(run))
+            return [*out, line]
         if line.startswith(("go: finding module for package ", "-> unzip ")):
             run.append(line)
             continue
