@@ -409,7 +409,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             return
         if self.undo_stack:
             self.undo_stack.pop()
-        self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
+        undid = result.target if result.target.startswith("go ") else f"go get {result.target}"
+        self.notify(f"go.mod restored (undid {undid})", title="Undone")
         self.reload(highlight="undone")
 
     def go_to_module(self, path: str) -> None:
