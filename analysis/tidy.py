@@ -1058,7 +1058,9 @@ async def plan_tidy(
         after = _render_gomod(view, rs, before)
     except GomodxError as exc:
         return _refuse(base, f"go: {exc}", loader.stderr, warnings)
-    gosum_after = await _tidy_gosum(planner, gosum, gosum_before, keep_mod, keep_zip)
+    # What go.sum holds now (the session's copy may predate an apply).
+    on_disk = GoSum.parse(gosum_before, lax=True) if gosum_before is not None else GoSum()
+    gosum_after = await _tidy_gosum(planner, on_disk, gosum_before, keep_mod, keep_zip)
     plan = TidyPlan(
         targets=(TIDY_TARGET,),
         ok=True,
@@ -1405,6 +1407,14 @@ def _render_gomod(view: ModuleView, rs: _Reqs, before: bytes) -> bytes:
     return f.format()
 
 
+def _requires(data: bytes) -> dict[str, tuple[str, bool]]:
+    try:
+        f = modfile.parse("go.mod", data)
+    except GomodxError:
+        return {}
+    return {r.mod.path: (r.mod.version, r.indirect) for r in f.require}
+
+
 def _explain(plan: TidyPlan, loader: _Loader, rs: _Reqs) -> list[TidyLine]:
     """Each changed line of go.mod and go.sum, with why tidy changes it."""
     main = loader.main
@@ -1413,6 +1423,8 @@ def _explain(plan: TidyPlan, loader: _Loader, rs: _Reqs) -> list[TidyLine]:
         if p.external(main) and not p.is_test:
             assert p.mod is not None
             provides.setdefault(p.mod.path, []).append(p)
+    old = _requires(plan.gomod_before)
+    new = _requires(plan.gomod_after)
     out: list[TidyLine] = []
     for name, a, b in (
         ("go.mod", plan.gomod_before, plan.gomod_after),
@@ -1424,14 +1436,12 @@ def _explain(plan: TidyPlan, loader: _Loader, rs: _Reqs) -> list[TidyLine]:
         for tag, a1, a2, b1, b2 in sm.get_opcodes():
             if tag == "equal":
                 continue
-            for text in a_lines[a1:a2]:
-                out.append(
-                    TidyLine(name, "-", text, _why_line(name, "-", text, provides, rs, main))
-                )
-            for text in b_lines[b1:b2]:
-                out.append(
-                    TidyLine(name, "+", text, _why_line(name, "+", text, provides, rs, main))
-                )
+            for op, texts in (("-", a_lines[a1:a2]), ("+", b_lines[b1:b2])):
+                for text in texts:
+                    if not text.strip():
+                        continue
+                    why = _why_line(name, op, text, provides, old, new)
+                    out.append(TidyLine(name, op, text, why))
     return out
 
 
@@ -1440,41 +1450,54 @@ def _why_line(
     op: str,
     text: str,
     provides: Mapping[str, list[_Pkg]],
-    rs: _Reqs,
-    main: ModuleVersion,
+    old: Mapping[str, tuple[str, bool]],
+    new: Mapping[str, tuple[str, bool]],
 ) -> str:
-    words = text.replace("require", "").replace("(", "").strip().split()
-    if not words:
-        return "layout"
+    words = text.strip().removeprefix("require").strip().split()
+    if not words or words[0] in ("(", ")"):
+        return "layout: go writes direct and indirect requirements in separate blocks"
     path = words[0]
     if name == "go.sum":
         if op == "-":
-            return "dropped: no longer needed to load the build's packages or module graph"
-        if words[1].endswith("/go.mod"):
-            return "added: go.mod checksum of a module in the module graph"
-        return "added: checksum of a module providing a loaded package"
-    if path in ("go", "toolchain") or path.startswith("//"):
-        return f"{path} line"
-    if len(words) < 2:
+            return "dropped: not needed to load the module graph or the packages of the build"
+        if len(words) > 1 and words[1].endswith("/go.mod"):
+            return "added: checksum of a go.mod in the module graph"
+        return "added: checksum of a module providing a package of the build"
+    if path in ("go", "toolchain"):
+        return f"{path} line: the version the requirements now need"
+    if path not in old and path not in new:
         return "layout"
     pkgs = provides.get(path, [])
-    indirect = "// indirect" in text
-    if op == "-":
-        if rs.root_selected(path, main) is None:
-            return "removed: no package of the main module imports anything from it"
-        return "rewritten (version, indirect marker or block)"
+    provided = ""
     if pkgs:
         p = pkgs[0]
         importer = p.stack
-        by = importer.path if importer is not None else ""
-        if importer is not None and importer.is_test:
-            by = importer.path + " (test)"
-        if indirect:
-            return f"added indirect: provides {p.path}, imported by {by}"
-        return f"added: provides {p.path}, imported by {by}"
-    if indirect:
-        return "added indirect: keeps the selected version of a module the build needs"
-    return "added"
+        by = ""
+        if importer is not None:
+            by = importer.path + (" (its test)" if importer.is_test else "")
+        provided = f"provides {p.path}" + (f", imported by {by}" if by else "")
+    if op == "-":
+        if path not in new:
+            return "removed: no package of the main module imports anything from it"
+        return "rewritten below"
+    before = old.get(path)
+    after = new[path]
+    indirect = after[1]
+    if before is None:
+        kind = "added indirect" if indirect else "added"
+        return f"{kind}: {provided}" if provided else f"{kind}: keeps the selected version"
+    changes = []
+    if before[0] != after[0]:
+        changes.append(f"{before[0]} → {after[0]} (the version the build selects)")
+    if before[1] != after[1]:
+        changes.append(
+            "now indirect: no package of the main module imports it"
+            if indirect
+            else "now direct: a package of the main module imports it"
+        )
+    if not changes:
+        changes.append("moved to the " + ("indirect" if indirect else "direct") + " block")
+    return "; ".join(changes) + (f" ({provided})" if provided else "")
 
 
 # -- go mod why -------------------------------------------------------------------------------

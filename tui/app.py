@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -57,6 +57,9 @@ from tui.screens.palette import BindingCommands, ModuleCommands
 from tui.state import GraphState, NetState, VersionsState
 from tui.widgets.rows import build_facts
 from tui.widgets.styles import APP_CSS
+
+if TYPE_CHECKING:
+    from analysis.tidy import TidyPlan
 
 __all__ = [
     "DEMO_DIR",
@@ -150,6 +153,10 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.timings: dict[str, float] = {}
         """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
         self.undo_stack: list[Plan] = []
+        self.offer_tidy_after_apply = True
+        """Whether an applied change that leaves a tidy go.mod untidy offers ``go mod tidy``."""
+        self.untidy = False
+        """Whether the last applied change left go.mod untidy (it was tidy before)."""
         """Plans applied in this session, most recent last (undo takes them back)."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -382,7 +389,11 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.push_screen(PlanScreen(path, version, current))
 
     async def apply_plan(self, plan: Plan) -> None:
-        """Write the plan, remember it for undo, reload and highlight what moved."""
+        """Write the plan, remember it for undo, reload and highlight what moved; when it
+        leaves a tidy go.mod untidy, offer ``go mod tidy`` (``T``)."""
+        was_tidy = False
+        if self.offer_tidy_after_apply:
+            was_tidy = await self._is_tidy()
         result = await asyncio.to_thread(self.session.apply, plan)
         if not result.changed:
             self.notify("go.mod and go.sum already say this; nothing was written.")
@@ -395,6 +406,46 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             title=f"Applied go get {plan.target.raw}",
         )
         self.reload(highlight="changed")
+        if was_tidy:
+            self.offer_tidy()
+
+    def preview_tidy(self) -> None:
+        """Open the preview of ``go mod tidy``."""
+        from tui.screens.tidy import TidyScreen
+
+        self.push_screen(TidyScreen())
+
+    async def apply_tidy(self, plan: TidyPlan) -> None:
+        """Write what ``go mod tidy`` would write, remember it for undo, reload."""
+        result = await asyncio.to_thread(self.session.apply, plan)
+        if not result.changed:
+            self.notify("go.mod and go.sum are already tidy; nothing was written.")
+            return
+        self.undo_stack.append(plan)
+        self.notify("go.mod and go.sum tidied. Press u to undo.", title="Applied go mod tidy")
+        self.reload(highlight="changed")
+
+    async def _is_tidy(self) -> bool:
+        try:
+            plan = await self.session.tidy()
+        except (GomodxError, OSError):
+            return False
+        return plan.ok and plan.tidy
+
+    @work(group="tidy-check", exclusive=True, exit_on_error=False)
+    async def offer_tidy(self) -> None:
+        """After an applied change: if go.mod is no longer tidy, say so (T previews it)."""
+        try:
+            plan = await self.session.tidy()
+        except (GomodxError, OSError):
+            return
+        if plan.ok and not plan.tidy:
+            self.untidy = True
+            self.notify(
+                "go.mod is no longer tidy: press T to preview go mod tidy.",
+                title="Not tidy",
+                severity="warning",
+            )
 
     def undo_change(self) -> None:
         """Undo the last apply (also one made by an earlier run: backups are on disk)."""

@@ -65,6 +65,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("e", "export", "Export", id="main.export"),
         Binding("f", "prefetch", "Fetch all", show=False, id="main.prefetch"),
         Binding("u", "undo", "Undo change", show=False, id="main.undo"),
+        Binding("T", "tidy", "Tidy preview (go mod tidy)", show=False, id="main.tidy"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("l", "versions", "Versions", show=False, id="main.right"),
@@ -354,3 +355,6 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def action_undo(self) -> None:
         self.gomodx.undo_change()
+
+    def action_tidy(self) -> None:
+        self.gomodx.preview_tidy()
