@@ -1516,9 +1516,12 @@ async def _why_loader(
     roots = main_packages(main_dir, view.main.path)
     try:
         rs = await _load_mod_file(planner, local_go)
-        await loader.run(rs, roots)
+        rs = await loader.run(rs, roots)
     except _Refused as exc:
         raise PlanRefused(exc.text) from None
+    errors = _multiple_paths(planner, rs)
+    if errors:
+        raise PlanRefused("\n".join(errors))
     return loader
 
 

@@ -23,6 +23,7 @@ from tidygen import untidy_main
 from universe import random_universe
 
 from analysis.cache import CacheStack
+from analysis.errors import PlanRefused
 from analysis.goenv import GoEnv
 from analysis.hashes import GoSum
 from analysis.proxy import ProxyClient
@@ -53,8 +54,11 @@ async def _ours(
             "gomodcache": str(root / "go" / "modcache"),
             "goroot": go_root(),
         }
-        m = await why_modules(main, source, mods, **kw) if mods else ""  # type: ignore[arg-type]
-        p = await why_packages(main, source, pkgs, **kw)  # type: ignore[arg-type]
+        try:
+            m = await why_modules(main, source, mods, **kw)  # type: ignore[arg-type]
+            p = await why_packages(main, source, pkgs, **kw)  # type: ignore[arg-type]
+        except PlanRefused as exc:
+            return f"error: {exc}\n", f"error: {exc}\n"
         return m, p
 
 
@@ -106,7 +110,19 @@ def compare_why(seed: int, root: Path, era: str, tidy_first: bool) -> tuple[int,
         ("-m", go_m, ours_m, all_m),
         ("packages", go_p, ours_p, all_p),
     ):
-        if go_out.returncode == 0 and go_out.stdout == ours:
+        if go_out.returncode != 0:
+            # go refused: so must gomodx, in go's words (its "-> unzip" notes aside).
+            said = "".join(
+                ln + "\n"
+                for ln in go_out.stderr.splitlines()
+                if not ln.startswith(("-> ", "go: downloading "))
+            )
+            if ours == f"error: {said}":
+                equal += 1
+            else:
+                reports.append(f"== seed {seed} {what}: go said\n{said}-- gomodx:\n{ours}")
+            continue
+        elif go_out.stdout == ours:
             equal += 1
         else:
             reports.append(
