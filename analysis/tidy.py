@@ -1455,7 +1455,7 @@ def _why_line(
 ) -> str:
     words = text.strip().removeprefix("require").strip().split()
     if not words or words[0] in ("(", ")"):
-        return "layout: go writes direct and indirect requirements in separate blocks"
+        return "block syntax: go keeps direct and indirect requirements in blocks of their own"
     path = words[0]
     if name == "go.sum":
         if op == "-":

@@ -106,6 +106,11 @@ async def prefetch(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def tidy(pilot: Pilot[None]) -> None:
+    await pilot.press("T")
+    await settle(pilot)
+
+
 SHOTS: dict[str, tuple[Step, str]] = {
     "main": (main_list, "The build list: selected versions, how many are asked, risk, badges"),
     "conflicts": (conflicts, "Conflicts by risk, with who asks for what and why"),
@@ -116,6 +121,7 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "help": (help_screen, "Help, built from the key bindings"),
     "export": (export, "Export the graph as DOT, Mermaid, JSON, SVG or PNG"),
     "prefetch": (prefetch, "Prefetch every module's versions"),
+    "tidy": (tidy, "The go mod tidy preview: each changed line with why, then the -diff"),
 }
 
 
