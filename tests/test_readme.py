@@ -62,6 +62,7 @@ def _bound_keys() -> dict[str, set[str]]:
     from tui.screens.load_error import LoadErrorScreen
     from tui.screens.main import MainScreen
     from tui.screens.plan import PlanScreen
+    from tui.screens.tidy import TidyScreen
     from tui.screens.tree import ModuleTree, TreeScreen
     from tui.widgets.details import VersionTable
     from tui.widgets.module_table import ModuleTable
@@ -74,6 +75,7 @@ def _bound_keys() -> dict[str, set[str]]:
         TreeScreen,
         ModuleTree,
         PlanScreen,
+        TidyScreen,
         ExportScreen,
         Choices,
         PrefetchScreen,
