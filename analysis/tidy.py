@@ -1048,6 +1048,9 @@ async def plan_tidy(
         compat_rs = _Reqs(compat_pruned, rs.roots, rs.direct)
         file_go = view.main_file.go.version if view.main_file.go is not None else go
         lines, failed = await _check_compat(loader, compat_rs, compat_v, go, file_go, allow_errors)
+        # What reading go 1.16's graph printed ("-> unzip …") comes first.
+        stderr.extend(planner.warnings[loader.warned :])
+        loader.drain()
         if failed and not allow_errors:
             return _refuse(base, "\n".join(lines), loader.stderr)
         stderr.extend(lines)
@@ -1216,32 +1219,37 @@ async def _check_compat(
                 )
     if not errors:
         return [], False
-    out = list(errors)
-    if not allow_errors:
-        go_flag = f" -go={go}" if go != file_go else ""
-        compat_flag = f" -compat={compat}" if compat != _prev(go) else ""
-        out.append("")
-        if suggest_upgrade:
-            e_desc = ", leaving some packages unresolved" if suggest_e else ""
-            e_flag = " -e" if suggest_e else ""
-            out.append(
-                f"To upgrade to the versions selected by go {compat}{e_desc}:\n\tgo mod"
-                f" tidy{e_flag} -go={compat} && go mod tidy{e_flag} -go={go}{compat_flag}"
-            )
-        elif suggest_e:
-            out.append(
-                f"To proceed despite packages unresolved in go {compat}:\n\tgo mod tidy"
-                f" -e{go_flag}{compat_flag}"
-            )
+    if allow_errors:
+        # Printed as they happen ("go: %v\n": a message's own newline leaves a blank
+        # line), no suggestions.
+        return list(errors), True
+    # Collected, printed when go checks for a toolchain switch, then the suggestions,
+    # then printed once more as go exits.
+    said = [e.rstrip("\n") for e in errors]
+    out = list(said)
+    go_flag = f" -go={go}" if go != file_go else ""
+    compat_flag = f" -compat={compat}" if compat != _prev(go) else ""
+    out.append("")
+    if suggest_upgrade:
+        e_desc = ", leaving some packages unresolved" if suggest_e else ""
+        e_flag = " -e" if suggest_e else ""
         out.append(
-            f"If reproducibility with go {compat} is not needed:\n\tgo mod"
-            f" tidy{go_flag} -compat={go}"
+            f"To upgrade to the versions selected by go {compat}{e_desc}:\n\tgo mod"
+            f" tidy{e_flag} -go={compat} && go mod tidy{e_flag} -go={go}{compat_flag}"
         )
+    elif suggest_e:
         out.append(
-            "For information about 'go mod tidy' compatibility, see:\n\t"
-            "https://go.dev/ref/mod#graph-pruning"
+            f"To proceed despite packages unresolved in go {compat}:\n\tgo mod tidy"
+            f" -e{go_flag}{compat_flag}"
         )
-    return out, True
+    out.append(
+        f"If reproducibility with go {compat} is not needed:\n\tgo mod tidy{go_flag} -compat={go}"
+    )
+    out.append(
+        "For information about 'go mod tidy' compatibility, see:\n\t"
+        "https://go.dev/ref/mod#graph-pruning"
+    )
+    return out + said, True
 
 
 async def _keep_sums(loader: _Loader, rs: _Reqs) -> tuple[set[ModuleVersion], set[ModuleVersion]]:
