@@ -466,6 +466,9 @@ class _Loader:
         self.all_closes_over_tests = False
         self.finding: list[str] = []
         self.warned = 0
+        self.all_root = True
+        """Whether the roots are the ``all`` pattern (else package arguments)."""
+        self.root_pkgs: list[_Pkg] = []
 
     def drain(self) -> None:
         """Move the planner's warnings (``-> unzip …``) into :attr:`stderr`, where go
@@ -476,40 +479,27 @@ class _Loader:
     # -- one pass ------------------------------------------------------------------------
 
     async def load_pass(self, rs: _Reqs, roots: Sequence[str]) -> None:
-        """Load ``roots`` and everything tidy loads from them; :attr:`pkgs` in go's
-        ``buildStacks`` order, with stacks."""
+        """Load ``roots`` and everything go loads from them (with :attr:`all_root`, the
+        ``all`` pattern: tests of every package in ``all``; else ``LoadTests`` for the
+        root packages); :attr:`pkgs` in go's ``buildStacks`` order, with stacks."""
         self.cache = {}
         self.pkgs = []
-        # Phase 1: "all" (main packages, their tests, imports; tests of everything in
-        # "all" when it closes over tests).
-        todo: list[_Pkg] = []
         root_pkgs: list[_Pkg] = []
         for path in roots:
             p = await self.pkg(rs, path)
             if p not in root_pkgs:
                 root_pkgs.append(p)
-            if not p.in_all:
-                p.in_all = True
-                todo.append(p)
-        while todo:
-            p = todo.pop()
-            deps = list(p.imports)
-            if not p.is_test and (
-                (p.mod is not None and p.mod.path == self.main.path and not p.mod.version)
-                or self.all_closes_over_tests
-            ):
-                t = await self.pkg_test(rs, p)
-                if not t.in_all:
-                    t.in_all = True
-                    deps.extend(t.imports)
-            for d in deps:
-                if not d.in_all:
-                    d.in_all = True
-                    todo.append(d)
-        # Phase 2: the tests of every package in "all" (LoadTests: they are roots) and
-        # what those tests import.
-        for p in list(self.cache.values()):
-            if p.in_all and not p.is_test and p.loaded and p.err == "":
+        self.root_pkgs = root_pkgs
+        while True:
+            self._mark_all(root_pkgs)
+            if self.all_root:
+                want = [p for p in self.cache.values() if p.in_all and p.loaded and not p.err]
+            else:
+                want = [p for p in root_pkgs if p.loaded and not p.err]
+            new = [p for p in want if p.test is None]
+            if not new:
+                break
+            for p in new:
                 await self.pkg_test(rs, p)
         # buildStacks.
         seen: set[int] = set()
@@ -535,6 +525,33 @@ class _Loader:
                 t.stack = p
                 order.append(t)
         self.pkgs = order
+
+    def _mark_all(self, root_pkgs: Sequence[_Pkg]) -> None:
+        """``pkgInAll``: the main module's packages (and, loading ``all``, the roots),
+        what they import, and what their tests import (every test in ``all``, when
+        ``all`` closes over tests)."""
+        for p in self.cache.values():
+            p.in_all = False
+            if p.test is not None:
+                p.test.in_all = False
+        todo = [p for p in self.cache.values() if self.in_main(p)]
+        if self.all_root:
+            todo.extend(root_pkgs)
+        while todo:
+            p = todo.pop()
+            if p.in_all:
+                continue
+            p.in_all = True
+            todo.extend(p.imports)
+            t = p.test
+            if t is not None and (
+                self.in_main(p) or (self.all_root and self.all_closes_over_tests)
+            ):
+                t.in_all = True
+                todo.extend(t.imports)
+
+    def in_main(self, p: _Pkg) -> bool:
+        return p.mod is not None and p.mod.path == self.main.path and not p.mod.version
 
     async def pkg(self, rs: _Reqs, path: str) -> _Pkg:
         """The package ``path`` and (transitively) its imports, loaded once per pass."""
@@ -654,7 +671,9 @@ class _Loader:
         return rs
 
     async def update_requirements(self, rs: _Reqs) -> _Reqs:
-        direct: set[str] = set()
+        # Loading "all" with every tag sees every direct import; otherwise the old
+        # direct marks stay.
+        direct: set[str] = set() if self.all_root else set(rs.direct)
         for p in self.pkgs:
             if p.mod is None or p.mod.path != self.main.path or p.mod.version:
                 continue
@@ -667,8 +686,11 @@ class _Loader:
             add = list((await self.tidy_roots(rs)).roots)
         if rs.pruned:
             extra: dict[ModuleVersion, None] = {}
+            roots = {id(p) for p in self.root_pkgs}
             for p in self.pkgs:
-                if not p.external(self.main) or not p.in_all or p.is_test:
+                if not p.external(self.main) or p.is_test:
+                    continue
+                if not p.in_all and id(p) not in roots:
                     continue
                 assert p.mod is not None
                 if rs.root_selected(p.mod.path, self.main) is None:
@@ -1512,19 +1534,30 @@ def _why_line(
 
 
 async def _why_loader(
-    main_dir: Path, source: ModuleSource, gosum: GoSum, local_go: str, gomodcache: str, goroot: str
+    main_dir: Path,
+    source: ModuleSource,
+    gosum: GoSum,
+    local_go: str,
+    gomodcache: str,
+    goroot: str,
+    first: Sequence[str] = (),
 ) -> _Loader:
     """``go mod why``'s loading: ``all`` with tests (``LoadTests``), the requirements
-    brought up to date in memory (``-mod=mod``), missing imports left missing."""
+    brought up to date in memory (``-mod=mod``), missing imports left missing. With
+    ``first``, the package arguments are loaded before, as go loads them (which may
+    promote their modules to roots for the ``all`` that follows)."""
     view = _view(main_dir, source, local_go)
     get = _new_get(view, gosum, gomodcache, goroot)
     planner = get.planner
     assert isinstance(planner, _TidyPlanner)
-    loader = _Loader(planner, get, tidy=False, resolve=False)
-    roots = main_packages(main_dir, view.main.path)
     try:
         rs = await _load_mod_file(planner, local_go)
-        rs = await loader.run(rs, roots)
+        if first:
+            args = _Loader(planner, get, tidy=False, resolve=False)
+            args.all_root = False
+            rs = await args.run(rs, first)
+        loader = _Loader(planner, get, tidy=False, resolve=False)
+        rs = await loader.run(rs, main_packages(main_dir, view.main.path))
     except _Refused as exc:
         raise PlanRefused(exc.text) from None
     errors = _multiple_paths(planner, rs)
@@ -1549,14 +1582,17 @@ async def why_packages(
     need package PKG)``. With ``all_paths``, every shortest import path, separated by
     empty lines."""
     directory = Path(main_dir)
-    loader = await _why_loader(directory, source, gosum, local_go, gomodcache, goroot)
-    main = loader.main.path
-    out = []
+    main = modfile.module_path(_read_bytes(directory / "go.mod") or b"")
+    paths = []
     for arg in packages:
         path = arg
         if arg == "." or arg.startswith(("./", "../")):
             rel = os.path.relpath(os.path.normpath(directory / arg), directory)
             path = main if rel == "." else f"{main}/{Path(rel).as_posix()}"
+        paths.append(path)
+    loader = await _why_loader(directory, source, gosum, local_go, gomodcache, goroot, first=paths)
+    out = []
+    for path in paths:
         stanzas = _why_all(loader, path) if all_paths else [_why_one(loader, path)]
         stanzas = [st for st in stanzas if st]
         body = "\n".join(stanzas) if stanzas else f"(main module does not need package {path})\n"
