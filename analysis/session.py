@@ -898,7 +898,7 @@ class Session:
         Zips it had to download go into Go's module cache, as :meth:`plan` keeps them."""
         from analysis.download import keep_in_gomodcache
         from analysis.source import ProxySource
-        from analysis.tidy import plan_tidy
+        from analysis.tidy import TidyPlan, plan_tidy
 
         main_file = self.main_file()
         if main_file is not None:
@@ -915,7 +915,7 @@ class Session:
 
             client.keep_zips(keep)
         try:
-            return await plan_tidy(
+            plan = await plan_tidy(
                 self.directory,
                 ProxySource(client),
                 gosum=self.gosum,
@@ -933,6 +933,10 @@ class Session:
                 if mod is not None:
                     assert root is not None
                     keep_in_gomodcache(root, path, version, "mod", mod)
+        # The lines tidy adds to go.sum are checked against GOSUMDB as go checks them.
+        checked = await self._check_sums(plan)
+        assert isinstance(checked, TidyPlan)
+        return checked.with_import_stacks()
 
     async def why_imports(
         self, args: Sequence[str], *, modules: bool = False, all_paths: bool = False

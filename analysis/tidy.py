@@ -27,6 +27,7 @@ Not modelled: workspaces, vendoring, ``tool`` directives' packages.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -124,12 +125,32 @@ class TidyPlan(Plan):
     ``go: found P in M V``, and with ``-e`` the errors it went past)."""
     lines: tuple[TidyLine, ...] = ()
     """The changed lines of both files, each with a reason."""
+    stacks: tuple[tuple[str, str], ...] = ()
+    """For each module version a loaded package came from (``path@version``, as fetched),
+    the import stack of the first such package: go names it when that module's download
+    fails verification."""
     gomod_current: bytes = b""
     """go.mod as go holds it before tidying (its own formatting, a missing go line
     added): the ``current/go.mod`` of ``go mod tidy -diff``."""
 
     def gosum_after(self) -> bytes | None:
         return self.gosum_tidy if self.ok else self.gosum_before
+
+    def with_import_stacks(self) -> TidyPlan:
+        """A refusal over a module's checksum as go words it in tidy: the import stack of
+        the package that needed the module first (``go: A imports\n\tB: B@v: verifying
+        module: …``)."""
+        if self.ok or self.error is None:
+            return self
+        stacks = dict(self.stacks)
+        out = []
+        for line in str(self.error).splitlines():
+            head, sep, rest = line.partition(": verifying ")
+            mv = head.removeprefix("go: ")
+            if sep and line.startswith("go: ") and mv in stacks:
+                line = f"go: {stacks[mv]}: {mv}: verifying {rest}"
+            out.append(line)
+        return dataclasses.replace(self, error=PlanRefused("\n".join(out), self.error))
 
     def gosum_changed(self) -> bool:
         return self.gosum_after() != self.gosum_before
@@ -1038,7 +1059,9 @@ async def plan_tidy(
     planner = get.planner
     assert isinstance(planner, _TidyPlanner)
     loader = _Loader(planner, get, tidy=True, tidy_go=go_version, allow_errors=allow_errors)
+    # The main module's packages and its tools ("all").
     roots = main_packages(directory, view.main.path)
+    roots += [t.path for t in view.main_file.tool if t.path not in roots]
     try:
         rs = await _load_mod_file(planner, go_version or local_go)
         rs = await loader.run(rs, roots)
@@ -1086,6 +1109,12 @@ async def plan_tidy(
     # What go.sum holds now (the session's copy may predate an apply).
     on_disk = GoSum.parse(gosum_before, lax=True) if gosum_before is not None else GoSum()
     gosum_after = await _tidy_gosum(planner, on_disk, gosum_before, keep_mod, keep_zip)
+    had = set((gosum_before or b"").decode("utf-8", "surrogateescape").splitlines())
+    added_sums = [
+        ln
+        for ln in (gosum_after or b"").decode("utf-8", "surrogateescape").splitlines()
+        if ln not in had
+    ]
     plan = TidyPlan(
         targets=(TIDY_TARGET,),
         ok=True,
@@ -1093,6 +1122,8 @@ async def plan_tidy(
         gomod_after=after,
         gosum_before=gosum_before,
         gosum_tidy=gosum_after,
+        gosum_added=tuple(ln for ln in added_sums if ln.split(" ")[1].endswith("/go.mod")),
+        zip_sums_added=tuple(ln for ln in added_sums if not ln.split(" ")[1].endswith("/go.mod")),
         main_dir=str(directory),
         warnings=tuple(warnings),
         stderr=tuple(stderr),
@@ -1101,14 +1132,22 @@ async def plan_tidy(
     current = modfile.parse(str(directory / "go.mod"), before)
     if current.go is None:
         current.add_go_stmt(go_version or local_go)
+    stacks: dict[str, str] = {}
+    for p in loader.pkgs:
+        if p.external(view.main) and not p.is_test:
+            assert p.mod is not None
+            stacks.setdefault(str(view.resolve(p.mod)), p.stack_text())
     return TidyPlan(
-        **{**_fields(plan), "lines": tuple(explained), "gomod_current": current.format()}
+        **{
+            **_fields(plan),
+            "lines": tuple(explained),
+            "gomod_current": current.format(),
+            "stacks": tuple(stacks.items()),
+        }
     )
 
 
 def _fields(plan: TidyPlan) -> dict[str, Any]:
-    import dataclasses
-
     return {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
 
 
@@ -1557,7 +1596,9 @@ async def _why_loader(
             args.all_root = False
             rs = await args.run(rs, first)
         loader = _Loader(planner, get, tidy=False, resolve=False)
-        rs = await loader.run(rs, main_packages(main_dir, view.main.path))
+        roots = main_packages(main_dir, view.main.path)
+        roots += [t.path for t in view.main_file.tool if t.path not in roots]
+        rs = await loader.run(rs, roots)
     except _Refused as exc:
         raise PlanRefused(exc.text) from None
     errors = _multiple_paths(planner, rs)

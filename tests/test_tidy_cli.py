@@ -136,3 +136,53 @@ def test_why_imports_main_packages(untidy: Path, capsys: pytest.CaptureFixture[s
     code, _, err = _run(capsys, "why", "--imports", "-m", "-C", str(untidy), "example.com/x@v1")
     assert code == 1
     assert err == "go: example.com/x@v1: 'go mod why' requires a module path, not a version query\n"
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("lie", [None, "example.com/c"])
+def test_tidy_sums_are_checked_against_the_database_like_go(
+    tmp_path: Path, lie: str | None
+) -> None:
+    """go mod tidy checks the go.sum lines it adds against GOSUMDB: a lying database is
+    go's SECURITY ERROR and a refused preview; an honest one vouches for every line, and
+    go writes the same go.sum."""
+    import shutil
+
+    from gotool import go_env, require_go, run_go
+    from sumdbserver import SumDBServer
+    from universe import Universe
+
+    from analysis.session import Session, SessionOptions, run_sync
+
+    go = require_go()
+    u = Universe()
+    u.add("example.com/a", "v1.0.0")
+    u.add("example.com/b", "v1.1.0", requires=[("example.com/a", "v1.0.0")])
+    u.add("example.com/c", "v0.3.0")
+    u.require("example.com/b", "v1.1.0")
+    u.main_files = {
+        "main.go": 'package main\n\nimport (\n\t_ "example.com/b"\n\t_ "example.com/c"\n)\n'
+    }
+    layout = u.write(tmp_path / "u")
+    with SumDBServer(go, layout.proxy_dir, lie=lie) as db:
+        genv = go_env(tmp_path / "go", proxy=layout.proxy_url, GOSUMDB=db.gosumdb)
+        go_dir = tmp_path / "go-main"
+        shutil.copytree(layout.main_dir, go_dir)
+        proc = run_go(["mod", "tidy"], go_dir, genv, check=False)
+        xenv = go_env(tmp_path / "x", proxy=layout.proxy_url, GOSUMDB=db.gosumdb)
+        session = Session.open(layout.main_dir, SessionOptions(use_go=False), environ=xenv)
+        plan = run_sync(session, lambda: session.tidy())
+    if lie:
+        assert proc.returncode != 0 and "SECURITY ERROR" in proc.stderr
+        assert not plan.ok and plan.error is not None
+        # go's words, with the import stack of the package that needed the module.
+        error = str(plan.error)
+        assert error.startswith("go: example.com/main imports\n\texample.com/c: example.com/c@")
+        assert error in proc.stderr, (error, proc.stderr)
+    else:
+        assert proc.returncode == 0, proc.stderr
+        assert plan.ok, plan.error
+        assert plan.gosum_after() == (go_dir / "go.sum").read_bytes()
+        assert plan.gomod_after == (go_dir / "go.mod").read_bytes()
+        added = {*plan.gosum_added, *plan.zip_sums_added}
+        assert added and dict(plan.verified) == dict.fromkeys(added, "sumdb.test")
