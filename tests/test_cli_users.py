@@ -92,6 +92,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "modjson": (["svc/go.mod"], []),
     "workjson": (["ws/go.work"], []),
     "vuln": (["svc"], [["--json"], ["--source", "proxy"], ["-j", "2"]]),
+    "tidy": ([], [["--dry-run"], ["--json"], ["-C", "svc"], ["-e"]]),
 }
 
 

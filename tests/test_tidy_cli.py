@@ -186,3 +186,10 @@ def test_tidy_sums_are_checked_against_the_database_like_go(
         assert plan.gomod_after == (go_dir / "go.mod").read_bytes()
         added = {*plan.gosum_added, *plan.zip_sums_added}
         assert added and dict(plan.verified) == dict.fromkeys(added, "sumdb.test")
+
+
+def test_tidy_takes_no_arguments(untidy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = files(untidy)
+    code, _, err = _run(capsys, "tidy", "-C", str(untidy), "example.com/x")
+    assert (code, err) == (1, "go: 'go mod tidy' accepts no arguments\n")
+    assert files(untidy) == before

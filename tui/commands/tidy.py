@@ -49,6 +49,9 @@ def register(subparsers: Any) -> None:
         ),
     )
     p.add_argument(
+        "args", nargs="*", metavar="ARG", help=argparse.SUPPRESS
+    )  # go's own error for any
+    p.add_argument(
         "-C", dest="dir", default=".", metavar="DIR", help="change to DIR first (like go -C)"
     )
     p.add_argument("-e", dest="allow_errors", action="store_true", help="proceed despite errors")
@@ -95,6 +98,9 @@ def run_tidy(args: argparse.Namespace) -> int:
     from tui.commands.plancmds import render_result
 
     directory = Path(args.dir)
+    if args.args:
+        print("go: 'go mod tidy' accepts no arguments", file=sys.stderr)
+        return 1
     for flag, value in (("go", args.go_version), ("compat", args.compat)):
         bad = _check_version(flag, value)
         if bad is not None:
