@@ -21,7 +21,8 @@ write, or go's refusal, following cmd/go's ``modcmd/tidy.go`` and ``modload``:
 :func:`why_packages` and :func:`why_modules` answer ``go mod why [-m]`` from the same
 loading (``LoadTests`` without tidying), as text go prints.
 
-Not modelled: workspaces, vendoring, ``tool`` directives' packages.
+``tool`` directives' packages are roots of ``all`` too. Not modelled: workspaces,
+vendoring, ``-v``/``-x`` output.
 """
 
 from __future__ import annotations
