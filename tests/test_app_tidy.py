@@ -116,3 +116,32 @@ async def test_untidy_after_an_applied_change_is_offered(tmp_path: Path) -> None
         assert offered, "no change in the universe left go.mod untidy"
         assert isinstance(app.screen, MainScreen)
         assert main_screen(app) is app.screen
+
+
+async def test_import_paths_in_the_details_pane(tmp_path: Path) -> None:
+    """``W``: the highlighted module's import paths (``go mod why -m``, every shortest
+    one) join its requirement paths, as ``gomodx why --imports -m --all`` prints them."""
+    from test_app import goto
+
+    session, _ = await asyncio.to_thread(_universe_session, tmp_path)
+    app = make(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        loaded = app.graph.loaded
+        assert loaded is not None
+        mods = [m.path for m in loaded.build_list() if m.version]
+        want = await app.session.why_imports(mods, modules=True, all_paths=True)
+        needed = [m for m in mods if f"# {m}\n(main module does not need" not in want]
+        assert needed, want
+        path = needed[0]
+        await goto(pilot, path)
+        await settle(pilot)
+        body = main_screen(app).query_one("#detail-body", Static)
+        assert "Which imports need it?" not in text_of(body)
+        await pilot.press("W")
+        await settle(pilot)
+        shown = text_of(body)
+        assert "Which imports need it? (go mod why -m, every shortest path)" in shown
+        stanza = want.split(f"# {path}\n", 1)[1].split("\n# ", 1)[0].strip("\n")
+        for step in stanza.splitlines():
+            assert step in shown

@@ -157,6 +157,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         """Whether an applied change that leaves a tidy go.mod untidy offers ``go mod tidy``."""
         self.untidy = False
         """Whether the last applied change left go.mod untidy (it was tidy before)."""
+        self.import_paths: dict[str, str] = {}
+        """``go mod why -m --all`` for every module of the build list, once asked for
+        (``W``); emptied when the graph reloads."""
         """Plans applied in this session, most recent last (undo takes them back)."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -239,6 +242,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         (old → new, and the word).
         """
         self.session.forget()
+        self.import_paths = {}
         graph = self.graph.reloading(highlight=highlight)
         self.versions = self.versions.for_graph(graph.generation)
         self.graph = graph
@@ -408,6 +412,24 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.reload(highlight="changed")
         if was_tidy:
             self.offer_tidy()
+
+    async def load_import_paths(self) -> None:
+        """Fill :attr:`import_paths`: every shortest import path to each module of the
+        build list (one package load for all)."""
+        if self.import_paths:
+            return
+        loaded = self.graph.loaded
+        if loaded is None:
+            return
+        mods = [m.path for m in loaded.build_list() if m.version]
+        if not mods:
+            return
+        text = await self.session.why_imports(mods, modules=True, all_paths=True)
+        out: dict[str, str] = {}
+        for stanza in ("\n" + text).split("\n# ")[1:]:
+            head, _, body = stanza.partition("\n")
+            out[head] = body
+        self.import_paths = out
 
     def preview_tidy(self) -> None:
         """Open the preview of ``go mod tidy``."""

@@ -42,7 +42,9 @@ def _arrow_path(path: list[ModuleVersion], target: str) -> Text:
     return out
 
 
-def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | None) -> Text:
+def render_details(
+    row: ModuleRow, loaded: LoadedModule, conflict: Conflict | None, imports: str | None = None
+) -> Text:
     """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``.
 
     One ``Text`` (not a Rich table): the pane is re-measured whenever the layout changes,
@@ -116,6 +118,16 @@ def render_details(row: ModuleRow, loaded: LoadedModule, conflict: Conflict | No
         lines.append(indent("… and more (t: the dependents tree)", style="dim"))
     if not paths:
         lines.append(indent("not reachable from the main module", style="dim"))
+    if imports is not None:
+        lines.append(Text(""))
+        lines.append(
+            Text(
+                "Which imports need it? (go mod why -m, every shortest path)",
+                style="bold underline",
+            )
+        )
+        for step in imports.rstrip("\n").splitlines():
+            lines.append(indent(step, style="dim" if step.startswith("(") else ""))
     return Text("\n").join(lines)
 
 
@@ -352,6 +364,7 @@ class DetailsPane(Vertical):
         row: ModuleRow | None,
         loaded: LoadedModule | None,
         conflict: Conflict | None,
+        imports: str | None = None,
     ) -> None:
         title = self.query_one("#detail-title", Static)
         body = self.query_one("#detail-body", Static)
@@ -366,7 +379,7 @@ class DetailsPane(Vertical):
             head.append("\n")
             head.append_text(flags)
         title.update(head)
-        body.update(render_details(row, loaded, conflict))
+        body.update(render_details(row, loaded, conflict, imports))
         self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     def show_versions(self, mv: ModuleVersions | None, path: str, note: str | Text) -> None:
