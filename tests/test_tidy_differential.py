@@ -205,8 +205,10 @@ def compare_tidy(
             flags.append([])
         elif r < 0.8:
             flags.append(["-e"])
-        else:
+        elif r < 0.9:
             flags.append([f"-go={rng.choice(['1.16', '1.17', '1.21', '1.23'])}"])
+        else:
+            flags.append([f"-compat={rng.choice(['1.16', '1.17', '1.20', '1.21'])}"])
     plans = asyncio.run(_plans(layout, dirs, flags))
     env = go_env(root / "go", proxy=layout.proxy_url)
     pairs = []
