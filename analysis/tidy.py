@@ -55,7 +55,6 @@ from analysis.packages import (
     should_build,
 )
 from analysis.plan import (
-    GO_MOD_TOOL_VERSION,
     SEPARATE_INDIRECT_VERSION,
     SIMPLIFY_REQUIRE_VERSION,
     Plan,
@@ -897,7 +896,7 @@ class _Loader:
                 if p.mod is None or p.mod.path in is_root:
                     continue
                 try:
-                    await planner.import_from_modules(_pruned_view(tidy), p.path)
+                    await planner.import_from_modules(tidy, p.path)
                 except _Missing as exc:
                     if exc.ambiguous:
                         extra.add(p.mod)
@@ -958,11 +957,6 @@ class _Loader:
             # the roots, and cmd/go (1.27) panics: say so in its words.
             raise _Refused(GO_ROOT_PANIC)
         return _Reqs(False, minimal, old.direct)
-
-
-def _pruned_view(rs: _Reqs) -> _Reqs:
-    """``importFromModules`` with ``skipModFile``: the roots only are consulted first."""
-    return rs
 
 
 def _below(current: str | None, m: ModuleVersion) -> bool:
@@ -1466,7 +1460,6 @@ def _render_gomod(view: ModuleView, rs: _Reqs, before: bytes) -> bytes:
         f.drop_toolchain_stmt()
     else:
         f.add_toolchain_stmt(toolchain)
-    _ = GO_MOD_TOOL_VERSION
     if semver.gover_compare(go_version, SEPARATE_INDIRECT_VERSION) < 0:
         f.set_require(reqs)
     elif semver.gover_compare(go_version, SIMPLIFY_REQUIRE_VERSION) < 0:
