@@ -891,11 +891,18 @@ class Session:
         return await self._check_sums(self._switch_note(plan))
 
     async def tidy(
-        self, *, go_version: str = "", compat: str = "", allow_errors: bool = False
+        self,
+        *,
+        go_version: str = "",
+        compat: str = "",
+        allow_errors: bool = False,
+        files: tuple[bytes, bytes | None] | None = None,
     ) -> TidyPlan:
         """What ``go mod tidy [-e] [-go=V] [-compat=V]`` would write here (a refusal is a
         plan whose ``error`` is set); apply it with :meth:`apply` like a ``go get`` plan.
-        Zips it had to download go into Go's module cache, as :meth:`plan` keeps them."""
+        Zips it had to download go into Go's module cache, as :meth:`plan` keeps them.
+        ``files``: go.mod and go.sum bytes to tidy instead of the files on disk (e.g. as
+        they were before the last apply)."""
         from analysis.download import keep_in_gomodcache
         from analysis.source import ProxySource
         from analysis.tidy import TidyPlan, plan_tidy
@@ -925,6 +932,7 @@ class Session:
                 allow_errors=allow_errors,
                 gomodcache=self.env.gomodcache,
                 goroot=self.env.goroot,
+                files=files,
             )
         finally:
             client.keep_zips(None)

@@ -1005,9 +1005,12 @@ def _query_detail(text: str, path: str) -> str:
 # -- entry points ---------------------------------------------------------------------------
 
 
-def _view(main_dir: Path, source: ModuleSource, local_go: str) -> ModuleView:
+def _view(
+    main_dir: Path, source: ModuleSource, local_go: str, data: bytes | None = None
+) -> ModuleView:
     gomod = main_dir / "go.mod"
-    data = _read_bytes(gomod)
+    if data is None:
+        data = _read_bytes(gomod)
     if data is None:
         raise GomodxError(
             "go: go.mod file not found in current directory or any parent directory;"
@@ -1027,15 +1030,21 @@ async def plan_tidy(
     allow_errors: bool = False,
     gomodcache: str = "",
     goroot: str = "",
+    files: tuple[bytes, bytes | None] | None = None,
 ) -> TidyPlan:
     """Preview ``go mod tidy [-e] [-go=V] [-compat=V]`` in the module at ``main_dir``.
 
     A refusal is a plan with ``ok`` false and go's message in ``error``; ``gosum`` is the
-    main module's go.sum as the caller read it (strictly)."""
+    main module's go.sum as the caller read it (strictly). ``files`` stands for go.mod
+    and go.sum on disk (say, as they were before an apply); the packages are read from
+    ``main_dir`` either way."""
     directory = Path(main_dir)
-    view = _view(directory, source, local_go)
-    before = _read_bytes(directory / "go.mod") or b""
-    gosum_before = _read_bytes(directory / "go.sum")
+    if files is not None:
+        before, gosum_before = files
+    else:
+        before = _read_bytes(directory / "go.mod") or b""
+        gosum_before = _read_bytes(directory / "go.sum")
+    view = _view(directory, source, local_go, before if files is not None else None)
     base = TidyPlan(
         targets=(TIDY_TARGET,),
         ok=False,

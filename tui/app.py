@@ -153,14 +153,12 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.timings: dict[str, float] = {}
         """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
         self.undo_stack: list[Plan] = []
-        self.offer_tidy_after_apply = True
-        """Whether an applied change that leaves a tidy go.mod untidy offers ``go mod tidy``."""
+        """Plans applied in this session, most recent last (undo takes them back)."""
         self.untidy = False
         """Whether the last applied change left go.mod untidy (it was tidy before)."""
         self.import_paths: dict[str, str] = {}
         """``go mod why -m --all`` for every module of the build list, once asked for
         (``W``); emptied when the graph reloads."""
-        """Plans applied in this session, most recent last (undo takes them back)."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -395,9 +393,6 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
     async def apply_plan(self, plan: Plan) -> None:
         """Write the plan, remember it for undo, reload and highlight what moved; when it
         leaves a tidy go.mod untidy, offer ``go mod tidy`` (``T``)."""
-        was_tidy = False
-        if self.offer_tidy_after_apply:
-            was_tidy = await self._is_tidy()
         result = await asyncio.to_thread(self.session.apply, plan)
         if not result.changed:
             self.notify("go.mod and go.sum already say this; nothing was written.")
@@ -410,8 +405,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             title=f"Applied go get {plan.target.raw}",
         )
         self.reload(highlight="changed")
-        if was_tidy:
-            self.offer_tidy()
+        self.offer_tidy(plan)
 
     async def load_import_paths(self) -> None:
         """Fill :attr:`import_paths`: every shortest import path to each module of the
@@ -447,21 +441,19 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.notify("go.mod and go.sum tidied. Press u to undo.", title="Applied go mod tidy")
         self.reload(highlight="changed")
 
-    async def _is_tidy(self) -> bool:
-        try:
-            plan = await self.session.tidy()
-        except (GomodxError, OSError):
-            return False
-        return plan.ok and plan.tidy
-
     @work(group="tidy-check", exclusive=True, exit_on_error=False)
-    async def offer_tidy(self) -> None:
-        """After an applied change: if go.mod is no longer tidy, say so (T previews it)."""
+    async def offer_tidy(self, applied: Plan) -> None:
+        """After ``applied`` was written: if go.mod is no longer tidy but was before (the
+        files ``applied`` replaced, tidied in the background), say so (T previews it)."""
+        self.untidy = False
         try:
-            plan = await self.session.tidy()
+            after = await self.session.tidy()
+            if not after.ok or after.tidy:
+                return
+            before = await self.session.tidy(files=(applied.gomod_before, applied.gosum_before))
         except (GomodxError, OSError):
             return
-        if plan.ok and not plan.tidy:
+        if before.ok and before.tidy:
             self.untidy = True
             self.notify(
                 "go.mod is no longer tidy: press T to preview go mod tidy.",
