@@ -193,3 +193,12 @@ def test_tidy_takes_no_arguments(untidy: Path, capsys: pytest.CaptureFixture[str
     code, _, err = _run(capsys, "tidy", "-C", str(untidy), "example.com/x")
     assert (code, err) == (1, "go: 'go mod tidy' accepts no arguments\n")
     assert files(untidy) == before
+
+
+def test_tidy_go_flag_writes_the_go_line(untidy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "tidy", "-go=1.27.0", "--json", "--dry-run", "-C", str(untidy))
+    data = json.loads(out)
+    assert (code, data["OK"]) == (0, True), data["Error"]
+    assert "\ngo 1.27.0\n" in data["GoMod"]
+    # go 1.27's layout: at most one block of direct and one of indirect requirements.
+    assert data["GoMod"].count("require (") <= 2
