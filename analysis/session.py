@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
     from analysis.sumdb import SumCheck, SumDBClient
+    from analysis.tidy import TidyPlan
     from analysis.toolchain import Toolchain
     from analysis.updates import ModuleUpdate
     from analysis.versions import MainModule, ModuleVersions
@@ -1127,6 +1128,90 @@ class Session:
                 # not there (or not a cacheable path): nothing to take back
                 with contextlib.suppress(OSError, GomodxError):
                     own.file(path, version.removesuffix("/go.mod"), suffix).unlink()
+
+    async def tidy(
+        self,
+        *,
+        go_version: str = "",
+        compat: str = "",
+        allow_errors: bool = False,
+        files: tuple[bytes, bytes | None] | None = None,
+    ) -> TidyPlan:
+        """What ``go mod tidy [-e] [-go=V] [-compat=V]`` would write here (a refusal is a
+        plan whose ``error`` is set); apply it with :meth:`apply` like a ``go get`` plan.
+        Zips it had to download go into Go's module cache, as :meth:`plan` keeps them.
+        ``files``: go.mod and go.sum bytes to tidy instead of the files on disk (e.g. as
+        they were before the last apply)."""
+        from analysis.download import keep_in_gomodcache
+        from analysis.source import ProxySource
+        from analysis.tidy import TidyPlan, plan_tidy
+
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
+        client = self.client
+        gomodcache = self.env.gomodcache
+        root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
+        fetched: list[tuple[str, str, bytes]] = []
+        if root is not None:
+            client.keep_zips(lambda path, version, data: fetched.append((path, version, data)))
+        refused: set[str] = set()
+        try:
+            plan = await plan_tidy(
+                self.directory,
+                ProxySource(client),
+                gosum=self.gosum,
+                local_go=self.local_go,
+                go_version=go_version,
+                compat=compat,
+                allow_errors=allow_errors,
+                gomodcache=self.env.gomodcache,
+                goroot=self.env.goroot,
+                files=files,
+            )
+            # The lines tidy adds to go.sum are checked against GOSUMDB as go checks them.
+            checked, refused = await self._check_sums(plan)
+            if not checked.ok and not refused and fetched:
+                checked, refused = await self._check_fetched(checked, fetched)
+        finally:
+            client.keep_zips(None)
+            # Zips go into Go's cache only once the checksum database has not contradicted
+            # them (go checks before it stores); each with its go.mod beside it.
+            for path, version, data in fetched:
+                assert root is not None  # nothing is fetched for it without GOMODCACHE
+                if f"{path} {version}" in refused:
+                    continue
+                if keep_in_gomodcache(root, path, version, "zip", data):
+                    mod = client.cached_gomod(path, version)
+                    if mod is not None and f"{path} {version}/go.mod" not in refused:
+                        keep_in_gomodcache(root, path, version, "mod", mod)
+        if refused:
+            await self._forget_refused(refused)
+        assert isinstance(checked, TidyPlan)
+        return checked.with_import_stacks()
+
+    async def why_imports(
+        self, args: Sequence[str], *, modules: bool = False, all_paths: bool = False
+    ) -> str:
+        """What ``go mod why [-m] ARG...`` prints (``all_paths``: every shortest import
+        path, not only the first)."""
+        from analysis.source import ProxySource
+        from analysis.tidy import why_modules, why_packages
+
+        main_file = self.main_file()
+        if main_file is not None:
+            self.toolchain.check_main(main_file)
+        answer = why_modules if modules else why_packages
+        return await answer(
+            self.directory,
+            ProxySource(self.client),
+            args,
+            gosum=self.gosum,
+            local_go=self.local_go,
+            all_paths=all_paths,
+            gomodcache=self.env.gomodcache,
+            goroot=self.env.goroot,
+        )
 
     async def _check_sums(self, plan: Plan) -> tuple[Plan, set[str]]:
         """The go.sum lines a plan adds, checked against GOSUMDB as ``go get`` checks them

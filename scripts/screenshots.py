@@ -135,6 +135,11 @@ async def doctor(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def tidy(pilot: Pilot[None]) -> None:
+    await pilot.press("T")
+    await settle(pilot)
+
+
 SHOTS: dict[str, tuple[Step, str]] = {
     "main": (main_list, "The build list: selected versions, how many are asked, risk, badges"),
     "conflicts": (conflicts, "Conflicts by risk, with who asks for what and why"),
@@ -150,6 +155,7 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "doctor": (doctor, "The doctor: why downloads fail, and the command that fixes it"),
     "outdated": (outdated, "Outdated modules by level; patch and direct minor updates marked"),
     "outdated-preview": (outdated_preview, "The marked updates previewed as one go get"),
+    "tidy": (tidy, "The go mod tidy preview: each changed line with why, then the -diff"),
 }
 
 

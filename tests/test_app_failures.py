@@ -240,6 +240,56 @@ async def _outdated_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, n
     assert not screen.query_one("#outdated-table").loading
 
 
+@scenario("TidyScreen.compute")
+async def _tidy_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from tui.screens.tidy import TidyScreen
+
+    monkeypatch.setattr(app_of(pilot).session, "tidy", raising_async(fault(name)))
+    await pilot.press("T")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, TidyScreen)
+    assert not screen.query_one("#tidy-body").loading
+
+
+@scenario("TidyScreen.run_apply")
+async def _tidy_apply_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from tui.screens.tidy import TidyScreen
+
+    await pilot.press("T")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, TidyScreen) and screen.plan is not None and screen.plan.ok
+    monkeypatch.setattr(app_of(pilot).session, "apply", raising(fault(name)))
+    await pilot.press("y")
+    await settle(pilot)
+    assert pilot.app.screen is screen and not screen.applying  # esc still works
+
+
+@scenario("GomodxApp.offer_tidy")
+async def _offer_tidy_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    app = app_of(pilot)
+    plan = await app.session.plan("example.com/money@v1.4.2")
+    monkeypatch.setattr(app.session, "tidy", raising_async(fault(name)))
+    app.offer_tidy(plan)
+    await settle(pilot)
+    assert not app.untidy
+
+
+@scenario("MainScreen.load_import_paths")
+async def _import_paths_fail(
+    pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    from tui.widgets.details import DetailsPane
+
+    monkeypatch.setattr(app_of(pilot).session, "why_imports", raising_async(fault(name)))
+    app_of(pilot).go_to_module("example.com/api")
+    await settle(pilot)
+    pilot.app.screen.action_import_paths()  # type: ignore[attr-defined]
+    await settle(pilot)
+    assert not pilot.app.screen.query_one(DetailsPane).loading
+
+
 def test_every_worker_has_a_failure_scenario() -> None:
     workers = tui_workers()
     assert set(workers) == set(SCENARIOS), "add a scenario for each new @work method"

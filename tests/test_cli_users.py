@@ -94,6 +94,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "vuln": (["svc"], [["--json"], ["--source", "proxy"], ["-j", "2"]]),
     "doctor": (["svc"], [["--json"], ["--timeout", "2"]]),
     "outdated": (["svc"], [["--json"], ["--direct"], ["--ci=major"], ["-j", "2"]]),
+    "tidy": ([], [["--dry-run"], ["--json"], ["-C", "svc"], ["-e"]]),
 }
 
 

@@ -64,6 +64,7 @@ def _bound_keys() -> dict[str, set[str]]:
     from tui.screens.main import MainScreen
     from tui.screens.outdated import OutdatedScreen
     from tui.screens.plan import PlanScreen
+    from tui.screens.tidy import TidyScreen
     from tui.screens.tree import ModuleTree, TreeScreen
     from tui.widgets.details import VersionTable
     from tui.widgets.module_table import ModuleTable
@@ -77,6 +78,7 @@ def _bound_keys() -> dict[str, set[str]]:
         ModuleTree,
         PlanScreen,
         OutdatedScreen,
+        TidyScreen,
         ExportScreen,
         Choices,
         PrefetchScreen,

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -62,6 +62,9 @@ from tui.screens.palette import BindingCommands, ModuleCommands
 from tui.state import GraphState, NetState, TrustState, VersionsState
 from tui.widgets.rows import build_facts
 from tui.widgets.styles import APP_CSS
+
+if TYPE_CHECKING:
+    from analysis.tidy import TidyPlan
 
 __all__ = [
     "DEMO_DIR",
@@ -169,6 +172,11 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         """Plans applied in this session, most recent last (undo takes them back)."""
         self.outdated_stale = False
         """Whether a change was applied since the outdated view last asked."""
+        self.untidy = False
+        """Whether the last applied change left go.mod untidy (it was tidy before)."""
+        self.import_paths: dict[str, str] = {}
+        """``go mod why -m --all`` for every module of the build list, once asked for
+        (``W``); emptied when the graph reloads."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -250,6 +258,7 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         (old → new, and the word).
         """
         self.session.forget()
+        self.import_paths = {}
         graph = self.graph.reloading(highlight=highlight)
         self.versions = self.versions.for_graph(graph.generation)
         self.trust = self.trust.for_graph(graph.generation)
@@ -518,7 +527,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.push_screen(PlanScreen(path, version, current))
 
     async def apply_plan(self, plan: Plan) -> None:
-        """Write the plan, remember it for undo, reload and highlight what moved."""
+        """Write the plan, remember it for undo, reload and highlight what moved; when it
+        leaves a tidy go.mod untidy, offer ``go mod tidy`` (``T``)."""
         result = await asyncio.to_thread(self.session.apply, plan)
         if not result.changed:
             self.notify("go.mod and go.sum already say this; nothing was written.")
@@ -532,6 +542,61 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             title=f"Applied go get {plan.command}",
         )
         self.reload(highlight="changed")
+        self.offer_tidy(plan)
+
+    async def load_import_paths(self) -> None:
+        """Fill :attr:`import_paths`: every shortest import path to each module of the
+        build list (one package load for all)."""
+        if self.import_paths:
+            return
+        loaded = self.graph.loaded
+        if loaded is None:
+            return
+        mods = [m.path for m in loaded.build_list() if m.version]
+        if not mods:
+            return
+        text = await self.session.why_imports(mods, modules=True, all_paths=True)
+        out: dict[str, str] = {}
+        for stanza in ("\n" + text).split("\n# ")[1:]:
+            head, _, body = stanza.partition("\n")
+            out[head] = body
+        self.import_paths = out
+
+    def preview_tidy(self) -> None:
+        """Open the preview of ``go mod tidy``."""
+        from tui.screens.tidy import TidyScreen
+
+        self.push_screen(TidyScreen())
+
+    async def apply_tidy(self, plan: TidyPlan) -> None:
+        """Write what ``go mod tidy`` would write, remember it for undo, reload."""
+        result = await asyncio.to_thread(self.session.apply, plan)
+        if not result.changed:
+            self.notify("go.mod and go.sum are already tidy; nothing was written.")
+            return
+        self.undo_stack.append(plan)
+        self.notify("go.mod and go.sum tidied. Press u to undo.", title="Applied go mod tidy")
+        self.reload(highlight="changed")
+
+    @work(group="tidy-check", exclusive=True, exit_on_error=False)
+    async def offer_tidy(self, applied: Plan) -> None:
+        """After ``applied`` was written: if go.mod is no longer tidy but was before (the
+        files ``applied`` replaced, tidied in the background), say so (T previews it)."""
+        self.untidy = False
+        try:
+            after = await self.session.tidy()
+            if not after.ok or after.tidy:
+                return
+            before = await self.session.tidy(files=(applied.gomod_before, applied.gosum_before))
+        except (GomodxError, OSError):
+            return
+        if before.ok and before.tidy:
+            self.untidy = True
+            self.notify(
+                "go.mod is no longer tidy: press T to preview go mod tidy.",
+                title="Not tidy",
+                severity="warning",
+            )
 
     def undo_change(self) -> None:
         """Undo the last apply (also one made by an earlier run: backups are on disk)."""
@@ -546,7 +611,8 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
             return
         if self.undo_stack:
             self.undo_stack.pop()
-        self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
+        undid = result.target if result.target.startswith("go ") else f"go get {result.target}"
+        self.notify(f"go.mod restored (undid {undid})", title="Undone")
         self.reload(highlight="undone")
 
     def go_to_module(self, path: str) -> None:

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "tui.commands.download",
     "tui.commands.vuln",
     "tui.commands.doctor",
+    "tui.commands.tidy",
 )
 
 
@@ -47,6 +48,7 @@ COMMAND_MODULE_OF = {
     "vuln": "tui.commands.vuln",
     "doctor": "tui.commands.doctor",
     "outdated": "tui.commands.outdated",
+    "tidy": "tui.commands.tidy",
 }
 
 

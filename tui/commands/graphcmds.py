@@ -178,6 +178,29 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("module", metavar="MODULE[@VERSION]")
     common(p)
+    p.add_argument(
+        "more",
+        nargs="*",
+        metavar="ARG",
+        help="with --imports: more packages (or modules, with -m)",
+    )
+    p.add_argument(
+        "--imports",
+        action="store_true",
+        help="print what `go mod why [-m] ARG...` prints: import paths from the main module",
+    )
+    p.add_argument(
+        "-m", dest="why_modules", action="store_true", help="with --imports: ARGs are modules"
+    )
+    p.add_argument(
+        "--all",
+        dest="all_paths",
+        action="store_true",
+        help="with --imports: every shortest import path, not only the first",
+    )
+    p.add_argument(
+        "-C", dest="chdir", default=None, metavar="DIR", help="with --imports: the module directory"
+    )
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument(
         "--limit",
@@ -457,10 +480,42 @@ def run_conflicts(args: argparse.Namespace) -> int:
 # -- why --------------------------------------------------------------------------------
 
 
+def _run_why_imports(args: argparse.Namespace) -> int:
+    """``gomodx why --imports [-m] [--all] [-C DIR] ARG...``: ``go mod why``'s output."""
+    from tui.commands.common import open_session, run_session
+
+    names = [args.module]
+    if args.dir != ".":
+        names.append(args.dir)  # with --imports, DIR comes from -C: this is an argument
+    names.extend(args.more)
+    directory = Path(args.chdir or ".")
+    try:
+        session = open_session(args, directory)
+        text = run_session(
+            args,
+            session,
+            lambda: session.why_imports(names, modules=args.why_modules, all_paths=args.all_paths),
+        )
+    except GomodxError as exc:
+        if not str(exc).startswith("go: "):
+            raise
+        print(exc, file=sys.stderr)
+        return 1
+    if args.json:
+        _emit(_json({"Args": names, "Text": text}))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def run_why(args: argparse.Namespace) -> int:
     from analysis import export
     from analysis.modgraph import shortest_paths
 
+    if args.imports:
+        return _run_why_imports(args)
+    if args.more or args.why_modules or args.all_paths or args.chdir is not None:
+        raise GomodxError("-m, --all, -C and more than one argument go with --imports")
     loaded = _load(args)
     g = loaded.graph
     target = ModuleVersion.parse(args.module)

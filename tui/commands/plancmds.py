@@ -275,5 +275,6 @@ def run_undo(args: argparse.Namespace) -> int:
         if res.gosum_removed:
             parts.append("go.sum (removed: it did not exist before)")
         what = " and ".join(parts) or "nothing (files already match the backup)"
-        print(f"restored {what}; undid go get {res.target}")
+        undid = res.target if res.target.startswith("go ") else f"go get {res.target}"
+        print(f"restored {what}; undid {undid}")
     return 0

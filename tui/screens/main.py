@@ -75,6 +75,10 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("u", "undo", "Undo change", show=False, id="main.undo"),
         Binding("x", "fix", "Nearest fixed version", show=False, id="main.fix"),
         Binding("V", "vulns", "Check vulnerabilities", show=False, id="main.vulns"),
+        Binding("T", "tidy", "Tidy preview (go mod tidy)", show=False, id="main.tidy"),
+        Binding(
+            "W", "import_paths", "Import paths (go mod why -m)", show=False, id="main.import-paths"
+        ),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("l", "versions", "Versions", show=False, id="main.right"),
@@ -254,7 +258,13 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         graph = self.gomodx.graph
         facts = graph.facts
         conflict = facts.conflicts.get(path) if facts is not None else None
-        details.show_module(row, graph.loaded, conflict, self.gomodx.trust.findings.get(path, ()))
+        details.show_module(
+            row,
+            graph.loaded,
+            conflict,
+            self.gomodx.trust.findings.get(path, ()),
+            self.gomodx.import_paths.get(path),
+        )
         if row is None or row.main:
             details.set_loading(False)
             details.show_versions(None, path, "")
@@ -418,4 +428,27 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         self.gomodx.enable_vulns()
         if self.current:
             path, self.current = self.current, ""
+            self.show_details(path)
+
+    def action_tidy(self) -> None:
+        self.gomodx.preview_tidy()
+
+    def action_import_paths(self) -> None:
+        """Show, for the module under the cursor, the import paths that need it."""
+        if self.current:
+            self.load_import_paths(self.current)
+
+    @work(group="import-paths", exclusive=True, exit_on_error=False)
+    async def load_import_paths(self, path: str) -> None:
+        details = self.query_one(DetailsPane)
+        details.loading = True
+        try:
+            await self.gomodx.load_import_paths()
+        except (GomodxError, OSError) as exc:
+            self.notify(str(exc), title="go mod why", severity="error")
+            return
+        finally:
+            details.loading = False
+        if path == self.current:
+            self.current = ""
             self.show_details(path)

@@ -81,9 +81,11 @@ def render_details(
     loaded: LoadedModule,
     conflict: Conflict | None,
     findings: Sequence[Finding] = (),
+    imports: str | None = None,
 ) -> Text:
     """Requirers (winning requests marked ★), risk reasons and why-paths for ``row``;
-    first, the vulnerability ``findings`` of its selected version.
+    first, the vulnerability ``findings`` of its selected version; last, with
+    ``imports``, the import paths that need it (``go mod why -m``).
 
     One ``Text`` (not a Rich table): the pane is re-measured whenever the layout changes,
     and a single text measures in microseconds even for a module with many requirers.
@@ -157,6 +159,16 @@ def render_details(
         lines.append(indent("… and more (t: the dependents tree)", style="dim"))
     if not paths:
         lines.append(indent("not reachable from the main module", style="dim"))
+    if imports is not None:
+        lines.append(Text(""))
+        lines.append(
+            Text(
+                "Which imports need it? (go mod why -m, every shortest path)",
+                style="bold underline",
+            )
+        )
+        for step in imports.rstrip("\n").splitlines():
+            lines.append(indent(step, style="dim" if step.startswith("(") else ""))
     return Text("\n").join(lines)
 
 
@@ -394,6 +406,7 @@ class DetailsPane(Vertical):
         loaded: LoadedModule | None,
         conflict: Conflict | None,
         findings: Sequence[Finding] = (),
+        imports: str | None = None,
     ) -> None:
         title = self.query_one("#detail-title", Static)
         body = self.query_one("#detail-body", Static)
@@ -408,7 +421,7 @@ class DetailsPane(Vertical):
             head.append("\n")
             head.append_text(flags)
         title.update(head)
-        body.update(render_details(row, loaded, conflict, findings))
+        body.update(render_details(row, loaded, conflict, findings, imports))
         self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     def show_versions(self, mv: ModuleVersions | None, path: str, note: str | Text) -> None:
