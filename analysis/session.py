@@ -53,7 +53,7 @@ from analysis.module import ModuleVersion
 if TYPE_CHECKING:
     import httpx
 
-    from analysis.apply import ApplyResult, UndoResult
+    from analysis.apply import ApplyResult, FilesResult, UndoResult
     from analysis.cache import CacheStack
     from analysis.download import DownloadSummary, ProgressCallback
     from analysis.goenv import GoEnv
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from analysis.versions import MainModule, ModuleVersions
     from analysis.vulndb import VulnDB
     from analysis.workspace import Workspace
+    from analysis.worksync import WorkSync
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -320,11 +321,14 @@ class Session:
         environ: dict[str, str] | None = None,
         require_module: bool = True,
         workspace: bool = True,
+        work_command: bool = False,
     ) -> Session:
         """Open the module in ``directory`` with the user's Go settings.
 
         With ``workspace`` (the default) a go.work go would use is loaded and the graph is
         the workspace's; without it the module is read alone (``GOWORK=off``), with a note.
+        ``work_command``: the workspace is loaded as ``go work sync`` loads it (a module
+        newer than go.work is no error: the sync raises go.work's go line).
 
         Raises :class:`GomodxError` with go's wording for a missing directory or go.mod
         (with ``require_module``), a malformed go.sum, a workspace go refuses, or settings
@@ -361,10 +365,27 @@ class Session:
         env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
         mod_flag = flag_value(env.goflags, "mod") or ""
         env, notes, ws = _module_mode(
-            env, d, workspace=workspace and options.graph_file is None, environ=environ
+            env,
+            d,
+            workspace=workspace and options.graph_file is None,
+            environ=environ,
+            work_command=work_command,
         )
         if recovered is not None:
             notes.append(recovered.note)
+        if ws is not None:
+            # A change across the workspace (worksync) that was killed is put right too,
+            # and the workspace read again if that changed its files.
+            recovered_ws = recover(ws.path.parent, backup_root=options.state_dir)
+            if recovered_ws is not None:
+                notes.append(recovered_ws.note)
+                env, _, ws = _module_mode(
+                    env,
+                    d,
+                    workspace=workspace and options.graph_file is None,
+                    environ=environ,
+                    work_command=work_command,
+                )
         gosum = GoSum.read(d / "go.sum") if has_mod else GoSum()
         caches = CacheStack.for_env(env.gomodcache, options.cache_dir)
         jobs = options.jobs
@@ -961,6 +982,57 @@ class Session:
 
         return undo(self.directory, backup_root=self.options.state_dir, force=force)
 
+    # -- the workspace: go work sync ------------------------------------------------
+
+    async def worksync(self) -> WorkSync:
+        """What ``go work sync`` would write in this session's workspace: every go.mod,
+        go.sum, go.work and go.work.sum, before and after (:mod:`analysis.worksync`: the
+        go command runs on a sandbox copy; nothing of the user's changes). go's failure
+        is a preview whose ``error`` is set."""
+        import anyio
+
+        from analysis.errors import NotSupported
+        from analysis.worksync import preview
+
+        ws = self.workspace
+        if ws is None:
+            raise GomodxError(
+                "go: no go.work file found\n\t(run 'go work init' first or specify path"
+                " using GOWORK environment variable)"
+            )
+        go = _go_binary(self.env)
+        if go is None:
+            raise NotSupported(
+                "gomodx worksync: previews of go work sync run the go command (on a copy of"
+                " the workspace), which is not installed; not supported yet without it"
+            )
+        environ = self.go_environ()
+        return await anyio.to_thread.run_sync(lambda: preview(ws, go=go, environ=environ))
+
+    def apply_worksync(self, sync: WorkSync) -> FilesResult:
+        """Write a :meth:`worksync` preview: every file at once, all or nothing, with a
+        backup (:meth:`undo_worksync`); refuses (:class:`~analysis.errors.StaleFiles`)
+        when any of them changed since the preview."""
+        from analysis.apply import apply_files
+        from analysis.errors import PlanError
+        from analysis.worksync import TARGET
+
+        if not sync.ok:
+            raise PlanError(f"cannot apply a failed go work sync:\n{sync.error}")
+        return apply_files(sync.root, sync.files, target=TARGET, backup_root=self.options.state_dir)
+
+    def undo_worksync(self, *, force: bool = False) -> UndoResult:
+        """Restore every file the last applied ``go work sync`` of this workspace wrote."""
+        from analysis.apply import undo
+
+        ws = self.workspace
+        if ws is None:
+            raise GomodxError(
+                "go: no go.work file found\n\t(run 'go work init' first or specify path"
+                " using GOWORK environment variable)"
+            )
+        return undo(ws.path.parent, backup_root=self.options.state_dir, force=force)
+
     # -- vulnerabilities ----------------------------------------------------------------
 
     def vulndb(self, environ: Mapping[str, str] | None = None) -> VulnDB:
@@ -1117,6 +1189,7 @@ def _module_mode(
     *,
     workspace: bool = True,
     environ: dict[str, str] | None = None,
+    work_command: bool = False,
 ) -> tuple[GoEnv, list[str], Workspace | None]:
     """The session's policy for GOWORK and GOFLAGS (see the module docstring)."""
     from analysis.goenv import flag_value, without_flag
@@ -1138,6 +1211,7 @@ def _module_mode(
                 running=running,
                 gotoolchain=lookup.get("GOTOOLCHAIN", ""),
                 cwd=directory,
+                work_command=work_command,
             )
         except WorkspaceError as exc:
             raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None

@@ -17,6 +17,7 @@ from analysis.errors import GomodxError
 COMMAND_MODULES = (
     "tui.commands.modjson",
     "tui.commands.workjson",
+    "tui.commands.worksync",
     "tui.commands.graphcmds",
     "tui.commands.versions",
     "tui.commands.get",

@@ -154,6 +154,7 @@ def open_session(
     require_module: bool = True,
     print_requests: bool = True,
     workspace: bool = True,
+    work_command: bool = False,
 ) -> Session:
     """The engine session for ``args`` on ``directory`` (default ``args.dir``).
 
@@ -162,7 +163,11 @@ def open_session(
     """
     where = directory if directory is not None else getattr(args, "dir", None) or "."
     session = Session.open(
-        where, session_options(args), require_module=require_module, workspace=workspace
+        where,
+        session_options(args),
+        require_module=require_module,
+        workspace=workspace,
+        work_command=work_command,
     )
     for note in session.notes:
         print(f"gomodx: warning: {note}", file=sys.stderr)
