@@ -19,8 +19,10 @@ everywhere:
 * **GOWORK**: in a workspace (``GOWORK``, or a go.work above DIR) the session loads it as go
   does (:func:`analysis.workspace.load_workspace`, go's errors for a bad go.work) and
   :meth:`Session.load` gives the workspace's graph: every used module is a main module.
-  Changes (``plan``, ``apply``) and downloads still work on DIR's module alone, exactly as
-  go does with ``GOWORK=off``, and :attr:`Session.workspace_note` says so; a session
+  :meth:`Session.download` fetches what the workspace needs, as ``go mod download`` does
+  there; :meth:`Session.worksync` previews ``go work sync``. Changes (``plan``, ``apply``)
+  still work on DIR's module alone, exactly as go does with ``GOWORK=off``, and
+  :attr:`Session.workspace_note` says so; a session
   opened with ``workspace=False`` works on the module alone throughout (with a note).
 * **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod; in a workspace go's own
   refusal); ``-mod`` is dropped, as ``go mod graph``, ``go get`` and ``go mod download``
@@ -306,7 +308,7 @@ class Session:
         if self.workspace is None:
             return ""
         return (
-            f"workspace {self.workspace.path}: changes (get, upgrade, downgrade) and downloads"
+            f"workspace {self.workspace.path}: changes (get, upgrade, downgrade)"
             f" work on {self.directory} alone, as go does with GOWORK=off"
         )
 
@@ -1073,7 +1075,10 @@ class Session:
         *,
         on_progress: ProgressCallback | None = None,
     ) -> DownloadSummary:
-        """Fill Go's module cache with what the build needs (or ``modules``), verified."""
+        """Fill Go's module cache with what the build needs (or ``modules``), verified.
+        In a workspace, what the workspace needs (``go mod download`` there downloads
+        ``all``: the workspace's build list), checked against every module's go.sum and
+        go.work.sum."""
         from analysis.cache import CacheStack
         from analysis.download import download
 
@@ -1081,16 +1086,19 @@ class Session:
         # its client goes straight to GOPROXY and writes nowhere else.
         client = self._new_client(CacheStack())
         sumdb = None if client.offline else self.sumdb()
+        ws = self.workspace
+        gosum = self.gosum if ws is None else _workspace_gosum(ws)
         try:
             return await download(
                 self.directory,
                 self.env,
                 modules,
                 client=client,
-                gosum=self.gosum,
+                gosum=gosum,
                 on_progress=on_progress,
                 concurrency=self.options.jobs,
                 sumdb=sumdb,
+                workspace=ws,
             )
         finally:
             await client.aclose()
@@ -1232,6 +1240,18 @@ def _module_mode(
         )
         env = dataclasses.replace(env, gowork="off")
     return env, notes, ws
+
+
+def _workspace_gosum(ws: Workspace) -> GoSum:
+    """The checksums go trusts in workspace mode: every module's go.sum, then go.work.sum."""
+    from analysis.hashes import GoSum
+
+    gosum = GoSum()
+    for f in [*(r / "go.sum" for r in ws.roots), ws.path.with_name(ws.path.name + ".sum")]:
+        for (path, version), hashes in GoSum.read(f).entries.items():
+            for h in hashes:
+                gosum.add(path, version, h)
+    return gosum
 
 
 def _go_binary(env: GoEnv) -> str | None:

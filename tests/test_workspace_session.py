@@ -133,7 +133,14 @@ async def test_the_app_opens_a_workspace(tmp_path: Path, anyio_backend: str) -> 
     _module(tmp_path / "w", "example.com/w", f"go 1.21\n\nrequire {dep} {u.versions(dep)[0]}\n")
     (tmp_path / "go.work").write_text("go 1.22\n\nuse (\n\t./main\n\t./w\n)\n")
     env = go_env(tmp_path / "env", layout.proxy_url, GOFLAGS="", GOWORK="")
-    options = SessionOptions(source="proxy", use_go=False, state_dir=tmp_path / "state")
+    # A cache of its own: file:// proxy URLs under pytest's recycled temporary
+    # directories would otherwise find another universe's answers in the user's cache.
+    options = SessionOptions(
+        source="proxy",
+        use_go=False,
+        state_dir=tmp_path / "state",
+        cache_dir=tmp_path / "gomodx-cache",
+    )
     session = Session.open(layout.main_dir, options, environ=env)
     app = make(session)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
