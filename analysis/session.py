@@ -418,12 +418,17 @@ class Session:
         offline: bool = False,
         demo: bool = False,
         label: str = "",
+        module: str | None = None,
     ) -> Session:
         """A temporary copy of ``project`` read through the GOPROXY directory ``proxy``.
 
         Nothing outside the copy is read or written: no module cache, no go command, no
         network, and backups stay inside the copy. This is how the demo, the tests and
         the screenshots run.
+
+        With ``module``, ``project`` is a workspace (its go.work at the top) and the
+        session opens its module directory ``module`` in that workspace (only ``go work
+        sync`` previews run the go command, with this proxy: see :meth:`worksync`).
         """
         from analysis.cache import CacheStack
         from analysis.goenv import GoEnv
@@ -432,6 +437,18 @@ class Session:
         scratch = Path(tempfile.mkdtemp(prefix="gomodx-"))
         work = scratch / project.name
         shutil.copytree(project, work)
+        ws: Workspace | None = None
+        if module is not None:
+            from analysis.errors import WorkspaceError
+            from analysis.source import LOCAL_GO_VERSION
+            from analysis.workspace import load_workspace
+
+            try:
+                ws = load_workspace(work / "go.work", running=LOCAL_GO_VERSION, cwd=work / module)
+            except WorkspaceError as exc:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None
+            work = work / module
         env = GoEnv(
             goproxy="off" if offline else proxy.resolve().as_uri(),
             gosumdb="off",
@@ -454,6 +471,7 @@ class Session:
             scratch=scratch,
             demo=demo,
             use_go_client=False,
+            workspace=ws,
         )
 
     # -- the client -------------------------------------------------------------------
@@ -1009,7 +1027,42 @@ class Session:
                 " the workspace), which is not installed; not supported yet without it"
             )
         environ = self.go_environ()
+        if self.env.source == "file-proxy":
+            # The demo and tests: go gets the session's file:// proxy and a module cache
+            # in the session's scratch directory, never the user's settings or network.
+            scratch = self.scratch or ws.path.parent
+            environ.update(
+                GOPROXY=self.env.goproxy,
+                GOSUMDB="off",
+                GOFLAGS="",
+                GOTOOLCHAIN="local",
+                GOENV="off",
+                GOMODCACHE=str(scratch / "modcache"),
+                GOPATH=str(scratch / "gopath"),
+                GOTELEMETRY="off",
+            )
         return await anyio.to_thread.run_sync(lambda: preview(ws, go=go, environ=environ))
+
+    def reopen_workspace(self) -> None:
+        """Read the workspace's go.work and go.mod files again (after :meth:`apply_worksync`
+        or an undo changed them); a workspace that no longer loads is kept as it was, and
+        the next :meth:`load` says what is wrong."""
+        from analysis.errors import WorkspaceError
+        from analysis.workspace import load_workspace
+
+        if self.workspace is None:
+            return
+        try:
+            ws = load_workspace(
+                self.workspace.path,
+                running=self.local_go,
+                gotoolchain=os.environ.get("GOTOOLCHAIN", ""),
+                cwd=self.directory,
+            )
+        except WorkspaceError:
+            return
+        self.workspace = ws
+        self.forget()
 
     def apply_worksync(self, sync: WorkSync) -> FilesResult:
         """Write a :meth:`worksync` preview: every file at once, all or nothing, with a

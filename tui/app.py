@@ -46,6 +46,7 @@ from analysis.goproxy import FetchEvent
 from analysis.plan import Plan
 from analysis.session import Session, SessionOptions
 from analysis.versions import ModuleVersions
+from analysis.worksync import WorkSync
 from tui.config import UserConfig, default_config_path
 from tui.errors import (
     ErrorLog,
@@ -77,6 +78,44 @@ def demo_session(*, offline: bool = False) -> Session:
     """The bundled example on a temporary copy (changes never touch the package)."""
     return Session.with_file_proxy(
         DEMO_DIR / "project", DEMO_DIR / "proxy", offline=offline, demo=True
+    )
+
+
+DEMO_ADMIN_GO_MOD = """module example.com/admin
+
+go 1.22
+
+require (
+	example.com/json v1.1.0
+	example.com/money v1.4.2
+	example.com/router v1.9.0
+)
+"""
+
+DEMO_ADMIN_GO = """package admin
+
+import (
+	_ "example.com/json"
+	_ "example.com/money"
+	_ "example.com/router"
+)
+"""
+
+
+def demo_workspace_session(scratch: Path, *, offline: bool = False) -> Session:
+    """A workspace made from the bundled example (written under ``scratch``): the shop
+    module beside an ``admin`` module that asks for newer router and money versions and
+    an older json, one go.work using both; opened in the shop module."""
+    import shutil
+
+    root = scratch / "workspace"
+    shutil.copytree(DEMO_DIR / "project", root / "shop")
+    (root / "admin").mkdir(parents=True)
+    (root / "admin" / "go.mod").write_text(DEMO_ADMIN_GO_MOD)
+    (root / "admin" / "admin.go").write_text(DEMO_ADMIN_GO)
+    (root / "go.work").write_text("go 1.22\n\nuse (\n\t./shop\n\t./admin\n)\n")
+    return Session.with_file_proxy(
+        root, DEMO_DIR / "proxy", offline=offline, demo=True, module="shop"
     )
 
 
@@ -149,8 +188,9 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.net = NetState(session.label, session.offline, events=len(log), log=log)
         self.timings: dict[str, float] = {}
         """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
-        self.undo_stack: list[Plan] = []
-        """Plans applied in this session, most recent last (undo takes them back)."""
+        self.undo_stack: list[Plan | WorkSync] = []
+        """Plans (and ``go work sync`` previews) applied in this session, most recent last
+        (undo takes them back)."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -402,15 +442,47 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
 
     @work(group="apply", exclusive=True, exit_on_error=False)
     async def run_undo(self) -> None:
+        last = self.undo_stack[-1] if self.undo_stack else None
+        undo = self.session.undo_worksync if isinstance(last, WorkSync) else self.session.undo
         try:
-            result = await asyncio.to_thread(self.session.undo)
+            result = await asyncio.to_thread(undo)
         except (GomodxError, OSError) as exc:
             self.notify(str(exc), title="Not undone", severity="error")
             return
         if self.undo_stack:
             self.undo_stack.pop()
-        self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
+        if isinstance(last, WorkSync):
+            self.session.reopen_workspace()
+            files = ", ".join([*result.restored, *result.removed])
+            self.notify(f"{files} restored (undid go work sync)", title="Undone")
+        else:
+            self.notify(f"go.mod restored (undid go get {result.target})", title="Undone")
         self.reload(highlight="undone")
+
+    def preview_worksync(self) -> None:
+        """Open the preview of ``go work sync`` (in a workspace)."""
+        from tui.screens.worksync import WorkSyncScreen
+
+        if self.session.workspace is None:
+            self.notify("Not in a workspace: there is no go.work here", severity="warning")
+            return
+        self.push_screen(WorkSyncScreen())
+
+    async def apply_worksync(self, sync: WorkSync) -> None:
+        """Write a ``go work sync`` preview (every file at once), remember it for undo,
+        reload and highlight what moved."""
+        result = await asyncio.to_thread(self.session.apply_worksync, sync)
+        if not result.changed:
+            self.notify("The files already say this; nothing was written.")
+            return
+        self.undo_stack.append(sync)
+        self.notify(
+            f"Wrote {', '.join(result.written)}. Press u to undo them all.",
+            title="Applied go work sync",
+        )
+        # The workspace's files changed: the session reads them again.
+        self.session.reopen_workspace()
+        self.reload(highlight="changed")
 
     def go_to_module(self, path: str) -> None:
         """Show ``path`` in the main list (from the command palette)."""

@@ -65,6 +65,7 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("e", "export", "Export", id="main.export"),
         Binding("f", "prefetch", "Fetch all", show=False, id="main.prefetch"),
         Binding("u", "undo", "Undo change", show=False, id="main.undo"),
+        Binding("W", "worksync", "Work sync", id="main.worksync"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("l", "versions", "Versions", show=False, id="main.right"),
@@ -283,6 +284,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             return self.focused is not self.query_one("#filter", Input)
         if action == "filter_done":
             return self.focused is self.query_one("#filter", Input)
+        if action == "worksync":
+            # Only in a workspace: elsewhere the key is neither shown nor bound.
+            return self.gomodx.session.workspace is not None
         return True
 
     def action_filter(self) -> None:
@@ -354,3 +358,6 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
 
     def action_undo(self) -> None:
         self.gomodx.undo_change()
+
+    def action_worksync(self) -> None:
+        self.gomodx.preview_worksync()
