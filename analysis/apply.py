@@ -567,6 +567,8 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
         raise PlanError(f"cannot apply a refused plan:\n{plan.error}")
     main_dir = Path(plan.main_dir)
     d = Path(os.path.abspath(main_dir))
+    if plan.other_files:
+        return _apply_with_others(plan, d, backup_root)
     why = "the plan read them"
     _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
     new_gomod = plan.gomod_after
@@ -614,6 +616,24 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
         with contextlib.suppress(OSError, GomodxError):
             _end(base)  # if it stays, the next run finds both files written: complete
     return ApplyResult(str(main_dir), write_mod, write_sum, str(entry))
+
+
+def _apply_with_others(plan: Plan, d: Path, backup_root: Path | None) -> ApplyResult:
+    """A plan that also rewrites other files (go.work, in a workspace): every file in one
+    transaction (:func:`apply_files`, rooted at the module directory, so :func:`undo`
+    there puts every file back)."""
+    new_sum = plan.gosum_after()
+    edits = [FileEdit("go.mod", plan.gomod_before, plan.gomod_after)]
+    if new_sum is not None:
+        edits.append(FileEdit("go.sum", plan.gosum_before, new_sum))
+    edits += [FileEdit(name, old, new) for name, old, new in plan.other_files]
+    result = apply_files(d, edits, target=plan.target.raw, backup_root=backup_root)
+    return ApplyResult(
+        str(plan.main_dir),
+        "go.mod" in result.written,
+        "go.sum" in result.written,
+        result.backup,
+    )
 
 
 def apply_with_go(

@@ -240,6 +240,14 @@ class Plan:
     """Who vouched for each go.sum line the plan adds: ``(line, by)``, ``by`` the checksum
     database's name, ``GONOSUMDB``, ``off`` or ``not verified: reason`` (filled in by
     :meth:`analysis.session.Session.plan`)."""
+    other_files: tuple[tuple[str, bytes | None, bytes | None], ...] = ()
+    """Files besides go.mod and go.sum that ``go get`` rewrites — in a workspace, go.work
+    when the module's go line rises above the go.work's — as ``(name relative to
+    main_dir, bytes before, bytes after)``; :func:`analysis.apply.apply_plan` writes them
+    with go.mod and go.sum in one transaction."""
+    source: str = "gomodx"
+    """Who computed the files: ``gomodx`` (this planner), or ``go`` (in a workspace: the
+    go command on a sandbox copy, :meth:`analysis.session.Session.plan`)."""
 
     def raise_for_refusal(self) -> None:
         """Raise :class:`~analysis.errors.DowngradeConflict` (with the first chain) or
@@ -347,6 +355,11 @@ class Plan:
             "Chains": [[str(m) for m in chain] for chain in self.chains],
             "Dir": self.main_dir,
             "Verified": {line: by for line, by in self.verified},
+            "OtherFiles": {
+                name: None if after is None else after.decode("utf-8", "surrogateescape")
+                for name, _, after in self.other_files
+            },
+            "Source": self.source,
         }
 
 

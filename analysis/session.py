@@ -256,9 +256,13 @@ class Session:
         use_go_client: bool = True,
         workspace: Workspace | None = None,
         mod_flag: str = "",
+        sandbox_workspace: Workspace | None = None,
     ) -> None:
         self.directory = directory
         self.workspace = workspace
+        self.sandbox_workspace = sandbox_workspace or workspace
+        """The workspace ``go get`` previews run in (:attr:`workspace`, or one go would
+        not load but go get only looks up: see :meth:`open`'s ``get_command``)."""
         """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
         self.mod_flag = mod_flag
         """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`;
@@ -305,10 +309,17 @@ class Session:
     @property
     def workspace_note(self) -> str:
         """What a front end says about changes in a workspace (``""`` outside one)."""
-        if self.workspace is None:
+        if self._workspace_go() is not None and self.sandbox_workspace is not None:
+            return (
+                f"workspace {self.sandbox_workspace.path}: previews of changes (get, upgrade,"
+                " downgrade) run go get on a sandbox copy of the workspace, exactly as go"
+                " does there"
+            )
+        ws = self.sandbox_workspace
+        if ws is None:
             return ""
         return (
-            f"workspace {self.workspace.path}: changes (get, upgrade, downgrade)"
+            f"workspace {ws.path}: changes (get, upgrade, downgrade)"
             f" work on {self.directory} alone, as go does with GOWORK=off"
         )
 
@@ -324,6 +335,7 @@ class Session:
         require_module: bool = True,
         workspace: bool = True,
         work_command: bool = False,
+        get_command: bool = False,
     ) -> Session:
         """Open the module in ``directory`` with the user's Go settings.
 
@@ -331,6 +343,9 @@ class Session:
         the workspace's; without it the module is read alone (``GOWORK=off``), with a note.
         ``work_command``: the workspace is loaded as ``go work sync`` loads it (a module
         newer than go.work is no error: the sync raises go.work's go line).
+        ``get_command``: for ``go get`` previews, which work on DIR's module and only look
+        the workspace up: a workspace go would refuse to load is no error (the session
+        works on the module alone; previews still run go get on a sandbox copy of it).
 
         Raises :class:`GomodxError` with go's wording for a missing directory or go.mod
         (with ``require_module``), a malformed go.sum, a workspace go refuses, or settings
@@ -366,13 +381,23 @@ class Session:
         recovered = recover(d, backup_root=options.state_dir) if has_mod else None
         env = load_goenv(environ, use_go=options.use_go, cwd=d if d.is_dir() else None)
         mod_flag = flag_value(env.goflags, "mod") or ""
-        env, notes, ws = _module_mode(
-            env,
-            d,
-            workspace=workspace and options.graph_file is None,
-            environ=environ,
-            work_command=work_command,
-        )
+        lax: Workspace | None = None
+        try:
+            env, notes, ws = _module_mode(
+                env,
+                d,
+                workspace=workspace and options.graph_file is None,
+                environ=environ,
+                work_command=work_command,
+            )
+        except GomodxError:
+            if not (get_command and workspace and env.gowork not in ("", "off")):
+                raise
+            from analysis.workspace import load_workspace_lax
+
+            lax = load_workspace_lax(env.gowork, d)
+            env, notes, ws = _module_mode(env, d, workspace=False, environ=environ)
+            notes = [n for n in notes if "GOWORK" not in n]
         if recovered is not None:
             notes.append(recovered.note)
         if ws is not None:
@@ -407,6 +432,7 @@ class Session:
             notes=notes,
             workspace=ws,
             mod_flag=mod_flag,
+            sandbox_workspace=lax,
         )
 
     @classmethod
@@ -928,6 +954,9 @@ class Session:
                 if mod is not None:
                     assert root is not None  # nothing is kept without GOMODCACHE
                     keep_in_gomodcache(root, path, version, "mod", mod)
+        go = self._workspace_go()
+        if go is not None and plan.targets:
+            plan = await self._plan_in_workspace(plan, go)
         return await self._check_sums(self._switch_note(plan))
 
     async def _check_sums(self, plan: Plan) -> Plan:
@@ -991,8 +1020,11 @@ class Session:
             go = _go_binary(self.env)
             if go is None:
                 raise GomodxError("--use-go: the go command is not installed")
-            # The plan is DIR's module alone: so is go get (GOWORK=off, as the plan assumed).
-            environ = {**os.environ, "GOWORK": "off"}
+            # The plan is DIR's module alone (GOWORK=off, as the plan assumed), or the
+            # workspace's when go made it there.
+            ws = self.sandbox_workspace
+            gowork = str(ws.path) if plan.source == "go" and ws is not None else "off"
+            environ = {**os.environ, "GOWORK": gowork}
             return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
         return apply_plan(plan, backup_root=self.options.state_dir)
 
@@ -1026,11 +1058,16 @@ class Session:
                 "gomodx worksync: previews of go work sync run the go command (on a copy of"
                 " the workspace), which is not installed; not supported yet without it"
             )
+        environ = self._sandbox_environ()
+        return await anyio.to_thread.run_sync(lambda: preview(ws, go=go, environ=environ))
+
+    def _sandbox_environ(self) -> dict[str, str]:
+        """The go command's environment for a run on a sandbox copy of the workspace."""
         environ = self.go_environ()
         if self.env.source == "file-proxy":
             # The demo and tests: go gets the session's file:// proxy and a module cache
             # in the session's scratch directory, never the user's settings or network.
-            scratch = self.scratch or ws.path.parent
+            scratch = self.scratch or self.directory
             environ.update(
                 GOPROXY=self.env.goproxy,
                 GOSUMDB="off",
@@ -1041,7 +1078,42 @@ class Session:
                 GOPATH=str(scratch / "gopath"),
                 GOTELEMETRY="off",
             )
-        return await anyio.to_thread.run_sync(lambda: preview(ws, go=go, environ=environ))
+        return environ
+
+    @property
+    def plans_alone(self) -> bool:
+        """Whether DIR is in a workspace but ``go get`` previews cannot run there (no go
+        command, or it may not run): they are planned for DIR's module alone, as with
+        ``GOWORK=off`` (:attr:`workspace_note` says so)."""
+        return self.sandbox_workspace is not None and self._workspace_go() is None
+
+    def _workspace_go(self) -> str | None:
+        """The go command that previews ``go get`` here, when DIR is a module of a
+        workspace and go may run (``None``: gomodx plans for DIR's module alone)."""
+        ws = self.sandbox_workspace
+        if ws is None or self.directory.absolute() not in ws.roots:
+            return None
+        if not self.options.use_go:
+            return None
+        return _go_binary(self.env)
+
+    async def _plan_in_workspace(self, plan: Plan, go: str) -> Plan:
+        """``plan`` as ``go get`` does it in the workspace: the go command runs on a
+        sandbox copy (:func:`analysis.worksync.plan_from_sandbox`)."""
+        import anyio
+
+        from analysis.worksync import plan_from_sandbox, run_in_sandbox
+
+        ws = self.sandbox_workspace
+        assert ws is not None
+        args = ["get", *(t.raw for t in plan.targets)]
+        environ = self._sandbox_environ()
+        here = self.directory.absolute()
+        run = await anyio.to_thread.run_sync(
+            lambda: run_in_sandbox(ws, args, go=go, environ=environ, cwd=here)
+        )
+        rel = os.path.relpath(here, ws.path.parent).replace(os.sep, "/")
+        return plan_from_sandbox(plan, run, rel)
 
     def reopen_workspace(self) -> None:
         """Read the workspace's go.work and go.mod files again (after :meth:`apply_worksync`
@@ -1061,7 +1133,7 @@ class Session:
             )
         except WorkspaceError:
             return
-        self.workspace = ws
+        self.workspace = self.sandbox_workspace = ws
         self.forget()
 
     def apply_worksync(self, sync: WorkSync) -> FilesResult:

@@ -40,6 +40,7 @@ __all__ = [
     "find_workspace",
     "load_workfile",
     "load_workspace",
+    "load_workspace_lax",
     "short_path",
     "use_dirs",
     "workspace_replacement",
@@ -312,6 +313,33 @@ def load_workspace(
         tuple(mod_files),
         replacements,
     )
+
+
+def load_workspace_lax(
+    path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None
+) -> Workspace | None:
+    """The workspace at ``path`` read without go's checks — as ``go get`` reads it, which
+    works on the current module and only looks the workspace up (``modget.loadWorkspace``:
+    a go.work or go.mod it cannot read is ignored there). ``None`` when the go.work
+    itself cannot be read or parsed; a used module whose go.mod cannot be read gets an
+    empty one."""
+    here = os.fspath(cwd) if cwd is not None else os.getcwd()
+    full = Path(os.path.join(here, os.fspath(path)))
+    try:
+        wf = workfile.parse(str(full), full.read_bytes())
+        roots = use_dirs(wf, full, here)
+    except (OSError, ModfileError, WorkspaceError):
+        return None
+    modules: list[str] = []
+    mod_files: list[modfile.ModFile] = []
+    for root in roots:
+        try:
+            f = modfile.parse_lax(str(root / "go.mod"), (root / "go.mod").read_bytes())
+        except (OSError, ModfileError):
+            f = modfile.parse_lax(str(root / "go.mod"), b"")
+        modules.append(f.module.mod.path if f.module is not None else "")
+        mod_files.append(f)
+    return Workspace(full, wf, tuple(roots), tuple(modules), tuple(mod_files))
 
 
 def _check_replace_map(replace: Sequence[modfile.Replace]) -> None:

@@ -1,4 +1,5 @@
-"""Previews of ``go work sync``: every file it would write, before anything is written.
+"""Previews of ``go work sync`` — and of ``go get`` inside a workspace — file by file,
+before anything is written.
 
 ``go work sync`` (``cmd/go/internal/workcmd/sync.go``) loads the workspace's packages
 (``all``, per main module, with tests and every build tag), then in each module does what
@@ -14,6 +15,13 @@ linked, or copied across file systems) — and reads back what it wrote. The pre
 exactly go's, and nothing of the user's changes; :func:`analysis.apply.apply_files`
 writes it as one transaction with undo.
 
+``go get`` in a workspace (Go 1.27, ``modget``) plans in the current module alone but
+loads the final packages, retractions and deprecations in the workspace, reports changes
+against the go.mod it has already updated, keeps the sums that workspace load verified,
+and raises go.work's ``go`` line to the module's: :func:`plan_from_sandbox` turns the
+same sandbox run of ``go get`` into a :class:`~analysis.plan.Plan` (go's files, refusal
+and report; gomodx's reasons for each change where its own plan has one).
+
 ::
 
     sync = preview(ws, go="go", environ=os.environ)
@@ -22,8 +30,10 @@ writes it as one transaction with undo.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -33,10 +43,18 @@ from pathlib import Path
 from typing import Any
 
 from analysis.apply import FileEdit
-from analysis.errors import GomodxError, NotSupported
+from analysis.errors import GomodxError, NotSupported, PlanRefused
+from analysis.plan import Change, Plan
 from analysis.workspace import Workspace
 
-__all__ = ["TARGET", "WorkSync", "preview"]
+__all__ = [
+    "TARGET",
+    "SandboxRun",
+    "WorkSync",
+    "plan_from_sandbox",
+    "preview",
+    "run_in_sandbox",
+]
 
 TARGET = "go work sync"
 """What an apply of a preview says it ran (backups, journal, undo)."""
@@ -238,19 +256,32 @@ def _lines(text: str, sandbox: Path) -> list[str]:
     ]
 
 
-def preview(
+@dataclass(frozen=True)
+class SandboxRun:
+    """What a go command did on a sandbox copy of a workspace: its exit status, its
+    standard error lines (but ``go: downloading``; the sandbox's paths put back as the
+    user's) and every file it may write (see :class:`WorkSync`), before and after."""
+
+    returncode: int
+    lines: tuple[str, ...]
+    files: tuple[FileEdit, ...]
+
+
+def run_in_sandbox(
     ws: Workspace,
+    args: list[str],
     *,
     go: str,
     environ: Mapping[str, str],
+    cwd: Path | None = None,
     scratch: Path | None = None,
     timeout: float = 600,
-) -> WorkSync:
-    """Run ``go work sync`` on a sandbox copy of ``ws`` and read back what it wrote.
-
-    ``environ`` is the go command's environment (the user's settings: GOPROXY, GOFLAGS,
-    GOMODCACHE …; ``GOWORK`` is set to the sandbox's go.work). ``scratch`` is where the
-    sandbox goes (default: a new temporary directory); it is removed afterwards.
+) -> SandboxRun:
+    """Run ``go ARGS`` in ``cwd`` (default: go.work's directory) as if in ``ws``, on a
+    sandbox copy of it, and read back the files it wrote; the user's files are only
+    read. ``environ`` is the go command's environment (``GOWORK`` is set to the
+    sandbox's go.work). ``scratch`` is where the sandbox goes (default: a new temporary
+    directory); it is removed afterwards.
 
     Raises :class:`~analysis.errors.NotSupported` for a go.work that uses an absolute
     directory (go would write the real go.mod there) and
@@ -258,7 +289,7 @@ def preview(
     """
     _check_uses(ws)
     root = ws.path.parent
-    base = Path(tempfile.mkdtemp(prefix="gomodx-worksync-", dir=scratch))
+    base = Path(tempfile.mkdtemp(prefix="gomodx-sandbox-", dir=scratch))
     try:
         sandbox = base / "root"
         for d in _sources(ws):
@@ -272,12 +303,12 @@ def preview(
                 placed.write_bytes(data)
         before = {name: _read(path) for name, path in tracked}
         env = dict(environ)
-        work_dir = _place(root, sandbox)
+        work_dir = _place(cwd if cwd is not None else root, sandbox)
         env["GOWORK"] = str(_place(ws.path, sandbox))
         env["PWD"] = str(work_dir)
         try:
             proc = subprocess.run(
-                [go, "work", "sync"],
+                [go, *args],
                 cwd=work_dir,
                 env=env,
                 capture_output=True,
@@ -285,21 +316,109 @@ def preview(
                 timeout=timeout,
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            raise GomodxError(f"gomodx worksync: running go work sync: {exc}") from exc
-        lines = _lines(proc.stderr, sandbox)
-        modules = tuple((_rel(d, root), p) for d, p in zip(ws.roots, ws.modules, strict=True))
-        if proc.returncode != 0:
-            return WorkSync(
-                ws.path,
-                False,
-                tuple(FileEdit(n, before[n], before[n]) for n, _ in tracked),
-                modules,
-                (),
-                "\n".join(lines) or f"go work sync exited {proc.returncode}",
-            )
+            raise GomodxError(f"gomodx: running go {' '.join(args)}: {exc}") from exc
         files = tuple(
             FileEdit(name, before[name], _read(_place(path, sandbox))) for name, path in tracked
         )
-        return WorkSync(ws.path, True, files, modules, tuple(lines))
+        return SandboxRun(proc.returncode, tuple(_lines(proc.stderr, sandbox)), files)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def preview(
+    ws: Workspace,
+    *,
+    go: str,
+    environ: Mapping[str, str],
+    scratch: Path | None = None,
+    timeout: float = 600,
+) -> WorkSync:
+    """Run ``go work sync`` on a sandbox copy of ``ws`` (:func:`run_in_sandbox`) and read
+    back what it wrote."""
+    run = run_in_sandbox(
+        ws, ["work", "sync"], go=go, environ=environ, scratch=scratch, timeout=timeout
+    )
+    root = ws.path.parent
+    modules = tuple((_rel(d, root), p) for d, p in zip(ws.roots, ws.modules, strict=True))
+    if run.returncode != 0:
+        unchanged = tuple(FileEdit(f.name, f.old, f.old) for f in run.files)
+        error = "\n".join(run.lines) or f"go work sync exited {run.returncode}"
+        return WorkSync(ws.path, False, unchanged, modules, (), error)
+    return WorkSync(ws.path, True, run.files, modules, run.lines)
+
+
+_REPORT = re.compile(r"^go: (added|removed|upgraded|downgraded) (\S+) (\S+)(?: => (\S+))?$")
+_NOTE = "\tnote: expanded dependencies to upgrade to go 1.17 or higher"
+
+
+def plan_from_sandbox(plan: Plan, run: SandboxRun, module_dir: str) -> Plan:
+    """``plan`` (gomodx's own, for the module alone) with what ``go get`` did on the
+    sandbox: its refusal, or its go.mod, the go.sum lines it added, its report (each
+    change with the reason ``plan`` has for it) and warnings, and the other files it
+    rewrote (go.work), named relative to the module. ``module_dir`` is the module's
+    directory relative to go.work's (``.`` for the same)."""
+    gomod_name, gosum_name = _join(module_dir, "go.mod"), _join(module_dir, "go.sum")
+    if run.returncode != 0:
+        text = "\n".join(run.lines) or f"go get exited {run.returncode}"
+        return dataclasses.replace(
+            plan,
+            ok=False,
+            error=PlanRefused(text),
+            changes=(),
+            gomod_after=plan.gomod_before,
+            gosum_added=(),
+            zip_sums_added=(),
+            warnings=(),
+            suggestion=plan.suggestion if not plan.ok else "",
+            chains=plan.chains if not plan.ok else (),
+            other_files=(),
+            source="go",
+        )
+    reasons = {c.path: c.why for c in plan.changes}
+    changes: list[Change] = []
+    warnings: list[str] = []
+    for line in run.lines:
+        m = _REPORT.match(line)
+        if m is None:
+            if not line.startswith(_NOTE):
+                warnings.append(line)
+            continue
+        kind, path, a, b = m.groups()
+        why = reasons.get(path) or "go get reports it (in the workspace)"
+        if kind == "added":
+            changes.append(Change(path, "none", a, kind, why))
+        elif kind == "removed":
+            changes.append(Change(path, a, "none", kind, why))
+        else:
+            changes.append(Change(path, a, b or "", kind, why))
+    files = {f.name: f for f in run.files}
+    gomod = files[gomod_name].new
+    old_sum = files[gosum_name].old if gosum_name in files else None
+    new_sum = files[gosum_name].new if gosum_name in files else None
+    had = set((old_sum or b"").decode("utf-8", "surrogateescape").splitlines())
+    added = [
+        line
+        for line in (new_sum or b"").decode("utf-8", "surrogateescape").splitlines()
+        if line and line not in had
+    ]
+    mod_lines = tuple(x for x in added if x.split(" ")[1:2] and x.split(" ")[1].endswith("/go.mod"))
+    zip_lines = tuple(x for x in added if x not in mod_lines)
+    others = tuple(
+        (os.path.relpath(f.name, module_dir).replace(os.sep, "/"), f.old, f.new)
+        for f in run.files
+        if f.name not in (gomod_name, gosum_name) and f.old != f.new
+    )
+    return dataclasses.replace(
+        plan,
+        ok=True,
+        error=None,
+        changes=tuple(changes),
+        gomod_after=gomod if gomod is not None else plan.gomod_before,
+        gosum_added=mod_lines,
+        zip_sums_added=zip_lines,
+        warnings=tuple(warnings),
+        suggestion="",
+        chains=(),
+        other_files=others,
+        source="go",
+    )

@@ -84,9 +84,15 @@ def test_gowork_off_and_changes_stay_on_the_module(tmp_path: Path) -> None:
     assert (code, out) == (0, "example.com/a\nexample.com/b\n")
     code, out, _ = _gomodx(["list", str(where)], {**env, "GOWORK": "off"})
     assert (code, out) == (0, "example.com/a\n")
-    # A change previews DIR's module alone, and says so.
+    # A change previews what go get does in the workspace (go runs on a sandbox copy):
+    # here go's refusal, word for word.
     code, _, err = _gomodx(["upgrade", "--dry-run", "example.com/x@v1.0.0", str(where)], env)
-    assert "works on" in err and "GOWORK=off" in err
+    go = run_go(["get", "example.com/x@v1.0.0"], where, env, check=False)
+    assert go.returncode == 1 and code == 1 and err.endswith(go.stderr)
+    # Without the go command, DIR's module alone, as with GOWORK=off, and it says so.
+    alone = {**env, "PATH": "/usr/bin:/bin"}
+    code, _, err = _gomodx(["upgrade", "--dry-run", "example.com/x@v1.0.0", str(where)], alone)
+    assert "work on" in err and "GOWORK=off" in err
 
 
 def test_session_load_carries_the_workspace(tmp_path: Path) -> None:

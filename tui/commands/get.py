@@ -100,7 +100,7 @@ def run_get(args: argparse.Namespace) -> int:
                 )
             raise GomodxError("go: no package to get in current directory")
         targets = [parse_target(a) for a in args.args]
-        session = open_session(args, directory)
+        session = open_session(args, directory, get_command=True)
         plan = run_session(args, session, lambda: session.plan(targets, suggest=False))
     except GomodxError as exc:
         go_error = not isinstance(exc, NotSupported) and _go_shaped(exc)

@@ -1,6 +1,6 @@
 """``gomodx worksync``: ``go work sync`` previewed file by file, then applied as one change.
 
-``-C DIR`` changes to DIR first, as go's does; the workspace is the go.work go would use
+``-C DIR`` (or ``DIR``) changes to DIR first, as go's does; the workspace is the go.work go would use
 there (``GOWORK``, else the nearest go.work above). The preview is exactly go's — the go
 command runs on a sandbox copy of the workspace (:mod:`analysis.worksync`) — and, unless
 ``--dry-run``, every file it changes (each module's go.mod and go.sum, go.work,
@@ -50,6 +50,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "-C", dest="dir", default=".", metavar="DIR", help="change to DIR first (like go -C)"
     )
+    p.add_argument("where", nargs="?", default=None, metavar="DIR", help="the same as -C DIR")
     p.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--undo", action="store_true", help="restore the files the last worksync wrote")
@@ -69,6 +70,8 @@ def run_worksync(args: argparse.Namespace) -> int:
     from analysis.errors import GomodxError, NotSupported, StaleFiles
     from tui.commands.common import open_session, run_session
 
+    if args.where is not None:
+        args.dir = args.where
     directory = Path(args.dir)
     try:
         session = open_session(args, directory, work_command=True)

@@ -7,6 +7,7 @@ go's refusal with the requirement chain behind it, and the go.mod diff. ``y`` ap
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.console import Group, RenderableType
@@ -146,6 +147,12 @@ def render_plan(
     if diff:
         parts.append(Text("go.mod", style="bold underline"))
         parts.append(render_diff(diff))
+    for name, before, after in plan.other_files:
+        # In a workspace go get also rewrites go.work (its go line follows the module's).
+        a = (before or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        b = (after or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        parts.append(Text(f"{name} (written with go.mod, undone with it)", style="bold underline"))
+        parts.append(render_diff("".join(difflib.unified_diff(a, b, f"a/{name}", f"b/{name}"))))
     sums = len(plan.gosum_added) + len(plan.zip_sums_added)
     if sums and (plan.changes or diff):
         parts.append(Text(f"go.sum: {sums} line(s) added", style="dim"))
