@@ -20,10 +20,13 @@ everywhere:
   does (:func:`analysis.workspace.load_workspace`, go's errors for a bad go.work) and
   :meth:`Session.load` gives the workspace's graph: every used module is a main module.
   :meth:`Session.download` fetches what the workspace needs, as ``go mod download`` does
-  there; :meth:`Session.worksync` previews ``go work sync``. Changes (``plan``, ``apply``)
-  still work on DIR's module alone, exactly as go does with ``GOWORK=off``, and
-  :attr:`Session.workspace_note` says so; a session
-  opened with ``workspace=False`` works on the module alone throughout (with a note).
+  there; :meth:`Session.worksync` previews ``go work sync``, and :meth:`Session.plan`
+  previews ``go get`` as go does it in a workspace — both by running the go command on a
+  sandbox copy of the workspace (:mod:`analysis.worksync`), and both applied with every
+  file they touch (go.work included) in one transaction. Without the go command, plans
+  work on DIR's module alone, as with ``GOWORK=off``, and :attr:`Session.workspace_note`
+  says so; a session opened with ``workspace=False`` works on the module alone
+  throughout (with a note).
 * **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod; in a workspace go's own
   refusal); ``-mod`` is dropped, as ``go mod graph``, ``go get`` and ``go mod download``
   ignore it (in a workspace, go's refusal of anything but ``readonly`` and ``vendor``).
@@ -912,7 +915,9 @@ class Session:
         self, targets: str | Target | Sequence[str | Target], *, suggest: bool = True
     ) -> Plan:
         """What ``go get TARGET...`` would do here (a refusal is a plan whose ``error``
-        is set). Zips the preview had to download (to load packages) go into Go's module
+        is set). In a workspace module, the files, report and refusal are those of ``go
+        get`` run on a sandbox copy of the workspace (``Plan.source == "go"``; the
+        reasons for each change stay gomodx's). Zips the preview had to download (to load packages) go into Go's module
         cache, with their go.mod, as go stores them, so the go command — and the next
         preview — find them there."""
         from analysis.download import keep_in_gomodcache

@@ -25,6 +25,7 @@ from analysis.modfile import parse
 from analysis.session import Session, SessionOptions
 from tui.app import demo_workspace_session
 from tui.screens.main import MainScreen
+from tui.screens.plan import PlanScreen
 from tui.screens.worksync import WorkSyncScreen
 
 pytestmark = [pytest.mark.anyio, pytest.mark.go]
@@ -87,6 +88,19 @@ async def check_workspace_app(session: Session, env: dict[str, str], tmp: Path) 
             if not row.main:
                 assert row.required_by == want.get(row.path, ()), row.path
 
+        if session.sandbox_workspace is not None and not session.plans_alone:
+            # A version change previews go get as go does it in the workspace.
+            row = next(r for r in facts.rows if not r.main)
+            app.preview_change(row.path, row.version)
+            await settle(pilot)
+            plan_screen = app.screen
+            assert isinstance(plan_screen, PlanScreen) and plan_screen.plan is not None
+            assert plan_screen.plan.source == "go"
+            assert plan_screen._gomod_name().endswith("go.mod")
+            assert files(root) == before
+            await pilot.press("escape")
+            await settle(pilot)
+
         await pilot.press("W")
         await settle(pilot)
         screen = app.screen
@@ -134,7 +148,7 @@ async def test_random_workspaces(tmp_path: Path, seed: int) -> None:
     env = go_env(tmp_path / "env", ws.layout.proxy_url, GOFLAGS="", GOWORK="")
     options = SessionOptions(
         source="proxy",
-        use_go=False,
+        use_go=seed % 4 == 0,  # go get previews on a sandbox copy, or the module alone
         state_dir=tmp_path / "state",
         cache_dir=tmp_path / "gomodx-cache",
     )
