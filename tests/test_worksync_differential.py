@@ -180,3 +180,71 @@ def test_broken_workspaces_get_gos_message(seed: int, tmp_path: Path) -> None:
     code, out, err = _gomodx(["worksync", "-C", str(where)], env)
     assert (code, err.rstrip("\n")) == (1, want)
     assert files(gen) == before
+
+
+def test_worksync_killed_then_next_command(tmp_path: Path) -> None:
+    """``gomodx worksync`` as a process of its own, SIGKILLed at a spread of steps of its
+    writes (across several go.mod and go.sum files and go.work): the next ``gomodx
+    worksync --dry-run`` puts every file right — all old or all new — and says so, and
+    ``--undo`` then restores every file."""
+    import subprocess
+    import sys
+
+    from gotool import GO
+
+    assert GO is not None
+    seed = next(s for s in range(1, 40, 2) if compare(s, tmp_path / f"probe{s}")[0] == "changed")
+    gen = tmp_path / "gen"
+    ws = random_workspace(seed, gen, packages=True)
+    env = go_env(tmp_path, ws.layout.proxy_url, GOFLAGS="", GOWORK="")
+    state = tmp_path / "state"
+    env["GOMODX_STATE"] = str(state)
+    env["GOMODX_CACHE"] = str(tmp_path / "gomodx-cache")
+    env["PATH"] = f"{Path(GO).parent}{os.pathsep}{env.get('PATH', '')}"
+    tests = Path(__file__).parent
+    env["PYTHONPATH"] = os.pathsep.join([str(tests), str(tests.parent)])
+    original = files(gen)
+    report = tmp_path / "steps"
+    code = (
+        "import sys, crashpoint; crashpoint.install(int(sys.argv[1]), sys.argv[2:4], sys.argv[4]);"
+        " from tui.cli import main; sys.exit(main(sys.argv[5:]))"
+    )
+
+    def reset() -> None:
+        for name, data in original.items():
+            (gen / name).write_bytes(data)
+        for name in set(files(gen)) - set(original):
+            (gen / name).unlink()
+        shutil.rmtree(state, ignore_errors=True)
+
+    def run(n: int) -> subprocess.CompletedProcess[str]:
+        reset()
+        argv = [str(n), str(gen), str(state), str(report), "worksync", str(gen)]
+        return subprocess.run(
+            [sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True
+        )
+
+    proc = run(100_000)
+    assert proc.returncode == 0, proc.stderr
+    synced = files(gen)
+    assert synced != original
+    total = int(report.read_text())
+    seen = set()
+    for n in sorted({*range(1, total + 1, max(1, total // 6)), total - 1, total}):
+        proc = run(n)
+        assert proc.returncode == -9, (n, proc.stderr)
+        rc, _, err = _gomodx(["worksync", "--dry-run", str(gen)], env)
+        assert rc == 0, err
+        if "an interrupted apply of go work sync" in err:
+            seen.add("note")
+        now = files(gen)
+        assert not list(gen.rglob("*.tmp")), n
+        if now == original:
+            seen.add("old")
+        else:
+            assert now == synced, f"killed at step {n}: a mix of old and new files"
+            seen.add("new")
+            rc, _, err = _gomodx(["worksync", "--undo", str(gen)], env)
+            assert rc == 0, err
+            assert files(gen) == original
+    assert seen == {"old", "new", "note"}
