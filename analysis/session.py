@@ -1064,7 +1064,27 @@ class Session:
                 " the workspace), which is not installed; not supported yet without it"
             )
         environ = self._sandbox_environ()
-        return await anyio.to_thread.run_sync(lambda: preview(ws, go=go, environ=environ))
+        scratch = self._sandbox_dir()
+        return await anyio.to_thread.run_sync(
+            lambda: preview(ws, go=go, environ=environ, scratch=scratch)
+        )
+
+    def _sandbox_dir(self) -> Path | None:
+        """Where sandbox copies go: beside gomodx's undo backups (usually the file system
+        the user's projects are on, so files are hard linked rather than copied), else
+        the system's temporary directory."""
+        from analysis.apply import default_backup_root
+
+        root = (self.options.state_dir or default_backup_root()).parent / "sandbox"
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            # A sandbox left by a killed run: removed once it is a day old.
+            for old in root.iterdir():
+                if time.time() - old.stat().st_mtime > 86400:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            return None
+        return root
 
     def _sandbox_environ(self) -> dict[str, str]:
         """The go command's environment for a run on a sandbox copy of the workspace."""
@@ -1114,8 +1134,9 @@ class Session:
         args = ["get", *(t.raw for t in plan.targets)]
         environ = self._sandbox_environ()
         here = self.directory.absolute()
+        scratch = self._sandbox_dir()
         run = await anyio.to_thread.run_sync(
-            lambda: run_in_sandbox(ws, args, go=go, environ=environ, cwd=here)
+            lambda: run_in_sandbox(ws, args, go=go, environ=environ, cwd=here, scratch=scratch)
         )
         rel = os.path.relpath(here, ws.path.parent).replace(os.sep, "/")
         return plan_from_sandbox(plan, run, rel)
