@@ -145,14 +145,22 @@ def test_worksync_matches_go_work_sync(tmp_path: Path) -> None:
     _run([*SEEDS, *range(1000, 1000 + SWEEP)], tmp_path)
 
 
-BREAKAGES = ("module-too-new", "missing-dir", "no-go-mod", "no-go-work")
+BREAKAGES = (
+    "module-too-new",
+    "missing-dir",
+    "no-go-mod",
+    "no-go-work",
+    "duplicate-use",
+    "work-too-new",
+)
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 def test_broken_workspaces_get_gos_message(seed: int, tmp_path: Path) -> None:
     """A workspace broken one way (drawn from the seed): a module newer than the go
-    running, a ``use`` of a missing directory or of one without go.mod, no go.work at
-    all — gomodx says what go work sync says, and writes nothing."""
+    running, a ``use`` of a missing directory or of one without go.mod, a directory used
+    twice, a go.work newer than the go running, no go.work at all — gomodx says what go
+    work sync says, and writes nothing."""
     gen = tmp_path / "gen"
     ws = random_workspace(seed, gen)
     breakage = BREAKAGES[seed % len(BREAKAGES)]
@@ -168,6 +176,13 @@ def test_broken_workspaces_get_gos_message(seed: int, tmp_path: Path) -> None:
         where = gen
     elif breakage == "no-go-mod":
         (where / "go.mod").unlink()
+    elif breakage == "duplicate-use":
+        work = gen / "go.work"
+        work.write_text(work.read_text() + f"\nuse ./{ws.modules[0].dir}\n")
+    elif breakage == "work-too-new":
+        work = gen / "go.work"
+        lines = [x for x in work.read_text().splitlines() if not x.startswith("go ")]
+        work.write_text("\n".join(["go 1.99", *lines]) + "\n")
     else:
         env["GOWORK"] = "off"
     before = files(gen)
