@@ -456,8 +456,9 @@ class Session:
         the screenshots run.
 
         With ``module``, ``project`` is a workspace (its go.work at the top) and the
-        session opens its module directory ``module`` in that workspace (only ``go work
-        sync`` previews run the go command, with this proxy: see :meth:`worksync`).
+        session opens its module directory ``module`` in that workspace (only the ``go
+        get`` and ``go work sync`` previews run the go command, with this proxy and a
+        module cache in the scratch directory: see :meth:`worksync`).
         """
         from analysis.cache import CacheStack
         from analysis.goenv import GoEnv
@@ -493,7 +494,12 @@ class Session:
             env,
             GoSum.read(work / "go.sum"),
             options=SessionOptions(
-                source="proxy", offline=offline, state_dir=scratch / "undo", use_go=False
+                source="proxy",
+                offline=offline,
+                state_dir=scratch / "undo",
+                # In a workspace go previews go get and go work sync (on a sandbox copy,
+                # with this proxy); nothing else runs it.
+                use_go=module is not None,
             ),
             caches=CacheStack(None, None),
             label=label,
