@@ -56,6 +56,8 @@ from analysis.memo import Memo
 from analysis.module import ModuleVersion
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from analysis.apply import ApplyResult, FilesResult, UndoResult
@@ -76,7 +78,7 @@ if TYPE_CHECKING:
     from analysis.versions import MainModule, ModuleVersions
     from analysis.vulndb import VulnDB
     from analysis.workspace import Workspace
-    from analysis.worksync import WorkSync
+    from analysis.worksync import SandboxRun, WorkSync
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -923,19 +925,44 @@ class Session:
         """What ``go get TARGET...`` would do here (a refusal is a plan whose ``error``
         is set). In a workspace module, the files, report and refusal are those of ``go
         get`` run on a sandbox copy of the workspace (``Plan.source == "go"``; the
-        reasons for each change stay gomodx's). Zips the preview had to download (to load packages) go into Go's module
-        cache, with their go.mod, as go stores them, so the go command — and the next
-        preview — find them there."""
-        from analysis.download import keep_in_gomodcache
-        from analysis.plan import plan_get
-        from analysis.source import ProxySource
-
+        reasons for each change stay gomodx's; go runs while gomodx plans). Zips the
+        preview had to download (to load packages) go into Go's module cache, with their
+        go.mod, as go stores them, so the go command — and the next preview — find them
+        there."""
         # go get reads go.mod with go's version fixer first (a retract of another major
         # version is an error there, not in the planner's own reading), and refuses (or
         # switches toolchains for) a go line newer than the go running.
         main_file = self.main_file()
         if main_file is not None:
             self.toolchain.check_main(main_file)
+        # In a workspace module go get runs on a sandbox copy meanwhile (its files and
+        # report are the preview's; gomodx's own plan gives the reasons).
+        go = self._workspace_go()
+        sandbox = self._start_sandbox_get(targets, go) if go is not None else None
+        try:
+            plan = await self._plan_alone(targets, suggest)
+        except BaseException:
+            if sandbox is not None:
+                sandbox.cancel()  # the thread ends with go; nobody waits for it
+            raise
+        run = await sandbox if sandbox is not None else None
+        if run is not None and plan.targets:
+            from analysis.worksync import plan_from_sandbox
+
+            ws = self.sandbox_workspace
+            assert ws is not None
+            rel = os.path.relpath(self.directory.absolute(), ws.path.parent)
+            plan = plan_from_sandbox(plan, run, rel.replace(os.sep, "/"))
+        return await self._check_sums(self._switch_note(plan))
+
+    async def _plan_alone(
+        self, targets: str | Target | Sequence[str | Target], suggest: bool
+    ) -> Plan:
+        """gomodx's own plan of ``go get TARGET...`` for DIR's module."""
+        from analysis.download import keep_in_gomodcache
+        from analysis.plan import plan_get
+        from analysis.source import ProxySource
+
         client = self.client
         gomodcache = self.env.gomodcache
         root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
@@ -965,10 +992,7 @@ class Session:
                 if mod is not None:
                     assert root is not None  # nothing is kept without GOMODCACHE
                     keep_in_gomodcache(root, path, version, "mod", mod)
-        go = self._workspace_go()
-        if go is not None and plan.targets:
-            plan = await self._plan_in_workspace(plan, go)
-        return await self._check_sums(self._switch_note(plan))
+        return plan
 
     async def _check_sums(self, plan: Plan) -> Plan:
         """The go.sum lines a plan adds, checked against GOSUMDB as ``go get`` checks them
@@ -1128,24 +1152,27 @@ class Session:
             return None
         return _toolchain_binary(self.env)
 
-    async def _plan_in_workspace(self, plan: Plan, go: str) -> Plan:
-        """``plan`` as ``go get`` does it in the workspace: the go command runs on a
-        sandbox copy (:func:`analysis.worksync.plan_from_sandbox`)."""
-        import anyio
+    def _start_sandbox_get(
+        self, targets: str | Target | Sequence[str | Target], go: str
+    ) -> asyncio.Future[SandboxRun]:
+        """Start ``go get TARGET...`` on a sandbox copy of the workspace, in a thread
+        (:func:`analysis.worksync.run_in_sandbox`); await the future for its run."""
+        import asyncio
 
-        from analysis.worksync import plan_from_sandbox, run_in_sandbox
+        from analysis.plan import Target
+        from analysis.worksync import run_in_sandbox
 
         ws = self.sandbox_workspace
         assert ws is not None
-        args = ["get", *(t.raw for t in plan.targets)]
+        many = [targets] if isinstance(targets, (str, Target)) else list(targets)
+        args = ["get", *(t if isinstance(t, str) else t.raw for t in many)]
         environ = self._sandbox_environ()
         here = self.directory.absolute()
         scratch = self._sandbox_dir()
-        run = await anyio.to_thread.run_sync(
-            lambda: run_in_sandbox(ws, args, go=go, environ=environ, cwd=here, scratch=scratch)
+        return asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: run_in_sandbox(ws, args, go=go, environ=environ, cwd=here, scratch=scratch),
         )
-        rel = os.path.relpath(here, ws.path.parent).replace(os.sep, "/")
-        return plan_from_sandbox(plan, run, rel)
 
     def reopen_workspace(self) -> None:
         """Read the workspace's go.work and go.mod files again (after :meth:`apply_worksync`
