@@ -84,9 +84,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ApplyResult",
+    "FileEdit",
+    "FilesResult",
     "Recovery",
     "StaleFiles",
     "UndoResult",
+    "apply_files",
     "apply_plan",
     "apply_with_go",
     "default_backup_root",
@@ -128,6 +131,11 @@ class UndoResult:
     gomod_restored: bool
     gosum_restored: bool
     gosum_removed: bool
+    restored: tuple[str, ...] = ()
+    """For a change across several files (:func:`apply_files`): the files given back their
+    bytes, relative to ``main_dir``."""
+    removed: tuple[str, ...] = ()
+    """... and the files removed because they did not exist before."""
 
 
 @dataclass(frozen=True)
@@ -148,8 +156,8 @@ class Recovery:
     @property
     def note(self) -> str:
         """One line for the user: what happened to their files."""
-        what = f"an interrupted {'undo of' if self.op == 'undo' else 'apply of'} go get"
-        text = f"{what} {self.target} in {self.main_dir} was {self.outcome}"
+        what = f"an interrupted {'undo of' if self.op == 'undo' else 'apply of'}"
+        text = f"{what} {_command(self.target)} in {self.main_dir} was {self.outcome}"
         if self.kept:
             names = " and ".join(self.kept)
             verb = "were" if len(self.kept) > 1 else "was"
@@ -160,6 +168,12 @@ class Recovery:
         elif self.op == "apply" and self.outcome == "completed":
             text += f" (undo with: gomodx undo {self.main_dir})"
         return text
+
+
+def _command(target: str) -> str:
+    """What an apply ran, for messages: ``go get M@V``, or a whole command (``go work
+    sync``) for a change across several files."""
+    return target if target.startswith("go ") else f"go get {target}"
 
 
 def default_backup_root() -> Path:
@@ -411,7 +425,7 @@ def _recover_locked(base: Path, main_dir: Path) -> Recovery | None:
     with fsio.writing(entry, "finishing undo backup in"):
         if op == "apply" and all(current[c.name] == c.new for c in changes):
             outcome = "completed"
-            _finish_backup(entry, _read(main_dir / "go.mod"), _read(main_dir / "go.sum"))
+            _finish_entry(entry, main_dir)
         else:
             outcome = "rolled back" if op == "apply" else "completed"
             fixes = []
@@ -424,11 +438,11 @@ def _recover_locked(base: Path, main_dir: Path) -> Recovery | None:
             except GomodxError as exc:
                 verb = "roll back" if op == "apply" else "complete"
                 raise GomodxError(
-                    f"{main_dir}: cannot {verb} an interrupted {op} of go get {target}: {exc}"
+                    f"{main_dir}: cannot {verb} an interrupted {op} of {_command(target)}: {exc}"
                 ) from exc
             if kept and (entry / "manifest.json").is_file():
                 # The user's edit wins; undo can still bring back the files before the apply.
-                _finish_backup(entry, _read(main_dir / "go.mod"), _read(main_dir / "go.sum"))
+                _finish_entry(entry, main_dir)
             else:
                 _drop_backup(entry)
     _end(base)
@@ -500,6 +514,20 @@ def _finish_backup(entry: Path, gomod_after: bytes | None, gosum_after: bytes | 
         _write_manifest(entry, manifest)
 
 
+def _finish_entry(entry: Path, main_dir: Path) -> None:
+    """Mark a backup complete with the files as they are now (a single module's go.mod
+    and go.sum, or every file a multi-file change named)."""
+    manifest = json.loads((entry / "manifest.json").read_text())
+    if "Files" not in manifest:
+        _finish_backup(entry, _read(main_dir / "go.mod"), _read(main_dir / "go.sum"))
+        return
+    with fsio.writing(entry, "finishing undo backup in"):
+        for f in manifest["Files"]:
+            f["After"] = _digest(_read(main_dir / f["Name"]))
+        manifest["Complete"] = True
+        _write_manifest(entry, manifest)
+
+
 def _drop_backup(entry: Path) -> None:
     """Remove a backup entry; the manifest goes first, so a half-removed entry is no
     backup. Raises ``OSError`` for anything but an entry already gone."""
@@ -542,6 +570,8 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
         raise PlanError(f"cannot apply a refused plan:\n{plan.error}")
     main_dir = Path(plan.main_dir)
     d = Path(os.path.abspath(main_dir))
+    if plan.other_files:
+        return _apply_with_others(plan, d, backup_root)
     why = "the plan read them"
     _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
     new_gomod = plan.gomod_after
@@ -589,6 +619,24 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
         with contextlib.suppress(OSError, GomodxError):
             _end(base)  # if it stays, the next run finds both files written: complete
     return ApplyResult(str(main_dir), write_mod, write_sum, str(entry))
+
+
+def _apply_with_others(plan: Plan, d: Path, backup_root: Path | None) -> ApplyResult:
+    """A plan that also rewrites other files (go.work, in a workspace): every file in one
+    transaction (:func:`apply_files`, rooted at the module directory, so :func:`undo`
+    there puts every file back)."""
+    new_sum = plan.gosum_after()
+    edits = [FileEdit("go.mod", plan.gomod_before, plan.gomod_after)]
+    if new_sum is not None:
+        edits.append(FileEdit("go.sum", plan.gosum_before, new_sum))
+    edits += [FileEdit(name, old, new) for name, old, new in plan.other_files]
+    result = apply_files(d, edits, target=plan.target.raw, backup_root=backup_root)
+    return ApplyResult(
+        str(plan.main_dir),
+        "go.mod" in result.written,
+        "go.sum" in result.written,
+        result.backup,
+    )
 
 
 def apply_with_go(
@@ -695,6 +743,8 @@ def undo(
 
 def _undo_locked(base: Path, entry: Path, d: Path, ad: Path, force: bool) -> UndoResult:
     manifest = json.loads((entry / "manifest.json").read_text())
+    if "Files" in manifest:
+        return _undo_files_locked(base, entry, manifest, d, ad, force)
     gomod_before = _read(entry / "go.mod")
     if gomod_before is None:
         raise GomodxError(f"{entry}: backup is incomplete (no go.mod)")
@@ -744,3 +794,175 @@ def _undo_locked(base: Path, entry: Path, d: Path, ad: Path, force: bool) -> Und
     sum_removed = "go.sum" in restored and gosum_before is None
     sum_restored = "go.sum" in restored and gosum_before is not None
     return UndoResult(str(d), str(entry), target, mod_restored, sum_restored, sum_removed)
+
+
+# -- changes across several files -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """One file of a change across several files (``go work sync`` rewrites the go.mod
+    and go.sum of every module of a workspace, and go.work): its path relative to the
+    change's root and its bytes before and after (``None``: absent)."""
+
+    name: str
+    old: bytes | None
+    new: bytes | None
+
+
+@dataclass(frozen=True)
+class FilesResult:
+    """What :func:`apply_files` wrote (names relative to ``root``) and where the backup is."""
+
+    root: str
+    written: tuple[str, ...]
+    backup: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written)
+
+
+def _check_fresh_files(root: Path, edits: Sequence[FileEdit], why: str) -> None:
+    stale = [e.name for e in edits if _read(root / e.name) != e.old]
+    if stale:
+        raise _stale(root, stale, f"changed on disk since {why}")
+
+
+def _save_files_backup(entry: Path, root: Path, target: str, edits: Sequence[FileEdit]) -> None:
+    """The files' bytes before, and a manifest naming them, durably in ``entry``; like
+    :func:`_save_backup`, nothing is left behind when this fails."""
+    base = entry.parent
+    with fsio.writing(base, "creating undo backup in"):
+        entry.mkdir()
+        try:
+            files = []
+            for i, e in enumerate(edits):
+                store = None
+                if e.old is not None:
+                    store = f"file{i:03d}"
+                    fsio.write_atomic(entry / store, e.old)
+                files.append(
+                    {
+                        "Name": e.name,
+                        "Store": store,
+                        "Before": _digest(e.old),
+                        "After": _digest(e.new),
+                    }
+                )
+            manifest = {
+                "Dir": os.path.realpath(root),
+                "Target": target,
+                "Files": files,
+                "Complete": False,
+            }
+            _write_manifest(entry, manifest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                _drop_backup(entry)
+            raise
+        fsio.fsync_dir(base)
+
+
+def apply_files(
+    root: str | os.PathLike[str],
+    edits: Sequence[FileEdit],
+    *,
+    target: str,
+    backup_root: Path | None = None,
+) -> FilesResult:
+    """Give several files under ``root`` their new bytes as one change: all or nothing,
+    with the same rules as :func:`apply_plan` — each file checked to still hold the bytes
+    the preview read (:class:`StaleFiles` names the ones that do not), go's refusal for a
+    file go could not write either, a backup of every file first, one journal for all of
+    them (:func:`recover` completes or rolls back a change that was killed), and
+    :func:`undo` of ``root`` restoring every file at once. ``target`` says what ran
+    (``go work sync``). Edits whose bytes do not change are skipped."""
+    d = Path(os.path.abspath(root))
+    edits = [e for e in edits if e.old != e.new]
+    why = "the preview read them"
+    _check_fresh_files(d, edits, why)
+    if not edits:
+        return FilesResult(str(root), ())
+    changes = [_Change.of(d, e.name, e.old, e.new) for e in edits]
+    _preflight(d, changes)
+    base = (backup_root or default_backup_root()) / _dir_key(d)
+    with _locked(base):
+        _recover_locked(base, d)
+        _check_fresh_files(d, edits, why)
+        entry = _new_entry(base)
+        _begin(base, "apply", entry, d, target, changes)
+        done: list[_Change] = []
+        try:
+            _save_files_backup(entry, d, target, edits)
+            _check_fresh_files(d, edits, why)
+            _update(d, changes, done, f"changed on disk since {why}")
+            _finish_entry(entry, d)
+        except BaseException:
+            if _put_back(d, done):
+                with contextlib.suppress(OSError, GomodxError):
+                    _drop_backup(entry)
+                    _end(base)
+            raise
+        with contextlib.suppress(OSError, GomodxError):
+            _end(base)
+    return FilesResult(str(root), tuple(e.name for e in edits), str(entry))
+
+
+def _undo_files_locked(
+    base: Path, entry: Path, manifest: Mapping[str, object], d: Path, ad: Path, force: bool
+) -> UndoResult:
+    """:func:`undo` of a change :func:`apply_files` made: every file back at once."""
+    target = str(manifest.get("Target", ""))
+    files = manifest.get("Files")
+    if not isinstance(files, list):
+        raise GomodxError(f"{entry}: malformed backup manifest; not restoring")
+    befores: list[tuple[str, bytes | None]] = []
+    stale: list[str] = []
+    for f in files:
+        name = str(f["Name"])
+        store = f.get("Store")
+        before = None if store is None else _read(entry / str(store))
+        if _digest(before) != f.get("Before"):
+            raise GomodxError(f"{entry}: backup does not match its manifest; not restoring")
+        if not force and manifest.get("Complete") and _digest(_read(ad / name)) != f.get("After"):
+            stale.append(name)
+        befores.append((name, before))
+    if stale:
+        raise _stale(
+            d,
+            stale,
+            f"changed since gomodx applied {target or 'the change'}; use --force to restore anyway",
+        )
+    changes = []
+    for name, before in befores:
+        current = _read(ad / name)
+        if current != before:
+            changes.append(_Change.of(ad, name, current, before))
+    _preflight(ad, changes)
+    if changes:
+        _begin(base, "undo", entry, ad, target, changes)
+        done: list[_Change] = []
+        try:
+            _update(ad, changes, done, "changed on disk during undo")
+        except BaseException:
+            if _put_back(ad, done):
+                with contextlib.suppress(OSError, GomodxError):
+                    _end(base)
+            raise
+    with fsio.writing(entry, "removing undo backup"):
+        _drop_backup(entry)
+    with contextlib.suppress(OSError, GomodxError):
+        _end(base)
+    restored = tuple(c.name for c in changes if c.new is not None)
+    removed = tuple(c.name for c in changes if c.new is None)
+    return UndoResult(
+        str(d),
+        str(entry),
+        target,
+        "go.mod" in restored,
+        "go.sum" in restored,
+        "go.sum" in removed,
+        restored,
+        removed,
+    )

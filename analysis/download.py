@@ -102,7 +102,7 @@ from analysis.errors import (
 from analysis.goenv import GoEnv, without_flag
 from analysis.goproxy import FetchEvent, RevInfo, format_time
 from analysis.hashes import GoSum, gomod_hash, is_valid_sum, zip_hash
-from analysis.loader import LoadedGraph, load_module_graph
+from analysis.loader import LoadedGraph, load_module_graph, load_workspace_graph
 from analysis.modfile import ModFile, parse, parse_lax
 from analysis.modpath import escape_path, escape_version, match_prefix_patterns
 from analysis.module import ModuleVersion
@@ -112,6 +112,7 @@ from analysis.source import ModuleView
 
 if TYPE_CHECKING:
     from analysis.sumdb import SumDBClient
+    from analysis.workspace import Workspace
 
 __all__ = [
     "FAILURE_CLASSES",
@@ -1004,8 +1005,16 @@ async def download(
     on_progress: ProgressCallback | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     sumdb: SumDBClient | None = None,
+    workspace: Workspace | None = None,
 ) -> DownloadSummary:
     """Download into ``$GOMODCACHE/cache/download`` what the go command needs offline.
+
+    In a ``workspace`` (:func:`analysis.workspace.load_workspace`) the graph is the
+    workspace's and, with no ``modules``, everything ``go mod download`` fetches there
+    (it downloads ``all``): every module of the workspace's build list, as replaced by
+    the workspace's rules, and the go.mod of every module version its graph reads. Main
+    modules are the workspace's modules; ``gosum`` should then hold every module's go.sum
+    and go.work.sum (go's checksums in workspace mode).
 
     With no ``modules``: the go.mod of every module version the module graph of the main
     module in ``main_dir`` reads, and the ``.info``, ``.mod`` and ``.zip`` (with
@@ -1031,7 +1040,7 @@ async def download(
         )
     gomodcache = Path(env.gomodcache)
     directory = Path(main_dir) if main_dir is not None else Path.cwd()
-    has_main = (directory / "go.mod").is_file()
+    has_main = (directory / "go.mod").is_file() or workspace is not None
     parsed_args = [_parse_arg(a) for a in modules]
     if not parsed_args and not has_main:
         raise GomodxError(
@@ -1053,7 +1062,9 @@ async def download(
     notes: list[str] = []
     try:
         client.specs  # noqa: B018 - a bad GOPROXY is a user error, raised before any work
-        targets = await _resolve_targets(dl, directory, has_main, parsed_args, errors, notes)
+        targets = await _resolve_targets(
+            dl, directory, has_main, parsed_args, errors, notes, workspace
+        )
         dl.phase = "files"
         dl.report()
         limiter = anyio.Semaphore(dl.concurrency)
@@ -1099,16 +1110,25 @@ async def _resolve_targets(
     args: Sequence[tuple[str, str]],
     errors: list[Failure],
     notes: list[str],
+    workspace: Workspace | None = None,
 ) -> list[_Rec]:
     """The module versions whose zip and info are wanted (loading the graph if needed)."""
     needs_graph = not args or any(not v or v in ("upgrade", "patch") for _, v in args)
     loaded: LoadedGraph | None = None
     main_file: ModFile | None = None
-    if has_main:
+    if has_main and (directory / "go.mod").is_file():
         main_file = parse(str(directory / "go.mod"), (directory / "go.mod").read_bytes())
+    main_paths = {main_file.module.mod.path} if main_file and main_file.module else set()
+    if workspace is not None:
+        main_paths = set(workspace.modules)
     if has_main and needs_graph:
         try:
-            loaded = await load_module_graph(directory, dl, concurrency=max(64, dl.concurrency))
+            if workspace is not None:
+                loaded = await load_workspace_graph(
+                    workspace, dl, directory=directory, concurrency=max(64, dl.concurrency)
+                )
+            else:
+                loaded = await load_module_graph(directory, dl, concurrency=max(64, dl.concurrency))
         except ModuleLoadError as exc:
             culprit = dl.recs.get(exc.actual)
             if culprit is not None and culprit.error:
@@ -1150,10 +1170,9 @@ async def _resolve_targets(
             add_from_build_list(m)
         return list(targets.values())
 
-    main_path = main_file.module.mod.path if main_file and main_file.module else ""
     view = None
     for path, version in args:
-        if path == main_path and version in ("", "upgrade", "patch"):
+        if path in main_paths and version in ("", "upgrade", "patch"):
             notes.append(f"skipping download of {path} that resolves to the main module")
             continue
         if not version:

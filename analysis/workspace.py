@@ -40,6 +40,7 @@ __all__ = [
     "find_workspace",
     "load_workfile",
     "load_workspace",
+    "load_workspace_lax",
     "short_path",
     "use_dirs",
     "workspace_replacement",
@@ -204,11 +205,17 @@ def load_workspace(
     running: str,
     gotoolchain: str = "",
     cwd: str | os.PathLike[str] | None = None,
+    work_command: bool = False,
 ) -> Workspace:
     """Load the workspace at ``path`` as go does before it builds the module graph:
     :func:`load_workfile`, :func:`use_dirs`, then every used module's go.mod, refusing
     (all at once, as go lists them) a directory without a go.mod, a go.mod that does not
-    parse, and a module whose go version is newer than the go.work's."""
+    parse, and a module whose go version is newer than the go.work's.
+
+    ``work_command``: load as the ``go work`` commands do (``go work sync``), which fix a
+    go.work older than a module rather than refuse it: a module newer than the go.work
+    is accepted, and one newer than the go running is go's ``cannot load module``
+    error with the go.mod's own ``requires go >=`` message."""
     here = os.fspath(cwd) if cwd is not None else os.getcwd()
     wf = load_workfile(path, running=running, gotoolchain=gotoolchain, cwd=here)
     roots = use_dirs(wf, path, here)
@@ -222,6 +229,13 @@ def load_workspace(
         return (
             f"module {short_path(root, here)} listed in go.work file requires go >= {version}, "
             f"but go.work {verb} go {work_go}; to download and use go {version}:\n\tgo work use"
+        )
+
+    def too_new(root: Path, short: str, version: str) -> str:
+        if not work_command:
+            return too_old(root, version)
+        return f"cannot load module {short_path(root, here)} listed in go.work file: " + _too_new(
+            short, version, running, gotoolchain
         )
 
     for root in roots:
@@ -249,7 +263,7 @@ def load_workspace(
                 and lax.go is not None
                 and semver.gover_compare(lax.go.version, running) > 0
             ):
-                errs.append(too_old(root, lax.go.version))
+                errs.append(too_new(root, short, lax.go.version))
                 continue
             errs.append(
                 f"cannot load module {short_path(root, here)} listed in go.work file: "
@@ -258,10 +272,11 @@ def load_workspace(
             continue
         mod_go = f.go.version if f.go is not None else "1.16"
         if semver.gover_compare(mod_go, running) > 0:
-            errs.append(too_old(root, mod_go))
+            errs.append(too_new(root, short, mod_go))
             continue
         if (
-            semver.gover_compare(mod_go, work_go) > 0
+            not work_command
+            and semver.gover_compare(mod_go, work_go) > 0
             and semver.gover_compare(mod_go, GO_STRICT_VERSION) >= 0
         ):
             errs.append(too_old(root, mod_go))
@@ -298,6 +313,33 @@ def load_workspace(
         tuple(mod_files),
         replacements,
     )
+
+
+def load_workspace_lax(
+    path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None
+) -> Workspace | None:
+    """The workspace at ``path`` read without go's checks — as ``go get`` reads it, which
+    works on the current module and only looks the workspace up (``modget.loadWorkspace``:
+    a go.work or go.mod it cannot read is ignored there). ``None`` when the go.work
+    itself cannot be read or parsed; a used module whose go.mod cannot be read gets an
+    empty one."""
+    here = os.fspath(cwd) if cwd is not None else os.getcwd()
+    full = Path(os.path.join(here, os.fspath(path)))
+    try:
+        wf = workfile.parse(str(full), full.read_bytes())
+        roots = use_dirs(wf, full, here)
+    except (OSError, ModfileError, WorkspaceError):
+        return None
+    modules: list[str] = []
+    mod_files: list[modfile.ModFile] = []
+    for root in roots:
+        try:
+            f = modfile.parse_lax(str(root / "go.mod"), (root / "go.mod").read_bytes())
+        except (OSError, ModfileError):
+            f = modfile.parse_lax(str(root / "go.mod"), b"")
+        modules.append(f.module.mod.path if f.module is not None else "")
+        mod_files.append(f)
+    return Workspace(full, wf, tuple(roots), tuple(modules), tuple(mod_files))
 
 
 def _check_replace_map(replace: Sequence[modfile.Replace]) -> None:

@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 
-from tui.app import GomodxApp, demo_session  # noqa: E402
+from analysis.session import Session  # noqa: E402
+from tui.app import GomodxApp, demo_session, demo_workspace_session  # noqa: E402
 from tui.screens.tree import ModuleTree, TreeScreen  # noqa: E402
 from tui.widgets.details import VersionTable  # noqa: E402
 
@@ -140,6 +141,15 @@ async def tidy(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def workspace(pilot: Pilot[None]) -> None:
+    await goto(pilot, "example.com/json")
+
+
+async def worksync(pilot: Pilot[None]) -> None:
+    await pilot.press("W")
+    await settle(pilot)
+
+
 SHOTS: dict[str, tuple[Step, str]] = {
     "main": (main_list, "The build list: selected versions, how many are asked, risk, badges"),
     "conflicts": (conflicts, "Conflicts by risk, with who asks for what and why"),
@@ -156,12 +166,25 @@ SHOTS: dict[str, tuple[Step, str]] = {
     "outdated": (outdated, "Outdated modules by level; patch and direct minor updates marked"),
     "outdated-preview": (outdated_preview, "The marked updates previewed as one go get"),
     "tidy": (tidy, "The go mod tidy preview: each changed line with why, then the -diff"),
+    "workspace": (workspace, "A workspace: its modules as main modules, ⌂ who requires what"),
+    "worksync": (worksync, "go work sync previewed: every file it changes, with a diff"),
 }
+
+WORKSPACE_SHOTS = {"workspace", "worksync"}
+"""Shots of the demo workspace (the bundled example beside a second module)."""
+
+
+def session_for(name: str) -> Session:
+    if name in WORKSPACE_SHOTS:
+        import tempfile
+
+        return demo_workspace_session(Path(tempfile.mkdtemp(prefix="gomodx-shot-")))
+    return demo_session()
 
 
 async def shoot(name: str, step: Step, out: Path, size: tuple[int, int]) -> Path:
     """One screenshot from a fresh app (each starts from the same state)."""
-    app = GomodxApp(demo_session(), prefetch=True, animations=False, theme="textual-dark")
+    app = GomodxApp(session_for(name), prefetch=True, animations=False, theme="textual-dark")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await step(pilot)

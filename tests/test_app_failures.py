@@ -33,6 +33,7 @@ from tui.screens.export import ExportScreen
 from tui.screens.fetch import PrefetchScreen
 from tui.screens.main import MainScreen
 from tui.screens.plan import PlanScreen
+from tui.screens.worksync import WorkSyncScreen
 from tui.widgets.details import VersionTable
 from tui.widgets.module_table import ModuleTable
 
@@ -193,6 +194,40 @@ async def _apply_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name
     await pilot.press("y")
     await settle(pilot)
     assert pilot.app.screen is screen and not screen.applying  # esc still works
+
+
+@scenario("WorkSyncScreen.compute")
+async def _worksync_fails(pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setattr(app_of(pilot).session, "worksync", raising_async(fault(name)))
+    pilot.app.push_screen(WorkSyncScreen())
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkSyncScreen)
+    assert not screen.query_one("#worksync-body").loading
+
+
+@scenario("WorkSyncScreen.run_apply")
+async def _worksync_apply_fails(
+    pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    from analysis.apply import FileEdit
+    from analysis.worksync import WorkSync
+
+    session = app_of(pilot).session
+    edit = FileEdit("go.work", b"go 1.21\n", b"go 1.22\n")
+    sync = WorkSync(session.directory / "go.work", True, (edit,))
+
+    async def preview() -> WorkSync:
+        return sync
+
+    monkeypatch.setattr(session, "worksync", preview)
+    monkeypatch.setattr(session, "apply_worksync", raising(fault(name)))
+    pilot.app.push_screen(WorkSyncScreen())
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkSyncScreen) and not screen.applying  # esc still works
 
 
 @scenario("PrefetchScreen.run_prefetch")

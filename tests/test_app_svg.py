@@ -18,7 +18,7 @@ from textual.geometry import Region
 from textual.widgets import Button, Footer, Header, Input, ProgressBar, RadioSet
 from textual.worker import WorkerState
 
-from scripts.screenshots import SHOTS
+from scripts.screenshots import SHOTS, session_for
 from tui.app import GomodxApp, demo_session
 
 pytestmark = pytest.mark.anyio
@@ -100,7 +100,8 @@ MORE = {"network-log": network_log, "load-error": broken_gomod}
 @pytest.mark.parametrize("name", [*SHOTS, *MORE])
 async def test_screenshots_keep_their_spacing(name: str) -> None:
     step = SHOTS[name][0] if name in SHOTS else MORE[name]
-    app = GomodxApp(demo_session(), prefetch=True, animations=False, theme="textual-dark")
+    session = session_for(name) if name in SHOTS else demo_session()
+    app = GomodxApp(session, prefetch=True, animations=False, theme="textual-dark")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await step(pilot)

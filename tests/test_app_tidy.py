@@ -138,7 +138,7 @@ async def test_import_paths_in_the_details_pane(tmp_path: Path) -> None:
         await settle(pilot)
         body = main_screen(app).query_one("#detail-body", Static)
         assert "Which imports need it?" not in text_of(body)
-        await pilot.press("W")
+        await pilot.press("I")
         await settle(pilot)
         shown = text_of(body)
         assert "Which imports need it? (go mod why -m, every shortest path)" in shown

@@ -91,6 +91,7 @@ COMMANDS: dict[str, tuple[list[str], list[list[str]]]] = {
     "download": (["svc", "example.com/money@v1.4.1"], [["--json"], ["-j", "2"]]),
     "modjson": (["svc/go.mod"], []),
     "workjson": (["ws/go.work"], []),
+    "worksync": (["ws"], [["--dry-run"], ["--json"]]),
     "vuln": (["svc"], [["--json"], ["--source", "proxy"], ["-j", "2"]]),
     "doctor": (["svc"], [["--json"], ["--timeout", "2"]]),
     "outdated": (["svc"], [["--json"], ["--direct"], ["--ci=major"], ["-j", "2"]]),
@@ -164,7 +165,7 @@ def test_options_anywhere_give_the_same_result(
     monkeypatch.chdir(demo.root)
     (demo.root / "ws").mkdir(exist_ok=True)  # a go.work beside the module, for workjson
     (demo.root / "ws" / "go.work").write_text("go 1.22\n\nuse ../svc\n")
-    env = demo.env()
+    env = demo.env(go=name == "worksync")  # previews of go work sync run go
     positionals, options = COMMANDS[name]
     flat = [w for g in options for w in g]
     before = gomodx([name, *flat, *positionals], env)

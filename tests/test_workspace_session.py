@@ -84,9 +84,15 @@ def test_gowork_off_and_changes_stay_on_the_module(tmp_path: Path) -> None:
     assert (code, out) == (0, "example.com/a\nexample.com/b\n")
     code, out, _ = _gomodx(["list", str(where)], {**env, "GOWORK": "off"})
     assert (code, out) == (0, "example.com/a\n")
-    # A change previews DIR's module alone, and says so.
+    # A change previews what go get does in the workspace (go runs on a sandbox copy):
+    # here go's refusal, word for word.
     code, _, err = _gomodx(["upgrade", "--dry-run", "example.com/x@v1.0.0", str(where)], env)
-    assert "works on" in err and "GOWORK=off" in err
+    go = run_go(["get", "example.com/x@v1.0.0"], where, env, check=False)
+    assert go.returncode == 1 and code == 1 and err.endswith(go.stderr)
+    # Without the go command, DIR's module alone, as with GOWORK=off, and it says so.
+    alone = {**env, "PATH": "/usr/bin:/bin"}
+    code, _, err = _gomodx(["upgrade", "--dry-run", "example.com/x@v1.0.0", str(where)], alone)
+    assert "work on" in err and "GOWORK=off" in err
 
 
 def test_session_load_carries_the_workspace(tmp_path: Path) -> None:
@@ -133,7 +139,14 @@ async def test_the_app_opens_a_workspace(tmp_path: Path, anyio_backend: str) -> 
     _module(tmp_path / "w", "example.com/w", f"go 1.21\n\nrequire {dep} {u.versions(dep)[0]}\n")
     (tmp_path / "go.work").write_text("go 1.22\n\nuse (\n\t./main\n\t./w\n)\n")
     env = go_env(tmp_path / "env", layout.proxy_url, GOFLAGS="", GOWORK="")
-    options = SessionOptions(source="proxy", use_go=False, state_dir=tmp_path / "state")
+    # A cache of its own: file:// proxy URLs under pytest's recycled temporary
+    # directories would otherwise find another universe's answers in the user's cache.
+    options = SessionOptions(
+        source="proxy",
+        use_go=False,
+        state_dir=tmp_path / "state",
+        cache_dir=tmp_path / "gomodx-cache",
+    )
     session = Session.open(layout.main_dir, options, environ=env)
     app = make(session)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

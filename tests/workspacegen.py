@@ -43,6 +43,8 @@ class WorkModule:
     forks: dict[str, str] = field(default_factory=dict)
     """Directory (relative to the module) → module path of a fork written there."""
     toolchain: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    """Go source files (``packages=True``): name → text."""
 
     def go_mod(self) -> str:
         lines = [f"module {self.path}", ""]
@@ -82,9 +84,13 @@ def _pick_version(rng: random.Random, u: Universe, path: str) -> str:
     return rng.choice(u.versions(path))
 
 
-def random_workspace(seed: int, root: Path, scale: int = 1) -> WorkLayout:
+def random_workspace(
+    seed: int, root: Path, scale: int = 1, *, packages: bool = False
+) -> WorkLayout:
     """Write a random workspace under ``root`` (``root/go.work``, ``root/main``, …);
-    ``scale`` multiplies the universe's size."""
+    ``scale`` multiplies the universe's size. With ``packages`` every module has Go
+    packages (``tests/universe.py``'s), and each used module a package importing the
+    root packages of some of the modules it requires (workspace modules included)."""
     rng = random.Random(seed * 7919 + 1)
     u = random_universe(
         seed,
@@ -92,6 +98,7 @@ def random_workspace(seed: int, root: Path, scale: int = 1) -> WorkLayout:
         versions=2 + seed % 3,
         max_deps=1 + seed % 3,
         era=ERA_CYCLE[seed % 3],
+        packages=packages,
     )
     paths = u.paths()
     features: set[str] = set()
@@ -143,11 +150,26 @@ def random_workspace(seed: int, root: Path, scale: int = 1) -> WorkLayout:
         extra[1].replaces.append((p, vs[0], "./fork2", ""))
         extra[1].forks["./fork2"] = p
         features.add("conflicting-replace")
+    if packages:
+        prng = random.Random(seed * 104729 + 7)
+        for wm in extra:
+            imports = [p for p, _, _ in wm.requires if prng.random() < 0.7]
+            if paths and prng.random() < 0.2:
+                imports.append(prng.choice(paths))  # a module it does not require
+            name = wm.path.rstrip("/").rsplit("/", 1)[-1].replace(".", "")
+            if name.startswith("v") and name[1:].isdigit():
+                name = "pkg"
+            body = f"package {name}\n"
+            if imports:
+                body += "\nimport (\n" + "".join(f'\t_ "{i}"\n' for i in imports) + ")\n"
+            wm.files[f"{name}.go"] = body
     lay = u.write(root)
     for wm in extra:
         d = root / wm.dir
         d.mkdir(parents=True, exist_ok=True)
         (d / "go.mod").write_text(wm.go_mod())
+        for fname, text in wm.files.items():
+            (d / fname).write_text(text)
         for sub, path in wm.forks.items():
             (d / sub).mkdir(parents=True, exist_ok=True)
             reqs = "".join(

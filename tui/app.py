@@ -51,6 +51,7 @@ from analysis.session import Session, SessionOptions
 from analysis.sumdb import SumCheck
 from analysis.versions import ModuleVersions
 from analysis.vulnscan import Finding
+from analysis.worksync import WorkSync
 from tui.config import UserConfig, default_config_path
 from tui.errors import (
     ErrorLog,
@@ -93,6 +94,44 @@ def demo_session(*, offline: bool = False) -> Session:
     session.govulndb = (DEMO_DIR / "vulndb").as_uri()
     session.mark_vulns()
     return session
+
+
+DEMO_ADMIN_GO_MOD = """module example.com/admin
+
+go 1.22
+
+require (
+	example.com/json v1.1.0
+	example.com/money v1.4.2
+	example.com/router v1.9.0
+)
+"""
+
+DEMO_ADMIN_GO = """package admin
+
+import (
+	_ "example.com/json"
+	_ "example.com/money"
+	_ "example.com/router"
+)
+"""
+
+
+def demo_workspace_session(scratch: Path, *, offline: bool = False) -> Session:
+    """A workspace made from the bundled example (written under ``scratch``): the shop
+    module beside an ``admin`` module that asks for newer router and money versions and
+    an older json, one go.work using both; opened in the shop module."""
+    import shutil
+
+    root = scratch / "workspace"
+    shutil.copytree(DEMO_DIR / "project", root / "shop")
+    (root / "admin").mkdir(parents=True)
+    (root / "admin" / "go.mod").write_text(DEMO_ADMIN_GO_MOD)
+    (root / "admin" / "admin.go").write_text(DEMO_ADMIN_GO)
+    (root / "go.work").write_text("go 1.22\n\nuse (\n\t./shop\n\t./admin\n)\n")
+    return Session.with_file_proxy(
+        root, DEMO_DIR / "proxy", offline=offline, demo=True, module="shop"
+    )
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -168,15 +207,16 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
         self.net = NetState(session.label, session.offline, events=len(log), log=log)
         self.timings: dict[str, float] = {}
         """How long the last load took (``load``, ``facts``; ``loaded``: when it ended)."""
-        self.undo_stack: list[Plan] = []
-        """Plans applied in this session, most recent last (undo takes them back)."""
+        self.undo_stack: list[Plan | WorkSync] = []
+        """Plans (and ``go work sync`` previews) applied in this session, most recent last
+        (undo takes them back)."""
         self.outdated_stale = False
         """Whether a change was applied since the outdated view last asked."""
         self.untidy = False
         """Whether the last applied change left go.mod untidy (it was tidy before)."""
         self.import_paths: dict[str, str] = {}
         """``go mod why -m --all`` for every module of the build list, once asked for
-        (``W``); emptied when the graph reloads."""
+        (``I``); emptied when the graph reloads."""
         self._graph_worker: Worker[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -604,16 +644,48 @@ class GomodxApp(ForwardsWorkerErrors, App[None]):
 
     @work(group="apply", exclusive=True, exit_on_error=False)
     async def run_undo(self) -> None:
+        last = self.undo_stack[-1] if self.undo_stack else None
+        undo = self.session.undo_worksync if isinstance(last, WorkSync) else self.session.undo
         try:
-            result = await asyncio.to_thread(self.session.undo)
+            result = await asyncio.to_thread(undo)
         except (GomodxError, OSError) as exc:
             self.notify(str(exc), title="Not undone", severity="error")
             return
         if self.undo_stack:
             self.undo_stack.pop()
-        undid = result.target if result.target.startswith("go ") else f"go get {result.target}"
-        self.notify(f"go.mod restored (undid {undid})", title="Undone")
+        if isinstance(last, WorkSync):
+            self.session.reopen_workspace()
+            files = ", ".join([*result.restored, *result.removed])
+            self.notify(f"{files} restored (undid go work sync)", title="Undone")
+        else:
+            undid = result.target if result.target.startswith("go ") else f"go get {result.target}"
+            self.notify(f"go.mod restored (undid {undid})", title="Undone")
         self.reload(highlight="undone")
+
+    def preview_worksync(self) -> None:
+        """Open the preview of ``go work sync`` (in a workspace)."""
+        from tui.screens.worksync import WorkSyncScreen
+
+        if self.session.workspace is None:
+            self.notify("Not in a workspace: there is no go.work here", severity="warning")
+            return
+        self.push_screen(WorkSyncScreen())
+
+    async def apply_worksync(self, sync: WorkSync) -> None:
+        """Write a ``go work sync`` preview (every file at once), remember it for undo,
+        reload and highlight what moved."""
+        result = await asyncio.to_thread(self.session.apply_worksync, sync)
+        if not result.changed:
+            self.notify("The files already say this; nothing was written.")
+            return
+        self.undo_stack.append(sync)
+        self.notify(
+            f"Wrote {', '.join(result.written)}. Press u to undo them all.",
+            title="Applied go work sync",
+        )
+        # The workspace's files changed: the session reads them again.
+        self.session.reopen_workspace()
+        self.reload(highlight="changed")
 
     def go_to_module(self, path: str) -> None:
         """Show ``path`` in the main list (from the command palette)."""

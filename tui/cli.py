@@ -17,6 +17,7 @@ from analysis.errors import GomodxError
 COMMAND_MODULES = (
     "tui.commands.modjson",
     "tui.commands.workjson",
+    "tui.commands.worksync",
     "tui.commands.graphcmds",
     "tui.commands.versions",
     "tui.commands.get",
@@ -49,6 +50,7 @@ COMMAND_MODULE_OF = {
     "doctor": "tui.commands.doctor",
     "outdated": "tui.commands.outdated",
     "tidy": "tui.commands.tidy",
+    "worksync": "tui.commands.worksync",
 }
 
 

@@ -154,6 +154,8 @@ def open_session(
     require_module: bool = True,
     print_requests: bool = True,
     workspace: bool = True,
+    work_command: bool = False,
+    get_command: bool = False,
 ) -> Session:
     """The engine session for ``args`` on ``directory`` (default ``args.dir``).
 
@@ -162,10 +164,17 @@ def open_session(
     """
     where = directory if directory is not None else getattr(args, "dir", None) or "."
     session = Session.open(
-        where, session_options(args), require_module=require_module, workspace=workspace
+        where,
+        session_options(args),
+        require_module=require_module,
+        workspace=workspace,
+        work_command=work_command,
+        get_command=get_command,
     )
     for note in session.notes:
         print(f"gomodx: warning: {note}", file=sys.stderr)
+    if get_command and session.plans_alone:
+        print(f"gomodx: warning: workspace mode: {session.workspace_note}", file=sys.stderr)
     if getattr(args, "verbose", False):
         session.on_note = lambda text: print(f"gomodx: {text}", file=sys.stderr)
         if print_requests:

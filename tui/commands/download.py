@@ -1,7 +1,8 @@
 """``gomodx download [DIR] [MODULE[@VERSION]...]``: fill Go's module cache, resiliently.
 
-With no modules, downloads everything the go command needs to work on DIR's module with
-no network (``GOPROXY=off``): the go.mod of every module version in the module graph and
+With no modules, downloads everything the go command needs to work on DIR's module (in a
+workspace, on the whole workspace, as ``go mod download`` does there) with no network
+(``GOPROXY=off``): the go.mod of every module version in the module graph and
 the ``.info``, ``.mod``, ``.zip`` and ``.ziphash`` of every module in the build list, into
 ``$GOMODCACHE/cache/download`` in Go's own layout. With modules, those (``path@query`` by
 Go's query rules; bare paths, ``all`` and ``pattern/...`` against the build list).
@@ -75,10 +76,9 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.common import open_session, run_session
 
     directory, modules = split_targets(list(args.targets))
-    # go mod download works without a main module when every argument has a version.
-    session = open_session(
-        args, directory, require_module=False, print_requests=False, workspace=False
-    )
+    # go mod download works without a main module when every argument has a version;
+    # in a workspace it downloads what the workspace needs.
+    session = open_session(args, directory, require_module=False, print_requests=False)
     display = _Display(sys.stderr, verbose=args.verbose)
     try:
         summary = run_session(

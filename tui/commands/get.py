@@ -155,7 +155,7 @@ def run_get(args: argparse.Namespace) -> int:
         if directory.is_dir() and not (directory / "go.mod").is_file():
             raise GomodxError(_NO_MODULE)
         targets = [parse_target(a) for a in args.args]
-        session = open_session(args, directory)
+        session = open_session(args, directory, get_command=True)
         plan = run_session(
             args, session, lambda: session.plan(targets, suggest=False, upgrade=args.upgrade)
         )

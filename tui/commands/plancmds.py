@@ -112,8 +112,9 @@ def _run(args: argparse.Namespace, verb: str) -> int:
     from tui.commands.common import open_session, run_session
 
     target = parse_target(args.module)
-    # Changes work on DIR's module alone (GOWORK=off), with a note in a workspace.
-    session = open_session(args, workspace=False)
+    # In a workspace, as go get there (go runs on a sandbox copy), else DIR's module
+    # alone (GOWORK=off) with a warning.
+    session = open_session(args, get_command=True)
     plan = run_session(args, session, lambda: session.plan(target, suggest=not args.no_suggest))
     result: ApplyResult | None = None
     stale: StaleFiles | None = None

@@ -77,8 +77,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("V", "vulns", "Check vulnerabilities", show=False, id="main.vulns"),
         Binding("T", "tidy", "Tidy preview (go mod tidy)", show=False, id="main.tidy"),
         Binding(
-            "W", "import_paths", "Import paths (go mod why -m)", show=False, id="main.import-paths"
+            "I", "import_paths", "Import paths (go mod why -m)", show=False, id="main.import-paths"
         ),
+        Binding("W", "worksync", "Work sync", id="main.worksync"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("l", "versions", "Versions", show=False, id="main.right"),
@@ -339,6 +340,9 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
             return self.focused is not self.query_one("#filter", Input)
         if action == "filter_done":
             return self.focused is self.query_one("#filter", Input)
+        if action == "worksync":
+            # Only in a workspace: elsewhere the key is neither shown nor bound.
+            return self.gomodx.session.workspace is not None
         return True
 
     def action_filter(self) -> None:
@@ -452,3 +456,6 @@ class MainScreen(ForwardsWorkerErrors, Screen[None]):
         if path == self.current:
             self.current = ""
             self.show_details(path)
+
+    def action_worksync(self) -> None:
+        self.gomodx.preview_worksync()

@@ -7,6 +7,8 @@ go's refusal with the requirement chain behind it, and the go.mod diff. ``y`` ap
 
 from __future__ import annotations
 
+import difflib
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -62,9 +64,13 @@ def render_diff(diff: str) -> Text:
 
 
 def render_plan(
-    plan: Plan, current: str, chain: list[ModuleVersion] | None = None
+    plan: Plan,
+    current: str,
+    chain: list[ModuleVersion] | None = None,
+    gomod_name: str = "go.mod",
 ) -> RenderableType:
-    """Everything the preview says about ``plan`` (``current``: the version selected now)."""
+    """Everything the preview says about ``plan`` (``current``: the version selected now;
+    ``gomod_name``: what to call the go.mod, e.g. ``shop/go.mod`` in a workspace)."""
     parts: list[RenderableType] = []
     target = plan.target
     if not plan.ok:
@@ -153,8 +159,14 @@ def render_plan(
         parts.append(Text(f"⚠ {w}", style="yellow"))
     diff = plan.gomod_diff()
     if diff:
-        parts.append(Text("go.mod", style="bold underline"))
+        parts.append(Text(gomod_name, style="bold underline"))
         parts.append(render_diff(diff))
+    for name, before, after in plan.other_files:
+        # In a workspace go get also rewrites go.work (its go line follows the module's).
+        a = (before or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        b = (after or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        parts.append(Text(f"{name} (written with go.mod, undone with it)", style="bold underline"))
+        parts.append(render_diff("".join(difflib.unified_diff(a, b, f"a/{name}", f"b/{name}"))))
     sums = len(plan.gosum_added) + len(plan.zip_sums_added)
     if sums and (plan.changes or diff):
         parts.append(Text(f"go.sum: {sums} line(s) added", style="dim"))
@@ -281,7 +293,17 @@ class PlanScreen(ForwardsWorkerErrors, Screen[bool]):
         else:
             self.plan = plan
             chain = list(plan.chains[0]) if plan.chains else None
-            text.update(render_plan(plan, self.current, chain))
+            text.update(render_plan(plan, self.current, chain, self._gomod_name()))
+
+    def _gomod_name(self) -> str:
+        """``go.mod``, or in a workspace the module's go.mod relative to go.work's
+        directory (which of the workspace's go.mod files changes)."""
+        session = self.gomodx.session
+        ws = session.sandbox_workspace
+        if ws is None:
+            return "go.mod"
+        rel = os.path.relpath(session.directory.absolute() / "go.mod", ws.path.parent)
+        return rel.replace(os.sep, "/")
 
     def _cannot_plan(self, error: str) -> Text:
         out = Text("✗ The plan cannot be computed\n\n", style="bold red")

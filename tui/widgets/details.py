@@ -136,9 +136,11 @@ def render_details(
             line.append(f"{v:<{width}}  ", style="bold green" if wins else "")
             line.append(str(by))
             if by.version and selected.get(by.path) != by.version:
-                line.append(" (not selected itself)", style="dim")
+                line.append_text(gap(1))
+                line.append("(not selected itself)", style="dim")
             elif not by.version and loaded.workspace is not None:
-                line.append(" (main module)", style="dim")
+                line.append_text(gap(1))
+                line.append("(main module)", style="dim")
             lines.append(line)
         if len(order) > REQUIRERS_LIMIT:
             more = len(order) - REQUIRERS_LIMIT

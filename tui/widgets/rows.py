@@ -8,6 +8,7 @@ in monochrome).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -89,6 +90,9 @@ class ModuleRow:
     """Whether that move was an undo (the row says ``undone``, not ``changed``)."""
     vulns: tuple[str, ...] = ()
     """The IDs of the vulnerability entries affecting the selected version (GOVULNDB)."""
+    required_by: tuple[str, ...] = ()
+    """In a workspace: the main modules whose go.mod requires this path, each named by
+    its directory relative to go.work (``api``, ``.``), in ``use`` order."""
 
     @property
     def key(self) -> str:
@@ -143,6 +147,7 @@ def build_facts(
         c.path: c for c in conflicts(g, check if retracted else None, loaded.excluded) if c.in_build
     }
     direct = loaded.direct
+    required_by = workspace_requirers(loaded)
     excluded: dict[str, list[str]] = {}
     for e in loaded.excluded:
         excluded.setdefault(e.path, []).append(e.version)
@@ -178,6 +183,7 @@ def build_facts(
                 and is_prerelease(m.version)
                 and not is_pseudo_version(m.version),
                 incompatible=bool(m.version) and build(m.version) == "+incompatible",
+                required_by=required_by.get(m.path, ()),
             )
         )
     return GraphFacts(
@@ -187,6 +193,23 @@ def build_facts(
         edges=len(g.edges),
         nodes=len(g),
     )
+
+
+def workspace_requirers(loaded: LoadedModule) -> dict[str, tuple[str, ...]]:
+    """In a workspace, ``{path: the main modules whose go.mod requires it}``, each main
+    module named by its directory relative to go.work (``.`` for go.work's own), in
+    ``use`` order; empty outside a workspace."""
+    ws = loaded.workspace
+    if ws is None:
+        return {}
+    out: dict[str, list[str]] = {}
+    for root, f in zip(ws.roots, ws.mod_files, strict=True):
+        name = os.path.relpath(root, ws.path.parent).replace(os.sep, "/")
+        for r in f.require:
+            names = out.setdefault(r.mod.path, [])
+            if name not in names:
+                names.append(name)
+    return {path: tuple(names) for path, names in out.items()}
 
 
 def with_versions(row: ModuleRow, mv: ModuleVersions) -> ModuleRow:
@@ -221,7 +244,7 @@ def filter_rows(rows: Sequence[ModuleRow], query: str) -> list[ModuleRow]:
         if all(t in hay for t in terms):
             out.append(row)
             continue
-        words = " ".join([row.version.lower(), row.risk, *row.flags()])
+        words = " ".join([row.version.lower(), row.risk, *row.flags(), *row.required_by])
         if all(t in hay or t in words for t in terms):
             out.append(row)
     return out
@@ -255,9 +278,24 @@ def flags_text(row: ModuleRow, *, words: bool = True) -> Text:
     the glyphs alone, for a narrow table; the details pane says the words)."""
     if row.main:
         return Text("main module" if words else "main", style="bold")
+    by = [required_by_text(row, words=words)] if row.required_by else []
     if not words:
-        return join_runs(Text(_FLAG_STYLE[f][0], style=_FLAG_STYLE[f][2]) for f in row.flags())
-    return join_runs(flag_text(f) for f in row.flags())
+        return join_runs(
+            [*by, *(Text(_FLAG_STYLE[f][0], style=_FLAG_STYLE[f][2]) for f in row.flags())]
+        )
+    return join_runs([*by, *(flag_text(f) for f in row.flags())])
+
+
+REQUIRED_BY = ("⌂", "required by", "bold blue")
+"""The workspace badge: which main modules' go.mod files require a module."""
+
+
+def required_by_text(row: ModuleRow, *, words: bool = True) -> Text:
+    """``⌂ api, web`` (``words=False``: ``⌂2``, how many main modules)."""
+    glyph, _word, style = REQUIRED_BY
+    if not words:
+        return Text(f"{glyph}{len(row.required_by)}", style=style)
+    return Text(f"{glyph} {', '.join(row.required_by)}", style=style)
 
 
 def risk_glyph(risk: str) -> Text:
@@ -271,7 +309,7 @@ def risk_glyph(risk: str) -> Text:
 def legend() -> Text:
     """What every glyph of the module table means (the help screen shows it)."""
     out = Text()
-    for glyph, word, style in (*_RISK_STYLE.values(), *_FLAG_STYLE.values()):
+    for glyph, word, style in (*_RISK_STYLE.values(), *_FLAG_STYLE.values(), REQUIRED_BY):
         if out:
             out.append("  ")
         out.append(glyph + " ", style=style)
