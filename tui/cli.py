@@ -210,8 +210,8 @@ def _open_app(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_first_word(argv))
-    if _wants_app(argv, _command_names(parser)):
+    # The app is told apart by the command names alone: opening it imports no command.
+    if _wants_app(argv, set(COMMAND_MODULE_OF)):
         try:
             return _open_app(argv)
         except GomodxError as exc:
@@ -219,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return exc.exit_code
         except KeyboardInterrupt:
             return 130
+    parser = build_parser(_first_word(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "func", None)
     if handler is None:
