@@ -185,6 +185,9 @@ class ListContext:
     gomodcache: str = ""
     must_have_sums: bool = True
     go_versions: Mapping[ModuleVersion, str] | None = None
+    read_go_versions: Mapping[ModuleVersion, str] | None = None
+    """go's ``rawGoVersion``: the go line of each module version whose own go.mod was
+    read (keyed by the version read, not the graph node it was read for)."""
     updates: bool = False
     """``-u`` (Update, Deprecated) rather than ``-retracted`` alone, when updates are given."""
     whole_replaced: frozenset[str] = frozenset()
@@ -314,8 +317,11 @@ class _Lister:
             info = await self.complete(replace(info, go_version=known or ""), known)
             return await self.with_updates(info, updates, replacement=False)
         # Go does not ask about the replaced version itself: its time, cache paths and
-        # sums would be the original's, and the replacement's answer the question.
-        rep = ModuleInfo(r.path, r.version, go_version=known or "")
+        # sums would be the original's, and the replacement's answer the question. Its
+        # GoVersion, though, is rawGoVersion of the *original* when the original's own
+        # go.mod was read (another node replaced by it, say), else the replacement's.
+        own = (self.ctx.read_go_versions or {}).get(m)
+        rep = ModuleInfo(r.path, r.version, go_version=own or known or "")
         if r.version == "" and self.ctx.complete:
             d = r.path if os.path.isabs(r.path) else os.path.join(self.ctx.main_dir, r.path)
             d = os.path.normpath(os.path.abspath(d))

@@ -1033,8 +1033,10 @@ class Session:
         if updates or retracted:
             rows = await self.versions_all(loaded, majors=False)
         go_versions: dict[ModuleVersion, str] = {}
+        read_go: dict[ModuleVersion, str] = {}
         if loaded.loaded is not None:
             go_versions = {m: s.go_version for m, s in loaded.loaded.summaries.items()}
+            read_go = {s.actual: s.go_version for s in loaded.loaded.summaries.values()}
         whole: frozenset[str] = frozenset()
         if loaded.main_file is not None:
             whole = frozenset(r.old.path for r in loaded.main_file.replace if not r.old.version)
@@ -1054,8 +1056,10 @@ class Session:
             main_dir=ws.path.parent if ws is not None else loaded.dir,
             gosum=gosum,
             gomodcache=self.env.gomodcache if os.path.isabs(self.env.gomodcache) else "",
-            must_have_sums=self.mod_flag in ("", "readonly"),
+            # mustHaveSums: -mod=readonly, and not in a workspace (go reads any go.mod there).
+            must_have_sums=self.mod_flag in ("", "readonly") and ws is None,
             go_versions=go_versions,
+            read_go_versions=read_go,
             updates=updates,
             whole_replaced=whole,
             toolchain=self.toolchain,
