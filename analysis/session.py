@@ -280,6 +280,9 @@ class Session:
         ``go list -m`` honours it)."""
         self.env = env
         self.gosum = gosum
+        self.gosum_file: Path | None = None
+        """The go.sum :attr:`gosum` was read from, read again whenever the session writes
+        or restores it, and on :meth:`forget` (``None``: an injected go.sum, kept)."""
         self.options = options or SessionOptions()
         self._caches = caches
         self._transport_factory = transport_factory
@@ -458,6 +461,8 @@ class Session:
             sandbox_workspace=lax,
         )
         session.environ = environ
+        if has_mod:
+            session.gosum_file = d / "go.sum"
         return session
 
     @classmethod
@@ -511,7 +516,7 @@ class Session:
         )
         if not label:
             label = "demo proxy (file://, bundled)" if demo else f"GOPROXY={env.goproxy}"
-        return cls(
+        session = cls(
             work,
             env,
             GoSum.read(work / "go.sum"),
@@ -530,6 +535,8 @@ class Session:
             use_go_client=False,
             workspace=ws,
         )
+        session.gosum_file = work / "go.sum"
+        return session
 
     # -- the client -------------------------------------------------------------------
 
@@ -1102,6 +1109,21 @@ class Session:
         if self._versions_memo is not None:
             self._versions_memo.clear()
         self._main_module = None
+        self.reread_gosum()
+
+    def reread_gosum(self) -> None:
+        """Read go.sum again (the session wrote or restored it, or it was edited): in
+        place, so the proxy client's verifier checks against the new lines too. A go.sum
+        that no longer parses is kept as it was (the next load says what is wrong)."""
+        from analysis.hashes import GoSum
+
+        if self.gosum_file is None:
+            return
+        try:
+            fresh = GoSum.read(self.gosum_file)
+        except (GomodxError, OSError):
+            return
+        self.gosum.entries = fresh.entries
 
     # -- changes ----------------------------------------------------------------------
 
@@ -1398,8 +1420,14 @@ class Session:
             ws = self.sandbox_workspace
             gowork = str(ws.path) if plan.source == "go" and ws is not None else "off"
             environ = {**os.environ, "GOWORK": gowork}
-            return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
-        return apply_plan(plan, backup_root=self.options.state_dir)
+            try:
+                return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
+            finally:
+                self.reread_gosum()
+        try:
+            return apply_plan(plan, backup_root=self.options.state_dir)
+        finally:
+            self.reread_gosum()
 
     def run_after(self, command: str, *, stdout: int | IO[Any] | None = None) -> int:
         """Run ``command`` with the shell (``/bin/sh -c``, ``cmd /c`` on Windows) in the
@@ -1419,7 +1447,10 @@ class Session:
         """Restore the files the last apply replaced (refuses if edited since)."""
         from analysis.apply import undo
 
-        return undo(self.directory, backup_root=self.options.state_dir, force=force)
+        try:
+            return undo(self.directory, backup_root=self.options.state_dir, force=force)
+        finally:
+            self.reread_gosum()
 
     # -- the workspace: go work sync ------------------------------------------------
 
@@ -1558,7 +1589,12 @@ class Session:
 
         if not sync.ok:
             raise PlanError(f"cannot apply a failed go work sync:\n{sync.error}")
-        return apply_files(sync.root, sync.files, target=TARGET, backup_root=self.options.state_dir)
+        try:
+            return apply_files(
+                sync.root, sync.files, target=TARGET, backup_root=self.options.state_dir
+            )
+        finally:
+            self.reread_gosum()
 
     def undo_worksync(self, *, force: bool = False) -> UndoResult:
         """Restore every file the last applied ``go work sync`` of this workspace wrote."""
@@ -1570,7 +1606,10 @@ class Session:
                 "go: no go.work file found\n\t(run 'go work init' first or specify path"
                 " using GOWORK environment variable)"
             )
-        return undo(ws.path.parent, backup_root=self.options.state_dir, force=force)
+        try:
+            return undo(ws.path.parent, backup_root=self.options.state_dir, force=force)
+        finally:
+            self.reread_gosum()
 
     # -- vulnerabilities ----------------------------------------------------------------
 
