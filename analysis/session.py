@@ -1756,7 +1756,8 @@ class Session:
         # No cache layers: the downloader checks Go's cache itself (and more strictly), so
         # its client goes straight to GOPROXY and writes nowhere else.
         client = self._new_client(CacheStack())
-        sumdb = None if client.offline else self.sumdb()
+        # A GOSUMDB go refuses is said for each module it would have checked, as go does.
+        sumdb = None if client.offline else self.sumdb(defer_errors=True)
         ws = self.workspace
         gosum = self.gosum if ws is None else _workspace_gosum(ws)
         try:
@@ -1822,10 +1823,11 @@ class Session:
             await self._forget_refused({key})
         return check
 
-    def sumdb(self) -> SumDBClient | None:
+    def sumdb(self, *, defer_errors: bool = False) -> SumDBClient | None:
         """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with
         the session's transport, limits, retries and request log, and go's own sumdb
-        caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB."""
+        caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB (with
+        ``defer_errors``, each lookup raises them instead)."""
         from analysis.goproxy import read_netrc
         from analysis.sumdb import SumDBClient
 
@@ -1844,6 +1846,7 @@ class Session:
             emit=emit,
             limits=self.options.limits,
             retry=self.options.retry,
+            defer_errors=defer_errors,
         )
 
     # -- diagnosis --------------------------------------------------------------------

@@ -488,3 +488,69 @@ def test_previews_are_checked_like_go_get_under_a_lying_database(tmp_path: Path)
     print(f"\npreviews vs go get under a lying database: {dict(sorted(tally.items()))}")
     assert not bad, "\n".join(bad)
     assert tally["go refused: SECURITY ERROR"]
+
+
+def _invalid_gosumdb(rng: random.Random) -> str:
+    """A GOSUMDB go refuses: too many fields, a key that is no verifier id, or one whose
+    hash does not match its key."""
+    name = rng.choice(["sumdb.test", "sum.example.com", "db.invalid/sub"])
+    kind = rng.choice(["fields", "malformed", "hash"])
+    if kind == "fields":
+        return f"{name} https://127.0.0.1:1 {rng.choice(['extra', 'x y'])}"
+    if kind == "malformed":
+        return rng.choice([name, f"{name}+", f"{name}+zz+key", f"+{rng.randrange(10**8):08d}+AQ=="])
+    return f"{name}+{rng.randrange(16**8):08x}+AQ" + "A" * rng.randint(40, 43)
+
+
+def test_an_invalid_gosumdb_is_said_per_module_as_go_says_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``gomodx download`` with a GOSUMDB go refuses: go reports it for each module whose
+    hash go.sum lacks (``m@v: verifying module: invalid GOSUMDB: …``) and exits 1, and so
+    must gomodx (the same modules, the same words, the same exit status); modules go.sum
+    vouches for still download. go.sum keeps every go.mod line (without them go cannot
+    load the graph and stops at the first) and a random part of the zip lines."""
+    import json
+
+    from tui.cli import main as gomodx
+
+    require_go()
+    tally: Counter[str] = Counter()
+    for seed in range(3400, 3400 + 4 * SWEEP):
+        rng = random.Random(seed)
+        root = tmp_path / str(seed)
+        layout = random_universe(seed, modules=6, versions=3).write(root / "u")
+        run_go(
+            ["mod", "download", "all"],
+            layout.main_dir,
+            go_env(root / "prep", proxy=layout.proxy_url),
+        )
+        gosum = layout.main_dir / "go.sum"
+        lines = gosum.read_text().splitlines()
+        keep = [ln for ln in lines if "/go.mod " in ln or rng.random() < 0.5]
+        gosum.write_text("".join(ln + "\n" for ln in keep))
+        bad = _invalid_gosumdb(rng)
+        genv = go_env(root / "go", proxy=layout.proxy_url, GOSUMDB=bad)
+        go_main = root / "go-main"
+        shutil.copytree(layout.main_dir, go_main)
+        proc = run_go(["mod", "download", "-json", "all"], go_main, genv, check=False)
+        theirs = _verdicts(json_objects(proc.stdout))
+        xenv = go_env(root / "x", proxy=layout.proxy_url, GOSUMDB=bad)
+        xenv["GOMODX_CACHE"] = str(root / "gx")
+        capsys.readouterr()
+        with environ(xenv):
+            code = gomodx(["download", "--json", str(layout.main_dir)])
+        out = json.loads(capsys.readouterr().out)
+        ours = {f"{m['Path']}@{m['Version']}": str(m.get("Error") or "") for m in out["Modules"]}
+        where = f"GOSUMDB={bad!r}\n{proc.stderr}"
+        assert ours == theirs, where
+        assert code == proc.returncode, where
+        assert not out["Summary"]["Errors"], where
+        said = [e for e in theirs.values() if e]
+        assert all(": verifying module: invalid GOSUMDB: " in e for e in said), where
+        tally["cases"] += 1
+        tally["modules"] += len(theirs)
+        tally["refused per module"] += len(said)
+        tally[f"go exit {proc.returncode}"] += 1
+    print(f"\ninvalid GOSUMDB, download vs go: {dict(sorted(tally.items()))}")
+    assert tally["refused per module"] and tally["go exit 1"]
