@@ -1222,6 +1222,7 @@ class Session:
         is the error it stops with."""
         from analysis.errors import PlanRefused
         from analysis.hashes import zip_hash
+        from analysis.plan import zip_refusal
 
         if self.env.gosumdb.strip() == "off" or self.offline:
             return plan, set()
@@ -1235,7 +1236,9 @@ class Session:
         bad = [c for c in await self.verify_sums(lines) if c.verdict == "mismatch"]
         if not bad:
             return plan, set()
-        text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+        text = "\n".join(
+            zip_refusal(plan, ModuleVersion(*c.line.split()[:2]), c.error.rstrip()) for c in bad
+        )
         refused = {" ".join(c.line.split()[:2]) for c in bad}
         return dataclasses.replace(plan, error=PlanRefused(text), suggestion=""), refused
 
@@ -1346,6 +1349,7 @@ class Session:
         warning; each line's voucher is kept in :attr:`Plan.verified`. Also returns the
         ``path version`` (or ``path version/go.mod``) of every line contradicted."""
         from analysis.errors import PlanRefused
+        from analysis.plan import zip_refusal
 
         lines = [*plan.gosum_added, *plan.zip_sums_added]
         if not plan.ok or not lines:
@@ -1355,7 +1359,14 @@ class Session:
         checks = await self.verify_sums(lines)
         bad = [c for c in checks if c.verdict == "mismatch"]
         if bad:
-            text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+            # go checks a zip as it downloads it: the error comes in the context go was
+            # in (the argument being resolved, the package being loaded)
+            text = "\n".join(
+                zip_refusal(plan, ModuleVersion(*c.line.split()[:2]), c.error.rstrip())
+                if not c.line.split()[1].endswith("/go.mod")
+                else f"go: {c.error.rstrip()}"
+                for c in bad
+            )
             refused = {" ".join(c.line.split()[:2]) for c in bad}
             # a refusal as go get's: nothing moves, nothing is written
             no_change = dataclasses.replace(
