@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import difflib
 import os
@@ -164,6 +165,58 @@ class Target:
         return self.raw
 
 
+def report_error(q: Target, err: str) -> str:
+    """``reportError``: ``go: ERR`` for argument ``q``, prefixed with the argument unless
+    the error already names it (its path, and its version when one was given)."""
+    if not q.raw:
+        return f"go: {err}"  # no argument at all: go names none
+    pattern = re.compile(r"(?m)(?:[ \t(\"`]|^)" + re.escape(q.path) + r"(?:[ @:;)\"`]|$)")
+    if pattern.search(err):
+        if not q.explicit:
+            return f"go: {err}"
+        version = re.compile(r"(?m)(?:[ @(\"`]|^)" + re.escape(q.query) + r"(?:[ :;)\"`]|$)")
+        if version.search(err):
+            return f"go: {err}"
+    return f"go: {q.raw}: {err}"
+
+
+_ZIP_CONTEXT: contextvars.ContextVar[Target | str | None] = contextvars.ContextVar(
+    "zip_context", default=None
+)
+"""What the planner is doing when it reads a zip: resolving an argument, or loading a
+package (its import stack)."""
+
+
+def zip_refusal(plan: Plan, module: ModuleVersion, err: str) -> str:
+    """go's refusal when ``module``'s zip fails to download with ``err`` (a SECURITY
+    ERROR) during ``plan``'s ``go get``: said once for each argument whose resolution
+    needed it (``reportError``: two equal arguments, twice), else for each package whose
+    loading needed it (``go: STACK: ERR`` and a blank line), else as it is."""
+    contexts = dict(plan.zip_contexts).get(module, ())
+    order = {q: i for i, q in reversed(list(enumerate(plan.targets)))}
+    queries = sorted(
+        (c for c in contexts if isinstance(c, Target)), key=lambda q: order.get(q, len(order))
+    )
+    if queries:
+        # go reports every argument's resolution, in order: those that needed the zip
+        # with its failure, the others with their own errors
+        lines: list[str] = []
+        own = list(plan.resolution_errors)
+        for t in plan.targets:
+            if t in queries:
+                lines.append(report_error(t, err))
+            else:
+                lines.extend(text for u, text in own if u == t)
+                own = [(u, text) for u, text in own if u != t]
+        lines.extend(report_error(q, err) for q in queries if q not in plan.targets)
+        return "\n".join(lines)
+    stacks = [c for c in contexts if isinstance(c, str)]
+    if stacks:
+        # the loader keeps the error's own last newline: a blank line follows each
+        return "\n".join(f"go: {s}: {err.rstrip()}\n" for s in stacks)
+    return f"go: {err}"
+
+
 def parse_target(arg: str) -> Target:
     """Split a ``go get`` argument as go does: ``M`` alone means ``M@upgrade``.
 
@@ -256,6 +309,14 @@ class Plan:
     source: str = "gomodx"
     """Who computed the files: ``gomodx`` (this planner), or ``go`` (in a workspace: the
     go command on a sandbox copy, :meth:`analysis.session.Session.plan`)."""
+    zip_contexts: tuple[tuple[ModuleVersion, tuple[Target | str, ...]], ...] = ()
+    """What go was doing each time it needed a module's zip (the module actually read,
+    replacements applied): resolving an argument (its :class:`Target`) or loading a
+    package (its import stack), in go's order. A zip the checksum database contradicts
+    fails there, and go says so in that context (:func:`zip_refusal`)."""
+    resolution_errors: tuple[tuple[Target, str], ...] = ()
+    """A refusal met while resolving the arguments: each argument's own errors, in
+    order (go reports them with a zip's failure in another argument's resolution)."""
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -624,6 +685,8 @@ class _Planner:
         self.warnings: list[str] = []
         self.files: dict[tuple[ModuleVersion, str], ModuleFiles] = {}
         self.fetch_errors: dict[ModuleVersion, _FetchError] = {}
+        self.zip_contexts: dict[ModuleVersion, list[Target | str]] = {}
+        """For each zip read: what go was doing each time it needed it (Plan.zip_contexts)."""
         self.download_failed: set[ModuleVersion] = set()
         """Modules whose zip go refuses as it downloads it (so never hashes)."""
         """Modules go cannot download or extract (go reports each once per run)."""
@@ -919,6 +982,13 @@ class _Planner:
                 self.files[key] = read_module_dir(tree, rel)
             return self.files[key]
         key = (actual, "")
+        context = _ZIP_CONTEXT.get()
+        if context is not None:
+            seen = self.zip_contexts.setdefault(actual, [])
+            if not any(c is context for c in seen) and (
+                isinstance(context, Target) or context not in seen
+            ):
+                seen.append(context)
         failed = self.fetch_errors.get(actual)
         if failed is not None:
             raise failed
@@ -1053,6 +1123,7 @@ class _Planner:
             if is_std_like(path) and is_std(path):
                 out[path] = None
                 continue
+            token = _ZIP_CONTEXT.set(stack(path))
             try:
                 m = await self.import_from_modules(rs, path)
                 rel = path[len(m.path) :].lstrip("/")
@@ -1064,6 +1135,8 @@ class _Planner:
             except _FetchError as exc:
                 self.problems.append(_Problem(path, stack(path), str(exc)))
                 continue
+            finally:
+                _ZIP_CONTEXT.reset(token)
             hook = self.allow_package
             if (
                 hook is not None
@@ -1415,17 +1488,7 @@ class _Query:
 
     def report_error(self, err: str) -> str:
         """``reportError``: prefix the argument unless the error already names it."""
-        q = self.target
-        if not q.raw:
-            return f"go: {err}"  # no argument at all: go names none
-        pattern = re.compile(r"(?m)(?:[ \t(\"`]|^)" + re.escape(q.path) + r"(?:[ @:;)\"`]|$)")
-        if pattern.search(err):
-            if not q.explicit:
-                return f"go: {err}"
-            version = re.compile(r"(?m)(?:[ @(\"`]|^)" + re.escape(q.query) + r"(?:[ :;)\"`]|$)")
-            if version.search(err):
-                return f"go: {err}"
-        return f"go: {q.raw}: {err}"
+        return report_error(self.target, err)
 
     def resolved_string(self, m: ModuleVersion) -> str:
         """``ResolvedString``: how go names ``m`` as this argument's resolution."""
@@ -1553,6 +1616,7 @@ class _Query:
             raise _Refused(self.report_error(f"cannot find module providing package {q.path}"))
 
         async def one(p: str) -> tuple[ModuleVersion | None, bool, BaseException | None]:
+            _ZIP_CONTEXT.set(q)  # this task's own context: resolving argument q
             try:
                 info = await self.view.query(p, q.query, self.selected(p), self.allowed)
                 m = ModuleVersion(p, info.version)
@@ -1634,6 +1698,8 @@ class _Get:
         """The package arguments (``pkgPatterns``)."""
         self.final_direct: frozenset[str] = frozenset()
         self.pending: list[tuple[_Query, _Resolution]] = []
+        self.resolution_errors: list[tuple[Target, str]] = []
+        """The arguments' errors when resolving them refused (Plan.resolution_errors)."""
         """Arguments still ambiguous after :meth:`resolve`."""
 
     def initial_selected(self, path: str) -> str:
@@ -1663,14 +1729,18 @@ class _Get:
             cause: BaseException | None = None
             progress = False
             remaining: list[tuple[_Query, _Resolution | _Refused]] = []
+            said: list[tuple[Target, str]] = []
             for q, res in todo:
                 if isinstance(res, _Refused):
                     errors.append(res.text)
+                    said.append((q.target, res.text))
                     cause = cause or res.cause
                     progress = True
                     continue
                 if not res.pathset:
+                    before = len(errors)
                     self.settle(q, res, errors)
+                    said.extend((q.target, e) for e in errors[before:])
                     progress = True
                     continue
                 filtered, m, unique = self.disambiguate(res, nones)
@@ -1682,9 +1752,12 @@ class _Get:
                     m, is_package = self.choose_arbitrarily(res)
                 else:
                     is_package = m in res.found
+                before = len(errors)
                 self.settle(q, _Resolution(m, is_package), errors)
+                said.extend((q.target, e) for e in errors[before:])
                 progress = True
             if errors:
+                self.resolution_errors = said
                 raise _Refused("\n".join(errors), cause)
             todo = remaining
             if not progress:
@@ -2630,7 +2703,12 @@ async def _plan_once(
         )
     main_file = modfile.parse(str(gomod), data)
     view = ModuleView(source, main_file, directory, local_go)
-    return await _Get(view, targets, gosum, *dirs, upgrade=upgrade, details=details).run()
+    get = _Get(view, targets, gosum, *dirs, upgrade=upgrade, details=details)
+    plan = await get.run()
+    # refusals too: go downloaded (and checked) these zips before it met the refusal
+    contexts = tuple((m, tuple(c)) for m, c in get.planner.zip_contexts.items())
+    said = tuple(get.resolution_errors) if not plan.ok else ()
+    return _replace(plan, zip_contexts=contexts, resolution_errors=said)
 
 
 async def _suggest_combination(

@@ -280,6 +280,9 @@ class Session:
         ``go list -m`` honours it)."""
         self.env = env
         self.gosum = gosum
+        self.gosum_file: Path | None = None
+        """The go.sum :attr:`gosum` was read from, read again whenever the session writes
+        or restores it, and on :meth:`forget` (``None``: an injected go.sum, kept)."""
         self.options = options or SessionOptions()
         self._caches = caches
         self._transport_factory = transport_factory
@@ -458,6 +461,8 @@ class Session:
             sandbox_workspace=lax,
         )
         session.environ = environ
+        if has_mod:
+            session.gosum_file = d / "go.sum"
         return session
 
     @classmethod
@@ -511,7 +516,7 @@ class Session:
         )
         if not label:
             label = "demo proxy (file://, bundled)" if demo else f"GOPROXY={env.goproxy}"
-        return cls(
+        session = cls(
             work,
             env,
             GoSum.read(work / "go.sum"),
@@ -530,6 +535,8 @@ class Session:
             use_go_client=False,
             workspace=ws,
         )
+        session.gosum_file = work / "go.sum"
+        return session
 
     # -- the client -------------------------------------------------------------------
 
@@ -1106,6 +1113,21 @@ class Session:
         if self._versions_memo is not None:
             self._versions_memo.clear()
         self._main_module = None
+        self.reread_gosum()
+
+    def reread_gosum(self) -> None:
+        """Read go.sum again (the session wrote or restored it, or it was edited): in
+        place, so the proxy client's verifier checks against the new lines too. A go.sum
+        that no longer parses is kept as it was (the next load says what is wrong)."""
+        from analysis.hashes import GoSum
+
+        if self.gosum_file is None:
+            return
+        try:
+            fresh = GoSum.read(self.gosum_file)
+        except (GomodxError, OSError):
+            return
+        self.gosum.entries = fresh.entries
 
     # -- changes ----------------------------------------------------------------------
 
@@ -1204,6 +1226,7 @@ class Session:
         is the error it stops with."""
         from analysis.errors import PlanRefused
         from analysis.hashes import zip_hash
+        from analysis.plan import zip_refusal
 
         if self.env.gosumdb.strip() == "off" or self.offline:
             return plan, set()
@@ -1217,7 +1240,9 @@ class Session:
         bad = [c for c in await self.verify_sums(lines) if c.verdict == "mismatch"]
         if not bad:
             return plan, set()
-        text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+        text = "\n".join(
+            zip_refusal(plan, ModuleVersion(*c.line.split()[:2]), c.error.rstrip()) for c in bad
+        )
         refused = {" ".join(c.line.split()[:2]) for c in bad}
         return dataclasses.replace(plan, error=PlanRefused(text), suggestion=""), refused
 
@@ -1328,6 +1353,7 @@ class Session:
         warning; each line's voucher is kept in :attr:`Plan.verified`. Also returns the
         ``path version`` (or ``path version/go.mod``) of every line contradicted."""
         from analysis.errors import PlanRefused
+        from analysis.plan import zip_refusal
 
         lines = [*plan.gosum_added, *plan.zip_sums_added]
         if not plan.ok or not lines:
@@ -1337,7 +1363,14 @@ class Session:
         checks = await self.verify_sums(lines)
         bad = [c for c in checks if c.verdict == "mismatch"]
         if bad:
-            text = "\n".join(f"go: {c.error.rstrip()}" for c in bad)
+            # go checks a zip as it downloads it: the error comes in the context go was
+            # in (the argument being resolved, the package being loaded)
+            text = "\n".join(
+                zip_refusal(plan, ModuleVersion(*c.line.split()[:2]), c.error.rstrip())
+                if not c.line.split()[1].endswith("/go.mod")
+                else f"go: {c.error.rstrip()}"
+                for c in bad
+            )
             refused = {" ".join(c.line.split()[:2]) for c in bad}
             # a refusal as go get's: nothing moves, nothing is written
             no_change = dataclasses.replace(
@@ -1402,8 +1435,14 @@ class Session:
             ws = self.sandbox_workspace
             gowork = str(ws.path) if plan.source == "go" and ws is not None else "off"
             environ = {**os.environ, "GOWORK": gowork}
-            return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
-        return apply_plan(plan, backup_root=self.options.state_dir)
+            try:
+                return apply_with_go(plan, go, backup_root=self.options.state_dir, env=environ)
+            finally:
+                self.reread_gosum()
+        try:
+            return apply_plan(plan, backup_root=self.options.state_dir)
+        finally:
+            self.reread_gosum()
 
     def run_after(self, command: str, *, stdout: int | IO[Any] | None = None) -> int:
         """Run ``command`` with the shell (``/bin/sh -c``, ``cmd /c`` on Windows) in the
@@ -1423,7 +1462,10 @@ class Session:
         """Restore the files the last apply replaced (refuses if edited since)."""
         from analysis.apply import undo
 
-        return undo(self.directory, backup_root=self.options.state_dir, force=force)
+        try:
+            return undo(self.directory, backup_root=self.options.state_dir, force=force)
+        finally:
+            self.reread_gosum()
 
     # -- the workspace: go work sync ------------------------------------------------
 
@@ -1562,7 +1604,12 @@ class Session:
 
         if not sync.ok:
             raise PlanError(f"cannot apply a failed go work sync:\n{sync.error}")
-        return apply_files(sync.root, sync.files, target=TARGET, backup_root=self.options.state_dir)
+        try:
+            return apply_files(
+                sync.root, sync.files, target=TARGET, backup_root=self.options.state_dir
+            )
+        finally:
+            self.reread_gosum()
 
     def undo_worksync(self, *, force: bool = False) -> UndoResult:
         """Restore every file the last applied ``go work sync`` of this workspace wrote."""
@@ -1574,7 +1621,10 @@ class Session:
                 "go: no go.work file found\n\t(run 'go work init' first or specify path"
                 " using GOWORK environment variable)"
             )
-        return undo(ws.path.parent, backup_root=self.options.state_dir, force=force)
+        try:
+            return undo(ws.path.parent, backup_root=self.options.state_dir, force=force)
+        finally:
+            self.reread_gosum()
 
     # -- vulnerabilities ----------------------------------------------------------------
 
@@ -1721,7 +1771,8 @@ class Session:
         # No cache layers: the downloader checks Go's cache itself (and more strictly), so
         # its client goes straight to GOPROXY and writes nowhere else.
         client = self._new_client(CacheStack())
-        sumdb = None if client.offline else self.sumdb()
+        # A GOSUMDB go refuses is said for each module it would have checked, as go does.
+        sumdb = None if client.offline else self.sumdb(defer_errors=True)
         ws = self.workspace
         gosum = self.gosum if ws is None else _workspace_gosum(ws)
         try:
@@ -1787,10 +1838,11 @@ class Session:
             await self._forget_refused({key})
         return check
 
-    def sumdb(self) -> SumDBClient | None:
+    def sumdb(self, *, defer_errors: bool = False) -> SumDBClient | None:
         """The checksum database client GOSUMDB names (``None`` for ``GOSUMDB=off``), with
         the session's transport, limits, retries and request log, and go's own sumdb
-        caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB."""
+        caches. Raises :class:`GomodxError` with go's words for a bad GOSUMDB (with
+        ``defer_errors``, each lookup raises them instead)."""
         from analysis.goproxy import read_netrc
         from analysis.sumdb import SumDBClient
 
@@ -1809,6 +1861,7 @@ class Session:
             emit=emit,
             limits=self.options.limits,
             retry=self.options.retry,
+            defer_errors=defer_errors,
         )
 
     # -- diagnosis --------------------------------------------------------------------

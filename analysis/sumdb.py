@@ -188,9 +188,19 @@ class SumDBClient:
         netrc: list[NetrcLine] | None = None,
         cache_dir: Path | None = None,
         config_dir: Path | None = None,
+        defer_errors: bool = False,
     ) -> None:
         self.env = env
-        self.config = parse_gosumdb(env.gosumdb)
+        self.config_error: SumDBError | None = None
+        """With ``defer_errors``: why GOSUMDB is refused, said by every :meth:`lookup`
+        (go dials the database on its first lookup, and each lookup reports the failure:
+        ``go mod download`` says it once per module)."""
+        try:
+            self.config = parse_gosumdb(env.gosumdb)
+        except SumDBError as exc:
+            if not defer_errors:
+                raise
+            self.config, self.config_error = None, exc
         if cache_dir is None and env.gomodcache and os.path.isabs(env.gomodcache):
             cache_dir = Path(env.gomodcache) / "cache" / "download" / "sumdb"
         if config_dir is None and env.gopath:
@@ -465,6 +475,8 @@ class SumDBClient:
         """The database's go.sum lines for ``path version`` (``version`` may end in
         ``/go.mod``). Raises :class:`SumDBError` (``path@version: reason``) or
         :class:`SumDBSecurityError`."""
+        if self.config_error is not None:
+            raise SumDBError(str(self.config_error))
         if self.config is None:
             raise SumDBError("checksum database disabled by GOSUMDB=off")
         if match_prefix_patterns(self.env.gonosumdb, path):

@@ -402,34 +402,16 @@ def test_the_first_proxy_that_serves_the_database_is_used(tmp_path: Path) -> Non
     assert "/sumdb/sumdb.test/supported" in asked["gomodx"][1]
 
 
-PLAN_SEEDS = range(3300, 3300 + 6 * SWEEP)
-
-
-def _repeated(go_errors: list[str], plan: object) -> bool:
-    theirs = "\n".join(go_errors).rstrip("\n")
-    ours = str(getattr(plan, "error", ""))
-    n = theirs.count(ours)
-    return n > 1 and theirs == "\n".join([ours] * n)
-
-
-def _but_context(go_errors: list[str], plan: object) -> bool:
-    """go's refusal is the plan's, with ``context: `` inserted after ``go: `` on the
-    first line (``m@latest: ``, ``some/package: ``)."""
-    theirs = "\n".join(go_errors).rstrip("\n")
-    ours = str(getattr(plan, "error", ""))
-    if not ours.startswith("go: "):
-        return False
-    head, _, rest = theirs.partition("\n")
-    ours_head, _, ours_rest = ours.partition("\n")
-    body = ours_head[len("go: ") :]
-    return rest == ours_rest and head.startswith("go: ") and head.endswith(": " + body)
+PLAN_SEEDS = range(3300, 3300 + 12 * SWEEP)
 
 
 def test_previews_are_checked_like_go_get_under_a_lying_database(tmp_path: Path) -> None:
     """``go get`` previews (:meth:`Session.plan`) in random universes, against go get with
-    the same database lying about one module of the build: the same refusal, word for
-    word (go's SECURITY ERROR), or the same go.mod and go.sum; and a refused preview
-    leaves the contradicted zip in no cache."""
+    the same database lying about one module of the build: the same refusal, byte for
+    byte (go's SECURITY ERROR in the context go met it in: the argument being resolved,
+    once per argument, or the package being loaded), or the same go.mod and go.sum; and
+    a refused preview leaves the contradicted zip in no cache. ``GOMODX_SUMDB_SWEEP=N``
+    runs N times as many universes."""
     from test_plan_differential import Pair, _go_get, draw_arguments
 
     go = require_go()
@@ -470,13 +452,13 @@ def test_previews_are_checked_like_go_get_under_a_lying_database(tmp_path: Path)
                 ] += 1
                 if pair.refusal_equal and pair.gomod_equal and pair.gosum_equal:
                     tally["agree"] += 1
-                elif secure and not plan.ok and pair.gomod_equal and _repeated(r.errors, plan):
-                    # the same argument twice: go says the error once for each
-                    tally["agree but go repeats it per argument"] += 1
-                elif secure and not plan.ok and pair.gomod_equal and _but_context(r.errors, plan):
-                    # go names what it was doing when it downloaded the zip (the argument
-                    # being resolved, the package being looked for) before the same error
-                    tally["agree but for go's context prefix"] += 1
+                    # go: [CONTEXT: ]M@V: verifying module: ...
+                    said = r.errors[0].split(": verifying ")[0].split(": ") if secure else []
+                    if len(said) > 2:
+                        what = "an argument's" if "@" in said[1] else "a package's"
+                        tally[f"agree: SECURITY ERROR in {what} context"] += 1
+                    if secure and sum(e.startswith("go: ") for e in r.errors) > 1:
+                        tally["agree: SECURITY ERROR said more than once"] += 1
                 else:
                     bad.append(f"lie {liar}: " + pair.report())
                     continue
@@ -488,3 +470,69 @@ def test_previews_are_checked_like_go_get_under_a_lying_database(tmp_path: Path)
     print(f"\npreviews vs go get under a lying database: {dict(sorted(tally.items()))}")
     assert not bad, "\n".join(bad)
     assert tally["go refused: SECURITY ERROR"]
+
+
+def _invalid_gosumdb(rng: random.Random) -> str:
+    """A GOSUMDB go refuses: too many fields, a key that is no verifier id, or one whose
+    hash does not match its key."""
+    name = rng.choice(["sumdb.test", "sum.example.com", "db.invalid/sub"])
+    kind = rng.choice(["fields", "malformed", "hash"])
+    if kind == "fields":
+        return f"{name} https://127.0.0.1:1 {rng.choice(['extra', 'x y'])}"
+    if kind == "malformed":
+        return rng.choice([name, f"{name}+", f"{name}+zz+key", f"+{rng.randrange(10**8):08d}+AQ=="])
+    return f"{name}+{rng.randrange(16**8):08x}+AQ" + "A" * rng.randint(40, 43)
+
+
+def test_an_invalid_gosumdb_is_said_per_module_as_go_says_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``gomodx download`` with a GOSUMDB go refuses: go reports it for each module whose
+    hash go.sum lacks (``m@v: verifying module: invalid GOSUMDB: …``) and exits 1, and so
+    must gomodx (the same modules, the same words, the same exit status); modules go.sum
+    vouches for still download. go.sum keeps every go.mod line (without them go cannot
+    load the graph and stops at the first) and a random part of the zip lines."""
+    import json
+
+    from tui.cli import main as gomodx
+
+    require_go()
+    tally: Counter[str] = Counter()
+    for seed in range(3400, 3400 + 4 * SWEEP):
+        rng = random.Random(seed)
+        root = tmp_path / str(seed)
+        layout = random_universe(seed, modules=6, versions=3).write(root / "u")
+        run_go(
+            ["mod", "download", "all"],
+            layout.main_dir,
+            go_env(root / "prep", proxy=layout.proxy_url),
+        )
+        gosum = layout.main_dir / "go.sum"
+        lines = gosum.read_text().splitlines()
+        keep = [ln for ln in lines if "/go.mod " in ln or rng.random() < 0.5]
+        gosum.write_text("".join(ln + "\n" for ln in keep))
+        bad = _invalid_gosumdb(rng)
+        genv = go_env(root / "go", proxy=layout.proxy_url, GOSUMDB=bad)
+        go_main = root / "go-main"
+        shutil.copytree(layout.main_dir, go_main)
+        proc = run_go(["mod", "download", "-json", "all"], go_main, genv, check=False)
+        theirs = _verdicts(json_objects(proc.stdout))
+        xenv = go_env(root / "x", proxy=layout.proxy_url, GOSUMDB=bad)
+        xenv["GOMODX_CACHE"] = str(root / "gx")
+        capsys.readouterr()
+        with environ(xenv):
+            code = gomodx(["download", "--json", str(layout.main_dir)])
+        out = json.loads(capsys.readouterr().out)
+        ours = {f"{m['Path']}@{m['Version']}": str(m.get("Error") or "") for m in out["Modules"]}
+        where = f"GOSUMDB={bad!r}\n{proc.stderr}"
+        assert ours == theirs, where
+        assert code == proc.returncode, where
+        assert not out["Summary"]["Errors"], where
+        said = [e for e in theirs.values() if e]
+        assert all(": verifying module: invalid GOSUMDB: " in e for e in said), where
+        tally["cases"] += 1
+        tally["modules"] += len(theirs)
+        tally["refused per module"] += len(said)
+        tally[f"go exit {proc.returncode}"] += 1
+    print(f"\ninvalid GOSUMDB, download vs go: {dict(sorted(tally.items()))}")
+    assert tally["refused per module"] and tally["go exit 1"]
