@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from analysis.outdated import Outdated
     from analysis.plan import Plan, Target
     from analysis.proxy import ProxyClient
+    from analysis.source import ProxySource
     from analysis.sumdb import SumCheck, SumDBClient
     from analysis.tidy import TidyPlan
     from analysis.toolchain import Toolchain
@@ -1176,8 +1177,31 @@ class Session:
         self, targets: str | Target | Sequence[str | Target], suggest: bool, upgrade: str = ""
     ) -> Plan:
         """gomodx's own plan of ``go get TARGET...`` for DIR's module."""
-        from analysis.download import keep_in_gomodcache
         from analysis.plan import plan_get
+
+        async def compute(source: ProxySource) -> Plan:
+            plan = await plan_get(
+                self.directory,
+                source,
+                targets,
+                local_go=self.local_go,
+                suggest=suggest,
+                gosum=self.gosum,
+                gomodcache=self.env.gomodcache,
+                goroot=self.env.goroot,
+                upgrade=upgrade,
+            )
+            return self._switch_note(plan)
+
+        return await self._checked(compute)
+
+    async def _checked(self, compute: Callable[[ProxySource], Awaitable[Plan]]) -> Plan:
+        """``compute(source)``'s plan with its new go.sum lines checked against GOSUMDB
+        (and, when it is refused for another reason, the zips it downloaded, which go
+        checks first); those zips then go into Go's module cache, with their go.mod,
+        unless the database contradicted them — go checks before it stores — and what
+        it contradicted leaves gomodx's own cache too."""
+        from analysis.download import keep_in_gomodcache
         from analysis.source import ProxySource
 
         client = self.client
@@ -1188,24 +1212,11 @@ class Session:
             client.keep_zips(lambda path, version, data: fetched.append((path, version, data)))
         refused: set[str] = set()
         try:
-            plan = await plan_get(
-                self.directory,
-                ProxySource(client),
-                targets,
-                local_go=self.local_go,
-                suggest=suggest,
-                gosum=self.gosum,
-                gomodcache=self.env.gomodcache,
-                goroot=self.env.goroot,
-                upgrade=upgrade,
-            )
-            plan, refused = await self._check_sums(self._switch_note(plan))
+            plan, refused = await self._check_sums(await compute(ProxySource(client)))
             if not plan.ok and not refused and fetched:
                 plan, refused = await self._check_fetched(plan, fetched)
         finally:
             client.keep_zips(None)
-            # Zips go into Go's cache only once the checksum database has not contradicted
-            # them (go checks before it stores); each with its go.mod beside it.
             for path, version, data in fetched:
                 assert root is not None  # nothing is fetched for it without GOMODCACHE
                 if f"{path} {version}" in refused:
@@ -1275,24 +1286,16 @@ class Session:
         Zips it had to download go into Go's module cache, as :meth:`plan` keeps them.
         ``files``: go.mod and go.sum bytes to tidy instead of the files on disk (e.g. as
         they were before the last apply)."""
-        from analysis.download import keep_in_gomodcache
-        from analysis.source import ProxySource
         from analysis.tidy import TidyPlan, plan_tidy
 
         main_file = self.main_file()
         if main_file is not None:
             self.toolchain.check_main(main_file)
-        client = self.client
-        gomodcache = self.env.gomodcache
-        root = Path(gomodcache) if gomodcache and os.path.isabs(gomodcache) else None
-        fetched: list[tuple[str, str, bytes]] = []
-        if root is not None:
-            client.keep_zips(lambda path, version, data: fetched.append((path, version, data)))
-        refused: set[str] = set()
-        try:
-            plan = await plan_tidy(
+
+        async def compute(source: ProxySource) -> Plan:
+            return await plan_tidy(
                 self.directory,
-                ProxySource(client),
+                source,
                 gosum=self.gosum,
                 local_go=self.local_go,
                 go_version=go_version,
@@ -1302,24 +1305,9 @@ class Session:
                 goroot=self.env.goroot,
                 files=files,
             )
-            # The lines tidy adds to go.sum are checked against GOSUMDB as go checks them.
-            checked, refused = await self._check_sums(plan)
-            if not checked.ok and not refused and fetched:
-                checked, refused = await self._check_fetched(checked, fetched)
-        finally:
-            client.keep_zips(None)
-            # Zips go into Go's cache only once the checksum database has not contradicted
-            # them (go checks before it stores); each with its go.mod beside it.
-            for path, version, data in fetched:
-                assert root is not None  # nothing is fetched for it without GOMODCACHE
-                if f"{path} {version}" in refused:
-                    continue
-                if keep_in_gomodcache(root, path, version, "zip", data):
-                    mod = client.cached_gomod(path, version)
-                    if mod is not None and f"{path} {version}/go.mod" not in refused:
-                        keep_in_gomodcache(root, path, version, "mod", mod)
-        if refused:
-            await self._forget_refused(refused)
+
+        # The lines tidy adds to go.sum are checked against GOSUMDB as go checks them.
+        checked = await self._checked(compute)
         assert isinstance(checked, TidyPlan)
         return checked.with_import_stacks()
 
