@@ -18,6 +18,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,52 @@ def test_why_matches_go_mod_why(
         )
     assert total > 0
     assert not reports, "\n".join(reports[:4])
+
+
+def _gomodx(main: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("gomodx")
+    return subprocess.run(
+        [str(exe), *args], cwd=main, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("seed", range(6300, 6300 + 4 * SWEEP))
+def test_cli_why_and_tidy_check_under_every_goflags(seed: int, tmp_path: Path) -> None:
+    """The whole command (Session, GOFLAGS policy, CLI) in each GOFLAGS ``-mod``:
+    ``gomodx why --imports [-m]`` prints what ``go mod why [-m]`` prints and
+    ``gomodx tidy --check`` what ``go mod tidy -diff`` prints (neither go command
+    defines ``-mod``, so a GOFLAGS one changes nothing), on a stale go.mod without go.sum
+    (what a readonly build would refuse)."""
+    u = random_universe(seed, 12, 3, era="modern", packages=True)
+    rng = random.Random(seed)
+    untidy_main(u, rng)
+    layout = u.write(tmp_path)
+    env = go_env(tmp_path / "go", proxy=layout.proxy_url)
+    main = tmp_path / "why"
+    shutil.copytree(layout.main_dir, main)
+    assert _go(main, env, "mod", "tidy", "-e").returncode == 0
+    mods = [p for p in u.paths() if rng.random() < 0.5] + ["example.com/ghost1"]
+    pkgs = [u.main_path, f"{u.main_path}/pkg", *rng.sample(u.paths(), k=3), "fmt"]
+    stale_requirements(main, u, rng)
+    (main / "go.sum").unlink(missing_ok=True)
+    before = {p.name: p.read_bytes() for p in main.iterdir() if p.is_file()}
+    compared = 0
+    for mode in MODES:
+        menv = dict(env, GOFLAGS=mode)
+        for ours_args, go_args in (
+            (["why", "--imports", "-m", *mods], ["mod", "why", "-m", *mods]),
+            (["why", "--imports", *pkgs], ["mod", "why", *pkgs]),
+            (["tidy", "--check"], ["mod", "tidy", "-diff"]),
+        ):
+            ours = _gomodx(main, menv, *ours_args)
+            go = _go(main, menv, *go_args)
+            case = f"seed {seed} GOFLAGS={mode!r} {' '.join(go_args[:3])}"
+            assert (ours.returncode, ours.stdout) == (go.returncode, go.stdout), (
+                f"{case}\n-- go:\n{go.stdout}{go.stderr}\n-- gomodx:\n{ours.stdout}{ours.stderr}"
+            )
+            if go.returncode and go_args[1] == "why":
+                assert ours.stderr == go.stderr, case
+            compared += 1
+            # Neither writes anything, whatever the mode.
+            assert {p.name: p.read_bytes() for p in main.iterdir() if p.is_file()} == before
+    assert compared == 3 * len(MODES)
