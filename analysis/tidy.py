@@ -657,6 +657,11 @@ class _Loader:
             go = self.go_version(rs)
             rs = await planner.convert_pruning(rs, supports_pruning(go))
             self.all_closes_over_tests = semver.gover_compare(go, NARROW_ALL_VERSION) < 0
+            if rs.pruned:
+                preloaded = await self.preload_roots(rs, roots)
+                if preloaded.roots != rs.roots:
+                    rs = preloaded
+                    continue
             await self.load_pass(rs, roots)
             self.drain()
             new_rs = await self.update_requirements(rs)
@@ -690,6 +695,27 @@ class _Loader:
                 tidy = over
             rs = tidy
         return rs
+
+    async def preload_roots(self, rs: _Reqs, roots: Sequence[str]) -> _Reqs:
+        """``preloadRootModules`` (a pruned graph, ``-mod=mod``): the module of each root
+        package not a root at that version yet becomes one before anything is loaded
+        (package arguments outside the roots; the main module's packages never)."""
+        need: dict[ModuleVersion, None] = {}
+        for path in roots:
+            if is_std_like(path) and is_std(path):
+                continue
+            try:
+                m = await self.planner.import_from_modules(rs, path)
+            except (_Missing, _FetchError):
+                continue  # left for loading to report
+            if rs.root_selected(m.path, self.main) != m.version:
+                need[m] = None
+        add = [
+            m for m in sorted(need, key=_mod_key) if _below(rs.root_selected(m.path, self.main), m)
+        ]
+        if not need:
+            return rs
+        return await self.planner.update_pruned_roots(rs.direct, rs, add)
 
     async def update_requirements(self, rs: _Reqs) -> _Reqs:
         # Loading "all" with every tag sees every direct import; otherwise the old
