@@ -490,6 +490,8 @@ class _Loader:
         self.all_root = True
         """Whether the roots are the ``all`` pattern (else package arguments)."""
         self.root_pkgs: list[_Pkg] = []
+        self.build_list: list[str] = []
+        """``go mod why -m all``: the module paths ``all`` lists (the build list)."""
 
     def drain(self) -> None:
         """Move the planner's warnings (``-> unzip …``) into :attr:`stderr`, where go
@@ -1646,10 +1648,14 @@ async def _why_loader(
     assert isinstance(planner, _TidyPlanner)
     try:
         rs = await _load_mod_file(planner, local_go)
+        listed: list[str] = []
         if any(not rs.pruned or rs.root_selected(m, planner.main) is None for m in modules):
             g = await planner.graph(rs)
             if g.error() is None and any(g.selected(m.path) != m.version for m in rs.roots):
                 rs = await planner.update_roots(rs.direct, rs)
+                g = await planner.graph(rs)
+            if "all" in modules:
+                listed = [m.path for m in g.build_list() if m.path not in ("go", "toolchain")]
         if first:
             args = _Loader(planner, get, tidy=False, resolve=False)
             args.all_root = False
@@ -1663,6 +1669,7 @@ async def _why_loader(
     errors = _multiple_paths(planner, rs)
     if errors:
         raise PlanRefused("\n".join(errors))
+    loader.build_list = listed
     return loader
 
 
@@ -1713,7 +1720,8 @@ async def why_modules(
 ) -> str:
     """What ``go mod why -m MODULE...`` prints: for each module the import path of its
     package nearest the main module (``(main module does not need module M)`` when none
-    is loaded); with ``all_paths``, every shortest one to each of its nearest packages."""
+    is loaded); with ``all_paths``, every shortest one to each of its nearest packages.
+    ``all`` is every module of the build list, the main module first."""
     for m in modules:
         if "@" in m:
             raise PlanRefused(f"go: {m}: 'go mod why' requires a module path, not a version query")
@@ -1726,7 +1734,7 @@ async def why_modules(
         if p.mod is not None:
             by_module.setdefault(p.mod.path, []).append(p)
     out = []
-    for m in modules:
+    for m in [p for arg in modules for p in (loader.build_list if arg == "all" else [arg])]:
         depth = min((_depth(p) for p in by_module.get(m, [])), default=0)
         nearest = [p for p in by_module.get(m, []) if _depth(p) == depth]
         if not nearest:

@@ -3,8 +3,8 @@
 For each universe (an untidy main module from :func:`tidygen.untidy_main`, the same
 module after ``go mod tidy``, and that one made stale by
 :func:`tidygen.stale_requirements` without its go.sum), ``go mod why -m`` for every module
-of the build list and ``go mod why`` for a sample of packages (module root and ``sub``
-packages, the main module's, missing ones), go run with each GOFLAGS of :data:`MODES`
+of the build list, ``go mod why -m all`` and ``go mod why`` for a sample of packages
+(module root and ``sub`` packages, the main module's, missing ones), go run with each GOFLAGS of :data:`MODES`
 (``-mod=mod``, the default readonly, ``-mod=readonly``, ``-mod=vendor``): standard output
 must be byte-equal, a refusal must be go's. ``--all`` (every shortest
 path) is checked against go's answer: go's path comes first and every path has its
@@ -47,7 +47,7 @@ def _go(main: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
 
 async def _ours(
     root: Path, main: Path, mods: list[str], pkgs: list[str], proxy: str, all_paths: bool
-) -> tuple[str, str]:
+) -> tuple[str, str, str]:
     env = GoEnv(goproxy=proxy, gosumdb="off", gomodcache=str(root / "pycache"))
     caches = CacheStack.for_env(env.gomodcache, root / "gomodx-cache")
     async with ProxyClient(env, caches=caches, use_go=False) as client:
@@ -61,9 +61,10 @@ async def _ours(
         try:
             m = await why_modules(main, source, mods, **kw)  # type: ignore[arg-type]
             p = await why_packages(main, source, pkgs, **kw)  # type: ignore[arg-type]
+            a = await why_modules(main, source, ["all"], **kw)  # type: ignore[arg-type]
         except PlanRefused as exc:
-            return f"error: {exc}\n", f"error: {exc}\n"
-        return m, p
+            return f"error: {exc}\n", f"error: {exc}\n", f"error: {exc}\n"
+        return m, p, a
 
 
 def _stanzas(text: str) -> dict[str, list[str]]:
@@ -125,14 +126,15 @@ def compare_why(
         (main / "go.sum").unlink(missing_ok=True)
     gomod = (main / "go.mod").read_bytes()
     gosum = (main / "go.sum").read_bytes() if (main / "go.sum").exists() else None
-    ours_m, ours_p = asyncio.run(_ours(root, main, mods, pkgs, layout.proxy_url, False))
-    all_m, all_p = asyncio.run(_ours(root, main, mods, pkgs, layout.proxy_url, True))
+    ours_m, ours_p, ours_a = asyncio.run(_ours(root, main, mods, pkgs, layout.proxy_url, False))
+    all_m, all_p, all_a = asyncio.run(_ours(root, main, mods, pkgs, layout.proxy_url, True))
     reports: list[str] = []
     gaps: list[str] = []
     for mode in modes:
         menv = dict(env, GOFLAGS=mode)
         go_m = _go(main, menv, "mod", "why", "-m", *mods)
         go_p = _go(main, menv, "mod", "why", *pkgs)
+        go_a = _go(main, menv, "mod", "why", "-m", "all")
         # go mod why never writes go.mod or go.sum, whatever the mode
         if (main / "go.mod").read_bytes() != gomod or (
             (main / "go.sum").read_bytes() if (main / "go.sum").exists() else None
@@ -141,6 +143,7 @@ def compare_why(
         for what, go_out, ours, every in (
             ("-m", go_m, ours_m, all_m),
             ("packages", go_p, ours_p, all_p),
+            ("-m all", go_a, ours_a, all_a),
         ):
             counts[mode][0] += 1
             case = f"seed {seed} {start} GOFLAGS={mode!r} {what}"
