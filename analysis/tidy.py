@@ -490,6 +490,8 @@ class _Loader:
         self.all_root = True
         """Whether the roots are the ``all`` pattern (else package arguments)."""
         self.root_pkgs: list[_Pkg] = []
+        self.build_list: list[str] = []
+        """``go mod why -m all``: the module paths ``all`` lists (the build list)."""
 
     def drain(self) -> None:
         """Move the planner's warnings (``-> unzip …``) into :attr:`stderr`, where go
@@ -657,6 +659,11 @@ class _Loader:
             go = self.go_version(rs)
             rs = await planner.convert_pruning(rs, supports_pruning(go))
             self.all_closes_over_tests = semver.gover_compare(go, NARROW_ALL_VERSION) < 0
+            if rs.pruned:
+                preloaded = await self.preload_roots(rs, roots)
+                if preloaded.roots != rs.roots:
+                    rs = preloaded
+                    continue
             await self.load_pass(rs, roots)
             self.drain()
             new_rs = await self.update_requirements(rs)
@@ -691,6 +698,27 @@ class _Loader:
             rs = tidy
         return rs
 
+    async def preload_roots(self, rs: _Reqs, roots: Sequence[str]) -> _Reqs:
+        """``preloadRootModules`` (a pruned graph, ``-mod=mod``): the module of each root
+        package not a root at that version yet becomes one before anything is loaded
+        (package arguments outside the roots; the main module's packages never)."""
+        need: dict[ModuleVersion, None] = {}
+        for path in roots:
+            if is_std_like(path) and is_std(path):
+                continue
+            try:
+                m = await self.planner.import_from_modules(rs, path)
+            except (_Missing, _FetchError):
+                continue  # left for loading to report
+            if rs.root_selected(m.path, self.main) != m.version:
+                need[m] = None
+        add = [
+            m for m in sorted(need, key=_mod_key) if _below(rs.root_selected(m.path, self.main), m)
+        ]
+        if not need:
+            return rs
+        return await self.planner.update_pruned_roots(rs.direct, rs, add)
+
     async def update_requirements(self, rs: _Reqs) -> _Reqs:
         # Loading "all" with every tag sees every direct import; otherwise the old
         # direct marks stay.
@@ -707,6 +735,7 @@ class _Loader:
             add = list((await self.tidy_roots(rs)).roots)
         if rs.pruned:
             extra: dict[ModuleVersion, None] = {}
+            spot: dict[ModuleVersion, None] = {}
             roots = {id(p) for p in self.root_pkgs}
             for p in self.pkgs:
                 if not p.external(self.main) or p.is_test:
@@ -716,16 +745,37 @@ class _Loader:
                 assert p.mod is not None
                 if rs.root_selected(p.mod.path, self.main) is None:
                     extra[p.mod] = None
+                else:
+                    spot[p.mod] = None
             for m in add:
                 if m.path in ("go", "toolchain"):
                     continue
                 if _below(rs.root_selected(m.path, self.main), m):
                     extra[m] = None
+            if not extra and rs.graph is None and not await self._spot_check(rs, spot):
+                # updatePrunedRoots reads the whole graph when a spot check fails: the
+                # roots then move up to the versions it selects.
+                await self.planner.graph(rs)
             return await self.planner.update_pruned_roots(
                 frozenset(direct), rs, sorted(extra, key=_mod_key)
             )
         add = [m for m in add if m.path not in ("go", "toolchain")]
         return await self.planner.update_unpruned_roots(frozenset(direct), rs, add)
+
+    async def _spot_check(self, rs: _Reqs, mods: Iterable[ModuleVersion]) -> bool:
+        """go's ``spotCheckRoots``: whether no go.mod of ``mods`` (the root modules
+        packages were loaded from) requires a root path above its root version (a go.mod
+        that cannot be read fails the check)."""
+        await self.planner._load(mods)
+        for m in mods:
+            got = self.planner.loaded.get(m)
+            if got is None or isinstance(got, LoadError):
+                return False
+            for r in got.require:
+                v = rs.root_selected(r.path, self.main)
+                if v is not None and semver.mod_compare(r.path, v, r.version) < 0:
+                    return False
+        return True
 
     async def changed(self, old: _Reqs, new: _Reqs) -> bool:
         if new.root_selected("go", self.main) != old.root_selected("go", self.main):
@@ -1583,17 +1633,29 @@ async def _why_loader(
     gomodcache: str,
     goroot: str,
     first: Sequence[str] = (),
+    modules: Sequence[str] = (),
 ) -> _Loader:
     """``go mod why``'s loading: ``all`` with tests (``LoadTests``), the requirements
     brought up to date in memory (``-mod=mod``), missing imports left missing. With
     ``first``, the package arguments are loaded before, as go loads them (which may
-    promote their modules to roots for the ``all`` that follows)."""
+    promote their modules to roots for the ``all`` that follows). With ``modules``
+    (``-m``), they are listed first, as go's ``ListModules`` does: a module that is not
+    a root (any, without graph pruning) makes go read the whole graph and move roots
+    below their selected versions up (``expandGraph``) before ``all`` is loaded."""
     view = _view(main_dir, source, local_go)
     get = _new_get(view, gosum, gomodcache, goroot)
     planner = get.planner
     assert isinstance(planner, _TidyPlanner)
     try:
         rs = await _load_mod_file(planner, local_go)
+        listed: list[str] = []
+        if any(not rs.pruned or rs.root_selected(m, planner.main) is None for m in modules):
+            g = await planner.graph(rs)
+            if g.error() is None and any(g.selected(m.path) != m.version for m in rs.roots):
+                rs = await planner.update_roots(rs.direct, rs)
+                g = await planner.graph(rs)
+            if "all" in modules:
+                listed = [m.path for m in g.build_list() if m.path not in ("go", "toolchain")]
         if first:
             args = _Loader(planner, get, tidy=False, resolve=False)
             args.all_root = False
@@ -1607,6 +1669,7 @@ async def _why_loader(
     errors = _multiple_paths(planner, rs)
     if errors:
         raise PlanRefused("\n".join(errors))
+    loader.build_list = listed
     return loader
 
 
@@ -1657,18 +1720,21 @@ async def why_modules(
 ) -> str:
     """What ``go mod why -m MODULE...`` prints: for each module the import path of its
     package nearest the main module (``(main module does not need module M)`` when none
-    is loaded); with ``all_paths``, every shortest one to each of its nearest packages."""
+    is loaded); with ``all_paths``, every shortest one to each of its nearest packages.
+    ``all`` is every module of the build list, the main module first."""
     for m in modules:
         if "@" in m:
             raise PlanRefused(f"go: {m}: 'go mod why' requires a module path, not a version query")
-    loader = await _why_loader(Path(main_dir), source, gosum, local_go, gomodcache, goroot)
+    loader = await _why_loader(
+        Path(main_dir), source, gosum, local_go, gomodcache, goroot, modules=modules
+    )
     by_module: dict[str, list[_Pkg]] = {}
     for path in sorted({p.path for p in loader.pkgs if not p.is_test}):
         p = loader.cache[path]
         if p.mod is not None:
             by_module.setdefault(p.mod.path, []).append(p)
     out = []
-    for m in modules:
+    for m in [p for arg in modules for p in (loader.build_list if arg == "all" else [arg])]:
         depth = min((_depth(p) for p in by_module.get(m, [])), default=0)
         nearest = [p for p in by_module.get(m, []) if _depth(p) == depth]
         if not nearest:

@@ -145,3 +145,51 @@ async def test_import_paths_in_the_details_pane(tmp_path: Path) -> None:
         stanza = want.split(f"# {path}\n", 1)[1].split("\n# ", 1)[0].strip("\n")
         for step in stanza.splitlines():
             assert step in shown
+
+
+@pytest.mark.go
+async def test_import_paths_on_a_stale_module_are_gos(tmp_path: Path) -> None:
+    """``I`` on a stale go.mod without go.sum (roots below their selected versions: a
+    readonly build refuses it, ``go mod why`` does not): the import path shown for a
+    module is the one ``go mod why -m`` prints."""
+    from gotool import go_env, run_go
+    from test_app import goto
+    from tidygen import stale_requirements
+
+    def build() -> tuple[Session, Path, dict[str, str]] | None:
+        for seed in range(8200, 8240):
+            u = random_universe(seed, 10, 3, packages=True)
+            rng = random.Random(seed)
+            untidy_main(u, rng)
+            layout = u.write(tmp_path / str(seed))
+            env = go_env(tmp_path / str(seed) / "go", proxy=layout.proxy_url, GOFLAGS="")
+            if run_go(["mod", "tidy"], layout.main_dir, env, check=False).returncode != 0:
+                continue
+            if not stale_requirements(layout.main_dir, u, rng):
+                continue
+            (layout.main_dir / "go.sum").unlink(missing_ok=True)
+            return Session.with_file_proxy(layout.main_dir, layout.proxy_dir), layout.main_dir, env
+        return None
+
+    built = await asyncio.to_thread(build)
+    assert built is not None, "no stale module in 40 seeds"
+    session, main, env = built
+    app = make(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        loaded = app.graph.loaded
+        assert loaded is not None
+        mods = [m.path for m in loaded.build_list() if m.version]
+        go = await asyncio.to_thread(run_go, ["mod", "why", "-m", *mods], main, env, False)
+        assert go.returncode == 0, go.stderr
+        needed = [m for m in mods if f"# {m}\n(main module does not need" not in go.stdout]
+        assert needed, go.stdout
+        path = needed[-1]
+        await goto(pilot, path)
+        await settle(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        shown = text_of(main_screen(app).query_one("#detail-body", Static))
+        stanza = go.stdout.split(f"# {path}\n", 1)[1].split("\n# ", 1)[0].strip("\n")
+        for step in stanza.splitlines():
+            assert step in shown, (path, stanza, shown)

@@ -8,6 +8,9 @@ with build constraints (``//go:build linux``, ``//go:build ignore`` — which ti
 ``_windows.go``), of ``sub`` packages and nested modules, of missing packages; with
 random ``// indirect`` markers and old go lines (so unpruned dependencies). :func:`messy_go_sum`
 writes a go.sum with lines tidy drops (and leaves others out for tidy to add).
+:func:`stale_requirements` moves requirements of a go.mod down to older versions the proxy
+serves (roots below the versions the graph selects: what ``-mod=readonly`` refuses as
+``updates to go.mod needed``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from universe import Layout, Universe, _go_file, escape
 
-__all__ = ["messy_go_sum", "untidy_main"]
+__all__ = ["messy_go_sum", "stale_requirements", "untidy_main"]
 
 
 def untidy_main(u: Universe, rng: random.Random) -> None:
@@ -85,3 +88,34 @@ def messy_go_sum(layout: Layout, u: Universe, rng: random.Random) -> None:
         if rng.random() < 0.7 and zip_file.is_file() and not spec.zip_extra:
             sums.add(path, version, hashes.zip_hash(zip_file))
     Path(layout.main_dir / "go.sum").write_bytes(sums.format())
+
+
+def stale_requirements(main_dir: Path, u: Universe, rng: random.Random) -> bool:
+    """Move some ``require`` lines of ``main_dir``'s go.mod down to an older version of
+    the same module in the proxy (keeping each line's ``// indirect``); True when one
+    moved."""
+    import re
+
+    order = {p: sorted(set(u.versions(p)), key=_version_key) for p in u.paths()}
+    moved = False
+
+    def lower(m: re.Match[str]) -> str:
+        nonlocal moved
+        path, version = m.group(2), m.group(3)
+        older = [v for v in order.get(path, []) if _version_key(v) < _version_key(version)]
+        if not older or rng.random() < 0.4:
+            return m.group(0)
+        moved = True
+        return f"{m.group(1)}{path} {rng.choice(older)}"
+
+    gomod = main_dir / "go.mod"
+    text = gomod.read_text()
+    text = re.sub(r"^(\t|require )(\S+) (v\S+)", lower, text, flags=re.M)
+    gomod.write_text(text)
+    return moved
+
+
+def _version_key(v: str) -> tuple[object, ...]:
+    from analysis.semver import sort_key
+
+    return sort_key(v)
