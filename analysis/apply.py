@@ -247,6 +247,26 @@ def _as_go(name: str) -> Iterator[None]:
         raise GoUpdateError(name, exc.op, exc.path, exc.reason, exc.errno) from exc
 
 
+def _restore(base: Path, entry: Path, ad: Path, target: str, changes: list[_Change]) -> None:
+    """Undo's transaction: write ``changes`` (the backup's bytes) under the journal, all
+    or nothing, then drop the backup ``entry`` it came from."""
+    _preflight(ad, changes)
+    if changes:
+        _begin(base, "undo", entry, ad, target, changes)
+        done: list[_Change] = []
+        try:
+            _update(ad, changes, done, "changed on disk during undo")
+        except BaseException:
+            if _put_back(ad, done):
+                with contextlib.suppress(OSError, GomodxError):
+                    _end(base)
+            raise
+    with fsio.writing(entry, "removing undo backup"):
+        _drop_backup(entry)
+    with contextlib.suppress(OSError, GomodxError):
+        _end(base)  # if it stays, the next run finds the undo done
+
+
 def _preflight(main_dir: Path, changes: Sequence[_Change]) -> None:
     """Open each file for writing as go would (and check a file to be removed can be):
     go's refusal, with nothing written yet."""
@@ -774,21 +794,7 @@ def _undo_locked(base: Path, entry: Path, d: Path, ad: Path, force: bool) -> Und
         changes.append(_Change.of(ad, "go.mod", current_mod, gomod_before))
     if current_sum != gosum_before:
         changes.append(_Change.of(ad, "go.sum", current_sum, gosum_before))
-    _preflight(ad, changes)
-    if changes:
-        _begin(base, "undo", entry, ad, target, changes)
-        done: list[_Change] = []
-        try:
-            _update(ad, changes, done, "changed on disk during undo")
-        except BaseException:
-            if _put_back(ad, done):
-                with contextlib.suppress(OSError, GomodxError):
-                    _end(base)
-            raise
-    with fsio.writing(entry, "removing undo backup"):
-        _drop_backup(entry)
-    with contextlib.suppress(OSError, GomodxError):
-        _end(base)  # if it stays, the next run finds the undo done
+    _restore(base, entry, ad, target, changes)
     restored = {c.name: c for c in changes}
     mod_restored = "go.mod" in restored
     sum_removed = "go.sum" in restored and gosum_before is None
@@ -939,21 +945,7 @@ def _undo_files_locked(
         current = _read(ad / name)
         if current != before:
             changes.append(_Change.of(ad, name, current, before))
-    _preflight(ad, changes)
-    if changes:
-        _begin(base, "undo", entry, ad, target, changes)
-        done: list[_Change] = []
-        try:
-            _update(ad, changes, done, "changed on disk during undo")
-        except BaseException:
-            if _put_back(ad, done):
-                with contextlib.suppress(OSError, GomodxError):
-                    _end(base)
-            raise
-    with fsio.writing(entry, "removing undo backup"):
-        _drop_backup(entry)
-    with contextlib.suppress(OSError, GomodxError):
-        _end(base)
+    _restore(base, entry, ad, target, changes)
     restored = tuple(c.name for c in changes if c.new is not None)
     removed = tuple(c.name for c in changes if c.new is None)
     return UndoResult(

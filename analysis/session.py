@@ -646,11 +646,10 @@ class Session:
             from analysis.snapshot import save_snapshot
             from analysis.source import ProxySource
 
-            hit = self.load_cached(go_list=go_list)
+            key, hit = self._cached(go_list)
             if hit is not None:
                 return hit
             own = self._caches.own if self._caches is not None else None
-            key = self._snapshot_key(go_list)
             prefetch = self._start_prefetch()
             try:
                 loaded = await load_module_graph(
@@ -767,16 +766,20 @@ class Session:
         DIR's; ``None`` when it is not (another source, a workspace, a changed input)."""
         if self.source != "proxy" or self.workspace is not None:
             return None
+        return self._cached(go_list)[1]
+
+    def _cached(self, go_list: bool) -> tuple[str | None, LoadedModule | None]:
+        """The snapshot key (``None``: nothing to key) and the snapshot's answer for it."""
         from analysis.snapshot import load_snapshot
 
         own = self._caches.own if self._caches is not None else None
         key = self._snapshot_key(go_list)
         if own is None or key is None:
-            return None
+            return key, None
         hit = load_snapshot(own.root, self.directory, key)
         if hit is None:
-            return None
-        return LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
+            return key, None
+        return key, LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
 
     def _snapshot_key(self, go_list: bool = False) -> str | None:
         from analysis.snapshot import snapshot_key

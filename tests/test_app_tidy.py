@@ -58,12 +58,10 @@ async def test_tidy_is_in_the_command_palette() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "tidy preview":
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.pause(0.3)  # the palette searches in a worker of its own
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press(*"tidy", "space", *"preview")
+        await settle(pilot)
+        await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, TidyScreen)
 
