@@ -32,16 +32,18 @@ before it becomes a file name, so no input can name a file outside the cache.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import fsio, semver
 from analysis.errors import GomodxError, ModuleError
 from analysis.hashes import is_valid_sum, zip_hash
 from analysis.modpath import check_path, escape_path, escape_version, unescape_version
+from analysis.pack import SmallFiles
 
 __all__ = [
     "CacheStack",
@@ -79,6 +81,13 @@ def _version_dir(root: Path, path: str) -> Path:
     return target
 
 
+@functools.lru_cache(maxsize=65536)
+def _name(path: str, version: str, suffix: str) -> str:
+    """The file's name relative to the cache root (checked as :meth:`DownloadCache.file`;
+    a cold graph load asks for each name in every layer, then to store it)."""
+    return _module_dir(path) + "/@v/" + _version_file(path, version, suffix)
+
+
 def _version_file(path: str, version: str, suffix: str) -> str:
     if not semver.is_valid(version) or semver.canonical_version(version) != version:
         raise ModuleError(f"non-canonical module version {version!r} for {path}")
@@ -86,18 +95,27 @@ def _version_file(path: str, version: str, suffix: str) -> str:
 
 
 _SUFFIXES = frozenset({"info", "mod", "zip", "ziphash"})
+_SMALL = frozenset({"info", "mod"})
 
 
 @dataclass(frozen=True)
 class DownloadCache:
     """One download cache directory in GOPROXY layout.
 
-    ``writable=False`` caches (Go's) refuse writes.
+    ``writable=False`` caches (Go's) refuse writes. ``small`` (gomodx's own cache) keeps
+    ``.mod`` and ``.info`` files and version lists in one database instead of one file
+    each (:mod:`analysis.pack`); files of that kind already on disk are still read.
     """
 
     root: Path
     writable: bool = False
     name: str = ""
+    small: SmallFiles | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def own(cls, root: Path, name: str = "gomodx") -> DownloadCache:
+        """gomodx's own cache at ``root``: writable, small files in one database."""
+        return cls(root, True, name, SmallFiles(root))
 
     def file(self, path: str, version: str, suffix: str) -> Path:
         """The file for ``path@version`` with ``suffix`` (info, mod, zip, ziphash).
@@ -117,13 +135,26 @@ class DownloadCache:
 
     def read(self, path: str, version: str, suffix: str) -> bytes | None:
         """The cached bytes, or ``None`` when absent or unreadable."""
+        if suffix not in _SUFFIXES:
+            return None
         try:
-            return self.file(path, version, suffix).read_bytes()
+            name = _name(path, version, suffix)
+            if self.small is not None and suffix in _SMALL:
+                data = self.small.get(name)
+                if data is not None:
+                    return data
+            _version_dir(self.root, path)  # inside the root (checked once per path)
+            with open(os.path.join(self.root, name), "rb") as f:
+                return f.read()
         except (OSError, ModuleError):
             return None
 
     def read_list(self, path: str) -> bytes | None:
         try:
+            if self.small is not None:
+                data = self.small.get(_module_dir(path) + "/@v/list")
+                if data is not None:
+                    return data
             return self.list_file(path).read_bytes()
         except (OSError, ModuleError):
             return None
@@ -148,7 +179,13 @@ class DownloadCache:
         try:
             names = os.listdir(_version_dir(self.root, path))
         except (OSError, ModuleError):
-            return []
+            names = []
+        if self.small is not None:
+            try:
+                prefix = _module_dir(path) + "/@v/"
+            except ModuleError:
+                return []
+            names += [n[len(prefix) :] for n in self.small.names(prefix)]
         found: set[str] = set()
         for name in names:
             stem, dot, suffix = name.rpartition(".")
@@ -169,6 +206,9 @@ class DownloadCache:
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
         target = self.file(path, version, suffix)
+        if self.small is not None and suffix in _SMALL:
+            self.small.put(_name(path, version, suffix), data)
+            return target
         fsio.write_atomic(target, data, durable=False)  # checked when read: see the docstring
         return target
 
@@ -176,8 +216,25 @@ class DownloadCache:
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
         target = self.list_file(path)
+        if self.small is not None:
+            self.small.put(_module_dir(path) + "/@v/list", data)
+            return target
         fsio.write_atomic(target, data)
         return target
+
+    def forget(self, path: str, version: str, suffix: str) -> None:
+        """Remove ``path@version``'s file with ``suffix`` (absent: nothing to do)."""
+        if not self.writable:
+            raise GomodxError(f"cache {self.root} is read-only")
+        if self.small is not None and suffix in _SMALL:
+            self.small.delete(_name(path, version, suffix))
+        with contextlib.suppress(FileNotFoundError):
+            self.file(path, version, suffix).unlink()
+
+    def flush(self) -> None:
+        """Put on disk what was written to the small-files database."""
+        if self.small is not None:
+            self.small.flush()
 
     def write_zip(self, path: str, version: str, data: bytes) -> Path:
         """Store a zip and its ``.ziphash`` (hash first would claim a zip that is not there,
@@ -225,7 +282,7 @@ class CacheStack:
             go = DownloadCache(Path(gomodcache) / "cache" / "download", False, "GOMODCACHE")
         own = None
         if use_own:
-            own = DownloadCache(own_dir or default_cache_dir(), True, "gomodx")
+            own = DownloadCache.own(own_dir or default_cache_dir())
         return cls(go, own)
 
     @property
@@ -267,3 +324,8 @@ class CacheStack:
         if self.own is None:
             return None
         return self.own.write_list(path, data)
+
+    def flush(self) -> None:
+        """Put on disk what :meth:`store` and :meth:`store_list` buffered."""
+        if self.own is not None:
+            self.own.flush()

@@ -33,7 +33,6 @@ which changes them only the ways the go command's in-place write would: see its 
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import errno
 import os
@@ -41,17 +40,13 @@ import random
 import re
 import stat
 import sys
-import threading
-import weakref
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 from analysis.errors import FileWriteError
 
 __all__ = [
-    "BackgroundWriter",
     "FileUpdate",
     "flocked",
     "fsync_dir",
@@ -513,72 +508,3 @@ def remove_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
                 os.unlink(target.parent / name)
                 removed.append(target.parent / name)
     return removed
-
-
-class BackgroundWriter:
-    """Cache writes done by one thread, in order, so an event loop never waits on the file
-    system (creating a file costs from tens of microseconds to a millisecond, and a cold
-    graph load writes thousands). A failed write is dropped: it costs a later cache miss,
-    never an answer. :meth:`flush` waits until everything submitted is written; so does
-    the interpreter's exit, so a command that ends (or is interrupted) never leaves a
-    write half done. The thread ends after a second with nothing to write.
-
-    >>> w = BackgroundWriter()
-    >>> w.submit(print, "written")
-    >>> w.flush()
-    written
-    """
-
-    IDLE = 1.0
-    """Seconds the thread waits for more work before it ends."""
-
-    def __init__(self) -> None:
-        self._jobs: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
-        self._cond = threading.Condition()
-        self._busy = False
-        self._thread: threading.Thread | None = None
-        _WRITERS.add(self)
-
-    def submit(self, fn: Callable[..., object], *args: object) -> None:
-        with self._cond:
-            self._jobs.append((fn, args))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="gomodx-cache-writer", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify_all()
-
-    def flush(self) -> None:
-        with self._cond:
-            while self._jobs or self._busy:
-                self._cond.wait()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if not self._jobs:
-                    self._cond.wait(self.IDLE)
-                if not self._jobs:
-                    self._thread = None
-                    return
-                fn, args = self._jobs.popleft()
-                self._busy = True
-            try:
-                fn(*args)
-            except Exception:
-                pass
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
-
-
-_WRITERS: weakref.WeakSet[BackgroundWriter] = weakref.WeakSet()
-
-
-@atexit.register
-def _flush_writers() -> None:
-    # Daemon threads are stopped after the exit handlers: finish their writes first.
-    for writer in list(_WRITERS):
-        writer.flush()

@@ -179,7 +179,7 @@ class ProxyClient:
         """Wait until every file fetched so far is written to gomodx's own cache (also
         when the caller is being cancelled: Ctrl+C must not cut a write short)."""
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(self._cached.writer.flush)
+            await anyio.to_thread.run_sync(self._cached.stack.flush)
 
     # -- events ------------------------------------------------------------------------
 

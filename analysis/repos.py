@@ -44,7 +44,6 @@ from analysis.errors import (
     ProxyError,
 )
 from analysis.fetch import HttpGetter
-from analysis.fsio import BackgroundWriter
 from analysis.goproxy import (
     MAX_GOMOD,
     MAX_META,
@@ -135,7 +134,6 @@ class CheckedCaches:
         self.verifier = verifier
         self.offline_reason = offline_reason
         self._emit = emit
-        self.writer = BackgroundWriter()
         self.keep: Callable[[str, str, bytes], object] | None = None
         """Also called with every zip fetched from the network (path, version, bytes):
         the session keeps a preview's zips in Go's module cache this way."""
@@ -262,10 +260,10 @@ class CheckedCaches:
     async def store(self, path: str, version: str, kind: str, data: bytes) -> None:
         """Keep a downloaded file (``info``, ``mod``, ``zip``) in gomodx's own cache."""
         if kind in ("mod", "info"):
-            # Small and not fsynced (checked when read): handed to one writer thread
-            # (no hop back to the loop), so thousands of them cost the loop nothing.
-            if self.stack.own is not None:
-                self.writer.submit(self.stack.store, path, version, kind, data)
+            # Small and checked when read: buffered, and written in one transaction by
+            # flush() (analysis.pack), so thousands of them cost the loop nothing.
+            with contextlib.suppress(OSError, GomodxError):
+                self.stack.store(path, version, kind, data)
             return
         await self._store(self.stack.store, path, version, kind, data)
         keeper = self.keep
@@ -274,10 +272,10 @@ class CheckedCaches:
                 await anyio.to_thread.run_sync(lambda: keeper(path, version, data))
 
     async def store_list(self, path: str, text: bytes) -> None:
-        """Keep a downloaded version list in gomodx's own cache (by the writer thread:
-        the loop neither waits for the write nor pays a thread hop per list)."""
-        if self.stack.own is not None:
-            self.writer.submit(self.stack.store_list, path, text)
+        """Keep a downloaded version list in gomodx's own cache (buffered like go.mod
+        files: see :meth:`store`)."""
+        with contextlib.suppress(OSError, GomodxError):
+            self.stack.store_list(path, text)
 
     async def _store(self, fn: Callable[..., object], *args: Any) -> None:
         """Write to gomodx's cache in a worker thread (fsync is slow; the loop must not wait

@@ -679,6 +679,7 @@ class Session:
                 raise
             finally:
                 await _stop(prefetch)
+                await self.client.flush()  # what the walk fetched, on disk in one go
             if own is not None and key is not None and not allow_errors:
                 save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
@@ -1274,7 +1275,7 @@ class Session:
             for suffix in suffixes:
                 # not there (or not a cacheable path): nothing to take back
                 with contextlib.suppress(OSError, GomodxError):
-                    own.file(path, version.removesuffix("/go.mod"), suffix).unlink()
+                    own.forget(path, version.removesuffix("/go.mod"), suffix)
 
     async def tidy(
         self,

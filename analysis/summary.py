@@ -24,6 +24,7 @@ Nothing here fetches: the loader (:mod:`analysis.loader`), the module view
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -254,17 +255,7 @@ def simple_summary(data: bytes) -> Summary | None:
             continue
         else:
             return None
-        if not _SIMPLE_TOKEN.match(path) or not _SIMPLE_TOKEN.match(version):
-            return None
-        if semver.canonical_version(version) != version:
-            return None
-        try:
-            check_path(path)
-            _, path_major, ok = split_path_version(path)
-            if not ok:
-                return None
-            check_path_major(version, path_major)
-        except GomodxError:
+        if not _simple_requirement(path, version):
             return None
         require.append(ModuleVersion(path, version))
     if in_block or not module:
@@ -277,6 +268,25 @@ def simple_summary(data: bytes) -> Summary | None:
         require=tuple(require),
         pruned=bool(go) and supports_pruning(go),
     )
+
+
+@functools.lru_cache(maxsize=65536)
+def _simple_requirement(path: str, version: str) -> bool:
+    """Whether ``require path version`` is plain and valid (the same few thousand pairs
+    come back in go.mod after go.mod of a graph)."""
+    if not _SIMPLE_TOKEN.match(path) or not _SIMPLE_TOKEN.match(version):
+        return False
+    if semver.canonical_version(version) != version:
+        return False
+    try:
+        check_path(path)
+        _, path_major, ok = split_path_version(path)
+        if not ok:
+            return False
+        check_path_major(version, path_major)
+    except GomodxError:
+        return False
+    return True
 
 
 def toolchain_summary(m: ModuleVersion) -> Summary:

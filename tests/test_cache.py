@@ -8,7 +8,6 @@ from pathlib import Path
 
 import anyio
 import pytest
-from gotool import go_env, run_go
 from universe import Universe
 
 from analysis.cache import CacheStack, DownloadCache
@@ -162,10 +161,15 @@ def test_fetch_fills_own_cache_then_offline_answers(tmp_path: Path) -> None:
         assert all(e.url == "" or not e.url.startswith("file:") for e in events)
 
     anyio.run(online)
-    assert (own / "example.com/a/@v/v1.1.0.mod").is_file()
-    assert (own / "example.com/a/@v/list").read_text() == "v1.0.0\nv1.1.0\n"
-    leftovers = [p for p in own.rglob("*") if p.name.endswith(".tmp")]
-    assert leftovers == []
+    # Small files live in one database (analysis.pack), written when the client closed.
+    stored = DownloadCache.own(own)
+    assert (
+        stored.read("example.com/a", "v1.1.0", "mod")
+        == (proxy / "example.com/a/@v/v1.1.0.mod").read_bytes()
+    )
+    assert stored.read_list("example.com/a") == b"v1.0.0\nv1.1.0\n"
+    assert stored.cached_versions("example.com/a") == ["v1.1.0"]
+    assert [p.name for p in own.rglob("*") if p.suffix in (".mod", ".info", ".tmp")] == []
     anyio.run(offline)
 
 
@@ -229,8 +233,17 @@ def test_corrupt_cache_entries_are_misses(tmp_path: Path) -> None:
         assert [e.outcome for e in events] == ["ok"]
 
     anyio.run(main)
-    # The good copy replaced the corrupt one.
-    assert own_file.read_bytes() == (proxy / "example.com/a/@v/v1.1.0.mod").read_bytes()
+    # The good copy is what the cache answers from now on.
+    good = (proxy / "example.com/a/@v/v1.1.0.mod").read_bytes()
+    assert DownloadCache.own(own).read("example.com/a", "v1.1.0", "mod") == good
+
+    async def again() -> None:
+        client, events = _client(proxy.as_uri(), own, offline=True)
+        async with client:
+            assert (await client.gomod("example.com/a", "v1.1.0")).data == good
+        assert [e.outcome for e in events] == ["cache_hit"]
+
+    anyio.run(again)
 
 
 def test_go_cache_is_read_first_and_never_written(tmp_path: Path) -> None:
@@ -255,28 +268,6 @@ def test_go_cache_is_read_first_and_never_written(tmp_path: Path) -> None:
     anyio.run(main)
     assert sorted(p.name for p in download.iterdir()) == before
     assert not (gomodcache / "cache/download/example.com/b").exists()
-
-
-@pytest.mark.go
-def test_go_reads_our_cache_as_a_proxy(tmp_path: Path) -> None:
-    """Our cache is in Go's layout: go can use it as a file:// GOPROXY."""
-    proxy = _universe(tmp_path)
-    own = tmp_path / "own"
-
-    async def fill() -> None:
-        client, _ = _client(proxy.as_uri(), own)
-        async with client:
-            await client.versions("example.com/a")
-            for v in ("v1.0.0", "v1.1.0"):
-                await client.stat("example.com/a", v)
-                await client.gomod("example.com/a", v)
-
-    anyio.run(fill)
-    env = go_env(tmp_path / "go", proxy=own.as_uri())
-    work = tmp_path / "work"
-    work.mkdir()
-    out = run_go(["list", "-m", "-versions", "example.com/a"], work, env).stdout
-    assert out.split() == ["example.com/a", "v1.0.0", "v1.1.0"]
 
 
 def test_goproxy_off_with_goprivate_still_reads_caches(tmp_path: Path) -> None:

@@ -421,38 +421,3 @@ def test_flocked_directory(tmp_path: Path) -> None:
     with fsio.flocked(tmp_path) as fd:
         assert fd >= 0
     assert list(tmp_path.iterdir()) == []  # no lock file
-
-
-def test_background_writes_are_finished_before_the_interpreter_exits(tmp_path: Path) -> None:
-    """A command that ends right after submitting (no flush) still writes everything: the
-    writer is a daemon thread, so only the exit handler stands between it and a kill."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, pathlib\n"
-        "from analysis.fsio import BackgroundWriter, write_atomic\n"
-        "root = pathlib.Path(sys.argv[1])\n"
-        "w = BackgroundWriter()\n"
-        "for i in range(2000):\n"
-        "    w.submit(write_atomic, root / f'f{i}', b'x' * 100)\n"
-    )
-    root = Path(__file__).resolve().parent.parent
-    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, cwd=root)
-    assert len(list(tmp_path.glob("f*"))) == 2000
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-
-
-def test_the_writer_thread_ends_when_idle_and_comes_back() -> None:
-    import threading
-
-    w = fsio.BackgroundWriter()
-    w.IDLE = 0.01
-    done: list[int] = []
-    w.submit(done.append, 1)
-    w.flush()
-    while any(t.name == "gomodx-cache-writer" and t.is_alive() for t in threading.enumerate()):
-        threading.Event().wait(0.01)  # state: the idle thread has gone
-    w.submit(done.append, 2)
-    w.flush()
-    assert done == [1, 2]
