@@ -55,6 +55,10 @@ class SmallFiles:
 
     NAME = "small.sqlite3"
 
+    BATCH = 4096
+    """Buffered files that make :meth:`put` flush by itself (a long load keeps what it
+    fetched even if it is killed later; a few milliseconds each time)."""
+
     def __init__(self, root: Path) -> None:
         self.path = root / self.DIR / self.NAME
         self._lock = threading.RLock()
@@ -104,8 +108,12 @@ class SmallFiles:
     def put(self, name: str, data: bytes) -> None:
         """Store ``data`` under ``name`` (on disk at the next :meth:`flush`)."""
         with self._lock:
-            if not self._off:
-                self._pending[name] = bytes(data)
+            if self._off:
+                return
+            self._pending[name] = bytes(data)
+            full = len(self._pending) >= self.BATCH
+        if full:
+            self.flush()
 
     def delete(self, name: str) -> None:
         """Forget ``name`` (on disk at once: a refused file must not survive a crash)."""

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from pathlib import Path
 import anyio
 import pytest
 from gotool import environ, go_env
+from owncache import own_files
 from proxyserver import Fault, ProxyServer
 from test_proxy_server import assert_cache_matches
 from universe import Layout, Universe
@@ -170,7 +173,7 @@ def test_trickling_proxy_is_abandoned_naming_the_host(tmp_path: Path) -> None:
     assert trickled == 1  # too slow is not retried
     # Nothing partial was cached: every cached file is the proxy's, m7's go.mod absent.
     assert assert_cache_matches(tmp_path / "own", layout.proxy_dir) > 0
-    assert not list((tmp_path / "own").rglob("m7/@v/v1.0.0.mod"))
+    assert not [n for n in own_files(tmp_path / "own") if n.endswith("m7/@v/v1.0.0.mod")]
 
 
 def test_one_deadline_bounds_all_attempts_of_a_request(tmp_path: Path) -> None:
@@ -242,18 +245,26 @@ def test_ctrl_c_ends_a_command_against_a_slow_proxy_leaving_caches_whole(
         # The leaf's go.mod takes 30 s: the command is surely mid-flight when interrupted.
         server.add_fault(r"/leaf/@v/v1\.0\.0\.mod$", Fault.slow(30), times=None)
         env = environment(tmp_path, server.url)
-        args = ["-m", "tui", "graph", "--source", "proxy", str(layout.main_dir)]
+        args = ["-m", "tui", "graph", "--source", "proxy", "-v", str(layout.main_dir)]
         own = tmp_path / "own"
-
-        def mods_cached() -> int:
-            return sum(1 for p in own.rglob("*.mod") if not p.name.endswith(".tmp"))
+        lines: list[str] = []
+        got = re.compile(r"^gomodx: ok mod example\.com/m[0-9]+@v1\.0\.0 ")
 
         with gomodx_process(args, env) as proc:
-            # Mid-flight: the leaf's go.mod asked for, and the roots' go.mod files in the
-            # cache (go.sum lets the client ask for them all at once, in any order).
+            assert proc.stderr is not None
+            reader = threading.Thread(target=lambda: lines.extend(map(bytes.decode, proc.stderr)))
+            reader.start()
+            # Mid-flight: the leaf's go.mod asked for, and the roots' go.mod files received
+            # (-v says so once each is checked and kept; go.sum lets the client ask for
+            # them all at once, in any order).
             wait_for(lambda: server.received(r"/leaf/@v/v1\.0\.0\.mod$") > 0, proc)
-            wait_for(lambda: mods_cached() >= ROOTS, proc)
-            code, err, took = interrupt(proc)
+            wait_for(lambda: sum(1 for ln in list(lines) if got.match(ln)) >= ROOTS, proc)
+            start = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+            took = time.monotonic() - start
+            reader.join()
+            err = "".join(lines)
     print(f"\nCtrl+C against a slow proxy: exit {code} {took:.3f}s after SIGINT")
     assert code == 130, err
     assert not [p for p in own.rglob("*") if p.name.endswith(".tmp")]

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from owncache import own_files
 
 from analysis import repos as repos_module
 from analysis.cache import CacheStack
@@ -985,7 +986,7 @@ def test_verified_gomod_is_cached(tmp_path: Path) -> None:
             assert mod.verified and mod.data == MOD_A
 
     run(main)
-    assert (tmp_path / "own/example.com/a/@v/v1.0.0.mod").read_bytes() == MOD_A
+    assert own_files(tmp_path / "own")["example.com/a/@v/v1.0.0.mod"] == MOD_A
     assert [e.outcome for e in events] == ["retry", "ok"]
 
 
