@@ -285,7 +285,7 @@ class CacheStack:
             own = DownloadCache.own(own_dir or default_cache_dir())
         return cls(go, own)
 
-    @property
+    @functools.cached_property
     def layers(self) -> tuple[DownloadCache, ...]:
         return tuple(c for c in (self.go, self.own) if c is not None)
 

@@ -21,8 +21,14 @@ Cache conventions, as cmd/go 1.27 follows them (``modfetch/fetch.go``, ``cache.g
 ``lockedfile``), so that a go command running at the same time is never confused:
 
 * every file is written to ``<name><random digits>.tmp`` in its own directory (mode 0666
-  less the umask; a file replaced keeps its bits), fsynced, then renamed over ``<name>``
-  (:mod:`analysis.fsio`): a reader sees the old file, the new one, or none — never half;
+  less the umask; a file replaced keeps its bits), then renamed over ``<name>``
+  (:mod:`analysis.fsio`): a reader sees the old file, the new one, or none — never half.
+  As go does, no file is fsynced on its own (every one is checked when read: go.sum, the
+  ``.ziphash``, the zip's CRCs); unlike go, the file system is flushed once (``syncfs``)
+  before :func:`download` returns, so what it reports written is on disk;
+* small files are written by the event loop's own thread (a hop to a worker thread, and
+  the fight for the GIL that follows, costs more than the write); zips over 1 MiB, and any
+  lock another process holds, are left to a worker thread;
 * ``.zip`` and ``.ziphash`` are written only while holding an exclusive ``flock`` on the
   empty file ``<v>.lock`` (cmd/go's ``lockVersion``); the ``.ziphash`` (``h1:…``, no
   newline) goes in before the zip is renamed into place, and stale ``<v>.zip*.tmp`` files
@@ -69,11 +75,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import json
 import os
 import re
 import sys
+import threading
 import time
 import zipfile
 from collections import Counter
@@ -81,7 +89,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
@@ -130,9 +138,9 @@ FAILURE_CLASSES = ("network", "not_found", "auth", "checksum", "other")
 """How failures are counted: transfer kept failing, no such module/version, credentials,
 hash mismatch against go.sum, anything else."""
 
-DEFAULT_CONCURRENCY = 16
-"""Requests in flight. More buys little on a loopback or LAN proxy and costs CPU: httpcore
-scans every pooled connection (a poll per connection) on each request."""
+DEFAULT_CONCURRENCY = 64
+"""Requests in flight (the session's ``jobs``): go.mod files during the graph, zips and
+infos of half as many module versions afterwards."""
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 """How Go marshals a zero ``time.Time`` (an .info without a Time)."""
@@ -349,12 +357,41 @@ def failure_class(exc: BaseException) -> str:
 # -- the cache, Go's way -------------------------------------------------------------------
 
 
+_R = TypeVar("_R")
+
+_INLINE_BYTES = 1 << 20
+"""Work on data up to this size runs on the event loop's thread (see the docstring)."""
+
+
+class _Busy(Exception):
+    """A lock another process holds, met on the loop's thread: do it in a worker thread."""
+
+
+_ON_LOOP = threading.local()
+
+
+async def _disk(fn: Callable[..., _R], *args: Any, size: int = 0) -> _R:
+    """``fn(*args)``: file system work, run at once on this thread when ``size`` is small
+    and no lock has to be waited for, else in a worker thread. ``fn`` must take its lock
+    before it changes anything (only then may :class:`_Busy` send it to a thread)."""
+    if size <= _INLINE_BYTES:
+        _ON_LOOP.active = True
+        try:
+            return fn(*args)
+        except _Busy:
+            pass
+        finally:
+            _ON_LOOP.active = False
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
+
 @contextlib.contextmanager
 def _flocked(path: Path) -> Iterator[int]:
     """Hold an exclusive ``flock`` on ``path`` (created empty, 0666), as lockedfile does.
 
     Raises :class:`~analysis.errors.FileWriteError` (``locking PATH: permission denied``)
-    when the lock cannot be had."""
+    when the lock cannot be had; on the event loop's thread (:func:`_disk`) a lock held
+    elsewhere is not waited for: :class:`_Busy`."""
     with fsio.writing(path, "locking"):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -362,7 +399,13 @@ def _flocked(path: Path) -> Iterator[int]:
             if sys.platform != "win32":
                 import fcntl
 
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                if getattr(_ON_LOOP, "active", False):
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        raise _Busy(str(path)) from None
+                else:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
         except BaseException:
             os.close(fd)
             raise
@@ -511,7 +554,7 @@ def _commit_zip(lay: _Layout, data: bytes, h: str) -> bool:
         for stale in lay.vdir.glob(_glob_escape(lay.zip.name) + "*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
-        with fsio.staged(lay.zip, data):  # the zip waits in <v>.zip<digits>.tmp
+        with fsio.staged(lay.zip, data, durable=False):  # in <v>.zip<digits>.tmp
             with fsio.writing(lay.zip):
                 if lay.zip.exists():
                     # Replacing a copy that contradicted go.sum: never leave the new hash
@@ -519,13 +562,13 @@ def _commit_zip(lay: _Layout, data: bytes, h: str) -> bool:
                     lay.zip.unlink()
                 with contextlib.suppress(FileNotFoundError):
                     lay.ziphash.unlink()
-            fsio.write_atomic(lay.ziphash, h.encode("ascii"))
+            _write_cache_file(lay.ziphash, h.encode("ascii"))
     return True
 
 
 def _store_ziphash(lay: _Layout, h: str) -> None:
     with _flocked(lay.lock):
-        fsio.write_atomic(lay.ziphash, h.encode("ascii"))
+        _write_cache_file(lay.ziphash, h.encode("ascii"))
 
 
 def _glob_escape(name: str) -> str:
@@ -746,11 +789,11 @@ class _Downloader:
                     # A run killed between a .mod rename and the list rewrite left the
                     # list short; resuming repairs it (a no-op when it is right).
                     self.lists_checked.add(lay.vdir)
-                    await anyio.to_thread.run_sync(rewrite_version_list, lay.vdir)
+                    await _disk(rewrite_version_list, lay.vdir)
                 return cached
         f = await self.client.gomod(mod.path, mod.version)
         await self.check_hash(rec, "go.mod", f.hash, f.origin)
-        await anyio.to_thread.run_sync(_store_gomod, lay, f.data)
+        await _disk(_store_gomod, lay, f.data, size=len(f.data))
         self.got(rec, "mod", len(f.data))
         return f.data
 
@@ -777,7 +820,7 @@ class _Downloader:
 
     async def _zip_and_info(self, rec: _Rec, lay: _Layout) -> None:
         mv = rec.mv
-        state = await anyio.to_thread.run_sync(_inspect_zip, lay)
+        state = await _disk(_inspect_zip, lay)
         need_zip = True
         if state.zip_present and state.sum:
             if self.listed_mismatch(mv, "zip", state.sum):
@@ -794,7 +837,7 @@ class _Downloader:
                 rec.notes.append("the cached zip contradicted go.sum; replaced")
             else:
                 need_zip = False
-        have_info = await anyio.to_thread.run_sync(_read_valid_info, lay.info, mv.version)
+        have_info = await _disk(_read_valid_info, lay.info, mv.version)
 
         zip_data: bytes | BaseException | None = None
         info: RevInfo | BaseException | None = None
@@ -824,9 +867,9 @@ class _Downloader:
                 raise zip_data
             assert isinstance(zip_data, bytes)
             data = zip_data
-            h = await anyio.to_thread.run_sync(_hash_zip_checked, mv, data)
+            h = await _disk(_hash_zip_checked, mv, data, size=len(data))
             await self.check_hash(rec, "zip", h, self._zip_source(mv))
-            written = await anyio.to_thread.run_sync(_commit_zip, lay, data, h)
+            written = await _disk(_commit_zip, lay, data, h, size=len(data))
             if written:
                 self.got(rec, "zip", len(data))
             else:
@@ -835,7 +878,7 @@ class _Downloader:
         else:
             await self.check_hash(rec, "zip", state.sum, str(lay.zip))
             if not state.hash_present:
-                await anyio.to_thread.run_sync(_store_ziphash, lay, state.sum)
+                await _disk(_store_ziphash, lay, state.sum)
             self.had(rec, "zip")
             rec.sum = state.sum
         rec.zip = str(lay.zip)
@@ -852,7 +895,7 @@ class _Downloader:
                     "requested version"
                 )
             text = _info_json(info)
-            await anyio.to_thread.run_sync(fsio.write_atomic, lay.info, text)
+            await _disk(_write_cache_file, lay.info, text)
             self.got(rec, "info", len(text))
         rec.info = str(lay.info)
 
@@ -909,8 +952,13 @@ def _parses_as_gomod(data: bytes) -> bool:
     return parsed.module is not None and bool(parsed.module.mod.path)
 
 
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """A module cache file, as go writes it: atomically, not fsynced (see the docstring)."""
+    fsio.write_atomic(path, data, durable=False)
+
+
 def _store_gomod(lay: _Layout, data: bytes) -> None:
-    fsio.write_atomic(lay.mod, data)
+    _write_cache_file(lay.mod, data)
     rewrite_version_list(lay.vdir)
 
 
@@ -1067,7 +1115,9 @@ async def download(
         )
         dl.phase = "files"
         dl.report()
-        limiter = anyio.Semaphore(dl.concurrency)
+        # A module version asks for its zip and its info at once: half as many module
+        # versions as requests in flight (and as many zips held in memory, at most).
+        limiter = anyio.Semaphore(max(1, dl.concurrency // 2))
 
         async def run(rec: _Rec) -> None:
             async with limiter:
@@ -1084,6 +1134,9 @@ async def download(
         for task in pending:
             task.cancel()
         await asyncio.gather(*dl.gomod_tasks.values(), return_exceptions=True)
+        # One flush for every file written unsynced (see the docstring).
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(fsio.sync_filesystem, gomodcache)
     dl.phase = "done"
     dl.report()
     ordered = sorted(dl.recs.values(), key=lambda r: (r.mv.path, semver.sort_key(r.mv.version)))

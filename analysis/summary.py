@@ -200,6 +200,7 @@ def summarize(f: ModFile) -> Summary:
 
 
 _SIMPLE_TOKEN = re.compile(r"[A-Za-z0-9._~/-]+\Z")
+_SIMPLE_VERSION = re.compile(r"v[A-Za-z0-9._~/+-]+\Z")  # canonical_version checks the rest
 _SIMPLE_GO = re.compile(r"[1-9][0-9]*\.(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))?\Z")
 _SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
 
@@ -207,7 +208,7 @@ _SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
 def simple_summary(data: bytes) -> Summary | None:
     """:func:`summarize` of ``parse_lax(data)`` without the parser, for the plainest go.mod
     files only: ``module``, ``go`` and ``require`` lines (single or in one block), canonical
-    versions, no comments but a trailing ``// indirect``, nothing quoted. ``None`` for
+    versions, comments only after the module line (never beside it), nothing quoted. ``None`` for
     anything else (the caller parses): the answer is the parser's whenever there is one.
     """
     if not _SIMPLE_BYTES.match(data):
@@ -217,12 +218,16 @@ def simple_summary(data: bytes) -> Summary | None:
     in_block = False
     for raw in data.decode("ascii").split("\n"):
         if "//" in raw:
-            head, _, tail = raw.partition("//")
-            if tail.strip() != "indirect" or "//" in tail:
-                return None
+            # A comment says nothing a summary holds, but where it can be the module's
+            # deprecation: before or beside the module line (a comment is attached to the
+            # line below it, or beside it).
+            head = raw.partition("//")[0]
             words = head.split()
-            if not (len(words) == 2 and in_block) and not (
-                len(words) == 3 and words[0] == "require"
+            if not module:
+                return None
+            if words and not (
+                (len(words) == 2 and (in_block or words[0] == "go"))
+                or (len(words) == 3 and words[0] == "require")
             ):
                 return None
         else:
@@ -274,7 +279,7 @@ def simple_summary(data: bytes) -> Summary | None:
 def _simple_requirement(path: str, version: str) -> bool:
     """Whether ``require path version`` is plain and valid (the same few thousand pairs
     come back in go.mod after go.mod of a graph)."""
-    if not _SIMPLE_TOKEN.match(path) or not _SIMPLE_TOKEN.match(version):
+    if not _SIMPLE_TOKEN.match(path) or not _SIMPLE_VERSION.match(version):
         return False
     if semver.canonical_version(version) != version:
         return False
@@ -335,6 +340,10 @@ def parse_summary(
         parsed = None
     else:
         name = short = "go.mod"
+        if parsed is None:
+            simple = simple_summary(data)
+            if simple is not None:
+                return simple  # the parser's answer, made without it
     try:
         f = parsed() if parsed is not None else parse_lax(name, data)
     except ModfileError as exc:

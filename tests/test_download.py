@@ -451,6 +451,39 @@ def test_waits_for_a_go_command_holding_the_version_lock(small: Any, tmp_path: P
     assert (lock.parent / "v0.2.0.zip").stat().st_mtime >= time.time() - 5
 
 
+def test_a_lock_held_elsewhere_does_not_stop_the_other_modules(small: Any, tmp_path: Path) -> None:
+    """Small files are written on the event loop's thread, but a lock another process
+    holds is waited for in a worker thread: everything else goes on meanwhile."""
+    _, layout, _, server = small
+    first = run_download(layout.main_dir, make_env(server.url, tmp_path / "first"))
+    zips = len(list((tmp_path / "first/cache/download").rglob("*.zip")))
+    assert first.ok and zips > 1
+    cache = tmp_path / "mc"
+    lock = cache / "cache/download/example.com/c/@v/v0.2.0.lock"
+    lock.parent.mkdir(parents=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    others: list[bool] = []
+
+    def release() -> None:
+        # Released once every other zip is in place (or after 60 s, and the test fails):
+        # a wait for the lock on the loop's thread would have stopped them all.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if len(list((cache / "cache/download").rglob("*.zip"))) == zips - 1:
+                others.append(True)
+                break
+            time.sleep(0.01)
+        os.close(fd)
+
+    releaser = threading.Thread(target=release, daemon=True)
+    releaser.start()
+    s = run_download(layout.main_dir, make_env(server.url, cache))
+    releaser.join()
+    assert others == [True]
+    assert s.ok and (lock.parent / "v0.2.0.zip").is_file()
+
+
 def test_interrupted_commit_leaves_nothing_valid_looking(
     small: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -58,7 +58,7 @@ def register(subparsers: Any) -> None:
         "path@latest (or any version query), all, pattern/...",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    add_fetch_options(parser, jobs_default=16)
+    add_fetch_options(parser)
     parser.set_defaults(func=run)
 
 
