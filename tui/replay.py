@@ -13,15 +13,22 @@ state::
     ("which", "go", "-")                                what PATH resolves the name to
 
 The key names the exact arguments, the working directory, the whole environment (less
-shell noise), the Python executable, whether stdout is a terminal and this file's own
-stamp. The next run with the same key checks every input (a few reads and ``stat`` calls,
-however big the graph) and, when nothing differs, writes the stored bytes and exits 0.
+shell noise), the Python executable and its stdout encoding, whether stdout is a
+terminal and this file's own stamp. The next run with the same key checks every input
+(a few reads and ``stat`` calls, however big the graph) and, when nothing differs,
+writes the stored bytes and exits 0.
 Anything else — another state, an entry that is missing, truncated or of another format,
 any error while checking — runs the command as usual, which stores a new entry.
 
-Which commands take part is the engine's answer: a command calls :func:`declare` with
-what :meth:`analysis.session.Session.replay_inputs` reports (the graph of a module read
-from the proxy walk's warm-start snapshot), and nothing is stored without it. Besides
+Which commands take part: those that print nothing but what they compute from the
+module graph — ``graph`` to stdout as text, DOT, Mermaid or JSON (not images: Graphviz's
+plugins and fonts are no inputs gomodx knows of), plain ``list``, ``why`` without
+``--imports``, ``conflicts`` — call :func:`declare` (through
+:func:`tui.commands.common.load_module`) with what
+:meth:`analysis.session.Session.replay_inputs` reports: inputs only when the graph is a
+module's (not a workspace's) read through the proxy walk and its warm-start snapshot,
+the one source whose answer the snapshot key already names in full. Nothing is stored
+without a declaration (``go mod graph`` runs, version lists from the network, writes). Besides
 those inputs, every entry stamps gomodx's own source files and the directory its
 dependencies are installed in, so an edited or upgraded gomodx never replays an old
 answer. ``GOMODX_NO_REPLAY=1`` turns replays (and their storing) off.
@@ -104,12 +111,16 @@ def _key(argv: Sequence[str]) -> str:
 
     environ = sorted((k, v) for k, v in os.environ.items() if k not in SHELL_NOISE)
     own = os.stat(__file__)
+    out = sys.stdout
     material = (
         FORMAT,
         sys.executable,
         f"{own.st_mtime_ns} {own.st_size}",
         os.getcwd(),
         os.isatty(1),
+        # How text becomes bytes (-X utf8 is in no argument gomodx sees).
+        None if out is None else (out.encoding, out.errors),
+        sys.flags.utf8_mode,
         tuple(argv),
         environ,
     )
