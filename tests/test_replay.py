@@ -75,8 +75,13 @@ def imported(importtime: bytes, prefix: str) -> list[str]:
     ]
 
 
-def make_world(tmp: Path, seed: int, *, with_go: bool = True, modules: int = 15) -> World:
-    u = random_universe(seed, modules, 3, zips=False)
+ERAS = ("modern", "lazy", "legacy")
+
+
+def make_world(
+    tmp: Path, seed: int, *, with_go: bool = True, modules: int = 15, era: str = "modern"
+) -> World:
+    u = random_universe(seed, modules, 3, zips=False, era=era)
     layout = u.write(tmp / "u")
     env = go_env(tmp / "home", proxy=layout.proxy_url)
     env["GOMODX_CACHE"] = str(tmp / "gomodx-cache")
@@ -109,7 +114,7 @@ def go_output(w: World, *args: str) -> bytes:
 @pytest.mark.go
 @pytest.mark.parametrize("seed", SEEDS)
 def test_replay_is_the_cold_answer_and_gos(tmp_path: Path, seed: int) -> None:
-    w = make_world(tmp_path, seed)
+    w = make_world(tmp_path, seed, era=ERAS[seed % len(ERAS)])
     for fmt in ("text", "dot", "mermaid", "json"):
         args = ("graph", "--source", "proxy", "--format", fmt)
         cold = w.run(*args)
@@ -441,3 +446,99 @@ def test_which_is_shutils(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed:
     assert replay.which("go") == shutil.which("go")
     monkeypatch.delenv("PATH")
     assert replay.which("go") == shutil.which("go")
+
+
+# -- storing, in process ----------------------------------------------------------------------
+
+
+class _Pipe:
+    """A binary stream that takes ``room`` bytes, then fails as a closed pipe does."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.data = b""
+
+    def write(self, data: bytes) -> int:
+        if len(self.data) + len(data) > self.room:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.data += bytes(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    closed = False
+
+
+def _record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, room: int, text: str, err: str = ""
+) -> bytes | None:
+    """Run a fake command through a recorder; the stored stdout (None: not stored)."""
+    import io
+    import marshal
+
+    pipe = _Pipe(room)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(pipe, encoding="utf-8"))  # type: ignore[arg-type]
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(_Pipe(1 << 20), encoding="utf-8"))  # type: ignore[arg-type]
+    monkeypatch.setenv("GOMODX_CACHE", str(tmp_path / "cache"))
+    tmp_path.mkdir()
+    source = tmp_path / "input"
+    source.write_text("x")
+    recorder = replay._Recorder.start(["graph"])
+    assert recorder is not None
+    code = 0
+    try:
+        replay._active = recorder
+        replay.declare([("file", str(source), "")])
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        if err:
+            print(err, file=sys.stderr)
+    except BrokenPipeError:
+        code = 0  # as the command line says it: output cut short is no error
+    finally:
+        replay._active = None
+        recorder.finish(code)
+    entry = Path(recorder.path)
+    if not entry.exists():
+        return None
+    _, _, inputs, out = marshal.loads(entry.read_bytes()[32:])
+    assert ("file", str(source)) in {(k, p) for k, p, _ in inputs}
+    assert any(k == "stat" and p.endswith("replay.py") for k, p, _ in inputs)
+    assert isinstance(out, bytes)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_only_a_whole_answer_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    rng = random.Random(seed)
+    text = "".join(
+        f"example.com/m{rng.randrange(99)} v1.{i}.0\n" for i in range(rng.randrange(1, 400))
+    )
+    assert _record(tmp_path / "whole", monkeypatch, 1 << 20, text) == text.encode()
+    cut = rng.randrange(len(text))
+    assert _record(tmp_path / "cut", monkeypatch, cut, text) is None
+    assert _record(tmp_path / "stderr", monkeypatch, 1 << 20, text, err="warning") is None
+
+
+def test_entries_are_bounded(tmp_path: Path) -> None:
+    d = tmp_path / "replay"
+    d.mkdir()
+    extra = 7
+    for i in range(replay.MAX_ENTRIES + extra):
+        (d / f"{i:04d}").write_bytes(b"x")
+        os.utime(d / f"{i:04d}", ns=(i * 10**9, i * 10**9))
+    replay._evict(str(d))
+    left = sorted(p.name for p in d.iterdir())
+    assert left == [f"{i:04d}" for i in range(extra, replay.MAX_ENTRIES + extra)]
