@@ -542,3 +542,19 @@ def test_entries_are_bounded(tmp_path: Path) -> None:
     replay._evict(str(d))
     left = sorted(p.name for p in d.iterdir())
     assert left == [f"{i:04d}" for i in range(extra, replay.MAX_ENTRIES + extra)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_command_is_clis_first_word(seed: int) -> None:
+    from tui import cli
+
+    rng = random.Random(seed)
+    words = ["graph", "list", "why", "--graph", "-v", "--source", "proxy", "g.txt", "-", "--"]
+    argv = [rng.choice(words) for _ in range(rng.randrange(6))]
+    assert replay._command(argv) == cli._first_word(argv)
+
+
+def test_replayable_commands_are_graphcmds() -> None:
+    from tui import cli
+
+    assert {cli.COMMAND_MODULE_OF[c] for c in replay.COMMANDS} == {"tui.commands.graphcmds"}

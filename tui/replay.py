@@ -63,14 +63,20 @@ if TYPE_CHECKING:
     Input = tuple[str, str, str]
 
 
+COMMANDS = frozenset({"graph", "list", "why", "conflicts"})
+"""The commands that may declare their answer replayable (see above); any other
+command line (the app above all) is neither looked up nor recorded."""
+
+
 def main() -> int:
     """The ``gomodx`` command: a replay when one is good, else the command line (which
     stores its answer when the command declares it replayable)."""
     argv = sys.argv[1:]
-    code = lookup(argv)
+    replayable = _command(argv) in COMMANDS
+    code = lookup(argv) if replayable else None
     if code is not None:
         return code
-    recorder = _Recorder.start(argv)
+    recorder = _Recorder.start(argv) if replayable else None
     from tui.cli import main as cli_main
 
     if recorder is None:
@@ -84,6 +90,15 @@ def main() -> int:
         _active = None
         recorder.finish(code)
     return code
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The command's name, as :func:`tui.cli._first_word` finds it: the first argument
+    that is not an option nor the app's ``--graph FILE``."""
+    for i, a in enumerate(argv):
+        if not a.startswith("-") and (i == 0 or argv[i - 1] != "--graph"):
+            return a
+    return None
 
 
 # -- the fast path ------------------------------------------------------------------------
