@@ -93,6 +93,7 @@ __all__ = [
     "apply_plan",
     "apply_with_go",
     "default_backup_root",
+    "journal_file",
     "recover",
     "undo",
 ]
@@ -405,11 +406,18 @@ def recover(
     d = Path(os.path.abspath(main_dir))
     base = (backup_root or default_backup_root()) / _dir_key(d)
     try:
-        os.stat(base / _JOURNAL)
+        os.stat(journal_file(d, backup_root))
     except OSError:  # none (or no access: apply and undo will say what is wrong)
         return None
     with _locked(base, "recovering an interrupted apply in"):
         return _recover_locked(base, d)
+
+
+def journal_file(main_dir: str | os.PathLike[str], backup_root: Path | None = None) -> Path:
+    """The journal of an apply or undo under way in ``main_dir`` (while it exists, the
+    next command puts the files right first: see :func:`recover`)."""
+    d = Path(os.path.abspath(main_dir))
+    return (backup_root or default_backup_root()) / _dir_key(d) / _JOURNAL
 
 
 def _recover_locked(base: Path, main_dir: Path) -> Recovery | None:

@@ -41,6 +41,7 @@ __all__ = [
     "mod_flag",
     "netrc_path",
     "read_env_file",
+    "settings_inputs",
 ]
 
 DEFAULT_GOPROXY = "https://proxy.golang.org,direct"
@@ -318,10 +319,40 @@ class _GoEnvCache:
 
     def _stamps(self, values: Mapping[str, object]) -> list[object]:
         goroot = values.get("GOROOT")
-        files = [self.binary]
-        if isinstance(goroot, str) and goroot:
-            files += [os.path.join(goroot, *p) for p in (("bin", "go"), ("go.env",), ("VERSION",))]
+        files = _go_files(self.binary, goroot if isinstance(goroot, str) else "")
         return [[f, *_stamp(f)] for f in files]
+
+
+def _go_files(binary: str, goroot: str) -> list[str]:
+    """The files whose size and modification time stand for the go toolchain: the
+    binary, and ``$GOROOT``'s ``bin/go``, ``go.env`` and ``VERSION``."""
+    files = [binary]
+    if goroot:
+        files += [os.path.join(goroot, *p) for p in (("bin", "go"), ("go.env",), ("VERSION",))]
+    return files
+
+
+def settings_inputs(
+    environ: Mapping[str, str], cwd: str | os.PathLike[str] | None, env: GoEnv
+) -> list[tuple[str, str]]:
+    """What the settings :func:`load_goenv` resolved as ``env`` depend on besides the
+    environment itself, as ``(kind, path)`` pairs: ``("which", "go")`` the go that PATH
+    finds (none, or which one, and its stamp), ``("exists", p)`` every go.work the
+    GOWORK search could find from ``cwd`` upward, ``("file", p)`` the GOENV file's bytes,
+    and for the toolchain ``("stat", p)`` (go answered: see :class:`_GoEnvCache`) or
+    ``("file", "$GOROOT/go.env")`` (resolved by hand). A replayed answer
+    (:mod:`tui.replay`) is good while none of them changed."""
+    here = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    found: list[tuple[str, str]] = [("which", "go")]
+    found += [("exists", p) for p in _go_work_candidates(here)]
+    user_file = env_file(environ)
+    if user_file:
+        found.append(("file", user_file))
+    if env.source == "go" and env.go:
+        found += [("stat", f) for f in _go_files(env.go, env.goroot)]
+    elif env.goroot:
+        found.append(("file", os.path.join(env.goroot, "go.env")))
+    return found
 
 
 def _stamp(path: str) -> list[int]:
@@ -346,12 +377,15 @@ def _file_digest(path: str) -> str:
 
 def _go_work_files(directory: str) -> list[str]:
     """The go.work files from ``directory`` upward (what GOWORK's search could find)."""
+    return [p for p in _go_work_candidates(directory) if os.path.exists(p)]
+
+
+def _go_work_candidates(directory: str) -> list[str]:
+    """``go.work`` in ``directory`` and in each directory above it."""
     found = []
     d = directory
     while True:
-        candidate = os.path.join(d, "go.work")
-        if os.path.exists(candidate):
-            found.append(candidate)
+        found.append(os.path.join(d, "go.work"))
         parent = os.path.dirname(d)
         if parent == d:
             return found

@@ -303,6 +303,7 @@ class Session:
         self._subscribers: list[Callable[[FetchEvent], None]] = [self.requests]
         self._versions_memo: Memo | None = None  # made on first use (it needs asyncio)
         self._main_module: MainModule | None = None
+        self._key_files: list[tuple[Path, bytes | None]] | None = None
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
@@ -789,7 +790,53 @@ class Session:
             return None
         # Offline is GOPROXY=off: a setting like any other (then the caches answer).
         sums = self._require_sums(go_list) is not None
-        return snapshot_key(self.directory, f"{self.env!r} offline={self.offline} sums={sums}")
+        files: list[tuple[Path, bytes | None]] = []
+        key = snapshot_key(
+            self.directory, f"{self.env!r} offline={self.offline} sums={sums}", files
+        )
+        self._key_files = files if key is not None else None
+        return key
+
+    def replay_inputs(self) -> list[tuple[str, str, str]] | None:
+        """What the graph :meth:`load` just answered depends on, when it came from the
+        warm-start snapshot's world — the proxy walk of a module (not a workspace), keyed
+        and snapshotted — as ``(kind, path, seen)`` triples for :mod:`tui.replay`; else
+        ``None`` (nothing to replay).
+
+        Kinds: ``file`` (the bytes; ``seen`` is the SHA-256 of the bytes the key hashed,
+        ``"-"`` for a file that was absent), ``exists``, ``stat`` (size and modification
+        time) and ``which`` (what PATH resolves a program name to): the snapshot key's
+        files, the settings' (:func:`analysis.goenv.settings_inputs`), the apply journal
+        (an interrupted apply is put right before anything is read) and the snapshot
+        itself (without it the answer would be fetched, not read)."""
+        import hashlib
+
+        from analysis.apply import journal_file
+        from analysis.goenv import settings_inputs
+        from analysis.snapshot import snapshot_file
+
+        files = self._key_files
+        own = self._caches.own if self._caches is not None else None
+        if (
+            files is None
+            or own is None
+            or self.source != "proxy"
+            or self.workspace is not None
+            or self.sandbox_workspace is not None
+        ):
+            return None
+        snapshot = snapshot_file(own.root, self.directory)
+        if not snapshot.is_file():
+            return None
+        found = [
+            ("file", os.path.abspath(p), "-" if data is None else hashlib.sha256(data).hexdigest())
+            for p, data in files
+        ]
+        environ = os.environ if self.environ is None else self.environ
+        found += [(k, p, "") for k, p in settings_inputs(environ, self.directory, self.env)]
+        found.append(("exists", str(journal_file(self.directory, self.options.state_dir)), ""))
+        found.append(("stat", str(snapshot), ""))
+        return found
 
     def _require_sums(self, go_list: bool) -> GoSum | None:
         """go's ``mustHaveSums``: ``go list`` (not ``go mod graph``, which runs with

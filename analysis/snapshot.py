@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from analysis.loader import GoModSummary, LoadedGraph
     from analysis.module import ModuleVersion
 
-__all__ = ["load_snapshot", "save_snapshot", "snapshot_key"]
+__all__ = ["load_snapshot", "save_snapshot", "snapshot_file", "snapshot_key"]
 
 FORMAT = b"gomodx-graph-snapshot-2"
 _CODE = (
@@ -56,10 +56,15 @@ _CODE = (
 )
 
 
-def snapshot_key(main_dir: Path, settings: str) -> str | None:
+def snapshot_key(
+    main_dir: Path, settings: str, files: list[tuple[Path, bytes | None]] | None = None
+) -> str | None:
     """The key of the graph of the module in ``main_dir`` under ``settings`` (a text
     naming every setting that matters), or None when its go.mod cannot be read or
-    parsed (then there is nothing to key: load it cold and report the error)."""
+    parsed (then there is nothing to key: load it cold and report the error).
+
+    ``files``, when given, is told every file whose bytes the key hashes, with those
+    bytes (``None``: absent): what a replayed answer depends on (:mod:`tui.replay`)."""
     from analysis import modfile
     from analysis.errors import GomodxError
     from analysis.summary import dir_gomod, replace_map
@@ -70,11 +75,16 @@ def snapshot_key(main_dir: Path, settings: str) -> str | None:
         h.update(f"\n{label} {-1 if data is None else len(data)}\n".encode())
         h.update(data or b"")
 
+    def add_file(label: str, path: Path, data: bytes | None) -> None:
+        add(label, data)
+        if files is not None:
+            files.append((path, data))
+
     try:
         gomod = (main_dir / "go.mod").read_bytes()
         main = modfile.parse(str(main_dir / "go.mod"), gomod)
-        add("go.mod", gomod)
-        add("go.sum", _read(main_dir / "go.sum"))
+        add_file("go.mod", main_dir / "go.mod", gomod)
+        add_file("go.sum", main_dir / "go.sum", _read(main_dir / "go.sum"))
         add("settings", settings.encode())
         here = Path(__file__).parent
         for name in _CODE:
@@ -83,7 +93,7 @@ def snapshot_key(main_dir: Path, settings: str) -> str | None:
         targets = sorted({r for r in replace_map(main).values() if r.version == ""})
         for target in targets:
             name = dir_gomod(target, main_dir)
-            add("replacement " + name, _read(Path(name)))
+            add_file("replacement " + name, Path(name), _read(Path(name)))
     except (OSError, GomodxError):
         return None
     return h.hexdigest()
@@ -96,7 +106,8 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _file(root: Path, main_dir: Path) -> Path:
+def snapshot_file(root: Path, main_dir: Path) -> Path:
+    """Where the snapshot of ``main_dir`` is kept under gomodx's cache ``root``."""
     where = hashlib.sha256(os.fsencode(os.path.abspath(main_dir))).hexdigest()[:32]
     return root / "snapshot" / f"{where}.pickle"
 
@@ -107,7 +118,7 @@ def load_snapshot(root: Path, main_dir: Path, key: str) -> LoadedGraph | None:
     from analysis.loader import LoadedGraph
 
     try:
-        data = _file(root, main_dir).read_bytes()
+        data = snapshot_file(root, main_dir).read_bytes()
         fmt, saved_key, fields = pickle.loads(data)
         if fmt != FORMAT or saved_key != key:
             return None
@@ -136,7 +147,7 @@ def save_snapshot(root: Path, main_dir: Path, key: str, loaded: LoadedGraph) -> 
     fields["replacements"] = dict(loaded.replacements)
     try:
         data = pickle.dumps((FORMAT, key, fields), protocol=pickle.HIGHEST_PROTOCOL)
-        fsio.write_atomic(_file(root, main_dir), data, durable=False)
+        fsio.write_atomic(snapshot_file(root, main_dir), data, durable=False)
     except Exception:
         return
 

@@ -14,8 +14,13 @@ server is not the bottleneck. Three tools, each in every round, from empty cache
 Steps, each tool in a fresh main module copy, caches private to the round:
 
 1. cold graph: ``gomodx graph --source proxy`` / ``go mod graph``;
-2. warm graph: the same again, every go.mod now cached;
-3. versions: ``gomodx versions --all --source proxy --no-majors`` / ``go list -m -u all``
+2. warm graph: the same again, every go.mod now cached. For gomodx this is the
+   **replayed** answer (``tui/replay.py``): the cold run kept its output with the inputs
+   it depended on, so the warm run checks those and writes the same bytes without
+   loading gomodx — what a user sees on the second run;
+3. snapshot: the warm graph again with ``GOMODX_NO_REPLAY=1`` (gomodx's full start:
+   arguments, settings, the warm-start snapshot, output) / ``go mod graph`` again;
+4. versions: ``gomodx versions --all --source proxy --no-majors`` / ``go list -m -u all``
    (go.mod files cached by step 1, no version lists yet).
 
 Outputs must equal go's (printed, not asserted). For every gomodx run the benchmark
@@ -181,11 +186,13 @@ def main(argv: list[str] | None = None) -> int:
             "go": {
                 "cold": [GO, "mod", "graph"],
                 "warm": [GO, "mod", "graph"],
+                "snapshot": [GO, "mod", "graph"],
                 "versions": [GO, "list", "-m", "-u", "all"],
             },
             "gomodx": {
                 "cold": [*py, "graph", "--source", "proxy", "--format", "text", *jobs],
                 "warm": [*py, "graph", "--source", "proxy", "--format", "text", *jobs],
+                "snapshot": [*py, "graph", "--source", "proxy", "--format", "text", *jobs],
                 "versions": [*py, "versions", "--all", "--source", "proxy", "--no-majors", *jobs],
             },
         }
@@ -199,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                     d = fresh_main(layout, scratch, f"main-{tool}")
                     env = environment(scratch, f"home-{tool}", server.url, procs)
                     for step, cmd in steps[kind].items():
-                        r = run(tool, step, cmd, d, env, server)
+                        # The snapshot step is the full start, not the replay.
+                        no_replay = {"GOMODX_NO_REPLAY": "1"} if step == "snapshot" else {}
+                        r = run(tool, step, cmd, d, {**env, **no_replay}, server)
                         results.setdefault((tool, step), []).append(r)
                 print(flush=True)
         summarise(results, tools, load=os.getloadavg())
@@ -230,7 +239,7 @@ def summarise(
     ratios = "".join(f"{'x/' + g:>10}" for g in gos)
     print(f"  {'':<10}{head}{ratios}  same as go  gomodx cpu  ms/req  in flight")
     goals = {"cold": 0.25, "warm": 0.5, "versions": 0.25}
-    for step in ("cold", "warm", "versions"):
+    for step in ("cold", "warm", "snapshot", "versions"):
         b = {n: best(results[(n, step)]) for n in names}
         cells = "".join(
             f"{b[n].seconds:9.2f}s" if b[n].code == 0 else f"{'failed':>10}" for n in names

@@ -12,7 +12,7 @@ import pytest
 from universe import random_universe
 
 from analysis.loader import DirectorySource, load_module_graph_sync
-from analysis.snapshot import _file, load_snapshot, save_snapshot, snapshot_key
+from analysis.snapshot import load_snapshot, save_snapshot, snapshot_file, snapshot_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,7 +88,7 @@ def test_a_damaged_snapshot_is_a_miss(tmp_path: Path, damage: bytes | str) -> No
     key = snapshot_key(main, "s")
     assert key is not None
     save_snapshot(tmp_path / "cache", main, key, cold)
-    f = _file(tmp_path / "cache", main)
+    f = snapshot_file(tmp_path / "cache", main)
     data = f.read_bytes()
     f.write_bytes(data[: len(data) // 2] if damage == "truncate" else damage)  # type: ignore[arg-type]
     assert load_snapshot(tmp_path / "cache", main, key) is None

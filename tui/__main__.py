@@ -1,3 +1,4 @@
-from tui.cli import main
+# The replay check comes first: a replayed answer imports nothing else (tui.replay).
+from tui.replay import main
 
 raise SystemExit(main())

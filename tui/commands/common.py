@@ -196,18 +196,28 @@ def run_session(
             print(f"gomodx: {session.requests.summary()}", file=sys.stderr)
 
 
-def load_module(args: argparse.Namespace, *, go_list: bool = False) -> LoadedModule:
+def load_module(
+    args: argparse.Namespace, *, go_list: bool = False, replay: bool = False
+) -> LoadedModule:
     """The graph for ``args`` (``--graph``, or ``--source``), or a :class:`GomodxError`.
 
     ``go_list``: the command answers for ``go list``, which refuses flags in a workspace
-    that ``go mod graph`` ignores."""
+    that ``go mod graph`` ignores. ``replay``: the command prints nothing but what it
+    computes from this graph, so its answer may be replayed while the graph's inputs
+    stay as they are (:mod:`tui.replay`; never with ``-v``)."""
     session = open_session(args, require_module=getattr(args, "graph", None) is None)
     if go_list:
         session.check_go_list_flags()
     cached = session.load_cached(go_list=go_list)  # a warm start needs no event loop
-    if cached is not None:
-        return cached
-    return run_session(args, session, lambda: session.load(go_list=go_list))
+    if cached is None:
+        loaded = run_session(args, session, lambda: session.load(go_list=go_list))
+    else:
+        loaded = cached
+    if replay and not getattr(args, "verbose", False):
+        from tui.replay import declare
+
+        declare(session.replay_inputs())
+    return loaded
 
 
 def print_event(event: FetchEvent) -> None:

@@ -235,8 +235,10 @@ def _positive_count(text: str) -> int:
 # -- loading ----------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace, *, go_list: bool = False) -> LoadedModule:
-    return load_module(args, go_list=go_list)
+def _load(args: argparse.Namespace, *, go_list: bool = False, replay: bool = True) -> LoadedModule:
+    # What these commands print is computed from the graph alone: replayable unless a
+    # command says otherwise (tui.replay).
+    return load_module(args, go_list=go_list, replay=replay)
 
 
 # -- output -----------------------------------------------------------------------------
@@ -317,7 +319,9 @@ def run_graph(args: argparse.Namespace) -> int:
     to_stdout = args.output is None or args.output == "-"
     if fmt == "png" and to_stdout and sys.stdout.isatty():
         raise GomodxError("graph: PNG is binary: write it to a file with -o FILE")
-    loaded = _load(args)
+    # Not images: Graphviz's output also depends on its plugins and fonts, which are
+    # no inputs gomodx knows of. Not -o FILE: that writes a file.
+    loaded = _load(args, replay=to_stdout and fmt not in ("svg", "png"))
     g = loaded.graph
     if args.focus:
         g = export.neighbourhood(g, args.focus, args.depth or export.DEFAULT_DEPTH)
