@@ -27,7 +27,6 @@ retried and never returned.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import email.utils
@@ -60,8 +59,12 @@ from analysis.errors import (
 )
 from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
 from analysis.transport import LeanAnswer, RoutingTransport
+from analysis.window import Window
 
 __all__ = ["HttpGetter", "unreachable_reason"]
+
+_OVERLOADED = frozenset({429, 503})
+"""Answers that say the proxy gets more requests than it can serve (see :class:`Window`)."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +139,9 @@ class HttpGetter:
         self._transport = transport
         self._http2 = http2
         self._concurrency = concurrency
-        # asyncio's semaphore, not anyio's: anyio's costs a cancel scope and an extra turn
-        # of the loop per acquire even when free (the engine runs on asyncio).
-        self._limiter = asyncio.Semaphore(concurrency)
+        # At most ``concurrency`` requests at once, fewer while a proxy says it is
+        # overloaded (analysis.window; asyncio-based, as the engine runs on asyncio).
+        self.window = Window(concurrency)
         self._sleep = sleep or anyio.sleep
         self._clock = clock
         self._rng = rng or random.Random()
@@ -146,6 +149,7 @@ class HttpGetter:
         self._budget_end: float | None = None
         # host -> (go's words for why it cannot be reached, until when that holds)
         self._down: dict[str, tuple[str, float]] = {}
+        self._auth_prefixes: dict[str, tuple[str, dict[str, str]]] = {}
         self._in_flight: dict[str, set[anyio.CancelScope]] = {}
         # Plain GETs skip httpx's client layers (a third of the CPU per request) where
         # the routing transport takes them directly; redirects still go through httpx.
@@ -190,7 +194,26 @@ class HttpGetter:
         return self._client
 
     def _auth_for(self, url: str) -> tuple[str, dict[str, str]]:
-        """The URL without userinfo, and the Authorization header go would send."""
+        """The URL without userinfo, and the Authorization header go would send.
+
+        Both depend only on the URL's ``scheme://userinfo@host`` part: worked out once
+        per such prefix (every request of a load asks)."""
+        start = url.find("://")
+        end = url.find("/", start + 3) if start >= 0 else -1
+        prefix = url[:end] if end >= 0 else ""
+        if not prefix or "?" in prefix or "#" in prefix:
+            return self._auth_of(url)
+        known = self._auth_prefixes.get(prefix)
+        if known is None:
+            try:
+                known = self._auth_of(prefix)
+            except ProxyError:
+                return self._auth_of(url)  # the refusal names the whole URL
+            self._auth_prefixes[prefix] = known
+        clean, headers = known
+        return clean + url[end:], dict(headers)
+
+    def _auth_of(self, url: str) -> tuple[str, dict[str, str]]:
         parts = urllib.parse.urlsplit(url)
         headers: dict[str, str] = {}
         if parts.username is not None:
@@ -248,15 +271,20 @@ class HttpGetter:
             start = self._clock()
             status: int | None = None
             size = 0
+            ticket = 0
             try:
-                async with self._limiter:
+                ticket = await self.window.acquire()
+                try:
                     # Waiting for a free slot is not the proxy's fault: the request's
                     # clock starts when its first attempt does.
                     if end is None:
                         end = anyio.current_time() + limits.request_deadline(kind)
                     status, body = await self._attempt(host, end, target, headers, limit, req)
+                finally:
+                    self.window.release()
                 size = len(body)
                 if status == 200:
+                    self.window.succeeded()
                     if validate is not None:
                         validate(body)
                     self._emit_request(req, "ok", start, status, size, attempt)
@@ -295,6 +323,8 @@ class HttpGetter:
                 last = InvalidResponse(f"invalid response from proxy {spec.redacted!r}: {exc}")
                 retry, delay = True, None
             except _Retryable as exc:
+                if exc.status in _OVERLOADED:
+                    self.window.overloaded(ticket)  # fewer at once from now on
                 last = exc
                 status = exc.status
                 retry, delay = True, exc.delay

@@ -16,6 +16,7 @@ Nothing here does I/O but :func:`read_netrc`; the client is :mod:`analysis.proxy
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import urllib.parse
@@ -93,6 +94,10 @@ def redact_url(url: str) -> str:
     >>> redact_url("https://alice:s3cret@proxy.example/p")
     'https://xxxxx@proxy.example/p'
     """
+    scheme_end = url.find("://")
+    netloc = url[scheme_end + 3 :].partition("/")[0] if scheme_end >= 0 else url
+    if "@" not in netloc:
+        return url  # no user information (asked on every request; "/@v/" is no netloc)
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
@@ -446,5 +451,10 @@ def format_time(when: datetime) -> str:
 
 def check_canonical(path: str, version: str) -> None:
     """Files are named by canonical versions only: raise :class:`ModuleError` otherwise."""
-    if not semver.is_valid(version) or semver.canonical_version(version) != version:
+    if not _is_canonical(version):
         raise ModuleError(f"{path}@{version}: version is not canonical")
+
+
+@functools.lru_cache(maxsize=16384)
+def _is_canonical(version: str) -> bool:
+    return semver.is_valid(version) and semver.canonical_version(version) == version

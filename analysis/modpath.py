@@ -330,6 +330,9 @@ def _escape_string(s: str) -> str:
     return "".join("!" + c.lower() if "A" <= c <= "Z" else c for c in s)
 
 
+# Both escapes are pure functions of the string, asked for on every request of a load
+# (errors are raised again each time: lru_cache keeps only answers).
+@functools.lru_cache(maxsize=16384)
 def escape_path(path: str) -> str:
     """The case-escaped form of a module path: each capital ``X`` becomes ``!x``.
 
@@ -342,6 +345,7 @@ def escape_path(path: str) -> str:
     return _escape_string(path)
 
 
+@functools.lru_cache(maxsize=16384)
 def escape_version(v: str) -> str:
     """The case-escaped form of a version (``v1.0.0-RC1`` → ``v1.0.0-!r!c1``). Versions need
     not be semver but must be valid file names without ``!``."""

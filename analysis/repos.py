@@ -18,6 +18,7 @@ go.sum and grammar checks (:class:`Verifier`) and one single-flight
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -759,6 +760,7 @@ def _check_list_text(data: bytes) -> None:
         raise CorruptAnswer("version list is an HTML/XML document")
 
 
+@functools.lru_cache(maxsize=16384)
 def _path_escape(text: str) -> str:
     """Go's ``pathEscape``: ``url.PathEscape`` with ``/`` kept."""
     return urllib.parse.quote(text, safe="/-_.~$&+:=@")

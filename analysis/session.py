@@ -100,8 +100,9 @@ __all__ = [
 
 SOURCES = ("auto", "proxy", "go")
 
-DEFAULT_JOBS = 64
-"""Requests in flight at once (and idle keep-alive connections kept per proxy host)."""
+DEFAULT_JOBS = 128
+"""Requests in flight at once at most (and idle keep-alive connections kept per proxy
+host); fewer while a proxy answers 429 or 503 (:mod:`analysis.window`)."""
 
 _T = TypeVar("_T")
 

@@ -742,3 +742,12 @@ def test_tty_progress_line(small: Any, tmp_path: Path) -> None:
     text = out.getvalue()
     assert "\r" in text and "\x1b[K" in text and "downloaded" in text
     assert text.endswith("\r\x1b[K")
+
+
+def test_the_download_command_defaults_to_the_engines_concurrency() -> None:
+    from analysis.download import DEFAULT_CONCURRENCY
+    from analysis.session import DEFAULT_JOBS
+    from tui.cli import build_parser
+
+    assert build_parser("download").parse_args(["download"]).jobs == DEFAULT_CONCURRENCY
+    assert build_parser("graph").parse_args(["graph"]).jobs == DEFAULT_JOBS

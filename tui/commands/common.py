@@ -121,7 +121,8 @@ def add_fetch_options(parser: argparse.ArgumentParser, *, jobs_default: int = DE
         type=_positive_int,
         default=jobs_default,
         metavar="N",
-        help=f"at most N requests at once (default: {jobs_default})",
+        help=f"at most N requests at once (default: {jobs_default}; fewer while a proxy"
+        " answers 429 or 503)",
     )
 
 
