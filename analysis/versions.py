@@ -45,6 +45,7 @@ from analysis.errors import (
     QueryError,
 )
 from analysis.goproxy import RevInfo, VersionList
+from analysis.memo import Memo
 from analysis.modfile import Exclude, ModFile, Module, Replace, parse
 from analysis.modpath import split_path_version
 from analysis.module import ModuleVersion
@@ -302,7 +303,7 @@ class _Context:
         self.client = client
         self.main = main
         self.retractions: dict[str, _Retractions] = {}
-        self.locks: dict[str, anyio.Lock] = {}
+        self._loading = Memo()  # one load of a path's retractions, however many ask
         # The main module's directives as the go.mod a ModuleView reads.
         self.main_file = ModFile(
             module=Module(ModuleVersion(main.path, "")),
@@ -323,11 +324,13 @@ class _Context:
     # -- allowed (CheckAllowed = exclusions + retractions) -------------------------------------
 
     async def load_retractions(self, path: str) -> _Retractions:
-        lock = self.locks.setdefault(path, anyio.Lock())
-        async with lock:
-            if path not in self.retractions:
-                self.retractions[path] = await self._load_retractions(path)
-            return self.retractions[path]
+        # Asked for every version a query weighs: once known, no await at all (a lock
+        # would cost a turn of the event loop each time).
+        known = self.retractions.get(path)
+        if known is None:
+            known = await self._loading.get(path, lambda: self._load_retractions(path))
+            self.retractions[path] = known
+        return known
 
     async def _load_retractions(self, path: str) -> _Retractions:
         """From the go.mod of ``path@latest`` ignoring retractions (``CheckRetractions``)."""
