@@ -436,10 +436,22 @@ class _Loader:
         seen: set[tuple[ModuleVersion, bool]] = set()
 
         def enqueue(m: ModuleVersion, pruning: bool) -> None:
-            if m.version == NONE or (m, pruning) in seen:
-                return
-            seen.add((m, pruning))
-            tg.create_task(visit(m, pruning))
+            todo = [(m, pruning)]
+            while todo:
+                m, pruning = todo.pop()
+                if m.version == NONE or (m, pruning) in seen:
+                    continue
+                seen.add((m, pruning))
+                known, s = self.summaries.peek(m)
+                if not known:
+                    tg.create_task(visit(m, pruning))
+                    continue
+                # Read already (m was met with the other pruning): what visit() would
+                # do, without a task.
+                assert isinstance(s, GoModSummary)
+                g.required[m] = s.require
+                if not (pruning and s.pruned):
+                    todo += [(r, False) for r in s.require]
 
         async def visit(m: ModuleVersion, pruning: bool) -> None:
             try:
