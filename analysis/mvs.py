@@ -82,6 +82,10 @@ class DowngradeReqs(Reqs, Protocol):
 
 
 def _comparator(reqs: Reqs) -> Callable[[str, str, str], int]:
+    if type(reqs).max is LoadedReqs.max:
+        # The two max calls below, answered by one comparison (a graph's every edge).
+        return cmp_version
+
     def cmp(path: str, v1: str, v2: str) -> int:
         if reqs.max(path, v1, v2) != v1:
             return -1
@@ -105,7 +109,8 @@ class _Graph:
             self._raise(m)
 
     def _raise(self, m: ModuleVersion) -> None:
-        if self.cmp(m.path, self.selected.get(m.path, NONE), m.version) < 0:
+        have = self.selected.get(m.path, NONE)
+        if have != m.version and self.cmp(m.path, have, m.version) < 0:
             self.selected[m.path] = m.version
 
     def require(self, m: ModuleVersion, reqs: list[ModuleVersion]) -> None:
