@@ -8,7 +8,11 @@ module proxy)::
 
 :class:`DownloadCache` is one such directory. Go's is only ever read (go owns it, with its
 own locking); gomodx writes fetched files into its own directory
-(``platformdirs.user_cache_dir("gomodx")/download`` unless overridden), always atomically
+(``platformdirs.user_cache_dir("gomodx")/download`` unless overridden). There, ``.mod`` and
+``.info`` files and version lists live in one SQLite database under their names in this
+layout (:mod:`analysis.pack`: a cold graph fetches thousands of them, and one transaction
+costs less than a file each); such files left by an older gomodx are still read. Zips
+and ``.ziphash`` files are files, written atomically
 (:func:`analysis.fsio.write_atomic`): a temporary file in the same directory, written, then
 renamed over the target, so a reader sees either the old file, the new file or nothing —
 never half a file. A write that fails raises :class:`~analysis.errors.FileWriteError`
@@ -22,8 +26,9 @@ because every cached file is re-fetchable and checked when read. gomodx does the
 the files it checks on every read — ``.mod`` (go.sum, else it must parse with a module
 line), ``.info`` (JSON naming the version), ``.zip`` (go.sum or its hash),
 ``.ziphash`` (a valid hash) — a damaged one is a cache miss, never an answer. A version
-``list`` cannot be checked that way (an empty list is a valid answer), so it is fsynced
-before the rename. Directories are not fsynced: a rename lost in a crash costs a cache
+``list`` cannot be checked that way (an empty list is a valid answer): the database keeps
+it (a crash may lose its latest transactions, never damage what it held before), and a list
+written as a file is fsynced before the rename. Directories are not fsynced: a rename lost in a crash costs a cache
 miss, never a wrong answer.
 
 Every path and version is validated (``module.CheckPath``, canonical version, Go's escaping)
