@@ -392,6 +392,7 @@ class NetLimits:
 # -- reading answers -------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # each query of a module reads its list again
 def parse_list(data: bytes, prefix: str) -> tuple[str, ...]:
     """Go's ``proxyRepo.Versions``: first field of each line if it is valid semver, has the
     prefix, and is not a pseudo-version; sorted by semver then string."""
