@@ -138,7 +138,7 @@ FAILURE_CLASSES = ("network", "not_found", "auth", "checksum", "other")
 """How failures are counted: transfer kept failing, no such module/version, credentials,
 hash mismatch against go.sum, anything else."""
 
-DEFAULT_CONCURRENCY = 64
+DEFAULT_CONCURRENCY = 128
 """Requests in flight (the session's ``jobs``): go.mod files during the graph, zips and
 infos of half as many module versions afterwards."""
 

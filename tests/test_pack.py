@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import anyio
-from universe import Universe
+from test_cache import _universe
 
 from analysis.cache import CacheStack, DownloadCache
 from analysis.goenv import GoEnv
@@ -94,14 +94,6 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     files = SmallFiles(tmp_path)
     for n in range(4):
         assert len(files.names(f"example.com/w{n}/")) == 1000
-
-
-def _universe(tmp: Path) -> Path:
-    u = Universe()
-    u.add("example.com/a", "v1.0.0")
-    u.add("example.com/a", "v1.1.0", requires=[("example.com/b", "v1.0.0")])
-    u.add("example.com/b", "v1.0.0")
-    return u.write(tmp / "u").proxy_dir
 
 
 def _gomod(proxy: str, own: Path, path: str, version: str, offline: bool = False) -> bytes:

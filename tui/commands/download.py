@@ -58,9 +58,7 @@ def register(subparsers: Any) -> None:
         "path@latest (or any version query), all, pattern/...",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    # analysis.download.DEFAULT_CONCURRENCY (not imported here: every start registers
-    # this command); module files are large next to go.mod files.
-    add_fetch_options(parser, jobs_default=64)
+    add_fetch_options(parser)
     parser.set_defaults(func=run)
 
 
