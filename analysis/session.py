@@ -687,6 +687,8 @@ class Session:
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
 
+        if source == "go":
+            self._note_key_files()  # before go reads them (see replay_inputs)
         graph = await anyio.to_thread.run_sync(self._load_without_client, source)
         finished = self._finish(graph, source)
         if source == "go" and self._require_sums(go_list) is not None:
@@ -798,18 +800,31 @@ class Session:
         self._key_files = files if key is not None else None
         return key
 
-    def replay_inputs(self) -> list[tuple[str, str, str]] | None:
-        """What the graph :meth:`load` just answered depends on, when it came from the
-        warm-start snapshot's world — the proxy walk of a module (not a workspace), keyed
-        and snapshotted — as ``(kind, path, seen)`` triples for :mod:`tui.replay`; else
-        ``None`` (nothing to replay).
+    def _note_key_files(self) -> None:
+        """Read the files a snapshot key hashes (go.mod, go.sum, directory replacements'
+        go.mod files) for :meth:`replay_inputs`, when no key was made."""
+        from analysis.snapshot import snapshot_key
 
-        Kinds: ``file`` (the bytes; ``seen`` is the SHA-256 of the bytes the key hashed,
-        ``"-"`` for a file that was absent), ``exists``, ``stat`` (size and modification
-        time) and ``which`` (what PATH resolves a program name to): the snapshot key's
-        files, the settings' (:func:`analysis.goenv.settings_inputs`), the apply journal
-        (an interrupted apply is put right before anything is read) and the snapshot
-        itself (without it the answer would be fetched, not read)."""
+        if self._key_files is None:
+            files: list[tuple[Path, bytes | None]] = []
+            if snapshot_key(self.directory, "", files) is not None:
+                self._key_files = files
+
+    def replay_inputs(self) -> list[tuple[str, str, str]] | None:
+        """What the graph :meth:`load` just answered depends on, as ``(kind, path,
+        seen)`` triples for :mod:`tui.replay`, or ``None`` (nothing to replay): a module's
+        graph (not a workspace's) from the proxy walk through its warm-start snapshot, or
+        from ``go mod graph`` — whose answer depends on the same files and settings (the
+        go.mod files it reads from the module cache are fixed by their versions and
+        checked by go.sum or the checksum database).
+
+        Kinds: ``file`` (the bytes; ``seen`` is the SHA-256 of the bytes read before the
+        load, ``"-"`` for a file that was absent), ``exists``, ``stat`` (size and
+        modification time) and ``which`` (what PATH resolves a program name to): the
+        snapshot key's files, the settings' (:func:`analysis.goenv.settings_inputs`: the
+        go found and its toolchain's stamps among them), the apply journal (an interrupted
+        apply is put right before anything is read) and, for the walk, the snapshot itself
+        (without it the answer would be fetched, not read)."""
         import hashlib
 
         from analysis.apply import journal_file
@@ -820,14 +835,14 @@ class Session:
         own = self._caches.own if self._caches is not None else None
         if (
             files is None
-            or own is None
-            or self.source != "proxy"
+            or (own is None and self.source == "proxy")
+            or self.source not in ("proxy", "go")
             or self.workspace is not None
             or self.sandbox_workspace is not None
         ):
             return None
-        snapshot = snapshot_file(own.root, self.directory)
-        if not snapshot.is_file():
+        snapshot = snapshot_file(own.root, self.directory) if own is not None else None
+        if self.source == "proxy" and (snapshot is None or not snapshot.is_file()):
             return None
         found = [
             ("file", os.path.abspath(p), "-" if data is None else hashlib.sha256(data).hexdigest())
@@ -836,7 +851,8 @@ class Session:
         environ = os.environ if self.environ is None else self.environ
         found += [(k, p, "") for k, p in settings_inputs(environ, self.directory, self.env)]
         found.append(("exists", str(journal_file(self.directory, self.options.state_dir)), ""))
-        found.append(("stat", str(snapshot), ""))
+        if self.source == "proxy" and snapshot is not None:
+            found.append(("stat", str(snapshot), ""))
         return found
 
     def _require_sums(self, go_list: bool) -> GoSum | None:

@@ -26,9 +26,10 @@ plugins and fonts are no inputs gomodx knows of), plain ``list``, ``why`` withou
 ``--imports``, ``conflicts`` — call :func:`declare` (through
 :func:`tui.commands.common.load_module`) with what
 :meth:`analysis.session.Session.replay_inputs` reports: inputs only when the graph is a
-module's (not a workspace's) read through the proxy walk and its warm-start snapshot,
-the one source whose answer the snapshot key already names in full. Nothing is stored
-without a declaration (``go mod graph`` runs, version lists from the network, writes). Besides
+module's (not a workspace's), read through the proxy walk and its warm-start snapshot or
+by ``go mod graph`` — sources whose answer the files and settings of the snapshot key
+name in full. Nothing is stored without a declaration (workspaces, version lists from
+the network, writes). Besides
 those inputs, every entry stamps gomodx's own source files and the directory its
 dependencies are installed in, so an edited or upgraded gomodx never replays an old
 answer. ``GOMODX_NO_REPLAY=1`` turns replays (and their storing) off.
