@@ -42,6 +42,7 @@ __all__ = [
     "netrc_path",
     "read_env_file",
     "settings_inputs",
+    "toolchain_stamp",
 ]
 
 DEFAULT_GOPROXY = "https://proxy.golang.org,direct"
@@ -330,6 +331,15 @@ def _go_files(binary: str, goroot: str) -> list[str]:
     if goroot:
         files += [os.path.join(goroot, *p) for p in (("bin", "go"), ("go.env",), ("VERSION",))]
     return files
+
+
+def toolchain_stamp(env: GoEnv) -> str:
+    """The go that ``env`` was read from, as text that changes when that go does: its
+    binary and ``$GOROOT``'s ``bin/go``, ``go.env`` and ``VERSION``, each with its size
+    and modification time (``""`` when go is not the source of the settings)."""
+    if env.source != "go" or not env.go:
+        return ""
+    return " ".join(f"{f}:{_stamp(f)}" for f in _go_files(env.go, env.goroot))
 
 
 def settings_inputs(

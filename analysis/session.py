@@ -687,9 +687,22 @@ class Session:
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
         import anyio
 
-        if source == "go":
-            self._note_key_files()  # before go reads them (see replay_inputs)
-        graph = await anyio.to_thread.run_sync(self._load_without_client, source)
+        go_key: str | None = None
+        graph: ModuleGraph | None = None
+        if source == "go" and self.workspace is None:
+            # The files are read before go reads them (see replay_inputs). Not for go
+            # list's go.sum check below: it reads the go.mod files go just put in its cache.
+            if self._require_sums(go_list) is None:
+                go_key, graph = self._go_cached()
+            if go_key is None:
+                self._note_key_files()
+        if graph is None:
+            graph = await anyio.to_thread.run_sync(self._load_without_client, source)
+            own = self._caches.own if self._caches is not None else None
+            if go_key is not None and own is not None:
+                from analysis.snapshot import save_go_graph
+
+                save_go_graph(own.root, self.directory, go_key, graph)
         finished = self._finish(graph, source)
         if source == "go" and self._require_sums(go_list) is not None:
             return await self._check_list_sums(finished, allow_errors)
@@ -767,11 +780,43 @@ class Session:
 
     def load_cached(self, *, go_list: bool = False) -> LoadedModule | None:
         """What :meth:`load` answers when the graph is in the warm-start snapshot (see
-        :mod:`analysis.snapshot`), without an event loop, the network or any go.mod but
-        DIR's; ``None`` when it is not (another source, a workspace, a changed input)."""
-        if self.source != "proxy" or self.workspace is not None:
+        :mod:`analysis.snapshot`), without an event loop, the network, the go command or
+        any go.mod but DIR's; ``None`` when it is not (another source, a workspace, a
+        changed input)."""
+        if self.workspace is not None:
+            return None
+        if self.source == "go":
+            if self._require_sums(go_list) is not None:
+                return None  # go list's go.sum check needs the event loop (see load)
+            graph = self._go_cached()[1]
+            return None if graph is None else self._finish(graph, "go")
+        if self.source != "proxy":
             return None
         return self._cached(go_list)[1]
+
+    def _go_cached(self) -> tuple[str | None, ModuleGraph | None]:
+        """The key of what ``go mod graph`` answers here (``None``: nothing to key) and
+        the graph it printed for that key, when kept (:func:`~analysis.snapshot.load_go_graph`)."""
+        from analysis.goenv import toolchain_stamp
+        from analysis.snapshot import load_go_graph, snapshot_key
+
+        own = self._caches.own if self._caches is not None else None
+        stamp = toolchain_stamp(self.env)
+        if own is None or not stamp or self.workspace is not None:
+            return None, None
+        files: list[tuple[Path, bytes | None]] = []
+        settings = f"go mod graph {self.env!r} offline={self.offline} go={stamp}"
+        key = snapshot_key(self.directory, settings, files)
+        if key is None:
+            return None, None
+        self._key_files = files
+        graph = load_go_graph(own.root, self.directory, key)
+        if graph is not None and self.on_note is not None:
+            self.on_note(
+                f"`go mod graph` in {self.directory}: its answer for these go.mod, go.sum,"
+                " settings and go, kept in gomodx's cache"
+            )
+        return key, graph
 
     def _cached(self, go_list: bool) -> tuple[str | None, LoadedModule | None]:
         """The snapshot key (``None``: nothing to key) and the snapshot's answer for it."""

@@ -23,6 +23,12 @@ kept. A snapshot that cannot be read (missing, truncated, another format) is ign
             save_snapshot(root, main_dir, key, loaded)
 
 The file is a pickle in gomodx's own cache directory, which only the user writes.
+
+With go installed, the graph is what ``go mod graph`` prints: its answer depends on the
+same inputs, and on the go that runs (whose version, GOROOT and binary stamps the
+settings name). :func:`save_go_graph` keeps that graph beside the walk's snapshot and
+:func:`load_go_graph` gives it back for an equal key, so a warm start (the app's first
+paint above all) does not wait for go.
 """
 
 from __future__ import annotations
@@ -40,9 +46,17 @@ from analysis import fsio
 
 if TYPE_CHECKING:
     from analysis.loader import GoModSummary, LoadedGraph
+    from analysis.modgraph import ModuleGraph
     from analysis.module import ModuleVersion
 
-__all__ = ["load_snapshot", "save_snapshot", "snapshot_file", "snapshot_key"]
+__all__ = [
+    "load_go_graph",
+    "load_snapshot",
+    "save_go_graph",
+    "save_snapshot",
+    "snapshot_file",
+    "snapshot_key",
+]
 
 FORMAT = b"gomodx-graph-snapshot-2"
 _CODE = (
@@ -148,6 +162,34 @@ def save_snapshot(root: Path, main_dir: Path, key: str, loaded: LoadedGraph) -> 
     try:
         data = pickle.dumps((FORMAT, key, fields), protocol=pickle.HIGHEST_PROTOCOL)
         fsio.write_atomic(snapshot_file(root, main_dir), data, durable=False)
+    except Exception:
+        return
+
+
+def _go_file(root: Path, main_dir: Path) -> Path:
+    return snapshot_file(root, main_dir).with_suffix(".go.pickle")
+
+
+def load_go_graph(root: Path, main_dir: Path, key: str) -> ModuleGraph | None:
+    """What ``go mod graph`` printed for ``main_dir`` under ``key`` (its inputs and the
+    go that ran, in the settings), or None (absent, stale, corrupt)."""
+    from analysis.modgraph import ModuleGraph
+
+    try:
+        fmt, saved_key, graph = pickle.loads(_go_file(root, main_dir).read_bytes())
+        if fmt != FORMAT or saved_key != key or not isinstance(graph, ModuleGraph):
+            return None
+    except Exception:  # a damaged snapshot is a miss, never an answer
+        return None
+    return graph
+
+
+def save_go_graph(root: Path, main_dir: Path, key: str, graph: ModuleGraph) -> None:
+    """Keep the graph ``go mod graph`` printed for ``main_dir`` under ``key`` (failures
+    ignored: the next start runs go again)."""
+    try:
+        data = pickle.dumps((FORMAT, key, graph), protocol=pickle.HIGHEST_PROTOCOL)
+        fsio.write_atomic(_go_file(root, main_dir), data, durable=False)
     except Exception:
         return
 

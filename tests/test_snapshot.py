@@ -167,3 +167,46 @@ def test_summaries_are_read_on_first_use(tmp_path: Path) -> None:
     save_snapshot(tmp_path / "cache2", main, key, warm)
     again = load_snapshot(tmp_path / "cache2", main, key)
     assert again is not None and dict(again.summaries) == dict(cold.summaries)
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("seed", [3, 8])
+def test_go_mod_graphs_answer_is_kept_for_its_inputs(tmp_path: Path, seed: int) -> None:
+    """With go as the source, a warm start answers with what go printed for the same
+    go.mod, go.sum, settings and go — go is not run: it could not answer now (its module
+    cache and proxy are gone) — and a changed go.mod runs go again."""
+    from gotool import GO, go_env
+
+    assert GO is not None
+    layout = _universe(tmp_path, seed)
+    env = go_env(tmp_path / "home", proxy=layout.proxy_url)
+    env.update(
+        GOMODX_CACHE=str(tmp_path / "gomodx-cache"),
+        GOMODX_NO_REPLAY="1",  # the start itself, not a replayed answer
+        PYTHONPATH=str(ROOT),
+        PATH=os.path.dirname(GO) + os.pathsep + env.get("PATH", ""),
+    )
+    argv = [sys.executable, "-m", "tui", "graph", "--source", "go", "-v"]
+
+    def gomodx() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, cwd=layout.main_dir, env=env, capture_output=True, text=True)
+
+    cold = gomodx()
+    assert cold.returncode == 0, cold.stderr
+    assert "running `go mod graph`" in cold.stderr
+    go = subprocess.run(
+        [GO, "mod", "graph"], cwd=layout.main_dir, env=env, capture_output=True, text=True
+    )
+    assert cold.stdout == go.stdout
+    subprocess.run([GO, "clean", "-modcache"], env=env, check=True)
+    layout.proxy_dir.rename(tmp_path / "proxy-gone")
+    warm = gomodx()
+    assert warm.returncode == 0, warm.stderr
+    assert "running `go mod graph`" not in warm.stderr
+    assert "kept in gomodx's cache" in warm.stderr
+    assert warm.stdout == cold.stdout
+    with open(layout.main_dir / "go.mod", "a") as f:
+        f.write("// changed\n")
+    again = gomodx()
+    assert "running `go mod graph`" in again.stderr
+    assert again.returncode != 0  # go ran, and could not reach its proxy
