@@ -208,7 +208,19 @@ def _open_app(argv: Sequence[str]) -> int:
     return run_app(args.dir, demo=args.demo, offline=args.offline, graph=args.graph)
 
 
+def _tune_gc() -> None:
+    """A command builds tens of thousands of small objects that live until it exits (a
+    graph, its go.mod summaries, thousands of requests). With CPython's default
+    thresholds the cycle collector walks them again and again: a seventh of a cold graph
+    load. Young objects are examined ten times less often here; cycles are still
+    collected (peak memory measured the same)."""
+    import gc
+
+    gc.set_threshold(10_000, 50, 50)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tune_gc()
     argv = list(sys.argv[1:] if argv is None else argv)
     # The app is told apart by the command names alone: opening it imports no command.
     if _wants_app(argv, set(COMMAND_MODULE_OF)):
