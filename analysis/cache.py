@@ -27,9 +27,9 @@ the files it checks on every read — ``.mod`` (go.sum, else it must parse with 
 line), ``.info`` (JSON naming the version), ``.zip`` (go.sum or its hash),
 ``.ziphash`` (a valid hash) — a damaged one is a cache miss, never an answer. A version
 ``list`` cannot be checked that way (an empty list is a valid answer): the database keeps
-it (a crash may lose its latest transactions, never damage what it held before), and a list
-written as a file is fsynced before the rename. Directories are not fsynced: a rename lost in a crash costs a cache
-miss, never a wrong answer.
+it (a crash may lose its latest transactions, never damage what it held before), and a
+list written as a file is fsynced before the rename. Directories are not fsynced: a
+rename lost in a crash costs a cache miss, never a wrong answer.
 
 Every path and version is validated (``module.CheckPath``, canonical version, Go's escaping)
 before it becomes a file name, so no input can name a file outside the cache.

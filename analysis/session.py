@@ -305,6 +305,9 @@ class Session:
         self._versions_memo: Memo | None = None  # made on first use (it needs asyncio)
         self._main_module: MainModule | None = None
         self._key_files: list[tuple[Path, bytes | None]] | None = None
+        # A key load_cached just looked up in vain, for the load that follows it (so the
+        # files are not hashed, nor a stale snapshot read, twice).
+        self._missed: dict[tuple[str, bool], str] = {}
         self.label = label or (
             "offline (module caches)" if self.offline else f"GOPROXY={env.goproxy}"
         )
@@ -648,7 +651,8 @@ class Session:
             from analysis.snapshot import save_snapshot
             from analysis.source import ProxySource
 
-            key, hit = self._cached(go_list)
+            missed = self._missed.pop(("proxy", go_list), None)
+            key, hit = (missed, None) if missed is not None else self._cached(go_list)
             if hit is not None:
                 return hit
             own = self._caches.own if self._caches is not None else None
@@ -693,7 +697,9 @@ class Session:
             # The files are read before go reads them (see replay_inputs). Not for go
             # list's go.sum check below: it reads the go.mod files go just put in its cache.
             if self._require_sums(go_list) is None:
-                go_key, graph = self._go_cached()
+                go_key = self._missed.pop(("go", False), None)
+                if go_key is None:
+                    go_key, graph = self._go_cached()
             if go_key is None:
                 self._note_key_files()
         if graph is None:
@@ -788,11 +794,18 @@ class Session:
         if self.source == "go":
             if self._require_sums(go_list) is not None:
                 return None  # go list's go.sum check needs the event loop (see load)
-            graph = self._go_cached()[1]
-            return None if graph is None else self._finish(graph, "go")
+            go_key, graph = self._go_cached()
+            if graph is None:
+                if go_key is not None:
+                    self._missed[("go", False)] = go_key
+                return None
+            return self._finish(graph, "go")
         if self.source != "proxy":
             return None
-        return self._cached(go_list)[1]
+        key, hit = self._cached(go_list)
+        if hit is None and key is not None:
+            self._missed[("proxy", go_list)] = key
+        return hit
 
     def _go_cached(self) -> tuple[str | None, ModuleGraph | None]:
         """The key of what ``go mod graph`` answers here (``None``: nothing to key) and

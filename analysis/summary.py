@@ -208,8 +208,9 @@ _SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
 def simple_summary(data: bytes) -> Summary | None:
     """:func:`summarize` of ``parse_lax(data)`` without the parser, for the plainest go.mod
     files only: ``module``, ``go`` and ``require`` lines (single or in one block), canonical
-    versions, comments only after the module line (never beside it), nothing quoted. ``None`` for
-    anything else (the caller parses): the answer is the parser's whenever there is one.
+    versions, comments only after the module line (never beside it), nothing quoted.
+    ``None`` for anything else (the caller parses): the answer is the parser's whenever
+    there is one.
     """
     if not _SIMPLE_BYTES.match(data):
         return None

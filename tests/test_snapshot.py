@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from universe import random_universe
@@ -210,3 +211,51 @@ def test_go_mod_graphs_answer_is_kept_for_its_inputs(tmp_path: Path, seed: int) 
     again = gomodx()
     assert "running `go mod graph`" in again.stderr
     assert again.returncode != 0  # go ran, and could not reach its proxy
+
+
+def test_a_cold_start_looks_its_snapshot_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """load_cached misses, then load walks: the key is made and the (stale) snapshot read
+    once, not once by each."""
+    import analysis.snapshot as snapshot
+    from tui.cli import main
+
+    layout = _universe(tmp_path)
+    for k in [k for k in os.environ if k.startswith("GO")]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv("GOPROXY", layout.proxy_url)
+    monkeypatch.setenv("GOSUMDB", "off")
+    monkeypatch.setenv("GOFLAGS", "-mod=mod")
+    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "modcache"))
+    monkeypatch.setenv("GOPATH", str(tmp_path / "gopath"))
+    monkeypatch.setenv("GOTOOLCHAIN", "local")
+    monkeypatch.setenv("GOWORK", "off")
+    monkeypatch.setenv("GOENV", "off")
+    monkeypatch.setenv("GOMODX_CACHE", str(tmp_path / "gomodx-cache"))
+    monkeypatch.setenv("GOMODX_NO_REPLAY", "1")
+    monkeypatch.chdir(layout.main_dir)
+    calls = {"key": 0, "load": 0}
+    real_key, real_load = snapshot.snapshot_key, snapshot.load_snapshot
+
+    def key(*args: Any, **kw: Any) -> str | None:
+        calls["key"] += 1
+        return real_key(*args, **kw)
+
+    def load(*args: Any, **kw: Any) -> Any:
+        calls["load"] += 1
+        return real_load(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "snapshot_key", key)
+    monkeypatch.setattr(snapshot, "load_snapshot", load)
+    argv = ["graph", "--source", "proxy"]
+    assert main(argv) == 0
+    cold = capsys.readouterr().out
+    assert calls == {"key": 1, "load": 1}
+    with open(layout.main_dir / "go.mod", "a") as f:
+        f.write("// changed\n")  # the snapshot is stale now
+    assert main(argv) == 0
+    assert calls == {"key": 2, "load": 2}
+    assert main(argv) == 0  # and now a hit
+    assert calls == {"key": 3, "load": 3}
+    assert capsys.readouterr().out == cold * 2

@@ -95,6 +95,7 @@ def test_a_throttling_proxy_gets_fewer_requests_at_once() -> None:
     the retries come at most 16 at a time (the window halved once for that round)."""
     paths = [f"example.com/m{i}" for i in range(32)]
     state: dict[str, Any] = {"in_flight": 0, "max_after_429": 0, "refused": set()}
+    all_asked = asyncio.Event()  # every first attempt is in flight before any answer
 
     class Throttling(Recorder):
         async def handle(self, request: httpx.Request) -> httpx.Response:
@@ -102,9 +103,11 @@ def test_a_throttling_proxy_gets_fewer_requests_at_once() -> None:
             path = request.url.raw_path.decode()
             state["in_flight"] += 1
             try:
-                await asyncio.sleep(0.001)  # overlap with the others
                 if path not in state["refused"]:
                     state["refused"].add(path)
+                    if len(state["refused"]) == len(paths):
+                        all_asked.set()
+                    await all_asked.wait()
                     return httpx.Response(429, headers={"Retry-After": "0"})
                 state["max_after_429"] = max(state["max_after_429"], state["in_flight"])
                 return httpx.Response(200, content=b"v1.0.0\n")

@@ -209,8 +209,8 @@ def _open_app(argv: Sequence[str]) -> int:
 
 
 def _tune_gc() -> None:
-    """A command builds tens of thousands of small objects that live until it exits (a
-    graph, its go.mod summaries, thousands of requests). With CPython's default
+    """A command (and the app) builds tens of thousands of small objects that live until
+    it exits (a graph, its go.mod summaries, thousands of requests). With CPython's default
     thresholds the cycle collector walks them again and again: a seventh of a cold graph
     load. Young objects are examined ten times less often here; cycles are still
     collected (peak memory measured the same)."""

@@ -29,10 +29,9 @@ plugins and fonts are no inputs gomodx knows of), plain ``list``, ``why`` withou
 module's (not a workspace's), read through the proxy walk and its warm-start snapshot or
 by ``go mod graph`` — sources whose answer the files and settings of the snapshot key
 name in full. Nothing is stored without a declaration (workspaces, version lists from
-the network, writes). Besides
-those inputs, every entry stamps gomodx's own source files and the directory its
-dependencies are installed in, so an edited or upgraded gomodx never replays an old
-answer. ``GOMODX_NO_REPLAY=1`` turns replays (and their storing) off.
+the network, writes). Besides those inputs, every entry stamps gomodx's own source files
+and the directory its dependencies are installed in, so an edited or upgraded gomodx
+never replays an old answer. ``GOMODX_NO_REPLAY=1`` turns replays (and their storing) off.
 
 This module imports nothing but ``os``, ``sys``, ``hashlib`` and ``marshal`` until it
 stores an entry.
