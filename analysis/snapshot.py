@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import os
 import pickle
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analysis import fsio
 
@@ -58,7 +59,7 @@ __all__ = [
     "snapshot_key",
 ]
 
-FORMAT = b"gomodx-graph-snapshot-2"
+FORMAT = b"gomodx-graph-snapshot-3"
 _CODE = (
     "loader.py",
     "module.py",
@@ -132,9 +133,8 @@ def load_snapshot(root: Path, main_dir: Path, key: str) -> LoadedGraph | None:
     from analysis.loader import LoadedGraph
 
     try:
-        data = snapshot_file(root, main_dir).read_bytes()
-        fmt, saved_key, fields = pickle.loads(data)
-        if fmt != FORMAT or saved_key != key:
+        fields = _read_keyed(snapshot_file(root, main_dir), key)
+        if fields is None:
             return None
         fields["summaries"] = _Unpickled(fields["summaries"])
         fields["replacements"] = MappingProxyType(fields["replacements"])
@@ -160,10 +160,24 @@ def save_snapshot(root: Path, main_dir: Path, key: str, loaded: LoadedGraph) -> 
     fields["summaries"] = pickle.dumps(dict(loaded.summaries), protocol=pickle.HIGHEST_PROTOCOL)
     fields["replacements"] = dict(loaded.replacements)
     try:
-        data = pickle.dumps((FORMAT, key, fields), protocol=pickle.HIGHEST_PROTOCOL)
-        fsio.write_atomic(snapshot_file(root, main_dir), data, durable=False)
+        fsio.write_atomic(snapshot_file(root, main_dir), _keyed(key, fields), durable=False)
     except Exception:
         return
+
+
+def _keyed(key: str, body: object) -> bytes:
+    """``body`` pickled after a header naming the format and ``key``."""
+    header = pickle.dumps((FORMAT, key), protocol=pickle.HIGHEST_PROTOCOL)
+    return header + pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_keyed(path: Path, key: str) -> Any:
+    """What :func:`_keyed` kept in ``path`` under ``key``, or None for another key or
+    format — told by the header alone, so a stale snapshot is not unpickled."""
+    data = io.BytesIO(path.read_bytes())
+    if pickle.load(data) != (FORMAT, key):
+        return None
+    return pickle.load(data)
 
 
 def _go_file(root: Path, main_dir: Path) -> Path:
@@ -176,8 +190,8 @@ def load_go_graph(root: Path, main_dir: Path, key: str) -> ModuleGraph | None:
     from analysis.modgraph import ModuleGraph
 
     try:
-        fmt, saved_key, graph = pickle.loads(_go_file(root, main_dir).read_bytes())
-        if fmt != FORMAT or saved_key != key or not isinstance(graph, ModuleGraph):
+        graph = _read_keyed(_go_file(root, main_dir), key)
+        if not isinstance(graph, ModuleGraph):
             return None
     except Exception:  # a damaged snapshot is a miss, never an answer
         return None
@@ -188,8 +202,7 @@ def save_go_graph(root: Path, main_dir: Path, key: str, graph: ModuleGraph) -> N
     """Keep the graph ``go mod graph`` printed for ``main_dir`` under ``key`` (failures
     ignored: the next start runs go again)."""
     try:
-        data = pickle.dumps((FORMAT, key, graph), protocol=pickle.HIGHEST_PROTOCOL)
-        fsio.write_atomic(_go_file(root, main_dir), data, durable=False)
+        fsio.write_atomic(_go_file(root, main_dir), _keyed(key, graph), durable=False)
     except Exception:
         return
 
