@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import IO, Any
 
-__all__ = ["DISABLE", "declare", "lookup", "main"]
+__all__ = ["DISABLE", "declare", "exit_now", "lookup", "main"]
 
 FORMAT = "gomodx-replay-1"
 DISABLE = "GOMODX_NO_REPLAY"
@@ -70,8 +70,51 @@ command line (the app above all) is neither looked up nor recorded."""
 
 def main() -> int:
     """The ``gomodx`` command: a replay when one is good, else the command line (which
-    stores its answer when the command declares it replayable)."""
-    argv = sys.argv[1:]
+    stores its answer when the command declares it replayable). Leaves the process
+    through :func:`exit_now` when it can."""
+    code = _run(sys.argv[1:])
+    exit_now(code)
+    return code
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` at once, when nothing but the interpreter's own
+    teardown is left to do; return (to the normal exit) otherwise.
+
+    Tearing the interpreter down frees every object one by one: after a 400-module
+    graph, 70-100 ms, longer than printing the answer. What an exit must still do is
+    done here first: stdout and stderr are flushed, and the exit functions run (the
+    cache database's last rows, temporary directories). Nothing is skipped that could
+    matter: with a thread still running that is not a daemon (which the interpreter
+    would wait for), or when a flush fails (a closed pipe: the normal exit reports it
+    as it always did), this returns and the interpreter exits as usual.
+    """
+    threading = sys.modules.get("threading")  # never imported: no thread was started
+    if threading is not None and any(
+        t is not threading.main_thread() and not t.daemon and t.is_alive()
+        for t in threading.enumerate()
+    ):
+        return
+    if not _flushed():
+        return
+    import atexit
+
+    atexit._run_exitfuncs()
+    _flushed()  # what an exit function printed
+    os._exit(code)
+
+
+def _flushed() -> bool:
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:
+        return False
+    return True
+
+
+def _run(argv: list[str]) -> int:
     replayable = _command(argv) in COMMANDS
     code = lookup(argv) if replayable else None
     if code is not None:
