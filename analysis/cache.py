@@ -149,10 +149,14 @@ class DownloadCache:
                 if data is not None:
                     return data
             _version_dir(self.root, path)  # inside the root (checked once per path)
-            with open(os.path.join(self.root, name), "rb") as f:
+            with open(self._prefix + name, "rb") as f:
                 return f.read()
         except (OSError, ModuleError):
             return None
+
+    @functools.cached_property
+    def _prefix(self) -> str:
+        return os.path.join(self.root, "")
 
     def read_list(self, path: str) -> bytes | None:
         try:
@@ -206,14 +210,17 @@ class DownloadCache:
 
     # -- writing ------------------------------------------------------------------------
 
-    def write(self, path: str, version: str, suffix: str, data: bytes) -> Path:
-        """Atomically store ``data``; returns the file written."""
+    def write(self, path: str, version: str, suffix: str, data: bytes) -> Path | None:
+        """Atomically store ``data``; returns the file written (``None``: a row of the
+        small-files database)."""
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
-        target = self.file(path, version, suffix)
+        if suffix not in _SUFFIXES:
+            raise ModuleError(f"unknown cache file suffix {suffix!r}")
         if self.small is not None and suffix in _SMALL:
             self.small.put(_name(path, version, suffix), data)
-            return target
+            return None
+        target = self.file(path, version, suffix)
         fsio.write_atomic(target, data, durable=False)  # checked when read: see the docstring
         return target
 
@@ -244,7 +251,8 @@ class DownloadCache:
     def write_zip(self, path: str, version: str, data: bytes) -> Path:
         """Store a zip and its ``.ziphash`` (hash first would claim a zip that is not there,
         so the zip goes first; a reader that finds no ziphash recomputes it)."""
-        target = self.write(path, version, "zip", data)
+        target = self.file(path, version, "zip")
+        self.write(path, version, "zip", data)
         self.write(path, version, "ziphash", zip_hash(data).encode("ascii"))
         return target
 

@@ -64,6 +64,7 @@ A proxy's answer that fails validation is retried, never cached, and reported as
     Exception
      ├── CorruptAnswer           a 200 answer that is not what was asked for (truncated, HTML)
      ├── SlowBody                a body that trickles in (under NetLimits' pace)
+     ├── ProtocolError           an HTTP answer that breaks the protocol (lean path)
      ├── NoteError               a signed note or verifier key that does not check out
      └── TlogError               a checksum-database log answer that cannot be right
 
@@ -683,6 +684,11 @@ class SlowBody(Exception):
         super().__init__(f"{received} bytes in {window:.1f}s")
         self.received = received
         self.window = window
+
+
+class ProtocolError(Exception):
+    """A malformed HTTP answer on the lean path (:mod:`analysis.lean`; httpx's
+    ``RemoteProtocolError`` once it reaches the client)."""
 
 
 class CorruptAnswer(Exception):

@@ -29,21 +29,21 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.utils
 import errno
+import http
 import os
 import random
 import re
 import socket
 import ssl
+import sys
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
-import httpx
 
 from analysis.errors import (
     AuthRequired,
@@ -58,8 +58,11 @@ from analysis.errors import (
     SlowBody,
 )
 from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
-from analysis.transport import LeanAnswer, RoutingTransport
+from analysis.lean import LeanAnswer, Router, Transport
 from analysis.window import Window
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["HttpGetter", "unreachable_reason"]
 
@@ -121,7 +124,7 @@ class HttpGetter:
         *,
         emit: Callable[[FetchEvent], None],
         netrc: list[NetrcLine],
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         timeout: float | None = None,
         limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,
@@ -153,7 +156,8 @@ class HttpGetter:
         self._in_flight: dict[str, set[anyio.CancelScope]] = {}
         # Plain GETs skip httpx's client layers (a third of the CPU per request) where
         # the routing transport takes them directly; redirects still go through httpx.
-        self._lean_get = transport.lean_get if isinstance(transport, RoutingTransport) else None
+        router = transport if isinstance(transport, Router) else getattr(transport, "router", None)
+        self._lean_get = router.lean_get if isinstance(router, Router) else None
 
     @property
     def timeout(self) -> float:
@@ -170,6 +174,10 @@ class HttpGetter:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
+            import httpx
+
+            from analysis.transport import httpx_transport
+
             limits = httpx.Limits(
                 max_connections=self._concurrency,
                 max_keepalive_connections=self._concurrency,
@@ -182,7 +190,7 @@ class HttpGetter:
                 except ImportError:
                     http2 = False
             self._client = httpx.AsyncClient(
-                transport=self._transport,
+                transport=None if self._transport is None else httpx_transport(self._transport),
                 timeout=httpx.Timeout(self.limits.read, connect=self.limits.connect),
                 limits=limits,
                 http2=http2 if self._transport is None else False,
@@ -328,18 +336,24 @@ class HttpGetter:
                 last = exc
                 status = exc.status
                 retry, delay = True, exc.delay
-            except (httpx.TimeoutException, TimeoutError) as exc:
-                last = _Retryable(f'Get "{shown}": timeout ({type(exc).__name__})', None)
-                retry, delay = True, None
-            except (httpx.TransportError, httpx.DecodingError, OSError) as exc:
-                last = _Retryable(f'Get "{shown}": {_describe(exc)}', None)
-                retry, delay = True, None
-            except httpx.RequestError as exc:
-                last = _module_error(ProxyError, path, version, f'Get "{shown}": {_describe(exc)}')
-                retry, delay = False, None
             except ProxyError as exc:
                 self._emit_request(req, "error", start, status, size, attempt, str(exc))
                 raise
+            except Exception as exc:
+                failure = _network_failure(exc)
+                if failure is None:
+                    raise
+                if failure == "timeout":
+                    last = _Retryable(f'Get "{shown}": timeout ({type(exc).__name__})', None)
+                    retry, delay = True, None
+                elif failure == "transport":
+                    last = _Retryable(f'Get "{shown}": {_describe(exc)}', None)
+                    retry, delay = True, None
+                else:
+                    last = _module_error(
+                        ProxyError, path, version, f'Get "{shown}": {_describe(exc)}'
+                    )
+                    retry, delay = False, None
             wait = 0.0
             if retry and attempt < policy.attempts:
                 wait = policy.backoff(attempt, self._rng) if delay is None else delay
@@ -384,8 +398,8 @@ class HttpGetter:
             scopes.add(scope)
             try:
                 return await self._http_once(url, headers, limit, req.path, req.version)
-            except httpx.ConnectError as exc:
-                reason = _unreachable(exc, host)
+            except Exception as exc:
+                reason = _unreachable(exc, host) if _is_connect_error(exc) else None
                 if reason is None:
                     raise
                 scopes.discard(scope)  # the other requests to the host are cancelled, not this
@@ -490,7 +504,9 @@ class HttpGetter:
                     detail += chunk
                     if len(detail) > 8192:
                         break
-                return self._not_ok(resp, detail)
+                return self._not_ok(
+                    str(resp.request.url), status, resp.reason_phrase, resp.headers.get, detail
+                )
             declared = resp.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise ProxyError(_too_large(path, version, limit))
@@ -514,13 +530,22 @@ class HttpGetter:
             return bytes(body)
         raise _TooSlow(len(body) - mark, window)
 
-    def _not_ok(self, resp: httpx.Response, detail: bytes) -> tuple[int, bytes]:
-        """A non-200 answer: raises for the retryable ones (429, 5xx)."""
-        status = resp.status_code
+    def _not_ok(
+        self,
+        url: str,
+        status: int,
+        reason: str,
+        header: Callable[[str], str | None],
+        detail: bytes,
+    ) -> tuple[int, bytes]:
+        """A non-200 answer (``reason`` is the server's; ``header`` looks a header up by
+        its lower-case name): raises for the retryable ones (429, 5xx)."""
         if status == 429 or 500 <= status <= 599:
-            delay = _retry_after(resp.headers.get("Retry-After"), self.retry)
-            text = _status_text(resp)
-            raise _Retryable(f"{text}{_detail(resp, detail)}", status, delay)
+            delay = _retry_after(header("retry-after"), self.retry)
+            text = f"reading {redact_url(url)}: {status} {reason}"
+            media = (header("content-type") or "").split(";")[0].strip().lower()
+            plain = _plain_detail(detail) if media == "text/plain" else ""
+            raise _Retryable(f"{text}{plain}", status, delay)
         return status, detail
 
     def _lean_answer(
@@ -531,14 +556,14 @@ class HttpGetter:
             if answer.too_large:
                 raise ProxyError(_too_large(path, version, limit))
             return 200, answer.body
-        resp = httpx.Response(
+        return self._not_ok(
+            url,
             answer.status,
-            headers=answer.headers,
-            content=answer.body,
-            request=httpx.Request("GET", url),
-            extensions={"reason_phrase": answer.reason.encode("latin-1")},
+            # As httpx shows the reason the server gave: its ASCII characters.
+            answer.reason.encode("latin-1").decode("ascii", "ignore"),
+            lambda name: answer.header(name.encode("latin-1")),
+            answer.body[:8193],
         )
-        return self._not_ok(resp, answer.body[:8193])
 
     def _status_error(
         self, status: int, body: bytes, shown: str, path: str, version: str
@@ -678,7 +703,33 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _unreachable(exc: httpx.ConnectError, host: str) -> str | None:
+def _is_connect_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is httpx's ``ConnectError`` (httpx is imported only when a request
+    failed: see :mod:`analysis.lean`)."""
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(exc, httpx.ConnectError)
+
+
+def _network_failure(exc: Exception) -> str | None:
+    """``"timeout"`` or ``"transport"`` for a failure a retry may cure, ``"request"`` for
+    one it cannot (a bad URL), ``None`` for anything else (a bug: raised as it is)."""
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, OSError):
+        return "transport"
+    httpx = sys.modules.get("httpx")  # not imported: no httpx exception was raised
+    if httpx is None:
+        return None
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.TransportError | httpx.DecodingError):
+        return "transport"
+    if isinstance(exc, httpx.RequestError):
+        return "request"
+    return None
+
+
+def _unreachable(exc: BaseException, host: str) -> str | None:
     """Go's words for why ``host`` cannot be reached (``dial tcp: lookup proxy.invalid:
     no such host``), when the failed connection means it cannot be reached at all: a
     name that does not resolve, a refused connection, no route, a TLS failure. ``None``
@@ -728,6 +779,8 @@ def _retry_after(value: str | None, policy: RetryPolicy) -> float | None:
     if value.isdigit():
         seconds = float(value)
     else:
+        import email.utils
+
         with contextlib.suppress(TypeError, ValueError, IndexError):
             when = email.utils.parsedate_to_datetime(value)
             if when.tzinfo is None:
@@ -738,17 +791,14 @@ def _retry_after(value: str | None, policy: RetryPolicy) -> float | None:
     return max(0.0, min(seconds, policy.retry_after_cap))
 
 
-def _status_text(resp: httpx.Response) -> str:
-    return f"reading {redact_url(str(resp.request.url))}: {resp.status_code} {resp.reason_phrase}"
-
-
 def _reason_phrase(status: int) -> str:
-    return httpx.codes.get_reason_phrase(status) or "status"
-
-
-def _detail(resp: httpx.Response, body: bytes) -> str:
-    media = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    return _plain_detail(body) if media == "text/plain" else ""
+    """The status's standard text, as Go's ``http.StatusText`` has it."""
+    if status == 418:
+        return "I'm a teapot"
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "status"
 
 
 def _plain_detail(body: bytes) -> str:

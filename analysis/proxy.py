@@ -40,10 +40,9 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
-import httpx
 
 from analysis.cache import CacheStack
 from analysis.errors import (
@@ -83,6 +82,9 @@ from analysis.repos import (
     Verifier,
 )
 
+if TYPE_CHECKING:
+    from analysis.lean import Transport
+
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "ProxyClient",
@@ -111,7 +113,7 @@ class ProxyClient:
         self,
         env: GoEnv,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         caches: CacheStack | None = None,
         gosum: GoSum | None = None,
         offline: bool = False,

@@ -31,7 +31,7 @@ everywhere:
   refusal); ``-mod`` is dropped, as ``go mod graph``, ``go get`` and ``go mod download``
   ignore it (in a workspace, go's refusal of anything but ``readonly`` and ``vendor``).
 * **Proxies**: HTTPS_PROXY/HTTP_PROXY/NO_PROXY and TLS settings apply to every request
-  (:func:`analysis.transport.proxy_transport`).
+  (:class:`analysis.lean.Router`).
 * **Offline** answers from the module caches (and runs go with ``GOPROXY=off``).
 
 Every failure is a :class:`~analysis.errors.GomodxError` with a go-shaped message.
@@ -59,8 +59,6 @@ from analysis.module import ModuleVersion
 if TYPE_CHECKING:
     import asyncio
 
-    import httpx
-
     from analysis.apply import ApplyResult, FilesResult, UndoResult
     from analysis.cache import CacheStack
     from analysis.doctor import DoctorOptions, DoctorReport
@@ -68,6 +66,7 @@ if TYPE_CHECKING:
     from analysis.goenv import GoEnv
     from analysis.goproxy import FetchEvent, NetLimits, RetryPolicy
     from analysis.hashes import GoSum
+    from analysis.lean import Transport
     from analysis.loader import LoadedGraph
     from analysis.memo import Memo
     from analysis.modfile import ModFile
@@ -261,7 +260,7 @@ class Session:
         *,
         options: SessionOptions | None = None,
         caches: CacheStack | None = None,
-        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        transport_factory: Callable[[], Transport] | None = None,
         label: str = "",
         notes: Sequence[str] = (),
         scratch: Path | None = None,
@@ -295,7 +294,7 @@ class Session:
         self.demo = demo
         self._use_go_client = use_go_client
         self._client: ProxyClient | None = None
-        self._transport: httpx.AsyncBaseTransport | None = None
+        self._transport: Transport | None = None
         self.on_note: Callable[[str], None] | None = None
         """Told what the session is about to do that takes time (``-v``)."""
         self.requests = RequestLog()
@@ -449,10 +448,10 @@ class Session:
         caches = CacheStack.for_env(env.gomodcache, options.cache_dir)
         jobs = options.jobs
 
-        def transport() -> httpx.AsyncBaseTransport:
-            from analysis.transport import proxy_transport
+        def transport() -> Transport:
+            from analysis.lean import Router
 
-            return proxy_transport(jobs)
+            return Router(jobs, environ=dict(os.environ))
 
         session = cls(
             d,
@@ -2030,8 +2029,10 @@ class Session:
                 retry=RetryPolicy(attempts=1),
             )
 
+        from analysis.transport import httpx_transport
+
         async with httpx.AsyncClient(
-            transport=self._transport,
+            transport=None if self._transport is None else httpx_transport(self._transport),
             follow_redirects=True,
             trust_env=False,
             timeout=options.timeout,

@@ -31,8 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from analysis import fsio
 from analysis.errors import (
@@ -74,6 +73,9 @@ from analysis.tlog import (
     tree_proof,
     tree_proof_index,
 )
+
+if TYPE_CHECKING:
+    from analysis.lean import Transport
 
 __all__ = [
     "KNOWN_GOSUMDB",
@@ -181,7 +183,7 @@ class SumDBClient:
         env: GoEnv,
         *,
         http: HttpGetter | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         emit: Callable[[FetchEvent], None] | None = None,
         limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,

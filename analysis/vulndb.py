@@ -32,14 +32,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from analysis import fsio
 from analysis.errors import GomodxError, ModuleNotFound, ProxyError, VulnDBError
 from analysis.fetch import HttpGetter
 from analysis.goproxy import FetchEvent, NetLimits, NetrcLine, ProxySpec, RetryPolicy, redact_url
 from analysis.osv import Entry, InvalidOSV, parse_entry
+
+if TYPE_CHECKING:
+    from analysis.lean import Transport
 
 __all__ = [
     "DEFAULT_GOVULNDB",
@@ -99,7 +101,7 @@ class VulnDB:
         cache_dir: Path | None = None,
         offline: bool = False,
         http: HttpGetter | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         emit: Callable[[FetchEvent], None] | None = None,
         limits: NetLimits | None = None,
         retry: RetryPolicy | None = None,

@@ -250,14 +250,14 @@ def test_keepalive_transport_reuses_connections_through_faults(tmp_path: Path) -
     layout = universe(tmp_path, seed=17, modules=40)  # 105 go.mod files
     transport: Any = keepalive_transport(16)
     connects = 0
-    connect = transport._connect
+    connect = transport.connect
 
     async def counting(*args: Any) -> Any:
         nonlocal connects
         connects += 1
         return await connect(*args)
 
-    transport._connect = counting
+    transport.connect = counting
 
     async def go() -> LoadedGraph:
         client = ProxyClient(
