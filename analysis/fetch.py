@@ -27,6 +27,7 @@ retried and never returned.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import errno
@@ -42,8 +43,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
-
-import anyio
 
 from analysis.errors import (
     AuthRequired,
@@ -145,7 +144,7 @@ class HttpGetter:
         # At most ``concurrency`` requests at once, fewer while a proxy says it is
         # overloaded (analysis.window; asyncio-based, as the engine runs on asyncio).
         self.window = Window(concurrency)
-        self._sleep = sleep or anyio.sleep
+        self._sleep = sleep or asyncio.sleep
         self._clock = clock
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
@@ -153,7 +152,7 @@ class HttpGetter:
         # host -> (go's words for why it cannot be reached, until when that holds)
         self._down: dict[str, tuple[str, float]] = {}
         self._auth_prefixes: dict[str, tuple[str, dict[str, str]]] = {}
-        self._in_flight: dict[str, set[anyio.CancelScope]] = {}
+        self._in_flight: dict[str, set[asyncio.Timeout]] = {}
         # Plain GETs skip httpx's client layers (a third of the CPU per request) where
         # the routing transport takes them directly; redirects still go through httpx.
         router = transport if isinstance(transport, Router) else getattr(transport, "router", None)
@@ -270,7 +269,7 @@ class HttpGetter:
         policy = self.retry
         limits = self.limits
         if self._budget_end is None and limits.budget is not None:
-            self._budget_end = anyio.current_time() + limits.budget
+            self._budget_end = _now() + limits.budget
         end: float | None = None  # the request's deadline, from its first attempt
         last: BaseException | None = None
         attempt = 0
@@ -286,7 +285,7 @@ class HttpGetter:
                     # Waiting for a free slot is not the proxy's fault: the request's
                     # clock starts when its first attempt does.
                     if end is None:
-                        end = anyio.current_time() + limits.request_deadline(kind)
+                        end = _now() + limits.request_deadline(kind)
                     status, body = await self._attempt(host, end, target, headers, limit, req)
                 finally:
                     self.window.release()
@@ -359,7 +358,7 @@ class HttpGetter:
                 wait = policy.backoff(attempt, self._rng) if delay is None else delay
                 # A retry that could not start before the deadline is not worth waiting for.
                 stop = self._stop(end)
-                retry = stop is None or anyio.current_time() + wait < stop
+                retry = stop is None or _now() + wait < stop
             will_retry = retry and attempt < policy.attempts
             outcome = "retry" if will_retry else "error"
             self._emit_request(req, outcome, start, status, size, attempt, str(last), will_retry)
@@ -391,24 +390,28 @@ class HttpGetter:
         self._check_down(host)
         stop = self._stop(end)
         assert stop is not None
-        if anyio.current_time() >= stop:
+        if _now() >= stop:
             raise _OutOfTime(budget=stop != end)
         scopes = self._in_flight.setdefault(host, set())
-        with anyio.CancelScope(deadline=stop) as scope:
-            scopes.add(scope)
-            try:
-                return await self._http_once(url, headers, limit, req.path, req.version)
-            except Exception as exc:
-                reason = _unreachable(exc, host) if _is_connect_error(exc) else None
-                if reason is None:
-                    raise
-                scopes.discard(scope)  # the other requests to the host are cancelled, not this
-                self._mark_down(host, reason)
-                raise _Unreachable(reason) from None
-            finally:
-                scopes.discard(scope)
-        # Only a cancellation of this scope gets here: another request found the host
-        # down, or time ran out.
+        scope = asyncio.timeout_at(stop)
+        try:
+            async with scope:
+                scopes.add(scope)
+                try:
+                    return await self._http_once(url, headers, limit, req.path, req.version)
+                except Exception as exc:
+                    reason = _unreachable(exc, host) if _is_connect_error(exc) else None
+                    if reason is None:
+                        raise
+                    scopes.discard(scope)  # the others to the host are stopped, not this
+                    self._mark_down(host, reason)
+                    raise _Unreachable(reason) from None
+                finally:
+                    scopes.discard(scope)
+        except TimeoutError:
+            if not scope.expired():
+                raise  # a timeout of the request itself (the read timeout): retried
+        # The scope ran out: another request found the host down, or time ran out.
         self._check_down(host)
         raise _OutOfTime(budget=stop != end)
 
@@ -424,8 +427,9 @@ class HttpGetter:
     def _mark_down(self, host: str, reason: str) -> None:
         """Remember that ``host`` cannot be reached, and stop every request to it."""
         self._down[host] = (reason, self._clock() + self.limits.down_for)
+        now = _now()
         for scope in self._in_flight.get(host, ()):
-            scope.cancel()
+            scope.reschedule(now)  # ends at the loop's next turn
 
     def _out_of_time(
         self,
@@ -519,15 +523,20 @@ class HttpGetter:
         window, enough = self.limits.slow_window, self.limits.slow_bytes
         body = bytearray()
         mark = 0  # the body's size when the current window began
-        with anyio.CancelScope(deadline=anyio.current_time() + window) as scope:
-            async for chunk in resp.aiter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise ProxyError(_too_large(path, version, limit))
-                if len(body) - mark >= enough:
-                    mark = len(body)
-                    scope.deadline = anyio.current_time() + window
-            return bytes(body)
+        scope = asyncio.timeout_at(_now() + window)
+        try:
+            async with scope:
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        raise ProxyError(_too_large(path, version, limit))
+                    if len(body) - mark >= enough:
+                        mark = len(body)
+                        scope.reschedule(_now() + window)
+                return bytes(body)
+        except TimeoutError:
+            if not scope.expired():
+                raise
         raise _TooSlow(len(body) - mark, window)
 
     def _not_ok(
@@ -701,6 +710,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
             if nxt is not None:
                 todo.append(nxt)
     return seen
+
+
+def _now() -> float:
+    """The event loop's clock (deadlines are on it)."""
+    return asyncio.get_running_loop().time()
 
 
 def _is_connect_error(exc: BaseException) -> bool:

@@ -34,6 +34,7 @@ written atomically to gomodx's own cache.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import time
@@ -41,8 +42,6 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-
-import anyio
 
 from analysis.cache import CacheStack
 from analysis.errors import (
@@ -52,6 +51,7 @@ from analysis.errors import (
     ProxyError,
     ProxyUnavailable,
 )
+from analysis.eventloop import in_thread
 from analysis.fetch import HttpGetter
 from analysis.goenv import GoEnv
 from analysis.goproxy import (
@@ -179,8 +179,7 @@ class ProxyClient:
     async def flush(self) -> None:
         """Wait until every file fetched so far is written to gomodx's own cache (also
         when the caller is being cancelled: Ctrl+C must not cut a write short)."""
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(self._cached.stack.flush)
+        await in_thread(self._cached.stack.flush, finish=True)
 
     # -- events ------------------------------------------------------------------------
 
@@ -408,9 +407,9 @@ class ProxyClient:
             except (ProxyError, ModuleError) as exc:
                 results[mv] = exc
 
-        async with anyio.create_task_group() as group:
+        async with asyncio.TaskGroup() as group:
             for mv in dict.fromkeys(mods):
-                group.start_soon(one, mv)
+                group.create_task(one(mv))
         return results
 
     def keep_zips(self, keeper: Callable[[str, str, bytes], object] | None) -> None:

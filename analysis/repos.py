@@ -30,8 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from analysis import semver
 from analysis.cache import CacheStack
 from analysis.errors import (
@@ -44,6 +42,7 @@ from analysis.errors import (
     NotInCache,
     ProxyError,
 )
+from analysis.eventloop import in_thread
 from analysis.fetch import HttpGetter
 from analysis.goproxy import (
     MAX_GOMOD,
@@ -270,7 +269,7 @@ class CheckedCaches:
         keeper = self.keep
         if keeper is not None and kind == "zip":
             with contextlib.suppress(OSError, GomodxError):
-                await anyio.to_thread.run_sync(lambda: keeper(path, version, data))
+                await in_thread(lambda: keeper(path, version, data), finish=True)
 
     async def store_list(self, path: str, text: bytes) -> None:
         """Keep a downloaded version list in gomodx's own cache (buffered like go.mod
@@ -284,7 +283,7 @@ class CheckedCaches:
         if self.stack.own is None:
             return
         with contextlib.suppress(OSError, GomodxError):
-            await anyio.to_thread.run_sync(lambda: fn(*args))
+            await in_thread(lambda: fn(*args), finish=True)
 
 
 class GoCommand:
@@ -323,6 +322,8 @@ class GoCommand:
         environ["GOFLAGS"] = (flags + " -mod=mod").strip()
         environ["GOWORK"] = "off"
         start = self._clock()
+        import anyio
+
         with tempfile.TemporaryDirectory(prefix="gomodx-go-") as scratch:
             result = await anyio.run_process([go, *args], cwd=scratch, env=environ, check=False)
         out = result.stdout

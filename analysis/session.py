@@ -688,7 +688,7 @@ class Session:
             if own is not None and key is not None and not allow_errors:
                 save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
-        import anyio
+        from analysis.eventloop import in_thread
 
         go_key: str | None = None
         graph: ModuleGraph | None = None
@@ -702,7 +702,7 @@ class Session:
             if go_key is None:
                 self._note_key_files()
         if graph is None:
-            graph = await anyio.to_thread.run_sync(self._load_without_client, source)
+            graph = await in_thread(lambda: self._load_without_client(source), finish=True)
             own = self._caches.own if self._caches is not None else None
             if go_key is not None and own is not None:
                 from analysis.snapshot import save_go_graph
@@ -2082,7 +2082,7 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
     the caches are finished (their writes are not cancellable), and KeyboardInterrupt is
     raised without waiting for DNS lookups (:func:`analysis.eventloop.new_event_loop`).
     """
-    import anyio
+    import asyncio
 
     result: list[_T] = []
 
@@ -2097,7 +2097,8 @@ def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:
     # The answer is kept out of the main task: asyncio.Runner formats the task's repr
     # (its result included) when it restores the SIGINT handler, and the repr of a
     # loaded graph costs a good part of a second.
-    anyio.run(main, backend_options={"loop_factory": new_event_loop})
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(main())
     return result[0]
 
 
