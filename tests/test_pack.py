@@ -3,6 +3,7 @@ damaged or unusable database is a cache miss, never an error or a wrong answer."
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,29 @@ def test_buffered_until_flush_then_on_disk(tmp_path: Path) -> None:
     other.delete("example.com/a/@v/v1.0.0.mod")
     assert SmallFiles(tmp_path).get("example.com/a/@v/v1.0.0.mod") is None
     assert SmallFiles(tmp_path).names("example.com/a/") == ["example.com/a/@v/list"]
+
+
+def test_a_flush_is_one_transaction(tmp_path: Path) -> None:
+    # A flush commits once: the write-ahead log holds each page it touched about once,
+    # where a transaction per row would have appended a frame for every row.
+    files = SmallFiles(tmp_path)
+    files.put("example.com/first/@v/v1.0.0.mod", b"module example.com/first\n")
+    files.flush()  # the database exists; the next flush is the measured one
+    # No checkpoint may empty the log while it is counted.
+    files._conn.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+    rows = 600
+    for i in range(rows):
+        files.put(f"example.com/m{i:04d}/@v/v1.0.0.mod", b"module example.com/m\n" * 8)
+    conn = sqlite3.connect(files.path)
+    try:
+        before = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        files.flush()
+        busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        conn.close()
+    assert before[0] == 0 and busy == 0
+    assert frames < rows // 4, frames
+    assert SmallFiles(tmp_path).get("example.com/m0599/@v/v1.0.0.mod") is not None
 
 
 def test_not_a_database_is_set_aside_and_started_afresh(tmp_path: Path) -> None:
