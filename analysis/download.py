@@ -386,15 +386,23 @@ async def _disk(fn: Callable[..., _R], *args: Any, size: int = 0) -> _R:
 
 
 @contextlib.contextmanager
-def _flocked(path: Path) -> Iterator[int]:
+def _flocked(path: str | os.PathLike[str]) -> Iterator[int]:
     """Hold an exclusive ``flock`` on ``path`` (created empty, 0666), as lockedfile does.
 
     Raises :class:`~analysis.errors.FileWriteError` (``locking PATH: permission denied``)
     when the lock cannot be had; on the event loop's thread (:func:`_disk`) a lock held
     elsewhere is not waited for: :class:`_Busy`."""
-    with fsio.writing(path, "locking"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    name = os.fspath(path)
+    with fsio.writing(name, "locking"):
+        parent = os.path.dirname(name) or "."
+        fsio.ensure_dir(parent)
+        try:
+            fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
+        except FileNotFoundError:
+            if not fsio.forget_dir(parent):
+                raise
+            fsio.ensure_dir(parent)  # removed since it was made: again
+            fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             if sys.platform != "win32":
                 import fcntl
@@ -403,7 +411,7 @@ def _flocked(path: Path) -> Iterator[int]:
                     try:
                         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     except BlockingIOError:
-                        raise _Busy(str(path)) from None
+                        raise _Busy(name) from None
                 else:
                     fcntl.flock(fd, fcntl.LOCK_EX)
         except BaseException:
@@ -415,7 +423,7 @@ def _flocked(path: Path) -> Iterator[int]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def rewrite_version_list(version_dir: Path) -> None:
+def rewrite_version_list(version_dir: str | os.PathLike[str]) -> None:
     """cmd/go's ``rewriteVersionList``: ``@v/list`` names every ``<v>.mod`` in the directory
     whose (escaped) name is a canonical version, semver-sorted, one per line.
 
@@ -426,7 +434,8 @@ def rewrite_version_list(version_dir: Path) -> None:
     rewrite for ``v1.mod`` could see only ``v1.mod``, wait while a concurrent rewrite for
     ``v2.mod`` writes ``v1 v2``, and then overwrite that with its stale ``v1``.
     """
-    with _flocked(version_dir / "list") as fd, fsio.writing(version_dir / "list"):
+    list_file = os.path.join(version_dir, "list")
+    with _flocked(list_file) as fd, fsio.writing(list_file):
         versions = []
         for name in os.listdir(version_dir):
             stem = name[:-4] if name.endswith(".mod") else ""

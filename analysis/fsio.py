@@ -67,20 +67,60 @@ def os_reason(exc: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-@contextlib.contextmanager
-def writing(path: str | os.PathLike[str], op: str = "writing") -> Iterator[None]:
+class writing:
     """Report a failed write inside the block as ``OP PATH: REASON``.
 
     An ``OSError`` becomes a :class:`FileWriteError`; a :class:`FileWriteError` from a
     nested write is relabelled (keeping its reason), so the outermost block names what the
-    user asked for: ``creating undo backup in /x/y: permission denied``.
+    user asked for: ``creating undo backup in /x/y: permission denied``. (A class, not a
+    generator: a download enters thousands of these.)
     """
+
+    __slots__ = ("op", "path")
+
+    def __init__(self, path: str | os.PathLike[str], op: str = "writing") -> None:
+        self.path = path
+        self.op = op
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, FileWriteError):
+            raise FileWriteError(self.op, os.fspath(self.path), exc.reason, exc.errno) from exc
+        if isinstance(exc, OSError):
+            raise FileWriteError(self.op, os.fspath(self.path), os_reason(exc), exc.errno) from exc
+
+
+_DIRS: set[str] = set()
+"""Directories this process made or found, whose ``mkdir`` is skipped (a write that then
+finds one gone makes it again)."""
+
+
+def ensure_dir(path: str) -> None:
+    """``os.MkdirAll``: ``path`` and its parents (``0o777`` less the umask); a file where
+    a directory should be is ``ENOTDIR``. Remembered: the next call costs nothing."""
+    if path in _DIRS:
+        return
     try:
-        yield
-    except FileWriteError as exc:
-        raise FileWriteError(op, os.fspath(path), exc.reason, exc.errno) from exc
-    except OSError as exc:
-        raise FileWriteError(op, os.fspath(path), os_reason(exc), exc.errno) from exc
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:  # a file where the directory should be: os.MkdirAll's ENOTDIR
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path) from None
+    if os.path.isabs(path):  # a relative one would name another directory after a chdir
+        _DIRS.add(path)
+
+
+def forget_dir(path: str) -> bool:
+    """Forget that ``path`` exists (it was found gone); whether it was remembered."""
+    if path in _DIRS:
+        _DIRS.discard(path)
+        return True
+    return False
 
 
 def write_atomic(
@@ -96,8 +136,15 @@ def write_atomic(
     ``parents`` creates missing parent directories (``0o777`` less the umask, like go's
     ``os.MkdirAll``). Raises :class:`FileWriteError`; nothing is left behind then.
     """
-    with staged(target, data, mode=mode, durable=durable, parents=parents):
-        pass
+    path = os.fspath(target)
+    with writing(path):
+        tmp = _write_temp(path, data, mode, durable, parents)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 @contextlib.contextmanager
@@ -120,7 +167,7 @@ def staged(
     """
     path = Path(target)
     with writing(path):
-        tmp = _write_temp(path, data, mode, durable, parents)
+        tmp = Path(_write_temp(os.fspath(path), data, mode, durable, parents))
     renamed = False
     try:
         yield tmp
@@ -134,24 +181,25 @@ def staged(
                 os.unlink(tmp)
 
 
-def _write_temp(target: Path, data: bytes, mode: int | None, durable: bool, parents: bool) -> Path:
+def _write_temp(target: str, data: bytes, mode: int | None, durable: bool, parents: bool) -> str:
     """A new ``<target><digits>.tmp`` holding ``data`` (cmd/go's ``tempFile``)."""
+    parent = os.path.dirname(target)
     if parents:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:  # a file where the directory should be: os.MkdirAll's ENOTDIR
-            raise NotADirectoryError(
-                errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(target.parent)
-            ) from None
+        ensure_dir(parent or ".")
     if mode is None:
         with contextlib.suppress(OSError):  # absent (or unreadable: the write will say)
             mode = stat.S_IMODE(os.stat(target).st_mode) & 0o777
     for _ in range(10_000):
-        tmp = target.with_name(f"{target.name}{random.randrange(1_000_000_000)}.tmp")
+        tmp = f"{target}{random.randrange(1_000_000_000)}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
         except FileExistsError:
             continue
+        except FileNotFoundError:
+            if parents and forget_dir(parent or "."):
+                ensure_dir(parent or ".")  # removed since it was made: again
+                continue
+            raise
         try:
             try:
                 if mode is not None:
