@@ -470,16 +470,47 @@ class _Layout:
 
     def __init__(self, gomodcache: Path, mv: ModuleVersion) -> None:
         self.mv = mv
-        self.download_root = gomodcache / "cache" / "download"
-        self.vdir = self.download_root / escape_path(mv.path) / "@v"
-        base = escape_version(mv.version)
-        self.mod = self.vdir / f"{base}.mod"
-        self.info = self.vdir / f"{base}.info"
-        self.zip = self.vdir / f"{base}.zip"
-        self.ziphash = self.vdir / f"{base}.ziphash"
-        self.lock = self.vdir / f"{base}.lock"
-        self.partial = self.vdir / f"{base}.partial"
-        self.dir = gomodcache / f"{escape_path(mv.path)}@{base}"
+        self._gomodcache = gomodcache
+        self._base = escape_version(mv.version)
+        # Most versions need only their go.mod: the other names are made when asked for.
+        self.vdir_name = os.path.join(gomodcache, "cache", "download", escape_path(mv.path), "@v")
+        self.mod_name = os.path.join(self.vdir_name, self._base + ".mod")
+
+    @functools.cached_property
+    def download_root(self) -> Path:
+        return self._gomodcache / "cache" / "download"
+
+    @functools.cached_property
+    def vdir(self) -> Path:
+        return Path(self.vdir_name)
+
+    @functools.cached_property
+    def mod(self) -> Path:
+        return Path(self.mod_name)
+
+    @functools.cached_property
+    def info(self) -> Path:
+        return self.vdir / f"{self._base}.info"
+
+    @functools.cached_property
+    def zip(self) -> Path:
+        return self.vdir / f"{self._base}.zip"
+
+    @functools.cached_property
+    def ziphash(self) -> Path:
+        return self.vdir / f"{self._base}.ziphash"
+
+    @functools.cached_property
+    def lock(self) -> Path:
+        return self.vdir / f"{self._base}.lock"
+
+    @functools.cached_property
+    def partial(self) -> Path:
+        return self.vdir / f"{self._base}.partial"
+
+    @functools.cached_property
+    def dir(self) -> Path:
+        return self._gomodcache / f"{escape_path(self.mv.path)}@{self._base}"
 
     def extracted_dir(self) -> str:
         """The module tree, when go has extracted it completely (cmd/go's DownloadDir)."""
@@ -653,7 +684,7 @@ class _Downloader:
         self.fell_through = 0
         self.retries_by: Counter[ModuleVersion] = Counter()
         self.zip_origin: dict[ModuleVersion, str] = {}
-        self.lists_checked: set[Path] = set()
+        self.lists_checked: set[str] = set()
         self.n_done = 0
         self.n_failed = 0
         self.current = ""
@@ -777,7 +808,7 @@ class _Downloader:
                 self.fail(rec, exc)
                 self.finish(rec, not rec.target)
             raise
-        rec.gomod = str(lay.mod)
+        rec.gomod = lay.mod_name
         rec.gomod_sum = gomod_hash(data)
         if not rec.target:
             self.finish(rec)
@@ -786,7 +817,7 @@ class _Downloader:
 
     async def _go_mod_bytes(self, rec: _Rec, lay: _Layout) -> bytes:
         mod = rec.mv
-        cached = _read_bytes(lay.mod)
+        cached = _read_bytes(lay.mod_name)
         if cached is not None and not cached.startswith(b"//vgo 0.0."):
             h = gomod_hash(cached)
             if self.listed_mismatch(mod, "go.mod", h):
@@ -794,11 +825,11 @@ class _Downloader:
             elif _parses_as_gomod(cached):
                 await self.check_hash(rec, "go.mod", h, "GOMODCACHE")
                 self.had(rec, "mod")
-                if lay.vdir not in self.lists_checked:
+                if lay.vdir_name not in self.lists_checked:
                     # A run killed between a .mod rename and the list rewrite left the
                     # list short; resuming repairs it (a no-op when it is right).
-                    self.lists_checked.add(lay.vdir)
-                    await _disk(rewrite_version_list, lay.vdir)
+                    self.lists_checked.add(lay.vdir_name)
+                    await _disk(rewrite_version_list, lay.vdir_name)
                 return cached
         f = await self.client.gomod(mod.path, mod.version)
         await self.check_hash(rec, "go.mod", f.hash, f.origin)
@@ -946,9 +977,10 @@ def _add(items: list[str], item: str) -> None:
         items.append(item)
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def _read_bytes(path: str | os.PathLike[str]) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except OSError:
         return None
 
@@ -961,14 +993,14 @@ def _parses_as_gomod(data: bytes) -> bool:
     return parsed.module is not None and bool(parsed.module.mod.path)
 
 
-def _write_cache_file(path: Path, data: bytes) -> None:
+def _write_cache_file(path: str | os.PathLike[str], data: bytes) -> None:
     """A module cache file, as go writes it: atomically, not fsynced (see the docstring)."""
     fsio.write_atomic(path, data, durable=False)
 
 
 def _store_gomod(lay: _Layout, data: bytes) -> None:
-    _write_cache_file(lay.mod, data)
-    rewrite_version_list(lay.vdir)
+    _write_cache_file(lay.mod_name, data)
+    rewrite_version_list(lay.vdir_name)
 
 
 def _hash_zip_checked(mv: ModuleVersion, data: bytes) -> str:
