@@ -995,7 +995,7 @@ def _parses_as_gomod(data: bytes) -> bool:
 
 def _write_cache_file(path: str | os.PathLike[str], data: bytes) -> None:
     """A module cache file, as go writes it: atomically, not fsynced (see the docstring)."""
-    fsio.write_atomic(path, data, durable=False)
+    fsio.write_atomic(path, data, durable=False, keep_mode=False)
 
 
 def _store_gomod(lay: _Layout, data: bytes) -> None:

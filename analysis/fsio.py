@@ -130,15 +130,18 @@ def write_atomic(
     mode: int | None = None,
     durable: bool = True,
     parents: bool = True,
+    keep_mode: bool = True,
 ) -> None:
     """Replace ``target`` with ``data`` atomically (see the module docstring).
 
+    The new file has ``mode``, else the mode of the file it replaces (unless not
+    ``keep_mode``: ``0o666`` less the umask, as go writes its module cache).
     ``parents`` creates missing parent directories (``0o777`` less the umask, like go's
     ``os.MkdirAll``). Raises :class:`FileWriteError`; nothing is left behind then.
     """
     path = os.fspath(target)
     with writing(path):
-        tmp = _write_temp(path, data, mode, durable, parents)
+        tmp = _write_temp(path, data, mode, durable, parents, keep_mode)
         try:
             os.replace(tmp, path)
         except BaseException:
@@ -181,12 +184,19 @@ def staged(
                 os.unlink(tmp)
 
 
-def _write_temp(target: str, data: bytes, mode: int | None, durable: bool, parents: bool) -> str:
+def _write_temp(
+    target: str,
+    data: bytes,
+    mode: int | None,
+    durable: bool,
+    parents: bool,
+    keep_mode: bool = True,
+) -> str:
     """A new ``<target><digits>.tmp`` holding ``data`` (cmd/go's ``tempFile``)."""
     parent = os.path.dirname(target)
     if parents:
         ensure_dir(parent or ".")
-    if mode is None:
+    if mode is None and keep_mode:
         with contextlib.suppress(OSError):  # absent (or unreadable: the write will say)
             mode = stat.S_IMODE(os.stat(target).st_mode) & 0o777
     for _ in range(10_000):
