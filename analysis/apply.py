@@ -78,6 +78,7 @@ from analysis.errors import (
     PlanError,
     StaleFiles,
 )
+from analysis.journal import JOURNAL, default_backup_root, dir_key, journal_file
 
 if TYPE_CHECKING:
     from analysis.plan import Plan
@@ -98,7 +99,7 @@ __all__ = [
     "undo",
 ]
 
-_JOURNAL = "journal.json"
+_JOURNAL = JOURNAL
 
 
 @dataclass(frozen=True)
@@ -177,16 +178,6 @@ def _command(target: str) -> str:
     return target if target.startswith("go ") else f"go get {target}"
 
 
-def default_backup_root() -> Path:
-    """Where backups live: ``$GOMODX_STATE/undo`` or the platform's user state directory."""
-    override = os.environ.get("GOMODX_STATE")
-    if override:
-        return Path(override) / "undo"
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("gomodx", appauthor=False)) / "undo"
-
-
 def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
@@ -196,10 +187,6 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-
-
-def _dir_key(main_dir: Path) -> str:
-    return hashlib.sha256(os.fsencode(os.path.realpath(main_dir))).hexdigest()[:24]
 
 
 def _check_fresh(main_dir: Path, gomod: bytes | None, gosum: bytes | None, why: str) -> None:
@@ -404,20 +391,13 @@ def recover(
     journal then stays for the next run).
     """
     d = Path(os.path.abspath(main_dir))
-    base = (backup_root or default_backup_root()) / _dir_key(d)
+    base = (backup_root or default_backup_root()) / dir_key(d)
     try:
         os.stat(journal_file(d, backup_root))
     except OSError:  # none (or no access: apply and undo will say what is wrong)
         return None
     with _locked(base, "recovering an interrupted apply in"):
         return _recover_locked(base, d)
-
-
-def journal_file(main_dir: str | os.PathLike[str], backup_root: Path | None = None) -> Path:
-    """The journal of an apply or undo under way in ``main_dir`` (while it exists, the
-    next command puts the files right first: see :func:`recover`)."""
-    d = Path(os.path.abspath(main_dir))
-    return (backup_root or default_backup_root()) / _dir_key(d) / _JOURNAL
 
 
 def _recover_locked(base: Path, main_dir: Path) -> Recovery | None:
@@ -573,7 +553,7 @@ def _drop_backup(entry: Path) -> None:
 
 
 def _latest_backup(root: Path, main_dir: Path) -> Path | None:
-    base = root / _dir_key(main_dir)
+    base = root / dir_key(main_dir)
     try:
         entries = sorted(p for p in base.iterdir() if (p / "manifest.json").is_file())
     except (FileNotFoundError, NotADirectoryError):
@@ -615,7 +595,7 @@ def apply_plan(plan: Plan, *, backup_root: Path | None = None) -> ApplyResult:
     if write_sum:
         changes.append(_Change.of(d, "go.sum", plan.gosum_before, new_gosum))
     _preflight(d, changes)
-    base = (backup_root or default_backup_root()) / _dir_key(main_dir)
+    base = (backup_root or default_backup_root()) / dir_key(main_dir)
     with _locked(base):
         _recover_locked(base, d)
         _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, why)
@@ -683,7 +663,7 @@ def apply_with_go(
     """
     main_dir = Path(plan.main_dir)
     _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
-    base = (backup_root or default_backup_root()) / _dir_key(main_dir)
+    base = (backup_root or default_backup_root()) / dir_key(main_dir)
     with _locked(base):
         _recover_locked(base, Path(os.path.abspath(main_dir)))
         _check_fresh(main_dir, plan.gomod_before, plan.gosum_before, "the plan read them")
@@ -758,7 +738,7 @@ def undo(
     d = Path(main_dir)
     ad = Path(os.path.abspath(d))
     root = backup_root or default_backup_root()
-    base = root / _dir_key(d)
+    base = root / dir_key(d)
     if _latest_backup(root, d) is None and not os.path.lexists(base / _JOURNAL):
         raise NothingToUndo(f"{d}: nothing to undo")
     with _locked(base, "undoing in"):
@@ -900,7 +880,7 @@ def apply_files(
         return FilesResult(str(root), ())
     changes = [_Change.of(d, e.name, e.old, e.new) for e in edits]
     _preflight(d, changes)
-    base = (backup_root or default_backup_root()) / _dir_key(d)
+    base = (backup_root or default_backup_root()) / dir_key(d)
     with _locked(base):
         _recover_locked(base, d)
         _check_fresh_files(d, edits, why)

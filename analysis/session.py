@@ -59,7 +59,7 @@ from analysis.module import ModuleVersion
 if TYPE_CHECKING:
     import asyncio
 
-    from analysis.apply import ApplyResult, FilesResult, UndoResult
+    from analysis.apply import ApplyResult, FilesResult, Recovery, UndoResult
     from analysis.cache import CacheStack
     from analysis.doctor import DoctorOptions, DoctorReport
     from analysis.download import DownloadSummary, ProgressCallback
@@ -375,7 +375,6 @@ class Session:
         (with ``require_module``), a malformed go.sum, a workspace go refuses, or settings
         gomodx cannot honour.
         """
-        from analysis.apply import recover
         from analysis.cache import CacheStack
         from analysis.goenv import flag_value, load_goenv
         from analysis.hashes import GoSum
@@ -402,7 +401,7 @@ class Session:
                 " see 'go help modules'" + ("" if str(directory) == "." else f" (in {directory})")
             )
         # An apply or undo that was killed is put right before anything reads the files.
-        recovered = recover(d, backup_root=options.state_dir) if has_mod else None
+        recovered = _recover(d, options.state_dir) if has_mod else None
         from analysis.cache import default_cache_dir
 
         env = load_goenv(
@@ -434,7 +433,7 @@ class Session:
         if ws is not None:
             # A change across the workspace (worksync) that was killed is put right too,
             # and the workspace read again if that changed its files.
-            recovered_ws = recover(ws.path.parent, backup_root=options.state_dir)
+            recovered_ws = _recover(ws.path.parent, options.state_dir)
             if recovered_ws is not None:
                 notes.append(recovered_ws.note)
                 env, _, ws = _module_mode(
@@ -884,7 +883,7 @@ class Session:
         (without it the answer would be fetched, not read)."""
         import hashlib
 
-        from analysis.apply import journal_file
+        from analysis.journal import journal_file
         from analysis.goenv import settings_inputs
         from analysis.snapshot import snapshot_file
 
@@ -2073,6 +2072,17 @@ async def _stop(task: asyncio.Task[None] | None) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def _recover(directory: Path, state_dir: Path | None) -> Recovery | None:
+    """:func:`analysis.apply.recover`, its code loaded only when a journal is there."""
+    from analysis.journal import pending
+
+    if not pending(directory, state_dir):
+        return None
+    from analysis.apply import recover
+
+    return recover(directory, backup_root=state_dir)
 
 
 def run_sync(session: Session, factory: Callable[[], Awaitable[_T]]) -> _T:

@@ -220,7 +220,7 @@ def test_unwritable_backup_dir_writes_nothing(layout: Layout, tmp_path: Path) ->
     with pytest.raises(FileWriteError) as info:
         apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=root)
     err = info.value
-    assert str(err) == f"creating undo backup in {root / apply_mod._dir_key(d)}: not a directory"
+    assert str(err) == f"creating undo backup in {root / apply_mod.dir_key(d)}: not a directory"
     assert err.errno == errno.ENOTDIR
     assert files(d) == original
 
@@ -242,7 +242,7 @@ def test_backup_that_fails_midway_leaves_no_entry(
     with pytest.raises(FileWriteError) as info:
         apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=backups)
     monkeypatch.setattr(os, "replace", real_replace)
-    base = backups / apply_mod._dir_key(d)
+    base = backups / apply_mod.dir_key(d)
     assert str(info.value) == f"creating undo backup in {base}: read-only file system"
     assert files(d) == original
     assert list(base.iterdir()) == []
@@ -322,7 +322,7 @@ def test_unreadable_backups_are_one_line(
 ) -> None:
     d = layout.main_dir
     apply_plan(make_plan(layout, "example.com/d@v1.2.0"), backup_root=backups)
-    base = backups / apply_mod._dir_key(d)
+    base = backups / apply_mod.dir_key(d)
     real_listdir = os.listdir
 
     def denied(path: str | os.PathLike[str] = ".") -> list[str]:
@@ -528,7 +528,7 @@ def test_cli_unwritable_state_dir_is_one_line(
         "EACCES": "permission denied",
         "EROFS": "read-only file system",
     }[how]
-    base = state / "undo" / apply_mod._dir_key(d)
+    base = state / "undo" / apply_mod.dir_key(d)
     assert code == 2 and out == ""
     assert err == f"gomodx: creating undo backup in {base}: {reason}\n"
     assert files(d) == before
