@@ -41,6 +41,7 @@ import contextlib
 import functools
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +100,25 @@ def _version_file(path: str, version: str, suffix: str) -> str:
     return escape_version(version) + "." + suffix
 
 
+class _Misses:
+    """Module directories found absent from one cache, remembered while a graph load
+    runs (:meth:`CacheStack.remembering_misses`): a cold load looks for thousands of
+    go.mod files in caches that hold none of them; one look per module is enough."""
+
+    __slots__ = ("checked", "depth", "dirs")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.dirs: set[str] = set()
+        self.checked: set[str] = set()
+
+    def end(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            self.dirs.clear()
+            self.checked.clear()
+
+
 _SUFFIXES = frozenset({"info", "mod", "zip", "ziphash"})
 _SMALL = frozenset({"info", "mod"})
 
@@ -116,6 +136,7 @@ class DownloadCache:
     writable: bool = False
     name: str = ""
     small: SmallFiles | None = field(default=None, compare=False, repr=False)
+    _misses: _Misses = field(default_factory=_Misses, compare=False, repr=False)
 
     @classmethod
     def own(cls, root: Path, name: str = "gomodx") -> DownloadCache:
@@ -148,11 +169,27 @@ class DownloadCache:
                 data = self.small.get(name)
                 if data is not None:
                     return data
+            misses = self._misses
+            if misses.depth and _module_dir(path) in misses.dirs:
+                return None
             _version_dir(self.root, path)  # inside the root (checked once per path)
             with open(self._prefix + name, "rb") as f:
                 return f.read()
+        except FileNotFoundError:
+            self._missed(path)
+            return None
         except (OSError, ModuleError):
             return None
+
+    def _missed(self, path: str) -> None:
+        """Remember, while misses are remembered, that ``path`` has no directory here."""
+        misses = self._misses
+        if misses.depth:
+            where = _module_dir(path)
+            if where not in misses.checked:
+                misses.checked.add(where)
+                if not os.path.isdir(self._prefix + where + "/@v"):
+                    misses.dirs.add(where)
 
     @functools.cached_property
     def _prefix(self) -> str:
@@ -221,6 +258,7 @@ class DownloadCache:
             self.small.put(_name(path, version, suffix), data)
             return None
         target = self.file(path, version, suffix)
+        self._misses.dirs.discard(_module_dir(path))
         fsio.write_atomic(target, data, durable=False)  # checked when read: see the docstring
         return target
 
@@ -301,6 +339,20 @@ class CacheStack:
     @functools.cached_property
     def layers(self) -> tuple[DownloadCache, ...]:
         return tuple(c for c in (self.go, self.own) if c is not None)
+
+    @contextlib.contextmanager
+    def remembering_misses(self) -> Iterator[None]:
+        """While the block runs, a module found to have no directory in a cache is not
+        looked for there again (a graph load: thousands of go.mod files, none cached on a
+        cold start). Files another process writes meanwhile are read from the next block
+        on; this process's own writes are seen at once."""
+        for cache in self.layers:
+            cache._misses.depth += 1
+        try:
+            yield
+        finally:
+            for cache in self.layers:
+                cache._misses.end()
 
     def read(self, path: str, version: str, suffix: str) -> CacheHit | None:
         for cache in self.layers:

@@ -654,36 +654,44 @@ class Session:
             if hit is not None:
                 return hit
             own = self._caches.own if self._caches is not None else None
-            prefetch = self._start_prefetch()
-            try:
-                loaded = await load_module_graph(
-                    self.directory,
-                    ProxySource(self.client),
-                    concurrency=self.options.jobs,
-                    toolchain=self.toolchain,
-                    require_sums=self._require_sums(go_list),
-                    allow_errors=allow_errors,
-                )
-            except FileNotFoundError as exc:  # go.mod vanished since open
-                raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
-            except GomodxError as exc:
-                # Only a proxy that could not be reached (or wanted credentials) is a reason
-                # to suggest go: a module or version that does not exist fails with go too.
-                network = any(isinstance(e, (ProxyUnavailable, AuthRequired)) for e in causes(exc))
-                if network and self.options.source == "auto" and not exc.hint:
-                    # The user asked for nothing in particular: say why go was not used.
-                    exc.hint = (
-                        "the go command is not installed, so gomodx read go.mod files through"
-                        " GOPROXY; install Go, or run `go mod graph > graph.txt` where it is"
-                        " installed and pass --graph graph.txt"
+            misses = (
+                self._caches.remembering_misses()
+                if self._caches is not None
+                else contextlib.nullcontext()
+            )
+            with misses:
+                prefetch = self._start_prefetch()
+                try:
+                    loaded = await load_module_graph(
+                        self.directory,
+                        ProxySource(self.client),
+                        concurrency=self.options.jobs,
+                        toolchain=self.toolchain,
+                        require_sums=self._require_sums(go_list),
+                        allow_errors=allow_errors,
                     )
-                if not exc.hint:
-                    # The loader wraps the fetch's error; its advice still applies.
-                    exc.hint = _first_hint(exc)
-                raise
-            finally:
-                await _stop(prefetch)
-                await self.client.flush()  # what the walk fetched, on disk in one go
+                except FileNotFoundError as exc:  # go.mod vanished since open
+                    raise GomodxError(f"go: {exc.filename}: {os_reason(exc)}") from None
+                except GomodxError as exc:
+                    # Only a proxy that could not be reached (or wanted credentials) is a reason
+                    # to suggest go: a module or version that does not exist fails with go too.
+                    network = any(
+                        isinstance(e, (ProxyUnavailable, AuthRequired)) for e in causes(exc)
+                    )
+                    if network and self.options.source == "auto" and not exc.hint:
+                        # The user asked for nothing in particular: say why go was not used.
+                        exc.hint = (
+                            "the go command is not installed, so gomodx read go.mod files through"
+                            " GOPROXY; install Go, or run `go mod graph > graph.txt` where it is"
+                            " installed and pass --graph graph.txt"
+                        )
+                    if not exc.hint:
+                        # The loader wraps the fetch's error; its advice still applies.
+                        exc.hint = _first_hint(exc)
+                    raise
+                finally:
+                    await _stop(prefetch)
+                    await self.client.flush()  # what the walk fetched, on disk in one go
             if own is not None and key is not None and not allow_errors:
                 save_snapshot(own.root, self.directory, key, loaded)
             return LoadedModule(loaded.graph, loaded.main, self.directory, "proxy", loaded)
@@ -883,8 +891,8 @@ class Session:
         (without it the answer would be fetched, not read)."""
         import hashlib
 
-        from analysis.journal import journal_file
         from analysis.goenv import settings_inputs
+        from analysis.journal import journal_file
         from analysis.snapshot import snapshot_file
 
         files = self._key_files

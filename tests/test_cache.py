@@ -289,3 +289,36 @@ def test_goproxy_off_with_goprivate_still_reads_caches(tmp_path: Path) -> None:
 
     anyio.run(fill)
     anyio.run(off)
+
+
+def test_misses_are_remembered_only_while_a_load_runs(tmp_path: Path) -> None:
+    stack = CacheStack.for_env(str(tmp_path / "gopath" / "pkg" / "mod"), tmp_path / "own")
+    go = stack.go
+    assert go is not None and stack.own is not None
+    mod = b"module example.com/a\n"
+
+    def put_by_go(version: str) -> None:  # as another process (go) would
+        target = go.file("example.com/a", version, "mod")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(mod)
+
+    # Outside a load nothing is remembered: a file go writes is read at once.
+    assert go.read("example.com/a", "v1.0.0", "mod") is None
+    put_by_go("v1.0.0")
+    assert go.read("example.com/a", "v1.0.0", "mod") == mod
+
+    with stack.remembering_misses():
+        assert go.read("example.com/b", "v1.0.0", "mod") is None
+        target = go.file("example.com/b", "v1.1.0", "mod")
+        target.parent.mkdir(parents=True)
+        target.write_bytes(b"module example.com/b\n")
+        # The module had no directory when first looked for: not looked for again ...
+        assert go.read("example.com/b", "v1.1.0", "mod") is None
+        # ... but a module whose directory is there is read as usual.
+        assert go.read("example.com/a", "v1.0.0", "mod") == mod
+        # This process's own writes are seen at once.
+        assert stack.own.read("example.com/c", "v1.0.0", "zip") is None
+        stack.own.write("example.com/c", "v1.0.0", "zip", b"PK")
+        assert stack.own.read("example.com/c", "v1.0.0", "zip") == b"PK"
+    # After the load, the file written meanwhile is found.
+    assert go.read("example.com/b", "v1.1.0", "mod") == b"module example.com/b\n"
