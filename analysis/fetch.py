@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
+from analysis.deadlines import Deadlines, expire
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
@@ -153,6 +154,7 @@ class HttpGetter:
         self._down: dict[str, tuple[str, float]] = {}
         self._auth_prefixes: dict[str, tuple[str, dict[str, str]]] = {}
         self._in_flight: dict[str, set[asyncio.Timeout]] = {}
+        self._deadlines = Deadlines()
         # Plain GETs skip httpx's client layers (a third of the CPU per request) where
         # the routing transport takes them directly; redirects still go through httpx.
         router = transport if isinstance(transport, Router) else getattr(transport, "router", None)
@@ -393,10 +395,11 @@ class HttpGetter:
         if _now() >= stop:
             raise _OutOfTime(budget=stop != end)
         scopes = self._in_flight.setdefault(host, set())
-        scope = asyncio.timeout_at(stop)
+        scope = asyncio.timeout(None)  # its deadline is kept in self._deadlines
         try:
             async with scope:
                 scopes.add(scope)
+                self._deadlines.set(scope, stop)
                 try:
                     return await self._http_once(url, headers, limit, req.path, req.version)
                 except Exception as exc:
@@ -408,6 +411,7 @@ class HttpGetter:
                     raise _Unreachable(reason) from None
                 finally:
                     scopes.discard(scope)
+                    self._deadlines.clear(scope)
         except TimeoutError:
             if not scope.expired():
                 raise  # a timeout of the request itself (the read timeout): retried
@@ -429,7 +433,7 @@ class HttpGetter:
         self._down[host] = (reason, self._clock() + self.limits.down_for)
         now = _now()
         for scope in self._in_flight.get(host, ()):
-            scope.reschedule(now)  # ends at the loop's next turn
+            expire(scope, now)  # ends at the loop's next turn
 
     def _out_of_time(
         self,

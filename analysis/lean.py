@@ -35,9 +35,10 @@ import os
 import ssl
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeAlias, TypeVar
 
+from analysis.deadlines import Deadlines
 from analysis.errors import ProtocolError, SlowBody
 
 if TYPE_CHECKING:
@@ -341,6 +342,8 @@ class Pool:
         self._idle: dict[_Key, list[Connection]] = {}
         self._idle_max = max(1, idle_per_host)
         self._tls = tls
+        self.deadlines = Deadlines()
+        """The read timeouts of every exchange under way (one timer for all)."""
 
     def context(self) -> ssl.SSLContext:
         if self._tls is None:
@@ -381,7 +384,7 @@ class Pool:
                 conn = await self.connect(key, timeout)
             try:
                 answer, keep = await _exchange(
-                    conn, request, timeout, limit, _Pace(*pace) if pace else None
+                    conn, request, timeout, limit, _Pace(*pace) if pace else None, self.deadlines
                 )
             except BaseException as exc:
                 conn.close()
@@ -455,22 +458,91 @@ class LeanAnswer(NamedTuple):
 _MAX_HEAD = 64 * 1024
 
 
+class _Reads:
+    """The deadline of the read under way in one exchange: ``timeout`` from its start,
+    and for a paced read no later than the end of the pace's window. The exchange runs
+    in one scope whose deadline moves from read to read (:class:`Deadlines`)."""
+
+    __slots__ = ("deadlines", "loop", "pace", "paced", "scope", "timeout", "total")
+
+    def __init__(
+        self,
+        scope: asyncio.Timeout,
+        deadlines: Deadlines,
+        timeout: float | None,
+        pace: _Pace | None,
+    ) -> None:
+        self.scope = scope
+        self.deadlines = deadlines
+        self.timeout = timeout
+        self.pace = pace
+        self.paced = False
+        self.total = 0
+        self.loop = asyncio.get_running_loop()
+
+    def next(self, total: int | None = None) -> None:
+        """A read starts (a paced one with ``total``: the body's bytes so far)."""
+        limit = self.timeout
+        pace = self.pace if total is not None else None
+        if pace is not None:
+            left = max(pace.left(), 0.001)
+            limit = left if limit is None else min(limit, left)
+            self.total = total or 0
+        self.paced = pace is not None
+        if limit is None:
+            self.deadlines.clear(self.scope)
+        else:
+            self.deadlines.set(self.scope, self.loop.time() + limit)
+
+    def grew(self, total: int) -> None:
+        """A paced read brought the body to ``total`` bytes."""
+        if self.pace is not None:
+            self.pace.grew(total)
+
+    def timed_out(self) -> BaseException:
+        """What the read under way when the deadline passed failed with."""
+        pace = self.pace
+        if self.paced and pace is not None and pace.left() <= 0:
+            return SlowBody(self.total - pace.mark_len, pace.window)
+        return TimeoutError()
+
+
 async def _exchange(
     conn: Connection,
     request: bytes,
     timeout: float | None,
     limit: int,
     pace: _Pace | None = None,
+    deadlines: Deadlines | None = None,
 ) -> tuple[LeanAnswer, bool]:
     """Send ``request`` and read the whole answer; returns it and whether the connection
     may be used again. Malformed answers raise :class:`ProtocolError`, a connection
-    closed early ``EOFError``."""
+    closed early ``EOFError``, a read that outlives its deadline ``TimeoutError`` (or
+    :class:`SlowBody`, when the pace ran out)."""
+    deadlines = deadlines or Deadlines()
+    scope = asyncio.timeout(None)
+    try:
+        async with scope:
+            reads = _Reads(scope, deadlines, timeout, pace)
+            try:
+                return await _answer(conn, request, limit, reads)
+            finally:
+                deadlines.clear(scope)
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        raise reads.timed_out() from None
+
+
+async def _answer(
+    conn: Connection, request: bytes, limit: int, reads: _Reads
+) -> tuple[LeanAnswer, bool]:
     conn.heard = False
     reader = conn.reader
     conn.writer.write(request)
     await conn.writer.drain()
     while True:
-        head = await _read_head(conn, timeout)
+        head = await _read_head(conn, reads)
         status, reason, headers, version = _parse_head(head)
         if status >= 200:
             break
@@ -495,7 +567,7 @@ async def _exchange(
     body = bytearray()
     if chunked:
         try:
-            answer = await _read_chunked(conn, status, reason, headers, timeout, limit, pace)
+            answer = await _read_chunked(conn, status, reason, headers, limit, reads)
         except asyncio.IncompleteReadError:
             raise ProtocolError(
                 "peer closed connection without sending complete message body"
@@ -506,20 +578,24 @@ async def _exchange(
         if length > limit:
             return LeanAnswer(status, reason, headers, b"", True), False
         while len(body) < length:
-            data = await _paced(reader.read(length - len(body)), timeout, pace, len(body))
+            reads.next(len(body))
+            data = await reader.read(length - len(body))
             if not data:
                 raise ProtocolError(
                     "peer closed connection without sending complete message body"
                     f" (received {len(body)} bytes, expected {length})"
                 )
             body += data
+            reads.grew(len(body))
     else:
         keep = False
         while True:
-            data = await _paced(reader.read(65536), timeout, pace, len(body))
+            reads.next(len(body))
+            data = await reader.read(65536)
             if not data:
                 break
             body += data
+            reads.grew(len(body))
             if len(body) > limit:
                 return LeanAnswer(status, reason, headers, bytes(body), True), False
     return LeanAnswer(status, reason, headers, bytes(body)), keep and not reader.at_eof()
@@ -530,34 +606,39 @@ async def _read_chunked(
     status: int,
     reason: str,
     headers: list[tuple[bytes, bytes]],
-    timeout: float | None,
     limit: int,
-    pace: _Pace | None = None,
+    reads: _Reads,
 ) -> LeanAnswer:
     reader = conn.reader
     body = bytearray()
     while True:
-        line = await _timed(reader.readuntil(b"\r\n"), timeout)
+        reads.next()
+        line = await reader.readuntil(b"\r\n")
         size_text = line.split(b";", 1)[0].strip()
         try:
             size = int(size_text, 16)
         except ValueError:
             raise ProtocolError("bad chunk size") from None
         if size == 0:
-            while await _timed(reader.readuntil(b"\r\n"), timeout) != b"\r\n":
-                pass  # trailers
+            reads.next()
+            while await reader.readuntil(b"\r\n") != b"\r\n":
+                reads.next()  # trailers
             break
         if len(body) + size > limit:
             return LeanAnswer(status, reason, headers, bytes(body), True)
-        body += await _paced(reader.readexactly(size), timeout, pace, len(body))
-        if await _timed(reader.readexactly(2), timeout) != b"\r\n":
+        reads.next(len(body))
+        body += await reader.readexactly(size)
+        reads.grew(len(body))
+        reads.next()
+        if await reader.readexactly(2) != b"\r\n":
             raise ProtocolError("bad chunk end")
     return LeanAnswer(status, reason, headers, bytes(body))
 
 
-async def _read_head(conn: Connection, timeout: float | None) -> bytes:
+async def _read_head(conn: Connection, reads: _Reads) -> bytes:
+    reads.next()
     try:
-        head = await _timed(conn.reader.readuntil(b"\r\n\r\n"), timeout)
+        head = await conn.reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as exc:
         conn.heard = conn.heard or bool(exc.partial)
         if not exc.partial:
@@ -603,29 +684,6 @@ class _Pace:
             self.mark_len, self.mark_at = total, time.monotonic()
         elif self.left() <= 0:
             raise SlowBody(total - self.mark_len, self.window)
-
-
-async def _paced(aw: Awaitable[_T], timeout: float | None, pace: _Pace | None, total: int) -> _T:
-    """:func:`_timed`, and with ``pace`` no longer than what is left of its window."""
-    if pace is None:
-        return await _timed(aw, timeout)
-    left = max(pace.left(), 0.001)
-    try:
-        data = await _timed(aw, left if timeout is None else min(timeout, left))
-    except TimeoutError:
-        if pace.left() <= 0:
-            raise SlowBody(total - pace.mark_len, pace.window) from None
-        raise
-    if isinstance(data, bytes | bytearray):
-        pace.grew(total + len(data))
-    return data
-
-
-async def _timed(aw: Awaitable[_T], timeout: float | None) -> _T:
-    if timeout is None:
-        return await aw
-    async with asyncio.timeout(timeout):
-        return await aw
 
 
 # -- failures -----------------------------------------------------------------------------
