@@ -15,9 +15,10 @@ while it runs wait for it. What happens next depends on how it ended:
 
 A waiter that is cancelled only stops waiting; the computation goes on for the others.
 
-The engine runs on asyncio (the app, and the command line through ``anyio.run`` with the
-asyncio backend; :mod:`analysis.transport` and :mod:`analysis.loader` use asyncio
-directly), so this is written on asyncio too. anyio's cancellation arrives there as
+The engine runs on asyncio (the app, and the command line through
+:func:`analysis.session.run_sync`; :mod:`analysis.lean`, :mod:`analysis.fetch` and
+:mod:`analysis.loader` use asyncio directly), so this is written on asyncio too. The
+cancellation of the few parts written with anyio arrives there as
 :class:`asyncio.CancelledError`.
 """
 
