@@ -85,7 +85,7 @@ import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -385,42 +385,51 @@ async def _disk(fn: Callable[..., _R], *args: Any, size: int = 0) -> _R:
     return await anyio.to_thread.run_sync(functools.partial(fn, *args))
 
 
-@contextlib.contextmanager
-def _flocked(path: str | os.PathLike[str]) -> Iterator[int]:
+class _flocked:
     """Hold an exclusive ``flock`` on ``path`` (created empty, 0666), as lockedfile does.
 
     Raises :class:`~analysis.errors.FileWriteError` (``locking PATH: permission denied``)
     when the lock cannot be had; on the event loop's thread (:func:`_disk`) a lock held
-    elsewhere is not waited for: :class:`_Busy`."""
-    name = os.fspath(path)
-    with fsio.writing(name, "locking"):
-        parent = os.path.dirname(name) or "."
-        fsio.ensure_dir(parent)
-        try:
-            fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
-        except FileNotFoundError:
-            if not fsio.forget_dir(parent):
-                raise
-            fsio.ensure_dir(parent)  # removed since it was made: again
-            fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            if sys.platform != "win32":
-                import fcntl
+    elsewhere is not waited for: :class:`_Busy`. (A class, not a generator: a download
+    takes thousands of these locks.)"""
 
-                if getattr(_ON_LOOP, "active", False):
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except BlockingIOError:
-                        raise _Busy(name) from None
-                else:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-    try:
-        yield fd
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+    __slots__ = ("fd", "name")
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.name = os.fspath(path)
+        self.fd = -1
+
+    def __enter__(self) -> int:
+        name = self.name
+        with fsio.writing(name, "locking"):
+            parent = os.path.dirname(name) or "."
+            fsio.ensure_dir(parent)
+            try:
+                fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
+            except FileNotFoundError:
+                if not fsio.forget_dir(parent):
+                    raise
+                fsio.ensure_dir(parent)  # removed since it was made: again
+                fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                if sys.platform != "win32":
+                    import fcntl
+
+                    if getattr(_ON_LOOP, "active", False):
+                        try:
+                            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        except BlockingIOError:
+                            raise _Busy(name) from None
+                    else:
+                        fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+        self.fd = fd
+        return fd
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # closing the descriptor releases the lock
 
 
 def rewrite_version_list(version_dir: str | os.PathLike[str]) -> None:
@@ -802,20 +811,20 @@ class _Downloader:
         rec = self.rec(mod)
         lay = _Layout(self.gomodcache, mod)
         try:
-            data = await self._go_mod_bytes(rec, lay)
+            data, rec.gomod_sum = await self._go_mod_bytes(rec, lay)
         except BaseException as exc:
             if isinstance(exc, Exception):
                 self.fail(rec, exc)
                 self.finish(rec, not rec.target)
             raise
         rec.gomod = lay.mod_name
-        rec.gomod_sum = gomod_hash(data)
         if not rec.target:
             self.finish(rec)
         self.report()
         return data
 
-    async def _go_mod_bytes(self, rec: _Rec, lay: _Layout) -> bytes:
+    async def _go_mod_bytes(self, rec: _Rec, lay: _Layout) -> tuple[bytes, str]:
+        """The go.mod's bytes and their go.sum hash."""
         mod = rec.mv
         cached = _read_bytes(lay.mod_name)
         if cached is not None and not cached.startswith(b"//vgo 0.0."):
@@ -830,12 +839,12 @@ class _Downloader:
                     # list short; resuming repairs it (a no-op when it is right).
                     self.lists_checked.add(lay.vdir_name)
                     await _disk(rewrite_version_list, lay.vdir_name)
-                return cached
+                return cached, h
         f = await self.client.gomod(mod.path, mod.version)
         await self.check_hash(rec, "go.mod", f.hash, f.origin)
         await _disk(_store_gomod, lay, f.data, size=len(f.data))
         self.got(rec, "mod", len(f.data))
-        return f.data
+        return f.data, f.hash
 
     # -- whole module versions -----------------------------------------------------------
 

@@ -328,10 +328,13 @@ class GoModFile:
     simple: Summary | None = field(default=None, compare=False, repr=False)
     """``summarize(lax())`` made without the parser, for the plainest files (see
     :func:`analysis.summary.simple_summary`); then :attr:`parsed` is left to :meth:`lax`."""
+    known_hash: str = field(default="", compare=False, repr=False)
+    """:attr:`hash`, when whoever checked the bytes worked it out already."""
 
-    @property
+    @functools.cached_property
     def hash(self) -> str:
-        return gomod_hash(self.data)
+        """The go.sum hash of :attr:`data` (``h1:``), worked out once."""
+        return self.known_hash or gomod_hash(self.data)
 
     def lax(self) -> ModFile:
         """``modfile.parse_lax("go.mod", data)``, parsed at most once per file: the client's

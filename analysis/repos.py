@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from analysis import semver
 from analysis.cache import CacheStack
@@ -57,7 +57,7 @@ from analysis.goproxy import (
     parse_list,
     parse_time,
 )
-from analysis.hashes import GoSum, zip_hash
+from analysis.hashes import GoSum, gomod_hash, zip_hash
 from analysis.memo import Memo
 from analysis.modfile import ModFile, parse_lax
 from analysis.modpath import check, escape_path, escape_version
@@ -87,20 +87,19 @@ class Verifier:
     def __init__(self, gosum: GoSum) -> None:
         self.gosum = gosum
 
-    def check_gomod(
-        self, path: str, version: str, data: bytes, source: str
-    ) -> tuple[bool, ModFile | None, Summary | None]:
+    def check_gomod(self, path: str, version: str, data: bytes, source: str) -> _Checked:
         """go.sum first (raises SumMismatch); else the bytes must parse as a go.mod with a
-        module line (raises CorruptAnswer). Returns whether go.sum vouched for the bytes, and
+        module line (raises CorruptAnswer). Returns whether go.sum vouched for the bytes,
         the lax parse or the parser-free summary when one was made (kept with the file, so
-        nobody parses it again). A file :func:`simple_summary` reads has a module line and
-        parses, so it needs no parser here."""
+        nobody parses it again), and the bytes' hash. A file :func:`simple_summary` reads
+        has a module line and parses, so it needs no parser here."""
         simple = simple_summary(data)
-        if self.gosum.verify_gomod(path, version, data, source=source):
-            return True, None, simple
+        h = gomod_hash(data)
+        if self.gosum.verify(path, version, h, source=source, gomod=True):
+            return _Checked(True, None, simple, h)
         if simple is not None:
-            return False, None, simple
-        return False, _check_gomod_syntax(path, version, data), None
+            return _Checked(False, None, simple, h)
+        return _Checked(False, _check_gomod_syntax(path, version, data), None, h)
 
     def check_zip(self, path: str, version: str, data: bytes, source: str) -> bool:
         """go.sum first (raises SumMismatch); else the bytes must be a readable zip."""
@@ -109,6 +108,28 @@ class Verifier:
         except GomodxError as exc:
             raise CorruptAnswer(f"{path}@{version}: invalid zip: {exc}") from exc
         return self.gosum.verify(path, version, h, source=source)
+
+
+class _Checked(NamedTuple):
+    """What :meth:`Verifier.check_gomod` found."""
+
+    verified: bool
+    parsed: ModFile | None
+    simple: Summary | None
+    hash: str
+
+    def file(self, path: str, version: str, data: bytes, origin: str) -> GoModFile:
+        """The checked bytes as a :class:`GoModFile` (its hash known already)."""
+        return GoModFile(
+            path,
+            version,
+            data,
+            origin,
+            verified=self.verified,
+            parsed=self.parsed,
+            simple=self.simple,
+            known_hash=self.hash,
+        )
 
 
 @dataclass(frozen=True)
@@ -196,14 +217,10 @@ class CheckedCaches:
             if data is None:
                 continue
             try:
-                verified, parsed, simple = self.verifier.check_gomod(
-                    path, version, data, cache.name
-                )
+                checked = self.verifier.check_gomod(path, version, data, cache.name)
             except (CorruptAnswer, ChecksumMismatch):
                 continue  # a corrupt cache entry is a miss, never an answer
-            return GoModFile(
-                path, version, data, cache.name, verified=verified, parsed=parsed, simple=simple
-            )
+            return checked.file(path, version, data, cache.name)
         return None
 
     def extracted(self, path: str, version: str) -> tuple[Path, str] | None:
@@ -615,7 +632,7 @@ class HttpRepo(Repo):
 
     async def _gomod(self, version: str) -> GoModFile:
         check_canonical(self.path, version)
-        checked: list[tuple[bool, ModFile | None, Summary | None]] = []
+        checked: list[_Checked] = []
         source = self.spec.redacted
 
         def validate(body: bytes) -> None:
@@ -626,10 +643,9 @@ class HttpRepo(Repo):
             "mod", f"@v/{escape_version(version)}.mod", version, MAX_GOMOD, validate, "miss"
         )
         await self.backend.caches.store(self.path, version, "mod", data)
-        verified, parsed, simple = checked[0] if checked else (False, None, None)
-        return GoModFile(
-            self.path, version, data, source, verified=verified, parsed=parsed, simple=simple
-        )
+        if not checked:  # pragma: no cover - the fetch validates what it returns
+            return GoModFile(self.path, version, data, source)
+        return checked[0].file(self.path, version, data, source)
 
     async def zip(self, version: str) -> bytes:
         check_canonical(self.path, version)
@@ -705,9 +721,8 @@ class GoRepo(Repo):
         if not isinstance(mod_file, str):
             raise ProxyError(f"{self.path}@{version}: go mod download printed no GoMod")
         content = Path(mod_file).read_bytes()
-        verified, parsed, simple = self.backend.verifier.check_gomod(
-            self.path, version, content, "direct"
-        )
+        checked = self.backend.verifier.check_gomod(self.path, version, content, "direct")
+        verified, parsed, simple = checked.verified, checked.parsed, checked.simple
         return GoModFile(
             self.path,
             version,
