@@ -87,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         display.close()
     if args.json:
-        json.dump(summary.to_json(), sys.stdout, indent="\t")
-        sys.stdout.write("\n")
+        # One string, one write: json.dump would write each of its thousands of pieces.
+        sys.stdout.write(json.dumps(summary.to_json(), indent="\t") + "\n")
     else:
         sys.stdout.write(format_summary(summary))
     sys.stdout.flush()
