@@ -497,25 +497,28 @@ class _Layout:
     def mod(self) -> Path:
         return Path(self.mod_name)
 
-    @functools.cached_property
+    def _file(self, suffix: str) -> Path:
+        return self.vdir / f"{self._base}.{suffix}"
+
+    @property
     def info(self) -> Path:
-        return self.vdir / f"{self._base}.info"
+        return self._file("info")
 
-    @functools.cached_property
+    @property
     def zip(self) -> Path:
-        return self.vdir / f"{self._base}.zip"
+        return self._file("zip")
 
-    @functools.cached_property
+    @property
     def ziphash(self) -> Path:
-        return self.vdir / f"{self._base}.ziphash"
+        return self._file("ziphash")
 
-    @functools.cached_property
+    @property
     def lock(self) -> Path:
-        return self.vdir / f"{self._base}.lock"
+        return self._file("lock")
 
-    @functools.cached_property
+    @property
     def partial(self) -> Path:
-        return self.vdir / f"{self._base}.partial"
+        return self._file("partial")
 
     @functools.cached_property
     def dir(self) -> Path:
