@@ -65,15 +65,28 @@ def _busy(app: App[object]) -> bool:
     return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
 
 
+def _queued(app: App[object]) -> bool:
+    """Whether a message waits in the queue of the app or of a widget on its screen."""
+    try:
+        screen = app.screen
+    except Exception:  # no screen yet, or the app is closing
+        return False
+    return any(node.message_queue_size for node in (app, *screen.walk_children(with_self=True)))
+
+
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker has finished and every message has been handled.
 
-    A handled message may start another worker (highlight -> versions -> facts), so this
-    repeats until a pass over the message queues leaves no worker pending or running.
+    A handled message may post another (a cursor move -> highlight -> details) or start a
+    worker (highlight -> versions -> facts), so this repeats until a pass leaves no
+    message queued and no worker pending or running. (``pilot.pause`` alone handles only
+    the messages queued when it starts, then waits for the process to look idle: under
+    load a message posted meanwhile could still be waiting.)
     """
     await pilot.pause()
-    while _busy(pilot.app):
-        await pilot.app.workers.wait_for_complete()
+    while _busy(pilot.app) or _queued(pilot.app):
+        if _busy(pilot.app):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

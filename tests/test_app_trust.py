@@ -72,7 +72,10 @@ async def test_demo_marks_vulnerable_modules_and_previews_the_fix() -> None:
         marks = {
             str(key.value): " ".join(str(c) for c in versions.get_row(key)) for key in versions.rows
         }
-        assert {v for v, t in marks.items() if "vulnerable" in t} == {"v1.1.0", "v1.2.0"}
+        shown = app.versions.fetched.get("example.com/json")
+        # (on failure: what the rows said, and why the list may lack its marks)
+        why = (marks, versions.path, shown.warnings if shown is not None else "not fetched")
+        assert {v for v, t in marks.items() if "vulnerable" in t} == {"v1.1.0", "v1.2.0"}, why
         # who vouches for the selected version: the demo's go.sum
         note = text_of(screen.query_one("#versions-note", Static))
         assert "✓ verified by go.sum" in note
