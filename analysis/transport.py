@@ -94,17 +94,6 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         """``"lean"`` for the keep-alive path, else the proxy URL (``""``: httpx, direct)."""
         return self.router.route(url.scheme, url.raw_host.decode("ascii"), url.port)
 
-    async def lean_get(
-        self,
-        url: str,
-        headers: Mapping[str, str],
-        timeout: float | None,
-        limit: int,
-        pace: tuple[float, int] | None = None,
-    ) -> LeanAnswer | None:
-        """:meth:`analysis.lean.Router.lean_get`."""
-        return await self.router.lean_get(url, headers, timeout, limit, pace)
-
     def _httpx(self, proxy: str) -> httpx.AsyncHTTPTransport:
         key = proxy or None
         router = self.router
