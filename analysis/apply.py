@@ -78,7 +78,7 @@ from analysis.errors import (
     PlanError,
     StaleFiles,
 )
-from analysis.journal import JOURNAL, default_backup_root, dir_key, journal_file
+from analysis.journal import JOURNAL, default_backup_root, dir_key, journal_file, pending
 
 if TYPE_CHECKING:
     from analysis.plan import Plan
@@ -98,8 +98,6 @@ __all__ = [
     "recover",
     "undo",
 ]
-
-_JOURNAL = JOURNAL
 
 
 @dataclass(frozen=True)
@@ -339,7 +337,7 @@ def _begin(
     label = "creating undo backup in" if op == "apply" else "writing undo journal in"
     data = (json.dumps(doc, indent=1) + "\n").encode()
     with fsio.writing(base, label):
-        fd = os.open(base / _JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        fd = os.open(base / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         try:
             try:
                 view = memoryview(data)
@@ -350,14 +348,14 @@ def _begin(
                 os.close(fd)
         except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(base / _JOURNAL)
+                os.unlink(base / JOURNAL)
             raise
         fsio.fsync_dir(base)
 
 
 def _end(base: Path) -> None:
-    with fsio.writing(base / _JOURNAL, "removing"), contextlib.suppress(FileNotFoundError):
-        (base / _JOURNAL).unlink()
+    with fsio.writing(base / JOURNAL, "removing"), contextlib.suppress(FileNotFoundError):
+        (base / JOURNAL).unlink()
     fsio.fsync_dir(base)
 
 
@@ -392,16 +390,14 @@ def recover(
     """
     d = Path(os.path.abspath(main_dir))
     base = (backup_root or default_backup_root()) / dir_key(d)
-    try:
-        os.stat(journal_file(d, backup_root))
-    except OSError:  # none (or no access: apply and undo will say what is wrong)
+    if not pending(d, backup_root):
         return None
     with _locked(base, "recovering an interrupted apply in"):
         return _recover_locked(base, d)
 
 
 def _recover_locked(base: Path, main_dir: Path) -> Recovery | None:
-    path = base / _JOURNAL
+    path = base / JOURNAL
     try:
         text = path.read_bytes()
     except FileNotFoundError:
@@ -739,7 +735,7 @@ def undo(
     ad = Path(os.path.abspath(d))
     root = backup_root or default_backup_root()
     base = root / dir_key(d)
-    if _latest_backup(root, d) is None and not os.path.lexists(base / _JOURNAL):
+    if _latest_backup(root, d) is None and not os.path.lexists(base / JOURNAL):
         raise NothingToUndo(f"{d}: nothing to undo")
     with _locked(base, "undoing in"):
         _recover_locked(base, ad)

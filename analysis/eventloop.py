@@ -25,20 +25,17 @@ _R = TypeVar("_R")
 _workers: DaemonExecutor | None = None
 
 
-async def in_thread(fn: Callable[[], _R], *, finish: bool = False) -> _R:
+async def in_thread(fn: Callable[[], _R]) -> _R:
     """``fn()`` in one of gomodx's worker threads (not the loop's default executor, where
     host-name lookups that never answer may hold every thread).
 
-    A cancelled caller stops waiting at once; the thread goes on (a thread cannot be
-    stopped). With ``finish``, the caller waits for the thread's end even when cancelled,
-    and only then takes the cancellation: a write that must not be cut short.
+    The caller waits for the thread's end even when it is cancelled, and only then takes
+    the cancellation: the work (a cache write, a go command) is not cut short.
     """
     global _workers
     if _workers is None:
         _workers = DaemonExecutor(16)
     future = asyncio.get_running_loop().run_in_executor(_workers, fn)
-    if not finish:
-        return await future
     cancelled = False
     while not future.done():
         try:

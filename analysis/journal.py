@@ -39,12 +39,10 @@ def journal_file(main_dir: str | os.PathLike[str], backup_root: Path | None = No
 
 
 def pending(main_dir: str | os.PathLike[str], backup_root: Path | None = None) -> bool:
-    """Whether an apply or undo in ``main_dir`` left a journal (or it cannot be told:
-    then :func:`analysis.apply.recover` says what is wrong)."""
+    """Whether an apply or undo in ``main_dir`` left a journal: one ``stat``. No access
+    counts as none (an apply or undo there will say what is wrong)."""
     try:
         os.stat(journal_file(main_dir, backup_root))
-    except FileNotFoundError:
-        return False
     except OSError:
-        return True
+        return False
     return True

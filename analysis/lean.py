@@ -483,12 +483,12 @@ class _Reads:
     def next(self, total: int | None = None) -> None:
         """A read starts (a paced one with ``total``: the body's bytes so far)."""
         limit = self.timeout
-        pace = self.pace if total is not None else None
-        if pace is not None:
+        pace = self.pace
+        self.paced = pace is not None and total is not None
+        if pace is not None and total is not None:
             left = max(pace.left(), 0.001)
             limit = left if limit is None else min(limit, left)
-            self.total = total or 0
-        self.paced = pace is not None
+            self.total = total
         if limit is None:
             self.deadlines.clear(self.scope)
         else:
@@ -512,14 +512,13 @@ async def _exchange(
     request: bytes,
     timeout: float | None,
     limit: int,
-    pace: _Pace | None = None,
-    deadlines: Deadlines | None = None,
+    pace: _Pace | None,
+    deadlines: Deadlines,
 ) -> tuple[LeanAnswer, bool]:
     """Send ``request`` and read the whole answer; returns it and whether the connection
     may be used again. Malformed answers raise :class:`ProtocolError`, a connection
     closed early ``EOFError``, a read that outlives its deadline ``TimeoutError`` (or
     :class:`SlowBody`, when the pace ran out)."""
-    deadlines = deadlines or Deadlines()
     scope = asyncio.timeout(None)
     try:
         async with scope:

@@ -179,7 +179,7 @@ class ProxyClient:
     async def flush(self) -> None:
         """Wait until every file fetched so far is written to gomodx's own cache (also
         when the caller is being cancelled: Ctrl+C must not cut a write short)."""
-        await in_thread(self._cached.stack.flush, finish=True)
+        await in_thread(self._cached.stack.flush)
 
     # -- events ------------------------------------------------------------------------
 

@@ -286,7 +286,7 @@ class CheckedCaches:
         keeper = self.keep
         if keeper is not None and kind == "zip":
             with contextlib.suppress(OSError, GomodxError):
-                await in_thread(lambda: keeper(path, version, data), finish=True)
+                await in_thread(lambda: keeper(path, version, data))
 
     async def store_list(self, path: str, text: bytes) -> None:
         """Keep a downloaded version list in gomodx's own cache (buffered like go.mod
@@ -300,7 +300,7 @@ class CheckedCaches:
         if self.stack.own is None:
             return
         with contextlib.suppress(OSError, GomodxError):
-            await in_thread(lambda: fn(*args), finish=True)
+            await in_thread(lambda: fn(*args))
 
 
 class GoCommand:

@@ -709,7 +709,7 @@ class Session:
             if go_key is None:
                 self._note_key_files()
         if graph is None:
-            graph = await in_thread(lambda: self._load_without_client(source), finish=True)
+            graph = await in_thread(lambda: self._load_without_client(source))
             own = self._caches.own if self._caches is not None else None
             if go_key is not None and own is not None:
                 from analysis.snapshot import save_go_graph

@@ -16,10 +16,14 @@ def test_doctest() -> None:
     assert doctest.testmod(deadlines_module).failed == 0
 
 
-async def _timed(d: Deadlines, scope: asyncio.Timeout, done: asyncio.Event) -> str:
-    """Wait for ``done`` in ``scope``: "finished", or "expired" when the scope ended."""
+async def _timed(
+    d: Deadlines, scope: asyncio.Timeout, done: asyncio.Event, entered: asyncio.Event
+) -> str:
+    """Wait for ``done`` in ``scope`` (``entered`` says it is in): "finished", or
+    "expired" when the scope ended."""
     try:
         async with scope:
+            entered.set()
             try:
                 await done.wait()
             finally:
@@ -37,8 +41,14 @@ def test_each_scope_ends_at_its_own_deadline() -> None:
         now = loop.time()
         soon, moved, cleared, later = (asyncio.timeout(None) for _ in range(4))
         release = asyncio.Event()
-        tasks = [asyncio.create_task(_timed(d, s, release)) for s in (soon, moved, cleared, later)]
-        await asyncio.sleep(0)  # every scope entered
+        scopes = (soon, moved, cleared, later)
+        entered = [asyncio.Event() for _ in scopes]
+        tasks = [
+            asyncio.create_task(_timed(d, s, release, e))
+            for s, e in zip(scopes, entered, strict=True)
+        ]
+        for e in entered:
+            await e.wait()
         d.set(moved, now + 0.005)
         d.set(cleared, now + 0.005)
         d.set(soon, now + 0.02)  # passes after the first two deadlines would have
@@ -60,9 +70,9 @@ def test_a_scope_can_be_ended_at_once_and_a_new_loop_gets_a_new_timer() -> None:
 
     async def ended_now() -> str:
         scope = asyncio.timeout(None)
-        release = asyncio.Event()
-        task = asyncio.create_task(_timed(d, scope, release))
-        await asyncio.sleep(0)
+        release, entered = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(_timed(d, scope, release, entered))
+        await entered.wait()
         # The timer is armed for this deadline when the loop closes.
         d.set(scope, asyncio.get_running_loop().time() + 0.05)
         expire(scope, asyncio.get_running_loop().time())
@@ -71,8 +81,9 @@ def test_a_scope_can_be_ended_at_once_and_a_new_loop_gets_a_new_timer() -> None:
 
     async def deadline_passes() -> str:
         scope = asyncio.timeout(None)
-        task = asyncio.create_task(_timed(d, scope, asyncio.Event()))
-        await asyncio.sleep(0)
+        entered = asyncio.Event()
+        task = asyncio.create_task(_timed(d, scope, asyncio.Event(), entered))
+        await entered.wait()
         # Later than the deadline the closed loop's timer was armed for.
         d.set(scope, asyncio.get_running_loop().time() + 0.1)
         return await asyncio.wait_for(task, BOUND)
