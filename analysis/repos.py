@@ -21,6 +21,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 import urllib.parse
@@ -534,16 +535,22 @@ class HttpRepo(Repo):
         return data
 
     async def versions(self) -> VersionList:
+        # Parsed once, however many queries ask (a module's listing serves several).
+        return await self.backend.memo.get(self._key("versions"), self._versions)
+
+    async def _versions(self) -> VersionList:
         data = await self._list_bytes()
         return VersionList(self.path, parse_list(data, ""), self.spec.redacted)
 
     async def stat(self, rev: str) -> RevInfo:
-        cached = self.backend.caches.info(self.path, rev)
-        if cached is not None:
-            return cached
+        # The caches are asked once per revision, inside the single flight: several
+        # queries stat the same version, and a miss costs a lookup in every cache.
         return await self.backend.memo.get(self._key("info", rev), lambda: self._stat(rev))
 
     async def _stat(self, rev: str) -> RevInfo:
+        cached = self.backend.caches.info(self.path, rev)
+        if cached is not None:
+            return cached
         try:
             escaped = escape_version(rev)
         except ModuleError as exc:
@@ -760,6 +767,10 @@ def _check_gomod_syntax(path: str, version: str, data: bytes) -> ModFile:
     return parsed
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters other than tab, line feed and carriage return."""
+
+
 def _check_list_text(data: bytes) -> None:
     """A version list is plain text: binary bytes or an HTML page mean a broken answer.
 
@@ -769,7 +780,7 @@ def _check_list_text(data: bytes) -> None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorruptAnswer("version list is not UTF-8 text") from exc
-    if any(c < " " and c not in "\n\r\t" for c in text):
+    if _CONTROL.search(text):
         raise CorruptAnswer("version list contains control characters")
     head = text.lstrip()[:15].lower()
     if head.startswith(("<!doctype", "<html", "<?xml")):

@@ -228,15 +228,24 @@ class ModuleView:
                 old.version and (cur == "" or cmp_version(old.path, cur, old.version) < 0)
             ):
                 self.highest_replaced[old.path] = old.version
+        self._fresh()
+
+    def with_source(self, source: ModuleSource) -> ModuleView:
+        """The same main module's view through ``source``: what the main module's
+        directives imply is shared (worked out once), what is read and asked is not."""
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        view.source = source
+        view._fresh()
+        return view
+
+    def _fresh(self) -> None:
+        """Nothing read, nothing asked yet."""
         self.gomod_reads: set[ModuleVersion] = set()
         self.zip_reads: set[ModuleVersion] = set()
-        self._raw = Memo(GomodxError)
-        self._versions = Memo(GomodxError)
-        self._stats = Memo(GomodxError)
-        self._latest = Memo(GomodxError)
-        self._retractions = Memo(GomodxError)
-        self._zips = Memo(GomodxError)
-        self._trees = Memo(GomodxError)
+        # One single flight for every question, keyed by what is asked (a view is made
+        # per query, and most answer two or three questions).
+        self._asked = Memo(GomodxError)
         self._sums: dict[ModuleVersion, str] = {}
 
     # -- replacement and exclusion ------------------------------------------------------
@@ -257,7 +266,7 @@ class ModuleView:
         """``rawGoModSummary``: ``actual``'s own go.mod (a directory when version is ``""``)."""
         if semver.is_toolchain_path(actual.path):
             return toolchain_summary(actual)
-        return await self._raw.get(actual, lambda: self._read_raw(actual))
+        return await self._asked.get(("raw", actual), lambda: self._read_raw(actual))
 
     async def _read_raw(self, actual: ModuleVersion) -> Summary:
         if actual.version != "" and isinstance(self.source, ProxySource):
@@ -321,7 +330,7 @@ class ModuleView:
             self.zip_reads.add(m)
             return data
 
-        return await self._zips.get(m, fetch)
+        return await self._asked.get(("zip", m), fetch)
 
     async def extracted(self, m: ModuleVersion) -> Path | None:
         """Go's extracted tree of ``m`` (already replacement-resolved) when GOMODCACHE has
@@ -344,7 +353,7 @@ class ModuleView:
             self.zip_reads.add(m)
             return hit[0]
 
-        return await self._trees.get(m, look)
+        return await self._asked.get(("tree", m), look)
 
     async def zip_sum(self, m: ModuleVersion) -> str:
         """The ``h1:`` hash of ``m``'s zip: from go's ``.ziphash`` when the tree was read,
@@ -375,7 +384,7 @@ class ModuleView:
             merged = set(listed) | set(extra)
             return tuple(sorted(merged, key=lambda v: semver.mod_sort_key(path, v)))
 
-        return await self._versions.get(path, fetch)
+        return await self._asked.get(("versions", path), fetch)
 
     async def repo_stat(self, path: str, rev: str) -> RevInfo:
         """``repo.Stat``, with the replacement repository's fallback for replaced versions."""
@@ -400,7 +409,7 @@ class ModuleView:
                     raise
                 return _replacement_stat(v)
 
-        return await self._stats.get((path, rev), fetch)
+        return await self._asked.get(("stat", path, rev), fetch)
 
     async def repo_latest(self, path: str) -> RevInfo:
         """``repo.Latest`` (with the replacement repository's highest replaced version)."""
@@ -422,7 +431,7 @@ class ModuleView:
                 raise err
             return info
 
-        return await self._latest.get(path, fetch)
+        return await self._asked.get(("latest", path), fetch)
 
     # -- allowed versions -------------------------------------------------------------------
 
@@ -435,7 +444,7 @@ class ModuleView:
             s = await self.raw_summary(latest)
             return s.retract
 
-        return await self._retractions.get(path, load)
+        return await self._asked.get(("retractions", path), load)
 
     async def latest_ignoring_retractions(self, path: str) -> ModuleVersion:
         """``queryLatestVersionIgnoringRetractions`` (replacement applied)."""

@@ -15,12 +15,11 @@ the module's annotated versions (:func:`~analysis.versions.module_versions`).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import anyio
 
 from analysis.errors import GomodxError, ModuleNotFound
 from analysis.modfile import ModFile
@@ -150,8 +149,12 @@ def requested_versions(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
     {'v1.0.0': ['m'], 'v1.1.0': ['a@v1.0.0']}
     """
     out: dict[str, dict[str, list[str]]] = {}
+    names: dict[ModuleVersion, str] = {}  # a requirer has many edges: named once
     for src, dst in g.edges:
-        out.setdefault(dst.path, {}).setdefault(dst.version, []).append(str(src))
+        name = names.get(src)
+        if name is None:
+            name = names[src] = str(src)
+        out.setdefault(dst.path, {}).setdefault(dst.version, []).append(name)
     return out
 
 
@@ -190,10 +193,10 @@ async def list_updates(
     async def fill(i: int) -> None:
         rows[i] = await _update_row(client, main, rows[i], asked, majors, context)
 
-    async with anyio.create_task_group() as group:
+    async with asyncio.TaskGroup() as group:
         for i, row in enumerate(rows):
             if not row.main:
-                group.start_soon(fill, i)
+                group.create_task(fill(i))
     return rows
 
 

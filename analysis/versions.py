@@ -22,13 +22,12 @@ both run :meth:`analysis.source.ModuleView.query`, the engine's one copy of Go's
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import anyio
 
 from analysis import semver
 from analysis.errors import (
@@ -319,7 +318,7 @@ class _Context:
     def view(self, repo: Repo) -> tuple[ModuleView, _RepoSource]:
         """Go's module queries against one GOPROXY entry (``queryProxy``)."""
         source = _RepoSource(self, repo)
-        return ModuleView(source, self.main_file, self.main.dir or Path(".")), source
+        return self.gomods.with_source(source), source
 
     # -- allowed (CheckAllowed = exclusions + retractions) -------------------------------------
 
@@ -346,11 +345,21 @@ class _Context:
             return _Retractions((), "", "", _unwrap_module_error(str(exc), path))
         return _Retractions(s.retract, s.deprecated, info.version)
 
-    async def allowed(self, path: str, version: str, retractions: bool = True) -> bool:
+    def allowed_now(self, path: str, version: str, retractions: bool = True) -> bool | None:
+        """:meth:`allowed` without waiting: ``None`` while the retractions are unknown."""
         if self.main.excluded(path, version):
             return False
         if not retractions:
             return True
+        r = self.retractions.get(path)
+        if r is None:
+            return None
+        return not r.intervals or not r.check(path, version)[0]
+
+    async def allowed(self, path: str, version: str, retractions: bool = True) -> bool:
+        now = self.allowed_now(path, version, retractions)
+        if now is not None:
+            return now
         r = await self.load_retractions(path)
         return not r.check(path, version)[0]
 
@@ -485,8 +494,14 @@ async def _query_proxy(
     disallowed version raises :class:`~analysis.errors.Disallowed`."""
     view, _ = ctx.view(repo)
 
+    retractions = bool(allowed)
+
     async def check(m: ModuleVersion) -> None:
-        if not await ctx.allowed(m.path, m.version, retractions=bool(allowed)):
+        # Asked of every listed version: answered without a wait once retractions are known.
+        ok = ctx.allowed_now(m.path, m.version, retractions)
+        if ok is None:
+            ok = await ctx.allowed(m.path, m.version, retractions)
+        if not ok:
             raise Disallowed(m, "not allowed")
 
     try:
@@ -539,9 +554,9 @@ async def _newer_majors(ctx: _Context, path: str, limit: int = 12) -> list[Modul
                 return
             sink[candidate] = info.version
 
-        async with anyio.create_task_group() as group:
+        async with asyncio.TaskGroup() as group:
             for _, candidate in batch:
-                group.start_soon(probe, candidate, results)
+                group.create_task(probe(candidate, results))
         found.extend(ModuleVersion(c, results[c]) for _, c in batch if c in results)
         if batch[-1][1] not in results:
             break
