@@ -262,13 +262,15 @@ class DownloadCache:
         fsio.write_atomic(target, data, durable=False)  # checked when read: see the docstring
         return target
 
-    def write_list(self, path: str, data: bytes) -> Path:
+    def write_list(self, path: str, data: bytes) -> Path | None:
+        """Store ``path``'s version list; returns the file written (``None``: a row of the
+        small-files database)."""
         if not self.writable:
             raise GomodxError(f"cache {self.root} is read-only")
-        target = self.list_file(path)
         if self.small is not None:
             self.small.put(_module_dir(path) + "/@v/list", data)
-            return target
+            return None
+        target = self.list_file(path)
         fsio.write_atomic(target, data)
         return target
 

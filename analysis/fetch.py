@@ -282,7 +282,7 @@ class HttpGetter:
             size = 0
             ticket = 0
             try:
-                ticket = await self.window.acquire()
+                ticket = await self.window.acquire(first=kind != "list")
                 try:
                     # Waiting for a free slot is not the proxy's fault: the request's
                     # clock starts when its first attempt does.

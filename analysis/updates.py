@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analysis import semver
 from analysis.errors import GomodxError, ModuleNotFound
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph, list_modules
@@ -193,11 +194,23 @@ async def list_updates(
     async def fill(i: int) -> None:
         rows[i] = await _update_row(client, main, rows[i], asked, majors, context)
 
+    # The modules whose answers take the most questions one after another start first,
+    # while the others keep the connections busy, so the last answer comes sooner: at a
+    # pseudo-version (the list, the retractions, then @latest and its .info), then at a
+    # prerelease or +incompatible version (the upgrade stats a version of its own).
+    order = sorted((i for i, row in enumerate(rows) if not row.main), key=lambda i: _depth(rows[i]))
     async with asyncio.TaskGroup() as group:
-        for i, row in enumerate(rows):
-            if not row.main:
-                group.create_task(fill(i))
+        for i in order:
+            group.create_task(fill(i))
     return rows
+
+
+def _depth(row: ModuleUpdate) -> int:
+    """How early ``row`` starts: 0 (first) to 2 (see :func:`list_updates`)."""
+    v = row.version
+    if semver.is_pseudo_version(v):
+        return 0
+    return 1 if semver.prerelease(v) or semver.build(v) else 2
 
 
 async def _update_row(

@@ -303,6 +303,9 @@ class _Context:
         self.main = main
         self.retractions: dict[str, _Retractions] = {}
         self._loading = Memo()  # one load of a path's retractions, however many ask
+        # path@latest ignoring retractions and exclusions, as loading retractions found it.
+        self._latest: dict[str, RevInfo] = {}
+        self._excluded_paths = frozenset(p for p, _ in main.excludes)
         # The main module's directives as the go.mod a ModuleView reads.
         self.main_file = ModFile(
             module=Module(ModuleVersion(main.path, "")),
@@ -336,14 +339,28 @@ class _Context:
         if self.main.replaced_wholly(path):
             return _Retractions((), "", "")
         try:
-            info = await query_latest(self.client, path, allowed=None, main=self.main)
+            info = await query_latest(self.client, path, allowed=None, main=self.main, _ctx=self)
             latest = self.gomods.resolve(ModuleVersion(path, info.version))
             s = await self.gomods.raw_summary(latest)
         except LoadError as exc:
             return _Retractions((), "", "", exc.reason)
         except GomodxError as exc:
             return _Retractions((), "", "", _unwrap_module_error(str(exc), path))
+        self._latest[path] = info
         return _Retractions(s.retract, s.deprecated, info.version)
+
+    def known_latest(self, path: str, allowed: bool | None) -> RevInfo | None:
+        """``path@latest`` without a query, when it must be what loading the retractions
+        found: nothing of ``path`` is excluded and, when ``allowed``, nothing retracted —
+        then every version is allowed, as when none is checked. ``None`` otherwise."""
+        info = self._latest.get(path)
+        if info is None or path in self._excluded_paths:
+            return None
+        if allowed:
+            r = self.retractions.get(path)
+            if r is None or r.intervals:
+                return None
+        return info
 
     def allowed_now(self, path: str, version: str, retractions: bool = True) -> bool | None:
         """:meth:`allowed` without waiting: ``None`` while the retractions are unknown."""
@@ -393,6 +410,10 @@ async def query_latest(
     version qualifies, and the proxy's error when the proxies fail.
     """
     ctx = _ctx or _Context(client, main)
+    if direct:
+        known = ctx.known_latest(path, allowed)
+        if known is not None:
+            return known
 
     async def via(repo: Repo) -> RevInfo:
         return await _query_proxy(ctx, repo, path, "latest", "", allowed)

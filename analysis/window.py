@@ -50,27 +50,30 @@ class Window:
         self._started = 0  # tickets handed out so far
         self._cut_at = 0  # tickets handed out when the limit last came down
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._first: collections.deque[asyncio.Future[None]] = collections.deque()
 
     @property
     def limit(self) -> int:
         """How many may hold the window at once now."""
         return int(self._limit)
 
-    async def acquire(self) -> int:
+    async def acquire(self, first: bool = False) -> int:
         """Wait for room; returns a ticket (pass it to :meth:`overloaded`). Every
-        acquire needs one :meth:`release`, however the request ends."""
-        if self.in_flight < int(self._limit) and not self._waiters:
+        acquire needs one :meth:`release`, however the request ends. ``first`` waiters
+        are let in before the others (in order among themselves)."""
+        if self.in_flight < int(self._limit) and not self._waiters and not self._first:
             self.in_flight += 1
         else:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            line = self._first if first else self._waiters
+            line.append(waiter)
             try:
                 await waiter
             except BaseException:
                 if waiter.done() and not waiter.cancelled():
                     self.release()  # room was given to us: pass it on
-                elif waiter in self._waiters:
-                    self._waiters.remove(waiter)
+                elif waiter in line:
+                    line.remove(waiter)
                 raise
         self._started += 1
         return self._started
@@ -97,8 +100,8 @@ class Window:
         self.decreases += 1
 
     def _wake(self) -> None:
-        while self._waiters and self.in_flight < int(self._limit):
-            waiter = self._waiters.popleft()
+        while self.in_flight < int(self._limit) and (self._first or self._waiters):
+            waiter = (self._first or self._waiters).popleft()
             if not waiter.done():
                 self.in_flight += 1
                 waiter.set_result(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import errno
 import json
@@ -34,6 +35,7 @@ from analysis.goproxy import (
     FetchEvent,
     NetLimits,
     RetryPolicy,
+    RevInfo,
     parse_goproxy,
     parse_netrc,
     redact_url,
@@ -41,6 +43,7 @@ from analysis.goproxy import (
 from analysis.hashes import GoSum, gomod_hash
 from analysis.module import ModuleVersion
 from analysis.proxy import ProxyClient
+from analysis.repos import CheckedCaches
 
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response] | httpx.Response]
 
@@ -863,6 +866,46 @@ def test_info_validation() -> None:
                 await client.stat("example.com/a", "v1.0.2")
 
     run(main)
+
+
+def test_a_repository_asks_the_caches_for_a_revision_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several queries stat the same version: the caches are searched once (inside the
+    single flight), the proxy asked once, and the list parsed once."""
+    rec = Recorder()
+    rec.on("a.example", "/example.com/a/@v/v1.0.0.info", b'{"Version":"v1.0.0"}')
+    rec.on("a.example", "/example.com/a/@v/list", b"v1.0.0\nv0.9.0\n")
+    client, _ = make_client(rec, "https://a.example", tmp_path)
+    looked: list[tuple[str, str]] = []
+    real_info = CheckedCaches.info
+
+    def info(self: CheckedCaches, path: str, rev: str) -> RevInfo | None:
+        looked.append((path, rev))
+        return real_info(self, path, rev)
+
+    monkeypatch.setattr(CheckedCaches, "info", info)
+
+    async def main() -> None:
+        async with client:
+
+            async def stat() -> str:
+                info = await client.try_proxies("example.com/a", lambda r: r.stat("v1.0.0"))
+                return info.version
+
+            assert await asyncio.gather(stat(), stat(), stat()) == ["v1.0.0"] * 3
+            assert await stat() == "v1.0.0"
+            lists = [
+                await client.try_proxies("example.com/a", lambda r: r.versions()) for _ in range(2)
+            ]
+            assert lists[0] is lists[1] and lists[0].versions == ("v0.9.0", "v1.0.0")
+
+    run(main)
+    assert looked == [("example.com/a", "v1.0.0")]
+    assert [r.url.path for r in rec.requests] == [
+        "/example.com/a/@v/v1.0.0.info",
+        "/example.com/a/@v/list",
+    ]
 
 
 def test_latest_endpoint_and_list_fallback() -> None:

@@ -26,10 +26,12 @@ from universe import Layout, Universe, escape, random_universe
 from analysis.cache import CacheStack
 from analysis.goenv import GoEnv
 from analysis.goproxy import RetryPolicy
+from analysis.modpath import unescape_path
 from analysis.proxy import ProxyClient
 from analysis.versions import (
     MainModule,
     ModuleVersions,
+    QueryContext,
     module_versions,
     query_latest,
     short_message,
@@ -292,6 +294,66 @@ def test_query_latest_options(tmp_path: Path) -> None:
             )
             excl = await query_latest(client, "example.com/r", main=main_mod)
             assert excl.version == "v1.2.0-pre"
+
+    anyio.run(main)
+
+
+def test_latest_known_from_retractions_equals_a_fresh_query(tmp_path: Path) -> None:
+    """A context that loaded a path's retractions answers ``@latest`` without a query
+    when nothing of the path is excluded or retracted (then every version is allowed);
+    its answers equal those of a fresh context, which queries, for every path of hand-made
+    and random universes, with and without exclusions, each ``allowed`` mode."""
+    layouts = [("hand", hand_universe(tmp_path / "hand"))]
+    for seed in (3, 4, 5):
+        _, layout, _ = _universe(tmp_path, seed)
+        layouts.append((f"seed {seed}", layout))
+
+    async def answer(
+        client: ProxyClient,
+        ctx: QueryContext | None,
+        path: str,
+        mode: bool | None,
+        main: MainModule,
+    ) -> str:
+        try:
+            return (await query_latest(client, path, allowed=mode, main=main, _ctx=ctx)).version
+        except Exception as exc:  # the same failure is the same answer
+            return f"{type(exc).__name__}: {exc}"
+
+    async def main() -> None:
+        shortcuts = refused = 0
+        for name, layout in layouts:
+            paths = sorted(
+                p.parent.relative_to(layout.proxy_dir).as_posix()
+                for p in layout.proxy_dir.rglob("@v")
+            )
+            paths = [unescape_path(p) for p in paths]
+            excluded = (
+                MainModule.load(layout.main_dir)
+                if name != "hand"
+                else MainModule("example.com/main", None, frozenset({("example.com/r", "v0.9.0")}))
+            )
+            for main_mod in (MainModule(), excluded):
+                async with client_for(layout.proxy_url, tmp_path / "own") as client:
+                    shared = QueryContext(client, main_mod)
+                    for path in paths:
+                        await shared.load_retractions(path)
+                        for mode in (True, False, None):
+                            known = shared.known_latest(path, mode)
+                            fresh = await answer(client, None, path, mode, main_mod)
+                            assert await answer(client, shared, path, mode, main_mod) == fresh, (
+                                name,
+                                path,
+                                mode,
+                            )
+                            if known is not None:
+                                shortcuts += 1
+                                assert known.version == fresh, (name, path, mode)
+                            elif shared._latest.get(path) is not None:
+                                refused += 1  # found, but something is disallowed
+        # The shortcut is taken (so the comparison means something), and refused where
+        # something is retracted or excluded.
+        assert shortcuts > 0 and refused > 0
 
     anyio.run(main)
 

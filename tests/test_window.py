@@ -68,12 +68,43 @@ def test_requests_beyond_the_limit_wait_in_order() -> None:
     asyncio.run(main())
 
 
+def test_first_waiters_go_before_the_others_and_in_order() -> None:
+    """A request that continues a query (``first``) waits behind the other first ones
+    only; a plain waiter that came earlier still waits for them."""
+
+    async def main() -> None:
+        w = Window(1)
+        order: list[str] = []
+        await w.acquire()
+
+        async def waiter(name: str, first: bool) -> None:
+            await w.acquire(first=first)
+            order.append(name)
+            w.release()
+
+        tasks = [
+            asyncio.create_task(waiter(name, name.startswith("f")))
+            for name in ("p1", "f1", "p2", "f2")
+        ]
+        await asyncio.sleep(0)
+        assert order == [] and w.in_flight == 1
+        w.release()
+        await asyncio.gather(*tasks)
+        assert order == ["f1", "f2", "p1", "p2"] and w.in_flight == 0
+        # With room to spare nobody waits, first or not.
+        await asyncio.wait_for(w.acquire(first=True), 1)
+        assert w.in_flight == 1
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("first", [False, True])
 @pytest.mark.parametrize("granted", [False, True])
-def test_a_cancelled_waiter_keeps_no_room(granted: bool) -> None:
+def test_a_cancelled_waiter_keeps_no_room(granted: bool, first: bool) -> None:
     async def main() -> None:
         w = Window(1)
         await w.acquire()
-        task = asyncio.create_task(w.acquire())
+        task = asyncio.create_task(w.acquire(first=first))
         await asyncio.sleep(0)
         if granted:
             w.release()  # the room goes to the waiter, which is cancelled before it runs
