@@ -29,10 +29,14 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis import modfile, semver, workfile
+from analysis import modfile, semver
 from analysis.errors import ModfileError, ReplacementConflict, WorkspaceError
 from analysis.module import ModuleVersion
+
+if TYPE_CHECKING:
+    from analysis import workfile
 
 __all__ = [
     "Workspace",
@@ -142,6 +146,8 @@ def load_workfile(
         op = "read" if isinstance(exc, IsADirectoryError) else "open"
         reason = (exc.strerror or str(exc)).lower()
         raise WorkspaceError(f"reading go.work: {op} {name}: {reason}") from exc
+    from analysis import workfile  # a go.work is rare: its parser is loaded when one is
+
     try:
         wf = workfile.parse(name, data)
     except ModfileError as exc:
@@ -325,6 +331,8 @@ def load_workspace_lax(
     empty one."""
     here = os.fspath(cwd) if cwd is not None else os.getcwd()
     full = Path(os.path.join(here, os.fspath(path)))
+    from analysis import workfile
+
     try:
         wf = workfile.parse(str(full), full.read_bytes())
         roots = use_dirs(wf, full, here)
@@ -445,6 +453,8 @@ def workspace_replacement(ws: Workspace, mod: ModuleVersion) -> ModuleVersion | 
     if new.version != "" or os.path.isabs(new.path):
         return new
     rel = os.path.relpath(os.path.join(root, new.path), ws.path.parent)
+    from analysis import workfile
+
     return ModuleVersion(workfile.to_directory_path(rel), "")
 
 

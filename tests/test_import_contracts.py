@@ -114,6 +114,21 @@ def test_commands_that_need_no_networkx_graph_do_not_import_networkx(tmp_path: P
     assert out.stdout.strip() == "False"
 
 
+def test_the_versions_path_imports_neither_anyio_nor_the_go_work_parser() -> None:
+    """``versions --all`` runs on asyncio alone, and a module without a go.work never
+    needs its parser: both cost a cold command milliseconds of imports."""
+    code = (
+        "import sys\n"
+        "import analysis.session, analysis.updates, analysis.versions, tui.commands.versions\n"
+        "print(sorted(m for m in ('anyio', 'analysis.workfile') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 # -- (b) no cycle among engine modules ---------------------------------------------------------
 
 

@@ -349,8 +349,8 @@ def test_latest_known_from_retractions_equals_a_fresh_query(tmp_path: Path) -> N
                             if known is not None:
                                 shortcuts += 1
                                 assert known.version == fresh, (name, path, mode)
-                            elif shared._latest.get(path) is not None:
-                                refused += 1  # found, but something is disallowed
+                            elif shared.known_latest(path, None) is not None:
+                                refused += 1  # found, but something is retracted
         # The shortcut is taken (so the comparison means something), and refused where
         # something is retracted or excluded.
         assert shortcuts > 0 and refused > 0
