@@ -1095,18 +1095,26 @@ class Session:
     ) -> list[ModuleUpdate]:
         """``go list -m -u all``: every build-list module with its update, retraction and
         deprecation (``loaded`` defaults to :meth:`load`)."""
-        from analysis.updates import list_updates
+        from analysis.updates import list_updates, lists_asked_early
 
+        early: list[str] = []
         if loaded is None:
-            loaded = await self.load(go_list=True)
-        return await list_updates(
-            self.client,
-            loaded.graph,
-            loaded.main_file,
-            loaded.dir,
-            majors=majors,
-            workspace=loaded.workspace,
-        )
+            # The main go.mod names the build list (all of it from go 1.17 on): its
+            # modules' version lists are asked for while the graph loads.
+            with contextlib.suppress(GomodxError):  # the load reports what is wrong
+                main_file = self.main_file() if self.workspace is None else None
+                early = [r.mod.path for r in main_file.require] if main_file else []
+        async with lists_asked_early(self.client, early):
+            if loaded is None:
+                loaded = await self.load(go_list=True)
+            return await list_updates(
+                self.client,
+                loaded.graph,
+                loaded.main_file,
+                loaded.dir,
+                majors=majors,
+                workspace=loaded.workspace,
+            )
 
     async def outdated(
         self,

@@ -16,8 +16,9 @@ the module's annotated versions (:func:`~analysis.versions.module_versions`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ from analysis.versions import (
 )
 from analysis.workspace import Workspace, workspace_replacement
 
-__all__ = ["ModuleUpdate", "list_updates", "requested_versions"]
+__all__ = ["ModuleUpdate", "list_updates", "lists_asked_early", "requested_versions"]
 
 _RETRACTED = "retracted by module author"
 
@@ -157,6 +158,33 @@ def requested_versions(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
             name = names[src] = str(src)
         out.setdefault(dst.path, {}).setdefault(dst.version, []).append(name)
     return out
+
+
+@contextlib.asynccontextmanager
+async def lists_asked_early(client: ProxyClient, paths: Iterable[str]) -> AsyncIterator[None]:
+    """Ask for the version lists of ``paths`` in the background while the body runs, so
+    that the queries it makes find them answered or on their way (the client's single
+    flight shares one request). What fails here is forgotten: the query that needs the
+    list asks again and reports what it gets. Offline, nothing is asked."""
+    if client.offline:
+        yield
+        return
+
+    async def ask(path: str) -> None:
+        with contextlib.suppress(GomodxError, OSError):
+            await client.try_proxies(path, lambda repo: repo.versions())
+
+    tasks = [asyncio.ensure_future(ask(p)) for p in dict.fromkeys(paths)]
+    try:
+        # Let the requests leave before the body does work that does not yield (opening
+        # a connection takes a turn or two of the loop).
+        for _ in range(3):
+            await asyncio.sleep(0)
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def list_updates(

@@ -262,3 +262,72 @@ def test_random_universes_json_agrees_with_go(tmp_path: Path) -> None:
         f"\nlist_updates vs go list -m -u -json all: {agree}/{len(seeds)} universes"
         f" identical ({updates} updates)"
     )
+
+
+# -- version lists asked for early (while the graph loads) ---------------------------------------
+
+
+def test_lists_asked_early_are_shared_with_the_queries_and_forgiven() -> None:
+    """The lists are asked for before the body runs; a query for one of them makes no
+    request of its own; a list that fails early is asked again by the query that needs
+    it, which reports the failure; a list still on its way when the body ends is
+    abandoned (the context does not wait for it)."""
+    import asyncio
+
+    import httpx
+    from test_proxy import Recorder, make_client
+
+    from analysis.errors import ModuleNotFound
+    from analysis.updates import lists_asked_early
+
+    stuck = asyncio.Event()
+
+    class Stuck(Recorder):
+        async def handle(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/example.com/slow/@v/list":
+                self.requests.append(request)
+                await stuck.wait()  # never answered
+            return await super().handle(request)
+
+    rec = Stuck()
+    rec.on("p.example", "/example.com/a/@v/list", b"v1.0.0\nv1.1.0\n")
+    rec.on("p.example", "/example.com/b/@v/list", 404)
+    client, _ = make_client(rec, "https://p.example")
+
+    async def main() -> None:
+        async with client:
+            paths = ["example.com/a", "example.com/b", "example.com/a", "example.com/slow"]
+            async with lists_asked_early(client, paths):
+                asked = sorted(r.url.path for r in rec.requests)
+                assert asked == [
+                    "/example.com/a/@v/list",
+                    "/example.com/b/@v/list",
+                    "/example.com/slow/@v/list",
+                ]
+                listed = await client.versions("example.com/a")
+                assert listed.versions == ("v1.0.0", "v1.1.0")
+                assert rec.hits(path="/example.com/a/@v/list") == 1
+                with pytest.raises(ModuleNotFound):
+                    await client.versions("example.com/b")
+            # Leaving did not wait for the stuck list.
+            assert not stuck.is_set()
+
+    asyncio.run(asyncio.wait_for(main(), 10))
+
+
+def test_lists_asked_early_ask_nothing_offline(tmp_path: Path) -> None:
+    import asyncio
+
+    from test_proxy import Recorder, make_client
+
+    from analysis.updates import lists_asked_early
+
+    rec = Recorder()
+    client, _ = make_client(rec, "https://p.example", tmp_path, offline=True)
+
+    async def main() -> None:
+        async with client, lists_asked_early(client, ["example.com/a"]):
+            await asyncio.sleep(0)
+        assert rec.requests == []
+
+    asyncio.run(main())
