@@ -70,9 +70,17 @@ def default_cache_dir() -> Path:
 
 @functools.lru_cache(maxsize=4096)
 def _module_dir(path: str) -> str:
-    """``path`` checked and escaped (both pure; every cache layer asks for each path)."""
+    """``path`` checked and escaped (both pure; every cache layer asks for each path).
+
+    Belt and braces: a valid module path cannot leave the cache root, but never trust
+    that blindly — the escaped path must be relative, made of plain elements (no empty,
+    ``.`` or ``..`` one), so that every name built on it stays inside whatever root it
+    is joined to."""
     check_path(path)
-    return escape_path(path)
+    escaped = escape_path(path)
+    if escaped.startswith("/") or any(e in ("", ".", "..") for e in escaped.split("/")):
+        raise ModuleError(f"cache path escapes the cache: {escaped}")
+    return escaped
 
 
 @functools.lru_cache(maxsize=8192)
@@ -172,7 +180,6 @@ class DownloadCache:
             misses = self._misses
             if misses.depth and _module_dir(path) in misses.dirs:
                 return None
-            _version_dir(self.root, path)  # inside the root (checked once per path)
             with open(self._prefix + name, "rb") as f:
                 return f.read()
         except FileNotFoundError:

@@ -204,6 +204,22 @@ async def list_updates(
     asked about concurrently, through ``client``; ``majors`` also probes for newer major
     versions (a gomodx annotation; go does not).
     """
+    # Every module's version list first: what follows until the queries start does not
+    # wait for them.
+    mains = {m.path for m in g.mains}
+    paths = [p for p in g.paths() if p not in mains and not semver.is_toolchain_path(p)]
+    async with lists_asked_early(client, paths):
+        return await _list_updates(client, g, main_file, main_dir, majors, workspace)
+
+
+async def _list_updates(
+    client: ProxyClient,
+    g: ModuleGraph,
+    main_file: ModFile | None,
+    main_dir: str | os.PathLike[str] | None,
+    majors: bool,
+    workspace: Workspace | None,
+) -> list[ModuleUpdate]:
     asked = requested_versions(g)
     if workspace is not None:
         main = MainModule.for_workspace(workspace)

@@ -322,3 +322,33 @@ def test_misses_are_remembered_only_while_a_load_runs(tmp_path: Path) -> None:
         assert stack.own.read("example.com/c", "v1.0.0", "zip") == b"PK"
     # After the load, the file written meanwhile is found.
     assert go.read("example.com/b", "v1.1.0", "mod") == b"module example.com/b\n"
+
+
+@pytest.mark.parametrize("bad", ["../outside", "/etc", "a/./b", "a//b", "a/.."])
+def test_a_path_that_would_leave_the_cache_is_refused_even_if_the_check_missed_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """Belt and braces: should the module path check ever let such a path through, no
+    read or write may reach outside the cache root."""
+    from analysis import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "check_path", lambda path: None)
+    monkeypatch.setattr(cache_module, "escape_path", lambda path: path)
+    cache_module._module_dir.cache_clear()
+    cache_module._name.cache_clear()
+    cache_module._version_dir.cache_clear()
+    (tmp_path / "outside" / "@v").mkdir(parents=True)
+    (tmp_path / "outside" / "@v" / "v1.0.0.mod").write_bytes(b"module outside\n")
+    (tmp_path / "root" / "a" / "b" / "@v").mkdir(parents=True)
+    cache = DownloadCache(tmp_path / "root", writable=True)
+    try:
+        assert cache.read(bad, "v1.0.0", "mod") is None
+        with pytest.raises(ModuleError, match="escapes the cache"):
+            cache.write(bad, "v1.0.0", "mod", b"module x\n")
+    finally:
+        cache_module._module_dir.cache_clear()
+        cache_module._name.cache_clear()
+        cache_module._version_dir.cache_clear()
+    # Nothing was written anywhere: the only go.mod is the one that was there.
+    mods = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.mod"))
+    assert mods == ["outside/@v/v1.0.0.mod"]
