@@ -203,48 +203,61 @@ _SIMPLE_TOKEN = re.compile(r"[A-Za-z0-9._~/-]+\Z")
 _SIMPLE_VERSION = re.compile(r"v[A-Za-z0-9._~/+-]+\Z")  # canonical_version checks the rest
 _SIMPLE_GO = re.compile(r"[1-9][0-9]*\.(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))?\Z")
 _SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
+_IGNORED = frozenset({"exclude", "godebug", "replace", "tool", "toolchain"})
+"""Directives ``ParseLax`` drops unread (a dependency's go.mod: modfile's ``add``)."""
+_IGNORED_WORD = re.compile(r"[^\s()\[\]{},\"`]+\Z")
+"""A word the go.mod lexer reads as one plain identifier (no quote, bracket or comma)."""
 
 
 def simple_summary(data: bytes) -> Summary | None:
-    """:func:`summarize` of ``parse_lax(data)`` without the parser, for the plainest go.mod
-    files only: ``module``, ``go`` and ``require`` lines (single or in one block), canonical
-    versions, comments only after the module line (never beside it), nothing quoted.
-    ``None`` for anything else (the caller parses): the answer is the parser's whenever
-    there is one.
+    """:func:`summarize` of ``parse_lax(data)`` without the parser, for plain go.mod files
+    only: ``module``, ``go`` and ``require`` lines (single or in blocks), canonical
+    versions, comments only after the module line (never beside it), nothing quoted —
+    plus the directives ``ParseLax`` ignores (``toolchain``, ``exclude``, ``replace``,
+    ``godebug``, ``tool``: single or in blocks) when every word of theirs is a plain
+    identifier. ``None`` for anything else (the caller parses): the answer is the
+    parser's whenever there is one.
     """
-    if not _SIMPLE_BYTES.match(data):
+    if not _SIMPLE_BYTES.match(data) or b"/*" in data:
         return None
     module = go = ""
     require: list[ModuleVersion] = []
-    in_block = False
+    block = ""  # the verb of the block we are in
     for raw in data.decode("ascii").split("\n"):
-        if "//" in raw:
+        comment = "//" in raw
+        words = (raw.partition("//")[0] if comment else raw).split()
+        if comment and not module:
             # A comment says nothing a summary holds, but where it can be the module's
             # deprecation: before or beside the module line (a comment is attached to the
             # line below it, or beside it).
-            head = raw.partition("//")[0]
-            words = head.split()
-            if not module:
-                return None
-            if words and not (
-                (len(words) == 2 and (in_block or words[0] == "go"))
-                or (len(words) == 3 and words[0] == "require")
-            ):
-                return None
-        else:
-            words = raw.split()
+            return None
         if not words:
             continue
-        if in_block:
+        if block:
             if words == [")"]:
-                in_block = False
+                block = ""
+                continue
+            if block != "require":
+                if not all(_IGNORED_WORD.match(w) for w in words):
+                    return None
                 continue
             if len(words) != 2:
                 return None
             path, version = words
+        elif words[0] in _IGNORED:
+            if words[1:] == ["("]:
+                block = words[0]
+                continue
+            if not all(_IGNORED_WORD.match(w) for w in words):
+                return None
+            continue
+        elif comment and not (
+            (len(words) == 2 and words[0] == "go") or (len(words) == 3 and words[0] == "require")
+        ):
+            return None
         elif words[0] == "require":
             if words == ["require", "("]:
-                in_block = True
+                block = "require"
                 continue
             if len(words) != 3:
                 return None
@@ -264,7 +277,7 @@ def simple_summary(data: bytes) -> Summary | None:
         if not _simple_requirement(path, version):
             return None
         require.append(ModuleVersion(path, version))
-    if in_block or not module:
+    if block or not module:
         return None
     if go and semver.gover_compare(go, STRICT_VERSION) >= 0:
         require.append(ModuleVersion("go", go))

@@ -55,6 +55,17 @@ def _mutations(data: bytes, rng: random.Random, n: int) -> list[bytes]:
         b"\n// Deprecated: use v2",
         b"\nrequire (\n)",
         b"/v2",
+        b"\nreplace (",
+        b"\nreplace a.b/c => ../c",
+        b"\nexclude (\n\ta.b/c v1.0.0\n)",
+        b"\ngodebug x=1",
+        b"\ntool a.b/c",
+        b"=>",
+        b"[",
+        b"{",
+        b",",
+        b"`",
+        b"/*",
     ]
     out = []
     for _ in range(n):
@@ -81,7 +92,14 @@ def test_plain_files_take_the_fast_path() -> None:
         b"module example.com/a // Deprecated: no\n",
         b"// Deprecated: gone\nmodule example.com/a\n",
         b"module example.com/a\nretract v1.0.0\n",
-        b"module example.com/a\ntoolchain go1.22.0\n",
+        b"module example.com/a\nignore ./vendor\n",
+        b'module example.com/a\nreplace example.com/b => "../b"\n',
+        b"module example.com/a\nreplace example.com/b [v1.0.0] => ../b\n",
+        b"module example.com/a\nexclude example.com/b v1.0.0, v1.1.0\n",
+        b"module example.com/a\nreplace example.com/b (\n",
+        b"module example.com/a\nreplace (\n\texample.com/b => ../b\n",
+        b"module example.com/a\nreplace (\n\trequire (\n)\n",
+        b"module example.com/a\ntool example.com/b/*x*/\n",
         b"module example.com/a\r\ngo 1.17\r\n",
         b"module example.com/a\nrequire example.com/b v1.2\n",
         b"module example.com/a\nrequire (\n\texample.com/b v1.0.0\n",
@@ -89,6 +107,35 @@ def test_plain_files_take_the_fast_path() -> None:
 )
 def test_anything_else_goes_to_the_parser(data: bytes) -> None:
     assert simple_summary(data) is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "toolchain go1.22.0",
+        "toolchain default // pinned",
+        "godebug default=go1.21",
+        "godebug (\n\tpanicnil=1\n\thttp2client=0 // old servers\n)",
+        "tool example.com/b/cmd/gen",
+        "exclude example.com/b v1.0.0",
+        "exclude (\n\texample.com/b v1.0.0\n\texample.com/b v1.1.0\n)",
+        "replace example.com/b v1.0.0 => example.com/c v1.1.0",
+        "replace example.com/b => ../b // local",
+        "replace (\n\texample.com/b => ./b\n\n\t// a note\n\texample.com/c v1 => example.com/d v2\n)",
+    ],
+)
+def test_directives_a_dependency_go_mod_ignores_take_the_fast_path(extra: str) -> None:
+    """``ParseLax`` drops these unread, so they change nothing in the summary: the fast
+    path skips them (before or after the requirements) and answers as the parser does."""
+    for data in (
+        f"module example.com/a\n\ngo 1.22\n\n{extra}\n\nrequire example.com/r v1.0.0\n",
+        f"module example.com/a\nrequire (\n\texample.com/r v1.0.0 // indirect\n)\n{extra}\n",
+    ):
+        raw = data.encode()
+        fast = simple_summary(raw)
+        assert fast is not None, data
+        assert fast == summarize(parse_lax("go.mod", raw)), data
+        assert [m.path for m in fast.require][:1] == ["example.com/r"]
 
 
 def _plain_gomod(rng: random.Random) -> bytes:
