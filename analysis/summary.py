@@ -207,6 +207,12 @@ _IGNORED = frozenset({"exclude", "godebug", "replace", "tool", "toolchain"})
 """Directives ``ParseLax`` drops unread (a dependency's go.mod: modfile's ``add``)."""
 _IGNORED_WORD = re.compile(r"[^\s()\[\]{},\"`]+\Z")
 """A word the go.mod lexer reads as one plain identifier (no quote, bracket or comma)."""
+_RETRACT = re.compile(
+    r"\s*retract(?:\s+([^\s()\[\]{},\"`]+)|\s*\[\s*([^\s()\[\]{},\"`]+)\s*,"
+    r"\s*([^\s()\[\]{},\"`]+)\s*\])\s*\Z"
+)
+"""``retract V`` or ``retract [LOW, HIGH]`` on one line (the lexer splits ``[``, ``,``
+and ``]`` off whatever their spacing)."""
 
 
 def simple_summary(data: bytes) -> Summary | None:
@@ -222,17 +228,26 @@ def simple_summary(data: bytes) -> Summary | None:
         return None
     module = go = ""
     require: list[ModuleVersion] = []
+    retract: list[tuple[str, str, str]] = []
     block = ""  # the verb of the block we are in
+    above: list[str] = []  # the comment lines right above (a retraction's rationale)
     for raw in data.decode("ascii").split("\n"):
         comment = "//" in raw
-        words = (raw.partition("//")[0] if comment else raw).split()
+        head, _, said = raw.partition("//")
+        words = head.split()
         if comment and not module:
             # A comment says nothing a summary holds, but where it can be the module's
             # deprecation: before or beside the module line (a comment is attached to the
             # line below it, or beside it).
             return None
         if not words:
+            if block:
+                continue
+            # A comment line joins the comments above the next statement; a blank line
+            # leaves those alone (modfile's parseFile).
+            above = [*above, said.strip()] if comment else []
             continue
+        before, above = above, []
         if block:
             if words == [")"]:
                 block = ""
@@ -250,6 +265,20 @@ def simple_summary(data: bytes) -> Summary | None:
                 continue
             if not all(_IGNORED_WORD.match(w) for w in words):
                 return None
+            continue
+        elif words[0].startswith("retract"):
+            # One retraction on its line; its rationale is the comment lines right above
+            # and the comment beside it (parseDirectiveComment).
+            hit = _RETRACT.match(head)
+            if hit is None:
+                return None
+            low, high = (hit[1], hit[1]) if hit[1] else (hit[2], hit[3])
+            if not all(
+                semver.is_valid(v) and semver.canonical_version(v) == v for v in (low, high)
+            ):
+                return None
+            rationale = [*before, said.strip()] if comment else before
+            retract.append((low, high, "\n".join(rationale)))
             continue
         elif comment and not (
             (len(words) == 2 and words[0] == "go") or (len(words) == 3 and words[0] == "require")
@@ -285,6 +314,7 @@ def simple_summary(data: bytes) -> Summary | None:
         module_path=module,
         go_version=go,
         require=tuple(require),
+        retract=tuple(retract),
         pruned=bool(go) and supports_pruning(go),
     )
 

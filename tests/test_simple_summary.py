@@ -66,6 +66,11 @@ def _mutations(data: bytes, rng: random.Random, n: int) -> list[bytes]:
         b",",
         b"`",
         b"/*",
+        b"\nretract v1.0.0",
+        b"\nretract [v1.0.0, v1.1.0] // why",
+        b"\n// why\nretract v0.1.0",
+        b"\n\n",
+        b"//",
     ]
     out = []
     for _ in range(n):
@@ -91,7 +96,11 @@ def test_plain_files_take_the_fast_path() -> None:
         b'module "example.com/a"\n',
         b"module example.com/a // Deprecated: no\n",
         b"// Deprecated: gone\nmodule example.com/a\n",
-        b"module example.com/a\nretract v1.0.0\n",
+        b"module example.com/a\nretract v1.2\n",
+        b"module example.com/a\nretract (\n\tv1.0.0\n)\n",
+        b"module example.com/a\nretract [v1.0.0 v1.1.0]\n",
+        b"module example.com/a\nretract v1.0.0 v1.1.0\n",
+        b'module example.com/a\nretract "v1.0.0"\n',
         b"module example.com/a\nignore ./vendor\n",
         b'module example.com/a\nreplace example.com/b => "../b"\n',
         b"module example.com/a\nreplace example.com/b [v1.0.0] => ../b\n",
@@ -107,6 +116,29 @@ def test_plain_files_take_the_fast_path() -> None:
 )
 def test_anything_else_goes_to_the_parser(data: bytes) -> None:
     assert simple_summary(data) is None
+
+
+def test_retractions_and_their_rationales_take_the_fast_path() -> None:
+    """A retraction on its own line, its rationale from the comment lines right above it
+    (not those a blank line or another statement separates) and beside it."""
+    data = (
+        b"module example.com/a\n\ngo 1.21\n\n"
+        b"// kept apart by a blank line\n\n"
+        b"// first line\n//second line\n"
+        b"retract v1.0.0 // and beside\n"
+        b"require example.com/r v1.0.0 // indirect\n"
+        b"retract[ v1.1.0 ,v1.2.0-rc.1 ]\n"
+        b"// about the require\nrequire example.com/s v1.0.0\n"
+        b"\t//\n\tretract [v0.1.0, v0.2.0]   //  \tspaced\n"
+    )
+    fast = simple_summary(data)
+    assert fast is not None
+    assert fast == summarize(parse_lax("go.mod", data))
+    assert fast.retract == (
+        ("v1.0.0", "v1.0.0", "first line\nsecond line\nand beside"),
+        ("v1.1.0", "v1.2.0-rc.1", ""),
+        ("v0.1.0", "v0.2.0", "\nspaced"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -177,6 +209,96 @@ def test_generated_files_and_mutations_agree_with_the_parser() -> None:
     assert fast > 0
     assert not disagreements, f"{len(disagreements)}/{checked} disagree, e.g. {disagreements[0]!r}"
     print(f"simple_summary: {checked} generated files agree ({fast} took the fast path)")
+
+
+def _fast_path_gomod(rng: random.Random) -> bytes:
+    """A go.mod of the fast path's own shapes (and just outside them): retractions in
+    every spelling, comment lines and blank lines around them, requirements, the
+    directives ParseLax ignores, odd versions, deprecations."""
+    V = [
+        "v1.0.0",
+        "v1.2.3-rc.1",
+        "v0.0.0-20200101000000-abcdefabcdef",
+        "v2.0.0+incompatible",
+        "v1.2",
+        "v1.0.0+meta",
+        "v3.1.0",
+    ]
+    P = ["example.com/a", "example.com/b/v2", "golang.org/x/text", "gopkg.in/yaml.v3"]
+    C = ["// why", "//x", "//", "//  spaced  ", "// Deprecated: no", "// indirect", "// a // b"]
+    lines = []
+    if rng.random() < 0.1:
+        lines.append(rng.choice(C))
+    lines.append(f"module {rng.choice(P)}" + (" " + rng.choice(C) if rng.random() < 0.05 else ""))
+    for _ in range(rng.randrange(12)):
+        k = rng.random()
+        sp = rng.choice([" ", "  ", "\t", ""])
+        sfx = (" " + rng.choice(C)) if rng.random() < 0.3 else ""
+        ind = rng.choice(["", "", "\t", "  "])
+        if k < 0.2:
+            lines.append("")
+        elif k < 0.35:
+            lines.append(ind + rng.choice(C))
+        elif k < 0.55:
+            if rng.random() < 0.6:
+                lines.append(f"{ind}retract{sp or ' '}{rng.choice(V)}{sfx}")
+            else:
+                a, b = rng.choice(V), rng.choice(V)
+                lines.append(
+                    f"{ind}retract{sp}[{rng.choice(['', ' '])}{a}{rng.choice([',', ' ,', ', '])}{b}{rng.choice(['', ' '])}]{sfx}"
+                )
+        elif k < 0.65:
+            lines.append(f"require {rng.choice(P)} {rng.choice(V)}{sfx}")
+        elif k < 0.75:
+            lines += [
+                "require (",
+                *(
+                    f"\t{rng.choice(P)} {rng.choice(V)}"
+                    + ((" " + rng.choice(C)) if rng.random() < 0.3 else "")
+                    for _ in range(rng.randrange(3))
+                ),
+                ")" + sfx,
+            ]
+        elif k < 0.85:
+            verb = rng.choice(
+                [
+                    "toolchain go1.22.0",
+                    "godebug x=1",
+                    "tool example.com/a/cmd",
+                    "exclude example.com/a v1.0.0",
+                    "replace example.com/a => ../a",
+                ]
+            )
+            lines.append(verb + sfx)
+        elif k < 0.92:
+            verb = rng.choice(["replace", "exclude", "godebug", "retract"])
+            lines += [
+                f"{verb} (",
+                *(
+                    f"\t{rng.choice(['example.com/a => ../a', 'x=1', 'example.com/a v1.0.0', 'v1.0.0'])}"
+                    for _ in range(rng.randrange(3))
+                ),
+                ")",
+            ]
+        else:
+            lines.append(f"go 1.{rng.choice([16, 17, 21, 22])}" + sfx)
+    return ("\n".join(lines) + rng.choice(["\n", "", "\n\n"])).encode()
+
+
+def test_files_shaped_like_the_fast_path_agree_with_the_parser() -> None:
+    rng = random.Random(20261206)
+    checked = fast = 0
+    disagreements = []
+    for _ in range(1500):
+        base = _fast_path_gomod(rng)
+        for data in [base, *_mutations(base, rng, 3)]:
+            checked += 1
+            fast += simple_summary(data) is not None
+            if not _agrees(data):
+                disagreements.append(data)
+    assert fast > checked // 10  # the shapes it is meant for do take it
+    assert not disagreements, f"{len(disagreements)}/{checked} disagree, e.g. {disagreements[0]!r}"
+    print(f"simple_summary: {checked} fast-path-shaped files agree ({fast} took the fast path)")
 
 
 def test_universe_and_corpus_files_agree_with_the_parser(tmp_path: Path, corpus: Path) -> None:
