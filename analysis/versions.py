@@ -23,6 +23,7 @@ both run :meth:`analysis.source.ModuleView.query`, the engine's one copy of Go's
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -305,6 +306,8 @@ class _Context:
         self._loading = Memo()  # one load of a path's retractions, however many ask
         # path@latest ignoring retractions and exclusions, as loading retractions found it.
         self._latest: dict[str, RevInfo] = {}
+        self._soon: set[ModuleVersion] = set()  # go.mod files asked for ahead of need
+        self._ahead: set[asyncio.Task[None]] = set()
         self._excluded_paths = frozenset(p for p, _ in main.excludes)
         # The main module's directives as the go.mod a ModuleView reads.
         self.main_file = ModFile(
@@ -318,9 +321,10 @@ class _Context:
         # go.mod files (replacements resolved), from whichever GOPROXY entry has them.
         self.gomods = ModuleView(ProxySource(client), self.main_file, main.dir or Path("."))
 
-    def view(self, repo: Repo) -> tuple[ModuleView, _RepoSource]:
-        """Go's module queries against one GOPROXY entry (``queryProxy``)."""
-        source = _RepoSource(self, repo)
+    def view(self, repo: Repo, gomod_too: bool = False) -> tuple[ModuleView, _RepoSource]:
+        """Go's module queries against one GOPROXY entry (``queryProxy``); ``gomod_too``:
+        the go.mod of every version stat'ed is wanted next (:meth:`gomod_soon`)."""
+        source = _RepoSource(self, repo, gomod_too)
         return self.gomods.with_source(source), source
 
     # -- allowed (CheckAllowed = exclusions + retractions) -------------------------------------
@@ -339,7 +343,9 @@ class _Context:
         if self.main.replaced_wholly(path):
             return _Retractions((), "", "")
         try:
-            info = await query_latest(self.client, path, allowed=None, main=self.main, _ctx=self)
+            info = await query_latest(
+                self.client, path, allowed=None, main=self.main, _ctx=self, _gomod_too=True
+            )
             latest = self.gomods.resolve(ModuleVersion(path, info.version))
             s = await self.gomods.raw_summary(latest)
         except LoadError as exc:
@@ -348,6 +354,23 @@ class _Context:
             return _Retractions((), "", "", _unwrap_module_error(str(exc), path))
         self._latest[path] = info
         return _Retractions(s.retract, s.deprecated, info.version)
+
+    def gomod_soon(self, path: str, version: str) -> None:
+        """Start reading the go.mod of ``path@version`` (replacement resolved) now: the
+        retractions need it as soon as the version's ``.info`` is in, so both are asked
+        for at once (the client's single flight hands it to :meth:`_load_retractions`)."""
+        target = self.gomods.resolve(ModuleVersion(path, version))
+        if not target.version or target in self._soon:
+            return
+        self._soon.add(target)
+
+        async def read() -> None:
+            with contextlib.suppress(GomodxError, OSError):  # the load asks again
+                await self.client.gomod(target.path, target.version)
+
+        task = asyncio.ensure_future(read())
+        self._ahead.add(task)  # held until done (the loop keeps weak references only)
+        task.add_done_callback(self._ahead.discard)
 
     def known_latest(self, path: str, allowed: bool | None) -> RevInfo | None:
         """``path@latest`` without a query, when it must be what loading the retractions
@@ -401,6 +424,7 @@ async def query_latest(
     main: MainModule = NO_MAIN,
     direct: bool = True,
     _ctx: _Context | None = None,
+    _gomod_too: bool = False,
 ) -> RevInfo:
     """Resolve ``path@latest`` as ``go list -m path@latest`` does.
 
@@ -416,7 +440,7 @@ async def query_latest(
             return known
 
     async def via(repo: Repo) -> RevInfo:
-        return await _query_proxy(ctx, repo, path, "latest", "", allowed)
+        return await _query_proxy(ctx, repo, path, "latest", "", allowed, _gomod_too)
 
     return await client.try_proxies(path, via, direct=direct)
 
@@ -470,9 +494,10 @@ class _RepoSource:
     """One GOPROXY entry as a :class:`~analysis.source.ModuleSource` (go.mod files come
     through the client, from whichever entry has them, as Go's ``modfetch.GoMod`` does)."""
 
-    def __init__(self, ctx: _Context, repo: Repo) -> None:
+    def __init__(self, ctx: _Context, repo: Repo, gomod_too: bool = False) -> None:
         self.ctx = ctx
         self.repo = repo
+        self.gomod_too = gomod_too
         self.listing: VersionList | None = None
 
     async def go_mod(self, mod: ModuleVersion) -> bytes:
@@ -483,6 +508,8 @@ class _RepoSource:
         return self.listing.versions
 
     async def stat(self, path: str, rev: str) -> RevInfo:
+        if self.gomod_too and semver.is_valid(rev) and semver.canonical_version(rev) == rev:
+            self.ctx.gomod_soon(path, rev)
         try:
             return await self.repo.stat(rev)
         except (ProxyUnavailable, AuthRequired, ChecksumMismatch) as exc:
@@ -508,12 +535,19 @@ async def _listing(ctx: _Context, repo: Repo, path: str) -> VersionList:
 
 
 async def _query_proxy(
-    ctx: _Context, repo: Repo, path: str, query: str, current: str, allowed: bool | None
+    ctx: _Context,
+    repo: Repo,
+    path: str,
+    query: str,
+    current: str,
+    allowed: bool | None,
+    gomod_too: bool = False,
 ) -> RevInfo:
     """``queryProxy(path, query, current)`` through :meth:`ModuleView.query`, its errors as
     the proxy raised them (so that ``try_proxies`` can fall through on not-found). A
-    disallowed version raises :class:`~analysis.errors.Disallowed`."""
-    view, _ = ctx.view(repo)
+    disallowed version raises :class:`~analysis.errors.Disallowed`. ``gomod_too``: the
+    answer's go.mod is read next (see :meth:`_Context.gomod_soon`)."""
+    view, _ = ctx.view(repo, gomod_too)
 
     retractions = bool(allowed)
 

@@ -670,3 +670,41 @@ def test_offline_answers_match_online(tmp_path: Path) -> None:
         assert after[p].versions_with_retracted == before[p].versions_with_retracted
         assert after[p].latest == before[p].latest
         assert after[p].deprecated == before[p].deprecated
+
+
+def test_retractions_ask_for_the_go_mod_with_the_info() -> None:
+    """Loading a module's retractions asks for its latest version's ``.info`` and go.mod
+    at once (one round trip, not two): this proxy answers the ``.info`` only after the
+    go.mod has been asked for."""
+    import asyncio
+
+    import httpx
+    from test_proxy import Recorder, make_client
+
+    from analysis.versions import QueryContext
+
+    async def main() -> None:
+        gomod_asked = asyncio.Event()
+
+        class Proxy(Recorder):
+            async def handle(self, request: httpx.Request) -> httpx.Response:
+                if request.url.path.endswith(".mod"):
+                    gomod_asked.set()
+                elif request.url.path.endswith(".info"):
+                    await asyncio.wait_for(gomod_asked.wait(), 2)  # (a deadlock guard)
+                return await super().handle(request)
+
+        rec = Proxy()
+        base = "/example.com/a/@v/"
+        rec.on("p.example", base + "list", b"v1.0.0\nv1.1.0\n")
+        rec.on("p.example", base + "v1.1.0.info", b'{"Version":"v1.1.0"}')
+        rec.on("p.example", base + "v1.1.0.mod", b"module example.com/a\n\nretract v1.0.0\n")
+        client, _ = make_client(rec, "https://p.example")
+        async with client:
+            ctx = QueryContext(client, MainModule())
+            found = await ctx.load_retractions("example.com/a")
+        assert found.source == "v1.1.0" and found.reason == ""
+        assert found.intervals == (("v1.0.0", "v1.0.0", ""),)
+        assert rec.hits(path=base + "v1.1.0.mod") == 1
+
+    asyncio.run(main())
