@@ -1095,7 +1095,7 @@ class Session:
     ) -> list[ModuleUpdate]:
         """``go list -m -u all``: every build-list module with its update, retraction and
         deprecation (``loaded`` defaults to :meth:`load`)."""
-        from analysis.updates import list_updates, lists_asked_early
+        from analysis.updates import list_updates, lists_asked_early, version_depth
 
         early: list[str] = []
         if loaded is None:
@@ -1103,7 +1103,9 @@ class Session:
             # modules' version lists are asked for while the graph loads.
             with contextlib.suppress(GomodxError):  # the load reports what is wrong
                 main_file = self.main_file() if self.workspace is None else None
-                early = [r.mod.path for r in main_file.require] if main_file else []
+                if main_file is not None:
+                    reqs = sorted(main_file.require, key=lambda r: version_depth(r.mod.version))
+                    early = [r.mod.path for r in reqs]
         async with lists_asked_early(self.client, early):
             if loaded is None:
                 loaded = await self.load(go_list=True)

@@ -38,7 +38,13 @@ from analysis.versions import (
 )
 from analysis.workspace import Workspace, workspace_replacement
 
-__all__ = ["ModuleUpdate", "list_updates", "lists_asked_early", "requested_versions"]
+__all__ = [
+    "ModuleUpdate",
+    "list_updates",
+    "lists_asked_early",
+    "requested_versions",
+    "version_depth",
+]
 
 _RETRACTED = "retracted by module author"
 
@@ -207,7 +213,9 @@ async def list_updates(
     # Every module's version list first: what follows until the queries start does not
     # wait for them.
     mains = {m.path for m in g.mains}
-    paths = [p for p in g.paths() if p not in mains and not semver.is_toolchain_path(p)]
+    selected = g.selected()
+    paths = [p for p in selected if p not in mains and not semver.is_toolchain_path(p)]
+    paths.sort(key=lambda p: version_depth(selected[p]))  # (see _list_updates)
     async with lists_asked_early(client, paths):
         return await _list_updates(client, g, main_file, main_dir, majors, workspace)
 
@@ -249,12 +257,17 @@ async def _list_updates(
     return rows
 
 
-def _depth(row: ModuleUpdate) -> int:
-    """How early ``row`` starts: 0 (first) to 2 (see :func:`list_updates`)."""
-    v = row.version
-    if semver.is_pseudo_version(v):
+def version_depth(version: str) -> int:
+    """How many questions in a row the upgrade from ``version`` may take, 0 (most: a
+    pseudo-version) to 2 (fewest: a plain release); modules deeper in questions are
+    asked about first (see :func:`list_updates`)."""
+    if semver.is_pseudo_version(version):
         return 0
-    return 1 if semver.prerelease(v) or semver.build(v) else 2
+    return 1 if semver.prerelease(version) or semver.build(version) else 2
+
+
+def _depth(row: ModuleUpdate) -> int:
+    return version_depth(row.version)
 
 
 async def _update_row(
@@ -272,6 +285,9 @@ async def _update_row(
     replace_versions: ModuleVersions | None = None
     replace_update = ""
     error = ""
+    if context is not None and _depth(row) < 2 and not row.main:
+        # Its upgrade stats a version of its own: asked for with the list, not after.
+        context.upgrade_soon(row.path, row.version)
     try:
         versions = await module_versions(
             client,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -364,11 +364,26 @@ class _Context:
             return
         self._soon.add(target)
 
-        async def read() -> None:
-            with contextlib.suppress(GomodxError, OSError):  # the load asks again
-                await self.client.gomod(target.path, target.version)
+        self._ask_ahead(self.client.gomod(target.path, target.version))
 
-        task = asyncio.ensure_future(read())
+    def upgrade_soon(self, path: str, current: str) -> None:
+        """Start ``path``'s upgrade query from ``current`` now, ignoring retractions: it
+        asks what the real one will (the same version, unless that one is retracted)
+        while the retractions load, instead of after them (the answers are shared)."""
+
+        async def via(repo: Repo) -> RevInfo:
+            return await _query_proxy(self, repo, path, "upgrade", current, None)
+
+        self._ask_ahead(self.client.try_proxies(path, via))
+
+    def _ask_ahead(self, question: Awaitable[object]) -> None:
+        """Ask ``question`` in the background; what fails is asked again when needed."""
+
+        async def ask() -> None:
+            with contextlib.suppress(GomodxError, OSError):
+                await question
+
+        task = asyncio.ensure_future(ask())
         self._ahead.add(task)  # held until done (the loop keeps weak references only)
         task.add_done_callback(self._ahead.discard)
 

@@ -331,3 +331,46 @@ def test_lists_asked_early_ask_nothing_offline(tmp_path: Path) -> None:
         assert rec.requests == []
 
     asyncio.run(main())
+
+
+def test_the_upgrade_of_a_prerelease_is_asked_with_the_retractions() -> None:
+    """From a prerelease, go's upgrade stats a version of its own (here the current one):
+    that ``.info`` is asked for while the retractions load, not after them — this proxy
+    answers the latest version's go.mod only once that ``.info`` was asked for — and the
+    row is still go's."""
+    import asyncio
+
+    import httpx
+    from test_proxy import Recorder, make_client
+
+    from analysis.updates import _update_row
+    from analysis.versions import QueryContext
+
+    base = "/example.com/a/@v/"
+
+    async def main() -> ModuleUpdate:
+        upgrade_asked = asyncio.Event()
+
+        class Proxy(Recorder):
+            async def handle(self, request: httpx.Request) -> httpx.Response:
+                if request.url.path == base + "v1.1.0-rc.1.info":
+                    upgrade_asked.set()
+                elif request.url.path == base + "v1.0.0.mod":
+                    await asyncio.wait_for(upgrade_asked.wait(), 2)  # (a deadlock guard)
+                return await super().handle(request)
+
+        rec = Proxy()
+        rec.on("p.example", base + "list", b"v1.0.0\nv1.1.0-rc.1\n")
+        rec.on("p.example", base + "v1.0.0.info", b'{"Version":"v1.0.0"}')
+        rec.on("p.example", base + "v1.1.0-rc.1.info", b'{"Version":"v1.1.0-rc.1"}')
+        rec.on("p.example", base + "v1.0.0.mod", b"module example.com/a\n")
+        client, _ = make_client(rec, "https://p.example")
+        async with client:
+            ctx = QueryContext(client, MainModule())
+            row = ModuleUpdate("example.com/a", "v1.1.0-rc.1")
+            return await _update_row(client, MainModule(), row, {}, False, ctx)
+
+    row = asyncio.run(main())
+    assert row.error == "" and row.update == "" and row.line() == "example.com/a v1.1.0-rc.1"
+    assert row.versions is not None and row.versions.latest == "v1.0.0"
+    assert row.versions.retractions_from == "v1.0.0" and row.versions.error == ""
