@@ -371,10 +371,18 @@ class _Context:
         asks what the real one will (the same version, unless that one is retracted)
         while the retractions load, instead of after them (the answers are shared)."""
 
+        client = self.client
+        try:
+            specs = client.specs
+        except GomodxError:
+            return  # the query itself reports a bad GOPROXY
+        if client.is_private(path) or not specs or specs[0].url in ("direct", "off", "noproxy"):
+            return  # only of a proxy: the go command is too dear to ask what may go unused
+
         async def via(repo: Repo) -> RevInfo:
             return await _query_proxy(self, repo, path, "upgrade", current, None)
 
-        self._ask_ahead(self.client.try_proxies(path, via))
+        self._ask_ahead(client.try_proxies(path, via))
 
     def _ask_ahead(self, question: Awaitable[object]) -> None:
         """Ask ``question`` in the background; what fails is asked again when needed."""

@@ -374,3 +374,38 @@ def test_the_upgrade_of_a_prerelease_is_asked_with_the_retractions() -> None:
     assert row.error == "" and row.update == "" and row.line() == "example.com/a v1.1.0-rc.1"
     assert row.versions is not None and row.versions.latest == "v1.0.0"
     assert row.versions.retractions_from == "v1.0.0" and row.versions.error == ""
+
+
+@pytest.mark.parametrize(
+    ("goproxy", "goprivate", "asked"),
+    [
+        ("https://p.example", "", 1),
+        ("https://p.example,direct", "", 1),
+        ("direct", "", 0),
+        ("off", "", 0),
+        ("https://p.example", "example.com/*", 0),
+        ("bad proxy", "", 0),
+    ],
+)
+def test_upgrades_are_asked_ahead_only_of_a_proxy(goproxy: str, goprivate: str, asked: int) -> None:
+    """Asking ahead may ask what goes unused: never of the go command (direct, private
+    paths), never where nothing may be asked, and never past a GOPROXY error (the query
+    reports it)."""
+    import asyncio
+
+    from test_proxy import Recorder, make_client
+
+    from analysis.goenv import GoEnv
+    from analysis.versions import QueryContext
+
+    env = GoEnv(goproxy=goproxy, goprivate=goprivate, gonoproxy=goprivate, gomodcache="")
+    client, _ = make_client(Recorder(), goproxy, env=env)
+
+    async def main() -> int:
+        ctx = QueryContext(client, MainModule())
+        ctx.upgrade_soon("example.com/a", "v1.1.0-rc.1")
+        started = len(ctx._ahead)
+        await asyncio.gather(*ctx._ahead)  # (what it asks fails here: quietly)
+        return started
+
+    assert asyncio.run(main()) == asked
