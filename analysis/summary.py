@@ -233,21 +233,29 @@ def simple_summary(data: bytes) -> Summary | None:
     above: list[str] = []  # the comment lines right above (a retraction's rationale)
     for raw in data.decode("ascii").split("\n"):
         comment = "//" in raw
-        head, _, said = raw.partition("//")
-        words = head.split()
-        if comment and not module:
-            # A comment says nothing a summary holds, but where it can be the module's
-            # deprecation: before or beside the module line (a comment is attached to the
-            # line below it, or beside it).
-            return None
+        if comment:
+            if not module:
+                # A comment says nothing a summary holds, but where it can be the module's
+                # deprecation: before or beside the module line (a comment is attached to
+                # the line below it, or beside it).
+                return None
+            head, _, said = raw.partition("//")
+            words = head.split()
+        else:
+            words = raw.split()
         if not words:
             if block:
                 continue
             # A comment line joins the comments above the next statement; a blank line
             # leaves those alone (modfile's parseFile).
-            above = [*above, said.strip()] if comment else []
+            if comment:
+                above.append(said.strip())
+            elif above:
+                above = []
             continue
-        before, above = above, []
+        before = above
+        if above:
+            above = []
         if block:
             if words == [")"]:
                 block = ""
@@ -259,17 +267,36 @@ def simple_summary(data: bytes) -> Summary | None:
             if len(words) != 2:
                 return None
             path, version = words
-        elif words[0] in _IGNORED:
+        elif (verb := words[0]) == "require":
+            if words == ["require", "("] and not comment:
+                block = "require"
+                continue
+            if len(words) != 3:
+                return None
+            path, version = words[1], words[2]
+        elif verb == "module":
+            if comment or len(words) != 2 or module:
+                return None
+            if not _SIMPLE_TOKEN.match(words[1]) or words[1] in ("(", ")"):
+                return None
+            module = words[1]
+            continue
+        elif verb == "go":
+            if len(words) != 2 or go or not _SIMPLE_GO.match(words[1]):
+                return None
+            go = words[1]
+            continue
+        elif verb in _IGNORED:
             if words[1:] == ["("]:
-                block = words[0]
+                block = verb
                 continue
             if not all(_IGNORED_WORD.match(w) for w in words):
                 return None
             continue
-        elif words[0].startswith("retract"):
+        elif verb.startswith("retract"):
             # One retraction on its line; its rationale is the comment lines right above
             # and the comment beside it (parseDirectiveComment).
-            hit = _RETRACT.match(head)
+            hit = _RETRACT.match(head if comment else raw)
             if hit is None:
                 return None
             low, high = (hit[1], hit[1]) if hit[1] else (hit[2], hit[3])
@@ -279,27 +306,6 @@ def simple_summary(data: bytes) -> Summary | None:
                 return None
             rationale = [*before, said.strip()] if comment else before
             retract.append((low, high, "\n".join(rationale)))
-            continue
-        elif comment and not (
-            (len(words) == 2 and words[0] == "go") or (len(words) == 3 and words[0] == "require")
-        ):
-            return None
-        elif words[0] == "require":
-            if words == ["require", "("]:
-                block = "require"
-                continue
-            if len(words) != 3:
-                return None
-            path, version = words[1], words[2]
-        elif words[0] == "module" and len(words) == 2 and not module:
-            if not _SIMPLE_TOKEN.match(words[1]) or words[1] in ("(", ")"):
-                return None
-            module = words[1]
-            continue
-        elif words[0] == "go" and len(words) == 2 and not go:
-            if not _SIMPLE_GO.match(words[1]):
-                return None
-            go = words[1]
             continue
         else:
             return None
