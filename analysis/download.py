@@ -697,6 +697,7 @@ class _Downloader:
         self.retries_by: Counter[ModuleVersion] = Counter()
         self.zip_origin: dict[ModuleVersion, str] = {}
         self.lists_checked: set[str] = set()
+        self._dirty_lists: set[str] = set()
         self.n_done = 0
         self.n_failed = 0
         self.current = ""
@@ -841,13 +842,31 @@ class _Downloader:
                     # A run killed between a .mod rename and the list rewrite left the
                     # list short; resuming repairs it (a no-op when it is right).
                     self.lists_checked.add(lay.vdir_name)
-                    await _disk(rewrite_version_list, lay.vdir_name)
+                    self.list_changed(lay.vdir_name)
                 return cached, h
         f = await self.client.gomod(mod.path, mod.version)
         await self.check_hash(rec, "go.mod", f.hash, f.origin)
-        await _disk(_store_gomod, lay, f.data, size=len(f.data))
+        await _disk(_write_cache_file, lay.mod_name, f.data, size=len(f.data))
+        self.list_changed(lay.vdir_name)
         self.got(rec, "mod", len(f.data))
         return f.data, f.hash
+
+    def list_changed(self, vdir: str) -> None:
+        """A ``.mod`` was written in ``vdir``: its ``list`` is rewritten at the end of the
+        phase (:meth:`write_lists`), once for all the module's versions written by then —
+        go rewrites it after each ``.mod``, which costs a locked rewrite per go.mod. The
+        list is an index go rebuilds from the directory whenever it writes a ``.mod``
+        there; a run killed before the rewrite leaves it short, and the next download
+        completes it."""
+        self._dirty_lists.add(vdir)
+
+    async def write_lists(self) -> None:
+        """Rewrite every ``list`` a written ``.mod`` asked for. Like go, a rewrite that
+        fails is let be (the next one makes the list whole)."""
+        while self._dirty_lists:
+            vdir = self._dirty_lists.pop()
+            with contextlib.suppress(OSError, GomodxError):
+                await _disk(rewrite_version_list, vdir)
 
     # -- whole module versions -----------------------------------------------------------
 
@@ -1167,6 +1186,7 @@ async def download(
             dl, directory, has_main, parsed_args, errors, notes, workspace
         )
         dl.phase = "files"
+        await dl.write_lists()  # the graph's go.mod files are all written by now
         dl.report()
         # A module version asks for its zip and its info at once: half as many module
         # versions as requests in flight (and as many zips held in memory, at most).
@@ -1187,8 +1207,10 @@ async def download(
         for task in pending:
             task.cancel()
         await asyncio.gather(*dl.gomod_tasks.values(), return_exceptions=True)
-        # One flush for every file written unsynced (see the docstring).
+        # One flush for every file written unsynced (see the docstring), once every
+        # version list is up to date.
         with anyio.CancelScope(shield=True):
+            await dl.write_lists()
             await anyio.to_thread.run_sync(fsio.sync_filesystem, gomodcache)
     dl.phase = "done"
     dl.report()

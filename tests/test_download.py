@@ -29,7 +29,7 @@ from proxyserver import ProxyServer
 from universe import Layout, Universe, escape, random_universe
 
 from analysis import download as dlmod
-from analysis import fsio
+from analysis import fsio, semver
 from analysis.cache import CacheStack
 from analysis.download import (
     DownloadProgress,
@@ -211,6 +211,33 @@ def test_downloads_build_list_and_graph_gomods(small: Any, tmp_path: Path) -> No
     assert events[-1].phase == "done" and events[-1].done == events[-1].total
     # Files for the escaped path live under example.com/!big.
     assert (tmp_path / "mc/cache/download/example.com/!big/@v/v1.1.0.ziphash").is_file()
+
+
+def test_each_version_list_is_rewritten_once_and_names_every_gomod(
+    small: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module's go.mod files arrive at several moments of the walk; its ``list`` is
+    rewritten once, at the end of the phase, and then names exactly the directory's
+    ``.mod`` files, sorted as go sorts them (c has two: v0.1.0 and v0.2.0)."""
+    _, layout, _, server = small
+    rewritten: list[str] = []
+    real = dlmod.rewrite_version_list
+
+    def counting(vdir: str | os.PathLike[str]) -> None:
+        rewritten.append(str(vdir))
+        real(vdir)
+
+    monkeypatch.setattr(dlmod, "rewrite_version_list", counting)
+    s = run_download(layout.main_dir, make_env(server.url, tmp_path / "mc"))
+    assert s.ok, s.to_json()
+    base = tmp_path / "mc" / "cache" / "download"
+    vdirs = sorted(str(p.parent) for p in base.rglob("*.mod"))
+    assert sorted(rewritten) == sorted(set(vdirs))  # once per directory
+    for vdir in map(Path, set(vdirs)):
+        mods = [p.name.removesuffix(".mod") for p in vdir.glob("*.mod")]
+        listed = (vdir / "list").read_text().splitlines()
+        assert listed == semver.sort_versions(mods), vdir
+    assert (base / "example.com/c/@v/list").read_text() == "v0.1.0\nv0.2.0\n"
 
 
 def test_second_run_downloads_nothing(small: Any, tmp_path: Path) -> None:
