@@ -87,6 +87,24 @@ class Recorder:
         self.sleeps.append(seconds)
 
 
+class HeldProxy(Recorder):
+    """A recorder that answers ``hold`` only once ``first`` has been asked for: a test
+    that gets both answers proves the two were asked at once (waiting for ``hold`` before
+    asking ``first`` would deadlock, and a guard fails the request instead)."""
+
+    def __init__(self, hold: str, first: str) -> None:
+        super().__init__()
+        self.hold, self.first = hold, first
+        self._first_asked = asyncio.Event()
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == self.first:
+            self._first_asked.set()
+        elif request.url.path == self.hold:
+            await asyncio.wait_for(self._first_asked.wait(), 2)  # (the deadlock guard)
+        return await super().handle(request)
+
+
 def make_client(
     rec: Recorder,
     goproxy: str,

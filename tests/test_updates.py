@@ -340,8 +340,7 @@ def test_the_upgrade_of_a_prerelease_is_asked_with_the_retractions() -> None:
     row is still go's."""
     import asyncio
 
-    import httpx
-    from test_proxy import Recorder, make_client
+    from test_proxy import HeldProxy, make_client
 
     from analysis.updates import _update_row
     from analysis.versions import QueryContext
@@ -349,17 +348,7 @@ def test_the_upgrade_of_a_prerelease_is_asked_with_the_retractions() -> None:
     base = "/example.com/a/@v/"
 
     async def main() -> ModuleUpdate:
-        upgrade_asked = asyncio.Event()
-
-        class Proxy(Recorder):
-            async def handle(self, request: httpx.Request) -> httpx.Response:
-                if request.url.path == base + "v1.1.0-rc.1.info":
-                    upgrade_asked.set()
-                elif request.url.path == base + "v1.0.0.mod":
-                    await asyncio.wait_for(upgrade_asked.wait(), 2)  # (a deadlock guard)
-                return await super().handle(request)
-
-        rec = Proxy()
+        rec = HeldProxy(hold=base + "v1.0.0.mod", first=base + "v1.1.0-rc.1.info")
         rec.on("p.example", base + "list", b"v1.0.0\nv1.1.0-rc.1\n")
         rec.on("p.example", base + "v1.0.0.info", b'{"Version":"v1.0.0"}')
         rec.on("p.example", base + "v1.1.0-rc.1.info", b'{"Version":"v1.1.0-rc.1"}')

@@ -678,24 +678,13 @@ def test_retractions_ask_for_the_go_mod_with_the_info() -> None:
     go.mod has been asked for."""
     import asyncio
 
-    import httpx
-    from test_proxy import Recorder, make_client
+    from test_proxy import HeldProxy, make_client
 
     from analysis.versions import QueryContext
 
     async def main() -> None:
-        gomod_asked = asyncio.Event()
-
-        class Proxy(Recorder):
-            async def handle(self, request: httpx.Request) -> httpx.Response:
-                if request.url.path.endswith(".mod"):
-                    gomod_asked.set()
-                elif request.url.path.endswith(".info"):
-                    await asyncio.wait_for(gomod_asked.wait(), 2)  # (a deadlock guard)
-                return await super().handle(request)
-
-        rec = Proxy()
         base = "/example.com/a/@v/"
+        rec = HeldProxy(hold=base + "v1.1.0.info", first=base + "v1.1.0.mod")
         rec.on("p.example", base + "list", b"v1.0.0\nv1.1.0\n")
         rec.on("p.example", base + "v1.1.0.info", b'{"Version":"v1.1.0"}')
         rec.on("p.example", base + "v1.1.0.mod", b"module example.com/a\n\nretract v1.0.0\n")
