@@ -152,7 +152,7 @@ class HttpGetter:
         self._budget_end: float | None = None
         # host -> (go's words for why it cannot be reached, until when that holds)
         self._down: dict[str, tuple[str, float]] = {}
-        self._auth_prefixes: dict[str, tuple[str, dict[str, str]]] = {}
+        self._auth_prefixes: dict[str, tuple[str, dict[str, str], str]] = {}
         self._in_flight: dict[str, set[asyncio.Timeout]] = {}
         self._deadlines = Deadlines()
         # Plain GETs skip httpx's client layers (a third of the CPU per request) where
@@ -202,25 +202,32 @@ class HttpGetter:
             )
         return self._client
 
-    def _auth_for(self, url: str) -> tuple[str, dict[str, str]]:
-        """The URL without userinfo, and the Authorization header go would send.
+    def _auth_for(self, url: str) -> tuple[str, dict[str, str], str]:
+        """The URL without userinfo, the Authorization header go would send, and the
+        host the request goes to.
 
-        Both depend only on the URL's ``scheme://userinfo@host`` part: worked out once
-        per such prefix (every request of a load asks)."""
+        All three depend only on the URL's ``scheme://userinfo@host`` part: worked out
+        once per such prefix (every request of a load asks)."""
         start = url.find("://")
         end = url.find("/", start + 3) if start >= 0 else -1
         prefix = url[:end] if end >= 0 else ""
         if not prefix or "?" in prefix or "#" in prefix:
-            return self._auth_of(url)
+            target, headers = self._auth_of(url)
+            return target, headers, urllib.parse.urlsplit(target).netloc
         known = self._auth_prefixes.get(prefix)
         if known is None:
             try:
-                known = self._auth_of(prefix)
+                clean, headers = self._auth_of(prefix)
             except ProxyError:
-                return self._auth_of(url)  # the refusal names the whole URL
-            self._auth_prefixes[prefix] = known
-        clean, headers = known
-        return clean + url[end:], dict(headers)
+                target, headers = self._auth_of(url)  # the refusal names the whole URL
+                return target, headers, urllib.parse.urlsplit(target).netloc
+            known = self._auth_prefixes[prefix] = (
+                clean,
+                headers,
+                urllib.parse.urlsplit(clean).netloc,
+            )
+        clean, headers, host = known
+        return clean + url[end:], dict(headers), host
 
     def _auth_of(self, url: str) -> tuple[str, dict[str, str]]:
         parts = urllib.parse.urlsplit(url)
@@ -264,10 +271,9 @@ class HttpGetter:
             return self._get_file(spec, url, kind, path, version, limit, validate, cache)
         req = _Request(kind, path, version, shown, spec.redacted, cache)
         try:
-            target, headers = self._auth_for(url)
+            target, headers, host = self._auth_for(url)
         except ProxyError as exc:
             raise _module_error(ProxyError, path, version, str(exc)) from None
-        host = urllib.parse.urlsplit(target).netloc
         policy = self.retry
         limits = self.limits
         if self._budget_end is None and limits.budget is not None:
