@@ -1091,10 +1091,11 @@ class Session:
         return dataclasses.replace(mv, entries=entries)
 
     async def versions_all(
-        self, loaded: LoadedModule | None = None, *, majors: bool = True
+        self, loaded: LoadedModule | None = None, *, majors: bool = True, requesters: bool = True
     ) -> list[ModuleUpdate]:
         """``go list -m -u all``: every build-list module with its update, retraction and
-        deprecation (``loaded`` defaults to :meth:`load`)."""
+        deprecation (``loaded`` defaults to :meth:`load`); ``requesters=False`` leaves out
+        who requires each version (see :func:`~analysis.updates.list_updates`)."""
         from analysis.updates import list_updates, lists_asked_early, version_depth
 
         early: list[str] = []
@@ -1116,6 +1117,7 @@ class Session:
                 loaded.dir,
                 majors=majors,
                 workspace=loaded.workspace,
+                requesters=requesters,
             )
 
     async def outdated(

@@ -201,6 +201,7 @@ async def list_updates(
     *,
     majors: bool = True,
     workspace: Workspace | None = None,
+    requesters: bool = True,
 ) -> list[ModuleUpdate]:
     """Every module of build list ``g`` as ``go list -m -u all`` reports it.
 
@@ -208,7 +209,9 @@ async def list_updates(
     replacements are listed, and its excludes and replacements steer every query, as they
     do go's. In a ``workspace`` its modules' and go.work's do instead. The modules are
     asked about concurrently, through ``client``; ``majors`` also probes for newer major
-    versions (a gomodx annotation; go does not).
+    versions (a gomodx annotation; go does not). ``requesters=False`` leaves out who
+    requires each version (the entries' ``requested_by``, which the text go prints does
+    not show).
     """
     # Every module's version list first: what follows until the queries start does not
     # wait for them.
@@ -217,7 +220,7 @@ async def list_updates(
     paths = [p for p in selected if p not in mains and not semver.is_toolchain_path(p)]
     paths.sort(key=lambda p: version_depth(selected[p]))  # (see _list_updates)
     async with lists_asked_early(client, paths):
-        return await _list_updates(client, g, main_file, main_dir, majors, workspace)
+        return await _list_updates(client, g, main_file, main_dir, majors, workspace, requesters)
 
 
 async def _list_updates(
@@ -227,8 +230,9 @@ async def _list_updates(
     main_dir: str | os.PathLike[str] | None,
     majors: bool,
     workspace: Workspace | None,
+    requesters: bool,
 ) -> list[ModuleUpdate]:
-    asked = requested_versions(g)
+    asked = requested_versions(g) if requesters else {}
     if workspace is not None:
         main = MainModule.for_workspace(workspace)
         listed = list_modules(g, replacement=lambda m: workspace_replacement(workspace, m))

@@ -12,6 +12,7 @@ too (the text is checked in tests/test_source_cli.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from datetime import UTC, datetime
@@ -128,6 +129,40 @@ async def _rows(layout: Layout, own: Path) -> list[ModuleUpdate]:
     async with client_for(layout.proxy_url, own) as client:
         loaded = await load_module_graph(layout.main_dir, ProxySource(client))
         return await list_updates(client, loaded.graph, loaded.main, layout.main_dir, majors=False)
+
+
+def test_requesters_are_left_out_on_request_and_nothing_else_is(tmp_path: Path) -> None:
+    """``requesters=False`` (the text output's) drops who requires each version from
+    the entries, and changes nothing else of any row."""
+    layout = edge_universe(tmp_path / "u")
+
+    async def both() -> tuple[list[ModuleUpdate], list[ModuleUpdate]]:
+        async with client_for(layout.proxy_url, tmp_path / "own") as client:
+            loaded = await load_module_graph(layout.main_dir, ProxySource(client))
+            args = (client, loaded.graph, loaded.main, layout.main_dir)
+            full = await list_updates(*args, majors=False)
+            lean = await list_updates(*args, majors=False, requesters=False)
+            return full, lean
+
+    full, lean = anyio.run(both)
+    asked = [e for r in full if r.versions for e in r.versions.entries if e.requested_by]
+    assert asked  # the main module and its dependencies require versions
+    assert not [e for r in lean if r.versions for e in r.versions.entries if e.requested_by]
+
+    assert [r.line() for r in lean] == [r.line() for r in full]
+    stripped = [
+        dataclasses.replace(
+            r,
+            versions=dataclasses.replace(
+                r.versions,
+                entries=tuple(dataclasses.replace(e, requested_by=()) for e in r.versions.entries),
+            )
+            if r.versions is not None
+            else None,
+        )
+        for r in full
+    ]
+    assert lean == stripped
 
 
 def test_edge_cases(tmp_path: Path) -> None:

@@ -213,7 +213,12 @@ def run_all(args: argparse.Namespace) -> int:
         raise argparse.ArgumentError(None, "--all takes at most one argument, DIR")
     session = open_session(args, args.module or args.dir or ".")
     session.check_go_list_flags()
-    rows = run_session(args, session, lambda: session.versions_all(majors=not args.no_majors))
+    # Who requires each version shows in JSON only (go's text has no room for it).
+    rows = run_session(
+        args,
+        session,
+        lambda: session.versions_all(majors=not args.no_majors, requesters=args.json),
+    )
     failed = 0
     for row in rows:
         if row.error:
