@@ -85,14 +85,9 @@ def _module_dir(path: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _version_dir(root: Path, path: str) -> Path:
-    """``root/<escaped path>/@v``, checked once to lie inside ``root``."""
-    target = root / _module_dir(path) / "@v"
-    # Belt and braces: validated paths cannot escape, but never trust that blindly. (File
-    # names below are escaped canonical versions and fixed suffixes: no separators.)
-    absroot = os.path.abspath(root)
-    if os.path.commonpath([absroot, os.path.abspath(target)]) != absroot:
-        raise ModuleError(f"cache path escapes the cache: {target}")
-    return target
+    """``root/<escaped path>/@v``: inside ``root``, as :func:`_module_dir` checks. (File
+    names below it are escaped canonical versions and fixed suffixes: no separators.)"""
+    return root / _module_dir(path) / "@v"
 
 
 @functools.lru_cache(maxsize=65536)

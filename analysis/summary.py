@@ -205,12 +205,10 @@ _SIMPLE_GO = re.compile(r"[1-9][0-9]*\.(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))?
 _SIMPLE_BYTES = re.compile(rb"[\t\n\x20-\x7e]*\Z")
 _IGNORED = frozenset({"exclude", "godebug", "replace", "tool", "toolchain"})
 """Directives ``ParseLax`` drops unread (a dependency's go.mod: modfile's ``add``)."""
-_IGNORED_WORD = re.compile(r"[^\s()\[\]{},\"`]+\Z")
+_WORD = r"[^\s()\[\]{},\"`]+"
 """A word the go.mod lexer reads as one plain identifier (no quote, bracket or comma)."""
-_RETRACT = re.compile(
-    r"\s*retract(?:\s+([^\s()\[\]{},\"`]+)|\s*\[\s*([^\s()\[\]{},\"`]+)\s*,"
-    r"\s*([^\s()\[\]{},\"`]+)\s*\])\s*\Z"
-)
+_IGNORED_WORD = re.compile(_WORD + r"\Z")
+_RETRACT = re.compile(rf"\s*retract(?:\s+({_WORD})|\s*\[\s*({_WORD})\s*,\s*({_WORD})\s*\])\s*\Z")
 """``retract V`` or ``retract [LOW, HIGH]`` on one line (the lexer splits ``[``, ``,``
 and ``]`` off whatever their spacing)."""
 

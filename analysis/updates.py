@@ -255,9 +255,12 @@ async def _list_updates(
     # pseudo-version (the list, the retractions, then @latest and its .info), then at a
     # prerelease or +incompatible version (the upgrade stats a version of its own).
     order = sorted((i for i, row in enumerate(rows) if not row.main), key=lambda i: _depth(rows[i]))
-    async with asyncio.TaskGroup() as group:
-        for i in order:
-            group.create_task(fill(i))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for i in order:
+                group.create_task(fill(i))
+    finally:
+        await context.settle()
     return rows
 
 

@@ -384,6 +384,14 @@ class _Context:
 
         self._ask_ahead(client.try_proxies(path, via))
 
+    async def settle(self) -> None:
+        """Stop what was asked ahead and is still unanswered (its query, if there was one,
+        has its own answer by now), so that nothing outlives the client it asks."""
+        pending = list(self._ahead)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
     def _ask_ahead(self, question: Awaitable[object]) -> None:
         """Ask ``question`` in the background; what fails is asked again when needed."""
 

@@ -350,22 +350,35 @@ def test_lists_asked_early_are_shared_with_the_queries_and_forgiven() -> None:
     asyncio.run(asyncio.wait_for(main(), 10))
 
 
-def test_lists_asked_early_ask_nothing_offline(tmp_path: Path) -> None:
+@pytest.mark.parametrize("offline", [True, False])
+def test_lists_asked_early_ask_nothing_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: bool
+) -> None:
+    """Offline the caches answer every query at once: nothing is asked ahead (online,
+    the same call asks, so the test sees the difference)."""
     import asyncio
 
     from test_proxy import Recorder, make_client
 
+    from analysis.proxy import ProxyClient
     from analysis.updates import lists_asked_early
 
-    rec = Recorder()
-    client, _ = make_client(rec, "https://p.example", tmp_path, offline=True)
+    client, _ = make_client(Recorder(), "https://p.example", tmp_path, offline=offline)
+    asked: list[str] = []
+    real = ProxyClient.try_proxies
+
+    async def counting(self: ProxyClient, path: str, *args: Any, **kw: Any) -> Any:
+        asked.append(path)
+        return await real(self, path, *args, **kw)
+
+    monkeypatch.setattr(ProxyClient, "try_proxies", counting)
 
     async def main() -> None:
         async with client, lists_asked_early(client, ["example.com/a"]):
-            await asyncio.sleep(0)
-        assert rec.requests == []
+            pass  # the context lets its asks start before the body runs
 
     asyncio.run(main())
+    assert asked == ([] if offline else ["example.com/a"])
 
 
 def test_the_upgrade_of_a_prerelease_is_asked_with_the_retractions() -> None:
@@ -433,3 +446,35 @@ def test_upgrades_are_asked_ahead_only_of_a_proxy(goproxy: str, goprivate: str, 
         return started
 
     assert asyncio.run(main()) == asked
+
+
+def test_settle_stops_what_was_asked_ahead() -> None:
+    """What a context asked ahead and is still unanswered is stopped by ``settle`` (as
+    ``list_updates`` does at its end), so nothing outlives the client it asks."""
+    import asyncio
+
+    import httpx
+    from test_proxy import Recorder, make_client
+
+    from analysis.versions import QueryContext
+
+    class Silent(Recorder):
+        async def handle(self, request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            await asyncio.Event().wait()  # never answers
+            raise AssertionError("unreachable")
+
+    rec = Silent()
+    client, _ = make_client(rec, "https://p.example")
+
+    async def main() -> tuple[int, int]:
+        async with client:
+            ctx = QueryContext(client, MainModule())
+            ctx.upgrade_soon("example.com/a", "v1.1.0-rc.1")
+            while not rec.requests:  # the question is on its way
+                await asyncio.sleep(0)
+            before = len(ctx._ahead)
+            await asyncio.wait_for(ctx.settle(), 10)  # (a hang guard)
+            return before, len(ctx._ahead)
+
+    assert asyncio.run(main()) == (1, 0)
