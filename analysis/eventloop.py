@@ -1,23 +1,36 @@
 """The event loop a synchronous caller runs the engine in (:func:`analysis.session.run_sync`).
 
-asyncio resolves host names in the loop's default executor, and ``getaddrinfo`` cannot be
+**uvloop** where it is installed (a dependency wherever it has wheels: Linux and macOS),
+else asyncio's own loop; ``GOMODX_EVENT_LOOP=asyncio`` asks for asyncio's. The engine is
+written on asyncio and runs the same on both; uvloop's transports, timers and callbacks
+are C code, so the thousands of small requests of a cold graph or ``versions --all`` cost
+less CPU on it (about 7% of a whole command, measured by ``benchmarks/bench_proxy.py``).
+:func:`loop_name` says which one a command runs on.
+
+Host names are resolved in the loop's default executor, and ``getaddrinfo`` cannot be
 interrupted. With the standard executor, closing the loop after Ctrl+C waits for every
 lookup still asking a resolver that does not answer (up to its 5 s timeout), and so does
 the interpreter's exit. :func:`new_event_loop` gives the loop a :class:`DaemonExecutor`
 instead: a lookup nobody awaits any more is abandoned, and Ctrl+C ends a command at once.
+uvloop would resolve in libuv's own threads, which the process's exit joins; its
+``getaddrinfo`` is sent to the executor too (:class:`analysis.lean.Pool` resolves through
+``loop.getaddrinfo`` before it connects, and so do anyio's and httpx's connections).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
+import os
 import queue
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["DaemonExecutor", "in_thread", "new_event_loop"]
+__all__ = ["DaemonExecutor", "in_thread", "loop_name", "new_event_loop"]
 
 _R = TypeVar("_R")
 
@@ -48,10 +61,49 @@ async def in_thread(fn: Callable[[], _R]) -> _R:
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
-    """A new asyncio loop whose default executor is a :class:`DaemonExecutor`."""
-    loop = asyncio.new_event_loop()
+    """A new loop (uvloop's unless it is missing or ``GOMODX_EVENT_LOOP=asyncio``) whose
+    default executor is a :class:`DaemonExecutor`, where it resolves host names."""
+    factory = _uvloop_factory()
+    loop = factory() if factory is not None else asyncio.new_event_loop()
     loop.set_default_executor(DaemonExecutor())
     return loop
+
+
+def loop_name() -> str:
+    """``"uvloop X.Y.Z"`` or ``"asyncio"``: the loop :func:`new_event_loop` makes."""
+    if _uvloop_factory() is None:
+        return "asyncio"
+    from importlib.metadata import version
+
+    return f"uvloop {version('uvloop')}"
+
+
+@functools.cache
+def _uvloop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    if os.environ.get("GOMODX_EVENT_LOOP", "").strip().lower() == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+
+    class Loop(uvloop.Loop):
+        """uvloop's loop, its host-name lookups in the default executor (see above)."""
+
+        async def getaddrinfo(
+            self,
+            host: bytes | str | None,
+            port: bytes | str | int | None,
+            *,
+            family: int = 0,
+            type: int = 0,
+            proto: int = 0,
+            flags: int = 0,
+        ) -> list[Any]:
+            lookup = functools.partial(socket.getaddrinfo, host, port, family, type, proto, flags)
+            return await self.run_in_executor(None, lookup)
+
+    return Loop
 
 
 class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):

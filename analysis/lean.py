@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import socket
 import ssl
 import time
 import urllib.parse
@@ -427,15 +428,48 @@ class Pool:
         tls = self.context() if scheme == "https" else None
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host.strip("[]"),
-                    port,
-                    ssl=tls,
-                    server_hostname=host.strip("[]") if tls else None,
-                )
+                reader, writer = await _open_connection(host.strip("[]"), port, tls)
         except BaseException as exc:
             reraise(exc, read=False)
         return Connection(reader, writer)
+
+
+async def _open_connection(
+    host: str, port: int, tls: ssl.SSLContext | None
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """``asyncio.open_connection(host, port)``, a name resolved by the loop's
+    ``getaddrinfo`` first (in its default executor on every loop gomodx makes, uvloop's
+    too: see :mod:`analysis.eventloop`), then each address tried in turn, failing as
+    asyncio's ``create_connection`` does when none answers."""
+    name = host if tls else None
+    if _is_ip_literal(host):
+        return await asyncio.open_connection(host, port, ssl=tls, server_hostname=name)
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos:
+        raise OSError("getaddrinfo() returned empty list")
+    errors: list[OSError] = []
+    for family, _, proto, _, address in infos:
+        try:
+            return await asyncio.open_connection(
+                str(address[0]), port, family=family, proto=proto, ssl=tls, server_hostname=name
+            )
+        except OSError as exc:
+            errors.append(exc)
+    if len({str(exc) for exc in errors}) == 1:
+        raise errors[0]
+    raise OSError("Multiple exceptions: " + ", ".join(str(exc) for exc in errors))
+
+
+def _is_ip_literal(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address (nothing to look up)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        return True
+    return False
 
 
 class LeanAnswer(NamedTuple):

