@@ -163,6 +163,14 @@ class ProxyClient:
             memo=Memo(remember=ModuleNotFound),
         )
         self._cached = self._backend.caches
+        # Each path's repositories, one per GOPROXY entry, made once (a versions --all asks
+        # thousands of questions of a few hundred paths); only proxy URLs are kept, since
+        # the others carry an error or the go command's state of their own.
+        self._http_repos: dict[tuple[int, str], HttpRepo] = {}
+        self._off_only = self._specs is not None and [
+            s.url for s in self._specs if s.url != "noproxy"
+        ] == ["off"]
+        self._checked_paths: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -261,6 +269,16 @@ class ProxyClient:
             )
         return HttpRepo(self._backend, spec, path)
 
+    def _repo_at(self, index: int, spec: ProxySpec, path: str) -> Repo:
+        """:meth:`_repo` for GOPROXY entry ``index``, a proxy URL's made once per path."""
+        repo = self._http_repos.get((index, path))
+        if repo is not None:
+            return repo
+        made = self._repo(spec, path)
+        if isinstance(made, HttpRepo):
+            self._http_repos[(index, path)] = made
+        return made
+
     def _private_reason(self, path: str) -> str:
         for name, value in (("GONOPROXY", self.env.gonoproxy), ("GOPRIVATE", self.env.goprivate)):
             globs = [g for g in value.split(",") if g and match_prefix_patterns(g, path)]
@@ -279,17 +297,18 @@ class ProxyClient:
         (for speculative probes). Offline, ``op`` runs once against the caches; when every
         proxy is unreachable, the caches get a last chance (their answers are ``stale``).
         """
-        check_path(path)
+        if path not in self._checked_paths:
+            check_path(path)
+            self._checked_paths.add(path)
         specs = self.specs
-        off_only = [s.url for s in specs if s.url != "noproxy"] == ["off"]
-        if self.offline or (off_only and not self.is_private(path)):
+        if self.offline or (self._off_only and not self.is_private(path)):
             # GOPROXY=off (with GOPRIVATE set, for public paths): the caches answer, as in
             # offline mode; private paths still go to the go command, as go sends them.
             return await op(CacheRepo(self._backend, ProxySpec("off"), path))
         best: BaseException | None = None
         best_rank = 0
         for index, spec in enumerate(specs):
-            repo = self._repo(spec, path)
+            repo = self._repo_at(index, spec, path)
             if isinstance(repo, GoRepo) and not direct:
                 repo = ErrRepo(
                     self._backend,

@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -562,13 +562,14 @@ class HttpRepo(Repo):
             parsed.append(self._parse_info(body, rev))
 
         await self._fetch("info", f"@v/{escaped}.info", rev, MAX_META, validate, "miss")
-        info = replace(parsed[0], origin=self.spec.redacted)
+        info = parsed[0]
         if semver.is_valid(info.version) and semver.canonical_version(info.version) == info.version:
             text = (json.dumps(info.to_json()) + "\n").encode()
             await self.backend.caches.store(self.path, info.version, "info", text)
         return info
 
     def _parse_info(self, body: bytes, rev: str) -> RevInfo:
+        """The served ``.info`` (or ``@latest``) checked, as from this proxy."""
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -588,7 +589,7 @@ class HttpRepo(Repo):
                 raise CorruptAnswer(
                     f"proxy returned info for version {version} instead of requested version"
                 )
-        return RevInfo(version, when)
+        return RevInfo(version, when, self.spec.redacted)
 
     async def latest(self) -> RevInfo:
         return await self.backend.memo.get(self._key("latest"), self._latest)
@@ -604,7 +605,7 @@ class HttpRepo(Repo):
             await self._fetch("latest", "@latest", "", MAX_META, validate)
         except ModuleNotFound:
             return await self._latest_from_list()
-        return replace(parsed[0], origin=self.spec.redacted)
+        return parsed[0]
 
     async def _latest_from_list(self) -> RevInfo:
         data = await self._list_bytes()
