@@ -631,3 +631,31 @@ def test_commands_run_go_themselves(tmp_path: Path) -> None:
     assert "\nexample.com/b: selected v1.1.0 (risk: low)\n" in p.stdout
     p = gomodx("why", "example.com/b")
     assert p.returncode == 0 and "  requires example.com/a v1.0.0\n" in p.stdout
+
+
+def test_metadata_commands_run_without_the_cycle_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tui/cli.py's _tune_gc: the collector's passes found nothing to free in a graph load;
+    # commands that read zips keep it, and the caller gets it back as it was.
+    import gc
+
+    import tui.cli
+
+    seen: dict[str, bool] = {}
+
+    def command(argv: list[str]) -> int:
+        seen[argv[0]] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(tui.cli, "_main", command)
+    assert gc.isenabled()
+    for name in ("graph", "versions", "why", "download", "get", "tidy"):
+        assert tui.cli.main([name]) == 0
+        assert gc.isenabled()
+    assert seen == {
+        "graph": False,
+        "versions": False,
+        "why": False,
+        "download": True,
+        "get": True,
+        "tidy": True,
+    }
