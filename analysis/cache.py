@@ -140,6 +140,9 @@ class DownloadCache:
     name: str = ""
     small: SmallFiles | None = field(default=None, compare=False, repr=False)
     _misses: _Misses = field(default_factory=_Misses, compare=False, repr=False)
+    _legacy: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    """Whether a module has a directory here where an older gomodx may have left its small
+    files (looked at once per module: no gomodx writes such files any more)."""
 
     @classmethod
     def own(cls, root: Path, name: str = "gomodx") -> DownloadCache:
@@ -170,7 +173,7 @@ class DownloadCache:
             name = _name(path, version, suffix)
             if self.small is not None and suffix in _SMALL:
                 data = self.small.get(name)
-                if data is not None:
+                if data is not None or not self._may_have_legacy(path):
                     return data
             misses = self._misses
             if misses.depth and _module_dir(path) in misses.dirs:
@@ -182,6 +185,13 @@ class DownloadCache:
             return None
         except (OSError, ModuleError):
             return None
+
+    def _may_have_legacy(self, path: str) -> bool:
+        where = _module_dir(path)
+        known = self._legacy.get(where)
+        if known is None:
+            known = self._legacy[where] = os.path.isdir(self._prefix + where + "/@v")
+        return known
 
     def _missed(self, path: str) -> None:
         """Remember, while misses are remembered, that ``path`` has no directory here."""

@@ -79,7 +79,8 @@ class Memo:
             flight = self._flights.get(key)
             if flight is None:
                 return await self._run(key, compute)
-            await flight.wait()
+            if not flight.done:  # (most askers find the answer there: no coroutine)
+                await flight.wait()
             if flight.error is not None:
                 raise flight.error
             if flight.answered:

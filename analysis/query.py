@@ -99,12 +99,16 @@ async def run_query(
     current: str,
     allowed: Callable[[ModuleVersion], Awaitable[None]] | None,
     main_path: str = "",
+    allowed_now: Callable[[str], bool | None] | None = None,
 ) -> RevInfo:
     """``modload.Query``: resolve ``path@query`` relative to ``current`` in ``repo``.
 
     ``allowed(m)`` raises :class:`~analysis.errors.Disallowed` for versions that must not
-    be chosen (``None`` allows everything). ``main_path`` is the main module, which
-    ``upgrade`` and ``patch`` leave alone. Raises :class:`~analysis.errors.QueryError`
+    be chosen (``None`` allows everything); ``allowed_now(v)``, when given, is its answer
+    for version ``v`` without waiting — ``True``, ``False`` (disallowed), or ``None``
+    when only ``allowed`` can tell (a query weighs every listed version: most answers are
+    known, and a coroutine for each costs more than the rest of the weighing).
+    ``main_path`` is the main module, which ``upgrade`` and ``patch`` leave alone. Raises :class:`~analysis.errors.QueryError`
     (or the repository's error, e.g. a :class:`~analysis.errors.LoadError`) when nothing
     matches.
     """
@@ -129,6 +133,13 @@ async def run_query(
     async def allows(v: str) -> bool:
         return matcher.admits(v) and await disallowed(v) is None
 
+    def allows_now(v: str) -> bool | None:
+        if not matcher.admits(v):
+            return False
+        if allowed is None:
+            return True
+        return None if allowed_now is None else allowed_now(v)
+
     if matcher.can_stat or matcher.revision:
         info = await _stat_query(repo, path, query)
         no = await disallowed(info.version)
@@ -146,7 +157,7 @@ async def run_query(
         ) from None
     if matcher.prefix:
         listed = tuple(v for v in listed if v.startswith(matcher.prefix))
-    releases, prereleases = await _filter(repo, matcher, listed, allows)
+    releases, prereleases = await _filter(repo, matcher, listed, allows, allows_now)
 
     async def lookup(v: str) -> RevInfo:
         try:
@@ -226,14 +237,19 @@ async def _filter(
     matcher: _Matcher,
     versions: Iterable[str],
     allows: Callable[[str], Awaitable[bool]],
+    allows_now: Callable[[str], bool | None],
 ) -> tuple[list[str], list[str]]:
-    """``filterVersions``: allowed releases and prereleases, +incompatible trimmed."""
+    """``filterVersions``: allowed releases and prereleases, +incompatible trimmed
+    (``allows_now``: :func:`run_query`'s answer without waiting, when it has one)."""
     releases: list[str] = []
     prereleases: list[str] = []
     need_incompatible = matcher.prefer_incompatible
     last_compatible = ""
     for v in versions:
-        if not await allows(v):
+        ok = allows_now(v)
+        if ok is None:
+            ok = await allows(v)
+        if not ok:
             continue
         if not need_incompatible:
             if not v.endswith("+incompatible"):

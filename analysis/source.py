@@ -521,15 +521,17 @@ class ModuleView:
         query: str,
         current: str,
         allowed: Callable[[ModuleVersion], Awaitable[None]] | None,
+        allowed_now: Callable[[str], bool | None] | None = None,
     ) -> RevInfo:
         """``modload.Query`` in this view (:func:`analysis.query.run_query`): resolve
         ``path@query`` relative to ``current``.
 
         ``allowed(m)`` raises :class:`Disallowed` for versions that must not be chosen
-        (``None`` allows everything). Raises :class:`QueryError` (or the proxy's error as
-        :class:`LoadError`) when nothing matches.
+        (``None`` allows everything; ``allowed_now``: its answer without waiting, or
+        ``None``). Raises :class:`QueryError` (or the proxy's error as :class:`LoadError`)
+        when nothing matches.
         """
-        return await run_query(self, path, query, current, allowed, self.main.path)
+        return await run_query(self, path, query, current, allowed, self.main.path, allowed_now)
 
 
 def _replacement_stat(v: str) -> RevInfo:

@@ -590,8 +590,13 @@ async def _query_proxy(
         if not ok:
             raise Disallowed(m, "not allowed")
 
+    def check_now(v: str) -> bool | None:
+        return ctx.allowed_now(path, v, retractions)
+
     try:
-        return await view.query(path, query, current, None if allowed is None else check)
+        if allowed is None:
+            return await view.query(path, query, current, None)
+        return await view.query(path, query, current, check, check_now)
     except QueryError as exc:
         if exc.kind == "no-match":
             raise NoMatchingVersion(path, query, current) from None
