@@ -208,47 +208,22 @@ def _open_app(argv: Sequence[str]) -> int:
     return run_app(args.dir, demo=args.demo, offline=args.offline, graph=args.graph)
 
 
-_NO_CYCLE_GC = frozenset(
-    {"graph", "conflicts", "list", "why", "versions", "outdated", "modjson", "workjson"}
-)
-"""Commands that run without the cycle collector (see :func:`_tune_gc`): they read go.mod
-files, version lists and ``.info`` files, never a zip."""
-
-
-def _tune_gc(command: str | None = None) -> bool:
+def _tune_gc() -> None:
     """A command (and the app) builds tens of thousands of small objects that live until
     it exits (a graph, its go.mod summaries, thousands of requests). With CPython's default
     thresholds the cycle collector walks them again and again: a seventh of a cold graph
     load. Young objects are examined ten times less often here; cycles are still
-    collected (peak memory measured the same).
-
-    The commands of :data:`_NO_CYCLE_GC` turn the collector off: its every pass over the
-    young objects found nothing to free (a cold 400-module graph: 5% of its CPU, none of
-    its memory; the cycles left at exit, some 60,000 small objects, add nothing to peak
-    RSS). Commands that read zips keep it, so that a failed attempt's cycle cannot hold
-    a zip's bytes until the end; the app, which runs for as long as the user likes, too.
-    Returns whether the collector was on (:func:`main` turns it back on when it returns,
-    for callers in the same process).
-    """
+    collected (peak memory measured the same). (The ``gomodx`` process turns the
+    collector off for the commands that never need it: :func:`tui.replay.main`.)"""
     import gc
 
     gc.set_threshold(10_000, 50, 50)
-    was = gc.isenabled()
-    if command in _NO_CYCLE_GC:
-        gc.disable()
-    return was
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tune_gc()
     argv = list(sys.argv[1:] if argv is None else argv)
-    collecting = _tune_gc(_first_word(argv))
-    try:
-        return _main(argv)
-    finally:
-        if collecting:
-            import gc
-
-            gc.enable()
+    return _main(argv)
 
 
 def _main(argv: list[str]) -> int:

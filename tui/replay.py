@@ -68,10 +68,28 @@ COMMANDS = frozenset({"graph", "list", "why", "conflicts"})
 command line (the app above all) is neither looked up nor recorded."""
 
 
+NO_CYCLE_GC = frozenset(
+    {"graph", "conflicts", "list", "why", "versions", "outdated", "modjson", "workjson"}
+)
+"""Commands the ``gomodx`` process runs without the cycle collector: they read go.mod
+files, version lists and ``.info`` files, never a zip. In a cold 400-module graph its
+every pass over the young objects found nothing to free: 5% of the CPU, none of the
+memory (the cycles left at exit, some 60,000 small objects, add nothing to peak RSS).
+Commands that read zips keep it, so that a failed attempt's cycle cannot hold a zip's
+bytes until the end, and so does the app, which runs for as long as the user likes.
+Decided here, for the process, and never turned back on: the young objects of the
+whole command would all be examined at once (callers of :func:`tui.cli.main` in their
+own process keep their collector as it was)."""
+
+
 def main() -> int:
     """The ``gomodx`` command: a replay when one is good, else the command line (which
     stores its answer when the command declares it replayable). Leaves the process
     through :func:`exit_now` when it can."""
+    if _command(sys.argv[1:]) in NO_CYCLE_GC:
+        import gc
+
+        gc.disable()
     code = _run(sys.argv[1:])
     exit_now(code)
     return code
