@@ -6,13 +6,17 @@ tests/test_network_failures.py), and the lean pool tries each address a name has
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
+from proxyserver import self_signed
 
 from analysis import eventloop
 from analysis.eventloop import loop_name, new_event_loop
@@ -172,3 +176,60 @@ def test_an_address_is_not_looked_up(loop_kind: str, monkeypatch: pytest.MonkeyP
         server.close()
     assert asked == []
     assert answer.body == b"hello"
+
+
+def test_tls_on_each_loop(loop_kind: str, tmp_path: Path) -> None:
+    # uvloop brings its own TLS layer: a trusted certificate is spoken to over keep-alive,
+    # an untrusted one fails as go says it does, on both loops.
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(Exception):
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
+                await writer.drain()
+        writer.close()
+
+    async def main() -> tuple[list[bytes], BaseException | None]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
+        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/m/@v/list"
+        bodies = []
+        trusted = Router(4, environ={}, tls=ssl.create_default_context(cafile=str(cert)))
+        try:
+            for _ in range(3):
+                answer = await trusted.lean_get(url, {}, 10.0, 1 << 20)
+                bodies.append(answer.body if answer is not None else b"")
+        finally:
+            await trusted.aclose()
+        refused: BaseException | None = None
+        untrusted = Router(4, environ={}, tls=ssl.create_default_context())
+        try:
+            await untrusted.lean_get(url, {}, 10.0, 1 << 20)
+        except httpx.ConnectError as exc:
+            refused = exc
+        finally:
+            await untrusted.aclose()
+        server.close()
+        return bodies, refused
+
+    bodies, refused = run(main)
+    assert bodies == [b"secure"] * 3
+    assert connections == 1  # three requests, one kept connection (the refused one never got in)
+    assert refused is not None
+    reason = unreachable_reason(refused.__cause__ or refused, "127.0.0.1:443")
+    assert reason is not None and reason.startswith("tls: failed to verify certificate")
+
+
+def test_version_names_the_event_loop(loop_kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    line = capsys.readouterr().err  # (argparse prints the version on stderr)
+    assert line.startswith("gomodx ") and f"event loop: {loop_kind}" in line

@@ -129,7 +129,12 @@ class _VersionAction(argparse.Action):
     """``--version``, reading the installed metadata only when asked (start-up time)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        parser.exit(message=f"gomodx {_version()}\n")
+        import platform
+
+        from analysis.eventloop import loop_name
+
+        where = f"Python {platform.python_version()}, event loop: {loop_name()}"
+        parser.exit(message=f"gomodx {_version()} ({where})\n")
 
 
 def _version() -> str:
