@@ -114,7 +114,8 @@ class HttpGetter:
     """GET with retries, limits and events, for every HTTP repository of one client.
 
     ``transport`` replaces the network (``httpx.MockTransport`` in tests); ``emit``
-    receives every :class:`FetchEvent`; ``sleep``, ``clock`` and ``rng`` make retries
+    receives every :class:`FetchEvent` (none is made while ``listening()`` says nobody
+    listens); ``sleep``, ``clock`` and ``rng`` make retries
     testable without waiting; ``limits`` bounds every wait (``timeout``, when given, is
     its ``read``).
     """
@@ -123,6 +124,7 @@ class HttpGetter:
         self,
         *,
         emit: Callable[[FetchEvent], None],
+        listening: Callable[[], bool] | None = None,
         netrc: list[NetrcLine],
         transport: Transport | None = None,
         timeout: float | None = None,
@@ -138,6 +140,7 @@ class HttpGetter:
         limits = limits or NetLimits()
         self.limits = limits if timeout is None else replace(limits, read=timeout)
         self._emit = emit
+        self._listening = listening
         self._netrc = netrc
         self._transport = transport
         self._http2 = http2
@@ -478,6 +481,8 @@ class HttpGetter:
         retried: bool = False,
     ) -> None:
         """The event for one attempt at ``req`` that began at ``start``."""
+        if self._listening is not None and not self._listening():
+            return  # (a command line without -v: a thousand events nobody reads)
         self._emit(
             FetchEvent(
                 req.kind,

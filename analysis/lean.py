@@ -518,10 +518,11 @@ class _Reads:
         """A read starts (a paced one with ``total``: the body's bytes so far)."""
         limit = self.timeout
         pace = self.pace
-        self.paced = pace is not None and total is not None
+        self.paced = False  # whether the pace's window, not the read timeout, sets the deadline
         if pace is not None and total is not None:
             left = max(pace.left(), 0.001)
-            limit = left if limit is None else min(limit, left)
+            if limit is None or left <= limit:
+                limit, self.paced = left, True
             self.total = total
         if limit is None:
             self.deadlines.clear(self.scope)
@@ -534,9 +535,12 @@ class _Reads:
             self.pace.grew(total)
 
     def timed_out(self) -> BaseException:
-        """What the read under way when the deadline passed failed with."""
+        """What the read under way when the deadline passed failed with: decided by which
+        limit set the deadline, never by reading a clock again (the loop's clock and the
+        pace's need not agree to the millisecond: uvloop's ticks in milliseconds, and a
+        too-slow body taken for a read timeout would be retried)."""
         pace = self.pace
-        if self.paced and pace is not None and pace.left() <= 0:
+        if self.paced and pace is not None:
             return SlowBody(self.total - pace.mark_len, pace.window)
         return TimeoutError()
 

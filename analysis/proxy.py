@@ -146,6 +146,7 @@ class ProxyClient:
         self._backend = Backend(
             http=HttpGetter(
                 emit=self._emit,
+                listening=self._listening,
                 netrc=self._netrc,
                 transport=transport,
                 timeout=timeout,
@@ -158,7 +159,9 @@ class ProxyClient:
                 rng=rng,
             ),
             go=GoCommand(env.go, enabled=use_go, environ=go_environ, clock=clock, emit=self._emit),
-            caches=CheckedCaches(self.caches, verifier, self._emit, self._offline_reason()),
+            caches=CheckedCaches(
+                self.caches, verifier, self._emit, self._offline_reason(), self._listening
+            ),
             verifier=verifier,
             memo=Memo(remember=ModuleNotFound),
         )
@@ -200,6 +203,10 @@ class ProxyClient:
                 self._subscribers.remove(callback)
 
         return unsubscribe
+
+    def _listening(self) -> bool:
+        """Whether anyone takes events (the busiest emitters make none otherwise)."""
+        return bool(self._subscribers)
 
     def _emit(self, event: FetchEvent) -> None:
         # Every event is made for this one call: stamped in place, not copied

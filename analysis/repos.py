@@ -150,12 +150,18 @@ class CheckedCaches:
     """
 
     def __init__(
-        self, caches: CacheStack, verifier: Verifier, emit: Emit, offline_reason: str
+        self,
+        caches: CacheStack,
+        verifier: Verifier,
+        emit: Emit,
+        offline_reason: str,
+        listening: Callable[[], bool] | None = None,
     ) -> None:
         self.stack = caches
         self.verifier = verifier
         self.offline_reason = offline_reason
         self._emit = emit
+        self._listening = listening
         self.keep: Callable[[str, str, bytes], object] | None = None
         """Also called with every zip fetched from the network (path, version, bytes):
         the session keeps a preview's zips in Go's module cache this way."""
@@ -262,6 +268,8 @@ class CheckedCaches:
 
     def hit(self, kind: str, path: str, version: str, source: str, size: int = 0) -> None:
         """Report a cache hit (the callers that read a cached go.mod or zip decide)."""
+        if self._listening is not None and not self._listening():
+            return
         self._emit(
             FetchEvent(
                 kind=kind,

@@ -131,6 +131,10 @@ class SessionOptions:
     the defaults."""
     retry: RetryPolicy | None = None
     """How often transient failures are retried (``None``: the default policy)."""
+    log_requests: bool = True
+    """Whether :attr:`Session.requests` keeps every request and cache hit (the app's
+    network log, ``-v``'s summary). Without it, and with nobody else subscribed, the
+    client makes no event at all (a command line without ``-v``)."""
     vulns: bool = False
     """Whether :meth:`Session.versions` marks each version's known vulnerabilities
     (GOVULNDB; a database that cannot be read is a warning on the answer)."""
@@ -300,7 +304,9 @@ class Session:
         self.requests = RequestLog()
         """Every request and cache hit of this session, counted (and kept for the app's
         network log)."""
-        self._subscribers: list[Callable[[FetchEvent], None]] = [self.requests]
+        self._subscribers: list[Callable[[FetchEvent], None]] = (
+            [self.requests] if self.options.log_requests else []
+        )
         self._versions_memo: Memo | None = None  # made on first use (it needs asyncio)
         self._main_module: MainModule | None = None
         self._key_files: list[tuple[Path, bytes | None]] | None = None

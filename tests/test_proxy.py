@@ -1173,6 +1173,47 @@ def test_concurrency_limit_and_coalescing() -> None:
     assert requests.count("/example.com/same/@v/v1.0.0.mod") == 1
 
 
+def test_no_event_is_made_while_nobody_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A command line without -v reads no event: the client makes none (a thousand
+    # requests' worth of objects), until someone subscribes.
+    import analysis.fetch
+    import analysis.repos
+
+    made: list[str] = []
+
+    def counting(*args: Any, **kwargs: Any) -> FetchEvent:
+        event = FetchEvent(*args, **kwargs)
+        made.append(event.outcome)
+        return event
+
+    monkeypatch.setattr(analysis.fetch, "FetchEvent", counting)
+    monkeypatch.setattr(analysis.repos, "FetchEvent", counting)
+    rec = Recorder()
+    rec.on("a.example", LIST, b"v1.0.0\n")
+    rec.on("a.example", "/example.com/a/@v/v1.0.0.info", b'{"Version":"v1.0.0"}')
+    rec.on("a.example", "/example.com/b/@v/list", b"v1.0.0\n")
+    client = ProxyClient(
+        GoEnv(goproxy="https://a.example", gomodcache=""),
+        transport=httpx.MockTransport(rec.handle),
+        caches=CacheStack.for_env("", tmp_path / "own"),
+    )
+    seen: list[FetchEvent] = []
+
+    async def main() -> None:
+        async with client:
+            await client.versions("example.com/a")
+            await client.stat("example.com/a", "v1.0.0")
+            client.subscribe(seen.append)
+            await client.versions("example.com/b")
+
+    run(main)
+    assert rec.hits() == 3
+    assert made == ["ok"]  # only the request asked after the subscription
+    assert [(e.kind, e.module, e.outcome) for e in seen] == [("list", "example.com/b", "ok")]
+
+
 def test_events_are_frozen_and_unsubscribe() -> None:
     rec = Recorder()
     rec.on("a.example", LIST, b"v1.0.0\n")
@@ -1193,3 +1234,32 @@ def test_events_are_frozen_and_unsubscribe() -> None:
     assert event.kind == "list" and event.status == 200 and event.bytes == 7
     assert event.proxy == "https://a.example" and "v1.0.0" not in event.url
     assert json.dumps(event.describe())
+
+
+@pytest.mark.parametrize("skew", [-0.002, 0.0, 0.002])
+def test_a_read_ended_by_the_pace_is_a_slow_body_whatever_the_clocks_say(
+    skew: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The deadline is set on the loop's clock; the pace keeps time.monotonic(). uvloop's
+    # clock ticks in milliseconds, so when the pace's deadline fires the pace may still
+    # seem to have a moment left. Which limit set the deadline decides, not the clocks
+    # (a slow body taken for a read timeout would be retried: tests/test_network_failures).
+    import time as time_module
+
+    from analysis import lean
+    from analysis.deadlines import Deadlines
+    from analysis.errors import SlowBody
+
+    async def main() -> tuple[BaseException, BaseException]:
+        pace = lean._Pace(0.3, 1024)
+        paced = lean._Reads(asyncio.timeout(None), Deadlines(), 30.0, pace)
+        paced.next(5)  # the pace's window (0.3 s) is sooner than the read timeout
+        timed = lean._Reads(asyncio.timeout(None), Deadlines(), 0.1, lean._Pace(0.3, 1024))
+        timed.next(5)  # the read timeout (0.1 s) is sooner
+        now = pace.mark_at + pace.window + skew  # the moment the deadline fired
+        monkeypatch.setattr(time_module, "monotonic", lambda: now)
+        return paced.timed_out(), timed.timed_out()
+
+    slow, timeout = asyncio.run(main())
+    assert isinstance(slow, SlowBody) and str(slow) == "5 bytes in 0.3s"
+    assert type(timeout) is TimeoutError

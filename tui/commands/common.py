@@ -145,6 +145,8 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
         offline=bool(getattr(args, "offline", False)),
         jobs=getattr(args, "jobs", DEFAULT_JOBS) or DEFAULT_JOBS,
         cache_dir=Path(cache_dir) if cache_dir else None,
+        # The request log is read only by -v's summary (the app keeps its own).
+        log_requests=bool(getattr(args, "verbose", False)),
     )
 
 
