@@ -506,3 +506,33 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
         )
     )
     return cert_file, key_file
+
+
+class SecureEcho:
+    """An HTTPS/1.1 keep-alive server on 127.0.0.1, run by the caller's event loop, that
+    answers every request with ``secure`` and counts the connections that got in (a
+    refused handshake never does). ``await start()`` gives its base URL."""
+
+    def __init__(self, cert: Path, key: Path) -> None:
+        self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.tls.load_cert_chain(cert, key)
+        self.connections = 0
+        self._server: Any = None
+
+    async def start(self) -> str:
+        import asyncio
+
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self.tls)
+        return f"https://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def _handle(self, reader: Any, writer: Any) -> None:
+        self.connections += 1
+        with contextlib.suppress(Exception):
+            while await reader.readuntil(b"\r\n\r\n"):  # keep-alive: answer until EOF
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
+                await writer.drain()
+        writer.close()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()

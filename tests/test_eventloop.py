@@ -6,7 +6,6 @@ tests/test_network_failures.py), and the lean pool tries each address a name has
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import ssl
 import threading
@@ -16,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from proxyserver import self_signed
+from proxyserver import SecureEcho, self_signed
 
 from analysis import eventloop
 from analysis.eventloop import loop_name, new_event_loop
@@ -181,23 +180,11 @@ def test_an_address_is_not_looked_up(loop_kind: str, monkeypatch: pytest.MonkeyP
 def test_tls_on_each_loop(loop_kind: str, tmp_path: Path) -> None:
     # uvloop brings its own TLS layer: a trusted certificate is spoken to over keep-alive,
     # an untrusted one fails as go says it does, on both loops.
-    cert, key = self_signed(tmp_path)
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
-    connections = 0
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
-        with contextlib.suppress(Exception):
-            while await reader.readuntil(b"\r\n\r\n"):
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
-                await writer.drain()
-        writer.close()
+    server = SecureEcho(*self_signed(tmp_path))
+    cert = tmp_path / "cert.pem"
 
     async def main() -> tuple[list[bytes], BaseException | None]:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
-        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/m/@v/list"
+        url = await server.start() + "/m/@v/list"
         bodies = []
         trusted = Router(4, environ={}, tls=ssl.create_default_context(cafile=str(cert)))
         try:
@@ -219,7 +206,9 @@ def test_tls_on_each_loop(loop_kind: str, tmp_path: Path) -> None:
 
     bodies, refused = run(main)
     assert bodies == [b"secure"] * 3
-    assert connections == 1  # three requests, one kept connection (the refused one never got in)
+    assert (
+        server.connections == 1
+    )  # three requests, one kept connection (the refused one never got in)
     assert refused is not None
     reason = unreachable_reason(refused.__cause__ or refused, "127.0.0.1:443")
     assert reason is not None and reason.startswith("tls: failed to verify certificate")

@@ -23,7 +23,7 @@ import anyio
 import httpx
 import pytest
 from owncache import own_files
-from proxyserver import Fault, ProxyServer
+from proxyserver import Fault, ProxyServer, SecureEcho
 from test_proxy_server import assert_cache_matches
 from universe import Layout, escape, random_universe
 
@@ -352,22 +352,10 @@ def test_keepalive_transport_speaks_tls(tmp_path: Path) -> None:
     request += ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
     request += ["-keyout", str(key), "-out", str(cert)]
     subprocess.run([openssl, *request], check=True, capture_output=True)
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
-    connections = 0
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
-        with contextlib.suppress(Exception):
-            while await reader.readuntil(b"\r\n\r\n"):  # keep-alive: answer until EOF
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
-                await writer.drain()
-        writer.close()
+    server = SecureEcho(cert, key)
 
     async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
-        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/m/@v/list"
+        url = await server.start() + "/m/@v/list"
         trusted = ssl.create_default_context(cafile=str(cert))
         async with httpx.AsyncClient(transport=keepalive_transport(tls=trusted)) as http:
             for _ in range(3):
@@ -379,4 +367,4 @@ def test_keepalive_transport_speaks_tls(tmp_path: Path) -> None:
         server.close()
 
     asyncio.run(main())
-    assert connections == 1  # three requests, one connection (the refused one never got in)
+    assert server.connections == 1  # three requests, one connection (the refused one never got in)
