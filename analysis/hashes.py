@@ -18,14 +18,17 @@ import functools
 import hashlib
 import io
 import os
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import GomodxError, SumMismatch
 from analysis.fsio import write_atomic
 from analysis.semver import compare
+
+if TYPE_CHECKING:
+    from zipfile import ZipFile, ZipInfo
 
 __all__ = [
     "EMPTY_GOMOD_HASH",
@@ -92,6 +95,8 @@ def zip_hash(source: str | os.PathLike[str] | bytes) -> str:
     Every entry counts under its own name with its uncompressed content; when a name repeats,
     each occurrence hashes the content of the last entry of that name, as Go's map does.
     """
+    import zipfile  # (only zips need it: a metadata command never loads it)
+
     handle: io.BytesIO | str | os.PathLike[str]
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
@@ -104,7 +109,7 @@ def zip_hash(source: str | os.PathLike[str] | bytes) -> str:
         raise GomodxError(f"zip: not a valid zip file: {exc}") from exc
 
 
-def _sha256_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+def _sha256_member(archive: ZipFile, info: ZipInfo) -> str:
     digest = hashlib.sha256()
     with archive.open(info) as member:
         for chunk in iter(functools.partial(member.read, 1 << 16), b""):
