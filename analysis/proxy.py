@@ -170,7 +170,8 @@ class ProxyClient:
         # thousands of questions of a few hundred paths); only proxy URLs are kept, since
         # the others carry an error or the go command's state of their own.
         self._http_repos: dict[tuple[int, str], HttpRepo] = {}
-        self._off_only = self._specs is not None and [
+        # GOPROXY=off for every path GONOPROXY does not send to the go command.
+        self._off_unless_private = self._specs is not None and [
             s.url for s in self._specs if s.url != "noproxy"
         ] == ["off"]
         self._checked_paths: set[str] = set()
@@ -308,7 +309,7 @@ class ProxyClient:
             check_path(path)
             self._checked_paths.add(path)
         specs = self.specs
-        if self.offline or (self._off_only and not self.is_private(path)):
+        if self.offline or (self._off_unless_private and not self.is_private(path)):
             # GOPROXY=off (with GOPRIVATE set, for public paths): the caches answer, as in
             # offline mode; private paths still go to the go command, as go sends them.
             return await op(CacheRepo(self._backend, ProxySpec("off"), path))

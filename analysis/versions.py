@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import os
 from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -659,15 +658,6 @@ async def _newer_majors(ctx: _Context, path: str, limit: int = 12) -> list[Modul
 # -- the whole picture ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _version_kind(toolchain_path: str, v: str) -> tuple[bool, bool, bool]:
-    """Whether ``v`` is a prerelease, a pseudo-version, ``+incompatible`` (of the ``go``
-    or ``toolchain`` pseudo-module when ``toolchain_path`` names it, else of any other:
-    the same version strings recur across a build list)."""
-    prerelease = semver.mod_is_prerelease(toolchain_path or "m", v)
-    return prerelease, semver.is_pseudo_version(v), semver.build(v) == "+incompatible"
-
-
 async def module_versions(
     client: ProxyClient,
     path: str,
@@ -715,26 +705,19 @@ async def module_versions(
     extra = [v for v in (selected, *asked) if v and v not in versions and semver.is_valid(v)]
     everything = sorted(set(versions) | set(extra), key=lambda v: semver.mod_sort_key(path, v))
     listed = set(versions)
-    # (A few hundred modules of a build list, each with its versions: what is the same
-    # for every version of the module is decided once.)
-    check = retractions.check if retractions.intervals else None
-    excludes = main.excludes if any(p == path for p, _ in main.excludes) else ()
     entries = []
     for v in everything:
-        hit, why = check(path, v) if check is not None else (False, ())
-        prerelease, pseudo, incompatible = _version_kind(
-            path if semver.is_toolchain_path(path) else "", v
-        )
+        hit, why = retractions.check(path, v)
         entries.append(
             VersionEntry(
                 version=v,
                 listed=v in listed,
                 retracted=hit,
                 rationale=why,
-                excluded=(path, v) in excludes,
-                prerelease=prerelease,
-                pseudo=pseudo,
-                incompatible=incompatible,
+                excluded=main.excluded(path, v),
+                prerelease=semver.mod_is_prerelease(path, v),
+                pseudo=semver.is_pseudo_version(v),
+                incompatible=semver.build(v) == "+incompatible",
                 selected=bool(selected) and v == selected,
                 latest=bool(latest) and v == latest,
                 requested_by=asked.get(v, ()),

@@ -459,8 +459,11 @@ def test_settle_stops_what_was_asked_ahead() -> None:
     from analysis.versions import QueryContext
 
     class Silent(Recorder):
+        asked: asyncio.Event
+
         async def handle(self, request: httpx.Request) -> httpx.Response:
             self.requests.append(request)
+            self.asked.set()
             await asyncio.Event().wait()  # never answers
             raise AssertionError("unreachable")
 
@@ -470,9 +473,9 @@ def test_settle_stops_what_was_asked_ahead() -> None:
     async def main() -> tuple[int, int]:
         async with client:
             ctx = QueryContext(client, MainModule())
+            rec.asked = asyncio.Event()
             ctx.upgrade_soon("example.com/a", "v1.1.0-rc.1")
-            while not rec.requests:  # the question is on its way
-                await asyncio.sleep(0)
+            await asyncio.wait_for(rec.asked.wait(), 10)  # the question is on its way
             before = len(ctx._ahead)
             await asyncio.wait_for(ctx.settle(), 10)  # (a hang guard)
             return before, len(ctx._ahead)

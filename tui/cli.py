@@ -228,10 +228,6 @@ def _tune_gc() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _tune_gc()
     argv = list(sys.argv[1:] if argv is None else argv)
-    return _main(argv)
-
-
-def _main(argv: list[str]) -> int:
     # The app is told apart by the command names alone: opening it imports no command.
     if _wants_app(argv, set(COMMAND_MODULE_OF)):
         try:
