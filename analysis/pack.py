@@ -31,6 +31,7 @@ import atexit
 import contextlib
 import os
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,7 +176,8 @@ class SmallFiles:
             return None
         import sqlite3
 
-        for attempt in range(2):
+        set_aside = False
+        for attempt in range(_LOCKED_TRIES):
             try:
                 if create:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +191,14 @@ class SmallFiles:
                 _prepare(conn)
             except sqlite3.DatabaseError as exc:
                 conn.close()
-                if attempt == 0 and _not_a_database(exc) and self._set_aside():
+                if not set_aside and _not_a_database(exc) and self._set_aside():
+                    set_aside = True
+                    continue
+                if _locked(exc) and attempt + 1 < _LOCKED_TRIES:
+                    # Another process is making the database (switching it to WAL takes
+                    # a lock SQLite does not wait for): a moment later it is there. Off
+                    # here, this process would lose every file it fetched.
+                    time.sleep(0.01 * (attempt + 1))
                     continue
                 self._off = True
                 return None
@@ -212,7 +221,7 @@ class SmallFiles:
     def _failed(self, exc: BaseException) -> None:
         # A locked database (another gomodx writing for longer than the timeout) is a miss
         # this time; anything else (disk full, damage found while reading) turns it off.
-        if "locked" in str(exc) or "busy" in str(exc):
+        if _locked(exc):
             return
         self._off = True
         if self._conn is not None:
@@ -231,6 +240,15 @@ def _prepare(conn: sqlite3.Connection) -> None:
         "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
     )
     conn.execute(f"PRAGMA user_version={_SCHEMA}")
+
+
+_LOCKED_TRIES = 20
+"""Attempts at opening a database another process holds locked (about 2 s in all)."""
+
+
+def _locked(exc: BaseException) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _not_a_database(exc: BaseException) -> bool:

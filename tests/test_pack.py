@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import anyio
+import pytest
 from test_cache import _universe
 
 from analysis.cache import CacheStack, DownloadCache
@@ -118,6 +119,33 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     files = SmallFiles(tmp_path)
     for n in range(4):
         assert len(files.names(f"example.com/w{n}/")) == 1000
+
+
+def test_a_database_another_process_is_making_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four processes creating the database at once: switching it to WAL takes a lock
+    # SQLite does not wait for, and one of them was told "database is locked" (under load,
+    # 3 times in 80 races). It must open the database a moment later, not turn the cache
+    # off and lose every file it fetched.
+    import analysis.pack
+
+    real = analysis.pack._prepare
+    refusals = 3
+
+    def prepare(conn: sqlite3.Connection) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise sqlite3.OperationalError("database is locked")
+        real(conn)
+
+    monkeypatch.setattr(analysis.pack, "_prepare", prepare)
+    files = SmallFiles(tmp_path)
+    files.put("example.com/a/@v/v1.0.0.mod", b"module example.com/a\n")
+    files.flush()
+    assert refusals == 0
+    assert SmallFiles(tmp_path).get("example.com/a/@v/v1.0.0.mod") == b"module example.com/a\n"
 
 
 def _gomod(proxy: str, own: Path, path: str, version: str, offline: bool = False) -> bytes:
