@@ -325,6 +325,8 @@ def check_canonical_version(path: str, version: str) -> None:
 
 
 def _escape_string(s: str) -> str:
+    if s.isascii() and "!" not in s and s == s.lower():
+        return s  # nothing to escape (most paths and versions): no loop over characters
     if any(c == "!" or c >= "\x80" for c in s):
         raise ModuleError("internal error: inconsistency in EscapePath")
     return "".join("!" + c.lower() if "A" <= c <= "Z" else c for c in s)

@@ -287,6 +287,24 @@ class ProxyClient:
             self._http_repos[(index, path)] = made
         return made
 
+    def first_proxy(self, path: str) -> HttpRepo | None:
+        """``path``'s repository at the first GOPROXY entry when :meth:`try_proxies` asks
+        a proxy URL there first (online, the path public and valid, GOPROXY sound);
+        ``None`` when the caches, the go command or an error would answer instead."""
+        if self.offline or self._off_unless_private or self._spec_error is not None:
+            return None
+        if path not in self._checked_paths:
+            try:
+                check_path(path)
+            except ModuleError:
+                return None
+            self._checked_paths.add(path)
+        specs = self.specs
+        if not specs:
+            return None
+        repo = self._repo_at(0, specs[0], path)
+        return repo if isinstance(repo, HttpRepo) else None
+
     def _private_reason(self, path: str) -> str:
         for name, value in (("GONOPROXY", self.env.gonoproxy), ("GOPRIVATE", self.env.goprivate)):
             globs = [g for g in value.split(",") if g and match_prefix_patterns(g, path)]

@@ -309,6 +309,8 @@ class _Context:
         self._soon: set[ModuleVersion] = set()  # go.mod files asked for ahead of need
         self._ahead: set[asyncio.Task[None]] = set()
         self._excluded_paths = frozenset(p for p, _ in main.excludes)
+        self._replaced_paths = frozenset(p for p, _ in main.replaces)
+        self._plain: dict[str, str] = {}  # path -> its latest, where plain() answered
         # The main module's directives as the go.mod a ModuleView reads.
         self.main_file = ModFile(
             module=Module(ModuleVersion(main.path, "")),
@@ -403,6 +405,58 @@ class _Context:
         self._ahead.add(task)  # held until done (the loop keeps weak references only)
         task.add_done_callback(self._ahead.discard)
 
+    async def plain(self, path: str) -> VersionList | None:
+        """``path``'s version list when its questions have the plain answer, found without
+        the general query: the first GOPROXY entry is a proxy that lists releases, none
+        ``+incompatible``; ``path`` is neither excluded nor replaced; and the go.mod of its
+        highest release (its ``@latest``) retracts nothing. Then every version is allowed,
+        ``@latest`` is that release whatever is checked, and its go.mod gives the
+        retractions (none) and the deprecation — what the query would find, through the
+        same requests (the list, the release's ``.info`` and go.mod). They are kept for
+        :meth:`load_retractions`, :meth:`known_latest` and :meth:`known_upgrade`.
+        ``None`` otherwise, or on any failure: the general query asks again (the answers
+        are shared) and reports what is wrong."""
+        if path in self._excluded_paths or path in self._replaced_paths:
+            return None
+        repo = self.client.first_proxy(path)
+        if repo is None:
+            return None
+        try:
+            listing = await repo.versions()
+            listed = listing.versions
+            if listing.stale or not listed or any("+" in v for v in listed):
+                return None
+            releases = [v for v in listed if not semver.mod_is_prerelease(path, v)]
+            if not releases:
+                return None
+            latest = releases[-1]
+            self.gomod_soon(path, latest)
+            info = await repo.stat(latest)
+            if info.version != latest:
+                return None
+            s = await self.gomods.raw_summary(ModuleVersion(path, latest))
+        except (GomodxError, OSError):
+            return None
+        if s.retract:
+            return None
+        self.retractions.setdefault(path, _Retractions((), s.deprecated, latest))
+        self._latest.setdefault(path, info)
+        self._plain[path] = latest
+        return listing
+
+    def known_upgrade(self, path: str, current: str) -> str | None:
+        """``go list -m -u``'s update of ``path`` from ``current`` without a query, when
+        :meth:`plain` answered for ``path`` and ``current`` is a release at or below its
+        latest: that release (every version allowed, the highest release at or above
+        ``current`` is it), or ``""`` when it is ``current``. ``None`` otherwise."""
+        latest = self._plain.get(path)
+        if latest is None or not _plain_release(current):
+            return None
+        order = semver.mod_compare(path, latest, current)
+        if order < 0:
+            return None
+        return latest if order > 0 else ""
+
     def known_latest(self, path: str, allowed: bool | None) -> RevInfo | None:
         """``path@latest`` without a query, when it must be what loading the retractions
         found: nothing of ``path`` is excluded and, when ``allowed``, nothing retracted —
@@ -433,6 +487,16 @@ class _Context:
             return now
         r = await self.load_retractions(path)
         return not r.check(path, version)[0]
+
+
+def _plain_release(version: str) -> bool:
+    """A canonical release: no prerelease, no ``+incompatible``."""
+    return (
+        semver.is_valid(version)
+        and semver.canonical_version(version) == version
+        and not semver.prerelease(version)
+        and not semver.build(version)
+    )
 
 
 def _unwrap_module_error(text: str, path: str) -> str:
@@ -500,6 +564,9 @@ async def query_upgrade(
     if not current:
         return ""
     ctx = context or _Context(client, main)
+    known = ctx.known_upgrade(path, current)
+    if known is not None:
+        return known
 
     async def via(repo: Repo) -> RevInfo | None:
         try:
@@ -679,7 +746,9 @@ async def module_versions(
     warnings: list[str] = []
     # Offline, or with every proxy unreachable, the client answers from the caches and
     # marks the listing stale.
-    listing = await client.try_proxies(path, lambda repo: _listing(ctx, repo, path))
+    listing = await ctx.plain(path)
+    if listing is None:
+        listing = await client.try_proxies(path, lambda repo: _listing(ctx, repo, path))
 
     retractions = await ctx.load_retractions(path)
     error = ""

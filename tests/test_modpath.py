@@ -441,6 +441,28 @@ def test_escape_path(path: str, escaped: str) -> None:
     assert unescape_path(escaped) == path
 
 
+@given(st.text(alphabet=st.sampled_from("aZz09.-_~/!+\u00e9\u0130\u212aA"), max_size=12))
+def test_escape_string_matches_the_character_loop(s: str) -> None:
+    # The shortcut for strings with nothing to escape must answer as the loop does
+    # (KELVIN SIGN and I WITH DOT lower to ASCII: the shortcut must not be fooled).
+    from analysis.modpath import _escape_string
+
+    def loop(text: str) -> str:
+        if any(c == "!" or c >= "\x80" for c in text):
+            raise ModuleError("internal error: inconsistency in EscapePath")
+        return "".join("!" + c.lower() if "A" <= c <= "Z" else c for c in text)
+
+    try:
+        want: str | type[ModuleError] = loop(s)
+    except ModuleError:
+        want = ModuleError
+    try:
+        got: str | type[ModuleError] = _escape_string(s)
+    except ModuleError:
+        got = ModuleError
+    assert got == want
+
+
 @pytest.mark.parametrize("escaped", BAD_UNESCAPE)
 def test_bad_unescape(escaped: str) -> None:
     with pytest.raises(ModuleError):

@@ -278,6 +278,17 @@ def test_edge_cases_agree_with_go(tmp_path: Path) -> None:
 
 
 @pytest.mark.go
+def test_unlisted_releases_agree_with_go(tmp_path: Path) -> None:
+    require_go()
+    layout = _above_universe(tmp_path / "u")
+    rows = anyio.run(_rows, layout, tmp_path / "own")
+    text, objs = _go_rows(layout, go_env(tmp_path / "go", proxy=layout.proxy_url))
+    assert text == "".join(f"{line}\n" for line in ABOVE_LINES)
+    assert [row.line() for row in rows] == ABOVE_LINES
+    assert [_facts(row.to_json()) for row in rows] == objs
+
+
+@pytest.mark.go
 def test_random_universes_json_agrees_with_go(tmp_path: Path) -> None:
     require_go()
     agree = updates = 0
@@ -297,6 +308,82 @@ def test_random_universes_json_agrees_with_go(tmp_path: Path) -> None:
         f"\nlist_updates vs go list -m -u -json all: {agree}/{len(seeds)} universes"
         f" identical ({updates} updates)"
     )
+
+
+def _above_universe(root: Path) -> Layout:
+    """Selected releases the proxy does not list: above every listed release (with and
+    without a newer prerelease), and equal to the latest."""
+    u = Universe()
+    for path in ("example.com/above", "example.com/above2", "example.com/eq"):
+        u.add(path, "v1.0.0")
+    u.add("example.com/above", "v1.2.0-rc.1")
+    u.add("example.com/above", "v1.1.0", listed=False)
+    u.add("example.com/above2", "v1.1.0", listed=False)
+    u.add("example.com/eq", "v1.1.0")
+    for path in ("example.com/above", "example.com/above2", "example.com/eq"):
+        u.require(path, "v1.1.0")
+    return u.write(root)
+
+
+ABOVE_LINES = [
+    "example.com/main",
+    "example.com/above v1.1.0 [v1.2.0-rc.1]",
+    "example.com/above2 v1.1.0",
+    "example.com/eq v1.1.0",
+]
+
+
+def test_plain_answers_are_the_general_querys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a module's questions have the plain answer (:meth:`QueryContext.plain`), the
+    rows are those the general query makes, field for field: on random universes (with
+    excludes, replacements, prereleases, pseudo and +incompatible versions, retractions,
+    deprecations) and on the edge cases, with and without newer majors."""
+    from analysis.versions import QueryContext
+
+    general = QueryContext.plain
+    answered: list[str] = []
+
+    async def counted(self: QueryContext, path: str) -> Any:
+        found = await general(self, path)
+        if found is not None:
+            answered.append(path)
+        return found
+
+    async def never(self: QueryContext, path: str) -> None:
+        return None
+
+    async def rows(layout: Layout, own: Path, majors: bool) -> list[ModuleUpdate]:
+        async with client_for(layout.proxy_url, own) as client:
+            loaded = await load_module_graph(layout.main_dir, ProxySource(client))
+            return await list_updates(
+                client, loaded.graph, loaded.main, layout.main_dir, majors=majors
+            )
+
+    layouts = [edge_universe(tmp_path / "edge"), _above_universe(tmp_path / "above")]
+    for seed in range(900, 930):
+        u = random_universe(seed, 8 + seed % 13, 2 + seed % 4, zips=False)
+        layout = u.write(tmp_path / str(seed))
+        decorate(u, layout, random.Random(seed))
+        layouts.append(layout)
+    compared = declined = 0
+    for i, layout in enumerate(layouts):
+        majors = i % 4 == 0
+        monkeypatch.setattr(QueryContext, "plain", counted)
+        before = len(answered)
+        fast = anyio.run(rows, layout, tmp_path / f"own-fast{i}", majors)
+        monkeypatch.setattr(QueryContext, "plain", never)
+        slow = anyio.run(rows, layout, tmp_path / f"own-slow{i}", majors)
+        assert fast == slow, layout.main_dir
+        if i == 1:  # a release above every listed one updates to a newer prerelease
+            assert [r.line() for r in fast] == ABOVE_LINES
+        assert [r.to_json() for r in fast] == [r.to_json() for r in slow]
+        compared += len(fast)
+        declined += sum(1 for r in fast if not r.main) - (len(answered) - before)
+    # Both ways were taken often enough for the comparison to mean something.
+    assert len(answered) > compared // 4, (len(answered), compared)
+    assert declined > compared // 10, (declined, compared)
 
 
 # -- version lists asked for early (while the graph loads) ---------------------------------------
