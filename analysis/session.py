@@ -1124,6 +1124,7 @@ class Session:
                 majors=majors,
                 workspace=loaded.workspace,
                 requesters=requesters,
+                asked_early=early,
             )
 
     async def outdated(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,6 +202,7 @@ async def list_updates(
     majors: bool = True,
     workspace: Workspace | None = None,
     requesters: bool = True,
+    asked_early: Collection[str] = (),
 ) -> list[ModuleUpdate]:
     """Every module of build list ``g`` as ``go list -m -u all`` reports it.
 
@@ -211,13 +212,15 @@ async def list_updates(
     asked about concurrently, through ``client``; ``majors`` also probes for newer major
     versions (a gomodx annotation; go does not). ``requesters=False`` leaves out who
     requires each version (the entries' ``requested_by``, which the text go prints does
-    not show).
+    not show). ``asked_early``: paths whose lists the caller asked for already (see
+    :func:`lists_asked_early`), not asked again.
     """
     # Every module's version list first: what follows until the queries start does not
     # wait for them.
     mains = {m.path for m in g.mains}
     selected = g.selected()
-    paths = [p for p in selected if p not in mains and not semver.is_toolchain_path(p)]
+    skip = mains | set(asked_early)
+    paths = [p for p in selected if p not in skip and not semver.is_toolchain_path(p)]
     paths.sort(key=lambda p: version_depth(selected[p]))  # (see _list_updates)
     async with lists_asked_early(client, paths):
         return await _list_updates(client, g, main_file, main_dir, majors, workspace, requesters)

@@ -409,11 +409,12 @@ class _Context:
         """``path``'s version list when its questions have the plain answer, found without
         the general query: the first GOPROXY entry is a proxy that lists releases, none
         ``+incompatible``; ``path`` is neither excluded nor replaced; and the go.mod of its
-        highest release (its ``@latest``) retracts nothing. Then every version is allowed,
-        ``@latest`` is that release whatever is checked, and its go.mod gives the
-        retractions (none) and the deprecation — what the query would find, through the
-        same requests (the list, the release's ``.info`` and go.mod). They are kept for
-        :meth:`load_retractions`, :meth:`known_latest` and :meth:`known_upgrade`.
+        highest release does not retract that release. Then that release is ``@latest``
+        whether retractions are checked or not, and the upgrade from any release below
+        it; its go.mod gives the retractions and the deprecation — what the query would
+        find, through the same requests (the list, the release's ``.info`` and go.mod).
+        They are kept for :meth:`load_retractions`, :meth:`known_latest` and
+        :meth:`known_upgrade`.
         ``None`` otherwise, or on any failure: the general query asks again (the answers
         are shared) and reports what is wrong."""
         if path in self._excluded_paths or path in self._replaced_paths:
@@ -437,9 +438,10 @@ class _Context:
             s = await self.gomods.raw_summary(ModuleVersion(path, latest))
         except (GomodxError, OSError):
             return None
-        if s.retract:
-            return None
-        self.retractions.setdefault(path, _Retractions((), s.deprecated, latest))
+        retractions = _Retractions(s.retract, s.deprecated, latest)
+        if retractions.check(path, latest)[0]:
+            return None  # @latest is an older version then, found by the query
+        self.retractions.setdefault(path, retractions)
         self._latest.setdefault(path, info)
         self._plain[path] = latest
         return listing
@@ -447,8 +449,8 @@ class _Context:
     def known_upgrade(self, path: str, current: str) -> str | None:
         """``go list -m -u``'s update of ``path`` from ``current`` without a query, when
         :meth:`plain` answered for ``path`` and ``current`` is a release at or below its
-        latest: that release (every version allowed, the highest release at or above
-        ``current`` is it), or ``""`` when it is ``current``. ``None`` otherwise."""
+        latest: that release (allowed, and the highest release at or above ``current``),
+        or ``""`` when it is ``current``. ``None`` otherwise."""
         latest = self._plain.get(path)
         if latest is None or not _plain_release(current):
             return None
@@ -466,7 +468,7 @@ class _Context:
             return None
         if allowed:
             r = self.retractions.get(path)
-            if r is None or r.intervals:
+            if r is None or (r.intervals and path not in self._plain):
                 return None
         return info
 
