@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from analysis.deadlines import Deadlines, expire
+from analysis.deadlines import Deadlines, Scope
 from analysis.errors import (
     AuthRequired,
     ChecksumMismatch,
@@ -156,7 +156,7 @@ class HttpGetter:
         # host -> (go's words for why it cannot be reached, until when that holds)
         self._down: dict[str, tuple[str, float]] = {}
         self._auth_prefixes: dict[str, tuple[str, dict[str, str], str]] = {}
-        self._in_flight: dict[str, set[asyncio.Timeout]] = {}
+        self._in_flight: dict[str, set[Scope]] = {}
         self._deadlines = Deadlines()
         # Plain GETs skip httpx's client layers (a third of the CPU per request) where
         # the routing transport takes them directly; redirects still go through httpx.
@@ -404,26 +404,29 @@ class HttpGetter:
         if _now() >= stop:
             raise _OutOfTime(budget=stop != end)
         scopes = self._in_flight.setdefault(host, set())
-        scope = asyncio.timeout(None)  # its deadline is kept in self._deadlines
+        scope = Scope()  # its deadline is kept in self._deadlines
+        scopes.add(scope)
+        self._deadlines.set(scope, stop)
         try:
-            async with scope:
-                scopes.add(scope)
-                self._deadlines.set(scope, stop)
-                try:
-                    return await self._http_once(url, headers, limit, req.path, req.version)
-                except Exception as exc:
-                    reason = _unreachable(exc, host) if _is_connect_error(exc) else None
-                    if reason is None:
-                        raise
-                    scopes.discard(scope)  # the others to the host are stopped, not this
-                    self._mark_down(host, reason)
-                    raise _Unreachable(reason) from None
-                finally:
-                    scopes.discard(scope)
-                    self._deadlines.clear(scope)
-        except TimeoutError:
-            if not scope.expired():
-                raise  # a timeout of the request itself (the read timeout): retried
+            return await self._http_once(url, headers, limit, req.path, req.version)
+        except asyncio.CancelledError as exc:
+            if not scope.leave(exc):
+                raise
+        except Exception as exc:
+            reason = _unreachable(exc, host) if _is_connect_error(exc) else None
+            if reason is None:
+                if isinstance(exc, TimeoutError) and scope.expired():
+                    pass  # a read timeout as the scope ran out: the scope's, as below
+                else:
+                    raise  # a timeout of the request itself (the read timeout) is retried
+            else:
+                scopes.discard(scope)  # the others to the host are stopped, not this
+                self._mark_down(host, reason)
+                raise _Unreachable(reason) from None
+        finally:
+            scope.leave(None)
+            scopes.discard(scope)
+            self._deadlines.clear(scope)
         # The scope ran out: another request found the host down, or time ran out.
         self._check_down(host)
         raise _OutOfTime(budget=stop != end)
@@ -440,9 +443,8 @@ class HttpGetter:
     def _mark_down(self, host: str, reason: str) -> None:
         """Remember that ``host`` cannot be reached, and stop every request to it."""
         self._down[host] = (reason, self._clock() + self.limits.down_for)
-        now = _now()
         for scope in self._in_flight.get(host, ()):
-            expire(scope, now)  # ends at the loop's next turn
+            scope.expire()  # ends at the loop's next turn
 
     def _out_of_time(
         self,

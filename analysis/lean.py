@@ -39,7 +39,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeAlias, TypeVar
 
-from analysis.deadlines import Deadlines
+from analysis.deadlines import Deadlines, Scope
 from analysis.errors import ProtocolError, SlowBody
 
 if TYPE_CHECKING:
@@ -501,7 +501,7 @@ class _Reads:
 
     def __init__(
         self,
-        scope: asyncio.Timeout,
+        scope: Scope,
         deadlines: Deadlines,
         timeout: float | None,
         pace: _Pace | None,
@@ -557,18 +557,17 @@ async def _exchange(
     may be used again. Malformed answers raise :class:`ProtocolError`, a connection
     closed early ``EOFError``, a read that outlives its deadline ``TimeoutError`` (or
     :class:`SlowBody`, when the pace ran out)."""
-    scope = asyncio.timeout(None)
+    scope = Scope()
+    reads = _Reads(scope, deadlines, timeout, pace)
     try:
-        async with scope:
-            reads = _Reads(scope, deadlines, timeout, pace)
-            try:
-                return await _answer(conn, request, limit, reads)
-            finally:
-                deadlines.clear(scope)
-    except TimeoutError:
-        if not scope.expired():
+        return await _answer(conn, request, limit, reads)
+    except asyncio.CancelledError as exc:
+        if not scope.leave(exc):
             raise
-        raise reads.timed_out() from None
+    finally:
+        scope.leave(None)
+        deadlines.clear(scope)
+    raise reads.timed_out()
 
 
 async def _answer(
