@@ -33,8 +33,16 @@ from __future__ import annotations
 
 import asyncio
 import math
+from typing import Protocol
 
-__all__ = ["Deadlines", "Scope"]
+__all__ = ["Deadlines", "Expirable", "Scope"]
+
+
+class Expirable(Protocol):
+    """What :class:`Deadlines` ends: a :class:`Scope`, or anything else that can be told
+    its time is up (a lean connection's read: :class:`analysis.lean.Connection`)."""
+
+    def expire(self) -> None: ...
 
 
 class Scope:
@@ -96,15 +104,15 @@ class Scope:
 
 
 class Deadlines:
-    """Deadlines of :class:`Scope` objects."""
+    """Deadlines of :class:`Scope` objects (or other :class:`Expirable` ones)."""
 
     def __init__(self) -> None:
-        self._when: dict[Scope, float] = {}
+        self._when: dict[Expirable, float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handle: asyncio.TimerHandle | None = None
         self._at = math.inf
 
-    def set(self, scope: Scope, when: float) -> None:
+    def set(self, scope: Expirable, when: float) -> None:
         """End ``scope`` at ``when`` (the loop's clock), unless set again or cleared first."""
         self._when[scope] = when
         loop = asyncio.get_running_loop()
@@ -113,7 +121,7 @@ class Deadlines:
         if when < self._at:
             self._arm(loop, when)
 
-    def clear(self, scope: Scope) -> None:
+    def clear(self, scope: Expirable) -> None:
         """``scope`` has no deadline any more (it ended, or waits for nothing timed)."""
         self._when.pop(scope, None)
 

@@ -39,7 +39,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeAlias, TypeVar
 
-from analysis.deadlines import Deadlines, Scope
+from analysis.deadlines import Deadlines
 from analysis.errors import ProtocolError, SlowBody
 
 if TYPE_CHECKING:
@@ -297,17 +297,224 @@ class Router:
 # -- the keep-alive pool ------------------------------------------------------------------
 
 
-class Connection:
-    """One kept connection; ``h11`` is the state machine of httpx's path over it (made
-    by :mod:`analysis.transport` when that path first uses the connection)."""
+class _Expired(Exception):
+    """A lean read's deadline passed (raised where the exchange waits; never escapes it)."""
 
-    __slots__ = ("h11", "heard", "reader", "writer")
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
+class Connection(asyncio.Protocol):
+    """One kept connection: the socket's bytes kept in a buffer for whoever reads them
+    (the lean exchange, or httpx's path through :mod:`analysis.transport`, whose ``h11``
+    state machine is kept here too when that path first uses the connection).
+
+    A protocol of its own, not asyncio's streams: its reads take what is buffered
+    without a coroutine when it is there (a small answer usually arrives whole), and it
+    costs one object per connection instead of three. The reads answer as a
+    ``StreamReader``'s do: ``readuntil`` raises ``IncompleteReadError`` at the end of
+    the stream and ``LimitOverrunError`` past 64 KiB without the separator, ``read``
+    returns ``b""`` at the end, and a connection lost with an error raises that error.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_draining",
+        "_eof",
+        "_error",
+        "_expired",
+        "_loop",
+        "_paused_reading",
+        "_paused_writing",
+        "_waiter",
+        "h11",
+        "heard",
+        "transport",
+    )
+
+    LIMIT = 64 * 1024
+    """What ``readuntil`` searches at most (asyncio's streams' default limit)."""
+
+    HIGH_WATER = 1024 * 1024
+    """Buffered bytes past which the socket is not read until a reader takes some."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._eof = False
+        self._error: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._draining: asyncio.Future[None] | None = None
+        self._paused_reading = False
+        self._paused_writing = False
+        self._expired = False
         self.h11: Any = None
         self.heard = False  # any byte of the current answer
+
+    # -- the protocol ---------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if not data:
+            return
+        self._buffer += data
+        if len(self._buffer) > self.HIGH_WATER and not self._paused_reading:
+            self._paused_reading = True
+            assert self.transport is not None
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False  # close the transport: a half-closed connection serves nothing
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        # As a stream reader: lost cleanly is the end of the stream; lost with an error,
+        # every read from now on raises it (the waiting one too).
+        if exc is None:
+            self._eof = True
+            self._wake()
+        else:
+            if self._error is None:
+                self._error = exc
+            waiter, self._waiter = self._waiter, None
+            if waiter is not None and not waiter.done():
+                waiter.set_exception(exc)
+        draining, self._draining = self._draining, None
+        if draining is not None and not draining.done():
+            draining.set_exception(exc or ConnectionResetError("Connection lost"))
+            draining.exception()  # (retrieved: nobody may be waiting any more)
+
+    def pause_writing(self) -> None:
+        self._paused_writing = True
+
+    def resume_writing(self) -> None:
+        self._paused_writing = False
+        draining, self._draining = self._draining, None
+        if draining is not None and not draining.done():
+            draining.set_result(None)
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def expire(self) -> None:
+        """The read under way (or the next) ran out of time: it raises :class:`_Expired`
+        (see :class:`Deadlines`)."""
+        self._expired = True
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(_Expired())
+
+    async def _more(self) -> None:
+        """Wait until more bytes, the end of the stream or an error arrive (an error
+        raises, as a stream reader's waiter does)."""
+        if self._expired:
+            raise _Expired
+        if self._error is not None:
+            raise self._error
+        if self._eof:
+            return
+        if self._paused_reading:
+            self._paused_reading = False
+            assert self.transport is not None
+            self.transport.resume_reading()
+        waiter = self._waiter = self._loop.create_future()
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+
+    def _take(self, n: int) -> bytes:
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        if self._paused_reading and len(self._buffer) < self.HIGH_WATER // 2:
+            self._paused_reading = False
+            assert self.transport is not None
+            self.transport.resume_reading()
+        return data
+
+    # -- reading and writing ------------------------------------------------------------
+
+    def at_eof(self) -> bool:
+        """The stream ended and every byte of it was read."""
+        return self._eof and not self._buffer
+
+    def take_until(self, separator: bytes) -> bytes | None:
+        """What :meth:`readuntil` answers when it would answer without waiting (the
+        separator is buffered), else ``None``."""
+        i = self._buffer.find(separator)
+        if i < 0 or i > self.LIMIT or self._error is not None:
+            return None
+        return self._take(i + len(separator))
+
+    def take_exactly(self, n: int) -> bytes | None:
+        """What :meth:`readexactly` answers when it would answer without waiting (``n``
+        bytes are buffered), else ``None``."""
+        if len(self._buffer) < n or self._error is not None:
+            return None
+        return self._take(n)
+
+    async def readuntil(self, separator: bytes) -> bytes:
+        """Up to and including ``separator`` (``StreamReader.readuntil``)."""
+        if self._error is not None:
+            raise self._error
+        offset = 0
+        while True:
+            if len(self._buffer) - offset >= len(separator):
+                i = self._buffer.find(separator, offset)
+                if i >= 0:
+                    if i > self.LIMIT:
+                        raise asyncio.LimitOverrunError(
+                            "Separator is found, but chunk is longer than limit", i
+                        )
+                    return self._take(i + len(separator))
+                offset = len(self._buffer) + 1 - len(separator)
+                if offset > self.LIMIT:
+                    raise asyncio.LimitOverrunError(
+                        "Separator is not found, and chunk exceed the limit", offset
+                    )
+            if self._eof:
+                raise asyncio.IncompleteReadError(self._take(len(self._buffer)), None)
+            await self._more()
+
+    async def read(self, n: int) -> bytes:
+        """At most ``n`` bytes, ``b""`` at the end of the stream (``StreamReader.read``)."""
+        if self._error is not None:
+            raise self._error
+        if n == 0:
+            return b""
+        if not self._buffer and not self._eof:
+            await self._more()
+        return self._take(n)
+
+    async def readexactly(self, n: int) -> bytes:
+        """Exactly ``n`` bytes (``StreamReader.readexactly``)."""
+        if self._error is not None:
+            raise self._error
+        while len(self._buffer) < n:
+            if self._eof:
+                raise asyncio.IncompleteReadError(self._take(len(self._buffer)), n)
+            await self._more()
+        return self._take(n)
+
+    def write(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait while the socket's send buffer is full (``StreamWriter.drain``)."""
+        if self._error is not None:
+            raise self._error
+        if self.transport is not None and self.transport.is_closing():
+            raise ConnectionResetError("Connection lost")
+        if self._paused_writing:
+            if self._draining is None:
+                self._draining = self._loop.create_future()
+            await self._draining
 
     def reusable(self) -> bool:
         if self.h11 is not None:
@@ -315,11 +522,12 @@ class Connection:
 
             if self.h11.our_state is not h11.IDLE:
                 return False
-        return not self.reader.at_eof()
+        return not self.at_eof() and self._error is None
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.writer.transport.abort()
+        if self.transport is not None:
+            with contextlib.suppress(Exception):
+                self.transport.abort()
 
 
 class Pool:
@@ -428,32 +636,39 @@ class Pool:
         tls = self.context() if scheme == "https" else None
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await _open_connection(host.strip("[]"), port, tls)
+                return await _open_connection(host.strip("[]"), port, tls)
         except BaseException as exc:
             reraise(exc, read=False)
-        return Connection(reader, writer)
 
 
-async def _open_connection(
-    host: str, port: int, tls: ssl.SSLContext | None
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """``asyncio.open_connection(host, port)``, a name resolved by the loop's
+async def _open_connection(host: str, port: int, tls: ssl.SSLContext | None) -> Connection:
+    """A :class:`Connection` to ``host`` and ``port``, a name resolved by the loop's
     ``getaddrinfo`` first (in its default executor on every loop gomodx makes, uvloop's
     too: see :mod:`analysis.eventloop`), then each address tried in turn, failing as
     asyncio's ``create_connection`` does when none answers."""
     name = host if tls else None
-    if _is_ip_literal(host):
-        return await asyncio.open_connection(host, port, ssl=tls, server_hostname=name)
     loop = asyncio.get_running_loop()
+    if _is_ip_literal(host):
+        _, conn = await loop.create_connection(
+            Connection, host, port, ssl=tls, server_hostname=name
+        )
+        return conn
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     if not infos:
         raise OSError("getaddrinfo() returned empty list")
     errors: list[OSError] = []
     for family, _, proto, _, address in infos:
         try:
-            return await asyncio.open_connection(
-                str(address[0]), port, family=family, proto=proto, ssl=tls, server_hostname=name
+            _, conn = await loop.create_connection(
+                Connection,
+                str(address[0]),
+                port,
+                family=family,
+                proto=proto,
+                ssl=tls,
+                server_hostname=name,
             )
+            return conn
         except OSError as exc:
             errors.append(exc)
     if len({str(exc) for exc in errors}) == 1:
@@ -494,14 +709,15 @@ _MAX_HEAD = 64 * 1024
 
 class _Reads:
     """The deadline of the read under way in one exchange: ``timeout`` from its start,
-    and for a paced read no later than the end of the pace's window. The exchange runs
-    in one scope whose deadline moves from read to read (:class:`Deadlines`)."""
+    and for a paced read no later than the end of the pace's window. The deadline is
+    the connection's in :class:`Deadlines`, moved from read to read; when it passes,
+    the read waiting (or the next) raises :class:`_Expired`."""
 
     __slots__ = ("deadlines", "loop", "pace", "paced", "scope", "timeout", "total")
 
     def __init__(
         self,
-        scope: Scope,
+        scope: Connection,
         deadlines: Deadlines,
         timeout: float | None,
         pace: _Pace | None,
@@ -557,26 +773,23 @@ async def _exchange(
     may be used again. Malformed answers raise :class:`ProtocolError`, a connection
     closed early ``EOFError``, a read that outlives its deadline ``TimeoutError`` (or
     :class:`SlowBody`, when the pace ran out)."""
-    scope = Scope()
-    reads = _Reads(scope, deadlines, timeout, pace)
+    reads = _Reads(conn, deadlines, timeout, pace)
+    conn._expired = False
     try:
         return await _answer(conn, request, limit, reads)
-    except asyncio.CancelledError as exc:
-        if not scope.leave(exc):
-            raise
+    except _Expired:
+        raise reads.timed_out() from None
     finally:
-        scope.leave(None)
-        deadlines.clear(scope)
-    raise reads.timed_out()
+        deadlines.clear(conn)
+        conn._expired = False
 
 
 async def _answer(
     conn: Connection, request: bytes, limit: int, reads: _Reads
 ) -> tuple[LeanAnswer, bool]:
     conn.heard = False
-    reader = conn.reader
-    conn.writer.write(request)
-    await conn.writer.drain()
+    conn.write(request)
+    await conn.drain()
     while True:
         head = await _read_head(conn, reads)
         status, reason, headers, version = _parse_head(head)
@@ -613,9 +826,12 @@ async def _answer(
     if length is not None:
         if length > limit:
             return LeanAnswer(status, reason, headers, b"", True), False
+        whole = conn.take_exactly(length)  # (a small answer arrives whole)
+        if whole is not None:
+            return LeanAnswer(status, reason, headers, whole), keep and not conn.at_eof()
         while len(body) < length:
             reads.next(len(body))
-            data = await reader.read(length - len(body))
+            data = await conn.read(length - len(body))
             if not data:
                 raise ProtocolError(
                     "peer closed connection without sending complete message body"
@@ -627,14 +843,14 @@ async def _answer(
         keep = False
         while True:
             reads.next(len(body))
-            data = await reader.read(65536)
+            data = await conn.read(65536)
             if not data:
                 break
             body += data
             reads.grew(len(body))
             if len(body) > limit:
                 return LeanAnswer(status, reason, headers, bytes(body), True), False
-    return LeanAnswer(status, reason, headers, bytes(body)), keep and not reader.at_eof()
+    return LeanAnswer(status, reason, headers, bytes(body)), keep and not conn.at_eof()
 
 
 async def _read_chunked(
@@ -645,7 +861,7 @@ async def _read_chunked(
     limit: int,
     reads: _Reads,
 ) -> LeanAnswer:
-    reader = conn.reader
+    reader = conn
     body = bytearray()
     while True:
         reads.next()
@@ -672,9 +888,13 @@ async def _read_chunked(
 
 
 async def _read_head(conn: Connection, reads: _Reads) -> bytes:
+    head = conn.take_until(b"\r\n\r\n")  # (usually there already, the answer whole)
+    if head is not None:
+        conn.heard = True
+        return head
     reads.next()
     try:
-        head = await conn.reader.readuntil(b"\r\n\r\n")
+        head = await conn.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as exc:
         conn.heard = conn.heard or bool(exc.partial)
         if not exc.partial:

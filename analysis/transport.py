@@ -187,7 +187,7 @@ async def _next_event(conn: Connection, timeout: float | None) -> object:
         if event is not h11.NEED_DATA:
             return event
         async with asyncio.timeout(timeout):
-            data = await conn.reader.read(65536)
+            data = await conn.read(65536)
         conn.heard = conn.heard or bool(data)
         h.receive_data(data)
 
@@ -209,8 +209,8 @@ async def _send(
     if body:
         data = (data or b"") + (h.send(h11.Data(data=body)) or b"")
     data = (data or b"") + (h.send(h11.EndOfMessage()) or b"")
-    conn.writer.write(data)
-    await conn.writer.drain()
+    conn.write(data)
+    await conn.drain()
     while True:
         event = await _next_event(conn, timeout)
         if isinstance(event, h11.Response):
