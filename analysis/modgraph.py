@@ -61,6 +61,10 @@ DEFAULT_PATH_LIMIT = 64
 """How many shortest paths :func:`why` and conflict analysis enumerate per target."""
 
 
+_ADJACENCY = ("_succ", "_pred", "edges")
+"""What an unpickled :class:`ModuleGraph` builds on first use."""
+
+
 class ModuleGraph:
     """Module versions and their requirement edges, in the order they were added.
 
@@ -88,7 +92,18 @@ class ModuleGraph:
             self.add_node(ModuleVersion(main, "") if isinstance(main, str) else main)
 
     _DERIVED = frozenset(
-        ("_succ", "_pred", "_nx", "edges", "mains", "_versions", "_selected", "_bfs", "_bfs_valid")
+        (
+            "_succ",
+            "_pred",
+            "_nx",
+            "edges",
+            "mains",
+            "_versions",
+            "_selected",
+            "_bfs",
+            "_bfs_valid",
+            "_pending",
+        )
     )
 
     def __getstate__(self) -> dict[str, object]:
@@ -116,8 +131,6 @@ class ModuleGraph:
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        from array import array
-
         compact = state.pop("_compact")
         assert isinstance(compact, tuple)
         paths: list[str] = compact[0]
@@ -127,11 +140,31 @@ class ModuleGraph:
         self.__init__()  # type: ignore[misc]
         self.__dict__.update(state)
         nodes = list(map(ModuleVersion, paths, versions))
-        succ: dict[ModuleVersion, dict[ModuleVersion, None]] = {m: {} for m in nodes}
-        pred: dict[ModuleVersion, dict[ModuleVersion, None]] = {m: {} for m in nodes}
         by_path = self._versions
         for m in nodes:
             by_path.setdefault(m.path, []).append(m.version)
+        self.mains = [ModuleVersion(p, v) for p, v in mains]
+        # The adjacency is built when first used (see __getattr__): the selection, the
+        # build list and the versions of each path need none of it.
+        for name in _ADJACENCY:
+            del self.__dict__[name]
+        self._pending = (nodes, raw)
+
+    if not TYPE_CHECKING:  # (mypy keeps checking every other attribute)
+
+        def __getattr__(self, name: str) -> object:
+            if name in _ADJACENCY and self.__dict__.get("_pending") is not None:
+                self._materialize()
+                return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _materialize(self) -> None:
+        """The adjacency and the edges of an unpickled graph, from its compact state."""
+        from array import array
+
+        nodes, raw = self.__dict__.pop("_pending")
+        succ: dict[ModuleVersion, dict[ModuleVersion, None]] = {m: {} for m in nodes}
+        pred: dict[ModuleVersion, dict[ModuleVersion, None]] = {m: {} for m in nodes}
         pairs = array("I")
         pairs.frombytes(raw)
         edges = [(nodes[i], nodes[j]) for i, j in zip(pairs[0::2], pairs[1::2], strict=True)]
@@ -139,7 +172,6 @@ class ModuleGraph:
             succ[u][v] = None
             pred[v][u] = None
         self._succ, self._pred, self.edges = succ, pred, edges
-        self.mains = [ModuleVersion(p, v) for p, v in mains]
 
     @property
     def graph(self) -> nx.DiGraph[ModuleVersion]:

@@ -145,10 +145,25 @@ def test_the_compact_graph_state_rebuilds_every_order(tmp_path: Path, seed: int)
             list(x._versions.items()),  # type: ignore[attr-defined]
         )
 
-    assert orders(back) == orders(g)
+    # The selection, the build list and each path's versions come without the
+    # adjacency, which is built when something first asks for it.
+    from analysis.modgraph import build_list, list_modules
+
     assert back.selected() == g.selected()
+    assert build_list(back) == build_list(g)
+    assert list_modules(back) == list_modules(g)
+    assert [back.versions(p) for p in back.paths()] == [g.versions(p) for p in g.paths()]
+    assert back.main == g.main
+    assert "_succ" not in back.__dict__ and "edges" not in back.__dict__
+    assert orders(back) == orders(g)
+    assert "_pending" not in back.__dict__
     assert back.text() == g.text()
     assert sorted(back.graph.edges) == sorted(g.graph.edges)
+    # Unpickled and pickled again before any use: the same state again.
+    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(g))))
+    assert orders(again) == orders(g)
+    with pytest.raises(AttributeError):
+        _ = again.no_such_attribute  # type: ignore[attr-defined]
 
 
 def test_summaries_are_read_on_first_use(tmp_path: Path) -> None:
