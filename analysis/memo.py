@@ -109,6 +109,22 @@ class Memo:
         finally:
             flight.finish()
 
+    def put(self, key: Hashable, value: object) -> bool:
+        """Record ``value`` as the answer for ``key`` when nobody computed or is
+        computing one (then ``True``): an answer that was at hand without waiting."""
+        if key in self._flights:
+            return False
+        flight = _Flight()
+        flight.value = value
+        flight.answered = True
+        flight.done = True
+        self._flights[key] = flight
+        return True
+
+    def asked(self, key: Hashable) -> bool:
+        """Whether ``key`` has an answer, or one is being computed."""
+        return key in self._flights
+
     def peek(self, key: Hashable) -> tuple[bool, object]:
         """``(True, value)`` when ``key`` has a result already, else ``(False, None)``;
         never waits, never computes."""

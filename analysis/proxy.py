@@ -426,6 +426,29 @@ class ProxyClient:
             ("gomod", path, version), lambda: self._gomod(path, version)
         )
 
+    def gomod_now(self, path: str, version: str) -> GoModFile | None:
+        """:meth:`gomod`'s answer when it needs no waiting — already answered, or a
+        sound copy in the caches (then kept as :meth:`gomod`'s answer) — else ``None``
+        (being fetched, not cached, or a bad path or version: :meth:`gomod` tells)."""
+        key = ("gomod", path, version)
+        memo = self._backend.memo
+        known, value = memo.peek(key)
+        if known:
+            return value  # type: ignore[return-value]
+        try:
+            check_path(path)
+            check_canonical(path, version)
+        except ModuleError:
+            return None
+        if memo.asked(key):
+            return None
+        hit = self._cached.gomod(path, version)
+        if hit is None:
+            return None
+        self._cached.hit("mod", path, version, hit.origin, len(hit.data))
+        memo.put(key, hit)
+        return hit
+
     async def _gomod(self, path: str, version: str) -> GoModFile:
         hit = self._cached.gomod(path, version)
         if hit is not None:

@@ -310,6 +310,7 @@ class Session:
         self._versions_memo: Memo | None = None  # made on first use (it needs asyncio)
         self._main_module: MainModule | None = None
         self._key_files: list[tuple[Path, bytes | None]] | None = None
+        self._key_main: ModFile | None = None  # the go.mod the last key was made from
         # A key load_cached just looked up in vain, for the load that follows it (so the
         # files are not hashed, nor a stale snapshot read, twice).
         self._missed: dict[tuple[str, bool], str] = {}
@@ -851,7 +852,8 @@ class Session:
         key = self._snapshot_key(go_list)
         if own is None or key is None:
             return key, None
-        hit = load_snapshot(own.root, self.directory, key)
+        parsed, self._key_main = self._key_main, None
+        hit = load_snapshot(own.root, self.directory, key, parsed)
         if hit is None:
             return key, None
         return key, LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
@@ -864,10 +866,12 @@ class Session:
         # Offline is GOPROXY=off: a setting like any other (then the caches answer).
         sums = self._require_sums(go_list) is not None
         files: list[tuple[Path, bytes | None]] = []
+        parsed: list[ModFile] = []
         key = snapshot_key(
-            self.directory, f"{self.env!r} offline={self.offline} sums={sums}", files
+            self.directory, f"{self.env!r} offline={self.offline} sums={sums}", files, parsed
         )
         self._key_files = files if key is not None else None
+        self._key_main = parsed[0] if parsed else None
         return key
 
     def _note_key_files(self) -> None:

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from analysis import fsio
 
 if TYPE_CHECKING:
+    from analysis import modfile
     from analysis.loader import GoModSummary, LoadedGraph
     from analysis.modgraph import ModuleGraph
     from analysis.module import ModuleVersion
@@ -72,14 +73,18 @@ _CODE = (
 
 
 def snapshot_key(
-    main_dir: Path, settings: str, files: list[tuple[Path, bytes | None]] | None = None
+    main_dir: Path,
+    settings: str,
+    files: list[tuple[Path, bytes | None]] | None = None,
+    parsed: list[modfile.ModFile] | None = None,
 ) -> str | None:
     """The key of the graph of the module in ``main_dir`` under ``settings`` (a text
     naming every setting that matters), or None when its go.mod cannot be read or
     parsed (then there is nothing to key: load it cold and report the error).
 
     ``files``, when given, is told every file whose bytes the key hashes, with those
-    bytes (``None``: absent): what a replayed answer depends on (:mod:`tui.replay`)."""
+    bytes (``None``: absent): what a replayed answer depends on (:mod:`tui.replay`).
+    ``parsed`` is told the go.mod parsed for the key (for :func:`load_snapshot`)."""
     from analysis import modfile
     from analysis.errors import GomodxError
     from analysis.summary import dir_gomod, replace_map
@@ -98,6 +103,8 @@ def snapshot_key(
     try:
         gomod = (main_dir / "go.mod").read_bytes()
         main = modfile.parse(str(main_dir / "go.mod"), gomod)
+        if parsed is not None:
+            parsed.append(main)
         add_file("go.mod", main_dir / "go.mod", gomod)
         add_file("go.sum", main_dir / "go.sum", _read(main_dir / "go.sum"))
         add("settings", settings.encode())
@@ -127,8 +134,12 @@ def snapshot_file(root: Path, main_dir: Path) -> Path:
     return root / "snapshot" / f"{where}.pickle"
 
 
-def load_snapshot(root: Path, main_dir: Path, key: str) -> LoadedGraph | None:
-    """The graph saved under ``key`` for ``main_dir``, or None (absent, stale, corrupt)."""
+def load_snapshot(
+    root: Path, main_dir: Path, key: str, main: modfile.ModFile | None = None
+) -> LoadedGraph | None:
+    """The graph saved under ``key`` for ``main_dir``, or None (absent, stale, corrupt).
+    ``main``: the go.mod :func:`snapshot_key` parsed for ``key`` (yours from then on),
+    else it is parsed again."""
     from analysis import modfile
     from analysis.loader import LoadedGraph
 
@@ -141,8 +152,10 @@ def load_snapshot(root: Path, main_dir: Path, key: str) -> LoadedGraph | None:
         fields["main_dir"] = main_dir
         # The main go.mod is parsed afresh (its bytes are part of the key): its syntax
         # tree is the one a cold load makes, ready for edits.
-        gomod = main_dir / "go.mod"
-        fields["main"] = modfile.parse(str(gomod), gomod.read_bytes())
+        if main is None:
+            gomod = main_dir / "go.mod"
+            main = modfile.parse(str(gomod), gomod.read_bytes())
+        fields["main"] = main
         fields["fetches"] = 0
         loaded = LoadedGraph(**fields)
     except Exception:  # a damaged snapshot is a miss, never an answer

@@ -365,7 +365,8 @@ class _Context:
         if not target.version or target in self._soon:
             return
         self._soon.add(target)
-
+        if self.client.gomod_now(target.path, target.version) is not None:
+            return  # cached: nothing to ask ahead
         self._ask_ahead(self.client.gomod(target.path, target.version))
 
     def upgrade_soon(self, path: str, current: str) -> None:

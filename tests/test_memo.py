@@ -214,3 +214,25 @@ def _value(v: int) -> Callable[[], Awaitable[int]]:
         return v
 
     return compute
+
+
+def test_put_records_an_answer_found_elsewhere_unless_one_is_on_its_way() -> None:
+    async def main() -> None:
+        memo = Memo()
+        assert not memo.asked("k")
+        assert memo.put("k", 7)
+        assert memo.asked("k") and memo.peek("k") == (True, 7)
+        counter = Counter()
+        assert await memo.get("k", counter) == 7 and counter.runs == 0  # never computed
+        assert not memo.put("k", 8)  # answered already: kept
+        assert await memo.get("k", counter) == 7
+
+        slow = Counter()
+        pending = asyncio.ensure_future(memo.get("s", slow))
+        await slow.started.wait()
+        assert memo.asked("s") and not memo.put("s", "elsewhere")  # being computed
+        slow.release.set()
+        assert await pending == "answer 1"
+        assert memo.peek("s") == (True, "answer 1")
+
+    asyncio.run(main())

@@ -1051,6 +1051,42 @@ def test_verified_gomod_is_cached(tmp_path: Path) -> None:
     assert [e.outcome for e in events] == ["retry", "ok"]
 
 
+def test_gomod_now_answers_from_the_caches_without_waiting(tmp_path: Path) -> None:
+    """gomod_now: None while the go.mod is neither answered nor cached (nothing is
+    asked); gomod's own answer once it is; a sound cached copy, checked as gomod checks
+    it and kept as gomod's answer (no request); never a copy go.sum refutes."""
+    rec = Recorder()
+    rec.on("a.example", "/example.com/a/@v/v1.0.0.mod", MOD_A)
+    sums = GoSum()
+    sums.add("example.com/a", "v1.0.0/go.mod", gomod_hash(MOD_A))
+    sums.add("example.com/b", "v1.0.0/go.mod", gomod_hash(b"module example.com/b\n"))
+    client, _ = make_client(rec, "https://a.example", tmp_path, gosum=sums)
+
+    async def main() -> None:
+        async with client:
+            assert client.gomod_now("example.com/a", "v1.0.0") is None
+            assert client.gomod_now("example.com/a", "v1.0") is None  # (not canonical)
+            assert rec.requests == []
+            mod = await client.gomod("example.com/a", "v1.0.0")
+            assert client.gomod_now("example.com/a", "v1.0.0") is mod
+
+    run(main)
+    # A later client finds it in its caches; a damaged copy is no answer.
+    bad = b"module example.com/b\n// tampered\n"
+    client2, events2 = make_client(Recorder(), "https://a.example", tmp_path, gosum=sums)
+    client2._cached.stack.own.write("example.com/b", "v1.0.0", "mod", bad)  # type: ignore[union-attr]
+
+    async def again() -> None:
+        async with client2:
+            cached = client2.gomod_now("example.com/a", "v1.0.0")
+            assert cached is not None and cached.data == MOD_A and cached.verified
+            assert await client2.gomod("example.com/a", "v1.0.0") is cached
+            assert client2.gomod_now("example.com/b", "v1.0.0") is None
+
+    run(again)
+    assert [e.outcome for e in events2] == ["cache_hit"]
+
+
 def test_unparsable_gomod_without_gosum_is_rejected(tmp_path: Path) -> None:
     rec = Recorder()
     rec.on("a.example", "/example.com/a/@v/v1.0.0.mod", b"module example.com/a\nrequire (\n\tx")
