@@ -775,7 +775,10 @@ async def module_versions(
     asked = {v: tuple(sorted(set(who))) for v, who in (requested_by or {}).items()}
     versions = list(listing.versions)
     extra = [v for v in (selected, *asked) if v and v not in versions and semver.is_valid(v)]
-    everything = sorted(set(versions) | set(extra), key=lambda v: semver.mod_sort_key(path, v))
+    if extra or semver.is_toolchain_path(path):
+        everything = sorted(set(versions) | set(extra), key=lambda v: semver.mod_sort_key(path, v))
+    else:
+        everything = list(dict.fromkeys(versions))  # listed in Go's order already
     listed = set(versions)
     entries = []
     for v in everything:
