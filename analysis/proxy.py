@@ -39,12 +39,13 @@ import contextlib
 import random
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from analysis.cache import CacheStack
 from analysis.errors import (
+    GomodxError,
     ModuleError,
     ModuleNotFound,
     NotInCache,
@@ -89,6 +90,7 @@ __all__ = [
     "DEFAULT_CONCURRENCY",
     "ProxyClient",
     "Subscriber",
+    "lists_asked_early",
 ]
 
 DEFAULT_CONCURRENCY = 32
@@ -509,3 +511,30 @@ class ProxyClient:
         if self.offline:
             raise NotInCache(f"{path}@{version}: zip not in the module cache")
         return await self.try_proxies(path, lambda repo: repo.zip(version))
+
+
+@contextlib.asynccontextmanager
+async def lists_asked_early(client: ProxyClient, paths: Iterable[str]) -> AsyncIterator[None]:
+    """Ask for the version lists of ``paths`` in the background while the body runs, so
+    that the queries it makes find them answered or on their way (the client's single
+    flight shares one request). What fails here is forgotten: the query that needs the
+    list asks again and reports what it gets. Offline, nothing is asked."""
+    if client.offline:
+        yield
+        return
+
+    async def ask(path: str) -> None:
+        with contextlib.suppress(GomodxError, OSError):
+            await client.try_proxies(path, lambda repo: repo.versions())
+
+    tasks = [asyncio.ensure_future(ask(p)) for p in dict.fromkeys(paths)]
+    try:
+        # Let the requests leave before the body does work that does not yield (opening
+        # a connection takes a turn or two of the loop).
+        for _ in range(3):
+            await asyncio.sleep(0)
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -638,3 +638,12 @@ def mod_is_prerelease(path: str, version: str) -> bool:
     if path == "toolchain":
         return gover_is_prerelease(gover_from_toolchain(version))
     return is_prerelease(version)
+
+
+def version_depth(version: str) -> int:
+    """How many questions in a row the upgrade from ``version`` may take, 0 (most: a
+    pseudo-version) to 2 (fewest: a plain release); modules deeper in questions are
+    asked about first (see :func:`analysis.updates.list_updates`)."""
+    if is_pseudo_version(version):
+        return 0
+    return 1 if prerelease(version) or build(version) else 2

@@ -1106,7 +1106,8 @@ class Session:
         """``go list -m -u all``: every build-list module with its update, retraction and
         deprecation (``loaded`` defaults to :meth:`load`); ``requesters=False`` leaves out
         who requires each version (see :func:`~analysis.updates.list_updates`)."""
-        from analysis.updates import list_updates, lists_asked_early, version_depth
+        from analysis.proxy import lists_asked_early
+        from analysis.semver import version_depth
 
         early: list[str] = []
         if loaded is None:
@@ -1118,6 +1119,9 @@ class Session:
                     reqs = sorted(main_file.require, key=lambda r: version_depth(r.mod.version))
                     early = [r.mod.path for r in reqs]
         async with lists_asked_early(self.client, early):
+            # The queries' code is loaded while the first lists are on their way.
+            from analysis.updates import list_updates
+
             if loaded is None:
                 loaded = await self.load(go_list=True)
             return await list_updates(

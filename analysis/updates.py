@@ -16,9 +16,8 @@ the module's annotated versions (:func:`~analysis.versions.module_versions`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,8 @@ from analysis.errors import GomodxError, ModuleNotFound
 from analysis.modfile import ModFile
 from analysis.modgraph import ModuleGraph, list_modules
 from analysis.module import ModuleVersion
-from analysis.proxy import ProxyClient
+from analysis.proxy import ProxyClient, lists_asked_early
+from analysis.semver import version_depth
 from analysis.versions import (
     NO_MAIN,
     MainModule,
@@ -166,33 +166,6 @@ def requested_versions(g: ModuleGraph) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-@contextlib.asynccontextmanager
-async def lists_asked_early(client: ProxyClient, paths: Iterable[str]) -> AsyncIterator[None]:
-    """Ask for the version lists of ``paths`` in the background while the body runs, so
-    that the queries it makes find them answered or on their way (the client's single
-    flight shares one request). What fails here is forgotten: the query that needs the
-    list asks again and reports what it gets. Offline, nothing is asked."""
-    if client.offline:
-        yield
-        return
-
-    async def ask(path: str) -> None:
-        with contextlib.suppress(GomodxError, OSError):
-            await client.try_proxies(path, lambda repo: repo.versions())
-
-    tasks = [asyncio.ensure_future(ask(p)) for p in dict.fromkeys(paths)]
-    try:
-        # Let the requests leave before the body does work that does not yield (opening
-        # a connection takes a turn or two of the loop).
-        for _ in range(3):
-            await asyncio.sleep(0)
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
 async def list_updates(
     client: ProxyClient,
     g: ModuleGraph,
@@ -265,15 +238,6 @@ async def _list_updates(
     finally:
         await context.settle()
     return rows
-
-
-def version_depth(version: str) -> int:
-    """How many questions in a row the upgrade from ``version`` may take, 0 (most: a
-    pseudo-version) to 2 (fewest: a plain release); modules deeper in questions are
-    asked about first (see :func:`list_updates`)."""
-    if semver.is_pseudo_version(version):
-        return 0
-    return 1 if semver.prerelease(version) or semver.build(version) else 2
 
 
 def _depth(row: ModuleUpdate) -> int:
