@@ -1,8 +1,9 @@
 """The lean HTTP/1.1 path: how the engine fetches thousands of small files without httpx.
 
 A cold graph load is thousands of small GETs, and the CPU spent per request is what bounds
-it. :class:`Pool` is a lean HTTP/1.1 keep-alive client (one asyncio stream per
-connection, idle connections kept per host, nothing else): httpcore's pool (1.0)
+it. :class:`Pool` is a lean HTTP/1.1 keep-alive client (one :class:`Connection`, a
+protocol of its own, per connection; idle connections kept per host; nothing else):
+httpcore's pool (1.0)
 re-examines every pooled connection, with system calls, each time a request starts or
 ends, and its layers cost about a third of a millisecond more per request.
 
@@ -531,7 +532,7 @@ class Connection(asyncio.Protocol):
 
 
 class Pool:
-    """Lean HTTP/1.1 keep-alive over asyncio streams (see the module docstring).
+    """Lean HTTP/1.1 keep-alive over :class:`Connection` objects (see the module docstring).
 
     The caller bounds how many requests are in flight; at most ``idle_per_host`` idle
     connections are kept per host. Failures surface as httpx's exceptions
