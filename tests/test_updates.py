@@ -268,23 +268,17 @@ def _go_rows(layout: Layout, env: dict[str, str]) -> tuple[str, list[dict[str, A
 
 
 @pytest.mark.go
-def test_edge_cases_agree_with_go(tmp_path: Path) -> None:
+@pytest.mark.parametrize("which", ["edge cases", "unlisted releases"])
+def test_hand_made_universes_agree_with_go(tmp_path: Path, which: str) -> None:
     require_go()
-    layout = edge_universe(tmp_path / "u")
+    if which == "edge cases":
+        layout, want = edge_universe(tmp_path / "u"), EDGE_LINES
+    else:
+        layout, want = _above_universe(tmp_path / "u"), "".join(f"{x}\n" for x in ABOVE_LINES)
     rows = anyio.run(_rows, layout, tmp_path / "own")
     text, objs = _go_rows(layout, go_env(tmp_path / "go", proxy=layout.proxy_url))
-    assert text == EDGE_LINES
-    assert [_facts(row.to_json()) for row in rows] == objs
-
-
-@pytest.mark.go
-def test_unlisted_releases_agree_with_go(tmp_path: Path) -> None:
-    require_go()
-    layout = _above_universe(tmp_path / "u")
-    rows = anyio.run(_rows, layout, tmp_path / "own")
-    text, objs = _go_rows(layout, go_env(tmp_path / "go", proxy=layout.proxy_url))
-    assert text == "".join(f"{line}\n" for line in ABOVE_LINES)
-    assert [row.line() for row in rows] == ABOVE_LINES
+    assert text == want
+    assert "".join(f"{row.line()}\n" for row in rows) == want
     assert [_facts(row.to_json()) for row in rows] == objs
 
 
