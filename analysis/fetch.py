@@ -40,9 +40,9 @@ import ssl
 import sys
 import urllib.parse
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from analysis.deadlines import Deadlines, Scope
 from analysis.errors import (
@@ -70,8 +70,7 @@ _OVERLOADED = frozenset({429, 503})
 """Answers that say the proxy gets more requests than it can serve (see :class:`Window`)."""
 
 
-@dataclass(frozen=True)
-class _Request:
+class _Request(NamedTuple):
     """One GET on behalf of a fetch: what every :class:`FetchEvent` about it repeats."""
 
     kind: str
@@ -384,8 +383,10 @@ class HttpGetter:
 
     def _stop(self, end: float | None) -> float | None:
         """When the current request must be over: its deadline or the budget's end."""
-        stops = [t for t in (end, self._budget_end) if t is not None]
-        return min(stops) if stops else None
+        budget_end = self._budget_end
+        if budget_end is None or (end is not None and end <= budget_end):
+            return end
+        return budget_end
 
     async def _attempt(
         self,

@@ -552,8 +552,18 @@ class Pool:
         self._idle: dict[_Key, list[Connection]] = {}
         self._idle_max = max(1, idle_per_host)
         self._tls = tls
+        self._heads: dict[tuple[object, ...], bytes] = {}
         self.deadlines = Deadlines()
         """The read timeouts of every exchange under way (one timer for all)."""
+
+    def _head(self, netloc: str, headers: Mapping[str, str]) -> bytes:
+        """The request's bytes after its target: the same for every request to a host
+        with the same headers (kept for the next ones, a few kinds at most)."""
+        lines = [" HTTP/1.1", f"Host: {netloc}", *(f"{k}: {v}" for k, v in headers.items())]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+        if len(self._heads) < 64:
+            self._heads[(netloc, *headers.items())] = head
+        return head
 
     def context(self) -> ssl.SSLContext:
         if self._tls is None:
@@ -584,9 +594,10 @@ class Pool:
         ``(window, need)``, a body that does not grow by ``need`` bytes in each ``window``
         seconds is abandoned (:class:`SlowBody`).
         """
-        lines = [f"GET {target or '/'} HTTP/1.1", f"Host: {netloc}"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        request = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+        head = self._heads.get((netloc, *headers.items()))
+        if head is None:
+            head = self._head(netloc, headers)
+        request = b"GET " + (target or "/").encode("ascii") + head
         while True:
             conn = self.checkout(key)
             reused = conn is not None

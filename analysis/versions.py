@@ -167,6 +167,42 @@ class VersionEntry:
     """IDs of the Go vulnerability database's entries affecting this version (filled only
     when the session is asked to: :attr:`~analysis.session.SessionOptions.vulns`)."""
 
+    @classmethod
+    def made(
+        cls,
+        version: str,
+        listed: bool,
+        retracted: bool,
+        rationale: tuple[str, ...],
+        excluded: bool,
+        prerelease: bool,
+        pseudo: bool,
+        incompatible: bool,
+        selected: bool,
+        latest: bool,
+        requested_by: tuple[str, ...],
+    ) -> VersionEntry:
+        """The entry with these fields and no ``vulns``, as the constructor makes it, a
+        quarter of the cost: without the frozen ``__init__``'s ``object.__setattr__`` per
+        field (:func:`module_versions` makes one per version of every module of a build
+        list). A test keeps it setting every field."""
+        entry = object.__new__(cls)
+        entry.__dict__.update(
+            version=version,
+            listed=listed,
+            retracted=retracted,
+            rationale=rationale,
+            excluded=excluded,
+            prerelease=prerelease,
+            pseudo=pseudo,
+            incompatible=incompatible,
+            selected=selected,
+            latest=latest,
+            requested_by=requested_by,
+            vulns=(),
+        )
+        return entry
+
     @property
     def hidden(self) -> bool:
         """Hidden from ``go list -m -versions`` (retracted, excluded, or unlisted)."""
@@ -784,7 +820,7 @@ async def module_versions(
     for v in everything:
         hit, why = retractions.check(path, v)
         entries.append(
-            VersionEntry(
+            VersionEntry.made(
                 version=v,
                 listed=v in listed,
                 retracted=hit,

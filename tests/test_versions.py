@@ -697,3 +697,31 @@ def test_retractions_ask_for_the_go_mod_with_the_info() -> None:
         assert rec.hits(path=base + "v1.1.0.mod") == 1
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_an_entry_made_quickly_is_the_constructors(seed: int) -> None:
+    """VersionEntry.made sets every field (a field added later fails here) and makes
+    what the constructor makes: equal, same hash and repr, frozen all the same."""
+    import dataclasses
+
+    from analysis.versions import VersionEntry
+
+    rng = random.Random(seed)
+    fields = {
+        f.name: (
+            rng.choice(["v1.0.0", "v2.3.4-rc.1", "v0.0.0-20200101000000-abcdefabcdef"])
+            if f.name == "version"
+            else tuple(rng.sample(["a", "b@v1.0.0", "c"], rng.randint(0, 2)))
+            if f.name in ("rationale", "requested_by")
+            else rng.random() < 0.5
+        )
+        for f in dataclasses.fields(VersionEntry)
+        if f.name != "vulns"
+    }
+    made = VersionEntry.made(**fields)
+    built = VersionEntry(**fields)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert set(vars(made)) == {f.name for f in dataclasses.fields(VersionEntry)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.version = "v9.9.9"  # type: ignore[misc]
