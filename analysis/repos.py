@@ -506,6 +506,7 @@ class HttpRepo(Repo):
         super().__init__(backend, spec, path)
         base = spec.url.rstrip("/")
         self.base = base + "/" + _path_escape(escape_path(path))
+        self._parsed: tuple[bytes, tuple[str, ...]] | None = None  # the list, as fetched
 
     def _url(self, tail: str) -> str:
         return self.base + "/" + _path_escape(tail)
@@ -538,7 +539,9 @@ class HttpRepo(Repo):
 
     async def _fetch_list(self) -> bytes:
         data = await self._fetch("list", "@v/list", "", MAX_META, _check_list_text)
-        text = "".join(v + "\n" for v in parse_list(data, "")).encode()
+        listed = parse_list(data, "")
+        self._parsed = (data, listed)  # for _versions: parsed (and sorted) once
+        text = "".join(v + "\n" for v in listed).encode()
         await self.backend.caches.store_list(self.path, text)
         return data
 
@@ -548,7 +551,9 @@ class HttpRepo(Repo):
 
     async def _versions(self) -> VersionList:
         data = await self._list_bytes()
-        return VersionList(self.path, parse_list(data, ""), self.spec.redacted)
+        parsed = self._parsed
+        listed = parsed[1] if parsed is not None and parsed[0] is data else parse_list(data, "")
+        return VersionList(self.path, listed, self.spec.redacted)
 
     async def stat(self, rev: str) -> RevInfo:
         # The caches are asked once per revision, inside the single flight: several
