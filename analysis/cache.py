@@ -63,9 +63,9 @@ def default_cache_dir() -> Path:
     override = os.environ.get("GOMODX_CACHE")
     if override:
         return Path(override)
-    import platformdirs
+    from analysis.userdirs import user_dir
 
-    return Path(platformdirs.user_cache_dir("gomodx", appauthor=False)) / "download"
+    return Path(user_dir("cache")) / "download"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -21,9 +21,9 @@ def default_backup_root() -> Path:
     override = os.environ.get("GOMODX_STATE")
     if override:
         return Path(override) / "undo"
-    import platformdirs
+    from analysis.userdirs import user_dir
 
-    return Path(platformdirs.user_state_dir("gomodx", appauthor=False)) / "undo"
+    return Path(user_dir("state")) / "undo"
 
 
 def dir_key(main_dir: str | os.PathLike[str]) -> str:

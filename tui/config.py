@@ -29,9 +29,9 @@ CONFIG_NAME = "config.json"
 
 def default_config_path() -> Path:
     """``config.json`` in the user configuration directory."""
-    import platformdirs
+    from analysis.userdirs import user_dir
 
-    return Path(platformdirs.user_config_dir("gomodx", appauthor=False)) / CONFIG_NAME
+    return Path(user_dir("config")) / CONFIG_NAME
 
 
 class UserConfig:

@@ -64,9 +64,9 @@ def default_log_path(state_dir: Path | None = None) -> Path:
     session sets one), else the user state directory."""
     if state_dir is not None:
         return state_dir.parent / LOG_NAME
-    import platformdirs
+    from analysis.userdirs import user_dir
 
-    return Path(platformdirs.user_state_dir("gomodx", appauthor=False)) / LOG_NAME
+    return Path(user_dir("state")) / LOG_NAME
 
 
 class ErrorLog:

@@ -210,13 +210,10 @@ def _root() -> str | None:
     override = os.environ.get("GOMODX_CACHE")
     if override:
         return override
-    if sys.platform != "linux":
-        return None
-    # platformdirs' user_cache_dir on Linux.
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not base.strip():
-        base = os.path.expanduser("~/.cache")
-    return os.path.join(base, "gomodx", "download")
+    from analysis.userdirs import plain_user_dir
+
+    base = plain_user_dir("cache")  # (platformdirs itself is too dear to load here)
+    return None if base is None else os.path.join(base, "download")
 
 
 def _entry_path(key: str) -> str | None:
