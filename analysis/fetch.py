@@ -415,15 +415,13 @@ class HttpGetter:
                 raise
         except Exception as exc:
             reason = _unreachable(exc, host) if _is_connect_error(exc) else None
-            if reason is None:
-                if isinstance(exc, TimeoutError) and scope.expired():
-                    pass  # a read timeout as the scope ran out: the scope's, as below
-                else:
-                    raise  # a timeout of the request itself (the read timeout) is retried
-            else:
+            if reason is not None:
                 scopes.discard(scope)  # the others to the host are stopped, not this
                 self._mark_down(host, reason)
                 raise _Unreachable(reason) from None
+            if not (isinstance(exc, TimeoutError) and scope.expired()):
+                raise  # a timeout of the request itself (the read timeout) is retried
+            # (a read timeout just as the scope ran out counts as the scope's, below)
         finally:
             scope.leave(None)
             scopes.discard(scope)

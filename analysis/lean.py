@@ -725,16 +725,16 @@ class _Reads:
     the connection's in :class:`Deadlines`, moved from read to read; when it passes,
     the read waiting (or the next) raises :class:`_Expired`."""
 
-    __slots__ = ("deadlines", "loop", "pace", "paced", "scope", "timeout", "total")
+    __slots__ = ("conn", "deadlines", "loop", "pace", "paced", "timeout", "total")
 
     def __init__(
         self,
-        scope: Connection,
+        conn: Connection,
         deadlines: Deadlines,
         timeout: float | None,
         pace: _Pace | None,
     ) -> None:
-        self.scope = scope
+        self.conn = conn
         self.deadlines = deadlines
         self.timeout = timeout
         self.pace = pace
@@ -753,9 +753,9 @@ class _Reads:
                 limit, self.paced = left, True
             self.total = total
         if limit is None:
-            self.deadlines.clear(self.scope)
+            self.deadlines.clear(self.conn)
         else:
-            self.deadlines.set(self.scope, self.loop.time() + limit)
+            self.deadlines.set(self.conn, self.loop.time() + limit)
 
     def grew(self, total: int) -> None:
         """A paced read brought the body to ``total`` bytes."""
@@ -786,14 +786,13 @@ async def _exchange(
     closed early ``EOFError``, a read that outlives its deadline ``TimeoutError`` (or
     :class:`SlowBody`, when the pace ran out)."""
     reads = _Reads(conn, deadlines, timeout, pace)
-    conn._expired = False
     try:
         return await _answer(conn, request, limit, reads)
     except _Expired:
         raise reads.timed_out() from None
     finally:
         deadlines.clear(conn)
-        conn._expired = False
+        conn._expired = False  # (its deadline is cleared: nothing expires it any more)
 
 
 async def _answer(
@@ -873,11 +872,10 @@ async def _read_chunked(
     limit: int,
     reads: _Reads,
 ) -> LeanAnswer:
-    reader = conn
     body = bytearray()
     while True:
         reads.next()
-        line = await reader.readuntil(b"\r\n")
+        line = await conn.readuntil(b"\r\n")
         size_text = line.split(b";", 1)[0].strip()
         try:
             size = int(size_text, 16)
@@ -885,16 +883,16 @@ async def _read_chunked(
             raise ProtocolError("bad chunk size") from None
         if size == 0:
             reads.next()
-            while await reader.readuntil(b"\r\n") != b"\r\n":
+            while await conn.readuntil(b"\r\n") != b"\r\n":
                 reads.next()  # trailers
             break
         if len(body) + size > limit:
             return LeanAnswer(status, reason, headers, bytes(body), True)
         reads.next(len(body))
-        body += await reader.readexactly(size)
+        body += await conn.readexactly(size)
         reads.grew(len(body))
         reads.next()
-        if await reader.readexactly(2) != b"\r\n":
+        if await conn.readexactly(2) != b"\r\n":
             raise ProtocolError("bad chunk end")
     return LeanAnswer(status, reason, headers, bytes(body))
 

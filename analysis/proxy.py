@@ -295,17 +295,21 @@ class ProxyClient:
         ``None`` when the caches, the go command or an error would answer instead."""
         if self.offline or self._off_unless_private or self._spec_error is not None:
             return None
-        if path not in self._checked_paths:
-            try:
-                check_path(path)
-            except ModuleError:
-                return None
-            self._checked_paths.add(path)
+        try:
+            self._check_path(path)
+        except ModuleError:
+            return None
         specs = self.specs
         if not specs:
             return None
         repo = self._repo_at(0, specs[0], path)
         return repo if isinstance(repo, HttpRepo) else None
+
+    def _check_path(self, path: str) -> None:
+        """:func:`check_path`, once per path for this client (it raises for a bad one)."""
+        if path not in self._checked_paths:
+            check_path(path)
+            self._checked_paths.add(path)
 
     def _private_reason(self, path: str) -> str:
         for name, value in (("GONOPROXY", self.env.gonoproxy), ("GOPRIVATE", self.env.goprivate)):
@@ -325,9 +329,7 @@ class ProxyClient:
         (for speculative probes). Offline, ``op`` runs once against the caches; when every
         proxy is unreachable, the caches get a last chance (their answers are ``stale``).
         """
-        if path not in self._checked_paths:
-            check_path(path)
-            self._checked_paths.add(path)
+        self._check_path(path)
         specs = self.specs
         if self.offline or (self._off_unless_private and not self.is_private(path)):
             # GOPROXY=off (with GOPRIVATE set, for public paths): the caches answer, as in

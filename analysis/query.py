@@ -108,9 +108,9 @@ async def run_query(
     for version ``v`` without waiting — ``True``, ``False`` (disallowed), or ``None``
     when only ``allowed`` can tell (a query weighs every listed version: most answers are
     known, and a coroutine for each costs more than the rest of the weighing).
-    ``main_path`` is the main module, which ``upgrade`` and ``patch`` leave alone. Raises :class:`~analysis.errors.QueryError`
-    (or the repository's error, e.g. a :class:`~analysis.errors.LoadError`) when nothing
-    matches.
+    ``main_path`` is the main module, which ``upgrade`` and ``patch`` leave alone.
+    Raises :class:`~analysis.errors.QueryError` (or the repository's error, e.g. a
+    :class:`~analysis.errors.LoadError`) when nothing matches.
     """
     if current not in ("", NONE) and not semver.mod_is_valid(path, current):
         raise QueryError(f"invalid previous version {path}@{current}")

@@ -310,7 +310,6 @@ class Session:
         self._versions_memo: Memo | None = None  # made on first use (it needs asyncio)
         self._main_module: MainModule | None = None
         self._key_files: list[tuple[Path, bytes | None]] | None = None
-        self._key_main: ModFile | None = None  # the go.mod the last key was made from
         # A key load_cached just looked up in vain, for the load that follows it (so the
         # files are not hashed, nor a stale snapshot read, twice).
         self._missed: dict[tuple[str, bool], str] = {}
@@ -849,16 +848,18 @@ class Session:
         from analysis.snapshot import load_snapshot
 
         own = self._caches.own if self._caches is not None else None
-        key = self._snapshot_key(go_list)
+        parsed: list[ModFile] = []  # the go.mod the key was made from, not parsed again
+        key = self._snapshot_key(go_list, parsed)
         if own is None or key is None:
             return key, None
-        parsed, self._key_main = self._key_main, None
-        hit = load_snapshot(own.root, self.directory, key, parsed)
+        hit = load_snapshot(own.root, self.directory, key, parsed[0] if parsed else None)
         if hit is None:
             return key, None
         return key, LoadedModule(hit.graph, hit.main, self.directory, "proxy", hit)
 
-    def _snapshot_key(self, go_list: bool = False) -> str | None:
+    def _snapshot_key(
+        self, go_list: bool = False, parsed: list[ModFile] | None = None
+    ) -> str | None:
         from analysis.snapshot import snapshot_key
 
         if self._caches is None or self._caches.own is None:
@@ -866,12 +867,10 @@ class Session:
         # Offline is GOPROXY=off: a setting like any other (then the caches answer).
         sums = self._require_sums(go_list) is not None
         files: list[tuple[Path, bytes | None]] = []
-        parsed: list[ModFile] = []
         key = snapshot_key(
             self.directory, f"{self.env!r} offline={self.offline} sums={sums}", files, parsed
         )
         self._key_files = files if key is not None else None
-        self._key_main = parsed[0] if parsed else None
         return key
 
     def _note_key_files(self) -> None:

@@ -533,8 +533,7 @@ def _plain_release(version: str) -> bool:
     return (
         semver.is_valid(version)
         and semver.canonical_version(version) == version
-        and not semver.prerelease(version)
-        and not semver.build(version)
+        and semver.version_depth(version) == 2
     )
 
 

@@ -103,9 +103,8 @@ def test_a_scope_left_is_not_ended_and_a_finished_wait_is_not_cancelled() -> Non
         scope, task = await _start(d, release)
         release.set()
         assert await task == "finished"
-        scope.expire()  # left: nothing to end
-        await asyncio.sleep(0)
-        assert not scope.expired() and not task.cancelled()
+        scope.expire()  # left: nothing to end, nothing scheduled to end it
+        assert not scope.expired() and scope._handle is None
 
         # Expired, but the wait finished before the cancellation came: the task is
         # not cancelled later (the pending end is dropped when the scope is left).
@@ -133,7 +132,8 @@ def test_a_cancellation_from_outside_is_never_taken_for_the_scopes_end(order: st
             scope.expire()
         else:
             scope.expire()
-            await asyncio.sleep(0)  # the scope's cancellation is sent
+            while not scope.expired():  # until the scope's cancellation is sent
+                await asyncio.sleep(0)
             task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(task, BOUND)
@@ -152,11 +152,13 @@ def test_the_scope_answers_as_asyncio_timeout_does(kind: str) -> None:
         loop = asyncio.get_running_loop()
         go: asyncio.Future[None] = loop.create_future()
         end: list[object] = []
+        entered = asyncio.Event()
 
         async def body() -> str:
             if kind == "scope":
                 scope = Scope()
                 end.append(scope)
+                entered.set()
                 try:
                     await go
                 except asyncio.CancelledError as exc:
@@ -170,13 +172,14 @@ def test_the_scope_answers_as_asyncio_timeout_does(kind: str) -> None:
             end.append(timeout)
             try:
                 async with timeout:
+                    entered.set()
                     await go
             except TimeoutError:
                 return "timed out"
             return "finished"
 
         task = asyncio.create_task(body())
-        await asyncio.sleep(0)
+        await entered.wait()
         if ending == "scope":
             s = end[0]
             if isinstance(s, Scope):

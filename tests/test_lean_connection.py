@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,6 +43,12 @@ class _Transport:
 
     def abort(self) -> None:
         self.aborted = True
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Let the loop turn until ``condition`` holds (the state a test waits for)."""
+    while not condition():
+        await asyncio.sleep(0)
 
 
 def _outcome(exc: BaseException) -> tuple[str, Any]:
@@ -83,7 +90,7 @@ async def _run(seed: int) -> None:
     async def feed() -> None:
         for piece in pieces:
             if not feed_all:
-                await asyncio.sleep(0)
+                await asyncio.sleep(0)  # a turn for the readers between pieces: interleaved
             reader.feed_data(piece)
             conn.data_received(piece)
         if ending == "eof":
@@ -116,11 +123,15 @@ async def _run(seed: int) -> None:
             return ("ok", result)
 
         # Both read at once, so that both see the same bytes arrive. Once every byte
-        # and the ending were fed, a read still waiting a few turns later waits for good.
+        # and the ending were fed, a read that is waiting for more waits for good.
         reads = [asyncio.ensure_future(one(reader)), asyncio.ensure_future(one(conn))]
         await feeder
-        for _ in range(5):
-            await asyncio.sleep(0)
+        await _until(
+            lambda reads=reads: (
+                (reads[0].done() or reader._waiter is not None)
+                and (reads[1].done() or conn._waiter is not None)
+            )
+        )
         got = [r.result() if r.done() else ("waits", None) for r in reads]
         for r in reads:
             r.cancel()
@@ -170,13 +181,13 @@ def test_drain_waits_while_the_socket_is_full_and_fails_when_it_is_lost() -> Non
         await conn.drain()  # nothing to wait for
         conn.pause_writing()
         waiting = asyncio.ensure_future(conn.drain())
-        await asyncio.sleep(0)
+        await _until(lambda: conn._draining is not None)
         assert not waiting.done()
         conn.resume_writing()
         await asyncio.wait_for(waiting, 5)
         conn.pause_writing()
         lost = asyncio.ensure_future(conn.drain())
-        await asyncio.sleep(0)
+        await _until(lambda: conn._draining is not None)
         conn.connection_lost(ConnectionResetError("gone"))
         with pytest.raises(ConnectionResetError):
             await asyncio.wait_for(lost, 5)
@@ -192,7 +203,7 @@ def test_an_expired_read_raises_where_it_waits_or_at_the_next() -> None:
         conn = Connection()
         conn.connection_made(_Transport())  # type: ignore[arg-type]
         waiting = asyncio.ensure_future(conn.readuntil(b"\r\n"))
-        await asyncio.sleep(0)
+        await _until(lambda: conn._waiter is not None)
         conn.expire()
         with pytest.raises(lean._Expired):
             await asyncio.wait_for(waiting, 5)
